@@ -1,0 +1,71 @@
+//! Running statistics (Welford's method): count, min, max, mean and
+//! standard deviation without keeping the samples.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Running {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Running {
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        if self.n == 1 {
+            self.min = x;
+            self.max = x;
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    pub fn summary(&self) -> Option<Summary> {
+        (self.n > 0).then(|| Summary {
+            samples: self.n,
+            min: self.min,
+            avg: self.mean,
+            max: self.max,
+            stdev: if self.n > 1 {
+                (self.m2 / (self.n - 1) as f64).sqrt()
+            } else {
+                0.0
+            },
+        })
+    }
+}
+
+/// Sample statistics (seconds for RTTs); `stdev` is the sample standard deviation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub samples: u64,
+    pub min: f64,
+    pub avg: f64,
+    pub max: f64,
+    pub stdev: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_the_textbook_values() {
+        let mut r = Running::default();
+        for x in [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0] {
+            r.push(x);
+        }
+        let s = r.summary().expect("samples were pushed");
+        assert_eq!(s.samples, 8);
+        assert_eq!((s.min, s.max, s.avg), (2.0, 9.0, 5.0));
+        assert!((s.stdev - 2.138_089_935).abs() < 1e-6);
+        assert!(Running::default().summary().is_none());
+    }
+}

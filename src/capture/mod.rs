@@ -1,0 +1,171 @@
+//! Capture files in, `Record`s out.
+//!
+//! Reads classic pcap (micro- and nanosecond, either byte order) and pcapng
+//! (several sections, several interfaces with their own link types and
+//! timestamp resolutions) with a small streaming reader of our own: one
+//! reusable buffer, no per-packet allocation, and every error names the
+//! record number and the byte offset where the damage starts. Why not
+//! libpcap for files: see `docs/capture-reader.md` (speed, and libpcap cannot
+//! tell us byte offsets). Live capture with libpcap lives in `live` (used by
+//! `run-and-capture`).
+//!
+//! Not done here: anything above the link layer (that is `dissect`).
+
+mod error;
+mod linktype;
+mod pcap_file;
+mod pcapng;
+
+pub use error::CaptureError;
+pub use linktype::LinkType;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+pub type Result<T> = std::result::Result<T, CaptureError>;
+
+/// A point in time, in nanoseconds since the Unix epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn from_secs_nanos(secs: i64, nanos: i64) -> Timestamp {
+        Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(nanos))
+    }
+
+    /// Seconds since the epoch, as a float (for output; nanosecond precision
+    /// is kept by `Display`).
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+
+    /// `self - earlier` in nanoseconds (negative when `earlier` is later).
+    pub fn nanos_since(self, earlier: Timestamp) -> i64 {
+        self.0.saturating_sub(earlier.0)
+    }
+
+    pub fn secs_since(self, earlier: Timestamp) -> f64 {
+        self.nanos_since(earlier) as f64 / 1e9
+    }
+}
+
+/// Prints `seconds.nanoseconds` exactly (9 decimals), like tshark's epoch time.
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.0.div_euclid(1_000_000_000);
+        let nanos = self.0.rem_euclid(1_000_000_000);
+        write!(f, "{secs}.{nanos:09}")
+    }
+}
+
+/// One captured packet, borrowed from the reader's buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    /// 1-based number of the packet in the file (Wireshark's `frame.number`).
+    pub frame: u64,
+    /// Byte offset in the file of the record (pcap) or block (pcapng) header.
+    pub offset: u64,
+    pub ts: Timestamp,
+    pub link: LinkType,
+    /// Length of the packet on the wire; `data.len()` may be smaller (snaplen).
+    pub orig_len: u32,
+    pub data: &'a [u8],
+}
+
+/// Which container the file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pcap,
+    PcapNanosecond,
+    Pcapng,
+}
+
+/// A streaming reader over a pcap or pcapng file.
+pub struct CaptureReader<R: Read = BufReader<File>> {
+    inner: Inner<R>,
+    path: PathBuf,
+}
+
+enum Inner<R: Read> {
+    Pcap(pcap_file::PcapReader<R>),
+    Pcapng(pcapng::PcapngReader<R>),
+}
+
+const READ_BUFFER: usize = 1 << 20;
+
+/// Opens a capture file, detecting pcap or pcapng from its first bytes.
+pub fn open(path: &Path) -> Result<CaptureReader> {
+    let file = File::open(path).map_err(|source| CaptureError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    CaptureReader::new(BufReader::with_capacity(READ_BUFFER, file), path)
+}
+
+impl<R: Read> CaptureReader<R> {
+    /// Wraps any reader; `path` is only used in messages.
+    pub fn new(mut reader: R, path: &Path) -> Result<CaptureReader<R>> {
+        let path = path.to_path_buf();
+        let mut magic = [0u8; 4];
+        let got = read_up_to(&mut reader, &mut magic).map_err(|e| CaptureError::io(&path, 0, e))?;
+        if got < 4 {
+            return Err(CaptureError::TooShort {
+                path,
+                got,
+                needed: 24,
+            });
+        }
+        let inner = if magic == pcapng::SHB_MAGIC {
+            Inner::Pcapng(pcapng::PcapngReader::new(reader, path.clone(), magic)?)
+        } else if let Some(kind) = pcap_file::Magic::detect(magic) {
+            Inner::Pcap(pcap_file::PcapReader::new(reader, path.clone(), kind)?)
+        } else {
+            return Err(CaptureError::NotACapture { path, magic });
+        };
+        Ok(CaptureReader { inner, path })
+    }
+
+    /// The next packet, `Ok(None)` at a clean end of file.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next_record(&mut self) -> Result<Option<Record<'_>>> {
+        match &mut self.inner {
+            Inner::Pcap(r) => r.next_record(),
+            Inner::Pcapng(r) => r.next_record(),
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        match &self.inner {
+            Inner::Pcap(r) => r.format(),
+            Inner::Pcapng(_) => Format::Pcapng,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Link types seen so far (for pcap: the one in the header).
+    pub fn link_types(&self) -> Vec<LinkType> {
+        match &self.inner {
+            Inner::Pcap(r) => vec![r.link_type()],
+            Inner::Pcapng(r) => r.link_types(),
+        }
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns how many bytes came.
+pub(crate) fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}

@@ -1,0 +1,166 @@
+//! Classic libpcap files: a 24-byte global header, then 16-byte record
+//! headers each followed by the captured bytes. Magic 0xa1b2c3d4 means
+//! microsecond timestamps, 0xa1b23c4d nanoseconds; either byte order.
+
+use super::{read_up_to, CaptureError, Format, LinkType, Record, Result, Timestamp};
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Captured lengths above this (and above the file's snaplen) are damage,
+/// not packets: Wireshark's own limit for ordinary link types.
+pub(crate) const MAX_PLAUSIBLE_CAPLEN: u32 = 262_144;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Magic {
+    big_endian: bool,
+    nanos: bool,
+}
+
+impl Magic {
+    pub(crate) fn detect(bytes: [u8; 4]) -> Option<Magic> {
+        let (le, be) = (u32::from_le_bytes(bytes), u32::from_be_bytes(bytes));
+        let kind = |v: u32| match v {
+            0xa1b2_c3d4 => Some(false),
+            0xa1b2_3c4d => Some(true),
+            _ => None,
+        };
+        if let Some(nanos) = kind(le) {
+            Some(Magic {
+                big_endian: false,
+                nanos,
+            })
+        } else {
+            kind(be).map(|nanos| Magic {
+                big_endian: true,
+                nanos,
+            })
+        }
+    }
+
+    fn u32(self, b: &[u8]) -> u32 {
+        let a = [b[0], b[1], b[2], b[3]];
+        if self.big_endian {
+            u32::from_be_bytes(a)
+        } else {
+            u32::from_le_bytes(a)
+        }
+    }
+}
+
+pub(crate) struct PcapReader<R: Read> {
+    reader: R,
+    path: PathBuf,
+    magic: Magic,
+    link: LinkType,
+    snaplen: u32,
+    offset: u64,
+    frame: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> PcapReader<R> {
+    pub(crate) fn new(mut reader: R, path: PathBuf, magic: Magic) -> Result<PcapReader<R>> {
+        let mut rest = [0u8; 20];
+        let got = read_up_to(&mut reader, &mut rest).map_err(|e| CaptureError::io(&path, 4, e))?;
+        if got < rest.len() {
+            return Err(CaptureError::TooShort {
+                path,
+                got: got + 4,
+                needed: 24,
+            });
+        }
+        let snaplen = magic.u32(&rest[12..16]);
+        // The upper bits of the link-type field carry FCS information.
+        let link = LinkType::from_number(magic.u32(&rest[16..20]) & 0x0fff_ffff);
+        Ok(PcapReader {
+            reader,
+            path,
+            magic,
+            link,
+            snaplen,
+            offset: 24,
+            frame: 0,
+            buf: Vec::with_capacity(65_536),
+        })
+    }
+
+    pub(crate) fn format(&self) -> Format {
+        if self.magic.nanos {
+            Format::PcapNanosecond
+        } else {
+            Format::Pcap
+        }
+    }
+
+    pub(crate) fn link_type(&self) -> LinkType {
+        self.link
+    }
+
+    pub(crate) fn next_record(&mut self) -> Result<Option<Record<'_>>> {
+        let frame = self.frame + 1;
+        let offset = self.offset;
+        let mut header = [0u8; 16];
+        let got = read_up_to(&mut self.reader, &mut header)
+            .map_err(|e| CaptureError::io(&self.path, offset, e))?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < header.len() {
+            return Err(self.truncated(frame, offset, "record header", 16, got as u64));
+        }
+        let secs = self.magic.u32(&header[0..4]);
+        let frac = self.magic.u32(&header[4..8]);
+        let caplen = self.magic.u32(&header[8..12]);
+        let orig_len = self.magic.u32(&header[12..16]);
+        let limit = self.snaplen.max(MAX_PLAUSIBLE_CAPLEN);
+        if caplen > limit {
+            return Err(CaptureError::AbsurdLength {
+                path: self.path.clone(),
+                frame,
+                offset,
+                field: "captured length",
+                claimed: caplen as u64,
+                limit: limit as u64,
+            });
+        }
+        self.buf.resize(caplen as usize, 0);
+        let got = read_up_to(&mut self.reader, &mut self.buf)
+            .map_err(|e| CaptureError::io(&self.path, offset + 16, e))?;
+        if got < caplen as usize {
+            return Err(self.truncated(frame, offset, "packet data", caplen as u64, got as u64));
+        }
+        self.frame = frame;
+        self.offset += 16 + caplen as u64;
+        let nanos = if self.magic.nanos {
+            frac as i64
+        } else {
+            frac as i64 * 1000
+        };
+        Ok(Some(Record {
+            frame,
+            offset,
+            ts: Timestamp::from_secs_nanos(secs as i64, nanos),
+            link: self.link,
+            orig_len: orig_len.max(caplen),
+            data: &self.buf,
+        }))
+    }
+
+    fn truncated(
+        &self,
+        frame: u64,
+        offset: u64,
+        what: &'static str,
+        wanted: u64,
+        available: u64,
+    ) -> CaptureError {
+        CaptureError::Truncated {
+            path: self.path.clone(),
+            frame,
+            offset,
+            what,
+            wanted,
+            available,
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `tcplab analyze FILE...`: reads captures and prints what TCP did.
+
+use super::{EXIT_FAILURE, EXIT_PARTIAL};
+use crate::analysis::{self, Analysis, SegmentReport};
+use crate::output::{csv::CsvWriter, json, text};
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Per connection: handshake, teardown, events, RTT, traffic
+    Text,
+    /// Everything in the text output, machine-readable (docs/analyze-json.md)
+    Json,
+    /// One row per TCP segment (docs/analyze-csv.md)
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// Capture files (.pcap or .pcapng)
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format on standard output
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also write one CSV row per TCP segment to this file (one capture only)
+    #[arg(long, value_name = "FILE.csv")]
+    pub segments: Option<PathBuf>,
+    /// Only this connection (Wireshark's tcp.stream number)
+    #[arg(long, value_name = "N")]
+    pub stream: Option<u32>,
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
+    let csv_out = args.format == Format::Csv || args.segments.is_some();
+    if csv_out && args.files.len() > 1 {
+        bail!("CSV output takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file");
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut csv = match (&args.segments, args.format) {
+        (Some(path), _) => {
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            Some(CsvWriter::new(
+                Box::new(BufWriter::new(file)) as Box<dyn Write>
+            )?)
+        }
+        (None, Format::Csv) => Some(CsvWriter::new(
+            Box::new(BufWriter::new(io::stdout())) as Box<dyn Write>
+        )?),
+        (None, _) => None,
+    };
+    let mut analyses = Vec::new();
+    let mut exit = 0u8;
+    for file in &args.files {
+        let mut write_err: Option<io::Error> = None;
+        let sink = |r: &SegmentReport| {
+            if args.stream.is_some_and(|s| s != r.stream) || write_err.is_some() {
+                return;
+            }
+            if let Some(w) = csv.as_mut() {
+                if let Err(e) = w.write(r) {
+                    write_err = Some(e);
+                }
+            }
+        };
+        match analysis::analyze_file(file, sink) {
+            Ok((mut a, damage)) => {
+                if let Some(e) = write_err {
+                    return Err(e).context("writing the segment CSV");
+                }
+                if let Some(err) = damage {
+                    eprintln!(
+                        "tcplab: warning: {err}; analysed the {} records before it",
+                        a.capture.records
+                    );
+                    exit = exit.max(EXIT_PARTIAL);
+                }
+                if let Some(n) = args.stream {
+                    if !a.connections.iter().any(|c| c.stream == n) {
+                        eprintln!("tcplab: warning: {}: no stream {n} (the capture has {} connection(s), numbered from 0)", file.display(), a.connections.len());
+                        exit = exit.max(EXIT_PARTIAL);
+                    }
+                    a.connections.retain(|c| c.stream == n);
+                }
+                report_skips(&a);
+                analyses.push(a);
+            }
+            Err(e) => {
+                eprintln!("tcplab: error: {e}");
+                exit = EXIT_FAILURE;
+            }
+        }
+    }
+    if let Some(w) = csv {
+        w.finish().context("writing the segment CSV")?;
+    }
+    match args.format {
+        Format::Text => {
+            for (i, a) in analyses.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                text::write(&mut out, a)?;
+            }
+        }
+        Format::Json => json::write(&mut out, &analyses)?,
+        Format::Csv => {}
+    }
+    out.flush()?;
+    Ok(ExitCode::from(exit))
+}
+
+fn report_skips(a: &Analysis) {
+    let c = &a.capture;
+    if c.skipped_total() > 0 {
+        let parts: Vec<String> = c.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        eprintln!(
+            "tcplab: note: {}: {} of {} packets are not TCP segments and were not analysed ({})",
+            c.file,
+            c.skipped_total(),
+            c.records,
+            parts.join(", ")
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The lab's programs as subcommands: echo servers and client, group chat,
+//! remote file copy. Each builds options from its arguments, runs the library
+//! (`tcplab::lab`) on a tokio runtime and prints.
+//!
+//! Servers print `listening on ADDR` on stdout before anything else (so a
+//! script can learn the port chosen for `--port 0`) and one line per event on
+//! stderr; `--max-clients` / `--max-time` make them stop by themselves.
+
+mod chat;
+mod echo;
+mod file;
+
+use crate::lab::event::{EventSink, StopReason};
+use crate::lab::{bind, Limits, DEFAULT_PORT};
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// How long, at exit, the runtime waits for blocked work (a pending read of
+/// the terminal would otherwise keep the process alive).
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+
+#[derive(Subcommand, Debug)]
+pub enum LabCommand {
+    /// Run one of the lab's echo servers (v1, v1_2, v1_3, v2, v3_7)
+    EchoServer(echo::EchoServerArgs),
+    /// Send each input line to an echo server and print the reply
+    EchoClient(echo::EchoClientArgs),
+    /// Run the group chat server: password first, idle clients expelled
+    ChatServer(chat::ChatServerArgs),
+    /// Talk to the chat server (plain `nc HOST PORT` works too)
+    ChatClient(chat::ChatClientArgs),
+    /// Receive files into a directory, verified by size and SHA-256
+    FileServer(file::FileServerArgs),
+    /// Send a file to a file server, line by line or in one message
+    SendFile(file::SendFileArgs),
+}
+
+/// Runs a lab subcommand on its own runtime.
+pub fn run(cmd: LabCommand) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let result = runtime.block_on(async move {
+        match cmd {
+            LabCommand::EchoServer(args) => echo::serve(args).await,
+            LabCommand::EchoClient(args) => echo::client(args).await,
+            LabCommand::ChatServer(args) => chat::serve(args).await,
+            LabCommand::ChatClient(args) => chat::client(args).await,
+            LabCommand::FileServer(args) => file::serve(args).await,
+            LabCommand::SendFile(args) => file::send(args).await,
+        }
+    });
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result
+}
+
+/// Where a server listens and when it stops.
+#[derive(Args, Debug)]
+pub struct ListenArgs {
+    /// Address to listen on (0.0.0.0: every IPv4 interface; :: every IPv6 one)
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::UNSPECIFIED))]
+    pub bind: IpAddr,
+    /// Port to listen on; 0 picks a free one (printed on stdout)
+    #[arg(long, short, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Stop after accepting this many connections and serving them
+    #[arg(long, value_name = "N")]
+    pub max_clients: Option<u64>,
+    /// Stop after this long, closing open connections (e.g. 30s, 500ms, 2m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+}
+
+impl ListenArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_clients: self.max_clients,
+            max_time: self.max_time,
+        }
+    }
+
+    /// Binds and announces the address on stdout.
+    pub fn listen(&self) -> anyhow::Result<TcpListener> {
+        let addr = SocketAddr::new(self.bind, self.port);
+        let listener = bind(addr).with_context(|| format!("listening on {addr}"))?;
+        let local = listener
+            .local_addr()
+            .context("reading the listening address")?;
+        println!("listening on {local}");
+        Ok(listener)
+    }
+}
+
+/// Prints each event as one stderr line, prefixed with the program's name.
+pub fn stderr_log(program: &'static str) -> EventSink {
+    Arc::new(move |event| eprintln!("{program}: {event}"))
+}
+
+/// Runs a server until it stops by itself or the user presses Ctrl-C.
+pub async fn until_interrupted<F>(server: F) -> anyhow::Result<ExitCode>
+where
+    F: Future<Output = anyhow::Result<StopReason>>,
+{
+    tokio::select! {
+        stopped = server => stopped.map(|_| ExitCode::SUCCESS),
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("interrupted");
+            Ok(ExitCode::from(130))
+        }
+    }
+}
+
+/// `500ms`, `5s`, `1.5s`, `2m`, `1h`; a bare number means seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (try 5s, 500ms, 2m)"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?} (use ms, s, m or h)"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
+}
+
+/// A header width in digits, 1 to 18.
+pub fn parse_digits(text: &str) -> Result<crate::lab::framing::HeaderWidth, String> {
+    let digits: u8 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    crate::lab::framing::HeaderWidth::new(digits).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn digits() {
+        assert_eq!(parse_digits("7").unwrap().max_len(), 9_999_999);
+        assert!(parse_digits("0").is_err() && parse_digits("19").is_err());
+    }
+}

@@ -1,0 +1,78 @@
+//! `tcplab echo-server` and `tcplab echo-client`.
+
+use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
+use crate::lab::echo::{self, EchoOptions, EchoVersion};
+use crate::lab::echo_client::{self, ClientEnd, ClientOptions};
+use crate::lab::framing::HeaderWidth;
+use anyhow::Context;
+use clap::Args;
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::io::BufReader;
+
+#[derive(Args, Debug)]
+pub struct EchoServerArgs {
+    /// Which of the lab's servers to run
+    #[arg(long, value_enum, default_value_t = EchoVersion::Multi)]
+    pub version: EchoVersion,
+    #[command(flatten)]
+    pub listen: ListenArgs,
+    /// Close clients silent this long (once: 5s unless set; multi and framed:
+    /// expel with a message, exercise 6)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: Option<Duration>,
+    /// Digits in the A-PDU length header (framed)
+    #[arg(long, value_name = "N", default_value = "6", value_parser = parse_digits)]
+    pub header_digits: HeaderWidth,
+}
+
+pub async fn serve(args: EchoServerArgs) -> anyhow::Result<ExitCode> {
+    let listener = args.listen.listen()?;
+    let options = EchoOptions {
+        limits: args.listen.limits(),
+        idle_timeout: args.idle_timeout,
+        width: args.header_digits,
+    };
+    let sink = stderr_log("echo-server");
+    until_interrupted(async { Ok(echo::serve(listener, args.version, options, sink).await) }).await
+}
+
+#[derive(Args, Debug)]
+pub struct EchoClientArgs {
+    /// Server name or address (IPv4 or IPv6)
+    pub host: String,
+    /// Server port
+    pub port: u16,
+    /// Use the lab's A-PDUs (for `echo-server --version framed`)
+    #[arg(long)]
+    pub framed: bool,
+    /// Close after the first reply (v1_3)
+    #[arg(long)]
+    pub once: bool,
+    /// Digits in the A-PDU length header (with --framed)
+    #[arg(long, value_name = "N", default_value = "6", value_parser = parse_digits)]
+    pub header_digits: HeaderWidth,
+}
+
+pub async fn client(args: EchoClientArgs) -> anyhow::Result<ExitCode> {
+    let (host, port) = (args.host.as_str(), args.port);
+    let stream = crate::lab::connect(host, port)
+        .await
+        .with_context(|| format!("connecting to {host} port {port}"))?;
+    let peer = stream.peer_addr().context("reading the server's address")?;
+    eprintln!("echo-client: connected to {peer}");
+    let options = ClientOptions {
+        framing: args.framed.then_some(args.header_digits),
+        once: args.once,
+    };
+    let input = BufReader::new(tokio::io::stdin());
+    let report = echo_client::run(stream, input, tokio::io::stdout(), options).await?;
+    let how = match report.end {
+        ClientEnd::InputDone => "end of input, connection closed",
+        ClientEnd::FirstReply => "first reply received, connection closed",
+        ClientEnd::ServerClosed => "the server closed the connection",
+    };
+    let (sent, replies) = (report.sent, report.replies);
+    eprintln!("echo-client: {how} ({sent} sent, {replies} replies)");
+    Ok(ExitCode::SUCCESS)
+}

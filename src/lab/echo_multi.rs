@@ -1,0 +1,100 @@
+//! Per-client loops of the concurrent echo servers (v2 `multi` and v3_7
+//! `framed`); `echo::serve` runs one per connection.
+//!
+//! In: a connected stream, the client's address, the idle timeout and (for
+//! `framed`) the header width. Out: echoes, events, and the [`Departure`]
+//! that ended the connection. A client silent for longer than the idle
+//! timeout is told why before being closed (exercise 6); a framed client that
+//! sends a malformed header is closed and the reason logged, since the stream
+//! cannot be resynchronised; other clients are unaffected.
+
+use super::event::{Departure, Event, EventSink};
+use super::framed_stream::{write_frame, FramedReader, RecvError};
+use super::framing::HeaderWidth;
+use super::server::{read_chunk, Chunk};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+const RECV_SIZE: usize = 1024;
+
+/// The notice an idle client receives before being closed.
+pub fn idle_notice(limit: Duration) -> String {
+    format!("expelled: nothing received for {limit:?}\n")
+}
+
+/// v2: echo each read back until the client closes or idles out.
+pub async fn serve_raw_client(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    idle: Option<Duration>,
+    sink: EventSink,
+) -> Departure {
+    let mut buf = [0u8; RECV_SIZE];
+    let why = loop {
+        let data = match read_chunk(&mut stream, &mut buf, idle).await {
+            Chunk::Data(n) => &buf[..n],
+            Chunk::End(why) => break why,
+        };
+        sink(&Event::Data {
+            peer,
+            bytes: data.to_vec(),
+        });
+        if let Err(err) = stream.write_all(data).await {
+            break Departure::Failed(err.to_string());
+        }
+    };
+    if let Departure::Idle(limit) = why {
+        // Best effort: the client may already be gone.
+        let _ = stream.write_all(idle_notice(limit).as_bytes()).await;
+    }
+    sink(&Event::Left {
+        peer,
+        why: why.clone(),
+    });
+    why
+}
+
+/// v3_7: echo each A-PDU back as an A-PDU.
+pub async fn serve_framed_client(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    width: HeaderWidth,
+    idle: Option<Duration>,
+    sink: EventSink,
+) -> Departure {
+    let (read_half, mut write_half) = stream.split();
+    let mut reader = FramedReader::new(read_half, width);
+    let why = loop {
+        let next = match idle {
+            Some(limit) => match tokio::time::timeout(limit, reader.next()).await {
+                Ok(next) => next,
+                Err(_) => break Departure::Idle(limit),
+            },
+            None => reader.next().await,
+        };
+        let message = match next {
+            Ok(Some(message)) => message,
+            Ok(None) => break Departure::Closed,
+            Err(RecvError::Frame(err)) => break Departure::Malformed(err.to_string()),
+            Err(RecvError::Io(err)) => break Departure::Failed(err.to_string()),
+        };
+        sink(&Event::Data {
+            peer,
+            bytes: message.clone(),
+        });
+        if let Err(err) = write_frame(&mut write_half, width, &message).await {
+            break Departure::Failed(err.to_string());
+        }
+    };
+    if let Departure::Idle(limit) = why {
+        let notice = idle_notice(limit);
+        let _ = write_frame(&mut write_half, width, notice.trim_end().as_bytes()).await;
+    }
+    sink(&Event::Left {
+        peer,
+        why: why.clone(),
+    });
+    why
+}

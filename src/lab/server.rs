@@ -1,0 +1,221 @@
+//! Listening sockets and the limits every lab server obeys.
+//!
+//! In: an address to [`bind`], or a `TcpListener` the caller bound (port 0 is
+//! fine: read the port back with `local_addr`), plus [`Limits`]. Out: accepted
+//! connections, one at a time from an [`Acceptor`] (the lab's iterative
+//! servers) or each in its own task with [`serve_each`] (the select-style
+//! servers), until `max_clients` connections have been accepted and served or
+//! `max_time` has passed; then the server returns why it stopped. Limits exist
+//! so that tests and `run-and-capture` can start a server that ends by itself.
+
+use super::event::{Departure, Event, EventSink, StopReason};
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// The lab's port.
+pub const DEFAULT_PORT: u16 = 5000;
+/// Pending connections the kernel queues for us (the lab uses `listen(10)`;
+/// more keeps bursts of test clients from being refused).
+const BACKLOG: u32 = 128;
+/// Pause after a failed `accept` (e.g. out of descriptors) so we do not spin.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// Binds a listening socket with `SO_REUSEADDR`, as the lab's servers do, so a
+/// restarted server need not wait for TIME_WAIT. Must run inside a runtime.
+pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
+/// When a server stops by itself. `None`: never.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Accept this many connections, serve them, then stop.
+    pub max_clients: Option<u64>,
+    /// Stop this long after starting, closing any connection still open.
+    pub max_time: Option<Duration>,
+}
+
+/// Accepts connections within the [`Limits`], reporting each one.
+pub struct Acceptor {
+    listener: TcpListener,
+    limits: Limits,
+    deadline: Option<Instant>,
+    accepted: u64,
+    sink: EventSink,
+}
+
+impl Acceptor {
+    /// Starts the `max_time` clock now.
+    pub fn new(listener: TcpListener, limits: Limits, sink: EventSink) -> Self {
+        let deadline = limits.max_time.map(|t| Instant::now() + t);
+        Acceptor {
+            listener,
+            limits,
+            deadline,
+            accepted: 0,
+            sink,
+        }
+    }
+
+    pub fn sink(&self) -> &EventSink {
+        &self.sink
+    }
+
+    /// The next client, or `None` once the limits say stop.
+    pub async fn accept(&mut self) -> Option<(TcpStream, SocketAddr)> {
+        loop {
+            if self
+                .limits
+                .max_clients
+                .is_some_and(|max| self.accepted >= max)
+            {
+                return None;
+            }
+            match self.within_deadline(self.listener.accept()).await? {
+                Ok((stream, peer)) => {
+                    self.accepted += 1;
+                    (self.sink)(&Event::Connected { peer });
+                    return Some((stream, peer));
+                }
+                Err(err) => {
+                    let reason = err.to_string();
+                    (self.sink)(&Event::AcceptFailed { reason });
+                    self.within_deadline(tokio::time::sleep(ACCEPT_RETRY))
+                        .await?;
+                }
+            }
+        }
+    }
+
+    /// Runs `work`, giving up (`None`) when `max_time` runs out.
+    pub async fn within_deadline<F: Future>(&self, work: F) -> Option<F::Output> {
+        match self.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, work).await.ok(),
+            None => Some(work.await),
+        }
+    }
+
+    /// When `max_time` runs out, if there is one.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Why [`accept`](Acceptor::accept) returned `None`.
+    pub fn stop_reason(&self) -> StopReason {
+        match (self.limits.max_time, self.deadline) {
+            (Some(t), Some(deadline)) if Instant::now() >= deadline => StopReason::MaxTime(t),
+            _ => StopReason::MaxClients(self.accepted),
+        }
+    }
+
+    /// Reports and returns the stop.
+    pub fn stopped(&self, why: StopReason) -> StopReason {
+        (self.sink)(&Event::Stopped { why });
+        why
+    }
+}
+
+/// Serves every accepted connection in its own task (the lab's select-based
+/// v2, with tasks instead of `select`). Stops accepting when the limits say so
+/// or when `enough` returns a reason on a finished connection's result, waits
+/// for the open connections, and at `max_time` closes them.
+pub async fn serve_each<H, Fut, E>(
+    mut acceptor: Acceptor,
+    mut handler: H,
+    mut enough: E,
+) -> StopReason
+where
+    H: FnMut(TcpStream, SocketAddr) -> Fut,
+    Fut: Future + Send + 'static,
+    Fut::Output: Send + 'static,
+    E: FnMut(&Fut::Output) -> Option<StopReason>,
+{
+    let mut tasks = JoinSet::new();
+    let mut peers = HashMap::new();
+    let mut stop: Option<StopReason> = None;
+    let deadline = acceptor.deadline();
+    let sink = acceptor.sink().clone();
+    loop {
+        if let (Some(why), true) = (stop, tasks.is_empty()) {
+            return acceptor.stopped(why);
+        }
+        tokio::select! {
+            next = acceptor.accept(), if stop.is_none() => match next {
+                Some((stream, peer)) => {
+                    let task = tasks.spawn(handler(stream, peer));
+                    peers.insert(task.id(), peer);
+                }
+                None => stop = Some(acceptor.stop_reason()),
+            },
+            Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                let id = match &joined {
+                    Ok((id, _)) => *id,
+                    Err(err) => err.id(),
+                };
+                peers.remove(&id);
+                if let (Ok((_, output)), None) = (&joined, stop) {
+                    stop = enough(output);
+                }
+            }
+            () = sleep_until(deadline) => {
+                tasks.abort_all();
+                while tasks.join_next().await.is_some() {}
+                for peer in peers.into_values() {
+                    let why = Departure::ServerStopped;
+                    sink(&Event::Left { peer, why });
+                }
+                let why = acceptor.stop_reason();
+                return acceptor.stopped(why);
+            }
+        }
+    }
+}
+
+/// Resolves at `deadline`; never if there is none.
+pub async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One read's outcome: data, or why the connection ended.
+pub enum Chunk {
+    Data(usize),
+    End(Departure),
+}
+
+/// Reads what is there (at most `buf.len()` bytes), giving up after `idle`.
+pub async fn read_chunk<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut [u8],
+    idle: Option<Duration>,
+) -> Chunk {
+    let read = reader.read(buf);
+    let result = match idle {
+        Some(limit) => match tokio::time::timeout(limit, read).await {
+            Ok(result) => result,
+            Err(_) => return Chunk::End(Departure::Idle(limit)),
+        },
+        None => read.await,
+    };
+    match result {
+        Ok(0) => Chunk::End(Departure::Closed),
+        Ok(n) => Chunk::Data(n),
+        Err(err) => Chunk::End(Departure::Failed(err.to_string())),
+    }
+}

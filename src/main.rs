@@ -1,0 +1,39 @@
+//! The command line: parses arguments and hands them to the library.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use tcplab::cli;
+
+#[derive(Parser)]
+#[command(
+    name = "tcplab",
+    version,
+    about = "Study TCP dynamics: run, capture, analyse, plot, report"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse .pcap/.pcapng captures connection by connection, like Wireshark's TCP analysis
+    Analyze(cli::analyze::AnalyzeArgs),
+    #[command(flatten)]
+    Lab(cli::lab::LabCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => cli::analyze::run(args),
+        Command::Lab(cmd) => cli::lab::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("tcplab: error: {err:#}");
+            ExitCode::from(cli::EXIT_FAILURE)
+        }
+    }
+}

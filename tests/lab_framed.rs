@@ -1,0 +1,197 @@
+//! Exercise 7 (v3_7): the framed echo server and client against the lab's own
+//! Python `encapsula()` / `readmsg()` (tests/lab/lab_framing.py), and bad input
+//! that must close one connection while the server keeps serving others.
+
+mod lab_support;
+
+use lab_support::{addr_args, lab_python, program, run_with_input, tcplab, Proc};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+use tcplab::lab::framing::{encode, HeaderWidth};
+
+fn framed_server(max_clients: &str) -> (Proc, std::net::SocketAddr) {
+    Proc::server(&[
+        "echo-server",
+        "--version",
+        "framed",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--max-clients",
+        max_clients,
+        "--max-time",
+        "10s",
+    ])
+}
+
+#[test]
+fn encoding_matches_the_labs_encapsula_byte_for_byte() {
+    let messages = ["hola", "", "a:b", "ñandú", &"x".repeat(1500)];
+    let python = program("python3", &[&lab_python(), "encode"]);
+    let mut python = python;
+    python.args(messages);
+    let out = run_with_input(python, "");
+    assert!(out.status.success(), "{out:?}");
+    let ours: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            let apdu = encode(HeaderWidth::LAB, m.as_bytes()).unwrap();
+            apdu.iter().map(|b| format!("{b:02x}")).collect()
+        })
+        .collect();
+    assert_eq!(out.out, ours);
+}
+
+#[test]
+fn python_client_against_our_framed_server() {
+    let (server, addr) = framed_server("1");
+    let [host, port] = addr_args(addr);
+    let long = "y".repeat(5000);
+    let python = program(
+        "python3",
+        &[
+            &lab_python(),
+            "client",
+            &host,
+            &port,
+            "hola",
+            "con: dos puntos",
+            &long,
+        ],
+    );
+    let out = run_with_input(python, "");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.out, ["hola", "con: dos puntos", long.as_str()]);
+    let server = server.finish();
+    assert!(server.status.success(), "{server:?}");
+    assert!(server
+        .err
+        .iter()
+        .any(|l| l.contains("closed the connection")));
+}
+
+#[test]
+fn our_framed_client_against_the_labs_python_server() {
+    let mut python = Proc::spawn(program("python3", &[&lab_python(), "server"]));
+    let line = python.expect_out("listening on ");
+    let addr: std::net::SocketAddr = line["listening on ".len()..].parse().unwrap();
+    let mut client = tcplab();
+    client
+        .arg("echo-client")
+        .args(addr_args(addr))
+        .arg("--framed");
+    let out = run_with_input(client, "hola\n\nmensaje: con dos puntos\n");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.out, ["hola", "", "mensaje: con dos puntos"]);
+    let python = python.finish();
+    assert!(python.status.success(), "{python:?}");
+}
+
+/// Sends `bytes` on a fresh connection, half-closes, and returns all it got.
+fn send_raw(addr: std::net::SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(lab_support::PATIENCE))
+        .unwrap();
+    stream.write_all(bytes).unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    let mut got = Vec::new();
+    stream.read_to_end(&mut got).unwrap();
+    got
+}
+
+#[test]
+fn malformed_input_closes_only_that_connection() {
+    let (mut server, addr) = framed_server("5");
+    // A well-behaved client stays connected throughout.
+    let mut good = TcpStream::connect(addr).unwrap();
+    good.set_read_timeout(Some(lab_support::PATIENCE)).unwrap();
+    good.write_all(b"000004:hola").unwrap();
+    let mut reply = [0u8; 11];
+    good.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"000004:hola");
+
+    // A valid message, then a line of plain text.
+    assert_eq!(send_raw(addr, b"000002:okhello\n"), b"000002:ok");
+    server.expect_err("malformed A-PDU header at stream byte 9");
+    server.expect_err(r#"found a non-digit in "hello\n""#);
+    // A length wider than the 6-digit header.
+    assert_eq!(send_raw(addr, b"1000000:x"), b"");
+    server.expect_err("the length field is longer than the header allows");
+    // The client disconnects in the middle of a message.
+    assert_eq!(send_raw(addr, b"000010:abc"), b"");
+    server.expect_err(
+        "the stream ended inside the A-PDU that starts at byte 0: got 10 of its 17 bytes",
+    );
+
+    // The first client is still served.
+    good.write_all(b"000005:sigue").unwrap();
+    let mut reply = [0u8; 12];
+    good.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"000005:sigue");
+    drop(good);
+    let server = server.finish();
+    assert!(server.status.success(), "{server:?}");
+}
+
+#[test]
+fn idle_framed_client_is_told_in_an_apdu() {
+    let (server, addr) = Proc::server(&[
+        "echo-server",
+        "--version",
+        "framed",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--max-clients",
+        "1",
+        "--idle-timeout",
+        "200ms",
+        "--max-time",
+        "10s",
+    ]);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(lab_support::PATIENCE))
+        .unwrap();
+    let mut got = Vec::new();
+    stream.read_to_end(&mut got).unwrap();
+    assert_eq!(
+        got,
+        encode(HeaderWidth::LAB, b"expelled: nothing received for 200ms").unwrap()
+    );
+    assert!(server.finish().status.success());
+}
+
+#[test]
+fn client_refuses_lines_too_long_for_its_header() {
+    let (server, addr) = Proc::server(&[
+        "echo-server",
+        "--version",
+        "framed",
+        "--header-digits",
+        "2",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--max-clients",
+        "1",
+        "--max-time",
+        "10s",
+    ]);
+    let mut client = tcplab();
+    client
+        .arg("echo-client")
+        .args(addr_args(addr))
+        .args(["--framed", "--header-digits", "2"]);
+    let long = "z".repeat(100);
+    let out = run_with_input(client, &format!("corto\n{long}\n"));
+    assert_eq!(out.out, ["corto"]);
+    assert!(!out.status.success());
+    let err = out.err.join("\n");
+    assert!(err.contains("a 100-byte payload does not fit a 2-digit header (at most 99 bytes); use a header of at least 3 digits"), "{err}");
+    assert!(server.finish().status.success());
+}

@@ -1,0 +1,294 @@
+//! Cross-check against Wireshark: for every capture in tests/data, tcplab's
+//! per-segment CSV must agree with `tshark` on frame, stream, absolute seq
+//! and ack, length and flags for every TCP segment, on the analysis event
+//! set for at least 99% of them, and on ACK RTT within 1 µs.
+//! Deliberate differences are listed in docs/differences-from-wireshark.md.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+const EVENTS: [&str; 14] = [
+    "retransmission",
+    "fast_retransmission",
+    "spurious_retransmission",
+    "out_of_order",
+    "lost_segment",
+    "ack_lost_segment",
+    "duplicate_ack",
+    "zero_window",
+    "zero_window_probe",
+    "zero_window_probe_ack",
+    "window_full",
+    "window_update",
+    "keep_alive",
+    "keep_alive_ack",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    stream: u32,
+    seq: u32,
+    ack: u32,
+    len: u32,
+    flags: u8,
+    events: Vec<String>,
+    ack_rtt: Option<f64>,
+}
+
+fn flag_bits(letters: &str) -> u8 {
+    letters.chars().fold(0, |acc, c| {
+        acc | match c {
+            'F' => 0x01,
+            'S' => 0x02,
+            'R' => 0x04,
+            'P' => 0x08,
+            'A' => 0x10,
+            'U' => 0x20,
+            'E' => 0x40,
+            'C' => 0x80,
+            _ => 0,
+        }
+    })
+}
+
+/// Wireshark also raises `retransmission` on fast and spurious
+/// retransmissions; tcplab names only the specific kind.
+fn normalise(mut events: Vec<String>) -> Vec<String> {
+    if events
+        .iter()
+        .any(|e| e == "fast_retransmission" || e == "spurious_retransmission")
+    {
+        events.retain(|e| e != "retransmission");
+    }
+    events.sort();
+    events
+}
+
+/// `None` when tshark refuses the file outright (it prints nothing for a
+/// pcap whose third record claims 3.6 GB; tcplab analyses the two before it).
+fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
+    let mut cmd = Command::new("tshark");
+    cmd.args(["-n", "-r"]).arg(file).args([
+        "-o",
+        "tcp.relative_sequence_numbers:FALSE",
+        "-Y",
+        "tcp && !icmp && !icmpv6",
+        "-T",
+        "fields",
+        "-E",
+        "separator=/t",
+        "-E",
+        "occurrence=f",
+        "-e",
+        "frame.number",
+        "-e",
+        "tcp.stream",
+        "-e",
+        "tcp.seq",
+        "-e",
+        "tcp.ack",
+        "-e",
+        "tcp.len",
+        "-e",
+        "tcp.flags",
+        "-e",
+        "tcp.analysis.ack_rtt",
+    ]);
+    for e in EVENTS {
+        cmd.args(["-e", &format!("tcp.analysis.{e}")]);
+    }
+    let out = cmd.output().expect("tshark runs");
+    if !out.status.success() && out.stdout.is_empty() {
+        eprintln!(
+            "tshark refuses {}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        return None;
+    }
+    let mut rows = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 7 + EVENTS.len() || f[1..6].iter().any(|x| x.is_empty()) {
+            continue;
+        }
+        let num = |s: &str| {
+            s.parse::<u64>()
+                .unwrap_or_else(|_| panic!("number in {line:?}"))
+        };
+        let flags =
+            u16::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("hex flags") as u8;
+        let events = EVENTS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !f[7 + i].is_empty())
+            .map(|(_, e)| e.to_string())
+            .collect();
+        rows.insert(
+            num(f[0]),
+            Row {
+                stream: num(f[1]) as u32,
+                seq: num(f[2]) as u32,
+                ack: num(f[3]) as u32,
+                len: num(f[4]) as u32,
+                flags,
+                events: normalise(events),
+                ack_rtt: f[6].parse().ok(),
+            },
+        );
+    }
+    Some(rows)
+}
+
+fn tcplab_rows(file: &Path) -> BTreeMap<u64, Row> {
+    let out = tcplab(&[
+        "analyze",
+        "--format",
+        "csv",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    let mut rows = BTreeMap::new();
+    for line in stdout(&out).lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f.len(), 18, "CSV row with 18 columns: {line}");
+        let num = |s: &str| {
+            s.parse::<u64>()
+                .unwrap_or_else(|_| panic!("number in {line:?}"))
+        };
+        let events = f[15]
+            .split(';')
+            .filter(|e| !e.is_empty())
+            .map(String::from)
+            .collect();
+        rows.insert(
+            num(f[0]),
+            Row {
+                stream: num(f[2]) as u32,
+                seq: num(f[7]) as u32,
+                ack: num(f[8]) as u32,
+                len: num(f[10]) as u32,
+                flags: flag_bits(f[11]),
+                events: normalise(events),
+                ack_rtt: f[16].parse().ok(),
+            },
+        );
+    }
+    rows
+}
+
+fn compare(file: &Path) -> Result<String, String> {
+    let Some(theirs) = tshark_rows(file) else {
+        return Ok(format!(
+            "{}: not compared (tshark cannot read it)",
+            file.display()
+        ));
+    };
+    let ours = tcplab_rows(file);
+    let mut problems = Vec::new();
+    let frames_theirs: Vec<&u64> = theirs.keys().collect();
+    let frames_ours: Vec<&u64> = ours.keys().collect();
+    if frames_theirs != frames_ours {
+        let only_t: Vec<_> = theirs
+            .keys()
+            .filter(|k| !ours.contains_key(k))
+            .take(10)
+            .collect();
+        let only_o: Vec<_> = ours
+            .keys()
+            .filter(|k| !theirs.contains_key(k))
+            .take(10)
+            .collect();
+        problems.push(format!(
+            "frame sets differ: only tshark {only_t:?}, only tcplab {only_o:?}"
+        ));
+    }
+    let (mut event_diffs, mut total) = (Vec::new(), 0usize);
+    for (frame, t) in &theirs {
+        let Some(o) = ours.get(frame) else { continue };
+        total += 1;
+        if (t.stream, t.seq, t.ack, t.len, t.flags) != (o.stream, o.seq, o.ack, o.len, o.flags) {
+            problems.push(format!("frame {frame}: tshark {t:?} tcplab {o:?}"));
+        }
+        if t.events != o.events {
+            event_diffs.push(format!(
+                "frame {frame}: tshark {:?} tcplab {:?}",
+                t.events, o.events
+            ));
+        }
+        match (t.ack_rtt, o.ack_rtt) {
+            (Some(a), Some(b)) if (a - b).abs() > 1e-6 => {
+                problems.push(format!("frame {frame}: ack_rtt tshark {a} tcplab {b}"))
+            }
+            (Some(_), None) | (None, Some(_)) => problems.push(format!(
+                "frame {frame}: ack_rtt tshark {:?} tcplab {:?}",
+                t.ack_rtt, o.ack_rtt
+            )),
+            _ => {}
+        }
+    }
+    let agree = total - event_diffs.len();
+    let summary = format!(
+        "{}: {total} segments, events agree on {agree}",
+        file.display()
+    );
+    if !event_diffs.is_empty() {
+        eprintln!(
+            "{summary}; event differences:\n  {}",
+            event_diffs
+                .iter()
+                .take(20)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        );
+    }
+    if total > 0 && (agree as f64) < 0.99 * total as f64 {
+        problems.push(format!("events agree on only {agree} of {total} segments"));
+    }
+    if problems.is_empty() {
+        Ok(summary)
+    } else {
+        Err(format!(
+            "{summary}\n  {}",
+            problems
+                .iter()
+                .take(20)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        ))
+    }
+}
+
+#[test]
+fn every_capture_agrees_with_tshark() {
+    if !have("tshark") {
+        assert!(
+            !in_ci(),
+            "tshark is not installed but CI must run this test (.ci/run installs it)"
+        );
+        eprintln!("SKIPPED: tshark is not installed (apt-get install tshark)");
+        return;
+    }
+    let captures = all_captures();
+    assert!(
+        captures.len() >= 10,
+        "tests/data holds the committed captures"
+    );
+    let mut failures = Vec::new();
+    for file in captures {
+        match compare(&file) {
+            Ok(s) => eprintln!("{s}"),
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "disagreements with tshark:\n{}",
+        failures.join("\n")
+    );
+}
