@@ -43,7 +43,7 @@ fn single_v1_serves_one_client_until_dot() {
 
 #[test]
 fn turns_v1_2_serves_queued_clients_one_after_another() {
-    let (mut server, addr) = Proc::server(&[
+    let (server, addr) = Proc::server(&[
         "echo-server",
         "--version",
         "turns",
@@ -116,7 +116,7 @@ fn once_v1_3_closes_after_the_first_reply_or_silence() {
     server.expect_err("closed after the first reply");
     // A silent client is closed after the idle timeout; nc then sees the end.
     let [host, port] = addr_args(addr);
-    let silent = Proc::spawn(program("nc", &[&host, &port]));
+    let silent = Proc::spawn(program("nc", &["-N", &host, &port]));
     server.expect_err("expelled after 300ms");
     silent.finish();
     let server = server.finish();
@@ -179,7 +179,7 @@ fn multi_expels_idle_clients_with_a_message() {
         "10s",
     ]);
     let [host, port] = addr_args(addr);
-    let mut nc = Proc::spawn(program("nc", &[&host, &port]));
+    let mut nc = Proc::spawn(program("nc", &["-N", &host, &port]));
     nc.send("hola\n");
     nc.expect_out("hola");
     nc.expect_out("expelled: nothing received for 300ms");
@@ -220,7 +220,7 @@ fn nc_as_server_for_our_client() {
     let line = nc.expect_err("Listening on");
     let port = line.rsplit(' ').next().expect("a port").to_owned();
     let mut client = tcplab();
-    client.args(["echo-client", "127.0.0.1", &port]);
+    client.args(["echo-client", "127.0.0.1", &port, "--keep-newline"]);
     let mut client = Proc::spawn(client);
     client.send("hola nc\n");
     nc.expect_out("hola nc");

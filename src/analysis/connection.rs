@@ -176,6 +176,8 @@ struct DirAccum {
     data_start: Option<Seq>,
     data_end: Option<Seq>,
     ts: TsRtt,
+    /// Highest acknowledgement number this side sent.
+    highest_ack: Option<Seq>,
 }
 
 pub(crate) struct Connection {
@@ -401,7 +403,13 @@ impl Connection {
     fn timestamps(&mut self, seg: &Segment, f: usize, r: usize) -> Option<i64> {
         let (val, ecr) = seg.options.timestamps?;
         self.dirs[f].ts.sent(val, seg.ts);
-        let rtt = if seg.flags.ack() {
+        // RFC 7323 §4.1: only a segment that acknowledges new data gives a sample.
+        let acks_new = seg.flags.ack() && self.dirs[f].highest_ack.is_none_or(|h| seg.ack.after(h));
+        if seg.flags.ack() {
+            let h = &mut self.dirs[f].highest_ack;
+            *h = Some(h.map_or(seg.ack, |x| x.max_seq(seg.ack)));
+        }
+        let rtt = if acks_new {
             self.dirs[r].ts.echoed(ecr, seg.ts)
         } else {
             None

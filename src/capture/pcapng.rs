@@ -144,17 +144,18 @@ impl<R: Read> PcapngReader<R> {
             if n < 4 {
                 return Err(self.truncated(offset, "section header", 12, 8 + n as u64));
             }
-            self.big_endian =
-                match u32::from_le_bytes(bom) {
-                    BYTE_ORDER_MAGIC => false,
-                    m if m.swap_bytes() == BYTE_ORDER_MAGIC => true,
-                    m => return Err(self.bad(
+            self.big_endian = match u32::from_le_bytes(bom) {
+                BYTE_ORDER_MAGIC => false,
+                m if m.swap_bytes() == BYTE_ORDER_MAGIC => true,
+                m => {
+                    return Err(self.bad(
                         offset,
                         format!(
                             "section header has byte-order magic {m:#010x}, expected 0x1a2b3c4d"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             let total = self.u32_at(&head, 4);
             self.read_body(offset, total, 12)?;
             return Ok(Some(SHB));

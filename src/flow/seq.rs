@@ -100,9 +100,10 @@ impl Sub<Seq> for Seq {
     }
 }
 
+/// The absolute value; honours width and alignment like a `u32`.
 impl fmt::Display for Seq {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 

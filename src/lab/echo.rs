@@ -71,23 +71,17 @@ pub async fn serve(
                 max_clients: Some(1),
                 ..options.limits
             };
-            match one_at_a_time(Acceptor::new(listener, limits, sink), |s, p, k| {
-                echo_until_dot(s, p, idle, k)
-            })
-            .await
-            {
-                StopReason::MaxClients(_) => StopReason::SingleClientDone,
-                other => other,
-            }
+            let acceptor = Acceptor::new(listener, limits, sink);
+            one_at_a_time(acceptor, true, |s, p, k| echo_until_dot(s, p, idle, k)).await
         }
         EchoVersion::Turns => {
             let acceptor = Acceptor::new(listener, options.limits, sink);
-            one_at_a_time(acceptor, |s, p, k| echo_until_dot(s, p, idle, k)).await
+            one_at_a_time(acceptor, false, |s, p, k| echo_until_dot(s, p, idle, k)).await
         }
         EchoVersion::Once => {
             let silence = idle.unwrap_or(ONCE_SILENCE);
             let acceptor = Acceptor::new(listener, options.limits, sink);
-            one_at_a_time(acceptor, |s, p, k| echo_once(s, p, silence, k)).await
+            one_at_a_time(acceptor, false, |s, p, k| echo_once(s, p, silence, k)).await
         }
         EchoVersion::Multi => {
             let acceptor = Acceptor::new(listener, options.limits, sink.clone());
@@ -105,7 +99,11 @@ pub async fn serve(
 }
 
 /// The iterative servers: accept, serve until done, accept the next.
-async fn one_at_a_time<F, Fut>(mut acceptor: Acceptor, mut serve_client: F) -> StopReason
+async fn one_at_a_time<F, Fut>(
+    mut acceptor: Acceptor,
+    single: bool,
+    mut serve_client: F,
+) -> StopReason
 where
     F: FnMut(TcpStream, SocketAddr, EventSink) -> Fut,
     Fut: std::future::Future<Output = Departure>,
@@ -120,7 +118,10 @@ where
             break;
         }
     }
-    let why = acceptor.stop_reason();
+    let why = match acceptor.stop_reason() {
+        StopReason::MaxClients(1) if single => StopReason::SingleClientDone,
+        other => other,
+    };
     acceptor.stopped(why)
 }
 

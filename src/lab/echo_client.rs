@@ -6,7 +6,7 @@
 //! [`ClientReport`] saying how the session ended.
 //!
 //! Lines are sent without their line end, as the lab's `raw_input()` client
-//! does (so the v1 server sees exactly `.`). Raw mode cannot send an empty
+//! does (so the v1 server sees exactly `.`), unless `keep_newline` is set. Raw mode cannot send an empty
 //! line (TCP carries no empty message) and skips it; framed mode sends it as
 //! `000000:`. A raw reply is whatever arrives for the line: the first read,
 //! topped up while it is shorter than the line sent and more keeps coming
@@ -30,6 +30,8 @@ pub struct ClientOptions {
     pub framing: Option<HeaderWidth>,
     /// Close after the first reply (v1_3).
     pub once: bool,
+    /// Send each line with its line end (for line-based peers such as `nc -l`).
+    pub keep_newline: bool,
 }
 
 /// How the session ended.
@@ -94,7 +96,9 @@ where
             let _ = write_half.shutdown().await;
             return Ok(report);
         }
-        strip_line_end(&mut line);
+        if !options.keep_newline {
+            strip_line_end(&mut line);
+        }
         if line.is_empty() && options.framing.is_none() {
             continue;
         }

@@ -16,6 +16,7 @@
 # show and remade (up to 3 attempts) when they are missing.
 set -euo pipefail
 
+export PYTHONDONTWRITEBYTECODE=1
 DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GEN=$DATA/gen
 

@@ -261,7 +261,6 @@ class Conn:
         self.v6, self.ts, self.sack, self.t, self.ext = v6, ts, sack, t, ext
         self.t_start = t
         self.ts_hz = ts_hz
-        self.wscale_ok = True
 
     # ------------------------------------------------------------------
     def tsval(self, side):
@@ -765,8 +764,9 @@ def make_multi_if():
 
 @capture("zero-window-probe.pcap")
 def make_zwp():
-    """Not in the brief's list: Linux never sends the 1-byte zero window
-    probes tshark recognises, so zero-window.pcap (real) lacks them.  Here a
+    """Zero window probes as tshark recognises them (1 byte of new data at
+    the next sequence number), which a Linux sender never sends (it probes
+    with seq = snd_una-1 and no data, see the real zero-window.pcap).  A
     BSD/Windows-style sender fills the receiver's window, gets a zero
     window, sends 1-byte probes (after 0.2, 0.4, 0.8 s) that are ACKed with
     window 0, then a window update lets the transfer finish.  Captured at
@@ -818,6 +818,7 @@ def _good_v4_conn_frames():
 
 @capture("not-a-capture.txt")
 def make_not_a_capture():
+    """Plain text, not a capture file."""
     return (b"This is not a packet capture.\n"
             b"tcplab must reject it with a clear error (unknown file format),\n"
             b"not crash and not treat it as an empty capture.\n")

@@ -49,6 +49,9 @@ pub struct EchoClientArgs {
     /// Close after the first reply (v1_3)
     #[arg(long)]
     pub once: bool,
+    /// Send each line with its line end (for line-based servers such as nc -l)
+    #[arg(long)]
+    pub keep_newline: bool,
     /// Digits in the A-PDU length header (with --framed)
     #[arg(long, value_name = "N", default_value = "6", value_parser = parse_digits)]
     pub header_digits: HeaderWidth,
@@ -64,6 +67,7 @@ pub async fn client(args: EchoClientArgs) -> anyhow::Result<ExitCode> {
     let options = ClientOptions {
         framing: args.framed.then_some(args.header_digits),
         once: args.once,
+        keep_newline: args.keep_newline,
     };
     let input = BufReader::new(tokio::io::stdin());
     let report = echo_client::run(stream, input, tokio::io::stdout(), options).await?;

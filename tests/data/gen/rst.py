@@ -13,7 +13,8 @@ import struct
 import sys
 import time
 
-import common
+sys.dont_write_bytecode = True  # no __pycache__ in tests/data/gen
+import common  # noqa: E402
 
 
 def do_server(a):

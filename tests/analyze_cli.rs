@@ -1,0 +1,232 @@
+//! `tcplab analyze` as a user runs it: formats, stream selection, exit codes
+//! and one-line errors for bad input. Expectations name the frames they check
+//! (see tests/data/README.md for how each capture was made).
+
+mod common;
+
+use common::*;
+
+fn analyze(args: &[&str]) -> std::process::Output {
+    let mut v = vec!["analyze"];
+    v.extend_from_slice(args);
+    tcplab(&v)
+}
+
+fn path(name: &str) -> String {
+    data(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn csv_header_is_exactly_the_documented_one() {
+    let out = analyze(&["--format", "csv", &path("ns-lo-v4.pcap")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("frame,time,stream,src,sport,dst,dport,seq,ack,next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight")
+    );
+    let first: Vec<&str> = lines.next().expect("a first segment").split(',').collect();
+    assert_eq!(first[0], "1", "frame numbers start at 1");
+    assert_eq!(first[11], "S", "the capture starts with the SYN");
+    assert_eq!(
+        first[13], first[12],
+        "a SYN's window is never scaled, so it is known"
+    );
+}
+
+#[test]
+fn scaled_window_is_empty_when_the_handshake_was_not_seen() {
+    let out = analyze(&["--format", "csv", &path("midstream.pcap")]);
+    let text = stdout(&out);
+    let row: Vec<&str> = text.lines().nth(1).expect("a segment").split(',').collect();
+    assert!(!row[12].is_empty());
+    assert_eq!(row[13], "", "win_scaled unknown without the handshake");
+}
+
+#[test]
+fn handshake_and_teardown_use_absolute_numbers() {
+    let out = analyze(&[&path("wraparound.pcap")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // synth.py: client ISN 4294967000, server ISN 4294960000.
+    assert!(
+        text.contains("4294967000"),
+        "client ISN shown absolute:\n{text}"
+    );
+    assert!(
+        text.contains("4294960000"),
+        "server ISN shown absolute:\n{text}"
+    );
+    assert!(text.contains("state: closed"), "{text}");
+}
+
+#[test]
+fn json_has_connections_with_handshake_and_events() {
+    let out = analyze(&["--format", "json", &path("congested.pcap")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc["tcplab_schema"], 1);
+    let conn = &doc["captures"][0]["connections"][0];
+    assert_eq!(conn["stream"], 0);
+    assert_eq!(conn["handshake"]["syn"]["flags"], "S");
+    assert_eq!(conn["final_state"], "closed");
+    let events = conn["events"].as_array().expect("events array");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "fast_retransmission" || e["event"] == "retransmission"),
+        "the congested path loses segments: {events:?}"
+    );
+}
+
+#[test]
+fn stream_option_restricts_every_output() {
+    let out = analyze(&[
+        "--format",
+        "csv",
+        "--stream",
+        "1",
+        &path("echo-two-clients.pcap"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|r| r.split(',').nth(2) == Some("1")),
+        "only stream 1"
+    );
+
+    let out = analyze(&["--stream", "7", &path("echo-two-clients.pcap")]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("no stream 7"), "{}", stderr(&out));
+}
+
+#[test]
+fn segments_file_is_written_beside_the_text_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("seg.csv");
+    let out = analyze(&[
+        "--segments",
+        csv.to_str().expect("utf-8"),
+        &path("rst.pcap"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("reset (RST)"));
+    let rows = std::fs::read_to_string(&csv).expect("CSV written");
+    assert!(rows.lines().count() > 5);
+}
+
+#[test]
+fn not_a_capture_is_a_one_line_error() {
+    let out = analyze(&[&path("not-a-capture.txt")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("not-a-capture.txt") && err.contains("not a pcap or pcapng"),
+        "{err}"
+    );
+}
+
+#[test]
+fn truncated_header_is_a_one_line_error() {
+    let out = analyze(&[&path("truncated-header.pcap")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("truncated-header.pcap") && err.contains("too short"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_cut_mid_record_is_analysed_up_to_the_damage() {
+    let out = analyze(&[&path("cut-mid-record.pcap")]);
+    assert_eq!(out.status.code(), Some(3), "partial result exit code");
+    let err = stderr(&out);
+    assert!(err.contains("cut-mid-record.pcap: record "), "{err}");
+    assert!(err.contains(" at byte "), "names the offset: {err}");
+    assert!(err.contains("analysed the "), "{err}");
+    assert!(
+        stdout(&out).contains("== stream 0"),
+        "what came before is still reported"
+    );
+    assert!(
+        stdout(&out).contains("WARNING"),
+        "the report itself says the file is damaged"
+    );
+}
+
+#[test]
+fn an_absurd_record_length_stops_reading_with_a_warning() {
+    let out = analyze(&[&path("absurd-length.pcap")]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(err.contains("record 3") && err.contains("claims"), "{err}");
+    assert!(stdout(&out).contains("2 records"), "{}", stdout(&out));
+}
+
+#[test]
+fn an_unsupported_link_type_is_named() {
+    let out = analyze(&[&path("bad-linktype.pcap")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("link type 147 is not supported"), "{err}");
+}
+
+#[test]
+fn garbage_packets_are_counted_not_hidden() {
+    let out = analyze(&[&path("garbage-inside.pcap")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not TCP segments"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("not TCP segments ("),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_missing_file_fails_and_names_it() {
+    let out = analyze(&["/nonexistent/x.pcap"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("/nonexistent/x.pcap: cannot open"));
+}
+
+#[test]
+fn snaplen_truncation_is_reported_and_lengths_come_from_ip() {
+    let out = analyze(&[&path("snaplen-96.pcap")]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("payload bytes missing (snap length)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("100000 unique"),
+        "the 100000-byte transfer is counted whole:\n{text}"
+    );
+}
+
+#[test]
+fn pcapng_with_two_link_types_reads_both() {
+    let out = analyze(&[&path("multi-if.pcapng")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("ETHERNET") && text.contains("RAW"), "{text}");
+    assert!(text.contains("== stream 1"), "{text}");
+}
+
+#[test]
+fn midstream_capture_says_the_handshake_is_missing() {
+    let out = analyze(&[&path("midstream.pcap")]);
+    let text = stdout(&out);
+    assert!(text.contains("started before it"), "{text}");
+    assert!(text.contains("window scaling unknown"), "{text}");
+}

@@ -1,0 +1,267 @@
+//! Final exercise 2, remote file copy: alice30.txt line by line and whole,
+//! byte-identical; refused names, oversized files, senders that vanish
+//! mid-file; the server keeps serving and leaves nothing partial behind.
+
+mod lab_support;
+
+use lab_support::{addr_args, alice, run_with_input, tcplab, Proc, PATIENCE};
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::path::Path;
+use tcplab::lab::file_copy::{Hello, Mode, Reply, Summary};
+use tcplab::lab::framing::{encode, Decoder, HeaderWidth};
+
+fn file_server(dir: &Path, max_files: &str) -> (Proc, SocketAddr) {
+    let dir = dir.to_str().expect("a UTF-8 temp path");
+    Proc::server(&[
+        "file-server",
+        "--dir",
+        dir,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--max-files",
+        max_files,
+        "--max-time",
+        "20s",
+    ])
+}
+
+fn send_file(file: &Path, addr: SocketAddr, extra: &[&str]) -> lab_support::Finished {
+    let mut cmd = tcplab();
+    cmd.arg("send-file")
+        .arg(file)
+        .args(addr_args(addr))
+        .args(extra);
+    run_with_input(cmd, "")
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn alice_copies_byte_identical_in_both_modes() {
+    let original = std::fs::read(alice()).expect("../shared/data/alice30.txt");
+    assert_eq!(original.len(), 148_495);
+    let sha = Summary::of(&original).sha256_hex();
+    for mode in ["whole", "lines"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (server, addr) = file_server(dir.path(), "1");
+        let sent = send_file(&alice(), addr, &["--mode", mode]);
+        assert!(sent.status.success(), "{mode}: {sent:?}");
+        let said = sent.out.join("\n");
+        assert!(
+            said.contains(&format!("148495 bytes, sha256 {sha}")),
+            "{said}"
+        );
+        assert!(said.contains("(identical)"), "{said}");
+        let server = server.finish();
+        assert!(server.status.success(), "{server:?}");
+        let log = server.err.join("\n");
+        assert!(
+            log.contains(&format!("stored alice30.txt from 127.0.0.1:")),
+            "{log}"
+        );
+        assert!(
+            log.contains(&format!("148495 bytes, sha256 {sha}")),
+            "{log}"
+        );
+        assert!(log.contains("stored --max-files 1"), "{log}");
+        assert_eq!(entries(dir.path()), ["alice30.txt"]);
+        assert!(
+            std::fs::read(dir.path().join("alice30.txt")).unwrap() == original,
+            "{mode}"
+        );
+    }
+}
+
+#[test]
+fn a_file_too_large_for_the_header_is_refused_before_sending() {
+    // Nothing listens on port 9: the check happens before connecting.
+    let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
+    let sent = send_file(&alice(), addr, &["--mode", "whole", "--header-digits", "4"]);
+    assert!(!sent.status.success());
+    let err = sent.err.join("\n");
+    assert!(
+        err.contains("alice30.txt has 148495 bytes but a 4-digit header allows at most 9999; use --header-digits 6 or more"),
+        "{err}"
+    );
+}
+
+#[test]
+fn path_names_are_refused_and_nothing_is_written_outside() {
+    let root = tempfile::tempdir().unwrap();
+    let inbox = root.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let passwd = std::fs::metadata("/etc/passwd")
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    let (mut server, addr) = file_server(&inbox, "1");
+    for name in [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "..",
+        ".hidden",
+        "../escaped.txt",
+    ] {
+        let sent = send_file(&alice(), addr, &["--name", name]);
+        assert!(!sent.status.success(), "{name}: {sent:?}");
+        let err = sent.err.join("\n");
+        assert!(
+            err.contains("the server refused the file: file name"),
+            "{name}: {err}"
+        );
+        server.expect_err(&format!("refused: file name {name:?}"));
+        assert!(entries(&inbox).is_empty(), "{name}: {:?}", entries(&inbox));
+    }
+    let suggestion = "send a plain name such as \"passwd\"";
+    assert!(server.expect_err("../../etc/passwd").contains(suggestion));
+    assert_eq!(entries(root.path()), ["inbox"]);
+    let passwd_now = std::fs::metadata("/etc/passwd")
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    assert_eq!(passwd, passwd_now);
+    // Still serving: a proper name goes through.
+    let sent = send_file(&alice(), addr, &["--mode", "lines"]);
+    assert!(sent.status.success(), "{sent:?}");
+    assert!(server.finish().status.success());
+    assert_eq!(entries(&inbox), ["alice30.txt"]);
+}
+
+/// Speaks the protocol by hand up to the server's `go`.
+fn hello(addr: SocketAddr, mode: Mode, contents: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let hello = Hello {
+        mode,
+        width: HeaderWidth::LAB,
+        expected: Summary::of(contents),
+        name: "partial.txt".into(),
+    };
+    let apdu = encode(HeaderWidth::LAB, hello.to_text().as_bytes()).unwrap();
+    stream.write_all(&apdu).unwrap();
+    assert_eq!(read_reply(&mut stream), Some(Reply::Go));
+    stream
+}
+
+fn read_reply(stream: &mut TcpStream) -> Option<Reply> {
+    let mut decoder = Decoder::new(HeaderWidth::LAB);
+    let mut buf = [0u8; 512];
+    loop {
+        if let Some(message) = decoder.next_message().unwrap() {
+            return Some(Reply::parse(&message).unwrap());
+        }
+        let n = stream.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            return None;
+        }
+        decoder.feed(&buf[..n]);
+    }
+}
+
+#[test]
+fn senders_that_vanish_or_lie_leave_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, addr) = file_server(dir.path(), "1");
+    let contents = vec![b'a'; 1000];
+
+    // whole: the header, 10 of 1000 bytes, then the sender disappears.
+    let mut stream = hello(addr, Mode::Whole, &contents);
+    stream.write_all(b"001000:").unwrap();
+    stream.write_all(&contents[..10]).unwrap();
+    drop(stream);
+    server.expect_err("refused: the connection closed after 10 of 1000 bytes");
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+
+    // lines: 10 bytes then FIN; the server replies with the reason.
+    let mut stream = hello(addr, Mode::Lines, &contents);
+    stream.write_all(&contents[..10]).unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    match read_reply(&mut stream) {
+        Some(Reply::Error(why)) => assert!(why.starts_with("received 10 bytes"), "{why}"),
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+    assert!(entries(dir.path()).is_empty());
+
+    // whole: a malformed data header.
+    let mut stream = hello(addr, Mode::Whole, &contents);
+    stream.write_all(b"10x0:").unwrap();
+    match read_reply(&mut stream) {
+        Some(Reply::Error(why)) => assert!(why.contains("malformed A-PDU header"), "{why}"),
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+
+    // whole: the data header disagrees with the announced size.
+    let mut stream = hello(addr, Mode::Whole, &contents);
+    stream.write_all(b"000999:").unwrap();
+    match read_reply(&mut stream) {
+        Some(Reply::Error(why)) => assert!(why.contains("announces 999 bytes"), "{why}"),
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+
+    // lines: the right size but other bytes than announced.
+    let mut stream = hello(addr, Mode::Lines, &contents);
+    stream.write_all(&[b'b'; 1000]).unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    match read_reply(&mut stream) {
+        Some(Reply::Error(why)) => assert!(why.contains("but the sender announced"), "{why}"),
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+
+    // Garbage instead of a hello.
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    match read_reply(&mut stream) {
+        Some(Reply::Error(why)) => assert!(
+            why.contains("malformed A-PDU header at stream byte 0"),
+            "{why}"
+        ),
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+
+    // And the server still stores a good file.
+    let sent = send_file(&alice(), addr, &[]);
+    assert!(sent.status.success(), "{sent:?}");
+    assert!(server.finish().status.success());
+    assert_eq!(entries(dir.path()), ["alice30.txt"]);
+}
+
+#[tokio::test]
+async fn library_api_server_and_sender_in_one_process() {
+    use tcplab::lab::{bind, event, file_copy};
+    let dir = tempfile::tempdir().unwrap();
+    let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let options = file_copy::FileServerOptions {
+        max_files: Some(1),
+        ..Default::default()
+    };
+    let target = dir.path().to_owned();
+    let server = tokio::spawn(async move {
+        file_copy::serve(listener, &target, options, event::discard()).await
+    });
+    let contents = b"linea uno\nlinea dos\nsin final".to_vec();
+    let request = file_copy::SendRequest {
+        name: "tres.txt",
+        contents: &contents,
+        mode: Mode::Lines,
+        width: HeaderWidth::LAB,
+    };
+    let summary = file_copy::send(addr, &request).await.unwrap();
+    assert_eq!(summary, Summary::of(&contents));
+    let stopped = server.await.unwrap().unwrap();
+    assert_eq!(stopped, tcplab::lab::StopReason::MaxFiles(1));
+    assert_eq!(
+        std::fs::read(dir.path().join("tres.txt")).unwrap(),
+        contents
+    );
+}
