@@ -31,6 +31,14 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `tcplab analyze ... | head` closing the pipe early is not an error.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("tcplab: error: {err:#}");
             ExitCode::from(cli::EXIT_FAILURE)

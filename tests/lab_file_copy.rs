@@ -65,10 +65,7 @@ fn alice_copies_byte_identical_in_both_modes() {
         let server = server.finish();
         assert!(server.status.success(), "{server:?}");
         let log = server.err.join("\n");
-        assert!(
-            log.contains(&format!("stored alice30.txt from 127.0.0.1:")),
-            "{log}"
-        );
+        assert!(log.contains("stored alice30.txt from 127.0.0.1:"), "{log}");
         assert!(
             log.contains(&format!("148495 bytes, sha256 {sha}")),
             "{log}"
@@ -264,4 +261,45 @@ async fn library_api_server_and_sender_in_one_process() {
         std::fs::read(dir.path().join("tres.txt")).unwrap(),
         contents
     );
+}
+
+#[tokio::test]
+async fn sender_reports_a_copy_that_differs() {
+    use tcplab::lab::file_copy::{self, FileCopyError};
+    use tcplab::lab::framed_stream::{write_frame, FramedReader};
+    use tokio::io::AsyncReadExt;
+    // A server that stores something else and says so honestly.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let liar = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let (read_half, mut write_half) = stream.split();
+        let mut reader = FramedReader::new(read_half, HeaderWidth::LAB);
+        reader.next().await.unwrap().expect("a hello");
+        write_frame(&mut write_half, HeaderWidth::LAB, b"go")
+            .await
+            .unwrap();
+        let (mut read_half, _) = reader.into_parts();
+        let mut rest = Vec::new();
+        read_half.read_to_end(&mut rest).await.unwrap();
+        let stored = Reply::Stored(Summary::of(b"something else"));
+        let text = stored.to_text();
+        write_frame(&mut write_half, HeaderWidth::LAB, text.as_bytes())
+            .await
+            .unwrap();
+    });
+    let request = file_copy::SendRequest {
+        name: "x.txt",
+        contents: b"the real thing\n",
+        mode: Mode::Whole,
+        width: HeaderWidth::LAB,
+    };
+    let err = file_copy::send(addr, &request).await.unwrap_err();
+    assert!(matches!(err, FileCopyError::Mismatch { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("the copy differs: sent 15 bytes"),
+        "{text}"
+    );
+    liar.await.unwrap();
 }

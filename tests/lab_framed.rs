@@ -103,7 +103,7 @@ fn send_raw(addr: std::net::SocketAddr, bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn malformed_input_closes_only_that_connection() {
-    let (mut server, addr) = framed_server("5");
+    let (mut server, addr) = framed_server("4");
     // A well-behaved client stays connected throughout.
     let mut good = TcpStream::connect(addr).unwrap();
     good.set_read_timeout(Some(lab_support::PATIENCE)).unwrap();

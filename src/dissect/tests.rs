@@ -43,12 +43,21 @@ fn ethernet_ipv4_tcp_segment() {
 #[test]
 fn payload_length_comes_from_ip_even_when_truncated() {
     let data = ipv4_tcp(&[b'x'; 1000]);
-    let cut = &data[..96];
-    let seg = dissect(&record(LinkType::Raw, cut)).expect("headers are complete");
+    let mut rec = record(LinkType::Raw, &data[..96]);
+    rec.orig_len = data.len() as u32;
+    let seg = dissect(&rec).expect("headers are complete");
     assert_eq!(seg.len, 1000);
     assert_eq!(seg.captured_len, 96 - 40);
     assert!(seg.payload_missing());
     assert_eq!(seg.flags.to_string(), "PA");
+}
+
+#[test]
+fn ip_length_beyond_the_frame_on_the_wire_is_not_trusted() {
+    let data = ipv4_tcp(&[b'x'; 100]);
+    // The frame itself was only 60 bytes long on the wire: trust the frame.
+    let seg = dissect(&record(LinkType::Raw, &data[..60])).expect("headers are complete");
+    assert_eq!(seg.len, 20);
 }
 
 #[test]

@@ -57,6 +57,7 @@ impl ConnKey {
 /// Direction of a segment within its connection: `AtoB` is from the endpoint
 /// that sent the connection's first captured packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     AtoB,
     BtoA,

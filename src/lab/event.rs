@@ -76,8 +76,6 @@ pub enum Departure {
     Malformed(String),
     /// Chat: the password was wrong.
     WrongPassword,
-    /// The file transfer ended (stored or refused, see the file events).
-    TransferDone,
     /// The server stopped (its time was up) while the client was connected.
     ServerStopped,
     /// A socket error.
@@ -136,7 +134,6 @@ impl fmt::Display for Departure {
             }
             Departure::Malformed(why) => write!(f, "closed, {why}"),
             Departure::WrongPassword => write!(f, "wrong password"),
-            Departure::TransferDone => write!(f, "transfer finished"),
             Departure::ServerStopped => write!(f, "server stopped"),
             Departure::Failed(why) => write!(f, "connection failed: {why}"),
         }

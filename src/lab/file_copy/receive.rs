@@ -250,8 +250,7 @@ async fn receive_lines<R: AsyncRead + Unpin>(
         if copy.hasher.bytes() + chunk.len() as u64 > size {
             return Err(format!("received more than the announced {size} bytes"));
         }
-        let chunk = chunk.to_vec();
-        copy.write(&chunk).await?;
+        copy.write(chunk).await?;
     }
 }
 
