@@ -19,4 +19,6 @@ pub mod cli;
 pub mod dissect;
 pub mod flow;
 pub mod lab;
+pub mod netlab;
 pub mod output;
+pub mod runcap;

@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Analyse .pcap/.pcapng captures connection by connection, like Wireshark's TCP analysis
     Analyze(cli::analyze::AnalyzeArgs),
+    /// Run the lab's file copy (or echo) on loopback, capture it with libpcap, verify and analyse it
+    RunAndCapture(cli::run_capture::RunArgs),
     #[command(flatten)]
     Lab(cli::lab::LabCommand),
 }
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => cli::analyze::run(args),
+        Command::RunAndCapture(args) => cli::run_capture::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),
     };
     match result {

@@ -420,6 +420,14 @@ impl Connection {
         rtt
     }
 
+    /// The teardown is complete in the capture: an RST, or both FINs and
+    /// the ACKs of both.
+    pub fn is_finished(&self) -> bool {
+        let td = &self.teardown;
+        !td.resets.is_empty()
+            || (td.fins.len() == 2 && td.fins.iter().all(|f| f.acked_by.is_some()))
+    }
+
     pub fn summary(&self) -> ConnectionSummary {
         let duration = self.last.1.secs_since(self.first.1);
         let dir = |i: usize, from: Endpoint, to: Endpoint| {

@@ -210,6 +210,12 @@ impl Analyzer {
         self.conns.len()
     }
 
+    /// At least `expected` connections were seen and every one has ended
+    /// (both FINs acknowledged, or reset): a live capture may stop.
+    pub fn all_finished(&self, expected: usize) -> bool {
+        self.conns.len() >= expected && self.conns.iter().all(Connection::is_finished)
+    }
+
     pub fn finish(mut self) -> Analysis {
         self.stats.skipped = self
             .skips

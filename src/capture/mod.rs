@@ -13,6 +13,7 @@
 
 mod error;
 mod linktype;
+pub mod live;
 mod pcap_file;
 mod pcapng;
 
@@ -167,5 +168,32 @@ pub(crate) fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> std::io::Re
             Err(e) => return Err(e),
         }
     }
+    Ok(filled)
+}
+
+/// How far ahead of the bytes already read `read_len_into` grows its buffer.
+const GROW_STEP: usize = 1 << 20;
+
+/// Reads `len` bytes into `buf` (replacing what it held), or until the input
+/// ends; returns how many came, and `buf` holds exactly those. The buffer
+/// grows only as the bytes arrive (at most `GROW_STEP` ahead of them), so
+/// that a damaged length field claiming gigabytes in a small file costs no
+/// more memory than the file.
+pub(crate) fn read_len_into<R: Read>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    len: usize,
+) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < len {
+        let end = len.min(filled + GROW_STEP);
+        buf.resize(end, 0);
+        let got = read_up_to(reader, &mut buf[filled..end])?;
+        filled += got;
+        if filled < end {
+            break;
+        }
+    }
+    buf.truncate(filled);
     Ok(filled)
 }

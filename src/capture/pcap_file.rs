@@ -2,7 +2,7 @@
 //! headers each followed by the captured bytes. Magic 0xa1b2c3d4 means
 //! microsecond timestamps, 0xa1b23c4d nanoseconds; either byte order.
 
-use super::{read_up_to, CaptureError, Format, LinkType, Record, Result, Timestamp};
+use super::{read_len_into, read_up_to, CaptureError, Format, LinkType, Record, Result, Timestamp};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -123,8 +123,9 @@ impl<R: Read> PcapReader<R> {
                 limit: limit as u64,
             });
         }
-        self.buf.resize(caplen as usize, 0);
-        let got = read_up_to(&mut self.reader, &mut self.buf)
+        // The limit follows the file's snaplen, which is as untrusted as
+        // `caplen`: memory follows the bytes actually present.
+        let got = read_len_into(&mut self.reader, &mut self.buf, caplen as usize)
             .map_err(|e| CaptureError::io(&self.path, offset + 16, e))?;
         if got < caplen as usize {
             return Err(self.truncated(frame, offset, "packet data", caplen as u64, got as u64));
@@ -162,5 +163,39 @@ impl<R: Read> PcapReader<R> {
             wanted,
             available,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// Found by `cargo fuzz run analyze_bytes`: a 61-byte file whose header
+    /// claims a snaplen of 2^32 - 1, and whose first record claims that many
+    /// captured bytes, made the reader allocate 4 GiB before it found that
+    /// the file ends 21 bytes later.
+    #[test]
+    fn a_huge_claimed_length_in_a_tiny_file_allocates_little() {
+        let mut bytes = vec![0xd4, 0xc3, 0xb2, 0xa1];
+        bytes.extend([0xff; 51]);
+        bytes.extend([0x02, 0x00, 0x04, 0x00, 0x00, 0x00]);
+        let magic = Magic::detect([0xd4, 0xc3, 0xb2, 0xa1]).expect("pcap magic");
+        let mut input = Cursor::new(bytes);
+        input.set_position(4);
+        let mut r = PcapReader::new(input, PathBuf::from("oom.pcap"), magic).expect("header");
+        let err = r.next_record().expect_err("the record is cut off");
+        assert!(
+            matches!(
+                err,
+                CaptureError::Truncated {
+                    wanted: 0xffff_ffff,
+                    available: 21,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(r.buf.capacity() <= 2 << 20, "{}", r.buf.capacity());
     }
 }

@@ -7,7 +7,7 @@
 //! custom) are skipped: they carry nothing the analysis uses.
 
 use super::pcap_file::MAX_PLAUSIBLE_CAPLEN;
-use super::{read_up_to, CaptureError, LinkType, Record, Result, Timestamp};
+use super::{read_len_into, read_up_to, CaptureError, LinkType, Record, Result, Timestamp};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -169,12 +169,11 @@ impl<R: Read> PcapngReader<R> {
     /// Reads the rest of a block whose first `consumed` bytes are read, and
     /// checks the trailing copy of the length.
     fn read_body(&mut self, offset: u64, total: u32, consumed: u32) -> Result<()> {
-        if total < consumed + 4 || total % 4 != 0 || total > MAX_BLOCK {
+        if total < consumed + 4 || !total.is_multiple_of(4) || total > MAX_BLOCK {
             return Err(self.bad(offset, format!("block length {total} is impossible (must be a multiple of 4 between 12 and {MAX_BLOCK})")));
         }
         let rest = (total - consumed) as usize;
-        self.buf.resize(rest, 0);
-        let got = read_up_to(&mut self.reader, &mut self.buf)
+        let got = read_len_into(&mut self.reader, &mut self.buf, rest)
             .map_err(|e| CaptureError::io(&self.path, offset, e))?;
         if got < rest {
             return Err(self.truncated(
@@ -373,8 +372,32 @@ mod tests {
         assert_eq!(Resolution::Decimal(12).to_nanos(5_000), 5);
         assert_eq!(Resolution::Binary(10).to_nanos(1024), 1_000_000_000);
         assert_eq!(
-            Resolution::from_option(0x83 as u8).to_nanos(8),
+            Resolution::from_option(0x83_u8).to_nanos(8),
             1_000_000_000
         );
+    }
+
+    /// A block claiming the largest length allowed (16 MiB) in a 40-byte
+    /// file costs memory for the bytes present, not for the claim (the
+    /// pcap twin of this was found by `cargo fuzz run analyze_bytes`).
+    #[test]
+    fn a_large_claimed_block_in_a_tiny_file_allocates_little() {
+        let mut bytes = SHB_MAGIC.to_vec();
+        for word in [28, BYTE_ORDER_MAGIC, 1, u32::MAX, u32::MAX, 28] {
+            bytes.extend(word.to_le_bytes());
+        }
+        bytes.extend(IDB.to_le_bytes());
+        bytes.extend(MAX_BLOCK.to_le_bytes());
+        bytes.extend([0u8; 4]);
+        let mut input = std::io::Cursor::new(bytes);
+        input.set_position(4);
+        let mut r = PcapngReader::new(input, PathBuf::from("big.pcapng"), SHB_MAGIC)
+            .expect("no reading yet");
+        let err = r.next_record().expect_err("the block is cut off");
+        assert!(
+            matches!(err, CaptureError::Truncated { available: 12, .. }),
+            "{err}"
+        );
+        assert!(r.buf.capacity() <= 2 << 20, "{}", r.buf.capacity());
     }
 }

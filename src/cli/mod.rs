@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod lab;
+pub mod run_capture;
 
 /// Exit codes (documented in README.md):
 /// 0 everything read; 1 the command failed (nothing useful could be produced);

@@ -152,7 +152,7 @@ mod tests {
             prop_assert!(a.before(b));
             prop_assert!(b.after(a));
             prop_assert_eq!(b - a, step);
-            prop_assert_eq!((b - step), a);
+            prop_assert_eq!(b - step, a);
         }
 
         #[test]

@@ -1,0 +1,79 @@
+//! A private network namespace for one run, removed when the guard drops
+//! (on success, on error, and by the caller's Ctrl-C handler).
+//! Its `lo` is set to MTU 1500 with segmentation offloads off, so that TCP
+//! segments look like on an Ethernet link instead of 64 KB loopback blobs.
+
+use std::process::Command;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum NetnsError {
+    #[error("`{command}` failed: {detail} (is iproute2/ethtool installed and are you root?)")]
+    Command { command: String, detail: String },
+}
+
+pub struct Netns {
+    name: String,
+}
+
+pub const LO_MTU: u32 = 1500;
+
+fn run(args: &[&str]) -> Result<(), NetnsError> {
+    let command = args.join(" ");
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .map_err(|e| NetnsError::Command {
+            command: command.clone(),
+            detail: e.to_string(),
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(NetnsError::Command {
+            command,
+            detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
+    }
+}
+
+impl Netns {
+    /// Creates `tcplab-<tag>-<pid>` and configures its loopback.
+    pub fn create(tag: &str) -> Result<Netns, NetnsError> {
+        let name = format!("tcplab-{tag}-{}", std::process::id());
+        run(&["ip", "netns", "add", &name])?;
+        let ns = Netns { name };
+        let mtu = LO_MTU.to_string();
+        ns.exec(&["ip", "link", "set", "lo", "mtu", &mtu, "up"])?;
+        ns.exec(&[
+            "ethtool", "-K", "lo", "tso", "off", "gso", "off", "gro", "off",
+        ])?;
+        Ok(ns)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn exec(&self, args: &[&str]) -> Result<(), NetnsError> {
+        let mut full = vec!["ip", "netns", "exec", &self.name];
+        full.extend_from_slice(args);
+        run(&full)
+    }
+
+    /// True while the namespace exists (for tests that check clean-up).
+    pub fn exists(name: &str) -> bool {
+        std::path::Path::new("/run/netns").join(name).exists()
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        if let Err(e) = run(&["ip", "netns", "delete", &self.name]) {
+            eprintln!(
+                "tcplab: warning: could not remove namespace {}: {e}",
+                self.name
+            );
+        }
+    }
+}

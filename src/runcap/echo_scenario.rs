@@ -1,0 +1,111 @@
+//! Exercises 4 and 5 under capture: two clients talk to the multiplexed
+//! echo server (v2) at the same time, three messages each, then close.
+
+use super::meta::RunMeta;
+use super::{CaptureThread, RunError, RunOptions, ScenarioResult, Snapshot};
+use crate::lab::echo::{self, EchoOptions, EchoVersion};
+use crate::lab::event::{Event, EventSink};
+use crate::lab::{bind, Limits};
+use crate::netlab::sockets;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Barrier;
+
+const CLIENTS: usize = 2;
+const MESSAGES: usize = 3;
+
+pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult, RunError> {
+    let listener = bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .map_err(|e| RunError::Lab(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| RunError::Lab(e.to_string()))?;
+    let capture = CaptureThread::start(pcap, addr.port(), CLIENTS)?;
+    let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
+    let connected = Arc::new(AtomicUsize::new(0));
+    let sink: EventSink = {
+        let (snapshot, connected) = (snapshot.clone(), connected.clone());
+        Arc::new(move |e: &Event| {
+            if let Event::Connected { .. } = e {
+                // With both clients connected: 1 listening + 2 server + 2 client sockets.
+                if connected.fetch_add(1, Ordering::SeqCst) + 1 == CLIENTS {
+                    if let Ok(mut s) = snapshot.lock() {
+                        *s = sockets::snapshot(addr.port());
+                    }
+                }
+            }
+        })
+    };
+    let options = EchoOptions {
+        limits: Limits {
+            max_clients: Some(CLIENTS as u64),
+            max_time: Some(super::MAX_RUN),
+        },
+        ..EchoOptions::default()
+    };
+    let server = tokio::spawn(echo::serve(listener, EchoVersion::Multi, options, sink));
+    // Both clients connect before either talks, so the conversations interleave.
+    let barrier = Arc::new(Barrier::new(CLIENTS));
+    let mut clients = Vec::new();
+    for id in 1..=CLIENTS {
+        let barrier = barrier.clone();
+        clients.push(tokio::spawn(async move { client(addr, id, barrier).await }));
+    }
+    let mut warnings = Vec::new();
+    for c in clients {
+        match c.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => warnings.push(format!("echo client: {e}")),
+            Err(e) => warnings.push(format!("echo client task: {e}")),
+        }
+    }
+    if let Err(e) = server.await {
+        warnings.push(format!("echo server task: {e}"));
+    }
+    let stats = capture.finish()?;
+    let meta = RunMeta {
+        tcplab_version: env!("CARGO_PKG_VERSION"),
+        command_line: opts.command_line.clone(),
+        scenario: "echo".into(),
+        mode: None,
+        file_name: None,
+        sent: None,
+        received: None,
+        identical: None,
+        server_port: addr.port(),
+        path: opts.path_label.clone(),
+        capture_file: pcap.display().to_string(),
+        capture: stats,
+        sockets: snapshot.lock().map(|s| s.clone()).unwrap_or_default(),
+        warnings,
+    };
+    Ok(ScenarioResult {
+        meta,
+        connections: CLIENTS,
+    })
+}
+
+async fn client(addr: SocketAddr, id: usize, barrier: Arc<Barrier>) -> std::io::Result<()> {
+    let mut stream = TcpStream::connect(addr).await?;
+    barrier.wait().await;
+    for n in 1..=MESSAGES {
+        let msg = format!("client {id} message {n}\n");
+        stream.write_all(msg.as_bytes()).await?;
+        let mut echoed = vec![0u8; msg.len()];
+        stream.read_exact(&mut echoed).await?;
+        if echoed != msg.as_bytes() {
+            return Err(std::io::Error::other(format!(
+                "client {id}: echo of message {n} differs"
+            )));
+        }
+    }
+    stream.shutdown().await?;
+    // Read until the server's FIN so that the close is graceful on both sides.
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).await?;
+    Ok(())
+}

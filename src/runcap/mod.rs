@@ -1,0 +1,225 @@
+//! `run-and-capture`: runs a lab transfer on loopback, captures it with
+//! libpcap, verifies it, and analyses the capture.
+//!
+//! In: `RunOptions`. Out: `captures/<name>-<stamp>.pcap`, a metadata JSON
+//! beside it (sizes and SHA-256 at both ends, drops, socket snapshot), the
+//! segment CSV and the text analysis; `RunOutcome` lists them. The private
+//! namespace itself is made by the CLI (`netlab::netns`), which re-runs this
+//! inside it; here we only use the `lo` we are given.
+
+mod echo_scenario;
+mod file_scenario;
+pub mod meta;
+pub mod payload;
+pub mod stamp;
+
+use crate::analysis::{self, Analyzer};
+use crate::capture::live::{LiveCapture, LiveError, LiveStats, TEARDOWN_GRACE};
+use crate::netlab::sockets::SocketEntry;
+use crate::output::{csv::CsvWriter, text};
+use meta::RunMeta;
+use std::fs;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+pub use crate::lab::file_copy::Mode;
+
+/// Longest a run may take before it is abandoned.
+pub const MAX_RUN: Duration = Duration::from_secs(120);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// The file copy of final exercise 2 (one connection)
+    File,
+    /// Two clients talk to the multiplexed echo server at once (exercises 4 and 5)
+    Echo,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub file: Option<PathBuf>,
+    pub mode: Mode,
+    pub scenario: Scenario,
+    pub out_dir: PathBuf,
+    /// Describes the path for the metadata and the output, e.g. the namespace.
+    pub path_label: String,
+    pub command_line: Vec<String>,
+}
+
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Capture(#[from] LiveError),
+    #[error("{0}")]
+    Lab(String),
+    #[error("the capture could not be analysed: {0}")]
+    Analyze(#[from] crate::capture::CaptureError),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub pcap: PathBuf,
+    pub meta_path: PathBuf,
+    pub csv: PathBuf,
+    pub analysis_text: PathBuf,
+    pub meta: RunMeta,
+    /// The text analysis, also printed by the CLI.
+    pub report: String,
+}
+
+/// What a scenario reports back to the runner.
+pub(crate) struct ScenarioResult {
+    pub meta: RunMeta,
+    pub connections: usize,
+}
+
+/// Shared by the scenarios: the socket snapshot taken while connections are up.
+pub(crate) type Snapshot = Arc<Mutex<Vec<SocketEntry>>>;
+
+/// Starts the capture thread on `lo` for `port`; it stops once `expected`
+/// connections have ended (or on cancel/deadline).
+pub(crate) struct CaptureThread {
+    done: mpsc::Receiver<Result<LiveStats, LiveError>>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl CaptureThread {
+    pub fn start(pcap: &Path, port: u16, expected: usize) -> Result<CaptureThread, RunError> {
+        let live = LiveCapture::start("lo", &format!("tcp port {port}"), pcap)?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel();
+        let flag = cancel.clone();
+        std::thread::spawn(move || {
+            let mut watch = Analyzer::new();
+            let deadline = Instant::now() + MAX_RUN;
+            let result = live.run(
+                |rec| {
+                    watch.push_record(rec);
+                    watch.all_finished(expected)
+                },
+                deadline,
+                &flag,
+            );
+            // The receiver may be gone if the run failed; nothing to tell then.
+            let _ = tx.send(result);
+        });
+        Ok(CaptureThread { done: rx, cancel })
+    }
+
+    /// Waits for the teardown to be captured, at most `TEARDOWN_GRACE` after the traffic ended.
+    pub fn finish(self) -> Result<LiveStats, RunError> {
+        match self.done.recv_timeout(TEARDOWN_GRACE) {
+            Ok(r) => Ok(r?),
+            Err(_) => {
+                self.cancel
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                match self.done.recv_timeout(Duration::from_secs(2)) {
+                    Ok(r) => Ok(r?),
+                    Err(_) => Err(RunError::Lab("the capture thread did not stop".into())),
+                }
+            }
+        }
+    }
+}
+
+/// Runs the scenario on this namespace's `lo`, then analyses the capture.
+pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
+    fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
+    let stem = match (opts.scenario, &opts.file) {
+        (Scenario::Echo, _) => "echo-two-clients".to_string(),
+        (Scenario::File, Some(f)) => f
+            .file_stem()
+            .map_or("file".into(), |s| s.to_string_lossy().into_owned()),
+        (Scenario::File, None) => "tcplab-payload".to_string(),
+    };
+    let base = opts.out_dir.join(format!("{stem}-{}", stamp::now()));
+    let pcap = base.with_extension("pcap");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(io_err(&opts.out_dir))?;
+    let result = match opts.scenario {
+        Scenario::File => runtime.block_on(file_scenario::run(opts, &pcap))?,
+        Scenario::Echo => runtime.block_on(echo_scenario::run(opts, &pcap))?,
+    };
+    finish(opts, base, pcap, result)
+}
+
+fn finish(
+    opts: &RunOptions,
+    base: PathBuf,
+    pcap: PathBuf,
+    result: ScenarioResult,
+) -> Result<RunOutcome, RunError> {
+    let mut meta = result.meta;
+    if meta.capture.kernel_dropped > 0 || meta.capture.interface_dropped > 0 {
+        meta.warnings.push(format!(
+            "the kernel dropped {} packets (interface {}): the capture is incomplete",
+            meta.capture.kernel_dropped, meta.capture.interface_dropped
+        ));
+    }
+    if !meta.capture.complete {
+        meta.warnings
+            .push("the teardown of every connection was not captured in time".into());
+    }
+    let csv_path = base.with_extension("csv");
+    let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
+    let mut csv = CsvWriter::new(BufWriter::new(file)).map_err(io_err(&csv_path))?;
+    let mut write_err = None;
+    let (analysis, damage) = analysis::analyze_file(&pcap, |r| {
+        if let Err(e) = csv.write(r) {
+            write_err.get_or_insert(e);
+        }
+    })?;
+    if let Some(e) = write_err {
+        return Err(RunError::Io {
+            path: csv_path,
+            source: e,
+        });
+    }
+    csv.finish().map_err(io_err(&csv_path))?;
+    if let Some(d) = damage {
+        meta.warnings.push(d.to_string());
+    }
+    if analysis.connections.len() != result.connections {
+        meta.warnings.push(format!(
+            "the capture holds {} connection(s), {} expected",
+            analysis.connections.len(),
+            result.connections
+        ));
+    }
+    let mut report = Vec::new();
+    text::write(&mut report, &analysis).map_err(io_err(&pcap))?;
+    let report = String::from_utf8_lossy(&report).into_owned();
+    let text_path = base.with_extension("txt");
+    fs::write(&text_path, &report).map_err(io_err(&text_path))?;
+    let meta_path = base.with_extension("json");
+    let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
+    fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
+    let _ = opts;
+    Ok(RunOutcome {
+        pcap,
+        meta_path,
+        csv: csv_path,
+        analysis_text: text_path,
+        meta,
+        report,
+    })
+}

@@ -1,0 +1,75 @@
+//! The built-in payload sent when no file is given: about 150 KB of text,
+//! the same bytes on every run (a fixed-seed generator), with numbered lines
+//! so that a student can find any byte of it in the capture.
+
+/// Size of the built-in payload (close to the lab's alice30.txt, 148,495 bytes).
+pub const DEFAULT_SIZE: usize = 150_000;
+pub const DEFAULT_NAME: &str = "tcplab-payload.txt";
+
+const WORDS: [&str; 24] = [
+    "segment",
+    "window",
+    "ack",
+    "sequence",
+    "handshake",
+    "socket",
+    "stream",
+    "byte",
+    "timer",
+    "retransmit",
+    "congestion",
+    "slow",
+    "start",
+    "receiver",
+    "sender",
+    "buffer",
+    "flow",
+    "control",
+    "port",
+    "listen",
+    "accept",
+    "connect",
+    "close",
+    "echo",
+];
+
+/// Deterministic text of exactly `size` bytes, in lines ending in `\n`.
+pub fn generate(size: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size + 80);
+    // xorshift64: small, fast, and the same everywhere.
+    let mut state: u64 = 0x7463_706c_6162_2021;
+    let mut line = 1u32;
+    while out.len() < size {
+        let mut text = format!("{line:05} tcplab payload:");
+        for _ in 0..8 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push(' ');
+            text.push_str(WORDS[(state % WORDS.len() as u64) as usize]);
+        }
+        text.push('\n');
+        out.extend_from_slice(text.as_bytes());
+        line += 1;
+    }
+    out.truncate(size);
+    if let Some(last) = out.last_mut() {
+        *last = b'\n';
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_deterministic_text_of_the_requested_size() {
+        let a = generate(DEFAULT_SIZE);
+        assert_eq!(a.len(), DEFAULT_SIZE);
+        assert_eq!(a, generate(DEFAULT_SIZE));
+        assert!(a.starts_with(b"00001 tcplab payload: "));
+        assert!(a.ends_with(b"\n"));
+        assert!(a.iter().all(|b| b.is_ascii()));
+    }
+}
