@@ -371,10 +371,7 @@ mod tests {
         assert_eq!(Resolution::Decimal(9).to_nanos(42), 42);
         assert_eq!(Resolution::Decimal(12).to_nanos(5_000), 5);
         assert_eq!(Resolution::Binary(10).to_nanos(1024), 1_000_000_000);
-        assert_eq!(
-            Resolution::from_option(0x83_u8).to_nanos(8),
-            1_000_000_000
-        );
+        assert_eq!(Resolution::from_option(0x83_u8).to_nanos(8), 1_000_000_000);
     }
 
     /// A block claiming the largest length allowed (16 MiB) in a 40-byte

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::Barrier;
+use tokio::sync::{Barrier, Notify};
 
 const CLIENTS: usize = 2;
 const MESSAGES: usize = 3;
@@ -27,15 +27,13 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
     let capture = CaptureThread::start(pcap, addr.port(), CLIENTS)?;
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
     let connected = Arc::new(AtomicUsize::new(0));
+    let all_accepted = Arc::new(Notify::new());
     let sink: EventSink = {
-        let (snapshot, connected) = (snapshot.clone(), connected.clone());
+        let (connected, all_accepted) = (connected.clone(), all_accepted.clone());
         Arc::new(move |e: &Event| {
             if let Event::Connected { .. } = e {
-                // With both clients connected: 1 listening + 2 server + 2 client sockets.
                 if connected.fetch_add(1, Ordering::SeqCst) + 1 == CLIENTS {
-                    if let Ok(mut s) = snapshot.lock() {
-                        *s = sockets::snapshot(addr.port());
-                    }
+                    all_accepted.notify_one();
                 }
             }
         })
@@ -48,14 +46,31 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
         ..EchoOptions::default()
     };
     let server = tokio::spawn(echo::serve(listener, EchoVersion::Multi, options, sink));
-    // Both clients connect before either talks, so the conversations interleave.
-    let barrier = Arc::new(Barrier::new(CLIENTS));
+    // Both clients connect and are accepted before either talks, so the
+    // conversations interleave and the snapshot shows every socket:
+    // 1 listening + 2 on the server side + 2 on the clients' side.
+    let barrier = Arc::new(Barrier::new(CLIENTS + 1));
     let mut clients = Vec::new();
     for id in 1..=CLIENTS {
         let barrier = barrier.clone();
         clients.push(tokio::spawn(async move { client(addr, id, barrier).await }));
     }
     let mut warnings = Vec::new();
+    if tokio::time::timeout(super::MAX_RUN, all_accepted.notified())
+        .await
+        .is_err()
+    {
+        warnings.push("the echo server did not accept both clients in time".to_string());
+    }
+    if let Ok(mut s) = snapshot.lock() {
+        *s = sockets::snapshot(addr.port());
+    }
+    if tokio::time::timeout(super::MAX_RUN, barrier.wait())
+        .await
+        .is_err()
+    {
+        warnings.push("the echo clients did not all connect in time".to_string());
+    }
     for c in clients {
         match c.await {
             Ok(Ok(())) => {}
@@ -91,7 +106,11 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
 
 async fn client(addr: SocketAddr, id: usize, barrier: Arc<Barrier>) -> std::io::Result<()> {
     let mut stream = TcpStream::connect(addr).await?;
-    barrier.wait().await;
+    tokio::time::timeout(super::MAX_RUN, barrier.wait())
+        .await
+        .map_err(|_| {
+            std::io::Error::other(format!("client {id}: the other client never connected"))
+        })?;
     for n in 1..=MESSAGES {
         let msg = format!("client {id} message {n}\n");
         stream.write_all(msg.as_bytes()).await?;

@@ -1,0 +1,242 @@
+//! `tcplab run-and-capture` for real: a private namespace, libpcap, the lab's
+//! file copy and echo programs. These tests need root (CI runs as root):
+//! without it they say so and skip on a developer machine, and fail in CI.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// False (and a message) when the test cannot run here; panics in CI.
+fn can_capture(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(
+        !in_ci(),
+        "{test}: capture tests need root and CI runs them as root"
+    );
+    eprintln!("SKIPPED {test}: needs root (capture and network namespaces)");
+    false
+}
+
+fn alice() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/alice30.txt")
+}
+
+/// Runs run-and-capture into a fresh directory; returns the metadata JSON
+/// and the directory.
+fn run(args: &[&str]) -> (Value, tempfile::TempDir, std::process::Output) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut v = vec![
+        "run-and-capture",
+        "--out-dir",
+        dir.path().to_str().expect("utf-8"),
+    ];
+    v.extend_from_slice(args);
+    let out = tcplab(&v);
+    let meta = find(dir.path(), "json").map(|p| {
+        serde_json::from_slice(&std::fs::read(p).expect("metadata readable"))
+            .expect("metadata is JSON")
+    });
+    (meta.unwrap_or(Value::Null), dir, out)
+}
+
+fn find(dir: &Path, ext: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == ext))
+}
+
+/// The run's own namespace (named in the metadata) is gone afterwards.
+fn no_namespace_left(meta: &Value) {
+    let path = meta["path"].as_str().expect("path in metadata");
+    let name = path
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .find(|w| w.starts_with("tcplab-run-"))
+        .unwrap_or_else(|| panic!("the run names its namespace: {path}"));
+    let out = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip runs");
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !list
+            .lines()
+            .any(|l| l.split_whitespace().next() == Some(name)),
+        "{name} left behind: {list}"
+    );
+}
+
+fn analysis_of(dir: &Path) -> Value {
+    let pcap = find(dir, "pcap").expect("a capture was written");
+    let out = tcplab(&["analyze", "--format", "json", pcap.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn check_file_run(mode: &str) {
+    let file = alice();
+    let (meta, dir, out) = run(&["--mode", mode, file.to_str().expect("utf-8")]);
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}\n{}",
+        out.status,
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(meta["sent"]["bytes"], 148_495);
+    assert_eq!(meta["received"]["bytes"], 148_495);
+    assert_eq!(meta["sent"]["sha256"], meta["received"]["sha256"]);
+    assert_eq!(meta["identical"], true);
+    assert_eq!(meta["capture"]["kernel_dropped"], 0);
+    assert_eq!(
+        meta["capture"]["complete"], true,
+        "stopped after the teardown was captured"
+    );
+    let sockets = meta["sockets"].as_array().expect("socket snapshot");
+    let states: Vec<&str> = sockets.iter().filter_map(|s| s["state"].as_str()).collect();
+    assert!(states.contains(&"LISTEN"), "listening socket: {sockets:?}");
+    assert_eq!(
+        states.iter().filter(|s| **s == "ESTABLISHED").count(),
+        2,
+        "both connection endpoints: {sockets:?}"
+    );
+
+    let a = analysis_of(dir.path());
+    let conns = a["captures"][0]["connections"]
+        .as_array()
+        .expect("connections");
+    assert_eq!(conns.len(), 1, "exactly one connection");
+    let c = &conns[0];
+    assert_eq!(c["handshake"]["syn"]["flags"], "S");
+    assert_eq!(c["handshake"]["syn_ack"]["flags"], "SA");
+    assert!(c["handshake"]["ack"].is_object());
+    assert_eq!(c["final_state"], "closed");
+    assert_eq!(c["teardown"]["fins"].as_array().map(Vec::len), Some(2));
+    // In the namespace lo has MTU 1500: no segment above 1448 bytes of payload.
+    let csv = std::fs::read_to_string(find(dir.path(), "csv").expect("csv")).expect("csv readable");
+    let max_len = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(10)?.parse::<u32>().ok())
+        .max();
+    assert!(
+        max_len.is_some_and(|m| m <= 1460),
+        "wire-sized segments, got {max_len:?}"
+    );
+    no_namespace_left(&meta);
+}
+
+#[test]
+fn root_run_and_capture_alice_whole() {
+    if can_capture("root_run_and_capture_alice_whole") {
+        check_file_run("whole");
+    }
+}
+
+#[test]
+fn root_run_and_capture_alice_lines() {
+    if can_capture("root_run_and_capture_alice_lines") {
+        check_file_run("lines");
+    }
+}
+
+#[test]
+fn root_run_and_capture_default_payload() {
+    if !can_capture("root_run_and_capture_default_payload") {
+        return;
+    }
+    let (meta, _dir, out) = run(&[]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(meta["file_name"], "tcplab-payload.txt");
+    assert_eq!(meta["sent"]["bytes"], 150_000);
+    assert_eq!(meta["identical"], true);
+    let text = stdout(&out);
+    assert!(
+        text.contains("== stream 0") && text.contains("wrote:"),
+        "{text}"
+    );
+    no_namespace_left(&meta);
+}
+
+#[test]
+fn root_run_and_capture_echo_two_clients() {
+    if !can_capture("root_run_and_capture_echo_two_clients") {
+        return;
+    }
+    let (meta, dir, out) = run(&["--scenario", "echo"]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let established = meta["sockets"]
+        .as_array()
+        .expect("sockets")
+        .iter()
+        .filter(|s| s["state"] == "ESTABLISHED")
+        .count();
+    assert_eq!(established, 4, "two clients: two sockets each side");
+    let a = analysis_of(dir.path());
+    let conns = a["captures"][0]["connections"]
+        .as_array()
+        .expect("connections");
+    assert_eq!(conns.len(), 2);
+    for c in conns {
+        assert_eq!(c["final_state"], "closed");
+        // Three messages each way: "client N message M\n" is 19 bytes.
+        assert_eq!(c["a_to_b"]["payload_bytes"], 57);
+        assert_eq!(c["b_to_a"]["payload_bytes"], 57);
+    }
+    no_namespace_left(&meta);
+}
+
+#[test]
+fn root_host_loopback_says_segments_are_large() {
+    if !can_capture("root_host_loopback_says_segments_are_large") {
+        return;
+    }
+    let (meta, _dir, out) = run(&["--host-loopback"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(meta["path"].as_str().is_some_and(|p| p.contains("64 KB")));
+}
+
+#[test]
+fn without_privileges_the_error_names_the_fix() {
+    if !is_root() || !have("setpriv") {
+        assert!(!in_ci(), "CI runs as root with setpriv (util-linux)");
+        eprintln!("SKIPPED: needs root to drop privileges with setpriv");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_tcplab"))
+        .args(["run-and-capture", "--out-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("setpriv runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("needs root") && err.contains("setcap cap_net_raw,cap_net_admin=eip"),
+        "{err}"
+    );
+}
