@@ -119,7 +119,7 @@ def bulk(args):
 
 
 def many(args):
-    srv = listener(args.port, 128)
+    srv = listener(args.port, 4096)
     errors = []
     served = [0]
 
