@@ -61,8 +61,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         tokio::select! {
             status = child.wait() => Ok::<_, anyhow::Error>(status?.code()),
             _ = tokio::signal::ctrl_c() => {
+                let pid = child.id();
                 let _ = child.kill().await;
-                eprintln!("tcplab: interrupted; removing namespace {}", ns.name());
+                if let Some(pid) = pid {
+                    let _ = std::fs::remove_dir_all(runcap::received_dir_of(pid));
+                }
+                eprintln!("tcplab: interrupted; stopped the run and removed namespace {}", ns.name());
                 Ok(Some(130))
             }
         }

@@ -124,9 +124,14 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
     })
 }
 
-/// A private directory for the server's copy (compared, then removed).
+/// Where the process `pid` keeps the server's copy (compared, then removed);
+/// the parent of an interrupted run removes it too.
+pub fn received_dir_of(pid: u32) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("tcplab-received-{pid}"))
+}
+
 fn tempfile_dir() -> Result<std::path::PathBuf, RunError> {
-    let dir = std::env::temp_dir().join(format!("tcplab-received-{}", std::process::id()));
+    let dir = received_dir_of(std::process::id());
     std::fs::create_dir_all(&dir).map_err(super::io_err(&dir))?;
     Ok(dir)
 }

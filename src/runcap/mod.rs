@@ -9,6 +9,7 @@
 
 mod echo_scenario;
 mod file_scenario;
+pub use file_scenario::received_dir_of;
 pub mod meta;
 pub mod payload;
 pub mod stamp;

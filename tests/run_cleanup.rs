@@ -1,0 +1,127 @@
+//! run-and-capture leaves nothing behind: no namespace, no process, no
+//! temporary copy — after an error and after Ctrl-C (SIGINT). Needs root;
+//! fails in CI without it. The tests in this file take a lock so that
+//! "what namespaces exist" is not disturbed by a concurrent run.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+fn namespaces() -> BTreeSet<String> {
+    let out = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .filter(|n| n.starts_with("tcplab-run-"))
+        .collect()
+}
+
+fn processes_named_tcplab_run() -> usize {
+    let out = Command::new("pgrep")
+        .args(["-f", "tcplab run-and-capture"])
+        .output()
+        .expect("pgrep runs");
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+fn root_or_skip(name: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(!in_ci(), "{name} needs root and CI runs as root");
+    eprintln!("SKIPPED {name}: needs root");
+    false
+}
+
+#[test]
+fn root_an_error_inside_the_namespace_cleans_up() {
+    if !root_or_skip("root_an_error_inside_the_namespace_cleans_up") {
+        return;
+    }
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = namespaces();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = tcplab(&[
+        "run-and-capture",
+        "--out-dir",
+        dir.path().to_str().expect("utf-8"),
+        "/nonexistent/file.txt",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/file.txt"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(namespaces(), before, "no namespace left behind");
+}
+
+#[test]
+fn root_ctrl_c_during_a_transfer_cleans_up() {
+    if !root_or_skip("root_ctrl_c_during_a_transfer_cleans_up") {
+        return;
+    }
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = namespaces();
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Big enough that the transfer is still running when SIGINT comes.
+    let big = dir.path().join("big.bin");
+    std::fs::write(&big, vec![b'x'; 300 * 1024 * 1024]).expect("write big file");
+    let out_dir = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(["run-and-capture", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&big)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    // Wait until the capture file exists: the run is under way.
+    let start = Instant::now();
+    while std::fs::read_dir(&out_dir).map_or(true, |mut d| d.next().is_none()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let code = child.wait().expect("tcplab exits").code();
+    assert_eq!(code, Some(130), "interrupted runs exit with 130");
+    assert_eq!(namespaces(), before, "the namespace is removed");
+    assert_eq!(processes_named_tcplab_run(), 0, "no tcplab process is left");
+    let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir readable")
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("tcplab-received-")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "temporary copies left: {leftovers:?}");
+}
