@@ -230,3 +230,40 @@ fn midstream_capture_says_the_handshake_is_missing() {
     assert!(text.contains("started before it"), "{text}");
     assert!(text.contains("window scaling unknown"), "{text}");
 }
+
+#[test]
+fn segments_json_carries_relative_numbers_and_timestamps() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("seg.jsonl");
+    let out = analyze(&[
+        "--segments-json",
+        file.to_str().expect("utf-8"),
+        &path("retrans-synth.pcap"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&file).expect("written");
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(rows[0]["flags"], "S");
+    assert_eq!(rows[0]["rel_seq"], 0);
+    assert!(rows[0]["tsval"].is_number());
+    assert_eq!(
+        rows[1]["acked_frame"], 1,
+        "the SYN/ACK acknowledges the SYN"
+    );
+    let retrans: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| {
+            r["events"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|x| x == "retransmission"))
+        })
+        .collect();
+    assert!(!retrans.is_empty());
+    assert!(
+        retrans.iter().all(|r| r["retransmission_of"].is_number()),
+        "each names the original"
+    );
+}

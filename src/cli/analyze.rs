@@ -2,7 +2,7 @@
 
 use super::{EXIT_FAILURE, EXIT_PARTIAL};
 use crate::analysis::{self, Analysis, SegmentReport};
-use crate::output::{csv::CsvWriter, json, text};
+use crate::output::{csv::CsvWriter, json, jsonl::JsonlWriter, text};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use std::fs::File;
@@ -31,16 +31,28 @@ pub struct AnalyzeArgs {
     /// Also write one CSV row per TCP segment to this file (one capture only)
     #[arg(long, value_name = "FILE.csv")]
     pub segments: Option<PathBuf>,
+    /// Also write every per-segment field as JSON Lines to this file (one capture only)
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub segments_json: Option<PathBuf>,
     /// Only this connection (Wireshark's tcp.stream number)
     #[arg(long, value_name = "N")]
     pub stream: Option<u32>,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
-    let csv_out = args.format == Format::Csv || args.segments.is_some();
-    if csv_out && args.files.len() > 1 {
-        bail!("CSV output takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file");
+    let per_segment =
+        args.format == Format::Csv || args.segments.is_some() || args.segments_json.is_some();
+    if per_segment && args.files.len() > 1 {
+        bail!("per-segment output (CSV, --segments, --segments-json) takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file");
     }
+    let mut jsonl = match &args.segments_json {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            Some(JsonlWriter::new(BufWriter::new(file)))
+        }
+        None => None,
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut csv = match (&args.segments, args.format) {
@@ -69,11 +81,16 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                     write_err = Some(e);
                 }
             }
+            if let Some(w) = jsonl.as_mut() {
+                if let Err(e) = w.write(r) {
+                    write_err = Some(e);
+                }
+            }
         };
         match analysis::analyze_file(file, sink) {
             Ok((mut a, damage)) => {
                 if let Some(e) = write_err {
-                    return Err(e).context("writing the segment CSV");
+                    return Err(e).context("writing the per-segment output");
                 }
                 if let Some(err) = damage {
                     eprintln!(
@@ -100,6 +117,9 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     }
     if let Some(w) = csv {
         w.finish().context("writing the segment CSV")?;
+    }
+    if let Some(w) = jsonl {
+        w.finish().context("writing the segment JSON Lines")?;
     }
     match args.format {
         Format::Text => {

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod jsonl;
 pub mod text;
 
 /// Seconds with nanosecond precision, as tshark prints them.
