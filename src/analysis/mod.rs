@@ -12,15 +12,16 @@ mod connection;
 mod events;
 mod sequence;
 mod stats;
+mod summary;
 mod timestamps;
 
-pub use connection::{
-    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
-    SegmentBrief, Teardown,
-};
 pub use events::{Event, EventSet};
 pub use sequence::WinScale;
 pub use stats::Summary;
+pub use summary::{
+    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
+    SegmentBrief, Teardown,
+};
 
 use crate::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
 use crate::dissect::{self, Flags, SackBlocks, Skip};
@@ -96,7 +97,8 @@ pub struct Analysis {
 #[derive(Default)]
 pub struct Analyzer {
     table: FlowTable,
-    conns: Vec<Connection>,
+    /// One per stream, boxed so that growing the list never copies them.
+    conns: Vec<Box<Connection>>,
     stats: CaptureStats,
     skips: BTreeMap<Skip, u64>,
 }
@@ -124,13 +126,13 @@ impl Analyzer {
                     );
                     let (stream, is_new) = self.table.touch(src, dst);
                     if is_new {
-                        self.conns.push(Connection::new(
+                        self.conns.push(Box::new(Connection::new(
                             stream,
                             src,
                             dst,
                             (rec.frame, rec.ts),
                             false,
-                        ));
+                        )));
                     }
                     self.conns[stream as usize].push_malformed(rec.frame, rec.ts);
                 }
@@ -156,13 +158,13 @@ impl Analyzer {
                     port: seg.dport,
                 },
             );
-            self.conns.push(Connection::new(
+            self.conns.push(Box::new(Connection::new(
                 at.stream,
                 src,
                 dst,
                 (seg.frame, seg.ts),
                 at.reused_ports,
-            ));
+            )));
         }
         // The table and `conns` grow together, one entry per stream.
         let conn = &mut self.conns[at.stream as usize];
@@ -213,18 +215,52 @@ impl Analyzer {
     /// At least `expected` connections were seen and every one has ended
     /// (both FINs acknowledged, or reset): a live capture may stop.
     pub fn all_finished(&self, expected: usize) -> bool {
-        self.conns.len() >= expected && self.conns.iter().all(Connection::is_finished)
+        self.conns.len() >= expected && self.conns.iter().all(|c| c.is_finished())
     }
 
-    pub fn finish(mut self) -> Analysis {
+    /// Ends the analysis. Summaries are built on demand from the returned
+    /// `Finished`, so that a capture with many connections can be written
+    /// out one connection at a time.
+    pub fn finish(mut self) -> Finished {
         self.stats.skipped = self
             .skips
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
-        Analysis {
+        Finished {
             capture: self.stats,
-            connections: self.conns.iter().map(Connection::summary).collect(),
+            conns: self.conns,
+        }
+    }
+}
+
+/// The end state of an analysis: capture statistics and every connection.
+pub struct Finished {
+    pub capture: CaptureStats,
+    conns: Vec<Box<Connection>>,
+}
+
+impl Finished {
+    pub fn connection_count(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// The streams present (for messages about `--stream N`).
+    pub fn has_stream(&self, n: u32) -> bool {
+        (n as usize) < self.conns.len()
+    }
+
+    /// Each connection's summary, built as it is asked for (in stream order).
+    pub fn summaries(&self) -> impl Iterator<Item = ConnectionSummary> + '_ {
+        self.conns.iter().map(|c| c.summary())
+    }
+
+    /// Everything at once (convenient for small captures and tests).
+    pub fn into_analysis(self) -> Analysis {
+        let connections = self.summaries().collect();
+        Analysis {
+            capture: self.capture,
+            connections,
         }
     }
 }
@@ -235,8 +271,17 @@ impl Analyzer {
 /// so that callers can set their exit code.
 pub fn analyze_file(
     path: &Path,
-    mut sink: impl FnMut(&SegmentReport),
+    sink: impl FnMut(&SegmentReport),
 ) -> Result<(Analysis, Option<CaptureError>), CaptureError> {
+    let (finished, damage) = analyze_file_streaming(path, sink)?;
+    Ok((finished.into_analysis(), damage))
+}
+
+/// As `analyze_file`, but leaves the summaries to be built one by one.
+pub fn analyze_file_streaming(
+    path: &Path,
+    mut sink: impl FnMut(&SegmentReport),
+) -> Result<(Finished, Option<CaptureError>), CaptureError> {
     let mut reader = capture::open(path)?;
     let mut analyzer = Analyzer::new();
     analyzer.stats.file = path.display().to_string();

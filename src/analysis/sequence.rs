@@ -101,6 +101,15 @@ impl FlowState {
     pub fn restart_for_repeated_syn(&mut self) {
         self.next_seq = self.max_seq_to_be_acked;
     }
+
+    /// Gives back the memory of an empty unacknowledged-segment list
+    /// (a finished connection); segments still unacknowledged are kept so
+    /// that late packets are analysed exactly as Wireshark does.
+    pub fn release_buffers(&mut self) {
+        if self.unacked.is_empty() {
+            self.unacked.shrink_to_fit();
+        }
+    }
 }
 
 /// What the sequence analysis says about one segment.

@@ -26,6 +26,12 @@ impl TsRtt {
         self.pending.push_back((tsval, now));
     }
 
+    /// Frees the pending list of a finished connection.
+    pub fn release_buffers(&mut self) {
+        self.pending.clear();
+        self.pending.shrink_to_fit();
+    }
+
     /// The other side echoed `tsecr` at `now`: the RTT sample in ns, if this
     /// is the first echo of a TSval this side sent.
     pub fn echoed(&mut self, tsecr: u32, now: Timestamp) -> Option<i64> {

@@ -1,8 +1,8 @@
 //! `tcplab analyze FILE...`: reads captures and prints what TCP did.
 
 use super::{EXIT_FAILURE, EXIT_PARTIAL};
-use crate::analysis::{self, Analysis, SegmentReport};
-use crate::output::{csv::CsvWriter, json, jsonl::JsonlWriter, text};
+use crate::analysis::{self, CaptureStats, ConnectionSummary, SegmentReport};
+use crate::output::{csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, text};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use std::fs::File;
@@ -68,8 +68,12 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         )?),
         (None, _) => None,
     };
-    let mut analyses = Vec::new();
+    let mut json_out = match args.format {
+        Format::Json => Some(JsonWriter::new(BufWriter::new(io::stdout()))?),
+        _ => None,
+    };
     let mut exit = 0u8;
+    let mut texts_written = 0;
     for file in &args.files {
         let mut write_err: Option<io::Error> = None;
         let sink = |r: &SegmentReport| {
@@ -87,32 +91,54 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                 }
             }
         };
-        match analysis::analyze_file(file, sink) {
-            Ok((mut a, damage)) => {
-                if let Some(e) = write_err {
-                    return Err(e).context("writing the per-segment output");
-                }
-                if let Some(err) = damage {
-                    eprintln!(
-                        "tcplab: warning: {err}; analysed the {} records before it",
-                        a.capture.records
-                    );
-                    exit = exit.max(EXIT_PARTIAL);
-                }
-                if let Some(n) = args.stream {
-                    if !a.connections.iter().any(|c| c.stream == n) {
-                        eprintln!("tcplab: warning: {}: no stream {n} (the capture has {} connection(s), numbered from 0)", file.display(), a.connections.len());
-                        exit = exit.max(EXIT_PARTIAL);
-                    }
-                    a.connections.retain(|c| c.stream == n);
-                }
-                report_skips(&a);
-                analyses.push(a);
-            }
+        let (finished, damage) = match analysis::analyze_file_streaming(file, sink) {
+            Ok(r) => r,
             Err(e) => {
                 eprintln!("tcplab: error: {e}");
                 exit = EXIT_FAILURE;
+                continue;
             }
+        };
+        if let Some(e) = write_err {
+            return Err(e).context("writing the per-segment output");
+        }
+        if let Some(err) = damage {
+            eprintln!(
+                "tcplab: warning: {err}; analysed the {} records before it",
+                finished.capture.records
+            );
+            exit = exit.max(EXIT_PARTIAL);
+        }
+        if let Some(n) = args.stream.filter(|n| !finished.has_stream(*n)) {
+            eprintln!(
+                "tcplab: warning: {}: no stream {n} (the capture has {} connection(s), numbered from 0)",
+                file.display(),
+                finished.connection_count()
+            );
+            exit = exit.max(EXIT_PARTIAL);
+        }
+        report_skips(&finished.capture);
+        let wanted = |c: &ConnectionSummary| args.stream.is_none_or(|n| c.stream == n);
+        let shown = match args.stream {
+            Some(n) => usize::from(finished.has_stream(n)),
+            None => finished.connection_count(),
+        };
+        match (args.format, json_out.as_mut()) {
+            (Format::Json, Some(w)) => {
+                w.capture(&finished.capture, finished.summaries().filter(wanted))?
+            }
+            (Format::Text, _) => {
+                if texts_written > 0 {
+                    writeln!(out)?;
+                }
+                texts_written += 1;
+                text::write_capture(&mut out, &finished.capture, shown)?;
+                for c in finished.summaries().filter(wanted) {
+                    writeln!(out)?;
+                    text::write_connection(&mut out, &c)?;
+                }
+            }
+            _ => {}
         }
     }
     if let Some(w) = csv {
@@ -121,24 +147,14 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     if let Some(w) = jsonl {
         w.finish().context("writing the segment JSON Lines")?;
     }
-    match args.format {
-        Format::Text => {
-            for (i, a) in analyses.iter().enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                text::write(&mut out, a)?;
-            }
-        }
-        Format::Json => json::write(&mut out, &analyses)?,
-        Format::Csv => {}
+    if let Some(w) = json_out {
+        w.finish()?;
     }
     out.flush()?;
     Ok(ExitCode::from(exit))
 }
 
-fn report_skips(a: &Analysis) {
-    let c = &a.capture;
+fn report_skips(c: &CaptureStats) {
     if c.skipped_total() > 0 {
         let parts: Vec<String> = c.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
         eprintln!(

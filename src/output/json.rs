@@ -1,21 +1,68 @@
-//! The analysis as one JSON document (schema: `docs/analyze-json.md`).
+//! The analysis as one JSON document (schema: `docs/analyze-json.md`),
+//! written one connection at a time so that memory does not hold every
+//! summary of a capture with many connections.
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, CaptureStats, ConnectionSummary};
 use std::io::{self, Write};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(serde::Serialize)]
-struct Document<'a> {
-    tcplab_schema: u32,
-    captures: &'a [Analysis],
+fn json_err(e: serde_json::Error) -> io::Error {
+    io::Error::other(e)
 }
 
+/// Writes `{"tcplab_schema":1,"captures":[ ... ]}` piece by piece.
+pub struct JsonWriter<W: Write> {
+    out: W,
+    captures: usize,
+}
+
+impl<W: Write> JsonWriter<W> {
+    pub fn new(mut out: W) -> io::Result<JsonWriter<W>> {
+        write!(
+            out,
+            "{{\n  \"tcplab_schema\": {SCHEMA_VERSION},\n  \"captures\": ["
+        )?;
+        Ok(JsonWriter { out, captures: 0 })
+    }
+
+    /// One capture: its statistics, then its connections as they come.
+    pub fn capture(
+        &mut self,
+        stats: &CaptureStats,
+        connections: impl Iterator<Item = ConnectionSummary>,
+    ) -> io::Result<()> {
+        let o = &mut self.out;
+        if self.captures > 0 {
+            o.write_all(b",")?;
+        }
+        self.captures += 1;
+        o.write_all(b"\n    {\n      \"capture\": ")?;
+        serde_json::to_writer(&mut *o, stats).map_err(json_err)?;
+        o.write_all(b",\n      \"connections\": [")?;
+        for (i, c) in connections.enumerate() {
+            o.write_all(if i == 0 {
+                b"\n        "
+            } else {
+                b",\n        "
+            })?;
+            serde_json::to_writer(&mut *o, &c).map_err(json_err)?;
+        }
+        o.write_all(b"\n      ]\n    }")
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.write_all(b"\n  ]\n}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// A whole document for analyses already in memory.
 pub fn write(out: &mut impl Write, analyses: &[Analysis]) -> io::Result<()> {
-    let doc = Document {
-        tcplab_schema: SCHEMA_VERSION,
-        captures: analyses,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-    writeln!(out)
+    let mut w = JsonWriter::new(out)?;
+    for a in analyses {
+        w.capture(&a.capture, a.connections.iter().cloned())?;
+    }
+    w.finish().map(|_| ())
 }

@@ -3,14 +3,14 @@
 //! traffic each way.
 
 use crate::analysis::{
-    Analysis, ConnectionSummary, DirectionSummary, FinalState, SegmentBrief, Summary,
+    Analysis, CaptureStats, ConnectionSummary, DirectionSummary, FinalState, SegmentBrief, Summary,
 };
 use crate::dissect::TcpOptions;
 use crate::flow::Direction;
 use std::io::{self, Write};
 
 pub fn write(out: &mut impl Write, a: &Analysis) -> io::Result<()> {
-    write_capture(out, a)?;
+    write_capture(out, &a.capture, a.connections.len())?;
     for c in &a.connections {
         writeln!(out)?;
         write_connection(out, c)?;
@@ -18,8 +18,8 @@ pub fn write(out: &mut impl Write, a: &Analysis) -> io::Result<()> {
     Ok(())
 }
 
-fn write_capture(out: &mut impl Write, a: &Analysis) -> io::Result<()> {
-    let c = &a.capture;
+/// The capture's header: file, format, counts, skipped packets, damage.
+pub fn write_capture(out: &mut impl Write, c: &CaptureStats, connections: usize) -> io::Result<()> {
     let format = match c.format {
         Some(f) => format!("{f:?}").to_lowercase(),
         None => "?".into(),
@@ -43,9 +43,7 @@ fn write_capture(out: &mut impl Write, a: &Analysis) -> io::Result<()> {
     writeln!(
         out,
         "  {} records, {} TCP segments in {} connection(s){skipped}",
-        c.records,
-        c.tcp_segments,
-        a.connections.len()
+        c.records, c.tcp_segments, connections
     )?;
     if c.truncated_payload > 0 {
         writeln!(out, "  {} segments have payload bytes missing (snap length); lengths come from the IP headers", c.truncated_payload)?;
@@ -56,25 +54,31 @@ fn write_capture(out: &mut impl Write, a: &Analysis) -> io::Result<()> {
     Ok(())
 }
 
-fn arrow(c: &ConnectionSummary, d: Direction) -> String {
-    let (from, to) = match d {
-        Direction::AtoB => (c.a, c.b),
-        Direction::BtoA => (c.b, c.a),
-    };
-    let role = |dir: Direction| match c.client {
-        Some(cl) if cl == dir => "client",
-        Some(_) => "server",
-        None => "",
-    };
-    let r = role(d);
-    if r.is_empty() {
-        format!("{from} -> {to}")
-    } else {
-        format!("{from} -> {to} ({r})")
+/// `from -> to (role)`, written without allocating.
+struct Arrow<'a>(&'a ConnectionSummary, Direction);
+
+impl std::fmt::Display for Arrow<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Arrow(c, d) = *self;
+        let (from, to) = match d {
+            Direction::AtoB => (c.a, c.b),
+            Direction::BtoA => (c.b, c.a),
+        };
+        write!(f, "{from} -> {to}")?;
+        match c.client {
+            Some(cl) if cl == d => write!(f, " (client)"),
+            Some(_) => write!(f, " (server)"),
+            None => Ok(()),
+        }
     }
 }
 
-fn write_connection(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
+fn arrow(c: &ConnectionSummary, d: Direction) -> Arrow<'_> {
+    Arrow(c, d)
+}
+
+/// One connection: endpoints, state, handshake, teardown, events, RTT, traffic.
+pub fn write_connection(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
     let state = match c.final_state {
         FinalState::Closed => "closed (both FINs acknowledged)",
         FinalState::Reset => "reset (RST)",
@@ -135,21 +139,34 @@ fn row(out: &mut impl Write, c: &ConnectionSummary, s: &SegmentBrief) -> io::Res
     )
 }
 
-fn options(o: &TcpOptions) -> String {
-    let mut v = Vec::new();
-    if let Some(m) = o.mss {
-        v.push(format!("MSS={m}"));
+/// `MSS=1460 WS=7 SACK_PERM TSval=.. TSecr=..`, written without allocating.
+struct Options<'a>(&'a TcpOptions);
+
+impl std::fmt::Display for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let o = self.0;
+        let mut sep = "";
+        if let Some(m) = o.mss {
+            write!(f, "MSS={m}")?;
+            sep = " ";
+        }
+        if let Some(w) = o.window_scale {
+            write!(f, "{sep}WS={w}")?;
+            sep = " ";
+        }
+        if o.sack_permitted {
+            write!(f, "{sep}SACK_PERM")?;
+            sep = " ";
+        }
+        if let Some((val, ecr)) = o.timestamps {
+            write!(f, "{sep}TSval={val} TSecr={ecr}")?;
+        }
+        Ok(())
     }
-    if let Some(w) = o.window_scale {
-        v.push(format!("WS={w}"));
-    }
-    if o.sack_permitted {
-        v.push("SACK_PERM".into());
-    }
-    if let Some((val, ecr)) = o.timestamps {
-        v.push(format!("TSval={val} TSecr={ecr}"));
-    }
-    v.join(" ")
+}
+
+fn options(o: &TcpOptions) -> Options<'_> {
+    Options(o)
 }
 
 fn write_handshake(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
@@ -254,13 +271,14 @@ fn write_events(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
     Ok(())
 }
 
-fn rtt_line(s: &Option<Summary>) -> String {
+fn write_rtt_line(out: &mut impl Write, label: &str, s: &Option<Summary>) -> io::Result<()> {
     match s {
-        Some(s) => format!(
-            "min {:.6}  avg {:.6}  max {:.6}  stdev {:.6} s  ({} samples)",
+        Some(s) => writeln!(
+            out,
+            "      {label}min {:.6}  avg {:.6}  max {:.6}  stdev {:.6} s  ({} samples)",
             s.min, s.avg, s.max, s.stdev, s.samples
         ),
-        None => "no samples".into(),
+        None => writeln!(out, "      {label}no samples"),
     }
 }
 
@@ -272,22 +290,31 @@ fn write_rtt(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
             continue;
         }
         writeln!(out, "    {}", arrow(c, d))?;
-        writeln!(out, "      from ACKs:       {}", rtt_line(&s.ack_rtt))?;
+        write_rtt_line(out, "from ACKs:       ", &s.ack_rtt)?;
         if s.timestamps {
-            writeln!(out, "      from timestamps: {}", rtt_line(&s.ts_rtt))?;
+            write_rtt_line(out, "from timestamps: ", &s.ts_rtt)?;
         }
     }
     Ok(())
 }
 
-fn si(bps: f64) -> String {
-    let units = [(1e9, "Gbit/s"), (1e6, "Mbit/s"), (1e3, "kbit/s")];
-    for (scale, unit) in units {
-        if bps >= scale {
-            return format!("{:.2} {unit}", bps / scale);
+/// A bit rate with an SI prefix, written without allocating.
+struct Si(f64);
+
+impl std::fmt::Display for Si {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bps = self.0;
+        for (scale, unit) in [(1e9, "Gbit/s"), (1e6, "Mbit/s"), (1e3, "kbit/s")] {
+            if bps >= scale {
+                return write!(f, "{:.2} {unit}", bps / scale);
+            }
         }
+        write!(f, "{bps:.0} bit/s")
     }
-    format!("{bps:.0} bit/s")
+}
+
+fn si(bps: f64) -> Si {
+    Si(bps)
 }
 
 fn write_traffic(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
