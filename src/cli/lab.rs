@@ -99,8 +99,13 @@ impl ListenArgs {
 }
 
 /// Prints each event as one stderr line, prefixed with the program's name.
+/// The line is formatted first and written with one call: stderr is
+/// unbuffered, and `eprintln!` would issue a system call per piece.
 pub fn stderr_log(program: &'static str) -> EventSink {
-    Arc::new(move |event| eprintln!("{program}: {event}"))
+    Arc::new(move |event| {
+        let line = format!("{program}: {event}\n");
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    })
 }
 
 /// Runs a server until it stops by itself or the user presses Ctrl-C.

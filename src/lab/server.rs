@@ -21,9 +21,10 @@ use tokio::time::Instant;
 
 /// The lab's port.
 pub const DEFAULT_PORT: u16 = 5000;
-/// Pending connections the kernel queues for us (the lab uses `listen(10)`;
-/// more keeps bursts of test clients from being refused).
-const BACKLOG: u32 = 128;
+/// Pending connections the kernel queues for us. The lab uses `listen(10)`;
+/// we leave room for a burst of simultaneous connects (1,000 clients at once
+/// in the load benchmark); the kernel caps it at net.core.somaxconn.
+const BACKLOG: u32 = 1024;
 /// Pause after a failed `accept` (e.g. out of descriptors) so we do not spin.
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
