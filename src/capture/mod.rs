@@ -16,12 +16,14 @@ mod linktype;
 pub mod live;
 mod pcap_file;
 mod pcapng;
+mod source;
 
 pub use error::CaptureError;
 pub use linktype::LinkType;
 
+use source::Source;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub type Result<T> = std::result::Result<T, CaptureError>;
@@ -84,7 +86,7 @@ pub enum Format {
 }
 
 /// A streaming reader over a pcap or pcapng file.
-pub struct CaptureReader<R: Read = BufReader<File>> {
+pub struct CaptureReader<R: Read = File> {
     inner: Inner<R>,
     path: PathBuf,
 }
@@ -94,23 +96,21 @@ enum Inner<R: Read> {
     Pcapng(pcapng::PcapngReader<R>),
 }
 
-const READ_BUFFER: usize = 1 << 20;
-
 /// Opens a capture file, detecting pcap or pcapng from its first bytes.
 pub fn open(path: &Path) -> Result<CaptureReader> {
     let file = File::open(path).map_err(|source| CaptureError::Open {
         path: path.to_path_buf(),
         source,
     })?;
-    CaptureReader::new(BufReader::with_capacity(READ_BUFFER, file), path)
+    CaptureReader::new(file, path)
 }
 
 impl<R: Read> CaptureReader<R> {
     /// Wraps any reader; `path` is only used in messages.
-    pub fn new(mut reader: R, path: &Path) -> Result<CaptureReader<R>> {
+    pub fn new(reader: R, path: &Path) -> Result<CaptureReader<R>> {
         let path = path.to_path_buf();
-        let mut magic = [0u8; 4];
-        let got = read_up_to(&mut reader, &mut magic).map_err(|e| CaptureError::io(&path, 0, e))?;
+        let mut src = Source::new(reader);
+        let got = src.ensure(4).map_err(|e| CaptureError::io(&path, 0, e))?;
         if got < 4 {
             return Err(CaptureError::TooShort {
                 path,
@@ -118,10 +118,12 @@ impl<R: Read> CaptureReader<R> {
                 needed: 24,
             });
         }
+        let mut magic = [0u8; 4];
+        magic.copy_from_slice(src.next_slice(4));
         let inner = if magic == pcapng::SHB_MAGIC {
-            Inner::Pcapng(pcapng::PcapngReader::new(reader, path.clone(), magic)?)
+            Inner::Pcapng(pcapng::PcapngReader::new(src, path.clone(), magic)?)
         } else if let Some(kind) = pcap_file::Magic::detect(magic) {
-            Inner::Pcap(pcap_file::PcapReader::new(reader, path.clone(), kind)?)
+            Inner::Pcap(pcap_file::PcapReader::new(src, path.clone(), kind)?)
         } else {
             return Err(CaptureError::NotACapture { path, magic });
         };

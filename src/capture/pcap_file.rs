@@ -2,7 +2,8 @@
 //! headers each followed by the captured bytes. Magic 0xa1b2c3d4 means
 //! microsecond timestamps, 0xa1b23c4d nanoseconds; either byte order.
 
-use super::{read_len_into, read_up_to, CaptureError, Format, LinkType, Record, Result, Timestamp};
+use super::source::Source;
+use super::{CaptureError, Format, LinkType, Record, Result, Timestamp};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -48,39 +49,39 @@ impl Magic {
 }
 
 pub(crate) struct PcapReader<R: Read> {
-    reader: R,
+    src: Source<R>,
     path: PathBuf,
     magic: Magic,
     link: LinkType,
     snaplen: u32,
     offset: u64,
     frame: u64,
-    buf: Vec<u8>,
 }
 
 impl<R: Read> PcapReader<R> {
-    pub(crate) fn new(mut reader: R, path: PathBuf, magic: Magic) -> Result<PcapReader<R>> {
-        let mut rest = [0u8; 20];
-        let got = read_up_to(&mut reader, &mut rest).map_err(|e| CaptureError::io(&path, 4, e))?;
-        if got < rest.len() {
+    /// `src` is positioned after the 4-byte magic.
+    pub(crate) fn new(mut src: Source<R>, path: PathBuf, magic: Magic) -> Result<PcapReader<R>> {
+        let got = src.ensure(20).map_err(|e| CaptureError::io(&path, 4, e))?;
+        if got < 20 {
             return Err(CaptureError::TooShort {
                 path,
                 got: got + 4,
                 needed: 24,
             });
         }
+        let mut rest = [0u8; 20];
+        rest.copy_from_slice(src.next_slice(20));
         let snaplen = magic.u32(&rest[12..16]);
         // The upper bits of the link-type field carry FCS information.
         let link = LinkType::from_number(magic.u32(&rest[16..20]) & 0x0fff_ffff);
         Ok(PcapReader {
-            reader,
+            src,
             path,
             magic,
             link,
             snaplen,
             offset: 24,
             frame: 0,
-            buf: Vec::with_capacity(65_536),
         })
     }
 
@@ -99,15 +100,18 @@ impl<R: Read> PcapReader<R> {
     pub(crate) fn next_record(&mut self) -> Result<Option<Record<'_>>> {
         let frame = self.frame + 1;
         let offset = self.offset;
-        let mut header = [0u8; 16];
-        let got = read_up_to(&mut self.reader, &mut header)
+        let got = self
+            .src
+            .ensure(16)
             .map_err(|e| CaptureError::io(&self.path, offset, e))?;
         if got == 0 {
             return Ok(None);
         }
-        if got < header.len() {
+        if got < 16 {
             return Err(self.truncated(frame, offset, "record header", 16, got as u64));
         }
+        let mut header = [0u8; 16];
+        header.copy_from_slice(self.src.next_slice(16));
         let secs = self.magic.u32(&header[0..4]);
         let frac = self.magic.u32(&header[4..8]);
         let caplen = self.magic.u32(&header[8..12]);
@@ -124,9 +128,12 @@ impl<R: Read> PcapReader<R> {
             });
         }
         // The limit follows the file's snaplen, which is as untrusted as
-        // `caplen`: memory follows the bytes actually present.
-        let got = read_len_into(&mut self.reader, &mut self.buf, caplen as usize)
-            .map_err(|e| CaptureError::io(&self.path, offset + 16, e))?;
+        // `caplen`: memory follows the bytes actually present (see `Source`).
+        let got = self
+            .src
+            .ensure(caplen as usize)
+            .map_err(|e| CaptureError::io(&self.path, offset + 16, e))?
+            .min(caplen as usize);
         if got < caplen as usize {
             return Err(self.truncated(frame, offset, "packet data", caplen as u64, got as u64));
         }
@@ -143,7 +150,7 @@ impl<R: Read> PcapReader<R> {
             ts: Timestamp::from_secs_nanos(secs as i64, nanos),
             link: self.link,
             orig_len: orig_len.max(caplen),
-            data: &self.buf,
+            data: self.src.next_slice(caplen as usize),
         }))
     }
 
@@ -168,6 +175,7 @@ impl<R: Read> PcapReader<R> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::source::CHUNK as CHUNK_FOR_TESTS;
     use super::*;
     use std::io::Cursor;
 
@@ -183,7 +191,8 @@ mod tests {
         let magic = Magic::detect([0xd4, 0xc3, 0xb2, 0xa1]).expect("pcap magic");
         let mut input = Cursor::new(bytes);
         input.set_position(4);
-        let mut r = PcapReader::new(input, PathBuf::from("oom.pcap"), magic).expect("header");
+        let mut r =
+            PcapReader::new(Source::new(input), PathBuf::from("oom.pcap"), magic).expect("header");
         let err = r.next_record().expect_err("the record is cut off");
         assert!(
             matches!(
@@ -196,6 +205,10 @@ mod tests {
             ),
             "{err}"
         );
-        assert!(r.buf.capacity() <= 2 << 20, "{}", r.buf.capacity());
+        assert!(
+            r.src.capacity() <= 2 * CHUNK_FOR_TESTS,
+            "{}",
+            r.src.capacity()
+        );
     }
 }

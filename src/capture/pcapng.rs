@@ -7,6 +7,7 @@
 //! custom) are skipped: they carry nothing the analysis uses.
 
 use super::pcap_file::MAX_PLAUSIBLE_CAPLEN;
+use super::source::Source;
 use super::{read_len_into, read_up_to, CaptureError, LinkType, Record, Result, Timestamp};
 use std::io::Read;
 use std::path::PathBuf;
@@ -58,7 +59,7 @@ impl Resolution {
 }
 
 pub(crate) struct PcapngReader<R: Read> {
-    reader: R,
+    reader: Source<R>,
     path: PathBuf,
     big_endian: bool,
     interfaces: Vec<Interface>,
@@ -71,7 +72,7 @@ pub(crate) struct PcapngReader<R: Read> {
 }
 
 impl<R: Read> PcapngReader<R> {
-    pub(crate) fn new(reader: R, path: PathBuf, first: [u8; 4]) -> Result<PcapngReader<R>> {
+    pub(crate) fn new(reader: Source<R>, path: PathBuf, first: [u8; 4]) -> Result<PcapngReader<R>> {
         Ok(PcapngReader {
             reader,
             path,
@@ -388,7 +389,7 @@ mod tests {
         bytes.extend([0u8; 4]);
         let mut input = std::io::Cursor::new(bytes);
         input.set_position(4);
-        let mut r = PcapngReader::new(input, PathBuf::from("big.pcapng"), SHB_MAGIC)
+        let mut r = PcapngReader::new(Source::new(input), PathBuf::from("big.pcapng"), SHB_MAGIC)
             .expect("no reading yet");
         let err = r.next_record().expect_err("the block is cut off");
         assert!(
