@@ -102,14 +102,17 @@ pub fn open(path: &Path) -> Result<CaptureReader> {
         path: path.to_path_buf(),
         source,
     })?;
-    CaptureReader::new(file, path)
+    CaptureReader::from_source(Source::prefetching(file), path)
 }
 
 impl<R: Read> CaptureReader<R> {
     /// Wraps any reader; `path` is only used in messages.
     pub fn new(reader: R, path: &Path) -> Result<CaptureReader<R>> {
+        CaptureReader::from_source(Source::new(reader), path)
+    }
+
+    fn from_source(mut src: Source<R>, path: &Path) -> Result<CaptureReader<R>> {
         let path = path.to_path_buf();
-        let mut src = Source::new(reader);
         let got = src.ensure(4).map_err(|e| CaptureError::io(&path, 0, e))?;
         if got < 4 {
             return Err(CaptureError::TooShort {

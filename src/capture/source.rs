@@ -3,14 +3,73 @@
 //! into a record buffer would cost). The buffer grows only as bytes
 //! actually arrive, so a damaged length field claiming gigabytes costs no
 //! more memory than the file has.
+//!
+//! For files, a second thread reads ahead (`Source::prefetching`): while the
+//! analysis works on one chunk, the kernel copies the next one. Each chunk
+//! keeps room in front of its data, so the few bytes of a record split
+//! between two chunks are moved there and the record stays contiguous.
 
 use std::io::{self, Read};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread;
 
 /// Bytes asked of the reader at a time.
 pub(crate) const CHUNK: usize = 4 << 20;
+/// Room in front of each prefetched chunk for the tail of the previous one:
+/// larger than any pcap record (262,144 bytes plus its header).
+const HEADROOM: usize = 512 << 10;
+/// Chunks read ahead of the analysis.
+const AHEAD: usize = 2;
+
+type Filled = io::Result<(Vec<u8>, usize)>;
+
+/// The background reader: sends chunks filled from `HEADROOM` on, and gets
+/// used ones back to refill, so memory stays at a few chunks.
+struct Prefetch {
+    filled: Receiver<Filled>,
+    recycle: SyncSender<Vec<u8>>,
+}
+
+impl Prefetch {
+    fn start<R: Read + Send + 'static>(mut reader: R) -> Prefetch {
+        let (tx, filled) = mpsc::sync_channel::<Filled>(AHEAD);
+        let (recycle, used) = mpsc::sync_channel::<Vec<u8>>(AHEAD + 2);
+        thread::spawn(move || loop {
+            let mut buf = used
+                .try_recv()
+                .unwrap_or_else(|_| vec![0u8; HEADROOM + CHUNK]);
+            let mut got = 0;
+            let result = loop {
+                match reader.read(&mut buf[HEADROOM + got..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        got += n;
+                        if got == CHUNK {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            let last = got < CHUNK || result.is_err();
+            let message = result.map(|()| (buf, got));
+            // The receiving side is gone when the reader was dropped early.
+            if tx.send(message).is_err() || last {
+                return;
+            }
+        });
+        Prefetch { filled, recycle }
+    }
+}
+
+enum Feed<R> {
+    Direct(R),
+    Prefetch(Prefetch),
+}
 
 pub(crate) struct Source<R> {
-    reader: R,
+    feed: Feed<R>,
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -20,7 +79,7 @@ pub(crate) struct Source<R> {
 impl<R: Read> Source<R> {
     pub(crate) fn new(reader: R) -> Source<R> {
         Source {
-            reader,
+            feed: Feed::Direct(reader),
             buf: Vec::new(),
             start: 0,
             end: 0,
@@ -31,26 +90,59 @@ impl<R: Read> Source<R> {
     /// Makes at least `n` bytes available (fewer only at the end of the
     /// input); returns how many are.
     pub(crate) fn ensure(&mut self, n: usize) -> io::Result<usize> {
-        if self.end - self.start >= n || self.eof {
-            return Ok(self.end - self.start);
-        }
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        while self.end < n && !self.eof {
-            // Grow toward `n` one chunk at a time, and only once the space
-            // already there is full of real bytes.
-            if self.end == self.buf.len() {
-                let target = n.max(CHUNK).min(self.end + CHUNK);
-                self.buf.resize(target, 0);
-            }
-            match self.reader.read(&mut self.buf[self.end..]) {
-                Ok(0) => self.eof = true,
-                Ok(got) => self.end += got,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+        while self.end - self.start < n && !self.eof {
+            let leftover = self.end - self.start;
+            match &mut self.feed {
+                Feed::Prefetch(p) if leftover <= HEADROOM => match p.filled.recv() {
+                    Ok(Ok((mut next, got))) => {
+                        let at = HEADROOM - leftover;
+                        next[at..HEADROOM].copy_from_slice(&self.buf[self.start..self.end]);
+                        let used = std::mem::replace(&mut self.buf, next);
+                        if used.len() == HEADROOM + CHUNK {
+                            let _ = p.recycle.try_send(used);
+                        }
+                        self.start = at;
+                        self.end = HEADROOM + got;
+                        self.eof = got < CHUNK;
+                    }
+                    Ok(Err(e)) => return Err(e),
+                    Err(_) => self.eof = true,
+                },
+                // A block larger than the headroom (pcapng allows 16 MiB):
+                // gather it in a buffer of its own.
+                Feed::Prefetch(p) => {
+                    let mut big = self.buf[self.start..self.end].to_vec();
+                    match p.filled.recv() {
+                        Ok(Ok((next, got))) => {
+                            big.extend_from_slice(&next[HEADROOM..HEADROOM + got]);
+                            self.eof = got < CHUNK;
+                        }
+                        Ok(Err(e)) => return Err(e),
+                        Err(_) => self.eof = true,
+                    }
+                    self.end = big.len();
+                    self.start = 0;
+                    self.buf = big;
+                }
+                Feed::Direct(reader) => {
+                    if self.start > 0 {
+                        self.buf.copy_within(self.start..self.end, 0);
+                        self.end -= self.start;
+                        self.start = 0;
+                    }
+                    // Grow toward `n` one chunk at a time, and only once the
+                    // space already there is full of real bytes.
+                    if self.end == self.buf.len() {
+                        let target = n.max(CHUNK).min(self.end + CHUNK);
+                        self.buf.resize(target, 0);
+                    }
+                    match reader.read(&mut self.buf[self.end..]) {
+                        Ok(0) => self.eof = true,
+                        Ok(got) => self.end += got,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                }
             }
         }
         Ok(self.end - self.start)
@@ -71,6 +163,19 @@ impl<R: Read> Source<R> {
     }
 }
 
+impl<R: Read + Send + 'static> Source<R> {
+    /// Reads ahead on a second thread (for files).
+    pub(crate) fn prefetching(reader: R) -> Source<R> {
+        Source {
+            feed: Feed::Prefetch(Prefetch::start(reader)),
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+}
+
 /// Lets the pcapng reader, which parses block bodies in place, read through it.
 impl<R: Read> Read for Source<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
@@ -85,19 +190,33 @@ mod tests {
     use super::*;
     use std::io::Cursor;
 
+    fn drain<R: Read>(mut s: Source<R>, step: usize) -> Vec<u8> {
+        let mut seen = Vec::new();
+        loop {
+            let got = s.ensure(step).expect("in-memory reads succeed");
+            if got == 0 {
+                return seen;
+            }
+            seen.extend_from_slice(s.next_slice(step));
+        }
+    }
+
     #[test]
     fn hands_out_consecutive_slices_across_refills() {
         let data: Vec<u8> = (0..=255u8).cycle().take(3 * CHUNK + 17).collect();
-        let mut s = Source::new(Cursor::new(data.clone()));
-        let mut seen = Vec::new();
-        loop {
-            let got = s.ensure(100_003).expect("in-memory reads succeed");
-            if got == 0 {
-                break;
-            }
-            seen.extend_from_slice(s.next_slice(100_003));
-        }
-        assert_eq!(seen, data);
+        assert_eq!(drain(Source::new(Cursor::new(data.clone())), 100_003), data);
+        assert_eq!(
+            drain(Source::prefetching(Cursor::new(data.clone())), 100_003),
+            data
+        );
+        // Requests larger than the headroom, as a big pcapng block makes.
+        assert_eq!(
+            drain(
+                Source::prefetching(Cursor::new(data.clone())),
+                HEADROOM * 3 + 5
+            ),
+            data
+        );
     }
 
     #[test]
@@ -106,5 +225,8 @@ mod tests {
         assert_eq!(s.ensure(usize::MAX / 2).expect("reads"), 10);
         assert!(s.buf.len() <= CHUNK);
         assert_eq!(s.next_slice(usize::MAX), &[7u8; 10]);
+        let mut p = Source::prefetching(Cursor::new(vec![7u8; 10]));
+        assert_eq!(p.ensure(usize::MAX / 2).expect("reads"), 10);
+        assert_eq!(p.next_slice(usize::MAX), &[7u8; 10]);
     }
 }
