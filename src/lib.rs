@@ -21,4 +21,5 @@ pub mod flow;
 pub mod lab;
 pub mod netlab;
 pub mod output;
+pub mod plot;
 pub mod runcap;

@@ -21,6 +21,8 @@ enum Command {
     Analyze(cli::analyze::AnalyzeArgs),
     /// Run the lab's file copy (or echo) on loopback, capture it with libpcap, verify and analyse it
     RunAndCapture(cli::run_capture::RunArgs),
+    /// Draw TCP graphs (Stevens, tcptrace, throughput, RTT, window, ladder) as SVG or PNG
+    Plot(cli::plot::PlotArgs),
     #[command(flatten)]
     Lab(cli::lab::LabCommand),
 }
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => cli::analyze::run(args),
         Command::RunAndCapture(args) => cli::run_capture::run(args),
+        Command::Plot(args) => cli::plot::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),
     };
     match result {

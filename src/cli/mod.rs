@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod lab;
+pub mod plot;
 pub mod run_capture;
 
 /// Exit codes (documented in README.md):

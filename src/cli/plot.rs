@@ -1,0 +1,129 @@
+//! `tcplab plot CAPTURE --graph G -o OUT.svg|OUT.png`, or `--all -o DIR/`:
+//! reads the capture, picks the connection and direction, draws.
+
+use super::EXIT_PARTIAL;
+use crate::flow::Direction;
+use crate::plot::{self, Graph, ImageFormat, PlotOptions, Style, View};
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    /// From the endpoint that sent the connection's first captured packet
+    #[value(name = "a-b")]
+    AtoB,
+    /// Towards that endpoint
+    #[value(name = "b-a")]
+    BtoA,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Svg,
+    Png,
+}
+
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Capture file (.pcap or .pcapng)
+    pub capture: PathBuf,
+    /// The graph to draw: stevens, tcptrace, throughput, rtt, window or ladder
+    #[arg(long, short, value_parser = parse_graph, required_unless_present = "all", conflicts_with = "all")]
+    pub graph: Option<Graph>,
+    /// Draw every graph of the connection into the directory given with -o
+    #[arg(long)]
+    pub all: bool,
+    /// Output file (.svg or .png: the extension picks the format), or a directory with --all
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Image format of the files written with --all [default: svg]
+    #[arg(long, value_enum, requires = "all")]
+    pub format: Option<FormatArg>,
+    /// The connection (Wireshark's tcp.stream); default: the one carrying the most data
+    #[arg(long, value_name = "N")]
+    pub stream: Option<u32>,
+    /// Direction of the data to draw; default: the one carrying the most data
+    #[arg(long, value_enum)]
+    pub direction: Option<DirectionArg>,
+    /// Sequence numbers relative to the ISN instead of absolute
+    #[arg(long)]
+    pub relative: bool,
+    /// Throughput interval, e.g. 10ms, 0.5s, 250us; default: from the connection's length
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
+    pub interval: Option<f64>,
+}
+
+fn parse_graph(s: &str) -> Result<Graph, String> {
+    s.parse()
+}
+
+fn parse_interval(s: &str) -> Result<f64, String> {
+    plot::parse_duration(s)
+        .ok_or_else(|| format!("{s:?} is not a duration; write e.g. 10ms, 0.5s or 250us"))
+}
+
+pub fn run(args: PlotArgs) -> Result<ExitCode> {
+    let got = plot::collect_file(&args.capture, args.stream)?;
+    let mut exit = 0;
+    if let Some(err) = &got.damage {
+        eprintln!(
+            "tcplab: warning: {err}; plotted the {} records before it",
+            got.analysis.capture.records
+        );
+        exit = EXIT_PARTIAL;
+    }
+    let options = PlotOptions {
+        direction: args.direction.map(|d| match d {
+            DirectionArg::AtoB => Direction::AtoB,
+            DirectionArg::BtoA => Direction::BtoA,
+        }),
+        relative: args.relative,
+        interval: args.interval,
+    };
+    let view = View::new(&got.series, &options);
+    if args.stream.is_none() && got.analysis.connections.len() > 1 {
+        eprintln!(
+            "tcplab: note: {} has {} connections; plotting stream {}, which carried the most data (choose with --stream N)",
+            args.capture.display(),
+            got.analysis.connections.len(),
+            got.series.stream
+        );
+    }
+    let style = Style::default();
+    let jobs: Vec<(Graph, PathBuf)> = match args.graph {
+        Some(graph) => vec![(graph, args.output.clone())],
+        None => {
+            let format = match args.format.unwrap_or(FormatArg::Svg) {
+                FormatArg::Svg => ImageFormat::Svg,
+                FormatArg::Png => ImageFormat::Png,
+            };
+            std::fs::create_dir_all(&args.output)
+                .with_context(|| format!("creating {}", args.output.display()))?;
+            Graph::ALL
+                .into_iter()
+                .map(|g| (g, all_path(&args.output, got.series.stream, g, format)))
+                .collect()
+        }
+    };
+    for (graph, path) in jobs {
+        let figure = plot::render_to_file(graph, &view, &style, &path)?;
+        println!(
+            "{}: {} graph of stream {} ({}), {}×{} px",
+            path.display(),
+            graph,
+            got.series.stream,
+            view.direction_label(),
+            figure.width,
+            figure.height
+        );
+    }
+    Ok(ExitCode::from(exit))
+}
+
+/// `DIR/stream3-tcptrace.svg`: the stream in the name so that plotting
+/// several connections into one directory keeps them all.
+fn all_path(dir: &Path, stream: u32, graph: Graph, format: ImageFormat) -> PathBuf {
+    dir.join(format!("stream{stream}-{graph}.{}", format.extension()))
+}

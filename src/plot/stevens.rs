@@ -1,0 +1,105 @@
+//! The Stevens graph (TCP/IP Illustrated, vol. 1): the sequence number of
+//! each data segment against time, for one direction. A straight climb is a
+//! steady transfer; flat steps are waits; a dot below the line is a
+//! retransmission, drawn again as a red cross.
+
+use super::canvas::OrDraw;
+use super::collect::SegPoint;
+use super::decimate::{self, Bins, Tally};
+use super::frame::{self, Axes, Glyph, Key};
+use super::style::{colour, Marker, Pen};
+use super::units::{thousands, Unit};
+use super::{Drawn, Result, View};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub fn is_retransmission(p: &SegPoint) -> bool {
+    p.events.iter().any(|e| e.is_retransmission())
+}
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    view: &View<'_>,
+    pen: Pen,
+) -> Result<Drawn> {
+    let data: Vec<&SegPoint> = view.sent().filter(|p| p.len > 0).collect();
+    let points: Vec<(f64, f64)> = data.iter().map(|p| (p.t, view.seq_y(p.seq))).collect();
+    let retrans: Vec<(f64, f64)> = data
+        .iter()
+        .filter(|p| is_retransmission(p))
+        .map(|p| (p.t, view.seq_y(p.seq)))
+        .collect();
+    let (lo, hi) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+        (lo.min(p.1), hi.max(p.1))
+    });
+    let y = if points.is_empty() {
+        0.0..1.0
+    } else {
+        frame::padded(lo, hi, 0.04)
+    };
+    let mut keys = vec![Key::new(
+        Glyph::Mark(Marker::Dot, colour::DATA),
+        "data segment",
+    )];
+    if !retrans.is_empty() {
+        keys.push(Key::new(
+            Glyph::Mark(Marker::Cross, colour::RETRANSMISSION),
+            "retransmission",
+        ));
+    }
+    let layout = frame::layout(
+        root,
+        pen,
+        "Stevens graph: sequence number of each data segment over time",
+        &view.subtitle(),
+        keys,
+    )?;
+    let x = view.time_range();
+    let (x_unit, x_desc) = frame::time_axis(&x);
+    let mut chart = frame::chart(
+        &layout.chart,
+        pen,
+        &Axes {
+            x: x.clone(),
+            y: y.clone(),
+            x_desc,
+            y_desc: view.seq_axis_label().to_string(),
+            x_unit,
+            y_unit: Unit::plain(),
+        },
+    )?;
+    let (w, h) = frame::plot_pixels(&chart);
+    let (cols, rows) = (Bins::new(x, w), Bins::new(y, h));
+    let mut tally = Tally::default();
+    let dots = decimate::markers(&points, &cols, &rows, &mut tally);
+    let crosses = decimate::markers(&retrans, &cols, &rows, &mut tally);
+    let dot = pen.px(6.0);
+    chart
+        .draw_series(dots.iter().map(|&p| Marker::Dot.at(p, dot, colour::DATA)))
+        .or_draw()?;
+    chart
+        .draw_series(
+            crosses
+                .iter()
+                .map(|&p| Marker::Cross.at(p, pen.px(11.0), colour::RETRANSMISSION)),
+        )
+        .or_draw()?;
+    let bytes: u64 = data.iter().map(|p| u64::from(p.len)).sum();
+    let mut caption = vec![if data.is_empty() {
+        format!("No data segments from {}.", view.direction_label())
+    } else {
+        format!(
+            "{} data segments, {} bytes of payload, {} retransmitted",
+            thousands(data.len() as u64),
+            thousands(bytes),
+            thousands(retrans.len() as u64)
+        )
+    }];
+    caption.extend(frame::merged_note(&tally));
+    if view.wrapped() {
+        caption.push("The sequence numbers pass 2^32: the axis goes on past 4294967295 instead of starting again at 0.".into());
+    }
+    caption.extend(view.range_note());
+    layout.finish(&caption)?;
+    Ok(Drawn { tally, caption })
+}

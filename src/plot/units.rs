@@ -1,0 +1,185 @@
+//! Numbers on axes and in captions: a unit chosen from the data's range
+//! (s/ms/µs, bit/s with SI prefixes, bytes), tick labels with just enough
+//! decimals, and thousands separators for counts.
+
+/// A unit for an axis: values are divided by `factor` and labelled `name`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Unit {
+    pub name: &'static str,
+    pub factor: f64,
+}
+
+impl Unit {
+    /// Seconds, milliseconds or microseconds, whichever keeps `max_secs`
+    /// at or above 1 (loopback RTTs are tens of µs, a WAN transfer seconds).
+    pub fn time(max_secs: f64) -> Unit {
+        match max_secs.abs() {
+            m if m >= 1.0 => Unit {
+                name: "s",
+                factor: 1.0,
+            },
+            m if m >= 1e-3 => Unit {
+                name: "ms",
+                factor: 1e-3,
+            },
+            _ => Unit {
+                name: "µs",
+                factor: 1e-6,
+            },
+        }
+    }
+
+    /// SI prefixes (k = 1000) for `base` ("bit/s", "B").
+    pub fn si(max: f64, base: &'static str) -> Unit {
+        const PREFIXED: [(&str, &str, f64); 4] = [
+            ("bit/s", "Gbit/s", 1e9),
+            ("bit/s", "Mbit/s", 1e6),
+            ("bit/s", "kbit/s", 1e3),
+            ("B", "MB", 1e6),
+        ];
+        for (b, name, factor) in PREFIXED {
+            if b == base && max.abs() >= factor {
+                return Unit { name, factor };
+            }
+        }
+        if base == "B" && max.abs() >= 1e4 {
+            return Unit {
+                name: "kB",
+                factor: 1e3,
+            };
+        }
+        Unit {
+            name: base,
+            factor: 1.0,
+        }
+    }
+
+    /// Plain numbers (sequence numbers).
+    pub fn plain() -> Unit {
+        Unit {
+            name: "",
+            factor: 1.0,
+        }
+    }
+
+    /// A tick label for `v` on an axis whose ticks are `step` apart (both
+    /// in base units).
+    pub fn tick(&self, v: f64, step: f64) -> String {
+        tidy(v / self.factor, step / self.factor)
+    }
+}
+
+/// `v` with as many decimals as ticks `step` apart need (1-2-5 steps: 0.5
+/// needs one, 0.25 never happens), and no "-0": every label of an axis
+/// gets the same decimals.
+pub fn tidy(v: f64, step: f64) -> String {
+    let step = step.abs().max(f64::MIN_POSITIVE);
+    let decimals = (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as usize;
+    let s = format!("{v:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(abs) if abs.chars().all(|c| c == '0' || c == '.') => abs.to_string(),
+        _ => s,
+    }
+}
+
+/// 148495 -> "148,495".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration for captions, to 3 significant digits: "250 µs", "53.7 µs",
+/// "10 ms", "1.5 s".
+pub fn duration(secs: f64) -> String {
+    let u = Unit::time(secs);
+    let v = secs / u.factor;
+    let decimals = match v.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 10.0 => 1,
+        _ => 2,
+    };
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    format!("{s} {}", u.name)
+}
+
+/// The 1-2-5 step nearest above `raw` (…, 0.5, 1, 2, 5, 10, …).
+pub fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * mag)
+}
+
+/// Parses "100ms", "0.5s", "250us", "250µs" or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let (num, factor) = [
+        ("ms", 1e-3),
+        ("µs", 1e-6),
+        ("us", 1e-6),
+        ("ns", 1e-9),
+        ("s", 1.0),
+    ]
+    .into_iter()
+    .find_map(|(suffix, f)| t.strip_suffix(suffix).map(|n| (n, f)))
+    .unwrap_or((t, 1.0));
+    let v: f64 = num.trim().parse().ok()?;
+    (v.is_finite() && v > 0.0).then_some(v * factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_follow_the_range() {
+        assert_eq!(Unit::time(0.000_05).name, "µs");
+        assert_eq!(Unit::time(0.002).name, "ms");
+        assert_eq!(Unit::time(8.0).name, "s");
+        assert_eq!(Unit::si(2.4e6, "bit/s").name, "Mbit/s");
+        assert_eq!(Unit::si(900.0, "bit/s").name, "bit/s");
+        assert_eq!(Unit::si(65_535.0, "B").name, "kB");
+        assert_eq!(Unit::si(3_000.0, "B").name, "B");
+        assert_eq!(Unit::time(0.002).tick(0.0015, 0.0005), "1.5");
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(148_495), "148,495");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(tidy(0.300_000_000_04, 0.1), "0.3");
+        assert_eq!(tidy(2.8, 0.1), "2.8");
+        assert_eq!(tidy(2.5, 0.5), "2.5");
+        assert_eq!(tidy(-0.000_001, 0.2), "0.0");
+        assert_eq!(tidy(0.0, 1.0), "0");
+        assert_eq!(tidy(150_000.0, 50_000.0), "150000");
+        assert_eq!(duration(0.001), "1 ms");
+        assert_eq!(duration(0.0025), "2.5 ms");
+        assert_eq!(duration(0.000_053_667), "53.7 µs");
+        assert_eq!(duration(209.638e-3), "210 ms");
+        assert_eq!(nice_step(0.0013), 0.002);
+        assert_eq!(nice_step(7.0), 10.0);
+        assert_eq!(parse_duration("100ms"), Some(0.1));
+        assert_eq!(parse_duration("250us"), Some(0.000_25));
+        assert_eq!(parse_duration("2"), Some(2.0));
+        assert_eq!(parse_duration("-1s"), None);
+        assert_eq!(parse_duration("fast"), None);
+    }
+}

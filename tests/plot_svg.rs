@@ -1,0 +1,271 @@
+//! `tcplab plot` as a student runs it: each graph as SVG from the captures
+//! in tests/data, checked by reading the SVG: title naming the connection,
+//! axis labels, legend entries (one per series drawn), and retransmission
+//! and zero-window markers exactly when the analysis found those events.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tcplab::analysis::{self, Event, SegmentReport};
+use tcplab::flow::Direction;
+
+const RETRANSMISSION_RED: &str = "#D62728";
+const ZERO_WINDOW_PURPLE: &str = "#9467BD";
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Runs `tcplab plot CAPTURE --graph G -o OUT.svg EXTRA...` and returns the SVG.
+fn plot_svg(capture: &str, graph: &str, extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join(format!("{graph}.svg"));
+    let run = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .arg("plot")
+        .arg(data(capture))
+        .args(["--graph", graph, "-o"])
+        .arg(&out)
+        .args(extra)
+        .output()
+        .expect("run tcplab");
+    assert!(
+        run.status.success(),
+        "tcplab plot {capture} --graph {graph} failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read_to_string(&out).expect("SVG written")
+}
+
+/// The text of every `<text>` element, in document order.
+fn texts(svg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text") {
+        let after = &rest[start..];
+        let (Some(open_end), Some(close)) = (after.find('>'), after.find("</text>")) else {
+            break;
+        };
+        out.push(
+            after[open_end + 1..close]
+                .trim()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&apos;", "'")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&"),
+        );
+        rest = &after[close..];
+    }
+    out
+}
+
+fn attr(svg: &str, name: &str) -> Option<u32> {
+    let root = &svg[..svg.find('>')?];
+    let at = root.find(&format!("{name}=\""))? + name.len() + 2;
+    root[at..].split('"').next()?.parse().ok()
+}
+
+/// `<line>` elements stroked in `colour` (the two strokes of each cross).
+fn lines_in(svg: &str, colour: &str) -> usize {
+    svg.lines()
+        .filter(|l| l.starts_with("<line") && l.contains(&format!("stroke=\"{colour}\"")))
+        .count()
+}
+
+fn rects_in(svg: &str, colour: &str) -> usize {
+    svg.lines()
+        .filter(|l| l.starts_with("<rect") && l.contains(&format!("fill=\"{colour}\"")))
+        .count()
+}
+
+/// Segments of `dir` in stream 0 that carry data and have `pick`'s event.
+fn count(capture: &str, pick: impl Fn(&SegmentReport) -> bool) -> usize {
+    let mut n = 0;
+    analysis::analyze_file(&data(capture), |r| {
+        if r.stream == 0 && pick(r) {
+            n += 1;
+        }
+    })
+    .expect("analysis");
+    n
+}
+
+fn retransmitted_data(capture: &str) -> usize {
+    count(capture, |r| {
+        r.dir == Direction::AtoB && r.len > 0 && r.events.iter().any(|e| e.is_retransmission())
+    })
+}
+
+#[test]
+fn every_graph_names_the_connection_and_labels_its_axes() {
+    let axes = [
+        ("stevens", "Sequence number (absolute)"),
+        ("tcptrace", "Sequence number (absolute)"),
+        ("throughput", "Rate (Gbit/s)"),
+        ("rtt", "Round-trip time (µs)"),
+        ("window", "Bytes (kB)"),
+    ];
+    for (graph, y_label) in axes {
+        let svg = plot_svg("lossy.pcap", graph, &[]);
+        let t = texts(&svg);
+        assert_eq!(
+            (attr(&svg, "width"), attr(&svg, "height")),
+            (Some(1024), Some(640))
+        );
+        assert!(
+            t.iter()
+                .any(|s| s.contains("10.77.0.1:40001 → 10.77.0.2:5001")),
+            "{graph}: no title naming the connection in {t:?}"
+        );
+        assert!(
+            t.iter().any(|s| s == y_label),
+            "{graph}: no y label {y_label:?} in {t:?}"
+        );
+        assert!(
+            t.iter()
+                .any(|s| s == "Time since the connection's first packet (ms)"),
+            "{graph}: no time axis label in {t:?}"
+        );
+    }
+}
+
+#[test]
+fn relative_numbers_say_so_on_the_axis() {
+    let t = texts(&plot_svg("lossy.pcap", "stevens", &["--relative"]));
+    assert!(t
+        .iter()
+        .any(|s| s == "Sequence number (relative to the ISN, bytes)"));
+    // The first data byte is relative sequence number 1: the axis starts near 0.
+    assert!(t.iter().any(|s| s == "0"), "{t:?}");
+}
+
+#[test]
+fn retransmission_markers_appear_exactly_when_the_analysis_found_retransmissions() {
+    // lossy.pcap: frames 152 (fast retransmission) and 154 (retransmission).
+    let lossy = retransmitted_data("lossy.pcap");
+    assert_eq!(lossy, 2);
+    // ns-lo-v4.pcap: a clean loopback transfer.
+    assert_eq!(retransmitted_data("ns-lo-v4.pcap"), 0);
+    for graph in ["stevens", "tcptrace"] {
+        for (capture, n) in [("lossy.pcap", lossy), ("ns-lo-v4.pcap", 0)] {
+            let svg = plot_svg(capture, graph, &[]);
+            let legend = texts(&svg).iter().any(|s| s == "retransmission");
+            assert_eq!(legend, n > 0, "{graph} {capture}: legend entry");
+            // Each cross is two strokes; the legend shows one cross more.
+            let expected = if n > 0 { 2 * n + 2 } else { 0 };
+            assert_eq!(
+                lines_in(&svg, RETRANSMISSION_RED),
+                expected,
+                "{graph} {capture}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tcptrace_draws_a_series_per_kind_of_element_found() {
+    let t = texts(&plot_svg("lossy.pcap", "tcptrace", &[]));
+    for key in [
+        "data segment",
+        "retransmission",
+        "ACK",
+        "receive window limit",
+        "SACK block",
+        "duplicate ACK",
+    ] {
+        assert!(
+            t.iter().any(|s| s == key),
+            "no legend entry {key:?} in {t:?}"
+        );
+    }
+    // lossy.pcap has no zero window.
+    assert!(!t.iter().any(|s| s == "zero window"));
+}
+
+#[test]
+fn zero_windows_are_marked_where_the_receiver_advertised_them() {
+    let zeros = count("zero-window.pcap", |r| {
+        r.dir == Direction::BtoA && r.events.contains(Event::ZeroWindow)
+    });
+    assert!(zeros > 10, "zero-window.pcap should have many zero windows");
+    let svg = plot_svg("zero-window.pcap", "window", &[]);
+    let t = texts(&svg);
+    for key in [
+        "receive window advertised by 127.0.0.1:5001",
+        "bytes in flight from 127.0.0.1:40001",
+        "zero window",
+    ] {
+        assert!(
+            t.iter().any(|s| s == key),
+            "no legend entry {key:?} in {t:?}"
+        );
+    }
+    // One square per zero window, one in the legend (fewer only if merged).
+    assert_eq!(rects_in(&svg, ZERO_WINDOW_PURPLE), zeros + 1);
+}
+
+#[test]
+fn throughput_and_rtt_have_their_series() {
+    let t = texts(&plot_svg(
+        "congested.pcap",
+        "throughput",
+        &["--interval", "100ms"],
+    ));
+    assert!(t.iter().any(|s| s == "throughput (all payload)"));
+    assert!(t
+        .iter()
+        .any(|s| s == "goodput (bytes sent for the first time)"));
+    assert!(t
+        .iter()
+        .any(|s| s.starts_with("throughput, moving average of")));
+    assert!(
+        t.iter()
+            .any(|s| s.starts_with("Interval 100 ms (11 intervals)")),
+        "{t:?}"
+    );
+    let t = texts(&plot_svg("lossy.pcap", "rtt", &[]));
+    // lossy.pcap uses TCP timestamps: both kinds of samples.
+    for key in [
+        "ACK RTT sample",
+        "timestamp RTT sample",
+        "smoothed RTT (RFC 6298)",
+    ] {
+        assert!(
+            t.iter().any(|s| s == key),
+            "no legend entry {key:?} in {t:?}"
+        );
+    }
+}
+
+#[test]
+fn the_ladder_shows_handshake_fold_and_teardown() {
+    let svg = plot_svg("ns-lo-v4.pcap", "ladder", &[]);
+    let t = texts(&svg);
+    let nb = "\u{a0}\u{a0}";
+    // Frame 1 of ns-lo-v4.pcap: the client's SYN, ISN 3383398044.
+    assert!(
+        t.contains(&format!("SYN{nb}seq=3383398044{nb}len=0")),
+        "{t:?}"
+    );
+    assert!(t
+        .iter()
+        .any(|s| s.starts_with("SYN, ACK") && s.contains("ack=3383398045")));
+    assert!(t.iter().any(|s| s.starts_with("FIN, ")));
+    assert!(t
+        .iter()
+        .any(|s| s.starts_with("… ") && s.ends_with(" bytes …")));
+    assert!(t.contains(&"127.0.0.1:40001 (client)".to_string()));
+    assert!(t.contains(&"127.0.0.1:5001 (server)".to_string()));
+    // A short connection is drawn whole.
+    let t = texts(&plot_svg(
+        "echo-two-clients.pcap",
+        "ladder",
+        &["--stream", "1"],
+    ));
+    assert!(
+        t.iter().any(|s| s.starts_with("All 14 segments drawn")),
+        "{t:?}"
+    );
+    assert!(!t.iter().any(|s| s.starts_with("… ")));
+}
