@@ -130,6 +130,13 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
     ] {
         println!("  {}", p.display());
     }
+    if let Some(dir) = outcome.graphs.first().and_then(|p| p.parent()) {
+        println!(
+            "  {}/ ({} graphs: stevens, tcptrace, throughput, rtt, window, ladder; SVG and PNG)",
+            dir.display(),
+            outcome.graphs.len()
+        );
+    }
     let failed =
         m.identical == Some(false) || m.capture.kernel_dropped > 0 || !m.warnings.is_empty();
     Ok(if failed {

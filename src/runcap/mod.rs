@@ -18,6 +18,7 @@ use crate::analysis::{self, Analyzer};
 use crate::capture::live::{LiveCapture, LiveError, LiveStats, TEARDOWN_GRACE};
 use crate::netlab::sockets::SocketEntry;
 use crate::output::{csv::CsvWriter, text};
+use crate::plot::{self, Collector, Graph, ImageFormat, PlotOptions, Style, View};
 use meta::RunMeta;
 use std::fs;
 use std::io::BufWriter;
@@ -79,6 +80,8 @@ pub struct RunOutcome {
     pub meta_path: PathBuf,
     pub csv: PathBuf,
     pub analysis_text: PathBuf,
+    /// The graphs of every connection (SVG and PNG).
+    pub graphs: Vec<PathBuf>,
     pub meta: RunMeta,
     /// The text analysis, also printed by the CLI.
     pub report: String,
@@ -184,7 +187,9 @@ fn finish(
     let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
     let mut csv = CsvWriter::new(BufWriter::new(file)).map_err(io_err(&csv_path))?;
     let mut write_err = None;
+    let mut collector = Collector::new(0..result.connections as u32);
     let (analysis, damage) = analysis::analyze_file(&pcap, |r| {
+        collector.push(r);
         if let Err(e) = csv.write(r) {
             write_err.get_or_insert(e);
         }
@@ -211,6 +216,7 @@ fn finish(
     let report = String::from_utf8_lossy(&report).into_owned();
     let text_path = base.with_extension("txt");
     fs::write(&text_path, &report).map_err(io_err(&text_path))?;
+    let graphs = write_graphs(&base, collector, &mut meta.warnings)?;
     let meta_path = base.with_extension("json");
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
     fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
@@ -220,7 +226,40 @@ fn finish(
         meta_path,
         csv: csv_path,
         analysis_text: text_path,
+        graphs,
         meta,
         report,
     })
+}
+
+/// Every graph of every captured connection, as SVG and PNG, in
+/// `<base>-graphs/streamN-<graph>.<ext>`.
+fn write_graphs(
+    base: &Path,
+    collector: Collector,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<PathBuf>, RunError> {
+    let dir = PathBuf::from(format!("{}-graphs", base.display()));
+    fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let style = Style::default();
+    let mut written = Vec::new();
+    for series in collector.finish() {
+        let view = View::new(&series, &PlotOptions::default());
+        for graph in Graph::ALL {
+            for format in [ImageFormat::Svg, ImageFormat::Png] {
+                let path = dir.join(format!(
+                    "stream{}-{graph}.{}",
+                    series.stream,
+                    format.extension()
+                ));
+                match plot::render_to_file(graph, &view, &style, &path) {
+                    Ok(_) => written.push(path),
+                    Err(e) => {
+                        warnings.push(format!("{graph} graph of stream {}: {e}", series.stream))
+                    }
+                }
+            }
+        }
+    }
+    Ok(written)
 }
