@@ -7,11 +7,26 @@
 //! dissect  (link layer, IPv4/IPv6, TCP via etherparse)     -> Segment
 //! flow     (connections, stream ids, Seq arithmetic)       -> tracked segment
 //! analysis (Wireshark's tcp.analysis.* events, RTT, ...)   -> SegmentReport + ConnectionSummary
-//! output   (text, JSON, CSV)
+//! output   (text, JSON, CSV)            plot (SVG/PNG graphs from the same stream)
 //! ```
 //!
 //! `lab` holds the lab's TCP programs (echo servers, chat, file copy) that
-//! `run-and-capture` drives; `cli` holds one file per subcommand.
+//! `runcap` (`run-and-capture`) drives in a namespace made by `netlab`;
+//! `cli` holds one file per subcommand.
+//!
+//! ```
+//! use std::path::Path;
+//! use tcplab::analysis::{analyze_file, Event};
+//!
+//! let mut retransmissions = 0;
+//! let (analysis, damage) = analyze_file(Path::new("tests/data/lossy.pcap"), |segment| {
+//!     retransmissions += usize::from(segment.events.iter().any(Event::is_retransmission));
+//! })?;
+//! assert!(damage.is_none());
+//! assert_eq!(analysis.connections.len(), 1);
+//! assert!(retransmissions > 0);
+//! # Ok::<(), tcplab::capture::CaptureError>(())
+//! ```
 
 pub mod analysis;
 pub mod capture;
