@@ -283,6 +283,8 @@ impl Connection {
                 td.simultaneous_close =
                     acked.is_none() && !(flags.ack() && seg.ack.after_or_eq(other.fin_end()));
             }
+            // At most two FINs: no room for more than that.
+            td.fins.reserve_exact(1);
             td.fins.push((brief, None));
         }
     }

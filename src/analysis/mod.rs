@@ -14,6 +14,7 @@ mod sequence;
 mod stats;
 mod summary;
 mod timestamps;
+mod unacked;
 
 pub use events::{Event, EventSet};
 pub use sequence::WinScale;

@@ -8,13 +8,11 @@
 //! is exactly 0 (listed in the differences document).
 
 use super::events::{Event, EventSet};
+use super::unacked::{Unacked, UnackedList};
 use crate::capture::Timestamp;
 use crate::dissect::{Flags, SackBlocks, Segment};
 use crate::flow::Seq;
-use std::collections::VecDeque;
 
-/// Wireshark keeps at most this many unacknowledged segments per direction.
-const MAX_UNACKED: usize = 10_000;
 /// A retransmission within this time of the third duplicate ACK is "fast".
 const FAST_RETRANSMISSION_WINDOW_NS: i64 = 20_000_000;
 /// Out-of-order threshold when the handshake RTT is unknown.
@@ -42,14 +40,6 @@ impl WinScale {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Unacked {
-    frame: u64,
-    seq: Seq,
-    next_seq: Seq,
-    ts: Timestamp,
-}
-
 /// Per-direction state (Wireshark's `tcp_flow_t` with its analysis info).
 #[derive(Clone, Debug)]
 pub struct FlowState {
@@ -66,7 +56,7 @@ pub struct FlowState {
     dup_ack_num: i32,
     last_non_dup_ack: u64,
     last_events: EventSet,
-    unacked: VecDeque<Unacked>,
+    unacked: UnackedList,
     valid_bif: bool,
     /// SACK blocks carried by this direction's latest segment.
     pub sack: SackBlocks,
@@ -88,7 +78,7 @@ impl Default for FlowState {
             dup_ack_num: 0,
             last_non_dup_ack: 0,
             last_events: EventSet::default(),
-            unacked: VecDeque::new(),
+            unacked: UnackedList::default(),
             valid_bif: false,
             sack: SackBlocks::default(),
         }
@@ -106,9 +96,7 @@ impl FlowState {
     /// (a finished connection); segments still unacknowledged are kept so
     /// that late packets are analysed exactly as Wireshark does.
     pub fn release_buffers(&mut self) {
-        if self.unacked.is_empty() {
-            self.unacked.shrink_to_fit();
-        }
+        self.unacked.release();
     }
 }
 
@@ -200,7 +188,7 @@ pub fn analyze(
         classify_resend(fwd, rev, timing, seg, &mut v);
     }
     record_sent(fwd, seg, v.events);
-    v.acked = take_acked(rev, ack, seg.ts);
+    v.acked = rev.unacked.take_acked(ack, seg.ts);
     v.bytes_in_flight = bytes_in_flight(fwd, rev, seg);
     v
 }
@@ -289,7 +277,7 @@ fn classify_resend(
     if not_advanced {
         v.events.insert(Event::Retransmission);
         let mut rto = (fwd.next_seq_frame, seg.ts.nanos_since(fwd.next_seq_time));
-        if let Some(orig) = fwd.unacked.iter().find(|u| u.seq.after_or_eq(seq)) {
+        if let Some(orig) = fwd.unacked.first_from(seq) {
             rto = (orig.frame, seg.ts.nanos_since(orig.ts));
         }
         v.rto = Some(rto);
@@ -302,9 +290,9 @@ fn record_sent(fwd: &mut FlowState, seg: &Segment, events: EventSet) {
     let (seq, seglen, flags) = (seg.seq, seg.len, seg.flags);
     let syn_fin = u32::from(flags.has(Flags::SYN | Flags::FIN));
     let mut next = seq + seglen;
-    if (seglen > 0 || syn_fin == 1) && fwd.unacked.len() < MAX_UNACKED {
+    if (seglen > 0 || syn_fin == 1) && !fwd.unacked.is_full() {
         next = next + syn_fin;
-        fwd.unacked.push_back(Unacked {
+        fwd.unacked.push(Unacked {
             frame: seg.frame,
             seq,
             next_seq: next,
@@ -329,38 +317,13 @@ fn record_sent(fwd: &mut FlowState, seg: &Segment, events: EventSet) {
     fwd.last_events = events;
 }
 
-/// Removes what `ack` acknowledges from the other direction's unacked list;
-/// returns the segment it exactly acknowledges (the oldest such), with the RTT.
-fn take_acked(rev: &mut FlowState, ack: Seq, now: Timestamp) -> Option<(u64, i64)> {
-    let mut acked = None;
-    rev.unacked.retain_mut(|u| {
-        if ack == u.next_seq {
-            if acked.is_none() {
-                acked = Some((u.frame, now.nanos_since(u.ts)));
-            }
-            false
-        } else if ack.after(u.seq) && ack.before_or_eq(u.next_seq) {
-            u.seq = ack;
-            true
-        } else {
-            u.next_seq.after(ack)
-        }
-    });
-    acked
-}
-
 /// Bytes sent and not yet acknowledged after this data segment, less what
 /// the receiver reported as SACKed (Wireshark's default, payload-based method).
 fn bytes_in_flight(fwd: &FlowState, rev: &FlowState, seg: &Segment) -> Option<u32> {
     if seg.len == 0 || !fwd.valid_bif {
         return None;
     }
-    let first = fwd.unacked.front()?;
-    let (mut low, mut high) = (first.seq, first.next_seq);
-    for u in &fwd.unacked {
-        low = low.min_seq(u.seq);
-        high = high.max_seq(u.next_seq);
-    }
+    let (low, high) = fwd.unacked.span()?;
     let sacked: u32 = rev
         .sack
         .as_slice()

@@ -13,11 +13,16 @@ use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread;
 
+// Under `cargo fuzz` (which sets `--cfg fuzzing`) chunks are small: its
+// inputs (at most 256 KiB) then span several chunks, records are split
+// between chunks and outgrow the headroom, and a run does not zero 4 MiB.
 /// Bytes asked of the reader at a time.
-pub(crate) const CHUNK: usize = 4 << 20;
+#[allow(unexpected_cfgs)]
+pub(crate) const CHUNK: usize = if cfg!(fuzzing) { 4 << 10 } else { 1 << 20 };
 /// Room in front of each prefetched chunk for the tail of the previous one:
 /// larger than any pcap record (262,144 bytes plus its header).
-const HEADROOM: usize = 512 << 10;
+#[allow(unexpected_cfgs)]
+const HEADROOM: usize = if cfg!(fuzzing) { 1 << 10 } else { 512 << 10 };
 /// Chunks read ahead of the analysis.
 const AHEAD: usize = 2;
 

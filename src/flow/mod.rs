@@ -6,6 +6,7 @@
 //! stream index and direction (`Tracked`), with per-connection state kept
 //! in `FlowTable` (memory grows with connections, not packets).
 
+mod hasher;
 mod seq;
 mod table;
 

@@ -8,6 +8,7 @@
 //! `dissect_tcp`: port reuse). A repeated SYN with the same ISN on a live
 //! connection is a retransmission and stays in the same stream.
 
+use super::hasher::SeededFx;
 use super::Seq;
 use crate::dissect::Segment;
 use serde::Serialize;
@@ -57,9 +58,10 @@ impl ConnKey {
 /// Direction of a segment within its connection: `AtoB` is from the endpoint
 /// that sent the connection's first captured packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Direction {
+    #[serde(rename = "a_to_b")]
     AtoB,
+    #[serde(rename = "b_to_a")]
     BtoA,
 }
 
@@ -108,7 +110,7 @@ pub struct Lookup {
 
 #[derive(Default)]
 pub struct FlowTable {
-    current: HashMap<ConnKey, u32>,
+    current: HashMap<ConnKey, u32, SeededFx>,
     streams: Vec<StreamMeta>,
 }
 
