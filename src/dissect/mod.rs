@@ -9,6 +9,7 @@
 //! Not done here: anything that needs more than one packet (that is `flow`
 //! and `analysis`).
 
+mod fast;
 mod link;
 mod options;
 
@@ -89,7 +90,7 @@ impl fmt::Debug for Flags {
 }
 
 /// One TCP segment, as far as one packet can tell.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
     pub frame: u64,
     pub ts: Timestamp,
@@ -168,6 +169,14 @@ impl From<Skip> for Rejected {
 
 /// Dissects one record down to TCP.
 pub fn dissect(record: &Record<'_>) -> Result<Segment, Rejected> {
+    if let Some(seg) = fast::ipv4_tcp(record) {
+        return Ok(seg);
+    }
+    dissect_general(record)
+}
+
+/// Every link type and IP version, through etherparse.
+fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
     let packet = link::slice(record.link, record.data).map_err(Rejected::from)?;
     let (src, dst, ip_start, declared_end, payload) = match &packet.net {
         Some(LaxNetSlice::Ipv4(ip)) => {

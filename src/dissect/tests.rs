@@ -123,3 +123,35 @@ fn udp_and_garbage_are_skipped_with_a_reason() {
         Some(Skip::UnsupportedLink(147))
     );
 }
+
+/// The hand-written fast path and etherparse agree on every packet of every
+/// committed capture (and on every prefix of a few packets, to exercise
+/// cut-off headers).
+#[test]
+fn fast_path_agrees_with_the_general_one_on_every_capture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/data") {
+        let path = entry.expect("dir entry").path();
+        let Ok(mut reader) = crate::capture::open(&path) else {
+            continue;
+        };
+        while let Ok(Some(rec)) = reader.next_record() {
+            for cut in [rec.data.len(), 60, 54, 40, 34, 20] {
+                let mut r = rec;
+                r.data = &rec.data[..cut.min(rec.data.len())];
+                if let Some(fast) = super::fast::ipv4_tcp(&r) {
+                    assert_eq!(
+                        Ok(fast),
+                        dissect_general(&r),
+                        "{} frame {}",
+                        path.display(),
+                        rec.frame
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "the fast path was exercised ({checked})");
+}
