@@ -37,4 +37,5 @@ pub mod lab;
 pub mod netlab;
 pub mod output;
 pub mod plot;
+pub mod report;
 pub mod runcap;

@@ -23,6 +23,8 @@ enum Command {
     RunAndCapture(cli::run_capture::RunArgs),
     /// Draw TCP graphs (Stevens, tcptrace, throughput, RTT, window, ladder) as SVG or PNG
     Plot(cli::plot::PlotArgs),
+    /// Write the lab report (Markdown, HTML, graphs, CSV, JSON) of a capture
+    Report(cli::report::ReportArgs),
     #[command(flatten)]
     Lab(cli::lab::LabCommand),
 }
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => cli::analyze::run(args),
         Command::RunAndCapture(args) => cli::run_capture::run(args),
         Command::Plot(args) => cli::plot::run(args),
+        Command::Report(args) => cli::report::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),
     };
     match result {

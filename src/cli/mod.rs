@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod lab;
 pub mod plot;
+pub mod report;
 pub mod run_capture;
 
 /// Exit codes (documented in README.md):

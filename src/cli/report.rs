@@ -1,0 +1,63 @@
+//! `tcplab report CAPTURE [-o reports/NAME/] [--lang es|en] [--stream N]`:
+//! writes the lab report of an existing capture and lists the files.
+
+use super::EXIT_PARTIAL;
+use crate::report::{self, Lang, ReportOptions};
+use anyhow::{anyhow, Result};
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Capture file (.pcap or .pcapng)
+    pub capture: PathBuf,
+    /// Directory for the report and its files [default: reports/<capture name>/]
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Language of the report [default: from LANG, else en]
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    /// The connection (Wireshark's tcp.stream); default: the one carrying the most data
+    #[arg(long, value_name = "N")]
+    pub stream: Option<u32>,
+    /// The run's metadata JSON [default: CAPTURE with .json, if it exists]
+    #[arg(long, value_name = "FILE.json")]
+    pub meta: Option<PathBuf>,
+}
+
+/// `reports/<capture file name without extension>/`.
+pub fn default_dir(capture: &Path) -> PathBuf {
+    let stem = capture
+        .file_stem()
+        .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("reports").join(stem)
+}
+
+pub fn run(args: ReportArgs) -> Result<ExitCode> {
+    let dir = args.output.unwrap_or_else(|| default_dir(&args.capture));
+    let opts = ReportOptions {
+        lang: args.lang.unwrap_or_else(Lang::from_env),
+        stream: args.stream,
+        run_meta: args.meta,
+    };
+    // The library's message already names the file and the cause: print it
+    // once, without anyhow repeating the underlying I/O error.
+    let files = report::write_report(&args.capture, &dir, &opts).map_err(|e| anyhow!("{e}"))?;
+    if files.connections > 1 && args.stream.is_none() {
+        eprintln!(
+            "tcplab: note: {} has {} connections; the report is about stream {}, which carried the most data (choose with --stream N)",
+            args.capture.display(),
+            files.connections,
+            files.stream
+        );
+    }
+    println!("{}", files.html.display());
+    println!("{}", files.markdown.display());
+    let mut exit = 0;
+    if let Some(damage) = &files.damage {
+        eprintln!("tcplab: warning: {damage}; the report covers the records before it");
+        exit = EXIT_PARTIAL;
+    }
+    Ok(ExitCode::from(exit))
+}

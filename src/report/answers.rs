@@ -1,0 +1,375 @@
+//! Final exercise 3, answered from the evidence: retransmissions, the
+//! receive buffer, slow start, RTT, and which control limited the sender;
+//! then the integrity of the transfer and the quality of the capture.
+
+use super::compose::{endpoint, Roles};
+use super::doc::Block;
+use super::evidence::{Round, Side};
+use super::strings::{fill, Strings};
+use super::units::{at, duration, frames};
+use super::Input;
+
+pub fn blocks(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
+    let side = input.evidence.side(roles.data);
+    let mut out = vec![Block::Heading(s.answers.to_string())];
+    if side.data_segments == 0 {
+        out.push(Block::Para(s.no_data_answers.to_string()));
+        return out;
+    }
+    out.push(Block::Subheading(s.q_retrans.to_string()));
+    out.extend(retransmissions(input, s, roles, side));
+    out.push(Block::Subheading(s.q_buffer.to_string()));
+    out.extend(buffer(s, side));
+    out.push(Block::Subheading(s.q_slow_start.to_string()));
+    let (blocks, slow_start_seen) = slow_start(input, s, roles, side);
+    out.extend(blocks);
+    out.push(Block::Subheading(s.q_rtt.to_string()));
+    out.extend(rtt(input, s, roles, side));
+    out.push(Block::Subheading(s.q_limit.to_string()));
+    out.push(Block::Para(limit(s, side, slow_start_seen)));
+    out
+}
+
+fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block> {
+    let who = endpoint(input.conn, roles.data);
+    let sum = input.conn.direction(roles.data);
+    if side.retrans.count == 0 {
+        let mut out = vec![Block::Para(fill(
+            s.retrans_none,
+            &[&who, &sum.data_segments],
+        ))];
+        if side.lost_segments.count + side.dup_acks.count > 0 {
+            out.clear();
+        } else {
+            return out;
+        }
+    }
+    let mut out = Vec::new();
+    if side.retrans.count > 0 {
+        out.push(Block::Para(fill(
+            s.retrans_some,
+            &[
+                &side.retrans.count,
+                &sum.data_segments,
+                &who,
+                &sum.retransmitted_bytes,
+                &side.retrans_kinds[0],
+                &side.retrans_kinds[1],
+                &side.retrans_kinds[2],
+                &side.retrans_kinds[3],
+            ],
+        )));
+        let items = side
+            .retrans
+            .items
+            .iter()
+            .map(|r| {
+                let kind = s.retrans_kinds[r.kind.index()];
+                match r.original {
+                    Some((f, d)) => fill(
+                        s.retrans_item,
+                        &[&r.frame, &at(r.t), &kind, &f, &duration(d)],
+                    ),
+                    None => fill(s.retrans_item_short, &[&r.frame, &at(r.t), &kind]),
+                }
+            })
+            .collect();
+        out.push(Block::List(items));
+    }
+    let mut notes = Vec::new();
+    if side.lost_segments.count > 0 {
+        let f = frames(s, &side.lost_segments.items, side.lost_segments.count);
+        notes.push(fill(s.retrans_lost, &[&side.lost_segments.count, &f]));
+    }
+    if side.dup_acks.count > 0 {
+        let f = frames(s, &side.dup_acks.items, side.dup_acks.count);
+        notes.push(fill(s.retrans_dup, &[&side.dup_acks.count, &f]));
+    }
+    if !notes.is_empty() {
+        out.push(Block::Para(notes.join(" ")));
+    }
+    out
+}
+
+fn buffer(s: &Strings, side: &Side) -> Vec<Block> {
+    let full = frames(s, &side.window_full.items, side.window_full.count);
+    let mut out = Vec::new();
+    if side.zero_windows.count > 0 {
+        let zero = frames(s, &side.zero_windows.items, side.zero_windows.count);
+        out.push(Block::Para(fill(
+            s.buffer_zero,
+            &[
+                &side.zero_windows.count,
+                &side.zero_periods.count,
+                &zero,
+                &duration(side.zero_total_s),
+                &side.window_full.count,
+                &full,
+            ],
+        )));
+        let mut periods: Vec<_> = side
+            .zero_periods
+            .items
+            .iter()
+            .filter(|p| p.end.is_some())
+            .collect();
+        periods.sort_by(|a, b| {
+            let len = |p: &super::evidence::ZeroPeriod| p.end.map_or(0.0, |e| e.1);
+            len(b).total_cmp(&len(a))
+        });
+        let items: Vec<String> = periods
+            .iter()
+            .take(5)
+            .filter_map(|p| {
+                let (end, len) = p.end?;
+                Some(fill(
+                    s.buffer_period,
+                    &[&p.first_frame, &at(p.t), &duration(len), &end],
+                ))
+            })
+            .collect();
+        if !items.is_empty() {
+            out.push(Block::List(items));
+        }
+    } else if side.window_full.count > 0 {
+        out.push(Block::Para(fill(
+            s.buffer_full_only,
+            &[&side.window_full.count, &full],
+        )));
+    } else {
+        out.push(Block::Para(fill(
+            s.buffer_no,
+            &[&side.max_window, &side.max_in_flight],
+        )));
+        return out;
+    }
+    let mut notes = Vec::new();
+    if side.window_updates.count > 0 {
+        let f = frames(s, &side.window_updates.items, side.window_updates.count);
+        notes.push(fill(s.buffer_updates, &[&side.window_updates.count, &f]));
+    }
+    if side.probes.count > 0 {
+        let f = frames(s, &side.probes.items, side.probes.count);
+        notes.push(fill(s.buffer_probes, &[&side.probes.count, &f]));
+    }
+    if !notes.is_empty() {
+        out.push(Block::Para(notes.join(" ")));
+    }
+    out
+}
+
+/// `×1.0, ×2.0, ×1.5`: growth from each round trip to the next.
+fn ratios(rounds: &[Round]) -> String {
+    let parts: Vec<String> = rounds
+        .windows(2)
+        .map(|w| {
+            format!(
+                "×{:.1}",
+                f64::from(w[1].max_in_flight) / f64::from(w[0].max_in_flight.max(1))
+            )
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// The round trips' growth up to `end`: where the bytes in flight peak,
+/// and whether getting there took at least two growths by half or more.
+fn growth_peak(rounds: &[Round]) -> (usize, bool) {
+    let peak = rounds.iter().enumerate().fold(0, |best, (i, r)| {
+        if r.max_in_flight > rounds[best].max_in_flight {
+            i
+        } else {
+            best
+        }
+    });
+    let fast = rounds[..=peak]
+        .windows(2)
+        .filter(|w| f64::from(w[1].max_in_flight) >= 1.5 * f64::from(w[0].max_in_flight))
+        .count();
+    let grew = f64::from(rounds[peak].max_in_flight) >= 3.0 * f64::from(rounds[0].max_in_flight);
+    (peak, fast >= 2 && grew)
+}
+
+/// Ten segments of 1448 bytes: Linux's initial congestion window (RFC 6928).
+const INITIAL_WINDOW: u64 = 14_480;
+
+/// The answer, and whether slow start's doubling was seen.
+fn slow_start(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Vec<Block>, bool) {
+    let rounds = &side.rounds;
+    let rtt = input
+        .conn
+        .direction(roles.data)
+        .ack_rtt
+        .map(|r| r.avg)
+        .or(input.conn.handshake.initial_rtt)
+        .unwrap_or(0.0);
+    let rtt = duration(rtt);
+    let mut text = Vec::new();
+    let mut suggest = false;
+    let mut seen = false;
+    let loss = rounds.iter().position(|r| r.loss);
+    let bytes = input.conn.direction(roles.data).unique_bytes;
+    let top = rounds.iter().map(|r| r.max_in_flight).max().unwrap_or(0);
+    let window_capped =
+        side.window_full.count > 0 && f64::from(top) >= 0.9 * f64::from(side.max_window);
+    let visible = loss.map_or(rounds.len(), |i| i + 1);
+    let visible = !rounds.is_empty() && growth_peak(&rounds[..visible]).1;
+    if side.round_count < 4 || bytes < 4 * INITIAL_WINDOW {
+        text.push(fill(s.ss_too_short, &[&side.round_count, &rtt, &bytes]));
+        suggest = true;
+    } else if window_capped && !visible {
+        text.push(fill(
+            s.ss_window_capped,
+            &[&side.max_window, &top, &side.round_count],
+        ));
+    } else if let Some(i) = loss.filter(|_| !visible) {
+        let before = rounds[..=i]
+            .iter()
+            .map(|r| r.max_in_flight)
+            .max()
+            .unwrap_or(0);
+        let after = &rounds[i + 1..];
+        let lo = after.iter().map(|r| r.max_in_flight).min().unwrap_or(0);
+        let hi = after.iter().map(|r| r.max_in_flight).max().unwrap_or(0);
+        let r = &rounds[i];
+        text.push(fill(
+            s.ss_loss_early,
+            &[
+                &(i + 1),
+                &r.first_frame,
+                &at(r.t),
+                &before,
+                &after.len(),
+                &lo,
+                &hi,
+            ],
+        ));
+    } else {
+        let end = loss.unwrap_or(rounds.len() - 1);
+        let (peak, visible) = growth_peak(&rounds[..=end]);
+        if visible {
+            seen = true;
+            let (first, top) = (rounds[0].max_in_flight, rounds[peak].max_in_flight);
+            text.push(fill(
+                s.ss_visible,
+                &[&first, &top, &(peak + 1), &ratios(&rounds[..=peak])],
+            ));
+            match (loss, rounds.get(peak + 1)) {
+                (Some(i), _) => text.push(fill(s.ss_loss, &[&(i + 1), &rounds[i].first_frame])),
+                (None, Some(next)) => text.push(fill(
+                    s.ss_linear,
+                    &[&(peak + 2), &next.first_frame, &top, &next.max_in_flight],
+                )),
+                (None, None) => text.push(fill(s.ss_ended, &[&side.round_count])),
+            }
+            if window_capped {
+                text.push(fill(s.ss_limited, &[&side.max_window]));
+            }
+            if side.round_count < 10 {
+                text.push(fill(s.ss_short_note, &[&side.round_count, &rtt]));
+                suggest = true;
+            }
+        } else {
+            text.push(fill(
+                s.ss_not_visible,
+                &[&side.round_count, &rounds[0].max_in_flight, &top, &rtt],
+            ));
+            suggest = true;
+        }
+    }
+    let mut out = vec![Block::Para(text.join(" "))];
+    if suggest {
+        out.push(Block::Para(s.ss_suggest.to_string()));
+    }
+    out.push(round_table(s, rounds));
+    (out, seen)
+}
+
+fn round_table(s: &Strings, rounds: &[Round]) -> Block {
+    const SHOW: usize = 16;
+    Block::Table {
+        head: s.ss_head.iter().map(|h| h.to_string()).collect(),
+        rows: rounds
+            .iter()
+            .take(SHOW)
+            .enumerate()
+            .map(|(i, r)| {
+                let loss = if r.loss { " ✗" } else { "" };
+                vec![
+                    format!("{}{loss}", i + 1),
+                    at(r.t),
+                    r.first_frame.to_string(),
+                    r.segments.to_string(),
+                    r.max_in_flight.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block> {
+    let who = endpoint(input.conn, roles.data);
+    let Some(r) = input.conn.direction(roles.data).ack_rtt else {
+        return vec![Block::Para(fill(s.rtt_none, &[&who]))];
+    };
+    let hs = input
+        .conn
+        .handshake
+        .initial_rtt
+        .map_or_else(|| "-".to_string(), duration);
+    let mut text = fill(
+        s.rtt_line,
+        &[
+            &who,
+            &duration(r.min),
+            &duration(r.avg),
+            &duration(r.max),
+            &r.samples,
+            &hs,
+        ],
+    );
+    if let Some((frame, t, _)) = side.max_rtt.filter(|_| r.samples > 1 && r.min > 0.0) {
+        let ratio = format!("{:.0}", r.max / r.min);
+        let why = if side.zero_windows.count > 0 {
+            s.rtt_var_zero
+        } else {
+            ""
+        };
+        text.push(' ');
+        text.push_str(&fill(
+            s.rtt_var,
+            &[&duration(r.stdev), &ratio, &frame, &at(t), &why],
+        ));
+    }
+    vec![Block::Para(text)]
+}
+
+fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
+    if side.zero_windows.count > 0 || side.window_full.count > 0 {
+        fill(
+            s.limit_flow,
+            &[
+                &side.zero_windows.count,
+                &side.window_full.count,
+                &side.max_in_flight,
+            ],
+        )
+    } else if side.retrans.count + side.lost_segments.count > 0 {
+        fill(
+            s.limit_congestion,
+            &[
+                &side.retrans.count,
+                &side.lost_segments.count,
+                &side.max_in_flight,
+                &side.max_window,
+            ],
+        )
+    } else {
+        let text = if slow_start_seen {
+            s.limit_neither_ss
+        } else {
+            s.limit_neither
+        };
+        fill(text, &[&side.max_in_flight, &side.max_window])
+    }
+}

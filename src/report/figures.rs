@@ -1,0 +1,133 @@
+//! The six graphs of the connection, drawn once as SVG (saved and inlined
+//! in the HTML) and once as PNG (saved), each with a one-sentence caption
+//! about what this capture shows in it.
+
+use super::compose::Roles;
+use super::doc::Block;
+use super::strings::{fill, Strings};
+use super::units::{at, duration, rate};
+use super::{Input, Result};
+use crate::plot::{self, Graph, ImageFormat, PlotOptions, Style, View};
+use std::path::{Path, PathBuf};
+
+/// The order of the graphs in the report (and of `Strings::graph_names`).
+const ORDER: [Graph; 6] = [
+    Graph::Ladder,
+    Graph::Stevens,
+    Graph::Tcptrace,
+    Graph::Throughput,
+    Graph::Rtt,
+    Graph::Window,
+];
+
+pub fn render_all(
+    input: &Input<'_>,
+    s: &Strings,
+    dir: &Path,
+) -> Result<(Vec<Block>, Vec<PathBuf>)> {
+    let roles = Roles::of(input);
+    let options = PlotOptions {
+        direction: Some(roles.data),
+        ..PlotOptions::default()
+    };
+    let view = View::new(input.series, &options);
+    let style = Style::default();
+    let (mut blocks, mut files) = (Vec::new(), Vec::new());
+    for (i, graph) in ORDER.into_iter().enumerate() {
+        let svg = plot::render(graph, &view, &style, ImageFormat::Svg)?;
+        let png = plot::render(graph, &view, &style, ImageFormat::Png)?;
+        for fig in [&svg, &png] {
+            let path = dir.join(format!("{}.{}", graph.name(), fig.format.extension()));
+            fig.save(&path)?;
+            files.push(path);
+        }
+        blocks.push(Block::Figure {
+            stem: graph.name().to_string(),
+            title: s.graph_names[i].to_string(),
+            caption: caption(graph, input, s, &roles),
+            svg: svg.as_svg().unwrap_or_default().to_string(),
+        });
+    }
+    Ok((blocks, files))
+}
+
+fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles) -> String {
+    let c = input.conn;
+    let side = input.evidence.side(roles.data);
+    let sum = c.direction(roles.data);
+    let first_zero = side.zero_periods.items.first();
+    let no_data = side.data_segments == 0;
+    match graph {
+        Graph::Stevens | Graph::Tcptrace | Graph::Throughput | Graph::Rtt | Graph::Window
+            if no_data =>
+        {
+            fill(s.cap_no_data, &[&c.packets])
+        }
+        Graph::Ladder if c.packets <= 40 => fill(s.cap_ladder, &[&c.packets]),
+        Graph::Ladder => fill(s.cap_ladder_fold, &[&c.packets]),
+        Graph::Stevens => match side.retrans.items.first() {
+            Some(r) => {
+                let (last, t) = side.last_retrans.unwrap_or((r.frame, r.t));
+                fill(
+                    s.cap_stevens_loss,
+                    &[&side.retrans.count, &r.frame, &at(r.t), &last, &at(t)],
+                )
+            }
+            None => {
+                let span = match (side.first_data, side.last_data) {
+                    (Some(a), Some(b)) => b.1 - a.1,
+                    _ => 0.0,
+                };
+                fill(s.cap_stevens_clean, &[&sum.unique_bytes, &duration(span)])
+            }
+        },
+        Graph::Tcptrace => {
+            if let Some(z) = first_zero {
+                fill(
+                    s.cap_tcptrace_zero,
+                    &[&side.zero_windows.count, &z.first_frame, &at(z.t)],
+                )
+            } else if let Some(f) = side.dup_acks.items.first() {
+                fill(s.cap_tcptrace_loss, &[f, &side.dup_acks.count])
+            } else if let Some(f) = side.window_full.items.first() {
+                fill(s.cap_tcptrace_full, &[&side.window_full.count, f])
+            } else {
+                s.cap_tcptrace_clean.to_string()
+            }
+        }
+        Graph::Throughput => fill(s.cap_throughput, &[&rate(sum.throughput_bps)]),
+        Graph::Rtt => match sum.ack_rtt {
+            Some(r) => fill(s.cap_rtt, &[&r.samples, &duration(r.min), &duration(r.max)]),
+            None => s.cap_rtt_none.to_string(),
+        },
+        Graph::Window => match first_zero {
+            Some(z) => fill(
+                s.cap_window_zero,
+                &[&side.zero_periods.count, &z.first_frame, &at(z.t)],
+            ),
+            None => {
+                let rcv = c.direction(roles.data.reverse());
+                let w = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
+                if rcv.min_window == rcv.max_window {
+                    return fill(
+                        s.cap_window_const,
+                        &[
+                            &w(rcv.max_window),
+                            &side.max_in_flight,
+                            &side.max_in_flight_frame,
+                        ],
+                    );
+                }
+                fill(
+                    s.cap_window,
+                    &[
+                        &w(rcv.min_window),
+                        &w(rcv.max_window),
+                        &side.max_in_flight,
+                        &side.max_in_flight_frame,
+                    ],
+                )
+            }
+        },
+    }
+}

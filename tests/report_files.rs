@@ -1,0 +1,184 @@
+//! `tcplab report`: the files it writes, the HTML's self-containment, the
+//! run metadata (sockets of exercise 4, SHA-256, drops) and the CLI's errors.
+
+mod common;
+
+use std::path::Path;
+use tcplab::report::{self, Lang, ReportOptions};
+
+const GRAPHS: [&str; 6] = [
+    "ladder",
+    "stevens",
+    "tcptrace",
+    "throughput",
+    "rtt",
+    "window",
+];
+
+const META: &str = r#"{
+  "tcplab_version": "0.1.0", "command_line": ["tcplab", "run-and-capture"],
+  "scenario": "file", "mode": "whole", "file_name": "tcplab-payload.txt",
+  "sent": {"bytes": 150000, "sha256": "aaaa"},
+  "received": {"bytes": 150000, "sha256": "aaaa"},
+  "identical": true, "server_port": 5001, "path": "namespace tcplab-run-1",
+  "capture_file": "x.pcap",
+  "capture": {"packets_saved": 133, "kernel_received": 133, "kernel_dropped": 0, "interface_dropped": 0, "complete": true},
+  "sockets": [
+    {"local": "127.0.0.1:5001", "remote": "0.0.0.0:0", "state": "LISTEN", "inode": 1},
+    {"local": "127.0.0.1:5001", "remote": "127.0.0.1:40001", "state": "ESTABLISHED", "inode": 2},
+    {"local": "127.0.0.1:40001", "remote": "127.0.0.1:5001", "state": "ESTABLISHED", "inode": 3}
+  ],
+  "warnings": []
+}"#;
+
+#[test]
+fn writes_every_file_and_a_self_contained_html() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let files = report::write_report(
+        &common::data("ns-lo-v4.pcap"),
+        dir.path(),
+        &ReportOptions::default(),
+    )
+    .expect("the report is written");
+    for name in ["report.md", "report.html", "segments.csv", "summary.json"] {
+        let len = std::fs::metadata(dir.path().join(name)).map_or(0, |m| m.len());
+        assert!(len > 0, "{name} is missing or empty");
+    }
+    for g in GRAPHS {
+        for ext in ["svg", "png"] {
+            let p = dir.path().join(format!("{g}.{ext}"));
+            assert!(files.graphs.contains(&p), "{} not listed", p.display());
+            assert!(std::fs::metadata(&p).map_or(0, |m| m.len()) > 0);
+        }
+    }
+    let html = std::fs::read_to_string(&files.html).expect("report.html");
+    assert_eq!(
+        html.matches("<svg").count(),
+        GRAPHS.len(),
+        "one inline SVG per graph"
+    );
+    for g in GRAPHS {
+        assert!(html.contains(&format!("<figure id=\"{g}\">")), "{g}");
+    }
+    // Nothing to fetch: no scripts, stylesheets, images or fonts from elsewhere.
+    for needle in [
+        "<script", "<link", "<img", "<iframe", "@import", "url(", "src=", "href=",
+    ] {
+        assert!(!html.contains(needle), "report.html contains {needle:?}");
+    }
+    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
+    assert!(html.contains("name=\"viewport\"") && html.contains("@media print"));
+    let csv = std::fs::read_to_string(&files.segments_csv).expect("segments.csv");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 133,
+        "a header and one row per segment"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files.summary_json).expect("summary.json"))
+            .expect("summary.json is JSON");
+    assert_eq!(
+        json["captures"][0]["connections"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn run_metadata_beside_the_capture_gives_sockets_hashes_and_drops() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capture = dir.path().join("run.pcap");
+    std::fs::copy(common::data("ns-lo-v4.pcap"), &capture).expect("copy");
+    std::fs::write(dir.path().join("run.json"), META).expect("metadata");
+    let out = dir.path().join("out");
+    let opts = ReportOptions {
+        lang: Lang::En,
+        ..ReportOptions::default()
+    };
+    let files = report::write_report(&capture, &out, &opts).expect("the report is written");
+    let md = std::fs::read_to_string(files.markdown).expect("report.md");
+    assert!(
+        md.contains("port 5001 had 1 listening socket(s) and 1 connection socket(s)"),
+        "{md}"
+    );
+    assert!(md.contains("| 127.0.0.1:5001 | 127.0.0.1:40001 | ESTABLISHED |"));
+    assert!(md.contains("received (150000 bytes): `aaaa`"));
+    assert!(md.contains("The two are identical ✓"));
+    assert!(md.contains("0 dropped by the kernel, 0 by the interface ✓"));
+}
+
+#[test]
+fn unreadable_metadata_named_explicitly_is_an_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{").expect("write");
+    let opts = ReportOptions {
+        run_meta: Some(bad.clone()),
+        ..ReportOptions::default()
+    };
+    let err = report::write_report(&common::data("rst.pcap"), dir.path(), &opts)
+        .expect_err("bad metadata");
+    assert!(
+        err.to_string()
+            .contains("bad.json: cannot read the run metadata"),
+        "{err}"
+    );
+}
+
+fn stderr_of(args: &[&str], cwd: &Path) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(args)
+        .current_dir(cwd)
+        .env("LANG", "es_ES.UTF-8")
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_defaults_to_reports_dir_and_lang_from_env() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capture = common::data("rst.pcap");
+    let (code, stdout, stderr) = stderr_of(
+        &["report", capture.to_str().unwrap_or_default()],
+        dir.path(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("reports/rst/report.html"), "{stdout}");
+    assert!(stderr.contains("choose with --stream N"), "{stderr}");
+    let md = std::fs::read_to_string(dir.path().join("reports/rst/report.md")).expect("report.md");
+    assert!(
+        md.starts_with("# Informe TCP: rst.pcap"),
+        "LANG=es_ES picks Spanish"
+    );
+}
+
+#[test]
+fn cli_errors_are_one_line() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capture = common::data("rst.pcap");
+    let capture = capture.to_str().unwrap_or_default();
+    let (code, _, stderr) = stderr_of(&["report", capture, "--stream", "7", "-o", "x"], dir.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("there is no stream 7; the capture has 2 connection(s)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = stderr_of(&["report", "missing.pcap"], dir.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("missing.pcap"), "{stderr}");
+}
+
+#[test]
+fn lang_follows_the_locale() {
+    assert_eq!(Lang::from_locale(Some("es_ES.UTF-8")), Lang::Es);
+    assert_eq!(Lang::from_locale(Some("en_GB.UTF-8")), Lang::En);
+    assert_eq!(Lang::from_locale(Some("C")), Lang::En);
+    assert_eq!(Lang::from_locale(None), Lang::En);
+}
