@@ -30,10 +30,13 @@ fn alice() -> PathBuf {
 /// and the directory.
 fn run(args: &[&str]) -> (Value, tempfile::TempDir, std::process::Output) {
     let dir = tempfile::tempdir().expect("temp dir");
+    let reports = dir.path().join("reports");
     let mut v = vec![
         "run-and-capture",
         "--out-dir",
         dir.path().to_str().expect("utf-8"),
+        "--report-dir",
+        reports.to_str().expect("utf-8"),
     ];
     v.extend_from_slice(args);
     let out = tcplab(&v);

@@ -4,6 +4,7 @@
 
 use super::EXIT_FAILURE;
 use crate::netlab::{netns::Netns, privilege};
+use crate::report::Lang;
 use crate::runcap::{self, Mode, RunOptions, Scenario};
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -23,6 +24,12 @@ pub struct RunArgs {
     /// Where the capture and its companions are written
     #[arg(long, default_value = "captures")]
     pub out_dir: PathBuf,
+    /// Where the lab report is written (a directory per run inside it)
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Language of the lab report [default: from LANG, else English]
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
     /// Use the host's own loopback as it is (64 KB segments) instead of a private namespace
     #[arg(long)]
     pub host_loopback: bool,
@@ -87,6 +94,8 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
         mode: args.mode,
         scenario: args.scenario,
         out_dir: args.out_dir.clone(),
+        report_dir: args.report_dir.clone(),
+        lang: args.lang.unwrap_or_else(Lang::from_env),
         path_label: path_label.clone(),
         command_line: std::env::args()
             .filter(|a| !a.starts_with("--inside-netns"))
@@ -130,6 +139,12 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
     ] {
         println!("  {}", p.display());
     }
+    println!(
+        "  {} and {} (lab report, stream {})",
+        outcome.lab_report.markdown.display(),
+        outcome.lab_report.html.display(),
+        outcome.lab_report.stream
+    );
     if let Some(dir) = outcome.graphs.first().and_then(|p| p.parent()) {
         println!(
             "  {}/ ({} graphs: stevens, tcptrace, throughput, rtt, window, ladder; SVG and PNG)",

@@ -19,6 +19,7 @@ use crate::capture::live::{LiveCapture, LiveError, LiveStats, TEARDOWN_GRACE};
 use crate::netlab::sockets::SocketEntry;
 use crate::output::{csv::CsvWriter, text};
 use crate::plot::{self, Collector, Graph, ImageFormat, PlotOptions, Style, View};
+use crate::report::{self, Lang, ReportFiles, ReportOptions};
 use meta::RunMeta;
 use std::fs;
 use std::io::BufWriter;
@@ -47,6 +48,9 @@ pub struct RunOptions {
     pub mode: Mode,
     pub scenario: Scenario,
     pub out_dir: PathBuf,
+    /// Where the lab report goes: `<report_dir>/<name>-<stamp>/`.
+    pub report_dir: PathBuf,
+    pub lang: Lang,
     /// Describes the path for the metadata and the output, e.g. the namespace.
     pub path_label: String,
     pub command_line: Vec<String>,
@@ -82,6 +86,8 @@ pub struct RunOutcome {
     pub analysis_text: PathBuf,
     /// The graphs of every connection (SVG and PNG).
     pub graphs: Vec<PathBuf>,
+    /// The lab report (Markdown, HTML and its files).
+    pub lab_report: ReportFiles,
     pub meta: RunMeta,
     /// The text analysis, also printed by the CLI.
     pub report: String,
@@ -213,13 +219,23 @@ fn finish(
     }
     let mut report = Vec::new();
     text::write(&mut report, &analysis).map_err(io_err(&pcap))?;
-    let report = String::from_utf8_lossy(&report).into_owned();
+    let text_report = String::from_utf8_lossy(&report).into_owned();
     let text_path = base.with_extension("txt");
-    fs::write(&text_path, &report).map_err(io_err(&text_path))?;
+    fs::write(&text_path, &text_report).map_err(io_err(&text_path))?;
     let graphs = write_graphs(&base, collector, &mut meta.warnings)?;
     let meta_path = base.with_extension("json");
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
     fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
+    let name = base
+        .file_name()
+        .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+    let report_opts = ReportOptions {
+        lang: opts.lang,
+        stream: None,
+        run_meta: Some(meta_path.clone()),
+    };
+    let report = report::write_report(&pcap, &opts.report_dir.join(name), &report_opts)
+        .map_err(|e| RunError::Lab(format!("writing the lab report: {e}")))?;
     let _ = opts;
     Ok(RunOutcome {
         pcap,
@@ -227,8 +243,9 @@ fn finish(
         csv: csv_path,
         analysis_text: text_path,
         graphs,
+        lab_report: report,
         meta,
-        report,
+        report: text_report,
     })
 }
 
