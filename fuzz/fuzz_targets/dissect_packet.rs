@@ -43,7 +43,11 @@ fuzz_target!(|input: &[u8]| {
     };
     if let Ok(segment) = dissect(&record) {
         // What the analysis derives from every segment must not panic either.
-        let _ = (segment.next_seq(), segment.payload_missing(), segment.flags.to_string());
+        let _ = (
+            segment.next_seq(),
+            segment.payload_missing(),
+            segment.flags.to_string(),
+        );
         let _ = segment.options.effective_window_scale();
         assert!(segment.captured_len <= segment.len);
     }

@@ -15,7 +15,7 @@ use std::thread;
 
 // Under `cargo fuzz` (which sets `--cfg fuzzing`) chunks are small: its
 // inputs (at most 256 KiB) then span several chunks, records are split
-// between chunks and outgrow the headroom, and a run does not zero 4 MiB.
+// between chunks and outgrow the headroom, and a run does not zero 1 MiB.
 /// Bytes asked of the reader at a time.
 #[allow(unexpected_cfgs)]
 pub(crate) const CHUNK: usize = if cfg!(fuzzing) { 4 << 10 } else { 1 << 20 };
