@@ -33,13 +33,26 @@ type Filled = io::Result<(Vec<u8>, usize)>;
 struct Prefetch {
     filled: Receiver<Filled>,
     recycle: SyncSender<Vec<u8>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+/// Stops and joins the reader thread, so that nothing outlives the reader.
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        // Unblock a thread waiting to send: drop everything it may be holding up.
+        let (_, dead) = mpsc::sync_channel::<Filled>(0);
+        drop(std::mem::replace(&mut self.filled, dead));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Prefetch {
     fn start<R: Read + Send + 'static>(mut reader: R) -> Prefetch {
         let (tx, filled) = mpsc::sync_channel::<Filled>(AHEAD);
         let (recycle, used) = mpsc::sync_channel::<Vec<u8>>(AHEAD + 2);
-        thread::spawn(move || loop {
+        let thread = thread::spawn(move || loop {
             let mut buf = used
                 .try_recv()
                 .unwrap_or_else(|_| vec![0u8; HEADROOM + CHUNK]);
@@ -64,7 +77,11 @@ impl Prefetch {
                 return;
             }
         });
-        Prefetch { filled, recycle }
+        Prefetch {
+            filled,
+            recycle,
+            thread: Some(thread),
+        }
     }
 }
 
@@ -222,6 +239,13 @@ mod tests {
             ),
             data
         );
+    }
+
+    #[test]
+    fn dropping_a_reader_early_stops_its_thread() {
+        let mut s = Source::prefetching(Cursor::new(vec![1u8; 10 * CHUNK]));
+        assert_eq!(s.ensure(10).expect("reads"), CHUNK);
+        drop(s); // joins the reader thread; a hang here fails the test by timeout
     }
 
     #[test]
