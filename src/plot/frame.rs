@@ -296,6 +296,31 @@ pub fn chart<'a, DB: DrawingBackend>(
 }
 
 /// Pixel size of a chart's plotting area (for decimation).
+/// A chart over time since the connection's first packet (the x axis of
+/// every graph but the ladder).
+pub fn time_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    pen: Pen,
+    x: Range<f64>,
+    y: Range<f64>,
+    y_desc: String,
+    y_unit: Unit,
+) -> Result<Chart<'a, DB>> {
+    let (x_unit, x_desc) = time_axis(&x);
+    chart(
+        area,
+        pen,
+        &Axes {
+            x,
+            y,
+            x_desc,
+            y_desc,
+            x_unit,
+            y_unit,
+        },
+    )
+}
+
 pub fn plot_pixels<DB: DrawingBackend>(chart: &Chart<'_, DB>) -> (u32, u32) {
     chart.plotting_area().dim_in_pixel()
 }

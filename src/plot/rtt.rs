@@ -6,7 +6,7 @@
 
 use super::canvas::OrDraw;
 use super::decimate::{self, Bins, Tally};
-use super::frame::{self, Axes, Glyph, Key};
+use super::frame::{self, Glyph, Key};
 use super::style::{colour, Marker, Pen, MARKER_PX};
 use super::units::{duration, thousands, Unit};
 use super::{Drawn, Result, View};
@@ -72,18 +72,13 @@ pub fn draw<DB: DrawingBackend>(
     let peak = acks.iter().chain(&stamps).map(|s| s.1).fold(0.0, f64::max);
     let unit = Unit::time(peak);
     let y = 0.0..if peak > 0.0 { peak * 1.08 } else { 1e-3 };
-    let (x_unit, x_desc) = frame::time_axis(&x);
-    let mut chart = frame::chart(
+    let mut chart = frame::time_chart(
         &layout.chart,
         pen,
-        &Axes {
-            x: x.clone(),
-            y: y.clone(),
-            x_desc,
-            y_desc: format!("Round-trip time ({})", unit.name),
-            x_unit,
-            y_unit: unit,
-        },
+        x.clone(),
+        y.clone(),
+        format!("Round-trip time ({})", unit.name),
+        unit,
     )?;
     let (w, h) = frame::plot_pixels(&chart);
     let (cols, rows) = (Bins::new(x.clone(), w), Bins::new(y, h));

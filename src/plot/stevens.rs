@@ -6,7 +6,7 @@
 use super::canvas::OrDraw;
 use super::collect::SegPoint;
 use super::decimate::{self, Bins, Tally};
-use super::frame::{self, Axes, Glyph, Key};
+use super::frame::{self, Glyph, Key};
 use super::style::{colour, Marker, Pen};
 use super::units::{thousands, Unit};
 use super::{Drawn, Result, View};
@@ -55,18 +55,13 @@ pub fn draw<DB: DrawingBackend>(
         keys,
     )?;
     let x = view.time_range();
-    let (x_unit, x_desc) = frame::time_axis(&x);
-    let mut chart = frame::chart(
+    let mut chart = frame::time_chart(
         &layout.chart,
         pen,
-        &Axes {
-            x: x.clone(),
-            y: y.clone(),
-            x_desc,
-            y_desc: view.seq_axis_label().to_string(),
-            x_unit,
-            y_unit: Unit::plain(),
-        },
+        x.clone(),
+        y.clone(),
+        view.seq_axis_label().to_string(),
+        Unit::plain(),
     )?;
     let (w, h) = frame::plot_pixels(&chart);
     let (cols, rows) = (Bins::new(x, w), Bins::new(y, h));

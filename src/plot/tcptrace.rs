@@ -8,7 +8,7 @@
 use super::canvas::OrDraw;
 use super::collect::SegPoint;
 use super::decimate::{self, Bar, Bins, Tally};
-use super::frame::{self, Axes, Chart, Glyph, Key};
+use super::frame::{self, Chart, Glyph, Key};
 use super::stevens::is_retransmission;
 use super::style::{colour, Marker, Pen, MARKER_PX};
 use super::units::{thousands, Unit};
@@ -144,18 +144,13 @@ pub fn draw<DB: DrawingBackend>(
         keys(&p),
     )?;
     let (y, window_cut) = y_range(&p);
-    let (x_unit, x_desc) = frame::time_axis(&x);
-    let mut chart = frame::chart(
+    let mut chart = frame::time_chart(
         &layout.chart,
         pen,
-        &Axes {
-            x: x.clone(),
-            y: y.clone(),
-            x_desc,
-            y_desc: view.seq_axis_label().to_string(),
-            x_unit,
-            y_unit: Unit::plain(),
-        },
+        x.clone(),
+        y.clone(),
+        view.seq_axis_label().to_string(),
+        Unit::plain(),
     )?;
     let (w, h) = frame::plot_pixels(&chart);
     let (cols, rows) = (Bins::new(x, w), Bins::new(y.clone(), h));

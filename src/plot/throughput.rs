@@ -6,7 +6,7 @@
 
 use super::canvas::OrDraw;
 use super::decimate::{self, Bins, Tally};
-use super::frame::{self, Axes, Glyph, Key};
+use super::frame::{self, Glyph, Key};
 use super::style::{colour, Pen};
 use super::units::{duration, nice_step, thousands, Unit};
 use super::view::padded_time;
@@ -153,18 +153,13 @@ pub fn draw<DB: DrawingBackend>(
     let unit = Unit::si(peak, "bit/s");
     let y = 0.0..(peak * 1.08).max(8.0);
     let x = padded_time(r.start, r.end);
-    let (x_unit, x_desc) = frame::time_axis(&x);
-    let mut chart = frame::chart(
+    let mut chart = frame::time_chart(
         &layout.chart,
         pen,
-        &Axes {
-            x: x.clone(),
-            y: y.clone(),
-            x_desc,
-            y_desc: format!("Rate ({})", unit.name),
-            x_unit,
-            y_unit: unit,
-        },
+        x.clone(),
+        y.clone(),
+        format!("Rate ({})", unit.name),
+        unit,
     )?;
     let (w, _) = frame::plot_pixels(&chart);
     let cols = Bins::new(x, w);

@@ -6,7 +6,7 @@
 
 use super::canvas::OrDraw;
 use super::decimate::{self, Bins, Tally};
-use super::frame::{self, Axes, Glyph, Key};
+use super::frame::{self, Glyph, Key};
 use super::style::{colour, Marker, Pen, MARKER_PX};
 use super::units::{thousands, Unit};
 use super::{Drawn, Result, View};
@@ -67,22 +67,17 @@ pub fn draw<DB: DrawingBackend>(
         .fold(0.0, f64::max);
     let unit = Unit::si(peak, "B");
     let y = -(peak.max(1.0) * 0.02)..peak.max(1.0) * 1.08;
-    let (x_unit, x_desc) = frame::time_axis(&x);
-    let mut chart = frame::chart(
+    let mut chart = frame::time_chart(
         &layout.chart,
         pen,
-        &Axes {
-            x: x.clone(),
-            y: y.clone(),
-            x_desc,
-            y_desc: if unit.name == "B" {
-                "Bytes".to_string()
-            } else {
-                format!("Bytes ({})", unit.name)
-            },
-            x_unit,
-            y_unit: unit,
+        x.clone(),
+        y.clone(),
+        if unit.name == "B" {
+            "Bytes".to_string()
+        } else {
+            format!("Bytes ({})", unit.name)
         },
+        unit,
     )?;
     let (w, h) = frame::plot_pixels(&chart);
     let (cols, rows) = (Bins::new(x.clone(), w), Bins::new(y, h));
