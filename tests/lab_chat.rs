@@ -60,12 +60,10 @@ fn members_talk_and_a_wrong_password_is_refused() {
     );
     server.expect_err("wrong password");
 
-    let bob = bob.finish();
-    assert!(bob.status.success(), "{bob:?}");
+    bob.finish_ok();
     ana.expect_out("left the room");
     ana.finish();
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    server.finish_ok();
 }
 
 #[test]
@@ -99,8 +97,7 @@ fn idle_clients_are_expelled_and_the_room_is_told() {
     chatty.expect_out("Expelled: idle for more than 1s.");
     quiet.finish();
     chatty.finish();
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    let server = server.finish_ok();
     let expelled = server
         .err
         .iter()

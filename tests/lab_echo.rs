@@ -34,8 +34,7 @@ fn single_v1_serves_one_client_until_dot() {
             .any(|l| l.contains("the server closed the connection")),
         "{client:?}"
     );
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    let server = server.finish_ok();
     let log = server.err.join("\n");
     assert!(log.contains("sent \".\""), "{log}");
     assert!(log.contains("its one client is done"), "{log}");
@@ -67,10 +66,8 @@ fn turns_v1_2_serves_queued_clients_one_after_another() {
     let first = first.finish();
     assert_eq!(first.out, ["uno"]);
     second.expect_out("dos");
-    let second = second.finish();
-    assert!(second.status.success(), "{second:?}");
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    second.finish_ok();
+    let server = server.finish_ok();
     let log = server.err;
     let left_first = log
         .iter()
@@ -119,8 +116,7 @@ fn once_v1_3_closes_after_the_first_reply_or_silence() {
     let silent = Proc::spawn(program("nc", &["-N", &host, &port]));
     server.expect_err("expelled after 300ms");
     silent.finish();
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    server.finish_ok();
 }
 
 #[test]
@@ -149,8 +145,7 @@ fn multi_v2_serves_clients_in_parallel() {
     assert!(a.finish().status.success());
     assert!(b.finish().status.success());
     server.expect_err("data (6 bytes): \"from b\"");
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    let server = server.finish_ok();
     assert_eq!(
         server
             .err
@@ -226,8 +221,7 @@ fn nc_as_server_for_our_client() {
     nc.expect_out("hola nc");
     nc.send("hola cliente\n");
     client.expect_out("hola cliente");
-    let client = client.finish();
-    assert!(client.status.success(), "{client:?}");
+    client.finish_ok();
     nc.finish();
 }
 
@@ -272,8 +266,7 @@ fn bounded_server_stops_at_max_time_with_a_client_connected() {
     let mut client = Proc::spawn(echo_client(addr, &[]));
     client.send("hola\n");
     client.expect_out("hola");
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    let server = server.finish_ok();
     let log = server.err.join("\n");
     assert!(
         log.contains("server stopped") && log.contains("--max-time"),

@@ -62,8 +62,7 @@ fn alice_copies_byte_identical_in_both_modes() {
             "{said}"
         );
         assert!(said.contains("(identical)"), "{said}");
-        let server = server.finish();
-        assert!(server.status.success(), "{server:?}");
+        let server = server.finish_ok();
         let log = server.err.join("\n");
         assert!(log.contains("stored alice30.txt from 127.0.0.1:"), "{log}");
         assert!(

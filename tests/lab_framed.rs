@@ -63,8 +63,7 @@ fn python_client_against_our_framed_server() {
     let out = run_with_input(python, "");
     assert!(out.status.success(), "{out:?}");
     assert_eq!(out.out, ["hola", "con: dos puntos", long.as_str()]);
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    let server = server.finish_ok();
     assert!(server
         .err
         .iter()
@@ -84,8 +83,7 @@ fn our_framed_client_against_the_labs_python_server() {
     let out = run_with_input(client, "hola\n\nmensaje: con dos puntos\n");
     assert!(out.status.success(), "{out:?}");
     assert_eq!(out.out, ["hola", "", "mensaje: con dos puntos"]);
-    let python = python.finish();
-    assert!(python.status.success(), "{python:?}");
+    python.finish_ok();
 }
 
 /// Sends `bytes` on a fresh connection, half-closes, and returns all it got.
@@ -131,8 +129,7 @@ fn malformed_input_closes_only_that_connection() {
     good.read_exact(&mut reply).unwrap();
     assert_eq!(&reply, b"000005:sigue");
     drop(good);
-    let server = server.finish();
-    assert!(server.status.success(), "{server:?}");
+    server.finish_ok();
 }
 
 #[test]

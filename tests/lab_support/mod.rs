@@ -178,6 +178,13 @@ impl Proc {
     }
 
     /// Waits for the process to exit by itself (closing its stdin first).
+    /// Finishes and checks that the process exited successfully.
+    pub fn finish_ok(self) -> Finished {
+        let done = self.finish();
+        assert!(done.status.success(), "{done:?}");
+        done
+    }
+
     pub fn finish(mut self) -> Finished {
         self.close_stdin();
         let deadline = Instant::now() + PATIENCE;
