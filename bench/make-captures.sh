@@ -4,16 +4,20 @@
 #                         transfers with wire-sized (<= 1500-byte) segments
 #   $OUT/many-conns.pcap  >= 30,000 short connections (connect, a few
 #                         hundred bytes, close)
+#   $OUT/million-conns.pcap  1,000,000 such connections, synthetic
+#                         (bench/synth-conns.py, no root needed): the memory
+#                         bound of `tcplab analyze` (docs/memory.md)
 # Each capture is taken inside a private network namespace of its own
 # (deleted on exit) whose lo has mtu 1500 and TSO/GSO/GRO off, so the
 # capture shows segments as a real 1500-byte link would carry them. Bulk
 # traffic is paced with a tbf qdisc on that lo so tcpdump drops nothing;
 # the script fails if tcpdump reports any packet dropped by the kernel.
 #
-# Usage: bench/make-captures.sh [large|many|all]      (default: all)
+# Usage: bench/make-captures.sh [large|many|million|all]      (default: all)
 # Environment: OUT (default /work/bench-data), RATE (tbf rate, default
 # 600mbit), BULK_BYTES (bytes per transfer, default 58720256 = 56 MiB),
-# CONNS (default 30000).
+# CONNS (default 30000), MILLION (connections of million-conns.pcap,
+# default 1000000).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -21,9 +25,10 @@ OUT=${OUT:-/work/bench-data}
 RATE=${RATE:-600mbit}
 BULK_BYTES=${BULK_BYTES:-58720256}
 CONNS=${CONNS:-30000}
+MILLION=${MILLION:-1000000}
 WHAT=${1:-all}
 
-[ "$(id -u)" -eq 0 ] || { echo "make-captures.sh: needs root (network namespaces)" >&2; exit 1; }
+[ "$WHAT" = million ] || [ "$(id -u)" -eq 0 ] || { echo "make-captures.sh: needs root (network namespaces)" >&2; exit 1; }
 for tool in ip tc ethtool tcpdump python3 capinfos timeout; do
     command -v "$tool" >/dev/null || { echo "make-captures.sh: $tool is missing" >&2; exit 1; }
 done
@@ -118,4 +123,10 @@ if [ "$WHAT" = all ] || [ "$WHAT" = many ]; then
     conns=$(timeout 600 tshark -r "$OUT/many-conns.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e frame.number 2>/dev/null | wc -l)
     echo "$OUT/many-conns.pcap: $conns SYNs"
     [ "$conns" -ge "$CONNS" ] || { echo "fewer than $CONNS connections captured" >&2; exit 1; }
+fi
+
+if [ "$WHAT" = all ] || [ "$WHAT" = million ]; then
+    echo "== million-conns.pcap: $MILLION synthetic connections (bench/synth-conns.py)"
+    timeout 1800 python3 "$HERE/synth-conns.py" "$OUT/million-conns.pcap" --conns "$MILLION"
+    check "$OUT/million-conns.pcap" 0 "$((MILLION * 8))"
 fi

@@ -2,14 +2,18 @@
 # Times tcplab against tcpdump, tcptrace and tshark on the benchmark
 # captures (made by bench/make-captures.sh), by hand, not in CI.
 #
-# Usage: bench/run.sh [FILE...]    (default: $DATA/large.pcap $DATA/many-conns.pcap)
+# Usage: bench/run.sh [FILE...]    (default: $DATA/large.pcap $DATA/many-conns.pcap,
+#                                   and $DATA/million-conns.pcap when it exists)
 # Environment: DATA (default /work/bench-data), RUNS (default 3),
 # LIMIT (seconds allowed per command, default 900), SKIP_BUILD=1,
-# TCPLAB (a tcplab binary to time instead of building target/release/tcplab;
-# TCPLAB_LABEL names it in results.md), INSTRUCTIONS=1 (also count the
-# instructions of one run of each command under valgrind's callgrind: a
-# measure that the load of a shared machine does not disturb; tshark is
-# skipped there, it would take many minutes).
+# TCPLAB (a tcplab binary to time instead of building it in release, in
+# $CARGO_TARGET_DIR or target/; TCPLAB_LABEL names it in results.md),
+# INSTRUCTIONS=1 (also count the instructions of one run of each command
+# under valgrind's callgrind: a measure that the load of a shared machine
+# does not disturb; tshark is skipped there, it would take many minutes),
+# HEAVY_PACKETS (default 1000000): files with more packets get only tcplab
+# and `tcpdump -r`, without callgrind (tcptrace and tshark would need many
+# minutes and gigabytes on them).
 #
 # For each file and tool: wall seconds (best of RUNS) and peak RSS (the
 # highest "Maximum resident set size" of /usr/bin/time -v over the runs).
@@ -24,7 +28,14 @@ RUNS=${RUNS:-3}
 LIMIT=${LIMIT:-900}
 TCPLAB=${TCPLAB:-}
 
-if [ $# -gt 0 ]; then FILES=("$@"); else FILES=("$DATA/large.pcap" "$DATA/many-conns.pcap"); fi
+HEAVY_PACKETS=${HEAVY_PACKETS:-1000000}
+
+if [ $# -gt 0 ]; then
+    FILES=("$@")
+else
+    FILES=("$DATA/large.pcap" "$DATA/many-conns.pcap")
+    [ -r "$DATA/million-conns.pcap" ] && FILES+=("$DATA/million-conns.pcap")
+fi
 for f in "${FILES[@]}"; do
     [ -r "$f" ] || { echo "run.sh: $f not found; run bench/make-captures.sh first" >&2; exit 1; }
 done
@@ -41,8 +52,9 @@ for tool in tcpdump tshark capinfos python3 timeout; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing" >&2; exit 1; }
 done
 
+BUILT="${CARGO_TARGET_DIR:-$ROOT/target}/release/tcplab"
 if [ -z "$TCPLAB" ]; then
-    TCPLAB="$ROOT/target/release/tcplab"
+    TCPLAB=$BUILT
     if [ "${SKIP_BUILD:-0}" != 1 ]; then
         (cd "$ROOT" && cargo build --release --quiet)
     fi
@@ -85,7 +97,7 @@ measure() {
             "$(python3 -c "print($rss / 1024)")" >&2
     done
     local ir=""
-    if [ "${INSTRUCTIONS:-0}" = 1 ] && [ "${label#tshark}" = "$label" ]; then
+    if [ "${INSTRUCTIONS:-0}" = 1 ] && [ "${label#tshark}" = "$label" ] && [ "$HEAVY" = 0 ]; then
         # tcpdump drops privileges after opening its files: keep root so valgrind can write.
         local cmd=("$@")
         [ "$1" = tcpdump ] && cmd=(tcpdump -Z root "${@:2}")
@@ -98,17 +110,6 @@ measure() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$file" "$best" "$peak" "$status" "$ir" >>"$RAW"
 }
 
-for f in "${FILES[@]}"; do
-    echo "== $f" >&2
-    cat "$f" >/dev/null # into the page cache: every tool reads from memory
-    measure "tcplab --format text" "$f" "$TCPLAB" analyze "$f" --format text
-    measure "tcplab --format json" "$f" "$TCPLAB" analyze "$f" --format json
-    measure "tcplab --format csv" "$f" "$TCPLAB" analyze "$f" --format csv
-    measure "tcpdump -r" "$f" tcpdump -r "$f" -w /dev/null
-    measure "tcptrace -l -n" "$f" tcptrace -l -n "$f"
-    measure "tshark -z conv,tcp" "$f" tshark -q -z conv,tcp -r "$f"
-done
-
 # File facts: size, packets, TCP connections (SYNs without ACK, from tcplab's CSV would be slow: use capinfos only).
 FACTS="$WORK/facts.tsv"
 : >"$FACTS"
@@ -117,8 +118,26 @@ for f in "${FILES[@]}"; do
     printf '%s\t%s\t%s\n' "$f" "$(stat -c %s "$f")" "$packets" >>"$FACTS"
 done
 
+for f in "${FILES[@]}"; do
+    echo "== $f" >&2
+    packets=$(awk -F'\t' -v f="$f" '$1 == f {print $3}' "$FACTS")
+    HEAVY=0
+    [ "$packets" -gt "$HEAVY_PACKETS" ] && HEAVY=1
+    cat "$f" >/dev/null # into the page cache: every tool reads from memory
+    measure "tcplab --format text" "$f" "$TCPLAB" analyze "$f" --format text
+    measure "tcplab --format json" "$f" "$TCPLAB" analyze "$f" --format json
+    measure "tcplab --format csv" "$f" "$TCPLAB" analyze "$f" --format csv
+    measure "tcpdump -r" "$f" tcpdump -r "$f" -w /dev/null
+    if [ "$HEAVY" = 0 ]; then
+        measure "tcptrace -l -n" "$f" tcptrace -l -n "$f"
+        measure "tshark -z conv,tcp" "$f" tshark -q -z conv,tcp -r "$f"
+    else
+        echo "   $(basename "$f"): $packets packets, more than HEAVY_PACKETS: no tcptrace, tshark or callgrind" >&2
+    fi
+done
+
 MACHINE="$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo), Linux $(uname -r)"
-if [ "$TCPLAB" = "$ROOT/target/release/tcplab" ]; then
+if [ "$TCPLAB" = "$BUILT" ]; then
     TCPLAB_VERSION="tcplab $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet HEAD -- src Cargo.toml 2>/dev/null || echo ' + uncommitted changes')"
 else
     TCPLAB_VERSION="tcplab ${TCPLAB_LABEL:-$TCPLAB}"
@@ -126,9 +145,9 @@ fi
 VERSIONS="$TCPLAB_VERSION; $(tcpdump --version 2>&1 | head -1); tshark $(tshark --version 2>/dev/null | head -1 | sed -E 's/^TShark \(Wireshark\) ([^ ]+).*/\1/'); tcptrace $(tcptrace -v 2>&1 | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -1)"
 
 LOAD="$LOAD_BEFORE before, $(cut -d' ' -f1 /proc/loadavg) after"
-python3 - "$RAW" "$FACTS" "$HERE/results.md" "$MACHINE" "$VERSIONS" "$RUNS" "$LOAD" <<'EOF'
+python3 - "$RAW" "$FACTS" "$HERE/results.md" "$MACHINE" "$VERSIONS" "$RUNS" "$LOAD" "$HEAVY_PACKETS" <<'EOF'
 import sys, os, datetime
-raw, facts, out, machine, versions, runs, load = sys.argv[1:]
+raw, facts, out, machine, versions, runs, load, heavy = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(raw) if l.strip()]
 fact = {l.split("\t")[0]: l.rstrip("\n").split("\t")[1:] for l in open(facts) if l.strip()}
 base = os.path.basename
@@ -142,6 +161,9 @@ w(f"- Versions: {versions}")
 w(f"- Method: wall seconds are the best of {runs} runs, peak RSS the highest of them "
   "(`/usr/bin/time -v`); files are read from the page cache; output goes to /dev/null.")
 w(f"- Load average (1 min) around the run: {load}")
+if any(int(p) > int(heavy) for _, p in fact.values()):
+    w(f"- Files of more than {int(heavy):,} packets: tcplab and `tcpdump -r` only "
+      "(tcptrace and tshark would need many minutes and gigabytes), no callgrind.")
 if any(r[5] for r in rows):
     w("- Instructions: one run under valgrind's callgrind, user space only (the kernel's read() "
       "copies are not counted); unlike seconds, the machine's load does not change them, so "

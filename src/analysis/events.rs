@@ -148,6 +148,15 @@ impl fmt::Display for EventSet {
     }
 }
 
+impl super::codec::Code for EventSet {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.0.put(out);
+    }
+    fn get(r: &mut super::codec::Reader) -> Self {
+        EventSet(u16::get(r))
+    }
+}
+
 impl fmt::Debug for EventSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EventSet({self})")

@@ -5,20 +5,35 @@
 //! (stream, direction, relative numbers, events, ACK RTT, bytes in flight):
 //! callers stream these to CSV, plots or reports without keeping them.
 //! `Analyzer::finish` returns the per-connection summaries and the capture
-//! statistics (what was skipped and why). Memory grows with the number of
-//! connections, never with the number of packets.
+//! statistics (what was skipped and why).
+//!
+//! Memory never grows with the number of packets, and with the number of
+//! connections only by about 33 bytes each: at most
+//! `AnalyzerOptions::max_in_memory` connections keep their analysis state
+//! in memory, the others wait in a temporary file (`store.rs`,
+//! docs/memory.md) and come back, exactly as they were, when a packet
+//! arrives for them or when their summary is asked for.
 
+mod codec;
 mod connection;
 mod events;
+mod finished;
 mod sequence;
+mod spill;
+#[cfg(test)]
+mod spill_tests;
 mod stats;
+mod store;
 mod summary;
 mod timestamps;
 mod unacked;
 
 pub use events::{Event, EventSet};
+pub use finished::Finished;
 pub use sequence::WinScale;
+pub use spill::SpillError;
 pub use stats::Summary;
+pub use store::{AnalyzerOptions, SpillStats};
 pub use summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
     SegmentBrief, Teardown,
@@ -27,10 +42,11 @@ pub use summary::{
 use crate::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
 use crate::dissect::{self, Flags, SackBlocks, Skip};
 use crate::flow::{Direction, Endpoint, FlowTable, Seq};
-use connection::Connection;
+use connection::{Connection, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use store::ConnStore;
 
 /// Everything known about one TCP segment after analysis.
 #[derive(Clone, Debug)]
@@ -95,21 +111,32 @@ pub struct Analysis {
     pub connections: Vec<ConnectionSummary>,
 }
 
-#[derive(Default)]
 pub struct Analyzer {
     table: FlowTable,
-    /// One per stream, boxed on purpose: growing the list then moves
-    /// pointers, not kilobyte-sized connections, and never holds two copies
-    /// of every connection at once (peak memory with 30,000 connections).
-    #[allow(clippy::vec_box)]
-    conns: Vec<Box<Connection>>,
+    /// One connection per stream, in memory or spilled.
+    conns: ConnStore,
     stats: CaptureStats,
     skips: BTreeMap<Skip, u64>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Analyzer {
+        Analyzer::with_options(AnalyzerOptions::default())
+    }
 }
 
 impl Analyzer {
     pub fn new() -> Analyzer {
         Analyzer::default()
+    }
+
+    pub fn with_options(opts: AnalyzerOptions) -> Analyzer {
+        Analyzer {
+            table: FlowTable::new(),
+            conns: ConnStore::new(opts),
+            stats: CaptureStats::default(),
+            skips: BTreeMap::new(),
+        }
     }
 
     /// Dissects and analyses one record; `None` when it is not a TCP segment
@@ -130,15 +157,18 @@ impl Analyzer {
                     );
                     let (stream, is_new) = self.table.touch(src, dst);
                     if is_new {
-                        self.conns.push(Box::new(Connection::new(
+                        self.conns.push(Connection::new(
                             stream,
                             src,
                             dst,
                             (rec.frame, rec.ts),
                             false,
-                        )));
+                        ));
                     }
-                    self.conns[stream as usize].push_malformed(rec.frame, rec.ts);
+                    if let Some(conn) = self.conns.get_mut(stream) {
+                        conn.push_malformed(rec.frame, rec.ts);
+                    }
+                    self.conns.make_room();
                 }
                 None
             }
@@ -162,17 +192,28 @@ impl Analyzer {
                     port: seg.dport,
                 },
             );
-            self.conns.push(Box::new(Connection::new(
+            self.conns.push(Connection::new(
                 at.stream,
                 src,
                 dst,
                 (seg.frame, seg.ts),
                 at.reused_ports,
-            )));
+            ));
         }
         // The table and `conns` grow together, one entry per stream.
-        let conn = &mut self.conns[at.stream as usize];
-        let v = conn.push(seg, &at);
+        let v = match self.conns.get_mut(at.stream) {
+            Some(conn) => {
+                let was_finished = conn.is_finished();
+                let v = conn.push(seg, &at);
+                if !was_finished && conn.is_finished() {
+                    self.conns.count_finished();
+                }
+                v
+            }
+            // The spill file failed us; `finish` reports it.
+            None => Verdict::default(),
+        };
+        self.conns.make_room();
         SegmentReport {
             frame: seg.frame,
             ts: seg.ts,
@@ -219,7 +260,7 @@ impl Analyzer {
     /// At least `expected` connections were seen and every one has ended
     /// (both FINs acknowledged, or reset): a live capture may stop.
     pub fn all_finished(&self, expected: usize) -> bool {
-        self.conns.len() >= expected && self.conns.iter().all(|c| c.is_finished())
+        self.conns.len() >= expected && self.conns.all_finished()
     }
 
     /// Ends the analysis. Summaries are built on demand from the returned
@@ -231,42 +272,7 @@ impl Analyzer {
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
-        Finished {
-            capture: self.stats,
-            conns: self.conns,
-        }
-    }
-}
-
-/// The end state of an analysis: capture statistics and every connection.
-pub struct Finished {
-    pub capture: CaptureStats,
-    #[allow(clippy::vec_box)]
-    conns: Vec<Box<Connection>>,
-}
-
-impl Finished {
-    pub fn connection_count(&self) -> usize {
-        self.conns.len()
-    }
-
-    /// The streams present (for messages about `--stream N`).
-    pub fn has_stream(&self, n: u32) -> bool {
-        (n as usize) < self.conns.len()
-    }
-
-    /// Each connection's summary, built as it is asked for (in stream order).
-    pub fn summaries(&self) -> impl Iterator<Item = ConnectionSummary> + '_ {
-        self.conns.iter().map(|c| c.summary())
-    }
-
-    /// Everything at once (convenient for small captures and tests).
-    pub fn into_analysis(self) -> Analysis {
-        let connections = self.summaries().collect();
-        Analysis {
-            capture: self.capture,
-            connections,
-        }
+        Finished::new(self.stats, self.conns)
     }
 }
 
@@ -279,16 +285,41 @@ pub fn analyze_file(
     sink: impl FnMut(&SegmentReport),
 ) -> Result<(Analysis, Option<CaptureError>), CaptureError> {
     let (finished, damage) = analyze_file_streaming(path, sink)?;
-    Ok((finished.into_analysis(), damage))
+    let connections = finished.summaries().collect();
+    if let Some(source) = finished.take_error() {
+        return Err(spill_failed(path, source));
+    }
+    let analysis = Analysis {
+        capture: finished.capture,
+        connections,
+    };
+    Ok((analysis, damage))
 }
 
-/// As `analyze_file`, but leaves the summaries to be built one by one.
+fn spill_failed(path: &Path, source: SpillError) -> CaptureError {
+    CaptureError::Spill {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    }
+}
+
+/// As `analyze_file`, but leaves the summaries to be built one by one
+/// (check `Finished::take_error` after them).
 pub fn analyze_file_streaming(
     path: &Path,
+    sink: impl FnMut(&SegmentReport),
+) -> Result<(Finished, Option<CaptureError>), CaptureError> {
+    analyze_file_streaming_with(path, AnalyzerOptions::default(), sink)
+}
+
+/// As `analyze_file_streaming`, with a given memory use.
+pub fn analyze_file_streaming_with(
+    path: &Path,
+    opts: AnalyzerOptions,
     mut sink: impl FnMut(&SegmentReport),
 ) -> Result<(Finished, Option<CaptureError>), CaptureError> {
     let mut reader = capture::open(path)?;
-    let mut analyzer = Analyzer::new();
+    let mut analyzer = Analyzer::with_options(opts);
     analyzer.stats.file = path.display().to_string();
     analyzer.stats.format = Some(reader.format());
     if reader.format() != Format::Pcapng {
@@ -314,5 +345,9 @@ pub fn analyze_file_streaming(
     let links: Vec<LinkType> = reader.link_types();
     analyzer.stats.link_types = links.iter().map(ToString::to_string).collect();
     analyzer.stats.damage = damage.as_ref().map(ToString::to_string);
-    Ok((analyzer.finish(), damage))
+    let finished = analyzer.finish();
+    if let Some(source) = finished.take_error() {
+        return Err(spill_failed(path, source));
+    }
+    Ok((finished, damage))
 }

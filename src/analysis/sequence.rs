@@ -58,8 +58,46 @@ pub struct FlowState {
     last_events: EventSet,
     unacked: UnackedList,
     valid_bif: bool,
-    /// SACK blocks carried by this direction's latest segment.
-    pub sack: SackBlocks,
+    /// Bytes covered by the SACK blocks of this direction's latest segment.
+    sacked: u32,
+}
+
+super::codec::record!(FlowState {
+    win_scale,
+    window,
+    is_first_ack,
+    next_seq,
+    next_seq_frame,
+    next_seq_time,
+    max_seq_to_be_acked,
+    last_ack,
+    last_ack_time,
+    last_ack_len,
+    dup_ack_num,
+    last_non_dup_ack,
+    last_events,
+    unacked,
+    valid_bif,
+    sacked,
+});
+super::codec::record!(ConnTiming { first_rtt_ns });
+
+impl super::codec::Code for WinScale {
+    fn put(&self, out: &mut Vec<u8>) {
+        let tag = match self {
+            WinScale::Unknown => 0xff,
+            WinScale::None => 0xfe,
+            WinScale::Shift(n) => *n,
+        };
+        out.push(tag);
+    }
+    fn get(r: &mut super::codec::Reader) -> Self {
+        match u8::get(r) {
+            0xff => WinScale::Unknown,
+            0xfe => WinScale::None,
+            n => WinScale::Shift(n),
+        }
+    }
 }
 
 impl Default for FlowState {
@@ -80,7 +118,7 @@ impl Default for FlowState {
             last_events: EventSet::default(),
             unacked: UnackedList::default(),
             valid_bif: false,
-            sack: SackBlocks::default(),
+            sacked: 0,
         }
     }
 }
@@ -97,6 +135,16 @@ impl FlowState {
     /// that late packets are analysed exactly as Wireshark does.
     pub fn release_buffers(&mut self) {
         self.unacked.release();
+    }
+
+    /// The SACK blocks of this direction's latest segment, as the bytes
+    /// they cover (all that bytes in flight needs of them).
+    pub fn set_sack(&mut self, sack: &SackBlocks) {
+        self.sacked = sack
+            .as_slice()
+            .iter()
+            .map(|(l, r)| r.bytes_after(*l))
+            .fold(0u32, u32::wrapping_add);
     }
 }
 
@@ -324,13 +372,7 @@ fn bytes_in_flight(fwd: &FlowState, rev: &FlowState, seg: &Segment) -> Option<u3
         return None;
     }
     let (low, high) = fwd.unacked.span()?;
-    let sacked: u32 = rev
-        .sack
-        .as_slice()
-        .iter()
-        .map(|(l, r)| r.bytes_after(*l))
-        .fold(0u32, u32::wrapping_add);
-    let in_flight = (high - low).wrapping_sub(sacked);
+    let in_flight = (high - low).wrapping_sub(rev.sacked);
     if in_flight == 0 || in_flight >= 2_000_000_000 {
         return None;
     }

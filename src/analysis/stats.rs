@@ -42,6 +42,31 @@ impl Running {
     }
 }
 
+/// Most directions have no samples of one kind or the other: then only `n`.
+impl super::codec::Code for Running {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.n.put(out);
+        if self.n > 0 {
+            for x in [self.mean, self.m2, self.min, self.max] {
+                x.put(out);
+            }
+        }
+    }
+    fn get(r: &mut super::codec::Reader) -> Self {
+        let n = u64::get(r);
+        if n == 0 {
+            return Running::default();
+        }
+        Running {
+            n,
+            mean: f64::get(r),
+            m2: f64::get(r),
+            min: f64::get(r),
+            max: f64::get(r),
+        }
+    }
+}
+
 /// Sample statistics (seconds for RTTs); `stdev` is the sample standard deviation.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Summary {

@@ -8,6 +8,7 @@ use crate::capture::Timestamp;
 use crate::dissect::TcpOptions;
 use crate::flow::{Direction, Endpoint, Seq};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// A segment as shown in the handshake and teardown tables.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -32,16 +33,34 @@ pub struct SegmentBrief {
 pub struct String8([u8; 8], u8);
 
 impl String8 {
+    /// The letters of `Flags`'s `Display` (made once for each of the 256
+    /// combinations: seven briefs per connection asked for them).
     pub(crate) fn of(flags: crate::dissect::Flags) -> String8 {
-        let s = flags.to_string();
-        let mut buf = [0u8; 8];
-        let n = s.len().min(8);
-        buf[..n].copy_from_slice(&s.as_bytes()[..n]);
-        String8(buf, n as u8)
+        static TABLE: OnceLock<[String8; 256]> = OnceLock::new();
+        let table = TABLE.get_or_init(|| {
+            std::array::from_fn(|bits| {
+                use std::fmt::Write;
+                let mut s = String8([0; 8], 0);
+                // At most 8 letters: nothing is cut.
+                let _ = write!(s, "{}", crate::dissect::Flags(bits as u8));
+                s
+            })
+        });
+        table[usize::from(flags.0)]
     }
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0[..usize::from(self.1)]).unwrap_or("?")
+    }
+}
+
+impl std::fmt::Write for String8 {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let at = usize::from(self.1);
+        let room = self.0.get_mut(at..at + s.len()).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.1 += s.len() as u8;
+        Ok(())
     }
 }
 

@@ -14,6 +14,8 @@ pub struct TsRtt {
     pending: VecDeque<(u32, Timestamp)>,
 }
 
+super::codec::record!(TsRtt { pending });
+
 impl TsRtt {
     /// This side sent `tsval` at `now`.
     pub fn sent(&mut self, tsval: u32, now: Timestamp) {

@@ -31,6 +31,14 @@ pub struct UnackedList {
     in_order: bool,
 }
 
+super::codec::record!(Unacked {
+    frame,
+    seq,
+    next_seq,
+    ts
+});
+super::codec::record!(UnackedList { items, in_order });
+
 impl Default for UnackedList {
     fn default() -> UnackedList {
         UnackedList {

@@ -52,6 +52,13 @@ pub enum CaptureError {
         offset: u64,
         reason: String,
     },
+    /// Not the capture's fault: the temporary file that holds the analysis
+    /// of connections that do not fit in memory failed.
+    #[error("{}: {source}", path.display())]
+    Spill {
+        path: PathBuf,
+        source: Box<crate::analysis::SpillError>,
+    },
 }
 
 impl CaptureError {

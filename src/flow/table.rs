@@ -7,12 +7,15 @@
 //! number, or when the old connection saw a FIN or RST (Wireshark 4.x,
 //! `dissect_tcp`: port reuse). A repeated SYN with the same ISN on a live
 //! connection is a retransmission and stays in the same stream.
+//!
+//! Like Wireshark, the table never forgets a 4-tuple: a late packet joins
+//! the stream that last used it however long after. What that costs per
+//! stream is in `streams.rs` (26 to 32 bytes).
 
-use super::hasher::SeededFx;
+use super::streams::{Key, Streams};
 use super::Seq;
 use crate::dissect::Segment;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -22,36 +25,47 @@ pub struct Endpoint {
     pub port: u16,
 }
 
+/// `192.0.2.1:80`, `[2001:db8::1]:80`. IPv4 by hand: `Ipv4Addr`'s
+/// `Display` was a tenth of the text output's time on many connections.
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.addr {
-            IpAddr::V4(a) => write!(f, "{a}:{}", self.port),
+            IpAddr::V4(_) => f.write_str(self.v4_text(&mut [0; 21])),
             IpAddr::V6(a) => write!(f, "[{a}]:{}", self.port),
         }
     }
 }
 
-/// A 4-tuple with its endpoints in canonical (sorted) order, so that both
-/// directions of a connection map to the same key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ConnKey {
-    low: Endpoint,
-    high: Endpoint,
-}
-
-impl ConnKey {
-    pub fn of(src: Endpoint, dst: Endpoint) -> ConnKey {
-        if src <= dst {
-            ConnKey {
-                low: src,
-                high: dst,
-            }
-        } else {
-            ConnKey {
-                low: dst,
-                high: src,
+impl Endpoint {
+    /// Appends the `Display` text to `out`.
+    pub fn push_to(&self, out: &mut String) {
+        match self.addr {
+            IpAddr::V4(_) => out.push_str(self.v4_text(&mut [0; 21])),
+            IpAddr::V6(_) => {
+                use fmt::Write;
+                let _ = write!(out, "{self}");
             }
         }
+    }
+
+    /// The text of an IPv4 endpoint, made in `buf` (`255.255.255.255:65535` fits).
+    fn v4_text<'b>(&self, buf: &'b mut [u8; 21]) -> &'b str {
+        let IpAddr::V4(a) = self.addr else {
+            return "";
+        };
+        let mut int = itoa::Buffer::new();
+        let mut n = 0;
+        let mut put = |bytes: &[u8]| {
+            buf[n..n + bytes.len()].copy_from_slice(bytes);
+            n += bytes.len();
+        };
+        let [a, b, c, d] = a.octets();
+        for (octet, sep) in [(a, b"."), (b, b"."), (c, b"."), (d, b":")] {
+            put(int.format(octet).as_bytes());
+            put(sep);
+        }
+        put(int.format(self.port).as_bytes());
+        std::str::from_utf8(&buf[..n]).unwrap_or("?")
     }
 }
 
@@ -81,16 +95,6 @@ impl Direction {
     }
 }
 
-/// What the table needs to remember of each stream to number the next ones.
-#[derive(Clone, Debug)]
-struct StreamMeta {
-    a: Endpoint,
-    /// Wireshark's `base_seq`: the ISN, or `seq - 1` / `ack - 1` when the
-    /// handshake was not seen.
-    base_seq: [Option<Seq>; 2],
-    closed: bool,
-}
-
 /// Where a segment belongs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lookup {
@@ -110,8 +114,7 @@ pub struct Lookup {
 
 #[derive(Default)]
 pub struct FlowTable {
-    current: HashMap<ConnKey, u32, SeededFx>,
-    streams: Vec<StreamMeta>,
+    streams: Streams,
 }
 
 impl FlowTable {
@@ -125,49 +128,35 @@ impl FlowTable {
 
     /// Finds (or opens) the stream of `seg` and updates what numbering needs.
     pub fn lookup(&mut self, seg: &Segment) -> Lookup {
-        let src = Endpoint {
-            addr: seg.src,
-            port: seg.sport,
-        };
-        let dst = Endpoint {
-            addr: seg.dst,
-            port: seg.dport,
-        };
-        let key = ConnKey::of(src, dst);
-        let existing = self.current.get(&key).copied();
+        let (key, src_high) = Key::of((seg.src, seg.sport), (seg.dst, seg.dport));
+        let existing = self.streams.find(&key);
         let (stream, is_new, reused) = match existing {
-            Some(id) if !self.starts_new_stream(id, src, seg) => (id, false, false),
-            previous => {
-                let id = self.streams.len() as u32;
-                self.streams.push(StreamMeta {
-                    a: src,
-                    base_seq: [None, None],
-                    closed: false,
-                });
-                self.current.insert(key, id);
-                (id, true, previous.is_some())
-            }
+            Some(id) if !self.starts_new_stream(id, src_high, seg) => (id, false, false),
+            previous => (self.streams.push(&key, src_high), true, previous.is_some()),
         };
-        let meta = &mut self.streams[stream as usize];
-        let dir = if meta.a == src {
+        let mut meta = self.streams.meta(stream);
+        let dir = if meta.a_is_high == src_high {
             Direction::AtoB
         } else {
             Direction::BtoA
         };
-        let fwd = dir.index();
-        if meta.base_seq[fwd].is_none() {
-            meta.base_seq[fwd] = Some(if seg.flags.syn() {
-                seg.seq
+        let (fwd, rev) = (dir.index(), dir.reverse().index());
+        let before = meta;
+        if meta.base[fwd].is_none() {
+            meta.base[fwd] = Some(if seg.flags.syn() {
+                seg.seq.0
             } else {
-                seg.seq - 1
+                (seg.seq - 1).0
             });
         }
-        let rev = dir.reverse().index();
-        if meta.base_seq[rev].is_none() && seg.flags.ack() {
-            meta.base_seq[rev] = Some(seg.ack - 1);
+        if meta.base[rev].is_none() && seg.flags.ack() {
+            meta.base[rev] = Some((seg.ack - 1).0);
         }
         if !is_new && (seg.flags.rst() || (seg.flags.fin() && seg.flags.ack())) {
             meta.closed = true;
+        }
+        if meta != before {
+            self.streams.set_meta(stream, meta);
         }
         let repeated_syn = !is_new && seg.flags.is_pure_syn();
         Lookup {
@@ -176,8 +165,8 @@ impl FlowTable {
             is_new,
             reused_ports: reused,
             repeated_syn,
-            fwd_base: meta.base_seq[fwd],
-            rev_base: meta.base_seq[rev],
+            fwd_base: meta.base[fwd].map(Seq),
+            rev_base: meta.base[rev].map(Seq),
         }
     }
 
@@ -185,28 +174,21 @@ impl FlowTable {
     /// Wireshark does (a new stream when the 4-tuple is new), not analysed.
     /// Returns the stream and whether it is new.
     pub fn touch(&mut self, src: Endpoint, dst: Endpoint) -> (u32, bool) {
-        let key = ConnKey::of(src, dst);
-        if let Some(id) = self.current.get(&key) {
-            return (*id, false);
+        let (key, src_high) = Key::of((src.addr, src.port), (dst.addr, dst.port));
+        match self.streams.find(&key) {
+            Some(id) => (id, false),
+            None => (self.streams.push(&key, src_high), true),
         }
-        let id = self.streams.len() as u32;
-        self.streams.push(StreamMeta {
-            a: src,
-            base_seq: [None, None],
-            closed: false,
-        });
-        self.current.insert(key, id);
-        (id, true)
     }
 
-    fn starts_new_stream(&self, id: u32, src: Endpoint, seg: &Segment) -> bool {
+    fn starts_new_stream(&self, id: u32, src_high: bool, seg: &Segment) -> bool {
         if !seg.flags.is_pure_syn() {
             return false;
         }
-        let meta = &self.streams[id as usize];
-        let fwd = if meta.a == src { 0 } else { 1 };
-        match meta.base_seq[fwd] {
-            Some(base) => base != seg.seq || meta.closed,
+        let meta = self.streams.meta(id);
+        let fwd = if meta.a_is_high == src_high { 0 } else { 1 };
+        match meta.base[fwd] {
+            Some(base) => base != seg.seq.0 || meta.closed,
             None => false,
         }
     }

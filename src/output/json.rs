@@ -2,6 +2,7 @@
 //! written one connection at a time so that memory does not hold every
 //! summary of a capture with many connections.
 
+use super::json_connection;
 use crate::analysis::{Analysis, CaptureStats, ConnectionSummary};
 use std::io::{self, Write};
 
@@ -40,13 +41,16 @@ impl<W: Write> JsonWriter<W> {
         o.write_all(b"\n    {\n      \"capture\": ")?;
         serde_json::to_writer(&mut *o, stats).map_err(json_err)?;
         o.write_all(b",\n      \"connections\": [")?;
+        let mut buf = Vec::with_capacity(8192);
         for (i, c) in connections.enumerate() {
-            o.write_all(if i == 0 {
+            buf.clear();
+            buf.extend_from_slice(if i == 0 {
                 b"\n        "
             } else {
                 b",\n        "
-            })?;
-            serde_json::to_writer(&mut *o, &c).map_err(json_err)?;
+            });
+            json_connection::write(&mut buf, &c)?;
+            o.write_all(&buf)?;
         }
         o.write_all(b"\n      ]\n    }")
     }

@@ -3,7 +3,9 @@
 
 pub mod csv;
 pub mod json;
+mod json_connection;
 pub mod jsonl;
+mod numbers;
 pub mod text;
 
 /// Seconds with nanosecond precision, as tshark prints them.

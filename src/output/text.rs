@@ -2,11 +2,13 @@
 //! handshake and teardown with absolute numbers, event counts, RTT and
 //! traffic each way.
 
+use super::numbers;
 use crate::analysis::{
     Analysis, CaptureStats, ConnectionSummary, DirectionSummary, FinalState, SegmentBrief, Summary,
 };
 use crate::dissect::TcpOptions;
 use crate::flow::Direction;
+use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
 pub fn write(out: &mut impl Write, a: &Analysis) -> io::Result<()> {
@@ -54,305 +56,393 @@ pub fn write_capture(out: &mut impl Write, c: &CaptureStats, connections: usize)
     Ok(())
 }
 
-/// `from -> to (role)`, written without allocating.
-struct Arrow<'a>(&'a ConnectionSummary, Direction);
-
-impl std::fmt::Display for Arrow<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Arrow(c, d) = *self;
-        let (from, to) = match d {
-            Direction::AtoB => (c.a, c.b),
-            Direction::BtoA => (c.b, c.a),
-        };
-        write!(f, "{from} -> {to}")?;
-        match c.client {
-            Some(cl) if cl == d => write!(f, " (client)"),
-            Some(_) => write!(f, " (server)"),
-            None => Ok(()),
-        }
-    }
-}
-
-fn arrow(c: &ConnectionSummary, d: Direction) -> Arrow<'_> {
-    Arrow(c, d)
-}
-
 /// One connection: endpoints, state, handshake, teardown, events, RTT, traffic.
+/// Built in memory, then written at once.
 pub fn write_connection(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
-    let state = match c.final_state {
-        FinalState::Closed => "closed (both FINs acknowledged)",
-        FinalState::Reset => "reset (RST)",
-        FinalState::Closing => "closing (FIN not completed in the capture)",
-        FinalState::Open => "still open at the end of the capture",
-    };
-    let client = c.client.unwrap_or(Direction::AtoB);
-    writeln!(out, "== stream {}: {}", c.stream, arrow(c, client))?;
-    writeln!(out, "  state: {state}")?;
-    if c.started_before_capture {
-        writeln!(out, "  the handshake is not in the capture: the connection started before it (relative numbers count from the first segment seen; scaled windows unknown)")?;
+    let mut s = String::with_capacity(4096);
+    Connection::new(&mut s, c)
+        .write()
+        .map_err(|_| io::Error::other("formatting a connection"))?;
+    out.write_all(s.as_bytes())
+}
+
+/// A connection being written, with its two `from -> to (role)` texts
+/// made once (they appear on several lines).
+struct Connection<'a> {
+    s: &'a mut String,
+    c: &'a ConnectionSummary,
+    arrows: [String; 2],
+}
+
+impl<'a> Connection<'a> {
+    fn new(s: &'a mut String, c: &'a ConnectionSummary) -> Connection<'a> {
+        let arrow = |d: Direction| {
+            let (from, to) = match d {
+                Direction::AtoB => (c.a, c.b),
+                Direction::BtoA => (c.b, c.a),
+            };
+            let role = match c.client {
+                Some(cl) if cl == d => " (client)",
+                Some(_) => " (server)",
+                None => "",
+            };
+            let mut s = String::with_capacity(64);
+            from.push_to(&mut s);
+            s.push_str(" -> ");
+            to.push_to(&mut s);
+            s.push_str(role);
+            s
+        };
+        Connection {
+            s,
+            c,
+            arrows: [arrow(Direction::AtoB), arrow(Direction::BtoA)],
+        }
     }
-    if c.reused_ports {
-        writeln!(
-            out,
-            "  this 4-tuple was used by an earlier connection (port reuse)"
-        )?;
+
+    fn write(&mut self) -> fmt::Result {
+        let c = self.c;
+        let state = match c.final_state {
+            FinalState::Closed => "closed (both FINs acknowledged)",
+            FinalState::Reset => "reset (RST)",
+            FinalState::Closing => "closing (FIN not completed in the capture)",
+            FinalState::Open => "still open at the end of the capture",
+        };
+        let client = c.client.unwrap_or(Direction::AtoB);
+        self.s.push_str("== stream ");
+        numbers::int(self.s, c.stream);
+        self.s.push_str(": ");
+        self.s.push_str(&self.arrows[client.index()]);
+        self.s.push_str("\n  state: ");
+        self.s.push_str(state);
+        self.s.push('\n');
+        if c.started_before_capture {
+            self.s.push_str("  the handshake is not in the capture: the connection started before it (relative numbers count from the first segment seen; scaled windows unknown)\n");
+        }
+        if c.reused_ports {
+            self.s
+                .push_str("  this 4-tuple was used by an earlier connection (port reuse)\n");
+        }
+        self.s.push_str("  frames ");
+        numbers::int(self.s, c.first_frame);
+        self.s.push('-');
+        numbers::int(self.s, c.last_frame);
+        self.s.push_str(", ");
+        numbers::int(self.s, c.packets);
+        self.s.push_str(" packets, ");
+        numbers::fixed(self.s, c.duration, 6);
+        self.s.push_str(" s\n");
+        self.handshake()?;
+        self.teardown()?;
+        self.events()?;
+        self.rtt()?;
+        self.traffic()
     }
-    writeln!(
-        out,
-        "  frames {}-{}, {} packets, {:.6} s",
-        c.first_frame, c.last_frame, c.packets, c.duration
-    )?;
-    write_handshake(out, c)?;
-    write_teardown(out, c)?;
-    write_events(out, c)?;
-    write_rtt(out, c)?;
-    write_traffic(out, c)
-}
 
-fn header(out: &mut impl Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "    {:>7}  {:>10}  {:<3}  {:<5}  {:>10}  {:>10}  {:>6}  {:>6}  options",
-        "frame", "time (s)", "dir", "flags", "seq", "ack", "len", "win"
-    )
-}
+    fn header(&mut self) {
+        self.s.push_str(HEADER);
+    }
 
-fn row(out: &mut impl Write, c: &ConnectionSummary, s: &SegmentBrief) -> io::Result<()> {
-    let dir = match (c.client, s.from) {
-        (Some(cl), d) if cl == d => "C>S",
-        (Some(_), _) => "S>C",
-        (None, Direction::AtoB) => "A>B",
-        (None, Direction::BtoA) => "B>A",
-    };
-    writeln!(
-        out,
-        "    {:>7}  {:>10.6}  {:<3}  {:<5}  {:>10}  {:>10}  {:>6}  {:>6}  {}",
-        s.frame,
-        s.time - c.start,
-        dir,
-        s.flags.as_str(),
-        s.seq,
-        s.ack,
-        s.len,
-        s.window,
-        options(&s.options)
-    )
-}
+    fn row(&mut self, b: &SegmentBrief) -> fmt::Result {
+        let c = self.c;
+        let dir = match (c.client, b.from) {
+            (Some(cl), d) if cl == d => "C>S",
+            (Some(_), _) => "S>C",
+            (None, Direction::AtoB) => "A>B",
+            (None, Direction::BtoA) => "B>A",
+        };
+        let s = &mut *self.s;
+        s.push_str("    ");
+        numbers::int_right(s, b.frame, 7);
+        s.push_str("  ");
+        numbers::fixed_right(s, b.time - c.start, 6, 10);
+        s.push_str("  ");
+        numbers::str_left(s, dir, 3);
+        s.push_str("  ");
+        numbers::str_left(s, b.flags.as_str(), 5);
+        s.push_str("  ");
+        numbers::int_right(s, b.seq.raw(), 10);
+        s.push_str("  ");
+        numbers::int_right(s, b.ack.raw(), 10);
+        s.push_str("  ");
+        numbers::int_right(s, b.len, 6);
+        s.push_str("  ");
+        numbers::int_right(s, b.window, 6);
+        s.push_str("  ");
+        options(s, &b.options);
+        s.push('\n');
+        Ok(())
+    }
 
-/// `MSS=1460 WS=7 SACK_PERM TSval=.. TSecr=..`, written without allocating.
-struct Options<'a>(&'a TcpOptions);
-
-impl std::fmt::Display for Options<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let o = self.0;
-        let mut sep = "";
-        if let Some(m) = o.mss {
-            write!(f, "MSS={m}")?;
-            sep = " ";
+    fn handshake(&mut self) -> fmt::Result {
+        let h = &self.c.handshake;
+        self.s.push_str("  handshake (absolute numbers):\n");
+        if h.syn.is_none() && h.syn_ack.is_none() {
+            self.s.push_str("    not captured\n");
+            return Ok(());
         }
-        if let Some(w) = o.window_scale {
-            write!(f, "{sep}WS={w}")?;
-            sep = " ";
+        self.header();
+        for b in [h.syn, h.syn_ack, h.ack].iter().flatten() {
+            self.row(b)?;
         }
-        if o.sack_permitted {
-            write!(f, "{sep}SACK_PERM")?;
-            sep = " ";
+        if h.syn_retransmissions > 0 {
+            writeln!(
+                self.s,
+                "    the SYN was sent {} more time(s)",
+                h.syn_retransmissions
+            )?;
         }
-        if let Some((val, ecr)) = o.timestamps {
-            write!(f, "{sep}TSval={val} TSecr={ecr}")?;
+        if let Some(rtt) = h.initial_rtt {
+            let s = &mut *self.s;
+            s.push_str("    initial RTT ");
+            numbers::fixed(s, rtt, 6);
+            s.push_str(" s (SYN to SYN/ACK ");
+            optional_secs(s, h.syn_to_syn_ack);
+            s.push_str(" s, SYN/ACK to ACK ");
+            optional_secs(s, h.syn_ack_to_ack);
+            s.push_str(" s)\n");
+        }
+        Ok(())
+    }
+
+    fn teardown(&mut self) -> fmt::Result {
+        let t = &self.c.teardown;
+        self.s.push_str("  teardown (absolute numbers):\n");
+        if t.fins.is_empty() && t.resets.is_empty() {
+            self.s.push_str("    no FIN or RST captured\n");
+            return Ok(());
+        }
+        self.header();
+        let mut rows: Vec<&SegmentBrief> = Vec::new();
+        for f in &t.fins {
+            rows.push(&f.fin);
+            if let Some(a) = &f.acked_by {
+                rows.push(a);
+            }
+        }
+        rows.extend(t.resets.iter());
+        rows.sort_by_key(|b| b.frame);
+        rows.dedup_by_key(|b| b.frame);
+        for b in rows {
+            self.row(b)?;
+        }
+        for f in &t.fins {
+            let s = &mut *self.s;
+            s.push_str("    FIN of ");
+            s.push_str(&self.arrows[f.fin.from.index()]);
+            s.push_str(" (frame ");
+            numbers::int(s, f.fin.frame);
+            match &f.acked_by {
+                Some(a) => {
+                    s.push_str(") acknowledged by frame ");
+                    numbers::int(s, a.frame);
+                    s.push('\n');
+                }
+                None => s.push_str(") not acknowledged in the capture\n"),
+            }
+        }
+        if t.simultaneous_close {
+            self.s.push_str(
+                "    simultaneous close: both sides sent FIN before seeing the other's\n",
+            );
+        }
+        if t.half_close {
+            self.s
+                .push_str("    half-close: data kept flowing after one side's FIN\n");
+        }
+        Ok(())
+    }
+
+    fn events(&mut self) -> fmt::Result {
+        let c = self.c;
+        if c.events.is_empty() {
+            self.s.push_str("  analysis events: none\n");
+            return Ok(());
+        }
+        self.s.push_str("  analysis events:\n");
+        for e in &c.events {
+            let shown: Vec<String> = e.frames.iter().take(10).map(u64::to_string).collect();
+            let more = if e.count as usize > shown.len() {
+                ", ..."
+            } else {
+                ""
+            };
+            writeln!(
+                self.s,
+                "    {:<24} {:>6}  frames {}{more}",
+                e.event.name(),
+                e.count,
+                shown.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+
+    /// `    from -> to (role)`.
+    fn arrow_line(&mut self, d: Direction) {
+        self.s.push_str("    ");
+        self.s.push_str(&self.arrows[d.index()]);
+        self.s.push('\n');
+    }
+
+    fn rtt_line(&mut self, label: &str, s: &Option<Summary>) {
+        let out = &mut *self.s;
+        out.push_str("      ");
+        out.push_str(label);
+        let Some(s) = s else {
+            out.push_str("no samples\n");
+            return;
+        };
+        for (name, x) in [("min ", s.min), ("  avg ", s.avg), ("  max ", s.max)] {
+            out.push_str(name);
+            numbers::fixed(out, x, 6);
+        }
+        out.push_str("  stdev ");
+        numbers::fixed(out, s.stdev, 6);
+        out.push_str(" s  (");
+        numbers::int(out, s.samples);
+        out.push_str(" samples)\n");
+    }
+
+    fn rtt(&mut self) -> fmt::Result {
+        self.s.push_str("  RTT of each side's data:\n");
+        for d in [Direction::AtoB, Direction::BtoA] {
+            let s = self.c.direction(d);
+            if s.ack_rtt.is_none() && s.ts_rtt.is_none() {
+                continue;
+            }
+            self.arrow_line(d);
+            self.rtt_line("from ACKs:       ", &s.ack_rtt);
+            if s.timestamps {
+                self.rtt_line("from timestamps: ", &s.ts_rtt);
+            }
+        }
+        Ok(())
+    }
+
+    fn traffic(&mut self) -> fmt::Result {
+        self.s.push_str("  traffic:\n");
+        for d in [Direction::AtoB, Direction::BtoA] {
+            let s: &DirectionSummary = self.c.direction(d);
+            self.arrow_line(d);
+            let out = &mut *self.s;
+            out.push_str("      ");
+            numbers::int(out, s.packets);
+            out.push_str(" packets, ");
+            numbers::int(out, s.bytes);
+            out.push_str(" bytes (IP), ");
+            numbers::int(out, s.payload_bytes);
+            out.push_str(" payload bytes, ");
+            numbers::int(out, s.unique_bytes);
+            out.push_str(" unique, ");
+            numbers::int(out, s.retransmitted_bytes);
+            out.push_str(" retransmitted\n      throughput ");
+            rate(out, s.throughput_bps);
+            out.push_str(", goodput ");
+            rate(out, s.goodput_bps);
+            out.push_str("\n      ISN ");
+            match s.isn {
+                Some(i) => numbers::int(out, i.raw()),
+                None => out.push_str("not seen"),
+            }
+            out.push_str(", MSS ");
+            match s.mss {
+                Some(m) => numbers::int(out, m),
+                None => out.push('-'),
+            }
+            out.push_str(", window scaling ");
+            out.push_str(&s.window_scaling);
+            out.push_str(", SACK ");
+            out.push_str(if s.sack_permitted { "yes" } else { "no" });
+            out.push_str(", timestamps ");
+            out.push_str(if s.timestamps { "yes" } else { "no" });
+            out.push_str(", window ");
+            match (s.min_window, s.max_window) {
+                (Some(lo), Some(hi)) => {
+                    numbers::int(out, lo);
+                    out.push_str("..");
+                    numbers::int(out, hi);
+                    out.push_str(" bytes");
+                }
+                _ => out.push_str("unknown (no handshake)"),
+            }
+            out.push('\n');
+            if s.truncated_payload_segments > 0 {
+                writeln!(
+                    out,
+                    "      {} segments with payload cut by the snap length",
+                    s.truncated_payload_segments
+                )?;
+            }
         }
         Ok(())
     }
 }
 
-fn options(o: &TcpOptions) -> Options<'_> {
-    Options(o)
+/// The columns of the handshake and teardown tables (the test checks that
+/// it lines up with `row`'s widths).
+const HEADER: &str =
+    "      frame    time (s)  dir  flags         seq         ack     len     win  options\n";
+
+/// Seconds to 6 decimals, or `?`.
+fn optional_secs(s: &mut String, x: Option<f64>) {
+    match x {
+        Some(v) => numbers::fixed(s, v, 6),
+        None => s.push('?'),
+    }
 }
 
-fn write_handshake(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
-    let h = &c.handshake;
-    writeln!(out, "  handshake (absolute numbers):")?;
-    if h.syn.is_none() && h.syn_ack.is_none() {
-        return writeln!(out, "    not captured");
+/// `MSS=1460 WS=7 SACK_PERM TSval=.. TSecr=..`.
+fn options(s: &mut String, o: &TcpOptions) {
+    let mut sep = "";
+    if let Some(m) = o.mss {
+        s.push_str("MSS=");
+        numbers::int(s, m);
+        sep = " ";
     }
-    header(out)?;
-    for s in [h.syn, h.syn_ack, h.ack].iter().flatten() {
-        row(out, c, s)?;
+    if let Some(w) = o.window_scale {
+        s.push_str(sep);
+        s.push_str("WS=");
+        numbers::int(s, w);
+        sep = " ";
     }
-    if h.syn_retransmissions > 0 {
-        writeln!(
-            out,
-            "    the SYN was sent {} more time(s)",
-            h.syn_retransmissions
-        )?;
+    if o.sack_permitted {
+        s.push_str(sep);
+        s.push_str("SACK_PERM");
+        sep = " ";
     }
-    if let Some(rtt) = h.initial_rtt {
-        let part = |x: Option<f64>| x.map_or("?".to_string(), |v| format!("{v:.6}"));
-        writeln!(
-            out,
-            "    initial RTT {rtt:.6} s (SYN to SYN/ACK {} s, SYN/ACK to ACK {} s)",
-            part(h.syn_to_syn_ack),
-            part(h.syn_ack_to_ack)
-        )?;
+    if let Some((val, ecr)) = o.timestamps {
+        s.push_str(sep);
+        s.push_str("TSval=");
+        numbers::int(s, val);
+        s.push_str(" TSecr=");
+        numbers::int(s, ecr);
     }
-    Ok(())
 }
 
-fn write_teardown(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
-    let t = &c.teardown;
-    writeln!(out, "  teardown (absolute numbers):")?;
-    if t.fins.is_empty() && t.resets.is_empty() {
-        return writeln!(out, "    no FIN or RST captured");
-    }
-    header(out)?;
-    let mut rows: Vec<&SegmentBrief> = Vec::new();
-    for f in &t.fins {
-        rows.push(&f.fin);
-        if let Some(a) = &f.acked_by {
-            rows.push(a);
+/// A bit rate with an SI prefix.
+fn rate(s: &mut String, bps: f64) {
+    for (scale, unit) in [(1e9, " Gbit/s"), (1e6, " Mbit/s"), (1e3, " kbit/s")] {
+        if bps >= scale {
+            numbers::fixed(s, bps / scale, 2);
+            s.push_str(unit);
+            return;
         }
     }
-    rows.extend(t.resets.iter());
-    rows.sort_by_key(|s| s.frame);
-    rows.dedup_by_key(|s| s.frame);
-    for s in rows {
-        row(out, c, s)?;
-    }
-    for f in &t.fins {
-        let who = arrow(c, f.fin.from);
-        match &f.acked_by {
-            Some(a) => writeln!(
-                out,
-                "    FIN of {who} (frame {}) acknowledged by frame {}",
-                f.fin.frame, a.frame
-            )?,
-            None => writeln!(
-                out,
-                "    FIN of {who} (frame {}) not acknowledged in the capture",
-                f.fin.frame
-            )?,
-        }
-    }
-    if t.simultaneous_close {
-        writeln!(
-            out,
-            "    simultaneous close: both sides sent FIN before seeing the other's"
-        )?;
-    }
-    if t.half_close {
-        writeln!(
-            out,
-            "    half-close: data kept flowing after one side's FIN"
-        )?;
-    }
-    Ok(())
+    numbers::fixed(s, bps, 0);
+    s.push_str(" bit/s");
 }
 
-fn write_events(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
-    if c.events.is_empty() {
-        return writeln!(out, "  analysis events: none");
-    }
-    writeln!(out, "  analysis events:")?;
-    for e in &c.events {
-        let shown: Vec<String> = e.frames.iter().take(10).map(u64::to_string).collect();
-        let more = if e.count as usize > shown.len() {
-            ", ..."
-        } else {
-            ""
-        };
-        writeln!(
-            out,
-            "    {:<24} {:>6}  frames {}{more}",
-            e.event.name(),
-            e.count,
-            shown.join(", ")
-        )?;
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn write_rtt_line(out: &mut impl Write, label: &str, s: &Option<Summary>) -> io::Result<()> {
-    match s {
-        Some(s) => writeln!(
-            out,
-            "      {label}min {:.6}  avg {:.6}  max {:.6}  stdev {:.6} s  ({} samples)",
-            s.min, s.avg, s.max, s.stdev, s.samples
-        ),
-        None => writeln!(out, "      {label}no samples"),
+    #[test]
+    fn the_table_header_has_the_row_widths() {
+        let want = format!(
+            "    {:>7}  {:>10}  {:<3}  {:<5}  {:>10}  {:>10}  {:>6}  {:>6}  options\n",
+            "frame", "time (s)", "dir", "flags", "seq", "ack", "len", "win"
+        );
+        assert_eq!(HEADER, want);
     }
-}
-
-fn write_rtt(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
-    writeln!(out, "  RTT of each side's data:")?;
-    for d in [Direction::AtoB, Direction::BtoA] {
-        let s = c.direction(d);
-        if s.ack_rtt.is_none() && s.ts_rtt.is_none() {
-            continue;
-        }
-        writeln!(out, "    {}", arrow(c, d))?;
-        write_rtt_line(out, "from ACKs:       ", &s.ack_rtt)?;
-        if s.timestamps {
-            write_rtt_line(out, "from timestamps: ", &s.ts_rtt)?;
-        }
-    }
-    Ok(())
-}
-
-/// A bit rate with an SI prefix, written without allocating.
-struct Si(f64);
-
-impl std::fmt::Display for Si {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let bps = self.0;
-        for (scale, unit) in [(1e9, "Gbit/s"), (1e6, "Mbit/s"), (1e3, "kbit/s")] {
-            if bps >= scale {
-                return write!(f, "{:.2} {unit}", bps / scale);
-            }
-        }
-        write!(f, "{bps:.0} bit/s")
-    }
-}
-
-fn si(bps: f64) -> Si {
-    Si(bps)
-}
-
-fn write_traffic(out: &mut impl Write, c: &ConnectionSummary) -> io::Result<()> {
-    writeln!(out, "  traffic:")?;
-    for d in [Direction::AtoB, Direction::BtoA] {
-        let s: &DirectionSummary = c.direction(d);
-        writeln!(out, "    {}", arrow(c, d))?;
-        writeln!(
-            out,
-            "      {} packets, {} bytes (IP), {} payload bytes, {} unique, {} retransmitted",
-            s.packets, s.bytes, s.payload_bytes, s.unique_bytes, s.retransmitted_bytes
-        )?;
-        writeln!(
-            out,
-            "      throughput {}, goodput {}",
-            si(s.throughput_bps),
-            si(s.goodput_bps)
-        )?;
-        let isn = s.isn.map_or("not seen".to_string(), |i| i.to_string());
-        let mss = s.mss.map_or("-".to_string(), |m| m.to_string());
-        let win = match (s.min_window, s.max_window) {
-            (Some(lo), Some(hi)) => format!("{lo}..{hi} bytes"),
-            _ => "unknown (no handshake)".into(),
-        };
-        writeln!(
-            out,
-            "      ISN {isn}, MSS {mss}, window scaling {}, SACK {}, timestamps {}, window {win}",
-            s.window_scaling,
-            if s.sack_permitted { "yes" } else { "no" },
-            if s.timestamps { "yes" } else { "no" }
-        )?;
-        if s.truncated_payload_segments > 0 {
-            writeln!(
-                out,
-                "      {} segments with payload cut by the snap length",
-                s.truncated_payload_segments
-            )?;
-        }
-    }
-    Ok(())
 }

@@ -1,8 +1,12 @@
 //! One TCP connection while the capture is read: the sequence-analysis
 //! state of both directions and compact accumulators for the summary
 //! (handshake, teardown, counters, RTT). Kept small because a capture may
-//! hold tens of thousands of connections: per-connection memory is about a
-//! kilobyte, and the buffers of a finished connection are released.
+//! hold millions of connections: per-connection memory is about a kilobyte,
+//! the buffers of a finished connection are released, and beyond a few
+//! thousand connections the least active are encoded (`codec.rs` here,
+//! which lists every field) into the spill file (`../store.rs`).
+
+mod codec;
 
 use super::events::Event;
 use super::sequence::{self, ConnTiming, FlowState, SeqVerdict, WinScale};
@@ -127,6 +131,7 @@ pub(crate) struct Connection {
 }
 
 /// What the analysis found for one segment, besides its events.
+#[derive(Default)]
 pub(crate) struct Verdict {
     pub seq: SeqVerdict,
     pub win_scaled: Option<u32>,
@@ -179,7 +184,7 @@ impl Connection {
         }
         let [a, b] = &mut self.flows;
         let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
-        fwd.sack = seg.options.sack;
+        fwd.set_sack(&seg.options.sack);
         let verdict = sequence::analyze(fwd, rev, self.timing, seg);
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
@@ -345,6 +350,11 @@ impl Connection {
             self.dirs[r].ts_rtt.push(ns as f64 / 1e9);
         }
         rtt
+    }
+
+    /// The frame number of the latest packet.
+    pub fn last_frame(&self) -> u64 {
+        self.last.0
     }
 
     /// The teardown is complete in the capture: an RST, or both FINs and

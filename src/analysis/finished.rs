@@ -1,0 +1,84 @@
+//! The end of an analysis: the capture's statistics and every connection,
+//! whose summaries are built one at a time, in stream order, from memory or
+//! from the spill file (`store.rs`), so that a capture with many
+//! connections is written out without holding every summary.
+
+use super::spill::SpillError;
+use super::store::{self, ConnStore, Place, SpillStats};
+use super::{Analysis, CaptureStats, ConnectionSummary};
+use std::cell::RefCell;
+
+/// The end state of an analysis: capture statistics and every connection.
+pub struct Finished {
+    pub capture: CaptureStats,
+    pub(super) conns: ConnStore,
+    /// The first failure of the spill file, if any.
+    error: RefCell<Option<SpillError>>,
+}
+
+impl Finished {
+    pub(super) fn new(capture: CaptureStats, mut conns: ConnStore) -> Finished {
+        let error = RefCell::new(conns.take_failure());
+        Finished {
+            capture,
+            conns,
+            error,
+        }
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// The streams present (for messages about `--stream N`).
+    pub fn has_stream(&self, n: u32) -> bool {
+        (n as usize) < self.conns.len()
+    }
+
+    /// Each connection's summary, built as it is asked for (in stream
+    /// order), from memory or from the spill file. Should the spill file
+    /// fail, the iteration stops early and `take_error` says why.
+    pub fn summaries(&self) -> impl Iterator<Item = ConnectionSummary> + '_ {
+        let mut reader = self.conns.reader();
+        (0..self.conns.len()).map_while(move |i| {
+            let conn = match self.conns.place(i) {
+                Place::Memory(conn) => return Some(conn.summary()),
+                Place::Spilled(index) => reader
+                    .payload(index)
+                    .and_then(|payload| store::decode(payload, index)),
+            };
+            match conn {
+                Ok(conn) => Some(conn.summary()),
+                Err(e) => {
+                    self.error.borrow_mut().get_or_insert(e);
+                    None
+                }
+            }
+        })
+    }
+
+    /// Why the analysis is incomplete, when the spill file failed (reading
+    /// it back during the analysis or in `summaries`).
+    pub fn take_error(&self) -> Option<SpillError> {
+        self.error.borrow_mut().take()
+    }
+
+    /// Set when the spill file could not be written: the connections then
+    /// all stayed in memory (the results are complete).
+    pub fn spill_off(&self) -> Option<&SpillError> {
+        self.conns.spill_off()
+    }
+
+    pub fn spill_stats(&self) -> SpillStats {
+        self.conns.stats()
+    }
+
+    /// Everything at once (convenient for small captures and tests).
+    pub fn into_analysis(self) -> Analysis {
+        let connections = self.summaries().collect();
+        Analysis {
+            capture: self.capture,
+            connections,
+        }
+    }
+}
