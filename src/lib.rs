@@ -32,6 +32,7 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod dissect;
+pub mod emu;
 pub mod flow;
 pub mod lab;
 pub mod netlab;

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod lab;
+pub mod path_args;
 pub mod plot;
 pub mod report;
 pub mod run_capture;

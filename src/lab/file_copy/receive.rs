@@ -43,6 +43,9 @@ pub struct FileServerOptions {
     pub idle_timeout: Option<Duration>,
     /// Refuse files announced larger than this.
     pub max_size: u64,
+    /// Read the data at most this many bytes per second (a slow reader, to
+    /// see the receive window fill). `None`: as fast as it arrives.
+    pub read_rate: Option<u64>,
 }
 
 impl Default for FileServerOptions {
@@ -52,6 +55,7 @@ impl Default for FileServerOptions {
             max_files: None,
             idle_timeout: Some(DEFAULT_IDLE),
             max_size: DEFAULT_MAX_SIZE,
+            read_rate: None,
         }
     }
 }
@@ -163,6 +167,7 @@ async fn receive_file(
         buf: leftover,
         fresh: true,
         idle: options.idle_timeout,
+        throttle: options.read_rate.map(Throttle::new),
     };
     let mut copy = TempWriter {
         file,
@@ -261,6 +266,35 @@ struct Incoming<R> {
     buf: Vec<u8>,
     fresh: bool,
     idle: Option<Duration>,
+    throttle: Option<Throttle>,
+}
+
+/// Paces reads to a rate: each read takes at most 20 ms worth of bytes, and
+/// waits until the bytes read so far fit the rate since the start.
+struct Throttle {
+    rate: u64,
+    start: tokio::time::Instant,
+    taken: u64,
+}
+
+impl Throttle {
+    fn new(rate: u64) -> Throttle {
+        Throttle {
+            rate: rate.max(1),
+            start: tokio::time::Instant::now(),
+            taken: 0,
+        }
+    }
+
+    fn chunk(&self) -> usize {
+        ((self.rate / 50).max(1) as usize).min(CHUNK)
+    }
+
+    /// Waits until one more chunk fits the rate.
+    async fn wait(&self) {
+        let due = (self.taken + self.chunk() as u64) as f64 / self.rate as f64;
+        tokio::time::sleep_until(self.start + Duration::from_secs_f64(due)).await;
+    }
 }
 
 impl<R: AsyncRead + Unpin> Incoming<R> {
@@ -268,9 +302,21 @@ impl<R: AsyncRead + Unpin> Incoming<R> {
         if std::mem::take(&mut self.fresh) && !self.buf.is_empty() {
             return Ok(&self.buf);
         }
-        self.buf.resize(CHUNK, 0);
+        let size = match &self.throttle {
+            Some(t) => {
+                t.wait().await;
+                t.chunk()
+            }
+            None => CHUNK,
+        };
+        self.buf.resize(size, 0);
         match read_chunk(&mut self.reader, &mut self.buf, self.idle).await {
-            Chunk::Data(n) => Ok(&self.buf[..n]),
+            Chunk::Data(n) => {
+                if let Some(t) = &mut self.throttle {
+                    t.taken += n as u64;
+                }
+                Ok(&self.buf[..n])
+            }
             Chunk::End(Departure::Closed) => Ok(&[]),
             Chunk::End(Departure::Idle(limit)) => Err(format!("nothing received for {limit:?}")),
             Chunk::End(why) => Err(why.to_string()),
