@@ -23,9 +23,12 @@ pub struct PathArgs {
     /// Each packet's delay varies uniformly within ± this, e.g. 2ms (no reordering)
     #[arg(long, help_heading = "Emulated path")]
     pub jitter: Option<String>,
-    /// Random loss in each direction, e.g. 1%
+    /// Random loss of the packets from the sender to the receiver (the data), e.g. 1%
     #[arg(long, help_heading = "Emulated path")]
     pub loss: Option<String>,
+    /// Random loss of the packets coming back (the ACKs), e.g. 1%; not reproducible run to run
+    #[arg(long, help_heading = "Emulated path")]
+    pub ack_loss: Option<String>,
     /// Drop-tail queue before the link, in packets [default: 64]
     #[arg(
         long,
@@ -68,6 +71,7 @@ impl PathArgs {
             || self.rtt.is_some()
             || self.jitter.is_some()
             || self.loss.is_some()
+            || self.ack_loss.is_some()
             || self.queue.is_some()
             || self.queue_bytes.is_some()
             || self.mtu.is_some()
@@ -96,7 +100,10 @@ impl PathArgs {
             p.jitter = params::parse_duration("jitter", j)?;
         }
         if let Some(l) = &self.loss {
-            p.loss = params::parse_loss(l)?;
+            p.loss = params::parse_loss("loss", l)?;
+        }
+        if let Some(l) = &self.ack_loss {
+            p.ack_loss = params::parse_loss("ack-loss", l)?;
         }
         p.queue = match (self.queue, self.queue_bytes) {
             (Some(n), _) => QueueLimit::Packets(n),

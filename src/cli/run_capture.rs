@@ -37,7 +37,7 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
     /// Use the host's own loopback as it is (64 KB segments) instead of a private namespace
-    #[arg(long, conflicts_with_all = ["rate", "delay", "rtt", "jitter", "loss", "queue", "queue_bytes", "mtu", "capture_at"])]
+    #[arg(long, conflicts_with_all = ["rate", "delay", "rtt", "jitter", "loss", "ack_loss", "queue", "queue_bytes", "mtu", "capture_at"])]
     pub host_loopback: bool,
     #[command(flatten)]
     pub path: PathArgs,
@@ -177,6 +177,7 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
     ]
     .into_iter()
     .chain(&outcome.tcp_info)
+    .chain(&outcome.drops)
     {
         println!("  {}", p.display());
     }

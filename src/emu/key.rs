@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Which way a packet crosses the link.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Way {
     /// From the sender's namespace to the receiver's.
     Forward,
@@ -121,6 +122,11 @@ fn parse(pkt: &[u8]) -> Option<Tcp> {
         len: tcp.len().checked_sub(off)? as u32,
         flags: *tcp.get(13)?,
     })
+}
+
+/// Sequence number, payload length and flags of a TCP packet, for the drop log.
+pub fn tcp_brief(pkt: &[u8]) -> Option<(u32, u32, u8)> {
+    parse(pkt).map(|t| (t.seq, t.len, t.flags))
 }
 
 /// `a` is after `b` in sequence space.

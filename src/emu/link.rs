@@ -37,6 +37,7 @@ pub struct LinkStats {
 
 pub struct Link {
     params: LinkParams,
+    loss: f64,
     /// When the packet being serialized leaves the wire.
     wire_free_at: Nanos,
     /// Start-of-transmission times and sizes of accepted packets that have
@@ -59,9 +60,11 @@ fn chance(draw: u64, p: f64) -> bool {
 }
 
 impl Link {
-    pub fn new(params: LinkParams) -> Link {
+    /// One direction of the link, losing packets with probability `loss`.
+    pub fn new(params: LinkParams, loss: f64) -> Link {
         Link {
             params,
+            loss,
             wire_free_at: 0,
             waiting: VecDeque::new(),
             waiting_bytes: 0,
@@ -80,7 +83,7 @@ impl Link {
     pub fn offer(&mut self, now: Nanos, len: u32, loss_draw: u64, jitter_draw: u64) -> Verdict {
         self.stats.packets_in += 1;
         self.stats.bytes_in += u64::from(len);
-        if chance(loss_draw, self.params.loss) {
+        if chance(loss_draw, self.loss) {
             self.stats.lost += 1;
             return Verdict::Lost;
         }
@@ -140,20 +143,26 @@ mod tests {
 
     #[test]
     fn delay_only() {
-        let mut l = Link::new(LinkParams {
-            delay: Duration::from_millis(20),
-            ..params()
-        });
+        let mut l = Link::new(
+            LinkParams {
+                delay: Duration::from_millis(20),
+                ..params()
+            },
+            0.0,
+        );
         assert_eq!(l.offer(5 * MS, 1500, 0, 0), Verdict::Deliver(25 * MS));
         assert_eq!(l.offer(5 * MS, 1500, 0, 0), Verdict::Deliver(25 * MS));
     }
 
     #[test]
     fn rate_spaces_packets_by_their_serialization() {
-        let mut l = Link::new(LinkParams {
-            rate_bps: Some(10_000_000),
-            ..params()
-        });
+        let mut l = Link::new(
+            LinkParams {
+                rate_bps: Some(10_000_000),
+                ..params()
+            },
+            0.0,
+        );
         // 1500 bytes at 10 Mbit/s: 1.2 ms each; a burst of three leaves back to back.
         let at: Vec<_> = (0..3).map(|_| l.offer(0, 1500, 0, 0)).collect();
         assert_eq!(
@@ -171,11 +180,14 @@ mod tests {
 
     #[test]
     fn drop_tail_counts_only_waiting_packets() {
-        let mut l = Link::new(LinkParams {
-            rate_bps: Some(8_000_000), // 1 byte per µs: 1000 bytes = 1 ms
-            queue: QueueLimit::Packets(2),
-            ..params()
-        });
+        let mut l = Link::new(
+            LinkParams {
+                rate_bps: Some(8_000_000), // 1 byte per µs: 1000 bytes = 1 ms
+                queue: QueueLimit::Packets(2),
+                ..params()
+            },
+            0.0,
+        );
         assert!(matches!(l.offer(0, 1000, 0, 0), Verdict::Deliver(_))); // on the wire
         assert!(matches!(l.offer(0, 1000, 0, 0), Verdict::Deliver(_))); // waits
         assert!(matches!(l.offer(0, 1000, 0, 0), Verdict::Deliver(_))); // waits
@@ -188,11 +200,14 @@ mod tests {
 
     #[test]
     fn byte_limited_queue() {
-        let mut l = Link::new(LinkParams {
-            rate_bps: Some(8_000_000),
-            queue: QueueLimit::Bytes(2500),
-            ..params()
-        });
+        let mut l = Link::new(
+            LinkParams {
+                rate_bps: Some(8_000_000),
+                queue: QueueLimit::Bytes(2500),
+                ..params()
+            },
+            0.0,
+        );
         assert!(matches!(l.offer(0, 1500, 0, 0), Verdict::Deliver(_)));
         assert!(matches!(l.offer(0, 1500, 0, 0), Verdict::Deliver(_)));
         assert_eq!(l.offer(0, 1500, 0, 0), Verdict::QueueFull);
@@ -201,31 +216,28 @@ mod tests {
 
     #[test]
     fn loss_follows_the_draw() {
-        let mut l = Link::new(LinkParams {
-            loss: 0.5,
-            ..params()
-        });
+        let mut l = Link::new(params(), 0.5);
         assert_eq!(l.offer(0, 100, u64::MAX / 4, 0), Verdict::Lost);
         assert!(matches!(
             l.offer(0, 100, u64::MAX / 4 * 3, 0),
             Verdict::Deliver(_)
         ));
-        let mut none = Link::new(params());
+        let mut none = Link::new(params(), 0.0);
         assert!(matches!(none.offer(0, 100, 0, 0), Verdict::Deliver(_)));
-        let mut all = Link::new(LinkParams {
-            loss: 1.0,
-            ..params()
-        });
+        let mut all = Link::new(params(), 1.0);
         assert_eq!(all.offer(0, 100, u64::MAX, 0), Verdict::Lost);
     }
 
     #[test]
     fn jitter_stays_in_range_and_never_reorders() {
-        let mut l = Link::new(LinkParams {
-            delay: Duration::from_millis(20),
-            jitter: Duration::from_millis(5),
-            ..params()
-        });
+        let mut l = Link::new(
+            LinkParams {
+                delay: Duration::from_millis(20),
+                jitter: Duration::from_millis(5),
+                ..params()
+            },
+            0.0,
+        );
         let mut last = 0;
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         for i in 0..10_000u64 {

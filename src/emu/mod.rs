@@ -10,6 +10,7 @@ pub mod params;
 mod pump;
 pub mod tun;
 
+pub use key::Way;
 pub use link::{Link, LinkStats, Verdict};
 pub use params::{LinkParams, ParamError, QueueLimit};
-pub use pump::{EmuError, EmuStats, Emulator};
+pub use pump::{DropReason, DroppedPacket, EmuError, EmuStats, Emulator};

@@ -27,8 +27,13 @@ pub struct LinkParams {
     /// never reordered).
     #[serde(serialize_with = "secs")]
     pub jitter: Duration,
-    /// Probability in [0, 1] that a packet is lost.
+    /// Probability in [0, 1] that a packet from the sender to the receiver
+    /// (the data) is lost.
     pub loss: f64,
+    /// The same for packets from the receiver back to the sender (the ACKs).
+    /// Kept apart because ACK timing varies from run to run, so losses there
+    /// cannot be made reproducible the way data losses are.
+    pub ack_loss: f64,
     pub queue: QueueLimit,
     /// MTU of the link's interfaces.
     pub mtu: u32,
@@ -47,6 +52,7 @@ impl Default for LinkParams {
             delay: Duration::ZERO,
             jitter: Duration::ZERO,
             loss: 0.0,
+            ack_loss: 0.0,
             queue: QueueLimit::Packets(DEFAULT_QUEUE),
             mtu: 1500,
             seed: 1,
@@ -140,15 +146,15 @@ pub fn parse_duration(option: &'static str, s: &str) -> Result<Duration, ParamEr
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// `1%`, `0.5%`, or a bare percentage `1`.
-pub fn parse_loss(s: &str) -> Result<f64, ParamError> {
+/// `1%`, `0.5%`, or a bare percentage `1`, for `--<option>`.
+pub fn parse_loss(option: &'static str, s: &str) -> Result<f64, ParamError> {
     let t = s.trim();
     let num = t.strip_suffix('%').unwrap_or(t).trim();
     let pct: f64 = num
         .parse()
-        .map_err(|_| invalid("loss", s, "expected a percentage such as 1%"))?;
+        .map_err(|_| invalid(option, s, "expected a percentage such as 1%"))?;
     if !(0.0..=100.0).contains(&pct) {
-        return Err(invalid("loss", s, "must be between 0% and 100%"));
+        return Err(invalid(option, s, "must be between 0% and 100%"));
     }
     Ok(pct / 100.0)
 }
@@ -220,6 +226,9 @@ impl fmt::Display for LinkParams {
             write!(f, " ± {} ms", self.jitter.as_secs_f64() * 1e3)?;
         }
         write!(f, " each way, loss {} %", self.loss * 100.0)?;
+        if self.ack_loss > 0.0 {
+            write!(f, " (ACK loss {} %)", self.ack_loss * 100.0)?;
+        }
         match self.queue {
             QueueLimit::Packets(n) => write!(f, ", queue {n} packets")?,
             QueueLimit::Bytes(n) => write!(f, ", queue {n} bytes")?,
@@ -266,11 +275,11 @@ mod tests {
 
     #[test]
     fn losses() {
-        assert_eq!(parse_loss("1%"), Ok(0.01));
-        assert_eq!(parse_loss("5"), Ok(0.05));
-        assert!(parse_loss("101%").is_err());
-        assert!(parse_loss("-1%").is_err());
-        assert!(parse_loss("lots").is_err());
+        assert_eq!(parse_loss("loss", "1%"), Ok(0.01));
+        assert_eq!(parse_loss("loss", "5"), Ok(0.05));
+        assert!(parse_loss("loss", "101%").is_err());
+        assert!(parse_loss("loss", "-1%").is_err());
+        assert!(parse_loss("loss", "lots").is_err());
     }
 
     #[test]

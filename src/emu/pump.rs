@@ -31,6 +31,29 @@ pub enum EmuError {
     Died,
 }
 
+/// One packet the link dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DroppedPacket {
+    /// Epoch nanoseconds (the capture's clock).
+    pub time_ns: i64,
+    pub way: Way,
+    pub reason: DropReason,
+    /// Raw TCP sequence number, payload length and flags (`None`: not TCP).
+    pub tcp: Option<(u32, u32, u8)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// `--loss`/`--ack-loss`.
+    Lost,
+    /// The drop-tail queue was full.
+    QueueFull,
+}
+
+/// Drops logged one by one; beyond, only counted (in `LinkStats`).
+pub const MAX_DROP_LOG: usize = 100_000;
+
 /// What crossed the link, each way.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct EmuStats {
@@ -46,7 +69,7 @@ pub struct EmuStats {
 /// A running emulator; stop it to get its counters (dropping it stops it too).
 pub struct Emulator {
     stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<Result<EmuStats, io::Error>>>,
+    thread: Option<JoinHandle<Result<(EmuStats, Vec<DroppedPacket>), io::Error>>>,
 }
 
 impl Emulator {
@@ -69,11 +92,12 @@ impl Emulator {
         })
     }
 
-    pub fn stop(mut self) -> Result<EmuStats, EmuError> {
+    /// Stops and returns the counters and the log of dropped packets.
+    pub fn stop(mut self) -> Result<(EmuStats, Vec<DroppedPacket>), EmuError> {
         self.halt()
     }
 
-    fn halt(&mut self) -> Result<EmuStats, EmuError> {
+    fn halt(&mut self) -> Result<(EmuStats, Vec<DroppedPacket>), EmuError> {
         if let Some(stop) = self.stop.take() {
             // The thread may have ended on an error already; join tells.
             let _ = stop.send(());
@@ -105,22 +129,29 @@ async fn pump(
     sender_tun: OwnedFd,
     receiver_tun: OwnedFd,
     mut stop: oneshot::Receiver<()>,
-) -> io::Result<EmuStats> {
+) -> io::Result<(EmuStats, Vec<DroppedPacket>)> {
     // SAFETY: an `OwnedFd` stays open and returns the same descriptor for
     // as long as the `AsyncFd` owns it.
     let snd = unsafe { AsyncFd::register_with_interest(sender_tun, Interest::READABLE)? };
     // SAFETY: as above.
     let rcv = unsafe { AsyncFd::register_with_interest(receiver_tun, Interest::READABLE)? };
     let start = Instant::now();
+    let epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let mut log = DropLog {
+        epoch,
+        drops: Vec::new(),
+    };
     let mut keyer = Keyer::new(params.seed);
     let mut forward = Lane {
         way: Way::Forward,
-        link: Link::new(params),
+        link: Link::new(params, params.loss),
         in_flight: VecDeque::new(),
     };
     let mut backward = Lane {
         way: Way::Backward,
-        link: Link::new(params),
+        link: Link::new(params, params.ack_loss),
         in_flight: VecDeque::new(),
     };
     let mut stats = EmuStats::default();
@@ -137,11 +168,11 @@ async fn pump(
             _ = &mut stop => break,
             ready = snd.readable() => {
                 let mut guard = ready?;
-                drain(&mut guard, &mut buf, start, &mut keyer, &mut forward)?;
+                drain(&mut guard, &mut buf, start, &mut keyer, &mut forward, &mut log)?;
             }
             ready = rcv.readable() => {
                 let mut guard = ready?;
-                drain(&mut guard, &mut buf, start, &mut keyer, &mut backward)?;
+                drain(&mut guard, &mut buf, start, &mut keyer, &mut backward, &mut log)?;
             }
             _ = tokio::time::sleep_until(wake), if next.is_some() => {}
         }
@@ -151,7 +182,13 @@ async fn pump(
     }
     stats.forward = forward.link.stats();
     stats.backward = backward.link.stats();
-    Ok(stats)
+    Ok((stats, log.drops))
+}
+
+struct DropLog {
+    /// Epoch nanoseconds at the emulator's start.
+    epoch: i64,
+    drops: Vec<DroppedPacket>,
 }
 
 fn elapsed(start: Instant) -> Nanos {
@@ -165,6 +202,7 @@ fn drain(
     start: Instant,
     keyer: &mut Keyer,
     lane: &mut Lane,
+    log: &mut DropLog,
 ) -> io::Result<()> {
     loop {
         match guard.try_io(|fd| tun::read(fd.get_ref(), buf)) {
@@ -172,10 +210,21 @@ fn drain(
                 let pkt = &buf[..n];
                 let draws = keyer.draws(lane.way, pkt);
                 let now = elapsed(start);
-                if let Verdict::Deliver(at) =
-                    lane.link.offer(now, n as u32, draws.loss, draws.jitter)
-                {
-                    lane.in_flight.push_back((at, pkt.to_vec()));
+                let reason = match lane.link.offer(now, n as u32, draws.loss, draws.jitter) {
+                    Verdict::Deliver(at) => {
+                        lane.in_flight.push_back((at, pkt.to_vec()));
+                        continue;
+                    }
+                    Verdict::Lost => DropReason::Lost,
+                    Verdict::QueueFull => DropReason::QueueFull,
+                };
+                if log.drops.len() < MAX_DROP_LOG {
+                    log.drops.push(DroppedPacket {
+                        time_ns: log.epoch + now as i64,
+                        way: lane.way,
+                        reason,
+                        tcp: super::key::tcp_brief(pkt),
+                    });
                 }
             }
             Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,

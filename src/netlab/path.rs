@@ -5,7 +5,7 @@
 //! stops the emulator and removes both namespaces, with their devices.
 
 use super::netns::{Netns, NetnsError};
-use crate::emu::{self, EmuError, EmuStats, Emulator, LinkParams};
+use crate::emu::{self, DroppedPacket, EmuError, EmuStats, Emulator, LinkParams};
 use std::net::{IpAddr, Ipv4Addr};
 use thiserror::Error;
 
@@ -90,9 +90,9 @@ impl EmulatedPath {
         })
     }
 
-    /// Stops the emulator and returns what crossed the link; the namespaces
-    /// go when `self` drops.
-    pub fn stop(&mut self) -> Result<EmuStats, PathError> {
+    /// Stops the emulator and returns what crossed the link and what it
+    /// dropped; the namespaces go when `self` drops.
+    pub fn stop(&mut self) -> Result<(EmuStats, Vec<DroppedPacket>), PathError> {
         match self.emulator.take() {
             Some(e) => Ok(e.stop()?),
             None => Err(PathError::Emulator(EmuError::Died)),

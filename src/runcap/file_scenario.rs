@@ -130,6 +130,7 @@ pub(crate) async fn run(
         congestion_control: cc,
         link: None,
         tcp_info_file: None,
+        drops_file: None,
     };
     Ok(ScenarioResult {
         meta,

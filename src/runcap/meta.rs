@@ -63,4 +63,6 @@ pub struct RunMeta {
     pub link: Option<LinkMeta>,
     /// The sender's `TCP_INFO` series (CSV), when it was sampled.
     pub tcp_info_file: Option<String>,
+    /// The emulated link's drop log (CSV), when the run crossed one.
+    pub drops_file: Option<String>,
 }

@@ -7,6 +7,7 @@
 //! namespace itself is made by the CLI (`netlab::netns`), which re-runs this
 //! inside it; here we only use the `lo` we are given.
 
+pub mod drops;
 mod echo_scenario;
 mod file_scenario;
 mod net;
@@ -100,6 +101,8 @@ pub struct RunOutcome {
     pub pcap: PathBuf,
     /// The sender's `TCP_INFO` series, when it was sampled.
     pub tcp_info: Option<PathBuf>,
+    /// The emulated link's drop log, when the run crossed one.
+    pub drops: Option<PathBuf>,
     pub meta_path: PathBuf,
     pub csv: PathBuf,
     pub analysis_text: PathBuf,
@@ -217,12 +220,20 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         }
     })?;
     result.meta.path = net.describe(&opts.path_label);
+    let mut drops = None;
     if let Some(path) = path.as_mut() {
-        let stats = path.stop()?;
+        let (stats, log) = path.stop()?;
         result.meta.link = Some(meta::LinkMeta::new(path.params(), opts.capture_at, stats));
+        let file = PathBuf::from(format!("{}-drops.csv", base.display()));
+        let out = fs::File::create(&file).map_err(io_err(&file))?;
+        drops::write_csv(BufWriter::new(out), &log).map_err(io_err(&file))?;
+        result.meta.drops_file = Some(file.display().to_string());
+        drops = Some(file);
     }
     drop(path);
-    finish(opts, base, pcap, result)
+    let mut outcome = finish(opts, base, pcap, result)?;
+    outcome.drops = drops;
+    Ok(outcome)
 }
 
 fn finish(
@@ -295,6 +306,7 @@ fn finish(
     Ok(RunOutcome {
         pcap,
         tcp_info,
+        drops: None,
         meta_path,
         csv: csv_path,
         analysis_text: text_path,

@@ -269,31 +269,37 @@ struct Incoming<R> {
     throttle: Option<Throttle>,
 }
 
-/// Paces reads to a rate: each read takes at most 20 ms worth of bytes, and
-/// waits until the bytes read so far fit the rate since the start.
+/// A slow reader: every half second it reads at most half a second's worth
+/// of bytes at its rate, and never catches up on what it did not get. Like
+/// a busy application, it lets a small receive buffer fill between reads:
+/// zero windows, the sender's window probes and the window updates show in
+/// the capture. The data rate is at most the given rate (less when the
+/// receive buffer holds less than one read).
 struct Throttle {
-    rate: u64,
-    start: tokio::time::Instant,
-    taken: u64,
+    per_read: usize,
+    next: tokio::time::Instant,
 }
+
+/// How often the slow reader reads.
+const SLOW_READ_EVERY: Duration = Duration::from_millis(500);
 
 impl Throttle {
     fn new(rate: u64) -> Throttle {
+        let per_read = (rate as f64 * SLOW_READ_EVERY.as_secs_f64()).max(1.0) as usize;
         Throttle {
-            rate: rate.max(1),
-            start: tokio::time::Instant::now(),
-            taken: 0,
+            per_read: per_read.min(CHUNK),
+            next: tokio::time::Instant::now(),
         }
     }
 
     fn chunk(&self) -> usize {
-        ((self.rate / 50).max(1) as usize).min(CHUNK)
+        self.per_read
     }
 
-    /// Waits until one more chunk fits the rate.
-    async fn wait(&self) {
-        let due = (self.taken + self.chunk() as u64) as f64 / self.rate as f64;
-        tokio::time::sleep_until(self.start + Duration::from_secs_f64(due)).await;
+    /// Waits for the next read's turn.
+    async fn wait(&mut self) {
+        tokio::time::sleep_until(self.next).await;
+        self.next = tokio::time::Instant::now() + SLOW_READ_EVERY;
     }
 }
 
@@ -302,7 +308,7 @@ impl<R: AsyncRead + Unpin> Incoming<R> {
         if std::mem::take(&mut self.fresh) && !self.buf.is_empty() {
             return Ok(&self.buf);
         }
-        let size = match &self.throttle {
+        let size = match &mut self.throttle {
             Some(t) => {
                 t.wait().await;
                 t.chunk()
@@ -311,12 +317,7 @@ impl<R: AsyncRead + Unpin> Incoming<R> {
         };
         self.buf.resize(size, 0);
         match read_chunk(&mut self.reader, &mut self.buf, self.idle).await {
-            Chunk::Data(n) => {
-                if let Some(t) = &mut self.throttle {
-                    t.taken += n as u64;
-                }
-                Ok(&self.buf[..n])
-            }
+            Chunk::Data(n) => Ok(&self.buf[..n]),
             Chunk::End(Departure::Closed) => Ok(&[]),
             Chunk::End(Departure::Idle(limit)) => Err(format!("nothing received for {limit:?}")),
             Chunk::End(why) => Err(why.to_string()),
