@@ -1,0 +1,465 @@
+//! The emulated path (`run-and-capture --rate/--delay/--loss …`): the link
+//! emulator's accuracy, seeded losses, flow control with a slow reader, and
+//! clean-up. Needs root (namespaces, TUN devices, capture): without it the
+//! tests say so and skip on a developer machine, and fail in CI.
+//! Timing tests run one at a time so they do not compete for the CPU.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn root_or_skip(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(!in_ci(), "{test}: needs root and CI runs as root");
+    eprintln!("SKIPPED {test}: needs root (namespaces, TUN devices, capture)");
+    false
+}
+
+struct Run {
+    meta: Value,
+    dir: tempfile::TempDir,
+    out: std::process::Output,
+}
+
+impl Run {
+    fn base(&self) -> PathBuf {
+        PathBuf::from(self.meta["capture_file"].as_str().expect("capture_file")).with_extension("")
+    }
+
+    /// The segment CSV as rows of fields.
+    fn segments(&self) -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(self.base().with_extension("csv")).expect("segment csv");
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
+    }
+
+    fn file(&self, suffix: &str) -> String {
+        std::fs::read_to_string(format!("{}{suffix}", self.base().display()))
+            .unwrap_or_else(|e| panic!("{suffix}: {e}"))
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reports = dir.path().join("reports");
+    let mut v = vec![
+        "run-and-capture",
+        "--out-dir",
+        dir.path().to_str().expect("utf-8"),
+        "--report-dir",
+        reports.to_str().expect("utf-8"),
+    ];
+    v.extend_from_slice(args);
+    let out = tcplab(&v);
+    assert!(
+        out.status.success(),
+        "tcplab {v:?}: exit {:?}\n{}\n{}",
+        out.status,
+        stdout(&out),
+        stderr(&out)
+    );
+    let json = std::fs::read_dir(dir.path())
+        .expect("out dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("metadata written");
+    let meta = serde_json::from_slice(&std::fs::read(json).expect("metadata")).expect("JSON");
+    Run { meta, dir, out }
+}
+
+// CSV columns (docs/analyze-csv.md).
+const TIME: usize = 1;
+const SPORT: usize = 4;
+const SEQ: usize = 7;
+const LEN: usize = 10;
+const FLAGS: usize = 11;
+const EVENTS: usize = 15;
+
+fn f64_at(row: &[String], i: usize) -> f64 {
+    row[i].parse().expect("number")
+}
+
+fn u64_at(row: &[String], i: usize) -> u64 {
+    row[i].parse().expect("integer")
+}
+
+fn namespaces() -> BTreeSet<String> {
+    let out = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .filter(|n| n.starts_with("tcplab-snd-") || n.starts_with("tcplab-rcv-"))
+        .collect()
+}
+
+fn no_tun_in_root_namespace() {
+    let out = Command::new("ip")
+        .args(["-o", "link"])
+        .output()
+        .expect("ip runs");
+    let links = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !links.contains("tcplab0"),
+        "a TUN device was left behind: {links}"
+    );
+}
+
+/// A ping-pong (each echo request and its reply) takes the configured
+/// round trip: 2 × 20 ms, within 10 %.
+#[test]
+fn root_echo_round_trip_matches_the_delay() {
+    if !root_or_skip("root_echo_round_trip_matches_the_delay") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&["--scenario", "echo", "--delay", "20ms"]);
+    let rows = r.segments();
+    let port = r.meta["server_port"].as_u64().expect("port").to_string();
+    let mut rtts = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let request = row[SPORT] != port && u64_at(row, LEN) > 0;
+        if !request {
+            continue;
+        }
+        let reply = rows[i + 1..]
+            .iter()
+            .find(|r2| r2[SPORT] == port && r2[2] == row[2] && u64_at(r2, LEN) > 0)
+            .expect("each request has its echo");
+        rtts.push(f64_at(reply, TIME) - f64_at(row, TIME));
+    }
+    assert_eq!(rtts.len(), 6, "2 clients × 3 messages");
+    for rtt in &rtts {
+        assert!(
+            (0.036..=0.044).contains(rtt),
+            "round trip {rtt:.4} s is not within 10 % of 40 ms: {rtts:?}"
+        );
+    }
+    no_tun_in_root_namespace();
+    assert!(
+        namespaces().is_empty(),
+        "namespaces left: {:?}",
+        namespaces()
+    );
+}
+
+/// On a bulk transfer the data arrives at the link's rate (IP bytes),
+/// within 10 %, measured at the receiver between 10 % and 90 % of the data.
+#[test]
+fn root_bulk_transfer_runs_at_the_link_rate() {
+    if !root_or_skip("root_bulk_transfer_runs_at_the_link_rate") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "5ms",
+        "--cc",
+        "cubic",
+        "--payload-size",
+        "3M",
+        "--capture-at",
+        "receiver",
+    ]);
+    let port = r.meta["server_port"].as_u64().expect("port").to_string();
+    let data: Vec<(f64, u64)> = r
+        .segments()
+        .iter()
+        .filter(|row| row[SPORT] != port && u64_at(row, LEN) > 0)
+        // 20 bytes of IPv4 and 32 of TCP with timestamps: what the link carries.
+        .map(|row| (f64_at(row, TIME), u64_at(row, LEN) + 52))
+        .collect();
+    let total: u64 = data.iter().map(|d| d.1).sum();
+    let mut sum = 0;
+    let (mut t0, mut t1, mut bytes) = (None, None, 0);
+    for (t, b) in &data {
+        sum += b;
+        if sum >= total / 10 && t0.is_none() {
+            t0 = Some(*t);
+        } else if t0.is_some() && t1.is_none() {
+            bytes += b;
+            if sum >= total * 9 / 10 {
+                t1 = Some(*t);
+            }
+        }
+    }
+    let (t0, t1) = (t0.expect("10 %"), t1.expect("90 %"));
+    let rate = bytes as f64 * 8.0 / (t1 - t0);
+    assert!(
+        (9.0e6..=11.0e6).contains(&rate),
+        "delivered {:.2} Mbit/s on a 10 Mbit/s link",
+        rate / 1e6
+    );
+    assert_eq!(r.meta["link"]["params"]["rate_bps"], 10_000_000);
+}
+
+/// Relative sequence numbers of the data segments the link dropped.
+fn dropped_data(r: &Run, isn: u64) -> Vec<(u64, u64)> {
+    r.file("-drops.csv")
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[1] == "forward" && f[4].parse::<u64>().is_ok_and(|n| n > 0))
+        .map(|f| {
+            let seq: u64 = f[3].parse().expect("seq");
+            (
+                (seq + (1 << 32) - isn) % (1 << 32),
+                f[4].parse().expect("len"),
+            )
+        })
+        .collect()
+}
+
+/// `--loss 5% --seed 1`: the same segments are lost on every run, and the
+/// analysis of the sender's capture finds each one retransmitted.
+#[test]
+fn root_seeded_loss_is_reproducible_and_retransmitted() {
+    if !root_or_skip("root_seeded_loss_is_reproducible_and_retransmitted") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let r = run(&["--loss", "5%", "--seed", "1", "--delay", "5ms"]);
+        let rows = r.segments();
+        let syn = rows.iter().find(|row| row[FLAGS] == "S").expect("the SYN");
+        let drops = dropped_data(&r, u64_at(syn, SEQ));
+        assert!(!drops.is_empty(), "5 % of ~110 segments: some must be lost");
+        assert_eq!(
+            r.meta["link"]["forward_drops"].as_u64(),
+            Some(drops.len() as u64),
+            "every forward drop is a data segment here"
+        );
+        for (rel, len) in &drops {
+            let seq = (rel + u64_at(syn, SEQ)) % (1 << 32);
+            let resent = rows
+                .iter()
+                .filter(|row| u64_at(row, SEQ) == seq && u64_at(row, LEN) == *len);
+            assert!(
+                resent.clone().count() >= 2,
+                "dropped segment seq {seq} was sent once only"
+            );
+            assert!(
+                resent.skip(1).any(|row| {
+                    row[EVENTS].split(';').any(|e| {
+                        matches!(
+                            e,
+                            "retransmission"
+                                | "fast_retransmission"
+                                | "spurious_retransmission"
+                                | "out_of_order"
+                        )
+                    })
+                }),
+                "the resend of seq {seq} is not flagged"
+            );
+        }
+        seen.push(drops);
+    }
+    assert_eq!(seen[0], seen[1], "same seed, same losses");
+    assert_eq!(seen[1], seen[2], "same seed, same losses");
+}
+
+/// A tiny receive buffer and a slow reader: zero windows, the sender's
+/// window probes (Linux sends them as keep-alive-style segments) and window
+/// updates.
+#[test]
+fn root_slow_reader_fills_the_window() {
+    if !root_or_skip("root_slow_reader_fills_the_window") {
+        return;
+    }
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "20ms",
+        "--rcvbuf",
+        "4096",
+        "--slow-reader",
+        "20000",
+        "--payload-size",
+        "40k",
+    ]);
+    let count = |name: &str| {
+        r.segments()
+            .iter()
+            .filter(|row| row[EVENTS].split(';').any(|e| e == name))
+            .count()
+    };
+    assert!(
+        count("zero_window") >= 3,
+        "zero windows: {}",
+        count("zero_window")
+    );
+    assert!(count("window_update") >= 3);
+    assert!(
+        count("keep_alive") + count("zero_window_probe") >= 1,
+        "the sender probed the closed window"
+    );
+    assert_eq!(r.meta["tuning"]["rcvbuf"], 4096);
+    assert_eq!(r.meta["identical"], true);
+}
+
+/// TCP_INFO of the sender is sampled through the transfer.
+#[test]
+fn root_kernel_view_is_sampled() {
+    if !root_or_skip("root_kernel_view_is_sampled") {
+        return;
+    }
+    let r = run(&["--delay", "10ms", "--cc", "reno", "--payload-size", "500k"]);
+    let csv = r.file("-tcpinfo.csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 10, "{} samples", rows.len());
+    let srtt: Vec<u64> = rows
+        .iter()
+        .filter_map(|r| r[col("srtt_us")].parse().ok())
+        .collect();
+    assert!(
+        srtt.iter().any(|s| (18_000..=30_000).contains(s)),
+        "the kernel's srtt reflects the 20 ms round trip: {srtt:?}"
+    );
+    let cwnd: Vec<u64> = rows
+        .iter()
+        .filter_map(|r| r[col("cwnd")].parse().ok())
+        .collect();
+    assert!(cwnd.iter().max() > cwnd.first(), "cwnd grows in slow start");
+    assert_eq!(r.meta["congestion_control"], "reno");
+    assert!(r.out.status.success());
+    let _ = r.dir.path();
+}
+
+#[test]
+fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
+    if !root_or_skip("root_an_unknown_congestion_control_is_refused_and_cleaned_up") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args([
+            "run-and-capture",
+            "--delay",
+            "1ms",
+            "--cc",
+            "nosuchcc",
+            "--out-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let pid = child.id();
+    let out = child.wait_with_output().expect("tcplab ends");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("this kernel offers"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    for ns in namespaces() {
+        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
+    }
+    no_tun_in_root_namespace();
+}
+
+#[test]
+fn root_an_error_during_the_run_cleans_up() {
+    if !root_or_skip("root_an_error_during_the_run_cleans_up") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args([
+            "run-and-capture",
+            "--delay",
+            "1ms",
+            "/nonexistent/file.txt",
+            "--out-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let pid = child.id();
+    let out = child.wait_with_output().expect("tcplab ends");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("/nonexistent/file.txt"));
+    for ns in namespaces() {
+        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
+    }
+    assert!(!std::env::temp_dir()
+        .join(format!("tcplab-received-{pid}"))
+        .exists());
+}
+
+#[test]
+fn root_ctrl_c_during_an_emulated_run_cleans_up() {
+    if !root_or_skip("root_ctrl_c_during_an_emulated_run_cleans_up") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args([
+            "run-and-capture",
+            "--rate",
+            "1mbit",
+            "--delay",
+            "50ms",
+            "--payload-size",
+            "5M",
+            "--out-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let pid = child.id();
+    // Wait until the run's namespaces exist, then interrupt it mid-transfer.
+    let start = Instant::now();
+    while !namespaces().iter().any(|n| n.ends_with(&format!("-{pid}"))) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("tcplab ends");
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    for ns in namespaces() {
+        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
+    }
+    no_tun_in_root_namespace();
+    assert!(!std::env::temp_dir()
+        .join(format!("tcplab-received-{pid}"))
+        .exists());
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "the process is gone"
+    );
+}
