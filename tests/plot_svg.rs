@@ -1,7 +1,8 @@
 //! `tcplab plot` as a student runs it: each graph as SVG from the captures
 //! in tests/data, checked by reading the SVG: title naming the connection,
 //! axis labels, legend entries (one per series drawn), and retransmission
-//! and zero-window markers exactly when the analysis found those events.
+//! and zero-window markers exactly when the analysis found those events;
+//! and the same graphs in Spanish (`--lang es`, or `LANG=es_ES…`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,18 +18,27 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `tcplab plot CAPTURE --graph G -o OUT.svg EXTRA...` and returns the SVG.
+/// Runs `tcplab plot CAPTURE --graph G -o OUT.svg EXTRA...` and returns the
+/// SVG, in English unless `EXTRA` says otherwise (the language's default
+/// comes from `LANG`, which the test removes).
 fn plot_svg(capture: &str, graph: &str, extra: &[&str]) -> String {
+    plot_svg_env(capture, graph, extra, None)
+}
+
+fn plot_svg_env(capture: &str, graph: &str, extra: &[&str], lang_env: Option<&str>) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join(format!("{graph}.svg"));
-    let run = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .arg("plot")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tcplab"));
+    cmd.arg("plot")
         .arg(data(capture))
         .args(["--graph", graph, "-o"])
         .arg(&out)
         .args(extra)
-        .output()
-        .expect("run tcplab");
+        .env_remove("LANG");
+    if let Some(lang) = lang_env {
+        cmd.env("LANG", lang);
+    }
+    let run = cmd.output().expect("run tcplab");
     assert!(
         run.status.success(),
         "tcplab plot {capture} --graph {graph} failed: {}",
@@ -268,4 +278,84 @@ fn the_ladder_shows_handshake_fold_and_teardown() {
         "{t:?}"
     );
     assert!(!t.iter().any(|s| s.starts_with("… ")));
+}
+
+#[test]
+fn spanish_graphs_say_everything_in_spanish() {
+    let svg = plot_svg("lossy.pcap", "stevens", &["--lang", "es"]);
+    let t = texts(&svg);
+    for text in [
+        "Gráfica de Stevens: número de secuencia de cada segmento de datos en el tiempo",
+        "Stream TCP 0: 10.77.0.1:40001 → 10.77.0.2:5001 (sentido de los datos)",
+        "Número de secuencia (absoluto)",
+        "Tiempo desde el primer paquete de la conexión (ms)",
+        "segmento de datos",
+        "retransmisión",
+        "181 segmentos de datos, 261\u{202f}792 bytes de carga útil, 2 retransmitidos",
+    ] {
+        assert!(t.iter().any(|s| s == text), "no {text:?} in {t:?}");
+    }
+    // Not a word of the English graph, and decimal commas on the time axis.
+    for english in [
+        "Stevens graph",
+        "Sequence number",
+        "Time since",
+        "data segment",
+    ] {
+        assert!(!svg.contains(english), "{english:?} in the Spanish SVG");
+    }
+    assert!(t.iter().any(|s| s == "0,5"), "{t:?}");
+    assert!(!t.iter().any(|s| s == "0.5"), "{t:?}");
+    let t = texts(&plot_svg("zero-window.pcap", "window", &["--lang", "es"]));
+    for key in [
+        "ventana de recepción anunciada por 127.0.0.1:5001",
+        "bytes en vuelo de 127.0.0.1:40001",
+        "ventana cero",
+    ] {
+        assert!(
+            t.iter().any(|s| s == key),
+            "no legend entry {key:?} in {t:?}"
+        );
+    }
+    let t = texts(&plot_svg("ns-lo-v4.pcap", "ladder", &["--lang", "es"]));
+    assert!(
+        t.contains(&"127.0.0.1:40001 (cliente)".to_string()),
+        "{t:?}"
+    );
+    assert!(t.contains(&"0,000000 s".to_string()), "{t:?}");
+    assert!(
+        t.iter()
+            .any(|s| s.starts_with("… ") && s.contains(" segmentos, ")),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn the_language_comes_from_lang_unless_given() {
+    let title = |svg: &str| texts(svg).into_iter().next().unwrap_or_default();
+    let es = plot_svg_env("lossy.pcap", "rtt", &[], Some("es_ES.UTF-8"));
+    assert_eq!(title(&es), "Evolución del tiempo de ida y vuelta");
+    let en = plot_svg_env("lossy.pcap", "rtt", &["--lang", "en"], Some("es_ES.UTF-8"));
+    assert_eq!(title(&en), "Round-trip time over time");
+    let default = plot_svg_env("lossy.pcap", "rtt", &[], Some("C.UTF-8"));
+    assert_eq!(title(&default), "Round-trip time over time");
+}
+
+/// The library draws in the language of `PlotOptions::lang`.
+#[test]
+fn a_spanish_view_draws_a_spanish_svg() {
+    use tcplab::plot::{self, Graph, ImageFormat, Lang, PlotOptions, Style, View};
+    let got = plot::collect_file(&data("lossy.pcap"), None).expect("lossy.pcap");
+    let options = PlotOptions {
+        lang: Lang::Es,
+        ..PlotOptions::default()
+    };
+    let view = View::new(&got.series, &options);
+    let fig =
+        plot::render(Graph::Tcptrace, &view, &Style::default(), ImageFormat::Svg).expect("render");
+    let svg = fig.as_svg().expect("an SVG");
+    assert!(svg.contains("Número de secuencia (absoluto)"));
+    assert!(svg.contains("Gráfica tcptrace"));
+    assert!(!svg.contains("tcptrace graph"));
+    assert!(fig.drawn.caption[0].starts_with("181 segmentos de datos (2 retransmitidos)"));
 }

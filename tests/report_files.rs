@@ -98,13 +98,50 @@ fn run_metadata_beside_the_capture_gives_sockets_hashes_and_drops() {
     let files = report::write_report(&capture, &out, &opts).expect("the report is written");
     let md = std::fs::read_to_string(files.markdown).expect("report.md");
     assert!(
-        md.contains("port 5001 had 1 listening socket(s) and 1 connection socket(s)"),
+        md.contains("port 5001 had 1 listening socket and 1 connection socket:"),
         "{md}"
     );
     assert!(md.contains("| 127.0.0.1:5001 | 127.0.0.1:40001 | ESTABLISHED |"));
     assert!(md.contains("received (150000 bytes): `aaaa`"));
     assert!(md.contains("The two are identical ✓"));
     assert!(md.contains("0 dropped by the kernel, 0 by the interface ✓"));
+}
+
+#[test]
+fn a_spanish_report_has_spanish_graphs_and_decimal_commas() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capture = dir.path().join("run.pcap");
+    std::fs::copy(common::data("ns-lo-v4.pcap"), &capture).expect("copy");
+    std::fs::write(dir.path().join("run.json"), META).expect("metadata");
+    let opts = ReportOptions {
+        lang: Lang::Es,
+        ..ReportOptions::default()
+    };
+    let out = dir.path().join("out");
+    let files = report::write_report(&capture, &out, &opts).expect("the report is written");
+    let md = std::fs::read_to_string(&files.markdown).expect("report.md");
+    assert!(
+        md.contains("el puerto 5001 tenía 1 socket de escucha y 1 socket de conexión:"),
+        "{md}"
+    );
+    // Decimal commas in prose and tables; integers and hashes untouched.
+    assert!(md.contains("durante los 3,71 ms de la conexión"), "{md}");
+    assert!(md.contains("Throughput 335,28 Mbit/s"), "{md}");
+    assert!(md.contains("| 1 | 0,000000 | 127.0.0.1:40001 | S | 3383398044 |"));
+    assert!(md.contains("3383398044 + 1 = 3383398045 ✓"));
+    assert!(md.contains("recibido (150000 bytes): `aaaa`"));
+    let stevens = std::fs::read_to_string(out.join("stevens.svg")).expect("stevens.svg");
+    assert!(stevens.contains("Número de secuencia (absoluto)"));
+    assert!(stevens.contains("Tiempo desde el primer paquete de la conexión"));
+    assert!(!stevens.contains("Sequence number") && !stevens.contains("Stevens graph"));
+    let html = std::fs::read_to_string(&files.html).expect("report.html");
+    assert!(html.contains("bytes en vuelo de 127.0.0.1:40001"));
+    assert!(html.contains("ventana de recepción anunciada por 127.0.0.1:5001"));
+    assert!(!html.contains("bytes in flight from"));
+    // The CSV is machine-readable: decimal points, whatever the language.
+    let csv = std::fs::read_to_string(&files.segments_csv).expect("segments.csv");
+    let time = csv.lines().nth(1).and_then(|l| l.split(',').nth(1));
+    assert_eq!(time, Some("1795617332.626014000"), "{csv:.300}");
 }
 
 #[test]
@@ -166,7 +203,7 @@ fn cli_errors_are_one_line() {
     assert_eq!(code, Some(1));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("there is no stream 7; the capture has 2 connection(s)"),
+        stderr.contains("there is no stream 7; the capture has 2 connections"),
         "{stderr}"
     );
     let (code, _, stderr) = stderr_of(&["report", "missing.pcap"], dir.path());

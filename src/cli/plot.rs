@@ -1,9 +1,10 @@
-//! `tcplab plot CAPTURE --graph G -o OUT.svg|OUT.png`, or `--all -o DIR/`:
-//! reads the capture, picks the connection and direction, draws.
+//! `tcplab plot CAPTURE --graph G -o OUT.svg|OUT.png [--lang es|en]`, or
+//! `--all -o DIR/`: reads the capture, picks the connection and direction,
+//! draws.
 
 use super::EXIT_PARTIAL;
 use crate::flow::Direction;
-use crate::plot::{self, Graph, ImageFormat, PlotOptions, Style, View};
+use crate::plot::{self, Graph, ImageFormat, Lang, PlotOptions, Style, View};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -53,6 +54,9 @@ pub struct PlotArgs {
     /// Throughput interval, e.g. 10ms, 0.5s, 250us; default: from the connection's length
     #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
     pub interval: Option<f64>,
+    /// Language of the titles, axes, legends and captions [default: from LANG, else en]
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
 }
 
 fn parse_graph(s: &str) -> Result<Graph, String> {
@@ -81,6 +85,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         }),
         relative: args.relative,
         interval: args.interval,
+        lang: args.lang.unwrap_or_else(Lang::from_env),
     };
     let view = View::new(&got.series, &options);
     if args.stream.is_none() && got.analysis.connections.len() > 1 {

@@ -6,6 +6,8 @@
 //! the graph has drawn, the legend and caption drawn under it.
 
 use super::canvas::OrDraw;
+use super::lang::{fill, Lang};
+use super::strings::PlotStrings;
 use super::style::{colour, Marker, Pen};
 use super::units::Unit;
 use super::Result;
@@ -222,6 +224,8 @@ pub struct Axes {
     pub y_desc: String,
     pub x_unit: Unit,
     pub y_unit: Unit,
+    /// The tick labels' decimal separator.
+    pub lang: Lang,
 }
 
 const X_LABELS: usize = 10;
@@ -238,12 +242,9 @@ fn tick_step(range: &Range<f64>, labels: usize) -> f64 {
 }
 
 /// A time axis for `view`'s duration: "Time since the first packet (ms)".
-pub fn time_axis(range: &Range<f64>) -> (Unit, String) {
+pub fn time_axis(lang: Lang, range: &Range<f64>) -> (Unit, String) {
     let unit = Unit::time(range.end);
-    (
-        unit,
-        format!("Time since the connection's first packet ({})", unit.name),
-    )
+    (unit, fill(PlotStrings::of(lang).time_axis, &[&unit.name]))
 }
 
 /// Builds the chart with a light grid and labelled axes.
@@ -258,7 +259,7 @@ pub fn chart<'a, DB: DrawingBackend>(
     let y_label_w = [axes.y.start, axes.y.end, axes.y.start + y_span / 2.0]
         .into_iter()
         .map(|v| {
-            area.estimate_text_size(&axes.y_unit.tick(v, y_step), &tick_style)
+            area.estimate_text_size(&axes.y_unit.tick(axes.lang, v, y_step), &tick_style)
                 .map(|(w, _)| w)
                 .or_draw()
         })
@@ -274,8 +275,8 @@ pub fn chart<'a, DB: DrawingBackend>(
         .y_label_area_size(y_label_w as i32 + pen.px(36.0))
         .build_cartesian_2d(axes.x.clone(), axes.y.clone())
         .or_draw()?;
-    let x_fmt = |v: &f64| axes.x_unit.tick(*v, x_step);
-    let y_fmt = |v: &f64| axes.y_unit.tick(*v, y_step);
+    let x_fmt = |v: &f64| axes.x_unit.tick(axes.lang, *v, x_step);
+    let y_fmt = |v: &f64| axes.y_unit.tick(axes.lang, *v, y_step);
     chart
         .configure_mesh()
         .x_desc(axes.x_desc.as_str())
@@ -295,18 +296,18 @@ pub fn chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// Pixel size of a chart's plotting area (for decimation).
 /// A chart over time since the connection's first packet (the x axis of
-/// every graph but the ladder).
+/// every graph but the ladder), labelled in `lang`.
 pub fn time_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     pen: Pen,
+    lang: Lang,
     x: Range<f64>,
     y: Range<f64>,
     y_desc: String,
     y_unit: Unit,
 ) -> Result<Chart<'a, DB>> {
-    let (x_unit, x_desc) = time_axis(&x);
+    let (x_unit, x_desc) = time_axis(lang, &x);
     chart(
         area,
         pen,
@@ -317,10 +318,12 @@ pub fn time_chart<'a, DB: DrawingBackend>(
             y_desc,
             x_unit,
             y_unit,
+            lang,
         },
     )
 }
 
+/// Pixel size of a chart's plotting area (for decimation).
 pub fn plot_pixels<DB: DrawingBackend>(chart: &Chart<'_, DB>) -> (u32, u32) {
     chart.plotting_area().dim_in_pixel()
 }
@@ -337,12 +340,14 @@ pub fn padded(lo: f64, hi: f64, frac: f64) -> Range<f64> {
 }
 
 /// The caption line saying points were merged, when they were.
-pub fn merged_note(tally: &super::Tally) -> Option<String> {
+pub fn merged_note(lang: Lang, tally: &super::Tally) -> Option<String> {
     tally.merged().then(|| {
-        format!(
-            "{} points drawn as {}: points sharing a pixel were merged",
-            super::units::thousands(tally.input as u64),
-            super::units::thousands(tally.drawn as u64)
+        fill(
+            PlotStrings::of(lang).merged,
+            &[
+                &lang.thousands(tally.input as u64),
+                &lang.thousands(tally.drawn as u64),
+            ],
         )
     })
 }

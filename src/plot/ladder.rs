@@ -12,9 +12,10 @@
 use super::canvas::OrDraw;
 use super::collect::SegPoint;
 use super::frame::{self, Glyph, Key};
+use super::lang::fill;
 use super::stevens::is_retransmission;
+use super::strings::PlotStrings;
 use super::style::{colour, Pen, Style};
-use super::units::thousands;
 use super::{Drawn, Result, View};
 use crate::analysis::Event;
 use crate::flow::Direction;
@@ -84,7 +85,7 @@ pub fn size(view: &View<'_>, style: &Style) -> (u32, u32) {
 }
 
 /// "SYN, ACK", "PSH, ACK", "FIN, ACK", as Wireshark's Info column names them.
-fn flag_words(p: &SegPoint) -> String {
+fn flag_words(p: &SegPoint, t: &PlotStrings) -> String {
     const NAMES: [(u8, &str); 8] = [
         (0x02, "SYN"),
         (0x01, "FIN"),
@@ -101,7 +102,7 @@ fn flag_words(p: &SegPoint) -> String {
         .map(|(_, name)| *name)
         .collect();
     if words.is_empty() {
-        "none".into()
+        t.no_flags.into()
     } else {
         words.join(", ")
     }
@@ -120,7 +121,8 @@ fn label(view: &View<'_>, p: &SegPoint) -> String {
             unwrapped.rem_euclid(1 << 32)
         }
     };
-    let mut text = format!("{}{SEP}seq={}", flag_words(p), number(p.seq, p.dir));
+    let flags = flag_words(p, view.text());
+    let mut text = format!("{flags}{SEP}seq={}", number(p.seq, p.dir));
     if p.flags.ack() {
         text += &format!("{SEP}ack={}", number(p.ack, p.dir.reverse()));
     }
@@ -150,11 +152,12 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<Drawn> {
     let series = view.series;
     let rows = rows(&series.segments);
+    let t = view.text();
     let kinds = [
-        (colour::CONTROL, "SYN, FIN or RST"),
-        (colour::DATA, "data"),
-        (colour::ACK, "acknowledgement only"),
-        (colour::RETRANSMISSION, "retransmission"),
+        (colour::CONTROL, t.arrow_control),
+        (colour::DATA, t.arrow_data),
+        (colour::ACK, t.arrow_ack_only),
+        (colour::RETRANSMISSION, t.retransmission),
     ];
     let drawn: Vec<RGBColor> = rows
         .iter()
@@ -168,14 +171,8 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|(c, _)| drawn.contains(c))
         .map(|(c, label)| Key::new(Glyph::Line(c, 2.0), label))
         .collect();
-    let subtitle = format!("TCP stream {}: {} ↔ {}", series.stream, series.a, series.b);
-    let layout = frame::layout(
-        root,
-        pen,
-        "Ladder diagram: handshake, data transfer and teardown",
-        &subtitle,
-        keys,
-    )?;
+    let subtitle = fill(t.ladder_subtitle, &[&series.stream, &series.a, &series.b]);
+    let layout = frame::layout(root, pen, t.ladder_title, &subtitle, keys)?;
     let area = &layout.chart;
     let (w, _) = area.dim_in_pixel();
     let (xa, xb) = (pen.px(230.0), w as i32 - pen.px(120.0));
@@ -188,31 +185,29 @@ pub fn draw<DB: DrawingBackend>(
                 y += pen.px(ROW_H);
             }
             Row::Fold { segments, bytes } => {
-                draw_fold(area, pen, (xa, xb), y, *segments, *bytes)?;
+                draw_fold(area, pen, view, (xa, xb), y, (*segments, *bytes))?;
                 y += pen.px(FOLD_H);
             }
         }
     }
     let numbers = if view.relative {
-        "relative sequence numbers"
+        t.numbers_relative
     } else {
-        "absolute sequence numbers"
+        t.numbers_absolute
     };
-    let shown = rows.iter().filter(|r| matches!(r, Row::Segment(_))).count();
-    let total = series.segments.len();
+    let shown = rows.iter().filter(|r| matches!(r, Row::Segment(_))).count() as u64;
+    let total = series.segments.len() as u64;
     let count = if shown == total {
-        format!("All {} segments drawn", thousands(total as u64))
+        view.count(t.all_drawn, total)
     } else {
-        format!(
-            "{} of {} segments drawn",
-            thousands(shown as u64),
-            thousands(total as u64)
+        fill(
+            t.some_drawn,
+            &[&view.thousands(shown), &view.thousands(total)],
         )
     };
     let caption = vec![
-        format!("{count}; {numbers}; times in seconds since the connection's first packet."),
-        "Rows are evenly spaced, not to time scale; times are as captured, at the capture point."
-            .into(),
+        fill(t.ladder_caption, &[&count, &numbers]),
+        t.ladder_rows.into(),
     ];
     layout.finish(&caption)?;
     Ok(Drawn {
@@ -235,10 +230,12 @@ fn draw_endpoints<DB: DrawingBackend>(
         .iter()
         .find(|p| p.flags.is_pure_syn())
         .map(|p| p.dir);
-    let role = |d: Direction| match client {
-        Some(c) if c == d => " (client)",
-        Some(_) => " (server)",
-        None => "",
+    let t = view.text();
+    // "127.0.0.1:40001 (client)"; no role when the SYN was not captured.
+    let name = |ep: &dyn std::fmt::Display, d: Direction| match client {
+        Some(c) if c == d => fill(t.client, &[ep]),
+        Some(_) => fill(t.server, &[ep]),
+        None => ep.to_string(),
     };
     let centre = Pos::new(HPos::Center, VPos::Top);
     for (x, ep, d) in [
@@ -246,7 +243,7 @@ fn draw_endpoints<DB: DrawingBackend>(
         (xb, series.b, Direction::BtoA),
     ] {
         area.draw(&Text::new(
-            format!("{ep}{}", role(d)),
+            name(&ep, d),
             (x, pen.px(14.0)),
             pen.text(15.0, colour::TEXT).pos(centre),
         ))
@@ -336,7 +333,7 @@ fn draw_segment<DB: DrawingBackend>(
     ))
     .or_draw()?;
     area.draw(&Text::new(
-        format!("{:.6} s", p.t),
+        format!("{} s", view.lang.decimal(format!("{:.6}", p.t))),
         (xa - pen.px(16.0), y),
         pen.mono(12.5, colour::NOTE)
             .pos(Pos::new(HPos::Right, VPos::Center)),
@@ -348,15 +345,18 @@ fn draw_segment<DB: DrawingBackend>(
 fn draw_fold<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     pen: Pen,
+    view: &View<'_>,
     (xa, xb): (i32, i32),
     y: i32,
-    segments: usize,
-    bytes: u64,
+    (segments, bytes): (usize, u64),
 ) -> Result<()> {
-    let text = format!(
-        "… {} segments, {} bytes …",
-        thousands(segments as u64),
-        thousands(bytes)
+    let t = view.text();
+    let text = fill(
+        t.ladder_fold,
+        &[
+            &view.count(t.n_segments, segments as u64),
+            &view.count(t.n_bytes, bytes),
+        ],
     );
     area.draw(&Text::new(
         text,

@@ -20,16 +20,20 @@
 //! legend and a caption that says when points were merged (`decimate`):
 //! drawing time and SVG size depend on the figure's pixels, not on the
 //! number of segments. Colours and markers mean the same in every graph
-//! (`style`). Text uses the DejaVu fonts compiled into the binary.
+//! (`style`). Text uses the DejaVu fonts compiled into the binary, in the
+//! language of `PlotOptions::lang` (English or Spanish: `strings`, with
+//! the numbers written as `lang` says).
 
 mod canvas;
 mod collect;
 mod decimate;
 mod frame;
 mod ladder;
+pub mod lang;
 mod raster;
 mod rtt;
 mod stevens;
+mod strings;
 mod style;
 pub mod synthetic;
 mod tcptrace;
@@ -43,6 +47,8 @@ pub use collect::{
     busiest, collect_file, Collected, Collector, ConnectionSeries, SackMark, SegPoint,
 };
 pub use decimate::Tally;
+pub use lang::Lang;
+pub use strings::PlotStrings;
 pub use style::{Pen, Style};
 pub use units::parse_duration;
 pub use view::{PlotOptions, View};

@@ -7,8 +7,9 @@
 use super::canvas::OrDraw;
 use super::decimate::{self, Bins, Tally};
 use super::frame::{self, Glyph, Key};
+use super::lang::fill;
 use super::style::{colour, Marker, Pen, MARKER_PX};
-use super::units::{duration, thousands, Unit};
+use super::units::Unit;
 use super::{Drawn, Result, View};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -48,36 +49,29 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|s| in_range(s.0))
         .collect();
     let srtt = smoothed(&acks);
+    let t = view.text();
     let mut keys = vec![Key::new(
         Glyph::Mark(Marker::Dot, colour::ACK),
-        "ACK RTT sample",
+        t.ack_rtt_sample,
     )];
     if !stamps.is_empty() {
         keys.push(Key::new(
             Glyph::Mark(Marker::Diamond, colour::TIMESTAMP),
-            "timestamp RTT sample",
+            t.timestamp_rtt_sample,
         ));
     }
-    keys.push(Key::new(
-        Glyph::Line(colour::SMOOTH, 2.2),
-        "smoothed RTT (RFC 6298)",
-    ));
-    let layout = frame::layout(
-        root,
-        pen,
-        "Round-trip time over time",
-        &view.subtitle(),
-        keys,
-    )?;
+    keys.push(Key::new(Glyph::Line(colour::SMOOTH, 2.2), t.smoothed_rtt));
+    let layout = frame::layout(root, pen, t.rtt_title, &view.subtitle(), keys)?;
     let peak = acks.iter().chain(&stamps).map(|s| s.1).fold(0.0, f64::max);
     let unit = Unit::time(peak);
     let y = 0.0..if peak > 0.0 { peak * 1.08 } else { 1e-3 };
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
+        view.lang,
         x.clone(),
         y.clone(),
-        format!("Round-trip time ({})", unit.name),
+        fill(t.rtt_axis, &[&unit.name]),
         unit,
     )?;
     let (w, h) = frame::plot_pixels(&chart);
@@ -103,42 +97,45 @@ pub fn draw<DB: DrawingBackend>(
     chart
         .draw_series([PathElement::new(line, pen.line(colour::SMOOTH, 2.2))])
         .or_draw()?;
-    let mut caption = vec![summary(&acks, &stamps, &srtt)];
-    caption.extend(frame::merged_note(&tally));
+    let mut caption = vec![summary(view, &acks, &stamps, &srtt)];
+    caption.extend(frame::merged_note(view.lang, &tally));
     caption.extend(view.range_note());
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
 }
 
-fn summary(acks: &[(f64, f64)], stamps: &[(f64, f64)], srtt: &[(f64, f64)]) -> String {
+/// "94 ACK RTT samples (min 11 µs, mean 2.1 ms, max 24.3 ms); … ; final SRTT 3 ms".
+fn summary(
+    view: &View<'_>,
+    acks: &[(f64, f64)],
+    stamps: &[(f64, f64)],
+    srtt: &[(f64, f64)],
+) -> String {
+    let t = view.text();
     if acks.is_empty() && stamps.is_empty() {
-        return "No RTT sample: no data segment of this direction was acknowledged in the capture."
-            .into();
+        return t.rtt_none.into();
     }
     let stats = |s: &[(f64, f64)]| {
         let (lo, hi, sum) = s.iter().fold((f64::MAX, 0.0f64, 0.0), |(lo, hi, sum), p| {
             (lo.min(p.1), hi.max(p.1), sum + p.1)
         });
-        format!(
-            "min {}, mean {}, max {}",
-            duration(lo),
-            duration(sum / s.len() as f64),
-            duration(hi)
+        let mean = sum / s.len() as f64;
+        fill(
+            t.rtt_stats,
+            &[&view.duration(lo), &view.duration(mean), &view.duration(hi)],
         )
     };
-    let mut text = format!("{} ACK RTT samples", thousands(acks.len() as u64));
+    let mut text = view.count(t.n_ack_rtt_samples, acks.len() as u64);
     if !acks.is_empty() {
         text += &format!(" ({})", stats(acks));
     }
     if !stamps.is_empty() {
-        text += &format!(
-            "; {} timestamp samples ({})",
-            thousands(stamps.len() as u64),
-            stats(stamps)
-        );
+        let n = view.count(t.n_timestamp_samples, stamps.len() as u64);
+        text += &format!("; {n} ({})", stats(stamps));
     }
     if let Some((_, last)) = srtt.last() {
-        text += &format!("; final SRTT {}", duration(*last));
+        text += "; ";
+        text += &fill(t.final_srtt, &[&view.duration(*last)]);
     }
     text
 }

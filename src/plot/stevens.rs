@@ -7,8 +7,9 @@ use super::canvas::OrDraw;
 use super::collect::SegPoint;
 use super::decimate::{self, Bins, Tally};
 use super::frame::{self, Glyph, Key};
+use super::lang::fill;
 use super::style::{colour, Marker, Pen};
-use super::units::{thousands, Unit};
+use super::units::Unit;
 use super::{Drawn, Result, View};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -37,27 +38,23 @@ pub fn draw<DB: DrawingBackend>(
     } else {
         frame::padded(lo, hi, 0.04)
     };
+    let t = view.text();
     let mut keys = vec![Key::new(
         Glyph::Mark(Marker::Dot, colour::DATA),
-        "data segment",
+        t.data_segment,
     )];
     if !retrans.is_empty() {
         keys.push(Key::new(
             Glyph::Mark(Marker::Cross, colour::RETRANSMISSION),
-            "retransmission",
+            t.retransmission,
         ));
     }
-    let layout = frame::layout(
-        root,
-        pen,
-        "Stevens graph: sequence number of each data segment over time",
-        &view.subtitle(),
-        keys,
-    )?;
+    let layout = frame::layout(root, pen, t.stevens_title, &view.subtitle(), keys)?;
     let x = view.time_range();
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
+        view.lang,
         x.clone(),
         y.clone(),
         view.seq_axis_label().to_string(),
@@ -81,18 +78,20 @@ pub fn draw<DB: DrawingBackend>(
         .or_draw()?;
     let bytes: u64 = data.iter().map(|p| u64::from(p.len)).sum();
     let mut caption = vec![if data.is_empty() {
-        format!("No data segments from {}.", view.direction_label())
+        fill(t.stevens_no_data, &[&view.direction_label()])
     } else {
-        format!(
-            "{} data segments, {} bytes of payload, {} retransmitted",
-            thousands(data.len() as u64),
-            thousands(bytes),
-            thousands(retrans.len() as u64)
+        fill(
+            t.stevens_caption,
+            &[
+                &view.count(t.n_data_segments, data.len() as u64),
+                &view.count(t.n_payload_bytes, bytes),
+                &view.count(t.n_retransmitted, retrans.len() as u64),
+            ],
         )
     }];
-    caption.extend(frame::merged_note(&tally));
+    caption.extend(frame::merged_note(view.lang, &tally));
     if view.wrapped() {
-        caption.push("The sequence numbers pass 2^32: the axis goes on past 4294967295 instead of starting again at 0.".into());
+        caption.push(t.seq_wrapped.into());
     }
     caption.extend(view.range_note());
     layout.finish(&caption)?;

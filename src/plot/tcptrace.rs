@@ -9,9 +9,11 @@ use super::canvas::OrDraw;
 use super::collect::SegPoint;
 use super::decimate::{self, Bar, Bins, Tally};
 use super::frame::{self, Chart, Glyph, Key};
+use super::lang::fill;
 use super::stevens::is_retransmission;
+use super::strings::PlotStrings;
 use super::style::{colour, Marker, Pen, MARKER_PX};
-use super::units::{thousands, Unit};
+use super::units::Unit;
 use super::{Drawn, Result, View};
 use crate::analysis::Event;
 use plotters::coord::Shift;
@@ -94,30 +96,30 @@ fn y_range(p: &Parts) -> (Range<f64>, bool) {
     }
 }
 
-fn keys(p: &Parts) -> Vec<Key> {
-    let mut keys = vec![Key::new(Glyph::Bar(colour::DATA), "data segment")];
+fn keys(p: &Parts, t: &PlotStrings) -> Vec<Key> {
+    let mut keys = vec![Key::new(Glyph::Bar(colour::DATA), t.data_segment)];
     let optional = [
         (
             !p.retrans.is_empty(),
             Glyph::Mark(Marker::Cross, colour::RETRANSMISSION),
-            "retransmission",
+            t.retransmission,
         ),
-        (!p.acks.is_empty(), Glyph::Line(colour::ACK, 2.0), "ACK"),
+        (!p.acks.is_empty(), Glyph::Line(colour::ACK, 2.0), t.ack),
         (
             !p.window.is_empty(),
             Glyph::Line(colour::WINDOW, 2.0),
-            "receive window limit",
+            t.window_limit,
         ),
-        (!p.sacks.is_empty(), Glyph::Bar(colour::SACK), "SACK block"),
+        (!p.sacks.is_empty(), Glyph::Bar(colour::SACK), t.sack_block),
         (
             !p.dup_acks.is_empty(),
             Glyph::Mark(Marker::Triangle, colour::DUP_ACK),
-            "duplicate ACK",
+            t.duplicate_ack,
         ),
         (
             !p.zero_windows.is_empty(),
             Glyph::Mark(Marker::Square, colour::ZERO_WINDOW),
-            "zero window",
+            t.zero_window,
         ),
     ];
     keys.extend(
@@ -136,17 +138,13 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<Drawn> {
     let x = view.time_range();
     let p = parts(view, x.end);
-    let layout = frame::layout(
-        root,
-        pen,
-        "tcptrace graph: segments, ACKs and the receive window over time",
-        &view.subtitle(),
-        keys(&p),
-    )?;
+    let t = view.text();
+    let layout = frame::layout(root, pen, t.tcptrace_title, &view.subtitle(), keys(&p, t))?;
     let (y, window_cut) = y_range(&p);
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
+        view.lang,
         x.clone(),
         y.clone(),
         view.seq_axis_label().to_string(),
@@ -194,21 +192,21 @@ pub fn draw<DB: DrawingBackend>(
             .draw_series(kept.iter().map(|&q| marker.at(q, pen.px(MARKER_PX), c)))
             .or_draw()?;
     }
-    let mut caption = vec![format!(
-        "{} data segments ({} retransmitted), {} ACKs; {} SACK blocks, {} duplicate ACKs, {} zero-window ACKs",
-        thousands(p.data.len() as u64),
-        thousands(p.retrans.len() as u64),
-        thousands(view.returned().filter(|s| s.flags.ack()).count() as u64),
-        thousands(p.sacks.len() as u64),
-        thousands(p.dup_acks.len() as u64),
-        thousands(p.zero_windows.len() as u64),
+    let acks = view.returned().filter(|s| s.flags.ack()).count();
+    let mut caption = vec![fill(
+        t.tcptrace_caption,
+        &[
+            &view.count(t.n_data_segments, p.data.len() as u64),
+            &view.count(t.n_retransmitted, p.retrans.len() as u64),
+            &view.count(t.n_acks, acks as u64),
+            &view.count(t.n_sack_blocks, p.sacks.len() as u64),
+            &view.count(t.n_duplicate_acks, p.dup_acks.len() as u64),
+            &view.count(t.n_zero_window_acks, p.zero_windows.len() as u64),
+        ],
     )];
-    caption.extend(frame::merged_note(&tally));
+    caption.extend(frame::merged_note(view.lang, &tally));
     if window_cut {
-        caption.push(
-            "The receive window limit is far above the data: the line leaves the top of the graph."
-                .into(),
-        );
+        caption.push(t.window_cut.into());
     }
     caption.extend(view.range_note());
     layout.finish(&caption)?;

@@ -7,8 +7,9 @@
 use super::canvas::OrDraw;
 use super::decimate::{self, Bins, Tally};
 use super::frame::{self, Glyph, Key};
+use super::lang::fill;
 use super::style::{colour, Pen};
-use super::units::{duration, nice_step, thousands, Unit};
+use super::units::{nice_step, Unit};
 use super::view::padded_time;
 use super::{Drawn, PlotError, Result, View};
 use plotters::coord::Shift;
@@ -131,24 +132,16 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<Drawn> {
     let r = rates(view)?;
     let k = (r.all.len() / 10).clamp(2, 20);
+    let t = view.text();
     let keys = vec![
-        Key::new(Glyph::Area(colour::DATA), "throughput (all payload)"),
-        Key::new(
-            Glyph::Line(colour::GOODPUT, 1.6),
-            "goodput (bytes sent for the first time)",
-        ),
+        Key::new(Glyph::Area(colour::DATA), t.throughput_all),
+        Key::new(Glyph::Line(colour::GOODPUT, 1.6), t.goodput),
         Key::new(
             Glyph::Line(colour::SMOOTH, 2.4),
-            format!("throughput, moving average of {k} intervals"),
+            fill(t.moving_average, &[&k]),
         ),
     ];
-    let layout = frame::layout(
-        root,
-        pen,
-        "Throughput and goodput over time",
-        &view.subtitle(),
-        keys,
-    )?;
+    let layout = frame::layout(root, pen, t.throughput_title, &view.subtitle(), keys)?;
     let peak = r.peak();
     let unit = Unit::si(peak, "bit/s");
     let y = 0.0..(peak * 1.08).max(8.0);
@@ -156,9 +149,10 @@ pub fn draw<DB: DrawingBackend>(
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
+        view.lang,
         x.clone(),
         y.clone(),
-        format!("Rate ({})", unit.name),
+        fill(t.rate_axis, &[&unit.name]),
         unit,
     )?;
     let (w, _) = frame::plot_pixels(&chart);
@@ -189,16 +183,18 @@ pub fn draw<DB: DrawingBackend>(
     }
     let total: u64 = r.all.iter().sum();
     let unique: u64 = r.unique.iter().sum();
-    let mut caption = vec![format!(
-        "Interval {} ({} intervals); {} bytes sent, {} of them for the first time; moving average over {}",
-        duration(r.interval),
-        thousands(r.all.len() as u64),
-        thousands(total),
-        thousands(unique),
-        duration(r.interval * k as f64),
+    let mut caption = vec![fill(
+        t.throughput_caption,
+        &[
+            &view.duration(r.interval),
+            &view.count(t.n_intervals, r.all.len() as u64),
+            &view.count(t.n_bytes_sent, total),
+            &view.thousands(unique),
+            &view.duration(r.interval * k as f64),
+        ],
     )];
-    caption.extend(frame::merged_note(&tally));
-    caption.extend(view.range_note_for(r.start, r.end, "was sending data"));
+    caption.extend(frame::merged_note(view.lang, &tally));
+    caption.extend(view.range_note_for(r.start, r.end, t.range_note_sending_data));
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
 }

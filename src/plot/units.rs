@@ -1,6 +1,9 @@
 //! Numbers on axes and in captions: a unit chosen from the data's range
 //! (s/ms/µs, bit/s with SI prefixes, bytes), tick labels with just enough
-//! decimals, and thousands separators for counts.
+//! decimals. The language's decimal separator and thousands grouping are
+//! `Lang`'s.
+
+use super::lang::Lang;
 
 /// A unit for an axis: values are divided by `factor` and labelled `name`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -63,9 +66,9 @@ impl Unit {
     }
 
     /// A tick label for `v` on an axis whose ticks are `step` apart (both
-    /// in base units).
-    pub fn tick(&self, v: f64, step: f64) -> String {
-        tidy(v / self.factor, step / self.factor)
+    /// in base units), with `lang`'s decimal separator.
+    pub fn tick(&self, lang: Lang, v: f64, step: f64) -> String {
+        lang.decimal(tidy(v / self.factor, step / self.factor))
     }
 }
 
@@ -82,22 +85,9 @@ pub fn tidy(v: f64, step: f64) -> String {
     }
 }
 
-/// 148495 -> "148,495".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A duration for captions, to 3 significant digits: "250 µs", "53.7 µs",
-/// "10 ms", "1.5 s".
-pub fn duration(secs: f64) -> String {
+/// "10 ms", "1.5 s" ("1,5 s" in Spanish).
+pub fn duration(lang: Lang, secs: f64) -> String {
     let u = Unit::time(secs);
     let v = secs / u.factor;
     let decimals = match v.abs() {
@@ -111,7 +101,7 @@ pub fn duration(secs: f64) -> String {
     } else {
         &s
     };
-    format!("{s} {}", u.name)
+    format!("{} {}", lang.decimal(s.to_string()), u.name)
 }
 
 /// The 1-2-5 step nearest above `raw` (…, 0.5, 1, 2, 5, 10, …).
@@ -157,23 +147,24 @@ mod tests {
         assert_eq!(Unit::si(900.0, "bit/s").name, "bit/s");
         assert_eq!(Unit::si(65_535.0, "B").name, "kB");
         assert_eq!(Unit::si(3_000.0, "B").name, "B");
-        assert_eq!(Unit::time(0.002).tick(0.0015, 0.0005), "1.5");
+        assert_eq!(Unit::time(0.002).tick(Lang::En, 0.0015, 0.0005), "1.5");
+        assert_eq!(Unit::time(0.002).tick(Lang::Es, 0.0015, 0.0005), "1,5");
     }
 
     #[test]
     fn numbers_read_well() {
-        assert_eq!(thousands(148_495), "148,495");
-        assert_eq!(thousands(999), "999");
         assert_eq!(tidy(0.300_000_000_04, 0.1), "0.3");
         assert_eq!(tidy(2.8, 0.1), "2.8");
         assert_eq!(tidy(2.5, 0.5), "2.5");
         assert_eq!(tidy(-0.000_001, 0.2), "0.0");
         assert_eq!(tidy(0.0, 1.0), "0");
         assert_eq!(tidy(150_000.0, 50_000.0), "150000");
-        assert_eq!(duration(0.001), "1 ms");
-        assert_eq!(duration(0.0025), "2.5 ms");
-        assert_eq!(duration(0.000_053_667), "53.7 µs");
-        assert_eq!(duration(209.638e-3), "210 ms");
+        assert_eq!(duration(Lang::En, 0.001), "1 ms");
+        assert_eq!(duration(Lang::En, 0.0025), "2.5 ms");
+        assert_eq!(duration(Lang::Es, 0.0025), "2,5 ms");
+        assert_eq!(duration(Lang::En, 0.000_053_667), "53.7 µs");
+        assert_eq!(duration(Lang::Es, 0.000_053_667), "53,7 µs");
+        assert_eq!(duration(Lang::En, 209.638e-3), "210 ms");
         assert_eq!(nice_step(0.0013), 0.002);
         assert_eq!(nice_step(7.0), 10.0);
         assert_eq!(parse_duration("100ms"), Some(0.1));

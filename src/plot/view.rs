@@ -3,6 +3,8 @@
 //! graph so that they all read the series the same way.
 
 use super::collect::{ConnectionSeries, SegPoint};
+use super::lang::{fill, Lang, Plural};
+use super::strings::PlotStrings;
 use super::units::{duration, tidy, Unit};
 use crate::flow::Direction;
 
@@ -15,6 +17,8 @@ pub struct PlotOptions {
     pub relative: bool,
     /// Throughput interval in seconds; chosen from the duration when `None`.
     pub interval: Option<f64>,
+    /// The language of the titles, axes, legends and captions.
+    pub lang: Lang,
 }
 
 /// A connection seen from its data sender.
@@ -25,6 +29,7 @@ pub struct View<'a> {
     pub dir: Direction,
     pub relative: bool,
     pub interval: Option<f64>,
+    pub lang: Lang,
 }
 
 impl<'a> View<'a> {
@@ -36,7 +41,28 @@ impl<'a> View<'a> {
                 .unwrap_or_else(|| series.busiest_direction()),
             relative: options.relative,
             interval: options.interval,
+            lang: options.lang,
         }
+    }
+
+    /// The words of the figure, in its language.
+    pub fn text(&self) -> &'static PlotStrings {
+        PlotStrings::of(self.lang)
+    }
+
+    /// `n` with its noun, the number's thousands grouped: "1,448 ACKs".
+    pub fn count(&self, forms: Plural, n: u64) -> String {
+        forms.shown(n, &self.lang.thousands(n))
+    }
+
+    /// A count for a caption, its thousands grouped.
+    pub fn thousands(&self, n: u64) -> String {
+        self.lang.thousands(n)
+    }
+
+    /// A duration for a caption: "2.5 ms", "2,5 ms".
+    pub fn duration(&self, secs: f64) -> String {
+        duration(self.lang, secs)
     }
 
     /// Segments sent by the data sender.
@@ -64,9 +90,9 @@ impl<'a> View<'a> {
     /// "Sequence number (absolute)" or "(relative to the ISN)".
     pub fn seq_axis_label(&self) -> &'static str {
         if self.relative {
-            "Sequence number (relative to the ISN, bytes)"
+            self.text().seq_axis_relative
         } else {
-            "Sequence number (absolute)"
+            self.text().seq_axis_absolute
         }
     }
 
@@ -78,10 +104,9 @@ impl<'a> View<'a> {
 
     /// The subtitle naming the connection and the direction drawn.
     pub fn subtitle(&self) -> String {
-        format!(
-            "TCP stream {}: {} (data direction)",
-            self.series.stream,
-            self.direction_label()
+        fill(
+            self.text().subtitle,
+            &[&self.series.stream, &self.direction_label()],
         )
     }
 
@@ -112,21 +137,28 @@ impl<'a> View<'a> {
     /// A caption line when the time axis shows less than the connection.
     pub fn range_note(&self) -> Option<String> {
         let (lo, hi) = self.active_span();
-        self.range_note_for(lo, hi, "was sending")
+        self.range_note_for(lo, hi, self.text().range_note_sending)
     }
 
-    /// The same for an axis from `lo` to `hi`, covering what `doing` says.
-    pub fn range_note_for(&self, lo: f64, hi: f64, doing: &str) -> Option<String> {
+    /// The same for an axis from `lo` to `hi`, with `template` (a
+    /// `range_note_*` of `PlotStrings`) saying what the sender was doing.
+    pub fn range_note_for(&self, lo: f64, hi: f64, template: &str) -> Option<String> {
         let total = self.series.duration();
         let unit = Unit::time(hi);
+        let at = |t: f64| {
+            self.lang
+                .decimal(tidy(t / unit.factor, (hi - lo) / unit.factor / 10.0))
+        };
         (total > 0.0 && (hi - lo) < 0.9 * total).then(|| {
-            format!(
-                "The connection lasted {}; the time axis covers {}–{} {}, while {} {doing}.",
-                duration(total),
-                tidy(lo / unit.factor, (hi - lo) / unit.factor / 10.0),
-                tidy(hi / unit.factor, (hi - lo) / unit.factor / 10.0),
-                unit.name,
-                self.series.endpoints(self.dir).0
+            fill(
+                template,
+                &[
+                    &self.duration(total),
+                    &at(lo),
+                    &at(hi),
+                    &unit.name,
+                    &self.series.endpoints(self.dir).0,
+                ],
             )
         })
     }

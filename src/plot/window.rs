@@ -7,8 +7,9 @@
 use super::canvas::OrDraw;
 use super::decimate::{self, Bins, Tally};
 use super::frame::{self, Glyph, Key};
+use super::lang::fill;
 use super::style::{colour, Marker, Pen, MARKER_PX};
-use super::units::{thousands, Unit};
+use super::units::Unit;
 use super::{Drawn, Result, View};
 use crate::analysis::Event;
 use plotters::coord::Shift;
@@ -37,29 +38,24 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|p| in_range(p.t) && p.events.contains(Event::ZeroWindow))
         .map(|p| (p.t, 0.0))
         .collect();
+    let t = view.text();
     let mut keys = vec![
         Key::new(
             Glyph::Line(colour::WINDOW, 2.0),
-            format!("receive window advertised by {receiver}"),
+            fill(t.window_advertised_by, &[&receiver]),
         ),
         Key::new(
             Glyph::Line(colour::DATA, 1.4),
-            format!("bytes in flight from {sender}"),
+            fill(t.in_flight_from, &[&sender]),
         ),
     ];
     if !zeros.is_empty() {
         keys.push(Key::new(
             Glyph::Mark(Marker::Square, colour::ZERO_WINDOW),
-            "zero window",
+            t.zero_window,
         ));
     }
-    let layout = frame::layout(
-        root,
-        pen,
-        "Receive window and bytes in flight over time",
-        &view.subtitle(),
-        keys,
-    )?;
+    let layout = frame::layout(root, pen, t.window_title, &view.subtitle(), keys)?;
     let peak = windows
         .iter()
         .chain(&flight)
@@ -70,12 +66,13 @@ pub fn draw<DB: DrawingBackend>(
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
+        view.lang,
         x.clone(),
         y.clone(),
         if unit.name == "B" {
-            "Bytes".to_string()
+            t.bytes_axis.to_string()
         } else {
-            format!("Bytes ({})", unit.name)
+            fill(t.bytes_axis_unit, &[&unit.name])
         },
         unit,
     )?;
@@ -107,19 +104,20 @@ pub fn draw<DB: DrawingBackend>(
         )
         .or_draw()?;
     let max_window = windows.iter().map(|p| p.1).fold(0.0, f64::max);
-    let mut caption = vec![format!(
-        "{} window advertisements (largest {} bytes), {} zero windows; largest in flight {} bytes",
-        thousands(windows.len() as u64),
-        thousands(max_window as u64),
-        thousands(zeros.len() as u64),
-        thousands(flight.iter().map(|p| p.1).fold(0.0, f64::max) as u64),
+    let max_flight = flight.iter().map(|p| p.1).fold(0.0, f64::max);
+    let mut caption = vec![fill(
+        t.window_caption,
+        &[
+            &view.count(t.n_window_adverts, windows.len() as u64),
+            &view.thousands(max_window as u64),
+            &view.count(t.n_zero_windows, zeros.len() as u64),
+            &view.thousands(max_flight as u64),
+        ],
     )];
     if view.series.unscaled_window[view.dir.reverse().index()] {
-        caption.push(format!(
-            "The handshake was not captured, so {receiver}'s window scale is unknown: its windows are drawn unscaled."
-        ));
+        caption.push(fill(t.window_unscaled, &[&receiver]));
     }
-    caption.extend(frame::merged_note(&tally));
+    caption.extend(frame::merged_note(view.lang, &tally));
     caption.extend(view.range_note());
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })

@@ -6,7 +6,7 @@ use super::compose::{endpoint, Roles};
 use super::doc::Block;
 use super::evidence::{Round, Side};
 use super::strings::{fill, Strings};
-use super::units::{at, duration, frames};
+use super::units::{at, duration, frames, times, times_at};
 use super::Input;
 
 pub fn blocks(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
@@ -36,7 +36,7 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
     if side.retrans.count == 0 {
         let mut out = vec![Block::Para(fill(
             s.retrans_none,
-            &[&who, &sum.data_segments],
+            &[&who, &s.n_data_segments.of(sum.data_segments)],
         ))];
         if side.lost_segments.count + side.dup_acks.count > 0 {
             out.clear();
@@ -46,17 +46,19 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
     }
     let mut out = Vec::new();
     if side.retrans.count > 0 {
-        out.push(Block::Para(fill(
-            s.retrans_some,
+        let kinds: Vec<String> = (0..4)
+            .map(|i| s.retrans_kind_counts[i].of(side.retrans_kinds[i]))
+            .collect();
+        out.push(Block::Para(s.retrans_some.sentence(
+            side.retrans.count,
             &[
-                &side.retrans.count,
                 &sum.data_segments,
                 &who,
                 &sum.retransmitted_bytes,
-                &side.retrans_kinds[0],
-                &side.retrans_kinds[1],
-                &side.retrans_kinds[2],
-                &side.retrans_kinds[3],
+                &kinds[0],
+                &kinds[1],
+                &kinds[2],
+                &kinds[3],
             ],
         )));
         let items = side
@@ -68,22 +70,27 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
                 match r.original {
                     Some((f, d)) => fill(
                         s.retrans_item,
-                        &[&r.frame, &at(r.t), &kind, &f, &duration(d)],
+                        &[&r.frame, &at(s, r.t), &kind, &f, &duration(s, d)],
                     ),
-                    None => fill(s.retrans_item_short, &[&r.frame, &at(r.t), &kind]),
+                    None => fill(s.retrans_item_short, &[&r.frame, &at(s, r.t), &kind]),
                 }
             })
             .collect();
         out.push(Block::List(items));
     }
     let mut notes = Vec::new();
-    if side.lost_segments.count > 0 {
-        let f = frames(s, &side.lost_segments.items, side.lost_segments.count);
-        notes.push(fill(s.retrans_lost, &[&side.lost_segments.count, &f]));
+    let lost = &side.lost_segments;
+    if lost.count > 0 {
+        let when = times_at(s, &lost.items, lost.count);
+        notes.push(fill(s.retrans_lost, &[&when]));
     }
-    if side.dup_acks.count > 0 {
-        let f = frames(s, &side.dup_acks.items, side.dup_acks.count);
-        notes.push(fill(s.retrans_dup, &[&side.dup_acks.count, &f]));
+    let dup = &side.dup_acks;
+    if dup.count > 0 {
+        let f = frames(s, &dup.items, dup.count);
+        notes.push(fill(
+            s.retrans_dup,
+            &[&s.n_duplicate_acks.of(dup.count), &f],
+        ));
     }
     if !notes.is_empty() {
         out.push(Block::Para(notes.join(" ")));
@@ -92,19 +99,18 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
 }
 
 fn buffer(s: &Strings, side: &Side) -> Vec<Block> {
-    let full = frames(s, &side.window_full.items, side.window_full.count);
+    let full = &side.window_full;
     let mut out = Vec::new();
     if side.zero_windows.count > 0 {
-        let zero = frames(s, &side.zero_windows.items, side.zero_windows.count);
+        let zero = &side.zero_windows;
         out.push(Block::Para(fill(
             s.buffer_zero,
             &[
-                &side.zero_windows.count,
-                &side.zero_periods.count,
-                &zero,
-                &duration(side.zero_total_s),
-                &side.window_full.count,
-                &full,
+                &s.n_times.of(zero.count),
+                &s.n_periods.of(side.zero_periods.count),
+                &frames(s, &zero.items, zero.count),
+                &duration(s, side.zero_total_s),
+                &times_at(s, &full.items, full.count),
             ],
         )));
         let mut periods: Vec<_> = side
@@ -124,17 +130,20 @@ fn buffer(s: &Strings, side: &Side) -> Vec<Block> {
                 let (end, len) = p.end?;
                 Some(fill(
                     s.buffer_period,
-                    &[&p.first_frame, &at(p.t), &duration(len), &end],
+                    &[&p.first_frame, &at(s, p.t), &duration(s, len), &end],
                 ))
             })
             .collect();
         if !items.is_empty() {
             out.push(Block::List(items));
         }
-    } else if side.window_full.count > 0 {
+    } else if full.count > 0 {
         out.push(Block::Para(fill(
             s.buffer_full_only,
-            &[&side.window_full.count, &full],
+            &[
+                &s.n_times.of(full.count),
+                &frames(s, &full.items, full.count),
+            ],
         )));
     } else {
         out.push(Block::Para(fill(
@@ -144,13 +153,18 @@ fn buffer(s: &Strings, side: &Side) -> Vec<Block> {
         return out;
     }
     let mut notes = Vec::new();
-    if side.window_updates.count > 0 {
-        let f = frames(s, &side.window_updates.items, side.window_updates.count);
-        notes.push(fill(s.buffer_updates, &[&side.window_updates.count, &f]));
+    let updates = &side.window_updates;
+    if updates.count > 0 {
+        let f = frames(s, &updates.items, updates.count);
+        notes.push(fill(
+            s.buffer_updates,
+            &[&s.n_window_updates.of(updates.count), &f],
+        ));
     }
-    if side.probes.count > 0 {
-        let f = frames(s, &side.probes.items, side.probes.count);
-        notes.push(fill(s.buffer_probes, &[&side.probes.count, &f]));
+    let probes = &side.probes;
+    if probes.count > 0 {
+        let f = frames(s, &probes.items, probes.count);
+        notes.push(fill(s.buffer_probes, &[&s.n_times.of(probes.count), &f]));
     }
     if !notes.is_empty() {
         out.push(Block::Para(notes.join(" ")));
@@ -158,18 +172,19 @@ fn buffer(s: &Strings, side: &Side) -> Vec<Block> {
     out
 }
 
-/// `×1.0, ×2.0, ×1.5`: growth from each round trip to the next.
-fn ratios(rounds: &[Round]) -> String {
+/// `×1.0, ×2.0, ×1.5` (`×1,0; ×2,0; ×1,5`): growth from each round trip
+/// to the next.
+fn ratios(s: &Strings, rounds: &[Round]) -> String {
     let parts: Vec<String> = rounds
         .windows(2)
         .map(|w| {
-            format!(
-                "×{:.1}",
-                f64::from(w[1].max_in_flight) / f64::from(w[0].max_in_flight.max(1))
+            times(
+                s,
+                f64::from(w[1].max_in_flight) / f64::from(w[0].max_in_flight.max(1)),
             )
         })
         .collect();
-    parts.join(", ")
+    parts.join(s.number_sep)
 }
 
 /// The round trips' growth up to `end`: where the bytes in flight peak,
@@ -203,7 +218,7 @@ fn slow_start(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
         .map(|r| r.avg)
         .or(input.conn.handshake.initial_rtt)
         .unwrap_or(0.0);
-    let rtt = duration(rtt);
+    let rtt = duration(s, rtt);
     let mut text = Vec::new();
     let mut suggest = false;
     let mut seen = false;
@@ -215,7 +230,10 @@ fn slow_start(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
     let visible = loss.map_or(rounds.len(), |i| i + 1);
     let visible = !rounds.is_empty() && growth_peak(&rounds[..visible]).1;
     if side.round_count < 4 || bytes < 4 * INITIAL_WINDOW {
-        text.push(fill(s.ss_too_short, &[&side.round_count, &rtt, &bytes]));
+        text.push(fill(
+            s.ss_too_short,
+            &[&s.n_round_trips.of(side.round_count), &rtt, &bytes],
+        ));
         suggest = true;
     } else if window_capped && !visible {
         text.push(fill(
@@ -237,9 +255,9 @@ fn slow_start(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
             &[
                 &(i + 1),
                 &r.first_frame,
-                &at(r.t),
+                &at(s, r.t),
                 &before,
-                &after.len(),
+                &s.n_round_trips.of(after.len() as u64),
                 &lo,
                 &hi,
             ],
@@ -252,7 +270,7 @@ fn slow_start(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
             let (first, top) = (rounds[0].max_in_flight, rounds[peak].max_in_flight);
             text.push(fill(
                 s.ss_visible,
-                &[&first, &top, &(peak + 1), &ratios(&rounds[..=peak])],
+                &[&first, &top, &(peak + 1), &ratios(s, &rounds[..=peak])],
             ));
             match (loss, rounds.get(peak + 1)) {
                 (Some(i), _) => text.push(fill(s.ss_loss, &[&(i + 1), &rounds[i].first_frame])),
@@ -297,7 +315,7 @@ fn round_table(s: &Strings, rounds: &[Round]) -> Block {
                 let loss = if r.loss { " ✗" } else { "" };
                 vec![
                     format!("{}{loss}", i + 1),
-                    at(r.t),
+                    at(s, r.t),
                     r.first_frame.to_string(),
                     r.segments.to_string(),
                     r.max_in_flight.to_string(),
@@ -316,15 +334,15 @@ fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block>
         .conn
         .handshake
         .initial_rtt
-        .map_or_else(|| "-".to_string(), duration);
+        .map_or_else(|| "-".to_string(), |d| duration(s, d));
     let mut text = fill(
         s.rtt_line,
         &[
             &who,
-            &duration(r.min),
-            &duration(r.avg),
-            &duration(r.max),
-            &r.samples,
+            &duration(s, r.min),
+            &duration(s, r.avg),
+            &duration(s, r.max),
+            &s.n_samples.of(r.samples),
             &hs,
         ],
     );
@@ -338,7 +356,7 @@ fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block>
         text.push(' ');
         text.push_str(&fill(
             s.rtt_var,
-            &[&duration(r.stdev), &ratio, &frame, &at(t), &why],
+            &[&duration(s, r.stdev), &ratio, &frame, &at(s, t), &why],
         ));
     }
     vec![Block::Para(text)]
@@ -349,8 +367,8 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
         fill(
             s.limit_flow,
             &[
-                &side.zero_windows.count,
-                &side.window_full.count,
+                &s.n_times.of(side.zero_windows.count),
+                &s.n_times.of(side.window_full.count),
                 &side.max_in_flight,
             ],
         )
@@ -358,8 +376,8 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
         fill(
             s.limit_congestion,
             &[
-                &side.retrans.count,
-                &side.lost_segments.count,
+                &s.n_retransmissions.of(side.retrans.count),
+                &s.n_gaps.of(side.lost_segments.count),
                 &side.max_in_flight,
                 &side.max_window,
             ],

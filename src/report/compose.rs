@@ -60,9 +60,9 @@ fn header(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
             s.intro,
             &[
                 &input.file_name,
-                &cap.records,
+                &s.n_packets.of(cap.records),
                 &cap.tcp_segments,
-                &input.connections.len(),
+                &s.n_connections.of(input.connections.len() as u64),
             ],
         )),
         Block::Para(if input.evidence.side(roles.data).data_segments == 0 {
@@ -85,7 +85,7 @@ fn header(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
                 endpoint(k, cl).to_string(),
                 endpoint(k, cl.reverse()).to_string(),
                 k.packets.to_string(),
-                duration(k.duration),
+                duration(s, k.duration),
                 state(s, k.final_state).to_string(),
             ]
         })
@@ -134,7 +134,11 @@ fn sockets(input: &Input<'_>, s: &Strings) -> Vec<Block> {
         .count();
     out.push(Block::Para(fill(
         s.sockets_summary,
-        &[&port, &listening, &server_side],
+        &[
+            &port,
+            &s.n_listening_sockets.of(listening as u64),
+            &s.n_connection_sockets.of(server_side as u64),
+        ],
     )));
     out.push(Block::Table {
         head: s.sockets_head.iter().map(|h| h.to_string()).collect(),
@@ -172,7 +176,7 @@ pub fn segment_table(c: &ConnectionSummary, s: &Strings, segs: &[SegmentBrief]) 
             .map(|b| {
                 vec![
                     b.frame.to_string(),
-                    at(b.time - c.start),
+                    at(s, b.time - c.start),
                     endpoint(c, b.from).to_string(),
                     b.flags.as_str().to_string(),
                     b.seq.to_string(),
@@ -243,7 +247,7 @@ fn establishment(c: &ConnectionSummary, s: &Strings, roles: &Roles) -> Vec<Block
     if let (Some(rtt), Some(a), Some(b)) = (h.initial_rtt, h.syn_to_syn_ack, h.syn_ack_to_ack) {
         out.push(Block::Para(fill(
             s.initial_rtt,
-            &[&duration(rtt), &duration(a), &duration(b)],
+            &[&duration(s, rtt), &duration(s, a), &duration(s, b)],
         )));
     }
     out
@@ -264,13 +268,13 @@ fn transfer(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
             &[
                 &endpoint(c, d),
                 &endpoint(c, d.reverse()),
-                &sum.data_segments,
+                &s.n_data_segments.of(sum.data_segments),
                 &sum.payload_bytes,
                 &sum.unique_bytes,
                 &sum.retransmitted_bytes,
                 &first.0,
                 &last.0,
-                &duration(last.1 - first.1),
+                &duration(s, last.1 - first.1),
             ],
         ));
         if sum.retransmitted_bytes > 0
@@ -287,9 +291,9 @@ fn transfer(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
         out.push(Block::Para(fill(
             s.transfer_rates,
             &[
-                &rate(sum.throughput_bps),
-                &rate(sum.goodput_bps),
-                &duration(c.duration),
+                &rate(s, sum.throughput_bps),
+                &rate(s, sum.goodput_bps),
+                &duration(s, c.duration),
             ],
         )));
     }

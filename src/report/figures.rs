@@ -1,6 +1,6 @@
 //! The six graphs of the connection, drawn once as SVG (saved and inlined
-//! in the HTML) and once as PNG (saved), each with a one-sentence caption
-//! about what this capture shows in it.
+//! in the HTML) and once as PNG (saved), in the report's language, each
+//! with a one-sentence caption about what this capture shows in it.
 
 use super::compose::Roles;
 use super::doc::Block;
@@ -28,6 +28,7 @@ pub fn render_all(
     let roles = Roles::of(input);
     let options = PlotOptions {
         direction: Some(roles.data),
+        lang: s.lang,
         ..PlotOptions::default()
     };
     let view = View::new(input.series, &options);
@@ -61,16 +62,16 @@ fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles) -> Strin
         Graph::Stevens | Graph::Tcptrace | Graph::Throughput | Graph::Rtt | Graph::Window
             if no_data =>
         {
-            fill(s.cap_no_data, &[&c.packets])
+            s.cap_no_data.sentence(c.packets, &[])
         }
         Graph::Ladder if c.packets <= 40 => fill(s.cap_ladder, &[&c.packets]),
         Graph::Ladder => fill(s.cap_ladder_fold, &[&c.packets]),
         Graph::Stevens => match side.retrans.items.first() {
             Some(r) => {
                 let (last, t) = side.last_retrans.unwrap_or((r.frame, r.t));
-                fill(
-                    s.cap_stevens_loss,
-                    &[&side.retrans.count, &r.frame, &at(r.t), &last, &at(t)],
+                s.cap_stevens_loss.sentence(
+                    side.retrans.count,
+                    &[&r.frame, &at(s, r.t), &last, &at(s, t)],
                 )
             }
             None => {
@@ -78,33 +79,40 @@ fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles) -> Strin
                     (Some(a), Some(b)) => b.1 - a.1,
                     _ => 0.0,
                 };
-                fill(s.cap_stevens_clean, &[&sum.unique_bytes, &duration(span)])
+                fill(
+                    s.cap_stevens_clean,
+                    &[&sum.unique_bytes, &duration(s, span)],
+                )
             }
         },
         Graph::Tcptrace => {
             if let Some(z) = first_zero {
-                fill(
-                    s.cap_tcptrace_zero,
-                    &[&side.zero_windows.count, &z.first_frame, &at(z.t)],
-                )
+                s.cap_tcptrace_zero
+                    .sentence(side.zero_windows.count, &[&z.first_frame, &at(s, z.t)])
             } else if let Some(f) = side.dup_acks.items.first() {
                 fill(s.cap_tcptrace_loss, &[f, &side.dup_acks.count])
             } else if let Some(f) = side.window_full.items.first() {
-                fill(s.cap_tcptrace_full, &[&side.window_full.count, f])
+                s.cap_tcptrace_full.sentence(side.window_full.count, &[f])
             } else {
                 s.cap_tcptrace_clean.to_string()
             }
         }
-        Graph::Throughput => fill(s.cap_throughput, &[&rate(sum.throughput_bps)]),
+        Graph::Throughput => fill(s.cap_throughput, &[&rate(s, sum.throughput_bps)]),
         Graph::Rtt => match sum.ack_rtt {
-            Some(r) => fill(s.cap_rtt, &[&r.samples, &duration(r.min), &duration(r.max)]),
+            Some(r) => fill(
+                s.cap_rtt,
+                &[
+                    &s.n_samples.of(r.samples),
+                    &duration(s, r.min),
+                    &duration(s, r.max),
+                ],
+            ),
             None => s.cap_rtt_none.to_string(),
         },
         Graph::Window => match first_zero {
-            Some(z) => fill(
-                s.cap_window_zero,
-                &[&side.zero_periods.count, &z.first_frame, &at(z.t)],
-            ),
+            Some(z) => s
+                .cap_window_zero
+                .sentence(side.zero_periods.count, &[&z.first_frame, &at(s, z.t)]),
             None => {
                 let rcv = c.direction(roles.data.reverse());
                 let w = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());

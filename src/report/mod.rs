@@ -8,8 +8,9 @@
 //! is not stream 0): `evidence::Evidence` keeps counts and the first frames
 //! of each event, never every segment; only the plotted connection's
 //! compact points are kept, by `plot::Collector`. Every sentence comes from
-//! `strings` (English and Spanish). Not done here: argument parsing and
-//! printing (`cli::report`).
+//! `strings` (English and Spanish), numbers with the language's decimal
+//! separator (`units`); the graphs are drawn in the same language. Not done
+//! here: argument parsing and printing (`cli::report`).
 //!
 //! ```no_run
 //! use tcplab::report::{self, ReportOptions, Lang};
@@ -52,7 +53,7 @@ pub enum ReportError {
     Plot(#[from] PlotError),
     #[error("{file}: no TCP connection in the capture, nothing to report")]
     NoConnection { file: String },
-    #[error("{file}: there is no stream {stream}; the capture has {count} connection(s), numbered from 0")]
+    #[error("{file}: there is no stream {stream}; the capture has {}, numbered from 0", strings::EN.n_connections.of(*count as u64))]
     UnknownStream {
         file: String,
         stream: u32,
@@ -197,7 +198,7 @@ pub fn write_report(capture: &Path, out_dir: &Path, opts: &ReportOptions) -> Res
         series: &series,
         meta: meta.as_ref(),
     };
-    let s = opts.lang.strings();
+    let s = strings::Strings::of(opts.lang);
     let (figures, graphs) = figures::render_all(&input, s, out_dir)?;
     let blocks = compose::blocks(&input, s, figures);
     let markdown = out_dir.join("report.md");

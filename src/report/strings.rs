@@ -1,61 +1,17 @@
 //! Every sentence of the report, one table per language. Templates take
-//! their values in order at each `{}` (`fill`); nothing else in `report`
-//! writes prose.
+//! their values in order at each `{}` (`fill`); a `Plural` is a count with
+//! its noun (`of`), or a sentence about a count whose singular names its
+//! one thing without the number (`sentence`). Nothing else in `report`
+//! writes prose. `Lang`, `fill` and `Plural` are shared with the graphs
+//! (`plot::lang`).
 
-use std::fmt::Display;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    #[default]
-    En,
-    Es,
-}
-
-impl Lang {
-    /// From a locale such as `es_ES.UTF-8` (the `LANG` variable); English otherwise.
-    pub fn from_locale(locale: Option<&str>) -> Lang {
-        match locale {
-            Some(l) if l.to_ascii_lowercase().starts_with("es") => Lang::Es,
-            _ => Lang::En,
-        }
-    }
-
-    pub fn from_env() -> Lang {
-        Lang::from_locale(std::env::var("LANG").ok().as_deref())
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
-    }
-
-    pub fn strings(self) -> &'static Strings {
-        match self {
-            Lang::En => &EN,
-            Lang::Es => &ES,
-        }
-    }
-}
-
-/// Replaces each `{}` in `template` with the next of `args`.
-pub fn fill(template: &str, args: &[&dyn Display]) -> String {
-    let mut out = String::with_capacity(template.len() + 16 * args.len());
-    let mut args = args.iter();
-    let mut rest = template;
-    while let Some(at) = rest.find("{}") {
-        out.push_str(&rest[..at]);
-        if let Some(a) = args.next() {
-            out.push_str(&a.to_string());
-        }
-        rest = &rest[at + 2..];
-    }
-    out.push_str(rest);
-    out
-}
+pub use crate::plot::lang::{fill, Lang, Plural};
 
 pub struct Strings {
+    /// The language of the table (its numbers' decimal separator).
+    pub lang: Lang,
+    /// Between the numbers of a list: "×1.0, ×2.0" but "×1,0; ×2,0".
+    pub number_sep: &'static str,
     pub title: &'static str,
     pub intro: &'static str,
     pub studied: &'static str,
@@ -69,6 +25,8 @@ pub struct Strings {
     pub sockets: &'static str,
     pub sockets_head: [&'static str; 3],
     pub sockets_summary: &'static str,
+    pub n_listening_sockets: Plural,
+    pub n_connection_sockets: Plural,
     pub sockets_none: &'static str,
     pub establishment: &'static str,
     pub seg_head: [&'static str; 9],
@@ -96,24 +54,26 @@ pub struct Strings {
     pub cap_ladder: &'static str,
     pub cap_ladder_fold: &'static str,
     pub cap_stevens_clean: &'static str,
-    pub cap_stevens_loss: &'static str,
+    pub cap_stevens_loss: Plural,
     pub cap_tcptrace_clean: &'static str,
-    pub cap_tcptrace_zero: &'static str,
+    pub cap_tcptrace_zero: Plural,
     pub cap_tcptrace_loss: &'static str,
-    pub cap_tcptrace_full: &'static str,
+    pub cap_tcptrace_full: Plural,
     pub cap_throughput: &'static str,
     pub cap_rtt: &'static str,
     pub cap_rtt_none: &'static str,
-    pub cap_no_data: &'static str,
+    pub cap_no_data: Plural,
     pub cap_window: &'static str,
     pub cap_window_const: &'static str,
-    pub cap_window_zero: &'static str,
+    pub cap_window_zero: Plural,
     pub answers: &'static str,
     pub no_data_answers: &'static str,
     pub q_retrans: &'static str,
     pub retrans_none: &'static str,
-    pub retrans_some: &'static str,
+    pub retrans_some: Plural,
     pub retrans_kinds: [&'static str; 4],
+    /// How many retransmissions of each of `retrans_kinds` ("3 fast").
+    pub retrans_kind_counts: [Plural; 4],
     pub retrans_item: &'static str,
     pub retrans_item_short: &'static str,
     pub retrans_lost: &'static str,
@@ -158,15 +118,38 @@ pub struct Strings {
     pub truncated: &'static str,
     pub not_tcp: &'static str,
     pub damaged: &'static str,
-    pub frames: &'static str,
+    /// A list of frames: "frame 12", "frames 12, 16".
+    pub frames: Plural,
     pub more: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
+    pub n_packets: Plural,
+    pub n_connections: Plural,
+    pub n_data_segments: Plural,
+    pub n_times: Plural,
+    pub n_periods: Plural,
+    pub n_samples: Plural,
+    pub n_round_trips: Plural,
+    pub n_retransmissions: Plural,
+    pub n_gaps: Plural,
+    pub n_duplicate_acks: Plural,
+    pub n_window_updates: Plural,
+}
+
+impl Strings {
+    pub fn of(lang: Lang) -> &'static Strings {
+        match lang {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        }
+    }
 }
 
 pub static EN: Strings = Strings {
+    lang: Lang::En,
+    number_sep: ", ",
     title: "TCP report: {}",
-    intro: "Capture `{}`: {} packets, {} of them TCP segments, in {} connection(s).",
+    intro: "Capture `{}`: {}, {} of them TCP segments, in {}.",
     studied: "This report studies stream {}: the client {} opens the connection to the server {}; the data flows {} → {}.",
     studied_no_data: "This report studies stream {}: the client {} tries to open a connection to the server {}; no data was sent.",
     connections: "Connections",
@@ -177,7 +160,9 @@ pub static EN: Strings = Strings {
     state_open: "open (no FIN or RST captured)",
     sockets: "Sockets (exercise 4)",
     sockets_head: ["local", "remote", "state"],
-    sockets_summary: "While the connections were up, port {} had {} listening socket(s) and {} connection socket(s): the server accepts on the listening socket and talks to each client on a socket of its own.",
+    sockets_summary: "While the connections were up, port {} had {} and {}: the server accepts on the listening socket and talks to each client on a socket of its own.",
+    n_listening_sockets: Plural("{} listening socket", "{} listening sockets"),
+    n_connection_sockets: Plural("{} connection socket", "{} connection sockets"),
     sockets_none: "There is no run metadata beside this capture, so there is no socket snapshot; `tcplab run-and-capture` records one (`netstat -tan` shows the same).",
     establishment: "Establishment",
     seg_head: ["frame", "time (s)", "from", "flags", "seq", "ack", "len", "window", "options"],
@@ -189,7 +174,7 @@ pub static EN: Strings = Strings {
     chk_ack_ack: "ACK ack = SYN/ACK seq + 1: {} + 1 = {} {} (the server's SYN consumes one too)",
     chk_options: "Options agreed: MSS {} / {}, window scale {} / {}, SACK {}, timestamps {} (client / server).",
     transfer: "Transfer",
-    transfer_line: "{} → {}: {} data segments carrying {} payload bytes, {} of them seen for the first time in the capture and {} in retransmissions, from frame {} to frame {} ({}).",
+    transfer_line: "{} → {}: {} carrying {} payload bytes, {} of them seen for the first time in the capture and {} in retransmissions, from frame {} to frame {} ({}).",
     transfer_lost_first: "The retransmitted bytes of {} also count as first seen: their first copies were lost before the capture point.",
     transfer_rates: "Throughput {} and goodput {} over the connection's {}.",
     transfer_none: "No data segment was sent.",
@@ -205,61 +190,85 @@ pub static EN: Strings = Strings {
     cap_ladder: "Read it top to bottom: all {} segments of the connection, each arrow labelled with its flags and absolute seq and ack, as exercise 5 asks you to draw.",
     cap_ladder_fold: "Read it top to bottom: the handshake and the first data segments, then the middle of the {} segments folded into one gap, then the release, each arrow labelled with its flags and absolute seq and ack.",
     cap_stevens_clean: "The sequence number climbs from the ISN to {} bytes later in {} without stepping back: no segment was sent twice.",
-    cap_stevens_loss: "The red crosses below the rising line are the {} retransmissions, from frame {} ({} s) to frame {} ({} s).",
+    cap_stevens_loss: Plural(
+        "The red cross below the rising line is the only retransmission, at frame {} ({} s).",
+        "The red crosses below the rising line are the {} retransmissions, from frame {} ({} s) to frame {} ({} s).",
+    ),
     cap_tcptrace_clean: "The data (vertical bars) stays between the ACK line (below) and the receive-window line (above), never touching the window line: the receiver window never limited the sender.",
-    cap_tcptrace_zero: "The receive-window line (top) runs right on the data: the sender sent only what the receiver's window allowed, and the purple squares are the {} zero-window ACKs, the first at frame {} ({} s).",
+    cap_tcptrace_zero: Plural(
+        "The receive-window line (top) runs right on the data: the sender sent only what the receiver's window allowed, and the purple square is the only zero-window ACK, at frame {} ({} s).",
+        "The receive-window line (top) runs right on the data: the sender sent only what the receiver's window allowed, and the purple squares are the {} zero-window ACKs, the first at frame {} ({} s).",
+    ),
     cap_tcptrace_loss: "Look at the ACK line flattening while data keeps going above it from frame {}: duplicate ACKs ({}) until the retransmission fills the hole.",
-    cap_tcptrace_full: "The data reaches the window line (top) {} time(s), first at frame {}: there the sender had filled the receiver's window.",
+    cap_tcptrace_full: Plural(
+        "The data reaches the window line (top) once, at frame {}: there the sender had filled the receiver's window.",
+        "The data reaches the window line (top) {} times, first at frame {}: there the sender had filled the receiver's window.",
+    ),
     cap_throughput: "The sender averaged {} over the connection; the curve shows how that rate varied while it was sending.",
-    cap_rtt: "Each point is an ACK's round-trip time for the data it acknowledged: {} samples between {} and {}.",
+    cap_rtt: "Each point is an ACK's round-trip time for the data it acknowledged: {} between {} and {}.",
     cap_rtt_none: "The capture gives no RTT sample for this direction's data.",
-    cap_no_data: "No data was sent, so this graph shows only the {} segment(s) that opened and ended the connection.",
+    cap_no_data: Plural(
+        "No data was sent, so this graph shows only the connection's single captured segment.",
+        "No data was sent, so this graph shows only the {} segments that opened and ended the connection.",
+    ),
     cap_window: "The receiver advertised between {} and {} bytes; compare it with the bytes in flight, which peaked at {} bytes (frame {}).",
     cap_window_const: "The receiver advertised a constant {} bytes; compare it with the bytes in flight, which peaked at {} bytes (frame {}).",
-    cap_window_zero: "The advertised window falls to 0 {} time(s) (first at frame {}, {} s) while the bytes in flight stop growing: the receiver's buffer was full.",
+    cap_window_zero: Plural(
+        "The advertised window falls to zero once (at frame {}, {} s) while the bytes in flight stop growing: the receiver's buffer was full.",
+        "The advertised window falls to zero {} times (first at frame {}, {} s) while the bytes in flight stop growing: the receiver's buffer was full.",
+    ),
     answers: "Answers to final exercise 3",
     no_data_answers: "This connection carried no data: there were no retransmissions, no receive buffer to fill, no slow start and no flow or congestion control to observe.",
     q_retrans: "Were there retransmissions?",
-    retrans_none: "No: {} sent {} data segments and none was retransmitted; the capture shows no lost segment and no duplicate ACK.",
-    retrans_some: "Yes: {} of the {} data segments of {} were retransmissions ({} bytes resent): {} fast, {} after a timeout, {} sooner than a timeout could fire, {} spurious.",
+    retrans_none: "No: {} sent {} and none was retransmitted; the capture shows no lost segment and no duplicate ACK.",
+    retrans_some: Plural(
+        "Yes: one of the {} data segments of {} was a retransmission ({} bytes resent): {}, {}, {}, {}.",
+        "Yes: {} of the {} data segments of {} were retransmissions ({} bytes resent): {}, {}, {}, {}.",
+    ),
     retrans_kinds: [
         "fast retransmission (after duplicate ACKs)",
         "retransmission after a timeout (RTO)",
         "retransmission sooner than Linux's 200 ms minimum RTO, so not after a timeout",
         "spurious retransmission (the receiver already had the data)",
     ],
+    retrans_kind_counts: [
+        Plural("{} fast", "{} fast"),
+        Plural("{} after a timeout", "{} after a timeout"),
+        Plural("{} sooner than a timeout could fire", "{} sooner than a timeout could fire"),
+        Plural("{} spurious", "{} spurious"),
+    ],
     retrans_item: "frame {} at {} s: {}; original frame {}, {} earlier",
     retrans_item_short: "frame {} at {} s: {}",
-    retrans_lost: "{} time(s) the sequence numbers jump over data that was never captured (\"previous segment not captured\"), at frames {}: those segments were lost before the capture point.",
-    retrans_dup: "The receiver sent {} duplicate ACK(s), frames {}.",
+    retrans_lost: "The sequence numbers jump over data that was never captured (\"previous segment not captured\") {}: the missing segments were lost before the capture point.",
+    retrans_dup: "The receiver sent {}, {}.",
     q_buffer: "Did the receive buffer fill?",
     buffer_no: "No: the receiver never advertised a zero window and the sender never filled the window (largest window {}, most bytes in flight {}).",
-    buffer_zero: "Yes: the receiver advertised a zero window {} time(s) in {} period(s) (frames {}), {} in all; the sender filled the window {} time(s) (frames {}).",
+    buffer_zero: "Yes: the receiver advertised a zero window {} in {} ({}), {} in all; the sender filled the window {}.",
     buffer_period: "from frame {} at {} s for {} (window reopened by frame {})",
-    buffer_full_only: "Almost: the window never went to zero, but the sender filled it {} time(s) (\"window full\", frames {}).",
-    buffer_updates: "The receiver sent {} window update(s) as the application read data, frames {}.",
-    buffer_probes: "The sender probed the closed window {} time(s), frames {} (Linux sends a probe that Wireshark labels keep-alive).",
+    buffer_full_only: "Almost: the window never went to zero, but the sender filled it {} (\"window full\", {}).",
+    buffer_updates: "The receiver sent {} as the application read data, {}.",
+    buffer_probes: "The sender probed the closed window {}, {} (Linux sends a probe that Wireshark labels keep-alive).",
     q_slow_start: "Is slow start visible?",
     ss_head: ["round trip", "time (s)", "first frame", "segments", "bytes in flight"],
     ss_visible: "Yes: the bytes in flight per round trip grow from {} (round trip 1) to {} (round trip {}), {} from one round trip to the next: close to doubling, as slow start does.",
     ss_linear: "From round trip {} (frame {}) it stops doubling ({} → {} bytes).",
     ss_ended: "The transfer ends after round trip {}, so no later phase can be seen.",
     ss_short_note: "The whole transfer took only {} round trips of about {}: too few to watch the growth turn linear.",
-    ss_loss_early: "No: the first loss comes in round trip {} (frame {}, {} s), when at most {} bytes had been in flight; in the {} round trips after it the bytes in flight per round trip stay between {} and {} bytes, so there is no doubling to see.",
+    ss_loss_early: "No: the first loss comes in round trip {} (frame {}, {} s), when at most {} bytes had been in flight; in the {} after it the bytes in flight per round trip stay between {} and {} bytes, so there is no doubling to see.",
     ss_loss: "The first loss, in round trip {} (frame {}), ends slow start.",
     ss_limited: "The growth stops at the receiver's window ({} bytes): flow control, not congestion control, caps it.",
-    ss_too_short: "Not really: the transfer took {} round trip(s) of about {} and carried {} bytes, too little to see the window double (a Linux sender may put 10 segments in flight in its first round trip).",
+    ss_too_short: "Not really: the transfer took {} of about {} and carried {} bytes, too little to see the window double (a Linux sender may put 10 segments in flight in its first round trip).",
     ss_not_visible: "No: over {} round trips the bytes in flight per round trip do not keep doubling ({} at the start, at most {}); with round trips of about {} there is little to see.",
     ss_window_capped: "No: the receiver's window (at most {} bytes) caps the bytes in flight from the first round trip on ({} bytes at most, {} round trips), so the congestion window never gets to grow: flow control, not slow start, sets the pace.",
     ss_suggest: "To see it, make the path slower than the sender and the transfer longer: capture a file of several megabytes (`tcplab run-and-capture FILE`) over a path with delay and a rate limit, e.g. two network namespaces joined by a veth pair with `tc qdisc add dev IF root tbf rate 10mbit burst 16kb latency 50ms` on the sender's side (or `netem delay 20ms` where the kernel has netem).",
     q_rtt: "RTT",
-    rtt_line: "RTT of {}'s data (from ACKs): min {}, avg {}, max {} over {} samples; the handshake measured {}.",
+    rtt_line: "RTT of {}'s data (from ACKs): min {}, avg {}, max {} over {}; the handshake measured {}.",
     rtt_var: "It varies: standard deviation {}, the maximum is {} times the minimum; the largest sample is the ACK in frame {} at {} s{}.",
     rtt_var_zero: " — ACKs waited while the receiver's window was closed, so these samples measure the slow reader, not the path",
     rtt_none: "The capture gives no RTT sample for {}'s data.",
     q_limit: "Flow control or congestion control?",
-    limit_flow: "Flow control limited the sender: the receiver's window closed {} time(s) and the sender filled it {} time(s), while the most bytes in flight ({}) never exceeded the window.",
-    limit_congestion: "Congestion control limited the sender: {} retransmission(s) and {} gap(s) of data lost before the capture point, while the bytes in flight never went above {} bytes, far below the receiver's window of {} bytes: the limit was the sender's congestion window, which TCP reduces at every loss.",
+    limit_flow: "Flow control limited the sender: the receiver's window closed {} and the sender filled it {}, while the most bytes in flight ({}) never exceeded the window.",
+    limit_congestion: "Congestion control limited the sender: {} and {} of data lost before the capture point, while the bytes in flight never went above {} bytes, far below the receiver's window of {} bytes: the limit was the sender's congestion window, which TCP reduces at every loss.",
     limit_neither: "Not flow control: at most {} bytes were in flight against a receiver window of up to {} bytes, so the window never filled; and no loss made congestion control slow the sender down. The transfer went as fast as the application wrote and the path carried it.",
     limit_neither_ss: "Not flow control: at most {} bytes were in flight against a receiver window of up to {} bytes, so the window never filled. Congestion control, yes, but only through slow start: the congestion window, growing round trip by round trip, set how much could be in flight; no loss occurred.",
     quality: "Integrity and capture quality",
@@ -272,15 +281,28 @@ pub static EN: Strings = Strings {
     truncated: "Segments cut by the snap length: {}.",
     not_tcp: "Packets that are not TCP segments: {}{}.",
     damaged: "The file is damaged: {}; everything before it was analysed.",
-    frames: "frames",
+    frames: Plural("frame {}", "frames {}"),
     more: "… ({} in all)",
     yes: "yes",
     no: "no",
+    n_packets: Plural("{} packet", "{} packets"),
+    n_connections: Plural("{} connection", "{} connections"),
+    n_data_segments: Plural("{} data segment", "{} data segments"),
+    n_times: Plural("once", "{} times"),
+    n_periods: Plural("{} period", "{} periods"),
+    n_samples: Plural("{} sample", "{} samples"),
+    n_round_trips: Plural("{} round trip", "{} round trips"),
+    n_retransmissions: Plural("{} retransmission", "{} retransmissions"),
+    n_gaps: Plural("{} gap", "{} gaps"),
+    n_duplicate_acks: Plural("{} duplicate ACK", "{} duplicate ACKs"),
+    n_window_updates: Plural("{} window update", "{} window updates"),
 };
 
 pub static ES: Strings = Strings {
+    lang: Lang::Es,
+    number_sep: "; ",
     title: "Informe TCP: {}",
-    intro: "Captura `{}`: {} paquetes, {} de ellos segmentos TCP, en {} conexión(es).",
+    intro: "Captura `{}`: {}, {} de ellos segmentos TCP, en {}.",
     studied: "Este informe estudia el stream {}: el cliente {} abre la conexión con el servidor {}; los datos van de {} a {}.",
     studied_no_data: "Este informe estudia el stream {}: el cliente {} intenta abrir una conexión con el servidor {}; no se enviaron datos.",
     connections: "Conexiones",
@@ -291,7 +313,9 @@ pub static ES: Strings = Strings {
     state_open: "abierta (sin FIN ni RST capturados)",
     sockets: "Sockets (ejercicio 4)",
     sockets_head: ["local", "remoto", "estado"],
-    sockets_summary: "Mientras las conexiones estaban abiertas, el puerto {} tenía {} socket(s) de escucha y {} socket(s) de conexión: el servidor acepta en el socket de escucha y atiende a cada cliente en un socket propio.",
+    sockets_summary: "Mientras las conexiones estaban abiertas, el puerto {} tenía {} y {}: el servidor acepta en el socket de escucha y atiende a cada cliente en un socket propio.",
+    n_listening_sockets: Plural("{} socket de escucha", "{} sockets de escucha"),
+    n_connection_sockets: Plural("{} socket de conexión", "{} sockets de conexión"),
     sockets_none: "No hay metadatos de la ejecución junto a esta captura, así que no hay instantánea de sockets; `tcplab run-and-capture` la registra (`netstat -tan` muestra lo mismo).",
     establishment: "Establecimiento",
     seg_head: ["trama", "tiempo (s)", "de", "flags", "seq", "ack", "len", "ventana", "opciones"],
@@ -303,7 +327,7 @@ pub static ES: Strings = Strings {
     chk_ack_ack: "ack del ACK = seq del SYN/ACK + 1: {} + 1 = {} {} (el SYN del servidor también consume uno)",
     chk_options: "Opciones acordadas: MSS {} / {}, escala de ventana {} / {}, SACK {}, marcas de tiempo {} (cliente / servidor).",
     transfer: "Transferencia",
-    transfer_line: "{} → {}: {} segmentos de datos con {} bytes de carga, {} de ellos vistos por primera vez en la captura y {} en retransmisiones, de la trama {} a la {} ({}).",
+    transfer_line: "{} → {}: {} con {} bytes de carga, {} de ellos vistos por primera vez en la captura y {} en retransmisiones, de la trama {} a la {} ({}).",
     transfer_lost_first: "Los bytes retransmitidos de {} cuentan también como vistos por primera vez: sus primeras copias se perdieron antes del punto de captura.",
     transfer_rates: "Throughput {} y goodput {} durante los {} de la conexión.",
     transfer_none: "No se envió ningún segmento de datos.",
@@ -319,61 +343,85 @@ pub static ES: Strings = Strings {
     cap_ladder: "Léelo de arriba abajo: los {} segmentos de la conexión, cada flecha con sus flags y sus seq y ack absolutos, como pide dibujar el ejercicio 5.",
     cap_ladder_fold: "Léelo de arriba abajo: el establecimiento y los primeros segmentos de datos, luego la parte central de los {} segmentos plegada en un hueco, luego la liberación, cada flecha con sus flags y sus seq y ack absolutos.",
     cap_stevens_clean: "El número de secuencia sube desde el ISN hasta {} bytes más en {} sin retroceder: ningún segmento se envió dos veces.",
-    cap_stevens_loss: "Las cruces rojas bajo la línea ascendente son las {} retransmisiones, de la trama {} ({} s) a la trama {} ({} s).",
+    cap_stevens_loss: Plural(
+        "La cruz roja bajo la línea ascendente es la única retransmisión, en la trama {} ({} s).",
+        "Las cruces rojas bajo la línea ascendente son las {} retransmisiones, de la trama {} ({} s) a la trama {} ({} s).",
+    ),
     cap_tcptrace_clean: "Los datos (barras verticales) quedan entre la línea de ACK (debajo) y la de ventana de recepción (encima), sin tocar nunca la de ventana: la ventana del receptor no limitó al emisor.",
-    cap_tcptrace_zero: "La línea de ventana de recepción (arriba) va pegada a los datos: el emisor solo envió lo que permitía la ventana del receptor, y los cuadrados morados son los {} ACK con ventana cero, el primero en la trama {} ({} s).",
+    cap_tcptrace_zero: Plural(
+        "La línea de ventana de recepción (arriba) va pegada a los datos: el emisor solo envió lo que permitía la ventana del receptor, y el cuadrado morado es el único ACK con ventana cero, en la trama {} ({} s).",
+        "La línea de ventana de recepción (arriba) va pegada a los datos: el emisor solo envió lo que permitía la ventana del receptor, y los cuadrados morados son los {} ACK con ventana cero, el primero en la trama {} ({} s).",
+    ),
     cap_tcptrace_loss: "Fíjate en la línea de ACK que se queda plana mientras los datos siguen por encima desde la trama {}: ACK duplicados ({}) hasta que la retransmisión rellena el hueco.",
-    cap_tcptrace_full: "Los datos alcanzan la línea de ventana (arriba) {} vez/veces, la primera en la trama {}: ahí el emisor había llenado la ventana del receptor.",
+    cap_tcptrace_full: Plural(
+        "Los datos alcanzan la línea de ventana (arriba) una vez, en la trama {}: ahí el emisor había llenado la ventana del receptor.",
+        "Los datos alcanzan la línea de ventana (arriba) {} veces, la primera en la trama {}: ahí el emisor había llenado la ventana del receptor.",
+    ),
     cap_throughput: "El emisor promedió {} en la conexión; la curva muestra cómo varió ese ritmo mientras enviaba.",
-    cap_rtt: "Cada punto es el tiempo de ida y vuelta de un ACK para los datos que asiente: {} muestras entre {} y {}.",
+    cap_rtt: "Cada punto es el tiempo de ida y vuelta de un ACK para los datos que asiente: {} entre {} y {}.",
     cap_rtt_none: "La captura no da ninguna muestra de RTT para los datos de este sentido.",
-    cap_no_data: "No se enviaron datos, así que esta gráfica muestra solo los {} segmento(s) que abrieron y cerraron la conexión.",
+    cap_no_data: Plural(
+        "No se enviaron datos, así que esta gráfica muestra solo el único segmento capturado de la conexión.",
+        "No se enviaron datos, así que esta gráfica muestra solo los {} segmentos que abrieron y cerraron la conexión.",
+    ),
     cap_window: "El receptor anunció entre {} y {} bytes; compárala con los bytes en vuelo, cuyo máximo fue {} bytes (trama {}).",
     cap_window_const: "El receptor anunció siempre {} bytes; compárala con los bytes en vuelo, cuyo máximo fue {} bytes (trama {}).",
-    cap_window_zero: "La ventana anunciada cae a 0 {} vez/veces (la primera en la trama {}, {} s) mientras los bytes en vuelo dejan de crecer: el buffer del receptor estaba lleno.",
+    cap_window_zero: Plural(
+        "La ventana anunciada cae a cero una vez (en la trama {}, {} s) mientras los bytes en vuelo dejan de crecer: el buffer del receptor estaba lleno.",
+        "La ventana anunciada cae a cero {} veces (la primera en la trama {}, {} s) mientras los bytes en vuelo dejan de crecer: el buffer del receptor estaba lleno.",
+    ),
     answers: "Respuestas al ejercicio final 3",
     no_data_answers: "Esta conexión no llevó datos: no hubo retransmisiones, ni buffer de recepción que llenar, ni arranque lento, ni control de flujo o de congestión que observar.",
     q_retrans: "¿Ha habido retransmisiones?",
-    retrans_none: "No: {} envió {} segmentos de datos y ninguno se retransmitió; la captura no muestra segmentos perdidos ni ACK duplicados.",
-    retrans_some: "Sí: {} de los {} segmentos de datos de {} fueron retransmisiones ({} bytes reenviados): {} rápidas, {} por temporizador, {} antes de que pudiera vencer el temporizador, {} espurias.",
+    retrans_none: "No: {} envió {} y ninguno se retransmitió; la captura no muestra segmentos perdidos ni ACK duplicados.",
+    retrans_some: Plural(
+        "Sí: uno de los {} segmentos de datos de {} fue una retransmisión ({} bytes reenviados): {}, {}, {}, {}.",
+        "Sí: {} de los {} segmentos de datos de {} fueron retransmisiones ({} bytes reenviados): {}, {}, {}, {}.",
+    ),
     retrans_kinds: [
         "retransmisión rápida (tras ACK duplicados)",
         "retransmisión por vencimiento del temporizador (RTO)",
         "retransmisión antes de los 200 ms de RTO mínimo de Linux, así que no es por vencimiento del temporizador",
         "retransmisión espuria (el receptor ya tenía los datos)",
     ],
+    retrans_kind_counts: [
+        Plural("{} rápida", "{} rápidas"),
+        Plural("{} por temporizador", "{} por temporizador"),
+        Plural("{} antes de que pudiera vencer el temporizador", "{} antes de que pudiera vencer el temporizador"),
+        Plural("{} espuria", "{} espurias"),
+    ],
     retrans_item: "trama {} a los {} s: {}; trama original {}, {} antes",
     retrans_item_short: "trama {} a los {} s: {}",
-    retrans_lost: "{} vez/veces los números de secuencia saltan sobre datos que nunca se capturaron (\"previous segment not captured\"), en las tramas {}: esos segmentos se perdieron antes del punto de captura.",
-    retrans_dup: "El receptor envió {} ACK duplicado(s), tramas {}.",
+    retrans_lost: "Los números de secuencia saltan sobre datos que nunca se capturaron (\"previous segment not captured\") {}: los segmentos que faltan se perdieron antes del punto de captura.",
+    retrans_dup: "El receptor envió {}, {}.",
     q_buffer: "¿Se ha llenado el buffer de recepción?",
     buffer_no: "No: el receptor nunca anunció ventana cero y el emisor nunca llenó la ventana (ventana máxima {}, máximo de bytes en vuelo {}).",
-    buffer_zero: "Sí: el receptor anunció ventana cero {} vez/veces en {} periodo(s) (tramas {}), {} en total; el emisor llenó la ventana {} vez/veces (tramas {}).",
+    buffer_zero: "Sí: el receptor anunció ventana cero {} en {} ({}), {} en total; el emisor llenó la ventana {}.",
     buffer_period: "desde la trama {} a los {} s durante {} (la trama {} reabre la ventana)",
-    buffer_full_only: "Casi: la ventana nunca llegó a cero, pero el emisor la llenó {} vez/veces (\"window full\", tramas {}).",
-    buffer_updates: "El receptor envió {} actualización(es) de ventana a medida que la aplicación leía, tramas {}.",
-    buffer_probes: "El emisor sondeó la ventana cerrada {} vez/veces, tramas {} (Linux envía una sonda que Wireshark etiqueta como keep-alive).",
+    buffer_full_only: "Casi: la ventana nunca llegó a cero, pero el emisor la llenó {} (\"window full\", {}).",
+    buffer_updates: "El receptor envió {} a medida que la aplicación leía, {}.",
+    buffer_probes: "El emisor sondeó la ventana cerrada {}, {} (Linux envía una sonda que Wireshark etiqueta como keep-alive).",
     q_slow_start: "¿Se aprecia el arranque lento?",
     ss_head: ["ida y vuelta", "tiempo (s)", "primera trama", "segmentos", "bytes en vuelo"],
     ss_visible: "Sí: los bytes en vuelo por ida y vuelta crecen de {} (ida y vuelta 1) a {} (ida y vuelta {}), {} de una ida y vuelta a la siguiente: casi duplicándose, como hace el arranque lento.",
     ss_linear: "Desde la ida y vuelta {} (trama {}) deja de duplicarse ({} → {} bytes).",
     ss_ended: "La transferencia termina tras la ida y vuelta {}, así que no se ve ninguna fase posterior.",
     ss_short_note: "La transferencia entera duró solo {} idas y vueltas de unos {}: demasiado pocas para ver el crecimiento volverse lineal.",
-    ss_loss_early: "No: la primera pérdida llega en la ida y vuelta {} (trama {}, {} s), cuando como mucho había {} bytes en vuelo; en las {} idas y vueltas siguientes los bytes en vuelo por ida y vuelta se quedan entre {} y {} bytes, así que no hay duplicación que ver.",
+    ss_loss_early: "No: la primera pérdida llega en la ida y vuelta {} (trama {}, {} s), cuando como mucho había {} bytes en vuelo; en {} más, los bytes en vuelo por ida y vuelta se quedan entre {} y {} bytes, así que no hay duplicación que ver.",
     ss_loss: "La primera pérdida, en la ida y vuelta {} (trama {}), termina el arranque lento.",
     ss_limited: "El crecimiento se detiene en la ventana del receptor ({} bytes): lo limita el control de flujo, no el de congestión.",
-    ss_too_short: "No realmente: la transferencia duró {} ida(s) y vuelta(s) de unos {} y llevó {} bytes, demasiado poco para ver duplicarse la ventana (un emisor Linux puede tener 10 segmentos en vuelo ya en su primera ida y vuelta).",
+    ss_too_short: "No realmente: la transferencia duró {} de unos {} y llevó {} bytes, demasiado poco para ver duplicarse la ventana (un emisor Linux puede tener 10 segmentos en vuelo ya en su primera ida y vuelta).",
     ss_not_visible: "No: en {} idas y vueltas los bytes en vuelo por ida y vuelta no se duplican de forma sostenida ({} al principio, como mucho {}); con idas y vueltas de unos {} hay poco que ver.",
     ss_window_capped: "No: la ventana del receptor (como mucho {} bytes) limita los bytes en vuelo desde la primera ida y vuelta ({} bytes como mucho, {} idas y vueltas), así que la ventana de congestión no llega a crecer: marca el ritmo el control de flujo, no el arranque lento.",
     ss_suggest: "Para verlo, haz el camino más lento que el emisor y la transferencia más larga: captura un fichero de varios megabytes (`tcplab run-and-capture FICHERO`) por un camino con retardo y límite de velocidad, p. ej. dos espacios de nombres de red unidos por un par veth con `tc qdisc add dev IF root tbf rate 10mbit burst 16kb latency 50ms` en el lado del emisor (o `netem delay 20ms` donde el kernel tenga netem).",
     q_rtt: "RTT",
-    rtt_line: "RTT de los datos de {} (a partir de los ACK): mín {}, media {}, máx {} en {} muestras; el saludo midió {}.",
+    rtt_line: "RTT de los datos de {} (a partir de los ACK): mín {}, media {}, máx {} en {}; el saludo midió {}.",
     rtt_var: "Varía: desviación típica {}, el máximo es {} veces el mínimo; la muestra mayor es el ACK de la trama {} a los {} s{}.",
     rtt_var_zero: " — los ACK esperaron mientras la ventana del receptor estaba cerrada, así que estas muestras miden al lector lento, no el camino",
     rtt_none: "La captura no da ninguna muestra de RTT para los datos de {}.",
     q_limit: "¿Control de flujo o control de congestión?",
-    limit_flow: "El control de flujo limitó al emisor: la ventana del receptor se cerró {} vez/veces y el emisor la llenó {} vez/veces, sin que los bytes en vuelo (máximo {}) superasen nunca la ventana.",
-    limit_congestion: "El control de congestión limitó al emisor: {} retransmisión(es) y {} hueco(s) de datos perdidos antes del punto de captura, mientras los bytes en vuelo nunca pasaron de {} bytes, muy por debajo de la ventana del receptor de {} bytes: el límite fue la ventana de congestión del emisor, que TCP reduce en cada pérdida.",
+    limit_flow: "El control de flujo limitó al emisor: la ventana del receptor se cerró {} y el emisor la llenó {}, sin que los bytes en vuelo (máximo {}) superasen nunca la ventana.",
+    limit_congestion: "El control de congestión limitó al emisor: {} y {} de datos perdidos antes del punto de captura, mientras los bytes en vuelo nunca pasaron de {} bytes, muy por debajo de la ventana del receptor de {} bytes: el límite fue la ventana de congestión del emisor, que TCP reduce en cada pérdida.",
     limit_neither: "No fue el control de flujo: como mucho hubo {} bytes en vuelo frente a una ventana del receptor de hasta {} bytes, así que la ventana nunca se llenó; y ninguna pérdida hizo que el control de congestión frenara al emisor. La transferencia fue tan rápida como la aplicación escribía y el camino transportaba.",
     limit_neither_ss: "No fue el control de flujo: como mucho hubo {} bytes en vuelo frente a una ventana del receptor de hasta {} bytes, así que la ventana nunca se llenó. Sí el control de congestión, pero solo a través del arranque lento: la ventana de congestión, creciendo en cada ida y vuelta, marcó cuánto podía haber en vuelo; no hubo pérdidas.",
     quality: "Integridad y calidad de la captura",
@@ -386,34 +434,27 @@ pub static ES: Strings = Strings {
     truncated: "Segmentos recortados por la longitud de captura (snaplen): {}.",
     not_tcp: "Paquetes que no son segmentos TCP: {}{}.",
     damaged: "El fichero está dañado: {}; se analizó todo lo anterior.",
-    frames: "tramas",
+    frames: Plural("trama {}", "tramas {}"),
     more: "… ({} en total)",
     yes: "sí",
     no: "no",
+    n_packets: Plural("{} paquete", "{} paquetes"),
+    n_connections: Plural("{} conexión", "{} conexiones"),
+    n_data_segments: Plural("{} segmento de datos", "{} segmentos de datos"),
+    n_times: Plural("una vez", "{} veces"),
+    n_periods: Plural("{} periodo", "{} periodos"),
+    n_samples: Plural("{} muestra", "{} muestras"),
+    n_round_trips: Plural("{} ida y vuelta", "{} idas y vueltas"),
+    n_retransmissions: Plural("{} retransmisión", "{} retransmisiones"),
+    n_gaps: Plural("{} hueco", "{} huecos"),
+    n_duplicate_acks: Plural("{} ACK duplicado", "{} ACK duplicados"),
+    n_window_updates: Plural("{} actualización de ventana", "{} actualizaciones de ventana"),
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-
-    /// `field -> number of {}` for the table that starts at `marker`.
-    fn holes(source: &str, marker: &str) -> BTreeMap<String, usize> {
-        let table = source.split(marker).nth(1).unwrap_or_default();
-        let table = table.split("\n};").next().unwrap_or_default();
-        let mut out = BTreeMap::new();
-        let mut field = String::new();
-        for line in table.lines() {
-            let t = line.trim_start();
-            if let Some((name, _)) = t.split_once(": ") {
-                if !name.contains(' ') && !name.starts_with('"') {
-                    field = name.to_string();
-                }
-            }
-            *out.entry(field.clone()).or_default() += line.matches("{}").count();
-        }
-        out
-    }
+    use crate::plot::lang::tests::holes;
 
     #[test]
     fn both_languages_take_the_same_values() {
@@ -426,9 +467,71 @@ mod tests {
         assert_eq!(en, es);
     }
 
+    /// "connection(s)", "conexión(es)", "vez/veces": each count has its
+    /// own singular and plural instead ("time (s)" is a unit, not a plural).
     #[test]
-    fn fill_takes_values_in_order() {
-        assert_eq!(fill("{} + {} = {}", &[&1, &2, &3]), "1 + 2 = 3");
-        assert_eq!(fill("no holes", &[&1]), "no holes");
+    fn no_table_writes_both_forms_of_a_word() {
+        let source = include_str!("strings.rs");
+        for marker in ["pub static EN: Strings", "pub static ES: Strings"] {
+            let table = source.split(marker).nth(1).unwrap_or_default();
+            let table = table.split("\n};").next().unwrap_or_default();
+            assert!(table.len() > 1000, "{marker}");
+            for alternation in ["(s)", "(es)"] {
+                for (at, _) in table.match_indices(alternation) {
+                    let before = table[..at].chars().last().unwrap_or(' ');
+                    assert!(
+                        !before.is_alphabetic(),
+                        "{marker}: {:?}",
+                        &table[at.saturating_sub(30)..at + alternation.len()]
+                    );
+                }
+            }
+            assert!(!table.contains("vez/veces"), "{marker}");
+        }
+    }
+
+    #[test]
+    fn counts_agree_in_both_languages() {
+        assert_eq!(EN.n_connections.of(1), "1 connection");
+        assert_eq!(EN.n_connections.of(2), "2 connections");
+        assert_eq!(ES.n_connections.of(1), "1 conexión");
+        assert_eq!(ES.n_connections.of(2), "2 conexiones");
+        assert_eq!(EN.n_times.of(1), "once");
+        assert_eq!(EN.n_times.of(3), "3 times");
+        assert_eq!(ES.n_times.of(1), "una vez");
+        assert_eq!(ES.n_times.of(3), "3 veces");
+        assert_eq!(ES.n_round_trips.of(1), "1 ida y vuelta");
+        assert_eq!(ES.n_round_trips.of(4), "4 idas y vueltas");
+        assert_eq!(ES.retrans_kind_counts[3].of(1), "1 espuria");
+        assert_eq!(ES.retrans_kind_counts[3].of(0), "0 espurias");
+        assert_eq!(EN.frames.shown(1, &"29"), "frame 29");
+        assert_eq!(ES.frames.shown(2, &"8, 10"), "tramas 8, 10");
+    }
+
+    /// A sentence `Plural`'s singular takes the values after the count
+    /// (`Plural::sentence`), maybe fewer.
+    #[test]
+    fn singular_sentences_leave_out_the_count() {
+        for s in [&EN, &ES] {
+            for p in [
+                s.cap_stevens_loss,
+                s.cap_tcptrace_zero,
+                s.cap_tcptrace_full,
+                s.cap_no_data,
+                s.cap_window_zero,
+                s.retrans_some,
+            ] {
+                let holes = |t: &str| t.matches("{}").count();
+                assert!(holes(p.0) < holes(p.1), "{p:?}");
+            }
+        }
+        assert_eq!(
+            ES.cap_tcptrace_full.sentence(1, &[&5]),
+            "Los datos alcanzan la línea de ventana (arriba) una vez, en la trama 5: ahí el emisor había llenado la ventana del receptor."
+        );
+        assert!(ES
+            .cap_tcptrace_full
+            .sentence(3, &[&5])
+            .contains("(arriba) 3 veces, la primera en la trama 5"));
     }
 }

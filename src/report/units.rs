@@ -1,38 +1,47 @@
 //! Numbers as the report prints them: durations with a unit that suits
 //! them, rates with SI prefixes, times since the connection's start, and
-//! lists of frames cut after a few.
+//! lists of frames cut after a few. Fractions take the table's decimal
+//! separator (`3.71 ms`, `3,71 ms`); counts, frame and sequence numbers
+//! are printed as they are, without thousands separators.
 
 use super::strings::{fill, Strings};
 
 /// `25.0 µs`, `3.71 ms`, `1.058 s`.
-pub fn duration(secs: f64) -> String {
+pub fn duration(s: &Strings, secs: f64) -> String {
     let a = secs.abs();
-    if a < 1e-3 {
-        format!("{:.1} µs", secs * 1e6)
+    let (number, unit) = if a < 1e-3 {
+        (format!("{:.1}", secs * 1e6), "µs")
     } else if a < 1.0 {
-        format!("{:.2} ms", secs * 1e3)
+        (format!("{:.2}", secs * 1e3), "ms")
     } else {
-        format!("{secs:.3} s")
-    }
+        (format!("{secs:.3}"), "s")
+    };
+    format!("{} {unit}", s.lang.decimal(number))
 }
 
 /// `335.28 Mbit/s`.
-pub fn rate(bps: f64) -> String {
+pub fn rate(s: &Strings, bps: f64) -> String {
     let (f, name) = match bps {
         b if b >= 1e9 => (1e9, "Gbit/s"),
         b if b >= 1e6 => (1e6, "Mbit/s"),
         b if b >= 1e3 => (1e3, "kbit/s"),
         _ => (1.0, "bit/s"),
     };
-    format!("{:.2} {name}", bps / f)
+    format!("{} {name}", s.lang.decimal(format!("{:.2}", bps / f)))
 }
 
 /// Seconds since the connection's first packet, to the microsecond.
-pub fn at(t: f64) -> String {
-    format!("{t:.6}")
+pub fn at(s: &Strings, t: f64) -> String {
+    s.lang.decimal(format!("{t:.6}"))
 }
 
-/// `12, 16, 36 … (45 in all)`: the first `show` frames of a list of `count`.
+/// A growth factor: `×1.5`.
+pub fn times(s: &Strings, factor: f64) -> String {
+    format!("×{}", s.lang.decimal(format!("{factor:.1}")))
+}
+
+/// `frames 12, 16, 36 … (45 in all)`: the first few frames of a list of
+/// `count`, after the word for one frame or several.
 pub fn frames(s: &Strings, list: &[u64], count: u64) -> String {
     const SHOW: usize = 12;
     let shown: Vec<String> = list.iter().take(SHOW).map(u64::to_string).collect();
@@ -41,7 +50,18 @@ pub fn frames(s: &Strings, list: &[u64], count: u64) -> String {
         out.push(' ');
         out.push_str(&fill(s.more, &[&count]));
     }
-    out
+    s.frames.shown(count, &out)
+}
+
+/// `47 times (frames 7, 9, …)`, `once (frame 7)`, `0 times`: how often
+/// something happened, and where.
+pub fn times_at(s: &Strings, list: &[u64], count: u64) -> String {
+    let times = s.n_times.of(count);
+    if count == 0 {
+        times
+    } else {
+        format!("{times} ({})", frames(s, list, count))
+    }
 }
 
 /// ✓, or ✗ with what was found instead.
@@ -55,16 +75,40 @@ pub fn mark(ok: bool, found: impl std::fmt::Display) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::strings::{EN, ES};
     use super::*;
 
     #[test]
     fn units_follow_the_size() {
-        assert_eq!(duration(0.000025), "25.0 µs");
-        assert_eq!(duration(0.003712), "3.71 ms");
-        assert_eq!(duration(7.878886), "7.879 s");
-        assert_eq!(rate(335_280_000.0), "335.28 Mbit/s");
-        let s = &super::super::strings::EN;
-        assert_eq!(frames(s, &[1, 2], 2), "1, 2");
-        assert_eq!(frames(s, &[1, 2], 5), "1, 2 … (5 in all)");
+        assert_eq!(duration(&EN, 0.000025), "25.0 µs");
+        assert_eq!(duration(&EN, 0.003712), "3.71 ms");
+        assert_eq!(duration(&EN, 7.878886), "7.879 s");
+        assert_eq!(rate(&EN, 335_280_000.0), "335.28 Mbit/s");
+        assert_eq!(at(&EN, 1.128721), "1.128721");
+        assert_eq!(times(&EN, 1.96), "×2.0");
+    }
+
+    #[test]
+    fn spanish_writes_a_decimal_comma() {
+        assert_eq!(duration(&ES, 0.000025), "25,0 µs");
+        assert_eq!(duration(&ES, 0.003712), "3,71 ms");
+        assert_eq!(duration(&ES, 7.878886), "7,879 s");
+        assert_eq!(rate(&ES, 335_280_000.0), "335,28 Mbit/s");
+        assert_eq!(rate(&ES, 512.0), "512,00 bit/s");
+        assert_eq!(at(&ES, 1.128721), "1,128721");
+        assert_eq!(times(&ES, 1.5), "×1,5");
+    }
+
+    #[test]
+    fn frame_lists_agree_with_their_count() {
+        assert_eq!(frames(&EN, &[29], 1), "frame 29");
+        assert_eq!(frames(&EN, &[1, 2], 2), "frames 1, 2");
+        assert_eq!(frames(&EN, &[1, 2], 5), "frames 1, 2 … (5 in all)");
+        assert_eq!(frames(&ES, &[29], 1), "trama 29");
+        assert_eq!(frames(&ES, &[1, 2], 5), "tramas 1, 2 … (5 en total)");
+        assert_eq!(times_at(&EN, &[8, 10], 2), "2 times (frames 8, 10)");
+        assert_eq!(times_at(&EN, &[8], 1), "once (frame 8)");
+        assert_eq!(times_at(&ES, &[8], 1), "una vez (trama 8)");
+        assert_eq!(times_at(&ES, &[], 0), "0 veces");
     }
 }

@@ -288,7 +288,7 @@ fn finish(
     let text_report = String::from_utf8_lossy(&report).into_owned();
     let text_path = base.with_extension("txt");
     fs::write(&text_path, &text_report).map_err(io_err(&text_path))?;
-    let graphs = write_graphs(&base, collector, &mut meta.warnings)?;
+    let graphs = write_graphs(&base, collector, opts.lang, &mut meta.warnings)?;
     let meta_path = base.with_extension("json");
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
     fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
@@ -329,18 +329,23 @@ fn write_tcp_info(base: &Path, rows: &[TcpInfo]) -> Result<Option<PathBuf>, RunE
 }
 
 /// Every graph of every captured connection, as SVG and PNG, in
-/// `<base>-graphs/streamN-<graph>.<ext>`.
+/// `<base>-graphs/streamN-<graph>.<ext>`, in the run's language.
 fn write_graphs(
     base: &Path,
     collector: Collector,
+    lang: Lang,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<PathBuf>, RunError> {
     let dir = PathBuf::from(format!("{}-graphs", base.display()));
     fs::create_dir_all(&dir).map_err(io_err(&dir))?;
     let style = Style::default();
+    let options = PlotOptions {
+        lang,
+        ..PlotOptions::default()
+    };
     let mut written = Vec::new();
     for series in collector.finish() {
-        let view = View::new(&series, &PlotOptions::default());
+        let view = View::new(&series, &options);
         for graph in Graph::ALL {
             for format in [ImageFormat::Svg, ImageFormat::Png] {
                 let path = dir.join(format!(
