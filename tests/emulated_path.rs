@@ -2,7 +2,8 @@
 //! emulator's accuracy, seeded losses, flow control with a slow reader, and
 //! clean-up. Needs root (namespaces, TUN devices, capture): without it the
 //! tests say so and skip on a developer machine, and fail in CI.
-//! Timing tests run one at a time so they do not compete for the CPU.
+//! The tests run one at a time so that timings are not disturbed by each
+//! other and "which namespaces exist" is not either.
 
 mod common;
 
@@ -284,6 +285,7 @@ fn root_slow_reader_fills_the_window() {
     if !root_or_skip("root_slow_reader_fills_the_window") {
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let r = run(&[
         "--rate",
         "10mbit",
@@ -322,6 +324,7 @@ fn root_kernel_view_is_sampled() {
     if !root_or_skip("root_kernel_view_is_sampled") {
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let r = run(&["--delay", "10ms", "--cc", "reno", "--payload-size", "500k"]);
     let csv = r.file("-tcpinfo.csv");
     let mut lines = csv.lines();
@@ -352,6 +355,7 @@ fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
     if !root_or_skip("root_an_unknown_congestion_control_is_refused_and_cleaned_up") {
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("temp dir");
     let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
         .args([
@@ -384,6 +388,7 @@ fn root_an_error_during_the_run_cleans_up() {
     if !root_or_skip("root_an_error_during_the_run_cleans_up") {
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("temp dir");
     let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
         .args([
@@ -415,6 +420,7 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
     if !root_or_skip("root_ctrl_c_during_an_emulated_run_cleans_up") {
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("temp dir");
     let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
         .args([

@@ -92,6 +92,12 @@ pub(crate) async fn run(
         width,
     };
     let (sent, tcp_info, cc) = send_sampled(net, addr, &request, opts).await;
+    if let Err(e) = &sent {
+        // Nothing reached the server: stop it and the capture now.
+        server.abort();
+        drop(capture);
+        return Err(RunError::Lab(format!("sending {name}: {e}")));
+    }
     let served = server.await;
     let stats = capture.finish()?;
     drop(received_dir);

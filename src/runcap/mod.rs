@@ -128,9 +128,17 @@ pub(crate) type Snapshot = Arc<Mutex<Vec<SocketEntry>>>;
 
 /// Starts the capture thread on `device` for `port`; it stops once
 /// `expected` connections have ended (or on cancel/deadline).
+/// Dropping it unfinished cancels the capture.
 pub(crate) struct CaptureThread {
     done: mpsc::Receiver<Result<LiveStats, LiveError>>,
     cancel: Arc<AtomicBool>,
+}
+
+impl Drop for CaptureThread {
+    fn drop(&mut self) {
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl CaptureThread {
