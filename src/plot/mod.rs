@@ -28,6 +28,7 @@ mod canvas;
 mod collect;
 mod decimate;
 mod frame;
+pub mod kernel;
 mod ladder;
 pub mod lang;
 mod raster;
@@ -47,6 +48,7 @@ pub use collect::{
     busiest, collect_file, Collected, Collector, ConnectionSeries, SackMark, SegPoint,
 };
 pub use decimate::Tally;
+pub use kernel::KernelSeries;
 pub use lang::Lang;
 pub use strings::PlotStrings;
 pub use style::{Pen, Style};

@@ -120,6 +120,10 @@ pub mod colour {
     pub const SACK: RGBColor = RGBColor(0xe3, 0x77, 0xc2);
     /// RTT from the timestamps option.
     pub const TIMESTAMP: RGBColor = RGBColor(0x8c, 0x56, 0x4b);
+    /// The sender kernel's congestion window and its smoothed RTT (TCP_INFO).
+    pub const KERNEL: RGBColor = RGBColor(0x7b, 0x1f, 0xa2);
+    /// The kernel's slow-start threshold.
+    pub const SSTHRESH: RGBColor = RGBColor(0xb0, 0x3a, 0x2e);
     /// Smoothed and averaged lines.
     pub const SMOOTH: RGBColor = RGBColor(0x22, 0x22, 0x22);
     /// Connection control: SYN, FIN, RST in the ladder.

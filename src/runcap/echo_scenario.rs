@@ -81,12 +81,13 @@ pub(crate) async fn run(
         warnings.push("the echo clients did not all connect in time".to_string());
     }
     let mut tcp_info = Vec::new();
-    let mut cc = None;
+    let (mut cc, mut sampled) = (None, None);
     for c in clients {
         match c.await {
-            Ok(Ok(Some((series, algorithm)))) => {
+            Ok(Ok(Some((series, algorithm, local)))) => {
                 tcp_info = series;
                 cc = algorithm;
+                sampled = local;
             }
             Ok(Ok(None)) => {}
             Ok(Err(e)) => warnings.push(format!("echo client: {e}")),
@@ -116,6 +117,7 @@ pub(crate) async fn run(
         congestion_control: cc,
         link: None,
         tcp_info_file: None,
+        tcp_info_socket: sampled,
         drops_file: None,
     };
     Ok(ScenarioResult {
@@ -126,7 +128,7 @@ pub(crate) async fn run(
 }
 
 /// What client 1 (the one whose socket is sampled) brings back.
-type Sampled = Option<(Vec<TcpInfo>, Option<String>)>;
+type Sampled = Option<(Vec<TcpInfo>, Option<String>, Option<String>)>;
 
 async fn client(
     socket: TcpSocket,
@@ -142,9 +144,10 @@ async fn client(
         .then(|| tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start))
         .flatten();
     let cc = tcpinfo::congestion(stream.as_fd()).ok();
+    let local = stream.local_addr().ok().map(|a| a.to_string());
     let talked = talk(&mut stream, id, barrier).await;
     let series = match sampler {
-        Some(s) => Some((s.finish().await, cc)),
+        Some(s) => Some((s.finish().await, cc, local)),
         None => None,
     };
     talked.map_err(|e| e.to_string())?;

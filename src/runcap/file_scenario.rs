@@ -91,7 +91,7 @@ pub(crate) async fn run(
         mode: opts.mode,
         width,
     };
-    let (sent, tcp_info, cc) = send_sampled(net, addr, &request, opts).await;
+    let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts).await;
     if let Err(e) = &sent {
         // Nothing reached the server: stop it and the capture now.
         server.abort();
@@ -136,6 +136,7 @@ pub(crate) async fn run(
         congestion_control: cc,
         link: None,
         tcp_info_file: None,
+        tcp_info_socket: sampled,
         drops_file: None,
     };
     Ok(ScenarioResult {
@@ -148,23 +149,24 @@ pub(crate) async fn run(
 type Sent = Result<file_copy::Summary, String>;
 
 /// Connects (with the run's socket settings), sends the file while sampling
-/// the socket's `TCP_INFO`, and returns the outcome, the series and the
-/// congestion control the socket used.
+/// the socket's `TCP_INFO`, and returns the outcome, the series, the
+/// congestion control the socket used and the socket's address.
 async fn send_sampled(
     net: Net<'_>,
     addr: SocketAddr,
     request: &SendRequest<'_>,
     opts: &RunOptions,
-) -> (Sent, Vec<tcpinfo::TcpInfo>, Option<String>) {
+) -> (Sent, Vec<tcpinfo::TcpInfo>, Option<String>, Option<String>) {
     if let Err(e) = request.check() {
-        return (Err(e.to_string()), Vec::new(), None);
+        return (Err(e.to_string()), Vec::new(), None, None);
     }
     let socket = net.client_socket(&opts.tuning);
     let stream = match async { super::net::connect(socket?, addr, opts.tuning.nodelay).await }.await
     {
         Ok(s) => s,
-        Err(e) => return (Err(e.to_string()), Vec::new(), None),
+        Err(e) => return (Err(e.to_string()), Vec::new(), None, None),
     };
+    let local = stream.local_addr().ok().map(|a| a.to_string());
     let cc = tcpinfo::congestion(stream.as_fd()).ok();
     let sampler = tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start);
     let sent = file_copy::send_over(stream, request)
@@ -174,7 +176,7 @@ async fn send_sampled(
         Some(s) => s.finish().await,
         None => Vec::new(),
     };
-    (sent, series, cc)
+    (sent, series, cc, local)
 }
 
 /// Where the process `pid` keeps the server's copy (compared, then removed);

@@ -63,6 +63,9 @@ pub struct RunMeta {
     pub link: Option<LinkMeta>,
     /// The sender's `TCP_INFO` series (CSV), when it was sampled.
     pub tcp_info_file: Option<String>,
+    /// The sampled socket's own address (`addr:port`): which connection
+    /// and direction the series belongs to.
+    pub tcp_info_socket: Option<String>,
     /// The emulated link's drop log (CSV), when the run crossed one.
     pub drops_file: Option<String>,
 }

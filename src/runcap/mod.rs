@@ -296,7 +296,8 @@ fn finish(
     let text_report = String::from_utf8_lossy(&report).into_owned();
     let text_path = base.with_extension("txt");
     fs::write(&text_path, &text_report).map_err(io_err(&text_path))?;
-    let graphs = write_graphs(&base, collector, opts.lang, &mut meta.warnings)?;
+    let kernel = (result.tcp_info.as_slice(), meta.tcp_info_socket.as_deref());
+    let graphs = write_graphs(&base, collector, opts.lang, kernel, &mut meta.warnings)?;
     let meta_path = base.with_extension("json");
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
     fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
@@ -338,10 +339,13 @@ fn write_tcp_info(base: &Path, rows: &[TcpInfo]) -> Result<Option<PathBuf>, RunE
 
 /// Every graph of every captured connection, as SVG and PNG, in
 /// `<base>-graphs/streamN-<graph>.<ext>`, in the run's language.
+/// The sender's `TCP_INFO` samples are drawn over the window and RTT graphs
+/// of the connection of `socket`.
 fn write_graphs(
     base: &Path,
     collector: Collector,
     lang: Lang,
+    kernel: (&[TcpInfo], Option<&str>),
     warnings: &mut Vec<String>,
 ) -> Result<Vec<PathBuf>, RunError> {
     let dir = PathBuf::from(format!("{}-graphs", base.display()));
@@ -353,7 +357,8 @@ fn write_graphs(
     };
     let mut written = Vec::new();
     for series in collector.finish() {
-        let view = View::new(&series, &options);
+        let samples = plot::KernelSeries::for_connection(&series, kernel.0, kernel.1);
+        let view = View::new(&series, &options).with_kernel(samples.as_ref());
         for graph in Graph::ALL {
             for format in [ImageFormat::Svg, ImageFormat::Png] {
                 let path = dir.join(format!(
