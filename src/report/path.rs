@@ -1,0 +1,382 @@
+//! What the report says about the run's path and the sender's own view:
+//! the emulated link (its settings, what it dropped and which frame resent
+//! each dropped segment) and `TCP_INFO` against the capture (largest
+//! window in flight against cwnd, where slow start ended, RTT,
+//! retransmissions), each comparison with its tolerance and ✓ or ✗.
+
+use super::answers::{slow_start_end, SlowStartEnd};
+use super::compose::Roles;
+use super::doc::Block;
+use super::strings::{fill, Strings};
+use super::units::{at, duration};
+use super::Input;
+use crate::analysis::{Event, EventSet, SegmentReport};
+use crate::capture::Timestamp;
+use crate::emu::{DroppedPacket, Way};
+use crate::netlab::tcpinfo::{ca_state_name, TcpInfo};
+use std::collections::HashMap;
+
+/// Tolerance of the window and RTT comparisons.
+const TOLERANCE: f64 = 0.10;
+/// Dropped segments listed one by one.
+const SHOW: usize = 12;
+
+/// Gathered while the capture streams by: the frame that resent each
+/// dropped data segment, and the segments each side flagged as resent.
+pub struct PathEvidence {
+    stream: u32,
+    drops: Vec<DroppedPacket>,
+    /// Sequence number → indexes in `drops` still waiting for their resend.
+    waiting: HashMap<u32, Vec<usize>>,
+    resent: Vec<Option<(u64, EventSet)>>,
+    /// Per direction: segments flagged retransmission, fast or spurious
+    /// retransmission, or out of order (a sender-side capture cannot see
+    /// its own segments out of order: Wireshark says so of quick resends).
+    pub flagged: [u64; 2],
+}
+
+const RESENT: [Event; 4] = [
+    Event::Retransmission,
+    Event::FastRetransmission,
+    Event::SpuriousRetransmission,
+    Event::OutOfOrder,
+];
+
+impl PathEvidence {
+    /// Follows `stream`; `drops` is the link's log (only the forward data
+    /// segments are matched).
+    pub fn new(stream: u32, drops: &[DroppedPacket]) -> PathEvidence {
+        let drops: Vec<DroppedPacket> = drops
+            .iter()
+            .filter(|d| d.way == Way::Forward && d.tcp.is_some_and(|(_, len, _)| len > 0))
+            .copied()
+            .collect();
+        let mut waiting: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, d) in drops.iter().enumerate() {
+            if let Some((seq, _, _)) = d.tcp {
+                waiting.entry(seq).or_default().push(i);
+            }
+        }
+        PathEvidence {
+            stream,
+            resent: vec![None; drops.len()],
+            drops,
+            waiting,
+            flagged: [0; 2],
+        }
+    }
+
+    pub fn push(&mut self, r: &SegmentReport) {
+        if r.stream != self.stream || r.len == 0 {
+            return;
+        }
+        if RESENT.iter().any(|e| r.events.contains(*e)) {
+            self.flagged[r.dir.index()] += 1;
+        }
+        if self.waiting.is_empty() {
+            return;
+        }
+        let Some(list) = self.waiting.get_mut(&r.seq.raw()) else {
+            return;
+        };
+        let drops = &self.drops;
+        if let Some(pos) = list.iter().position(|&i| {
+            drops[i].time_ns < r.ts.0 && drops[i].tcp.is_some_and(|(_, len, _)| len == r.len)
+        }) {
+            let i = list.remove(pos);
+            self.resent[i] = Some((r.frame, r.events));
+            if list.is_empty() {
+                self.waiting.remove(&r.seq.raw());
+            }
+        }
+    }
+}
+
+/// The two sections, when the run has a link or a `TCP_INFO` series.
+pub fn blocks(
+    input: &Input<'_>,
+    s: &Strings,
+    roles: &Roles,
+    path: &PathEvidence,
+    kernel: &[TcpInfo],
+) -> Vec<Block> {
+    let mut out = link(input, s, path);
+    out.extend(kernel_view(input, s, roles, path, kernel));
+    out
+}
+
+fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
+    let p = &s.path;
+    let Some(meta) = input.meta else {
+        return Vec::new();
+    };
+    let (Some(link), Some(description)) = (&meta.link, meta.link_description()) else {
+        return Vec::new();
+    };
+    let at_sender = link.capture_at != "receiver";
+    let mut out = vec![
+        Block::Heading(p.link_heading.to_string()),
+        Block::Para(fill(
+            p.link_intro,
+            &[
+                &description,
+                &if at_sender {
+                    p.end_sender
+                } else {
+                    p.end_receiver
+                },
+            ],
+        )),
+    ];
+    let (f, b) = (&link.stats.forward, &link.stats.backward);
+    out.push(Block::Para(
+        if link.forward_drops + link.backward_drops == 0 {
+            fill(p.no_drops, &[&s.n_packets.of(f.packets_in + b.packets_in)])
+        } else {
+            fill(
+                p.drops,
+                &[
+                    &s.n_packets.of(link.forward_drops),
+                    &f.lost,
+                    &f.queue_drops,
+                    &s.n_packets.of(link.backward_drops),
+                ],
+            )
+        },
+    ));
+    if path.drops.is_empty() {
+        return out;
+    }
+    if !at_sender {
+        out.push(Block::Para(p.at_receiver.to_string()));
+        return out;
+    }
+    let start = input.series.start;
+    let resent = path.resent.iter().filter(|r| r.is_some()).count();
+    out.push(Block::Para(if resent == path.drops.len() {
+        fill(p.all_resent, &[&p.n_segments.of(resent as u64)])
+    } else {
+        fill(
+            p.some_resent,
+            &[&resent, &p.n_segments.of(path.drops.len() as u64)],
+        )
+    }));
+    let items = path
+        .drops
+        .iter()
+        .zip(&path.resent)
+        .take(SHOW)
+        .filter_map(|(d, r)| {
+            let (seq, len, _) = d.tcp?;
+            let t = at(s, Timestamp(d.time_ns).secs_since(start));
+            Some(match r {
+                Some((frame, events)) => fill(p.drop_item, &[&seq, &len, &t, &frame, &events]),
+                None => fill(p.drop_item_lost, &[&seq, &len, &t]),
+            })
+        })
+        .collect();
+    out.push(Block::List(items));
+    if path.drops.len() > SHOW {
+        out.push(Block::Para(fill(
+            p.more_drops,
+            &[&(path.drops.len() - SHOW)],
+        )));
+    }
+    out
+}
+
+/// `✓ within 3 %` or `✗ 25 % apart`.
+fn agreement(s: &Strings, capture: f64, kernel: f64) -> String {
+    if kernel <= 0.0 {
+        return "—".into();
+    }
+    let off = (capture / kernel - 1.0).abs();
+    let pct = format!("{:.0}", off * 100.0);
+    if off <= TOLERANCE {
+        fill(s.path.within, &[&pct])
+    } else {
+        fill(s.path.apart, &[&pct])
+    }
+}
+
+fn kernel_view(
+    input: &Input<'_>,
+    s: &Strings,
+    roles: &Roles,
+    path: &PathEvidence,
+    rows: &[TcpInfo],
+) -> Vec<Block> {
+    let p = &s.path;
+    let Some(k) = input.kernel else {
+        return Vec::new();
+    };
+    if k.dir != roles.data || rows.is_empty() {
+        return Vec::new();
+    }
+    let start = input.series.start.as_secs_f64();
+    let end = start + input.series.duration();
+    let rows: Vec<&TcpInfo> = rows
+        .iter()
+        .filter(|r| r.time >= start && r.time <= end)
+        .collect();
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Vec::new();
+    };
+    let meta = input.meta;
+    let socket = meta
+        .and_then(|m| m.tcp_info_socket.clone())
+        .unwrap_or_default();
+    let cc = meta
+        .and_then(|m| m.congestion_control.clone())
+        .unwrap_or_else(|| "?".into());
+    let file = meta
+        .and_then(|m| m.tcp_info_file.as_deref())
+        .and_then(|f| std::path::Path::new(f).file_name())
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    let mut out = vec![
+        Block::Heading(p.kernel_heading.to_string()),
+        Block::Para(fill(
+            p.kernel_intro,
+            &[
+                &socket,
+                &cc,
+                &rows.len(),
+                &at(s, first.time - start),
+                &at(s, last.time - start),
+                &file,
+            ],
+        )),
+    ];
+    let side = input.evidence.side(roles.data);
+    let mut table = Vec::new();
+    let rtt = input
+        .conn
+        .direction(roles.data)
+        .ack_rtt
+        .map_or(0.0, |r| r.min);
+    let kernel_end = rows
+        .iter()
+        .find(|r| r.ssthresh.is_some() || r.ca_state != 0)
+        .map(|r| (r.time - start, **r));
+    let capture_end = slow_start_end(&side.rounds);
+    // The largest window in flight during slow start (until the kernel
+    // says it ended): in loss recovery the two count differently (the
+    // capture cannot tell SACKed bytes from bytes still in flight).
+    let until = kernel_end.map_or(f64::MAX, |(t, _)| t);
+    let flight = side
+        .rounds
+        .iter()
+        .filter(|r| r.t <= until)
+        .max_by_key(|r| r.max_in_flight);
+    let cwnd = rows
+        .iter()
+        .filter(|r| r.time - start <= until)
+        .max_by_key(|r| r.cwnd_bytes());
+    if let (Some(f), Some(c)) = (flight, cwnd) {
+        table.push(vec![
+            match kernel_end {
+                Some((t, _)) => fill(p.row_flight_until, &[&at(s, t)]),
+                None => p.row_flight.to_string(),
+            },
+            fill(p.cell_flight, &[&f.max_in_flight, &f.first_frame]),
+            fill(p.cell_cwnd, &[&c.cwnd_bytes(), &c.cwnd, &c.mss]),
+            agreement(s, f64::from(f.max_in_flight), c.cwnd_bytes() as f64),
+        ]);
+    }
+    // Where slow start ended.
+    let cell_capture = match &capture_end {
+        Some(SlowStartEnd {
+            round,
+            frame,
+            t,
+            by_loss: true,
+        }) => fill(p.ss_capture_loss, &[&(round + 1), &at(s, *t), frame]),
+        Some(SlowStartEnd {
+            round, frame, t, ..
+        }) => fill(p.ss_capture_growth, &[&(round + 1), &at(s, *t), frame]),
+        None => p.ss_capture_none.to_string(),
+    };
+    let cell_kernel = match &kernel_end {
+        Some((t, r)) => fill(
+            p.ss_kernel,
+            &[
+                &at(s, *t),
+                &r.ssthresh_bytes()
+                    .map_or_else(|| "∞".to_string(), |b| b.to_string()),
+                &ca_state_name(r.ca_state),
+            ],
+        ),
+        None => p.ss_kernel_none.to_string(),
+    };
+    let ss_agree = match (&capture_end, &kernel_end) {
+        (Some(c), Some((t, _))) => {
+            let gap = (c.t - t).abs();
+            if gap <= rtt.max(1e-3) * 1.5 {
+                p.within_round.to_string()
+            } else {
+                fill(p.apart_time, &[&duration(s, gap)])
+            }
+        }
+        (None, None) => p.both_none.to_string(),
+        _ => "—".to_string(),
+    };
+    table.push(vec![
+        p.row_slow_start.to_string(),
+        cell_capture,
+        cell_kernel,
+        ss_agree,
+    ]);
+    // RTT.
+    if let Some(r) = input.conn.direction(roles.data).ack_rtt {
+        let srtt: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.srtt_us > 0)
+            .map(|r| f64::from(r.srtt_us) / 1e6)
+            .collect();
+        let min_rtt = rows
+            .iter()
+            .filter(|r| r.min_rtt_us > 0)
+            .map(|r| f64::from(r.min_rtt_us) / 1e6)
+            .fold(f64::MAX, f64::min);
+        if let (Some(lo), Some(hi)) = (
+            srtt.iter().copied().reduce(f64::min),
+            srtt.iter().copied().reduce(f64::max),
+        ) {
+            table.push(vec![
+                p.row_rtt.to_string(),
+                fill(
+                    p.cell_rtt,
+                    &[
+                        &duration(s, r.min),
+                        &duration(s, r.avg),
+                        &duration(s, r.max),
+                    ],
+                ),
+                fill(
+                    p.cell_srtt,
+                    &[&duration(s, min_rtt), &duration(s, lo), &duration(s, hi)],
+                ),
+                agreement(s, r.min, min_rtt),
+            ]);
+        }
+    }
+    // Retransmissions.
+    let kernel_retrans = u64::from(last.total_retrans);
+    let flagged = path.flagged[roles.data.index()];
+    table.push(vec![
+        p.row_retrans.to_string(),
+        fill(p.cell_flagged, &[&flagged]),
+        fill(p.cell_total_retrans, &[&kernel_retrans]),
+        if flagged == kernel_retrans {
+            p.equal.to_string()
+        } else {
+            fill(p.differ, &[&flagged.abs_diff(kernel_retrans)])
+        },
+    ]);
+    out.push(Block::Table {
+        head: p.kernel_head.iter().map(|h| h.to_string()).collect(),
+        rows: table,
+    });
+    out.push(Block::Para(p.tolerance.to_string()));
+    out
+}
