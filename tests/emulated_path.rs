@@ -469,3 +469,124 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
         "the process is gone"
     );
 }
+
+fn report_md(r: &Run) -> String {
+    let reports = r.dir.path().join("reports");
+    let dir = std::fs::read_dir(&reports)
+        .expect("reports dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .next()
+        .expect("one report");
+    std::fs::read_to_string(dir.join("report.md")).expect("report.md")
+}
+
+/// The paragraph that follows a heading of the report.
+fn answer<'a>(md: &'a str, heading: &str) -> &'a str {
+    let at = md
+        .find(heading)
+        .unwrap_or_else(|| panic!("{heading} in the report"));
+    let rest = &md[at + heading.len()..];
+    rest.trim_start().split("\n\n").next().unwrap_or("")
+}
+
+/// A table row of the report starting with `label`.
+fn row<'a>(md: &'a str, label: &str) -> &'a str {
+    md.lines()
+        .find(|l| l.starts_with(&format!("| {label}")))
+        .unwrap_or_else(|| panic!("row {label:?} in the report"))
+}
+
+/// 5 MB over 10 Mbit/s and 20 ms: the report shows slow start and where it
+/// ended, and the kernel's cwnd agrees with the capture's flight (10 %).
+#[test]
+fn root_slow_start_shows_and_the_kernel_agrees() {
+    if !root_or_skip("root_slow_start_shows_and_the_kernel_agrees") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "20ms",
+        "--seed",
+        "1",
+        "--payload-size",
+        "5M",
+        "--cc",
+        "cubic",
+    ]);
+    let md = report_md(&r);
+    let ss = answer(&md, "### Is slow start visible?");
+    assert!(ss.starts_with("Yes:"), "{ss}");
+    assert!(
+        ss.contains("stops doubling") || ss.contains("ends slow start"),
+        "where it ended: {ss}"
+    );
+    let flight = row(&md, "window in flight in round trip");
+    assert!(flight.contains("✓ within"), "{flight}");
+    let end = row(&md, "end of slow start");
+    assert!(end.contains("✓"), "{end}");
+    assert!(row(&md, "round-trip time").contains("✓"));
+    let reports = r.dir.path().join("reports");
+    let report_dir = std::fs::read_dir(&reports)
+        .expect("reports dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .next()
+        .expect("one report");
+    let window = std::fs::read_to_string(report_dir.join("window.svg")).expect("window.svg");
+    assert!(
+        window.contains("congestion window of 10.77.0.1"),
+        "the kernel's cwnd is drawn in the window graph"
+    );
+    let rtt = std::fs::read_to_string(report_dir.join("rtt.svg")).expect("rtt.svg");
+    assert!(
+        rtt.contains("(kernel, TCP_INFO)"),
+        "and its smoothed RTT in the RTT graph"
+    );
+}
+
+/// `--loss 1%`: the analysis finds retransmissions, fast ones among them,
+/// and the report lists the link's drops with the frames that resent them.
+#[test]
+fn root_one_percent_loss_gives_fast_retransmissions() {
+    if !root_or_skip("root_one_percent_loss_gives_fast_retransmissions") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "20ms",
+        "--loss",
+        "1%",
+        "--seed",
+        "1",
+        "--payload-size",
+        "2M",
+        "--cc",
+        "cubic",
+    ]);
+    let rows = r.segments();
+    let count = |name: &str| {
+        rows.iter()
+            .filter(|row| row[EVENTS].split(';').any(|e| e == name))
+            .count()
+    };
+    assert!(
+        count("fast_retransmission") >= 1,
+        "fast retransmissions: {}",
+        count("fast_retransmission")
+    );
+    let drops = r.meta["link"]["forward_drops"].as_u64().expect("drops");
+    assert!(drops >= 5, "1 % of ~1,400 segments: {drops}");
+    let md = report_md(&r);
+    assert!(md.contains("## The path: tcplab's emulated link"));
+    assert!(
+        md.contains("→ sent again in frame"),
+        "each drop matched to its resend"
+    );
+    let retrans = answer(&md, "### Were there retransmissions?");
+    assert!(retrans.starts_with("Yes:"), "{retrans}");
+}

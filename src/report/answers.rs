@@ -228,6 +228,8 @@ pub struct SlowStartEnd {
     pub t: f64,
     /// The first loss ended it (otherwise the growth slowed).
     pub by_loss: bool,
+    /// How long that round trip lasted (to the next one's start), when known.
+    pub span: Option<f64>,
 }
 
 /// The round trip where slow start visibly ended: the first loss, or the
@@ -252,6 +254,7 @@ pub fn slow_start_end(rounds: &[Round]) -> Option<SlowStartEnd> {
         frame: r.first_frame,
         t: r.t,
         by_loss,
+        span: rounds.get(round + 1).map(|next| next.t - r.t),
     })
 }
 

@@ -259,29 +259,36 @@ fn kernel_view(
         .find(|r| r.ssthresh.is_some() || r.ca_state != 0)
         .map(|r| (r.time - start, **r));
     let capture_end = slow_start_end(&side.rounds);
-    // The largest window in flight during slow start (until the kernel
-    // says it ended): in loss recovery the two count differently (the
-    // capture cannot tell SACKed bytes from bytes still in flight).
+    // The last whole round trip of slow start (it ended before the kernel
+    // says slow start did): there the sender is held by cwnd alone, so
+    // its flight grows with cwnd ACK by ACK. Later, in loss recovery, the
+    // two count differently (the capture cannot tell SACKed bytes from
+    // bytes still in flight).
     let until = kernel_end.map_or(f64::MAX, |(t, _)| t);
-    let flight = side
+    let last_whole = side
         .rounds
-        .iter()
-        .filter(|r| r.t <= until)
-        .max_by_key(|r| r.max_in_flight);
-    let cwnd = rows
-        .iter()
-        .filter(|r| r.time - start <= until)
-        .max_by_key(|r| r.cwnd_bytes());
-    if let (Some(f), Some(c)) = (flight, cwnd) {
-        table.push(vec![
-            match kernel_end {
-                Some((t, _)) => fill(p.row_flight_until, &[&at(s, t)]),
-                None => p.row_flight.to_string(),
-            },
-            fill(p.cell_flight, &[&f.max_in_flight, &f.first_frame]),
-            fill(p.cell_cwnd, &[&c.cwnd_bytes(), &c.cwnd, &c.mss]),
-            agreement(s, f64::from(f.max_in_flight), c.cwnd_bytes() as f64),
-        ]);
+        .windows(2)
+        .take_while(|w| w[1].t <= until)
+        .last()
+        .map(|w| (w[0], w[1].t));
+    if let Some((round, round_end)) = last_whole {
+        let index = side
+            .rounds
+            .iter()
+            .position(|r| r.first_frame == round.first_frame)
+            .unwrap_or(0);
+        let cwnd = rows
+            .iter()
+            .filter(|r| (round.t..=round_end).contains(&(r.time - start)))
+            .max_by_key(|r| r.cwnd_bytes());
+        if let Some(c) = cwnd {
+            table.push(vec![
+                fill(p.row_flight_round, &[&(index + 1), &at(s, round.t)]),
+                fill(p.cell_flight, &[&round.max_in_flight, &round.first_frame]),
+                fill(p.cell_cwnd, &[&c.cwnd_bytes(), &c.cwnd, &c.mss]),
+                agreement(s, f64::from(round.max_in_flight), c.cwnd_bytes() as f64),
+            ]);
+        }
     }
     // Where slow start ended.
     let cell_capture = match &capture_end {
@@ -290,6 +297,7 @@ fn kernel_view(
             frame,
             t,
             by_loss: true,
+            ..
         }) => fill(p.ss_capture_loss, &[&(round + 1), &at(s, *t), frame]),
         Some(SlowStartEnd {
             round, frame, t, ..
@@ -297,21 +305,19 @@ fn kernel_view(
         None => p.ss_capture_none.to_string(),
     };
     let cell_kernel = match &kernel_end {
-        Some((t, r)) => fill(
-            p.ss_kernel,
-            &[
-                &at(s, *t),
-                &r.ssthresh_bytes()
-                    .map_or_else(|| "∞".to_string(), |b| b.to_string()),
-                &ca_state_name(r.ca_state),
-            ],
-        ),
+        Some((t, r)) => match r.ssthresh_bytes() {
+            Some(b) => fill(p.ss_kernel, &[&at(s, *t), &b, &ca_state_name(r.ca_state)]),
+            None => fill(p.ss_kernel_state, &[&at(s, *t), &ca_state_name(r.ca_state)]),
+        },
         None => p.ss_kernel_none.to_string(),
     };
     let ss_agree = match (&capture_end, &kernel_end) {
         (Some(c), Some((t, _))) => {
+            // Within the round trip the capture names (its start to the
+            // next one's), or 1.5 minimum RTTs of it.
             let gap = (c.t - t).abs();
-            if gap <= rtt.max(1e-3) * 1.5 {
+            let slack = (rtt.max(1e-3) * 1.5).max(c.span.unwrap_or(0.0));
+            if gap <= slack {
                 p.within_round.to_string()
             } else {
                 fill(p.apart_time, &[&duration(s, gap)])
