@@ -49,8 +49,8 @@ pub struct PathArgs {
     /// Capture at the sender (sees its retransmissions) or at the receiver (sees the gaps) [default: sender]
     #[arg(long, value_enum, help_heading = "Emulated path")]
     pub capture_at: Option<End>,
-    /// Congestion control of the sender (TCP_CONGESTION), e.g. reno, cubic, bbr
-    #[arg(long, help_heading = "Sockets")]
+    /// Congestion control of the sender (TCP_CONGESTION)
+    #[arg(long, help = cc_help(), help_heading = "Sockets")]
     pub cc: Option<String>,
     /// Receive buffer of the receiver (SO_RCVBUF) in bytes, e.g. 4096
     #[arg(long, value_name = "BYTES", help_heading = "Sockets")]
@@ -61,6 +61,19 @@ pub struct PathArgs {
     /// Turn Nagle's algorithm off on the sender (TCP_NODELAY)
     #[arg(long, help_heading = "Sockets")]
     pub nodelay: bool,
+}
+
+/// `--cc`'s help, with what this kernel offers.
+fn cc_help() -> String {
+    let offered = crate::netlab::tcpinfo::available_congestion();
+    if offered.is_empty() {
+        "Congestion control of the sender (TCP_CONGESTION), e.g. reno, cubic, bbr".into()
+    } else {
+        format!(
+            "Congestion control of the sender (TCP_CONGESTION); this kernel offers: {}",
+            offered.join(", ")
+        )
+    }
 }
 
 impl PathArgs {

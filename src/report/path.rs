@@ -8,7 +8,7 @@ use super::answers::{slow_start_end, SlowStartEnd};
 use super::compose::Roles;
 use super::doc::Block;
 use super::strings::{fill, Strings};
-use super::units::{at, duration};
+use super::units::{at, duration, rate};
 use super::Input;
 use crate::analysis::{Event, EventSet, SegmentReport};
 use crate::capture::Timestamp;
@@ -110,9 +110,13 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
     let Some(meta) = input.meta else {
         return Vec::new();
     };
-    let (Some(link), Some(description)) = (&meta.link, meta.link_description()) else {
+    let Some(link) = &meta.link else {
         return Vec::new();
     };
+    let description = link
+        .params
+        .as_ref()
+        .map_or_else(String::new, |params| describe(s, params));
     let at_sender = link.capture_at != "receiver";
     let mut out = vec![
         Block::Heading(p.link_heading.to_string()),
@@ -183,6 +187,40 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
         )));
     }
     out
+}
+
+/// The link's settings in the report's language.
+fn describe(s: &Strings, l: &super::runmeta::LinkParams) -> String {
+    let p = &s.path;
+    let pct = |f: f64| super::units::number(s, f * 100.0);
+    let jitter = if l.jitter > 0.0 {
+        fill(p.jitter, &[&duration(s, l.jitter)])
+    } else {
+        String::new()
+    };
+    let ack_loss = if l.ack_loss > 0.0 {
+        fill(p.ack_loss, &[&pct(l.ack_loss)])
+    } else {
+        String::new()
+    };
+    let queue = match l.queue {
+        super::runmeta::Queue::Packets(n) => s.n_packets.of(n),
+        super::runmeta::Queue::Bytes(n) => fill(p.queue_bytes, &[&n]),
+    };
+    fill(
+        p.link_params,
+        &[
+            &l.rate_bps
+                .map_or_else(|| p.no_rate.to_string(), |b| rate(s, b as f64)),
+            &duration(s, l.delay),
+            &jitter,
+            &pct(l.loss),
+            &ack_loss,
+            &queue,
+            &l.mtu,
+            &l.seed,
+        ],
+    )
 }
 
 /// `✓ within 3 %` or `✗ 25 % apart`.

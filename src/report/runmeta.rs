@@ -65,6 +65,8 @@ pub struct RunMeta {
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Link {
     #[serde(default)]
+    pub params: Option<LinkParams>,
+    #[serde(default)]
     pub capture_at: String,
     #[serde(default)]
     pub forward_drops: u64,
@@ -72,6 +74,40 @@ pub struct Link {
     pub backward_drops: u64,
     #[serde(default)]
     pub stats: LinkStats,
+}
+
+/// `runcap`'s `LinkParams` as written: delays in seconds, losses as fractions.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LinkParams {
+    #[serde(default)]
+    pub rate_bps: Option<u64>,
+    #[serde(default)]
+    pub delay: f64,
+    #[serde(default)]
+    pub jitter: f64,
+    #[serde(default)]
+    pub loss: f64,
+    #[serde(default)]
+    pub ack_loss: f64,
+    #[serde(default)]
+    pub queue: Queue,
+    #[serde(default)]
+    pub mtu: u32,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    Packets(u64),
+    Bytes(u64),
+}
+
+impl Default for Queue {
+    fn default() -> Queue {
+        Queue::Packets(0)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -92,15 +128,6 @@ pub struct LaneStats {
     pub queue_drops: u64,
     #[serde(default)]
     pub max_queue_packets: u64,
-}
-
-impl RunMeta {
-    /// The description of the emulated link, without the `emulated path: ` prefix.
-    pub fn link_description(&self) -> Option<&str> {
-        self.link.as_ref()?;
-        let p = self.path.as_deref()?;
-        Some(p.strip_prefix("emulated path: ").unwrap_or(p))
-    }
 }
 
 /// A companion file the metadata names (`captures/x-tcpinfo.csv`), looked

@@ -30,6 +30,13 @@ pub fn rate(s: &Strings, bps: f64) -> String {
     format!("{} {name}", s.lang.decimal(format!("{:.2}", bps / f)))
 }
 
+/// A plain number with at most two decimals, trailing zeros dropped: `1`, `0.5`, `2,25`.
+pub fn number(s: &Strings, x: f64) -> String {
+    let text = format!("{x:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    s.lang.decimal(text.to_string())
+}
+
 /// Seconds since the connection's first packet, to the microsecond.
 pub fn at(s: &Strings, t: f64) -> String {
     s.lang.decimal(format!("{t:.6}"))
