@@ -120,6 +120,20 @@ fn no_tun_in_root_namespace() {
     );
 }
 
+/// The two namespaces the run names in its metadata no longer exist.
+fn run_namespaces_gone(r: &Run) {
+    let path = r.meta["path"].as_str().expect("path in metadata");
+    let names: Vec<&str> = path
+        .split(|c: char| c.is_whitespace() || c == ';' || c == ')' || c == ',')
+        .filter(|w| w.starts_with("tcplab-snd-") || w.starts_with("tcplab-rcv-"))
+        .collect();
+    assert_eq!(names.len(), 2, "the run names its namespaces: {path}");
+    let left = namespaces();
+    for n in names {
+        assert!(!left.contains(n), "{n} left behind");
+    }
+}
+
 /// A ping-pong (each echo request and its reply) takes the configured
 /// round trip: 2 × 20 ms, within 10 %.
 #[test]
@@ -151,11 +165,7 @@ fn root_echo_round_trip_matches_the_delay() {
         );
     }
     no_tun_in_root_namespace();
-    assert!(
-        namespaces().is_empty(),
-        "namespaces left: {:?}",
-        namespaces()
-    );
+    run_namespaces_gone(&r);
 }
 
 /// On a bulk transfer the data arrives at the link's rate (IP bytes),

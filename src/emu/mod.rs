@@ -8,6 +8,7 @@ pub mod key;
 pub mod link;
 pub mod params;
 mod pump;
+mod timer;
 pub mod tun;
 
 pub use key::Way;
