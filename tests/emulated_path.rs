@@ -1,6 +1,6 @@
 //! The emulated path (`run-and-capture --rate/--delay/--loss …`): the link
-//! emulator's accuracy, seeded losses, flow control with a slow reader, and
-//! clean-up. Needs root (namespaces, TUN devices, capture): without it the
+//! emulator's accuracy, seeded losses, flow control with a slow reader, the
+//! kernel's view against the capture (clean-up: tests/emulated_cleanup.rs). Needs root (namespaces, TUN devices, capture): without it the
 //! tests say so and skip on a developer machine, and fail in CI.
 //! The tests run one at a time so that timings are not disturbed by each
 //! other and "which namespaces exist" is not either.
@@ -10,10 +10,9 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -358,126 +357,6 @@ fn root_kernel_view_is_sampled() {
     assert_eq!(r.meta["congestion_control"], "reno");
     assert!(r.out.status.success());
     let _ = r.dir.path();
-}
-
-#[test]
-fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
-    if !root_or_skip("root_an_unknown_congestion_control_is_refused_and_cleaned_up") {
-        return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().expect("temp dir");
-    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args([
-            "run-and-capture",
-            "--delay",
-            "1ms",
-            "--cc",
-            "nosuchcc",
-            "--out-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tcplab starts");
-    let pid = child.id();
-    let out = child.wait_with_output().expect("tcplab ends");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("this kernel offers"), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    for ns in namespaces() {
-        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
-    }
-    no_tun_in_root_namespace();
-}
-
-#[test]
-fn root_an_error_during_the_run_cleans_up() {
-    if !root_or_skip("root_an_error_during_the_run_cleans_up") {
-        return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().expect("temp dir");
-    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args([
-            "run-and-capture",
-            "--delay",
-            "1ms",
-            "/nonexistent/file.txt",
-            "--out-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tcplab starts");
-    let pid = child.id();
-    let out = child.wait_with_output().expect("tcplab ends");
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("/nonexistent/file.txt"));
-    for ns in namespaces() {
-        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
-    }
-    assert!(!std::env::temp_dir()
-        .join(format!("tcplab-received-{pid}"))
-        .exists());
-}
-
-#[test]
-fn root_ctrl_c_during_an_emulated_run_cleans_up() {
-    if !root_or_skip("root_ctrl_c_during_an_emulated_run_cleans_up") {
-        return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().expect("temp dir");
-    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args([
-            "run-and-capture",
-            "--rate",
-            "1mbit",
-            "--delay",
-            "50ms",
-            "--payload-size",
-            "5M",
-            "--out-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tcplab starts");
-    let pid = child.id();
-    // Wait until the run's namespaces exist, then interrupt it mid-transfer.
-    let start = Instant::now();
-    while !namespaces().iter().any(|n| n.ends_with(&format!("-{pid}"))) {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the run never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(1500));
-    let status = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let out = child.wait_with_output().expect("tcplab ends");
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
-    for ns in namespaces() {
-        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
-    }
-    no_tun_in_root_namespace();
-    assert!(!std::env::temp_dir()
-        .join(format!("tcplab-received-{pid}"))
-        .exists());
-    assert!(
-        !Path::new(&format!("/proc/{pid}")).exists(),
-        "the process is gone"
-    );
 }
 
 fn report_md(r: &Run) -> String {

@@ -7,3 +7,4 @@ pub mod path;
 pub mod privilege;
 pub mod sockets;
 pub mod tcpinfo;
+mod tcpinfo_csv;

@@ -26,6 +26,7 @@ mod compose;
 mod doc;
 pub mod evidence;
 mod figures;
+mod kernel;
 mod path;
 mod quality;
 pub mod runmeta;
