@@ -66,10 +66,13 @@ pub struct EmuStats {
     pub max_late_us: u64,
 }
 
+/// What the emulator's thread returns: its counters and drop log.
+type Outcome = Result<(EmuStats, Vec<DroppedPacket>), io::Error>;
+
 /// A running emulator; stop it to get its counters (dropping it stops it too).
 pub struct Emulator {
     stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<Result<(EmuStats, Vec<DroppedPacket>), io::Error>>>,
+    thread: Option<JoinHandle<Outcome>>,
 }
 
 impl Emulator {

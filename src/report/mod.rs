@@ -23,13 +23,13 @@
 mod answers;
 mod checks;
 mod compose;
-mod doc;
+pub(crate) mod doc;
 pub mod evidence;
 mod figures;
 mod quality;
 pub mod runmeta;
 pub mod strings;
-mod units;
+pub(crate) mod units;
 
 pub use strings::Lang;
 
