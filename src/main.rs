@@ -21,6 +21,8 @@ enum Command {
     Analyze(cli::analyze::AnalyzeArgs),
     /// Run the lab's file copy (or echo) on loopback or an emulated path, capture it with libpcap, verify and analyse it
     RunAndCapture(Box<cli::run_capture::RunArgs>),
+    /// Run the same transfer once per congestion control algorithm over an emulated path and compare them in one report
+    Compare(Box<cli::compare::CompareArgs>),
     /// Draw TCP graphs (Stevens, tcptrace, throughput, RTT, window, ladder) as SVG or PNG
     Plot(cli::plot::PlotArgs),
     /// Write the lab report (Markdown, HTML, graphs, CSV, JSON) of a capture
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => cli::analyze::run(args),
         Command::RunAndCapture(args) => cli::run_capture::run(*args),
+        Command::Compare(args) => cli::compare::run(*args),
         Command::Plot(args) => cli::plot::run(args),
         Command::Report(args) => cli::report::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),

@@ -165,3 +165,41 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
         "the process is gone"
     );
 }
+
+/// Without privileges the emulated path says, in one line, that it needs
+/// root (there is no `--host-loopback` way out for it).
+#[test]
+fn without_privileges_the_emulated_path_says_it_needs_root() {
+    if !is_root() || !have("setpriv") {
+        assert!(!in_ci(), "CI runs as root with setpriv (util-linux)");
+        eprintln!("SKIPPED: needs root to drop privileges with setpriv");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    for args in [
+        &["run-and-capture", "--delay", "10ms"][..],
+        &["compare", "--cc", "reno,cubic"][..],
+    ] {
+        let out = Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--inh-caps=-all",
+            ])
+            .arg(env!("CARGO_BIN_EXE_tcplab"))
+            .args(args)
+            .arg("--out-dir")
+            .arg(dir.path())
+            .output()
+            .expect("setpriv runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(
+            err.contains("emulated path") && err.contains("needs root") && err.contains("sudo"),
+            "{err}"
+        );
+    }
+    let _ = Path::new("/");
+}

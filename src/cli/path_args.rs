@@ -139,12 +139,7 @@ impl PathArgs {
 
     pub fn tuning(&self) -> Result<Tuning> {
         if let Some(cc) = &self.cc {
-            if cc.is_empty()
-                || cc.len() > 15
-                || !cc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
-                bail!("--cc {cc:?}: not a congestion control name (e.g. reno, cubic, bbr)");
-            }
+            check_cc_name(cc)?;
         }
         if self.rcvbuf == Some(0) {
             bail!("--rcvbuf 0: give the receive buffer in bytes, e.g. 4096");
@@ -159,6 +154,16 @@ impl PathArgs {
             nodelay: self.nodelay,
         })
     }
+}
+
+/// A name the kernel could know as a congestion control algorithm: up to
+/// 15 letters, digits or `_` (TCP_CA_NAME_MAX is 16 with the NUL).
+pub fn check_cc_name(cc: &str) -> Result<()> {
+    if cc.is_empty() || cc.len() > 15 || !cc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        bail!("--cc {cc:?}: not a congestion control name (e.g. reno, cubic, bbr)");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

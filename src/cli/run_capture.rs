@@ -53,8 +53,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let link = args.path.link()?;
     args.path.tuning()?;
     if link.is_some() {
-        if !privs.namespaces {
-            bail!(privilege::missing_message(&exe_s, true));
+        if !(privs.namespaces && privs.capture) {
+            bail!(privilege::missing_for_emulated_path());
         }
         return run_here(&args);
     }

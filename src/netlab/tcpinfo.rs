@@ -252,6 +252,14 @@ pub fn set_congestion(fd: BorrowedFd<'_>, algorithm: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// Checks that this kernel has `algorithm` by setting it on a socket that
+/// is never connected (with CAP_NET_ADMIN the kernel loads its module, as
+/// it would for the real socket); the error lists what the kernel offers.
+pub fn check_congestion(algorithm: &str) -> io::Result<()> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    set_congestion(std::os::fd::AsFd::as_fd(&socket), algorithm)
+}
+
 /// What `net.ipv4.tcp_available_congestion_control` lists.
 pub fn available_congestion() -> Vec<String> {
     std::fs::read_to_string("/proc/sys/net/ipv4/tcp_available_congestion_control")
@@ -358,6 +366,11 @@ mod tests {
         assert!(!congestion(std::os::fd::AsFd::as_fd(&client))
             .unwrap()
             .is_empty());
+        assert!(check_congestion("reno").is_ok());
+        assert!(check_congestion("nosuchcc")
+            .unwrap_err()
+            .to_string()
+            .contains("this kernel offers"));
         assert!(
             set_congestion(std::os::fd::AsFd::as_fd(&client), "no-such-cc")
                 .unwrap_err()

@@ -84,6 +84,24 @@ pub struct PlotStrings {
     pub ladder_caption: &'static str,
     pub ladder_rows: &'static str,
     pub ladder_fold: &'static str,
+    /// Between the items of a list in a caption ("reno 0, cubic 3"); a
+    /// semicolon where the comma is the decimal separator.
+    pub list_sep: &'static str,
+    pub overlay_subtitle: &'static str,
+    pub overlay_time_axis: &'static str,
+    pub overlay_seq_title: &'static str,
+    pub overlay_seq_axis: &'static str,
+    pub overlay_cwnd_title: &'static str,
+    pub overlay_cwnd_axis: &'static str,
+    pub overlay_throughput_title: &'static str,
+    pub ssthresh_key: &'static str,
+    pub sent_again_key: &'static str,
+    pub slow_start_end_key: &'static str,
+    pub overlay_seq_caption: &'static str,
+    pub overlay_retransmissions: &'static str,
+    pub overlay_cwnd_caption: &'static str,
+    pub overlay_no_cwnd: &'static str,
+    pub overlay_throughput_caption: &'static str,
 }
 
 impl PlotStrings {
@@ -173,6 +191,22 @@ pub static EN: PlotStrings = PlotStrings {
     ladder_caption: "{}; {}; times in seconds since the connection's first packet.",
     ladder_rows: "Rows are evenly spaced, not to time scale; times are as captured, at the capture point.",
     ladder_fold: "… {}, {} …",
+    list_sep: ", ",
+    overlay_subtitle: "{} bytes per run; {}",
+    overlay_time_axis: "Time since each connection's first packet ({})",
+    overlay_seq_title: "Data sent over time, one line per congestion control algorithm",
+    overlay_seq_axis: "Relative sequence number: bytes sent ({})",
+    overlay_cwnd_title: "Congestion window (the sender's TCP_INFO) over time",
+    overlay_cwnd_axis: "Congestion window ({})",
+    overlay_throughput_title: "Throughput over time, one line per congestion control algorithm",
+    ssthresh_key: "ssthresh (dashed, in the line's colour)",
+    sent_again_key: "segment sent again",
+    slow_start_end_key: "end of slow start",
+    overlay_seq_caption: "Each line is the highest byte its sender had sent, from the connection's SYN; crosses are segments sent again.",
+    overlay_retransmissions: "Segments sent again (retransmissions and out of order): {}.",
+    overlay_cwnd_caption: "cwnd × MSS as the kernel reported it every millisecond; ssthresh dashed once set; a diamond where slow start ended.",
+    overlay_no_cwnd: "No TCP_INFO series for {}: its window is not drawn.",
+    overlay_throughput_caption: "Payload bits per second sent in intervals of {}; goodput over each whole connection: {}.",
 };
 
 pub static ES: PlotStrings = PlotStrings {
@@ -253,6 +287,22 @@ pub static ES: PlotStrings = PlotStrings {
     ladder_caption: "{}; {}; tiempos en segundos desde el primer paquete de la conexión.",
     ladder_rows: "Las filas están equiespaciadas, no a escala de tiempo; los tiempos son los capturados, en el punto de captura.",
     ladder_fold: "… {}, {} …",
+    list_sep: "; ",
+    overlay_subtitle: "{} bytes por ejecución; {}",
+    overlay_time_axis: "Tiempo desde el primer paquete de cada conexión ({})",
+    overlay_seq_title: "Datos enviados en el tiempo, una línea por algoritmo de control de congestión",
+    overlay_seq_axis: "Número de secuencia relativo: bytes enviados ({})",
+    overlay_cwnd_title: "Evolución de la ventana de congestión (TCP_INFO del emisor)",
+    overlay_cwnd_axis: "Ventana de congestión ({})",
+    overlay_throughput_title: "Evolución del throughput, una línea por algoritmo de control de congestión",
+    ssthresh_key: "ssthresh (discontinua, del color de su línea)",
+    sent_again_key: "segmento reenviado",
+    slow_start_end_key: "fin del arranque lento",
+    overlay_seq_caption: "Cada línea es el byte más alto que había enviado su emisor, desde el SYN de la conexión; las cruces son segmentos reenviados.",
+    overlay_retransmissions: "Segmentos reenviados (retransmisiones y fuera de orden): {}.",
+    overlay_cwnd_caption: "cwnd × MSS tal como la dio el núcleo cada milisegundo; ssthresh discontinua una vez fijado; un rombo donde acabó el arranque lento.",
+    overlay_no_cwnd: "No hay serie TCP_INFO de {}: su ventana no se dibuja.",
+    overlay_throughput_caption: "Bits de carga útil por segundo enviados en intervalos de {}; goodput en toda la conexión: {}.",
 };
 
 #[cfg(test)]

@@ -23,7 +23,7 @@
 mod answers;
 mod checks;
 mod compose;
-mod doc;
+pub(crate) mod doc;
 pub mod evidence;
 mod figures;
 mod kernel;
@@ -32,7 +32,7 @@ mod quality;
 pub mod runmeta;
 pub mod strings;
 mod strings_path;
-mod units;
+pub(crate) mod units;
 
 pub use strings::Lang;
 
