@@ -12,7 +12,8 @@
 //!
 //! `lab` holds the lab's TCP programs (echo servers, chat, file copy) that
 //! `runcap` (`run-and-capture`) drives in a namespace made by `netlab`;
-//! `cli` holds one file per subcommand.
+//! `compare` runs it once per congestion control algorithm and reports the
+//! runs side by side; `cli` holds one file per subcommand.
 //!
 //! ```
 //! use std::path::Path;
@@ -31,7 +32,9 @@
 pub mod analysis;
 pub mod capture;
 pub mod cli;
+pub mod compare;
 pub mod dissect;
+pub mod emu;
 pub mod flow;
 pub mod lab;
 pub mod netlab;

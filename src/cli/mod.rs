@@ -2,7 +2,9 @@
 //! Errors are `anyhow` here (context for the user); the library's are typed.
 
 pub mod analyze;
+pub mod compare;
 pub mod lab;
+pub mod path_args;
 pub mod plot;
 pub mod report;
 pub mod run_capture;

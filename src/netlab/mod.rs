@@ -3,5 +3,8 @@
 //! `ip` and `ethtool` (iproute2 and ethtool packages).
 
 pub mod netns;
+pub mod path;
 pub mod privilege;
 pub mod sockets;
+pub mod tcpinfo;
+mod tcpinfo_csv;

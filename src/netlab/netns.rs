@@ -3,6 +3,7 @@
 //! Its `lo` is set to MTU 1500 with segmentation offloads off, so that TCP
 //! segments look like on an Ethernet link instead of 64 KB loopback blobs.
 
+use std::os::fd::AsRawFd;
 use std::process::Command;
 use thiserror::Error;
 
@@ -10,6 +11,11 @@ use thiserror::Error;
 pub enum NetnsError {
     #[error("`{command}` failed: {detail} (is iproute2/ethtool installed and are you root?)")]
     Command { command: String, detail: String },
+    #[error("entering namespace {name}: {source}")]
+    Enter {
+        name: String,
+        source: std::io::Error,
+    },
 }
 
 pub struct Netns {
@@ -38,11 +44,18 @@ fn run(args: &[&str]) -> Result<(), NetnsError> {
 }
 
 impl Netns {
-    /// Creates `tcplab-<tag>-<pid>` and configures its loopback.
-    pub fn create(tag: &str) -> Result<Netns, NetnsError> {
+    /// Creates `tcplab-<tag>-<pid>` with its loopback up and nothing else.
+    pub fn add(tag: &str) -> Result<Netns, NetnsError> {
         let name = format!("tcplab-{tag}-{}", std::process::id());
         run(&["ip", "netns", "add", &name])?;
         let ns = Netns { name };
+        ns.ip(&["link", "set", "lo", "up"])?;
+        Ok(ns)
+    }
+
+    /// Creates `tcplab-<tag>-<pid>` and configures its loopback like an Ethernet link.
+    pub fn create(tag: &str) -> Result<Netns, NetnsError> {
+        let ns = Netns::add(tag)?;
         let mtu = LO_MTU.to_string();
         ns.exec(&["ip", "link", "set", "lo", "mtu", &mtu, "up"])?;
         ns.exec(&[
@@ -53,6 +66,48 @@ impl Netns {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// `ip -n <name> ARGS…`
+    pub fn ip(&self, args: &[&str]) -> Result<(), NetnsError> {
+        let mut full = vec!["ip", "-n", &self.name];
+        full.extend_from_slice(args);
+        run(&full)
+    }
+
+    /// Runs `f` on a thread that has entered this namespace, so that the
+    /// sockets, TUN devices and captures it opens belong to it (they stay
+    /// there when used from other threads afterwards).
+    pub fn run_inside<T: Send>(&self, f: impl FnOnce() -> T + Send) -> Result<T, NetnsError> {
+        Netns::run_inside_named(&self.name, f)
+    }
+
+    /// [`Netns::run_inside`] for a namespace known by name only.
+    pub fn run_inside_named<T: Send>(
+        name: &str,
+        f: impl FnOnce() -> T + Send,
+    ) -> Result<T, NetnsError> {
+        let enter_err = |source| NetnsError::Enter {
+            name: name.to_string(),
+            source,
+        };
+        let path = std::path::Path::new("/run/netns").join(name);
+        let file = std::fs::File::open(&path).map_err(enter_err)?;
+        std::thread::scope(|scope| {
+            let thread = scope.spawn(move || {
+                // SAFETY: a valid namespace file descriptor; setns only
+                // changes this (short-lived) thread's network namespace.
+                let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+                if rc != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(f())
+            });
+            match thread.join() {
+                Ok(result) => result.map_err(enter_err),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
     }
 
     pub fn exec(&self, args: &[&str]) -> Result<(), NetnsError> {

@@ -40,6 +40,12 @@ pub fn missing_message(exe: &str, need_namespaces: bool) -> String {
     }
 }
 
+/// The one-line explanation for the emulated path (two namespaces, TUN
+/// devices, capture), where `--host-loopback` is no way out.
+pub fn missing_for_emulated_path() -> String {
+    "the emulated path (--rate, --delay, --loss …) needs root: it creates network namespaces and TUN devices (CAP_SYS_ADMIN, CAP_NET_ADMIN) and captures (CAP_NET_RAW); run it with sudo".to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

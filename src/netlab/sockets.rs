@@ -16,7 +16,7 @@ pub struct SocketEntry {
 }
 
 /// The TCP states in /proc/net/tcp's `st` column (include/net/tcp_states.h).
-fn state_name(code: u8) -> &'static str {
+pub fn state_name(code: u8) -> &'static str {
     match code {
         0x01 => "ESTABLISHED",
         0x02 => "SYN_SENT",
@@ -34,10 +34,12 @@ fn state_name(code: u8) -> &'static str {
     }
 }
 
-/// Sockets whose local or remote port is `port`, from both tables.
+/// Sockets whose local or remote port is `port`, from both tables of the
+/// calling thread's network namespace (run it inside a namespace with
+/// `Netns::run_inside` to see that namespace's sockets).
 pub fn snapshot(port: u16) -> Vec<SocketEntry> {
     let mut out = Vec::new();
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+    for table in ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"] {
         if let Ok(text) = std::fs::read_to_string(table) {
             let rows = parse_table(&text).into_iter();
             out.extend(

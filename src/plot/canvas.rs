@@ -36,6 +36,7 @@ pub fn svg(p: &impl Paint, style: &Style) -> Result<(String, Drawn, (u32, u32))>
         let backend = Typeset {
             inner: SVGBackend::with_string(&mut doc, size),
             draw_text: false,
+            split_wide_paths: false,
         };
         let root = backend.into_drawing_area();
         let drawn = p.paint(&root, Pen { k: 1.0 })?;

@@ -25,6 +25,8 @@ pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Ranged
 pub enum Glyph {
     /// A line of this width (CSS px).
     Line(RGBColor, f64),
+    /// A dashed line of this width (CSS px).
+    Dashed(RGBColor, f64),
     /// A vertical bar (tcptrace segments, SACK blocks).
     Bar(RGBColor),
     Mark(Marker, RGBColor),
@@ -63,6 +65,9 @@ const CAPTION_H: f64 = 66.0;
 const KEY_GLYPH_W: f64 = 24.0;
 const KEY_GAP: f64 = 6.0;
 const KEY_SPACE: f64 = 22.0;
+/// Dashes of a dashed line and the gaps between them (CSS px).
+pub const DASH: f64 = 7.0;
+pub const DASH_GAP: f64 = 5.0;
 
 /// Height (CSS px) of everything but the chart, with one legend row: for
 /// figures that size the chart area to their content (the ladder).
@@ -187,6 +192,14 @@ impl<DB: DrawingBackend> Layout<DB> {
             Glyph::Line(c, width) => area
                 .draw(&PathElement::new(
                     vec![(x, y), (x + w, y)],
+                    pen.line(c, width),
+                ))
+                .or_draw(),
+            Glyph::Dashed(c, width) => area
+                .draw(&plotters::element::DashedPathElement::new(
+                    vec![(x, y), (x + w, y)],
+                    pen.px(DASH),
+                    pen.px(DASH_GAP),
                     pen.line(c, width),
                 ))
                 .or_draw(),

@@ -1,5 +1,6 @@
 //! TCP graphs: Stevens, tcptrace, throughput, RTT, window and ladder, as SVG
-//! or PNG, drawn with plotters.
+//! or PNG, drawn with plotters; and overlays of several runs on one graph
+//! (`overlay`, for `tcplab compare`).
 //!
 //! In: `SegmentReport`s, gathered by `Collector` (or `collect_file`) into a
 //! `ConnectionSeries` for the connections to plot. Out: a `Figure` (SVG
@@ -28,9 +29,12 @@ mod canvas;
 mod collect;
 mod decimate;
 mod frame;
+pub mod kernel;
 mod ladder;
 pub mod lang;
+pub mod overlay;
 mod raster;
+pub mod rates;
 mod rtt;
 mod stevens;
 mod strings;
@@ -39,7 +43,7 @@ pub mod synthetic;
 mod tcptrace;
 mod throughput;
 mod typeset;
-mod units;
+pub mod units;
 mod view;
 mod window;
 
@@ -47,7 +51,10 @@ pub use collect::{
     busiest, collect_file, Collected, Collector, ConnectionSeries, SackMark, SegPoint,
 };
 pub use decimate::Tally;
+pub use kernel::KernelSeries;
 pub use lang::Lang;
+pub use overlay::{Overlay, OverlayKind, Trace};
+pub use rates::Rates;
 pub use strings::PlotStrings;
 pub use style::{Pen, Style};
 pub use units::parse_duration;
@@ -191,7 +198,8 @@ pub struct Drawn {
 /// A rendered graph.
 #[derive(Clone, Debug)]
 pub struct Figure {
-    pub graph: Graph,
+    /// The graph drawn; `None` for an overlay of several runs (`overlay`).
+    pub graph: Option<Graph>,
     pub format: ImageFormat,
     pub bytes: Vec<u8>,
     /// In pixels of the output (a PNG is `Style::png_scale` times the SVG).
@@ -219,17 +227,23 @@ impl Figure {
 
 /// Draws `graph` for `view` in `format`.
 pub fn render(graph: Graph, view: &View<'_>, style: &Style, format: ImageFormat) -> Result<Figure> {
+    let mut figure = paint_figure(&Job { graph, view }, style, format)?;
+    figure.graph = Some(graph);
+    Ok(figure)
+}
+
+/// Draws anything that paints itself (a graph, an overlay) in `format`.
+fn paint_figure(p: &impl Paint, style: &Style, format: ImageFormat) -> Result<Figure> {
     style::register_fonts()?;
-    let job = Job { graph, view };
     let (bytes, drawn, (width, height)) = match format {
         ImageFormat::Svg => {
-            let (doc, drawn, size) = canvas::svg(&job, style)?;
+            let (doc, drawn, size) = canvas::svg(p, style)?;
             (doc.into_bytes(), drawn, size)
         }
-        ImageFormat::Png => raster::png(&job, style)?,
+        ImageFormat::Png => raster::png(p, style)?,
     };
     Ok(Figure {
-        graph,
+        graph: None,
         format,
         bytes,
         width,

@@ -25,6 +25,7 @@ pub fn png(p: &impl Paint, style: &Style) -> Result<(Vec<u8>, Drawn, (u32, u32))
         let backend = Typeset {
             inner: BitMapBackend::with_buffer(&mut rgb, size),
             draw_text: true,
+            split_wide_paths: true,
         };
         let root = backend.into_drawing_area();
         let drawn = p.paint(&root, Pen { k })?;

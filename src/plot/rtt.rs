@@ -49,6 +49,7 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|s| in_range(s.0))
         .collect();
     let srtt = smoothed(&acks);
+    let kernel = view.sender_kernel().map(|k| k.srtt(&x)).unwrap_or_default();
     let t = view.text();
     let mut keys = vec![Key::new(
         Glyph::Mark(Marker::Dot, colour::ACK),
@@ -61,8 +62,20 @@ pub fn draw<DB: DrawingBackend>(
         ));
     }
     keys.push(Key::new(Glyph::Line(colour::SMOOTH, 2.2), t.smoothed_rtt));
+    if !kernel.is_empty() {
+        let (sender, _) = view.series.endpoints(view.dir);
+        keys.push(Key::new(
+            Glyph::Line(colour::KERNEL, 1.8),
+            fill(t.kernel_srtt, &[&sender]),
+        ));
+    }
     let layout = frame::layout(root, pen, t.rtt_title, &view.subtitle(), keys)?;
-    let peak = acks.iter().chain(&stamps).map(|s| s.1).fold(0.0, f64::max);
+    let peak = acks
+        .iter()
+        .chain(&stamps)
+        .chain(&kernel)
+        .map(|s| s.1)
+        .fold(0.0, f64::max);
     let unit = Unit::time(peak);
     let y = 0.0..if peak > 0.0 { peak * 1.08 } else { 1e-3 };
     let mut chart = frame::time_chart(
@@ -97,7 +110,19 @@ pub fn draw<DB: DrawingBackend>(
     chart
         .draw_series([PathElement::new(line, pen.line(colour::SMOOTH, 2.2))])
         .or_draw()?;
+    if let Some(&(end, _)) = kernel.last() {
+        let line = decimate::line(&decimate::steps(&kernel, end), &cols, &mut tally);
+        chart
+            .draw_series([PathElement::new(line, pen.line(colour::KERNEL, 1.8))])
+            .or_draw()?;
+    }
     let mut caption = vec![summary(view, &acks, &stamps, &srtt)];
+    if let (Some(first), Some(last)) = (kernel.first(), kernel.last()) {
+        caption.push(fill(
+            t.kernel_srtt_note,
+            &[&view.duration(first.1), &view.duration(last.1)],
+        ));
+    }
     caption.extend(frame::merged_note(view.lang, &tally));
     caption.extend(view.range_note());
     layout.finish(&caption)?;

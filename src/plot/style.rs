@@ -120,6 +120,10 @@ pub mod colour {
     pub const SACK: RGBColor = RGBColor(0xe3, 0x77, 0xc2);
     /// RTT from the timestamps option.
     pub const TIMESTAMP: RGBColor = RGBColor(0x8c, 0x56, 0x4b);
+    /// The sender kernel's congestion window and its smoothed RTT (TCP_INFO).
+    pub const KERNEL: RGBColor = RGBColor(0x7b, 0x1f, 0xa2);
+    /// The kernel's slow-start threshold.
+    pub const SSTHRESH: RGBColor = RGBColor(0xb0, 0x3a, 0x2e);
     /// Smoothed and averaged lines.
     pub const SMOOTH: RGBColor = RGBColor(0x22, 0x22, 0x22);
     /// Connection control: SYN, FIN, RST in the ladder.
@@ -128,6 +132,17 @@ pub mod colour {
     pub const NOTE: RGBColor = RGBColor(0x55, 0x55, 0x55);
     pub const GRID: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
     pub const AXIS: RGBColor = RGBColor(0x33, 0x33, 0x33);
+    /// One colour per run when several are drawn over each other (an
+    /// overlay): there the colour names the run, not what is drawn. No
+    /// red among them, so that none reads as "retransmission".
+    pub const RUNS: [RGBColor; 6] = [
+        RGBColor(0x1f, 0x77, 0xb4),
+        RGBColor(0xff, 0x7f, 0x0e),
+        RGBColor(0x2c, 0xa0, 0x2c),
+        RGBColor(0x94, 0x67, 0xbd),
+        RGBColor(0x8c, 0x56, 0x4b),
+        RGBColor(0x17, 0xbe, 0xcf),
+    ];
 }
 
 /// One marker shape per event, the same in every graph.

@@ -70,6 +70,12 @@ pub struct Typeset<B> {
     pub inner: B,
     /// Draw text here (bitmaps) rather than pass it on (SVG writes `<text>`).
     pub draw_text: bool,
+    /// Draw lines wider than a pixel one segment at a time (bitmaps; an
+    /// SVG viewer joins a `<polyline>` itself). plotters turns a wide path
+    /// into one polygon whose inner corners it does not cap, so a line
+    /// that turns back sharply (a window that drops and recovers within a
+    /// pixel column) grows a spike that crosses the whole figure.
+    pub split_wide_paths: bool,
 }
 
 type R<E> = std::result::Result<(), DrawingErrorKind<E>>;
@@ -117,7 +123,19 @@ impl<B: DrawingBackend> DrawingBackend for Typeset<B> {
         path: I,
         style: &S,
     ) -> R<B::ErrorType> {
-        self.inner.draw_path(path, style)
+        if !self.split_wide_paths || style.stroke_width() <= 1 {
+            return self.inner.draw_path(path, style);
+        }
+        let points: Vec<BackendCoord> = path.into_iter().collect();
+        for pair in points.windows(2).filter(|p| p[0] != p[1]) {
+            self.inner.draw_path(pair.iter().copied(), style)?;
+        }
+        // Round joints, so that the separate segments meet without a notch.
+        let radius = style.stroke_width() / 2;
+        for &p in points.iter().skip(1).take(points.len().saturating_sub(2)) {
+            self.inner.draw_circle(p, radius, &style.color(), true)?;
+        }
+        Ok(())
     }
 
     fn draw_circle<S: BackendStyle>(

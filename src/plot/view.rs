@@ -3,6 +3,7 @@
 //! graph so that they all read the series the same way.
 
 use super::collect::{ConnectionSeries, SegPoint};
+use super::kernel::KernelSeries;
 use super::lang::{fill, Lang, Plural};
 use super::strings::PlotStrings;
 use super::units::{duration, tidy, Unit};
@@ -30,9 +31,23 @@ pub struct View<'a> {
     pub relative: bool,
     pub interval: Option<f64>,
     pub lang: Lang,
+    /// The data sender's own view (TCP_INFO), drawn over the window and RTT
+    /// graphs when it belongs to `dir`'s sender.
+    pub kernel: Option<&'a KernelSeries>,
 }
 
 impl<'a> View<'a> {
+    /// Adds the sender kernel's samples to the figure.
+    pub fn with_kernel(mut self, kernel: Option<&'a KernelSeries>) -> View<'a> {
+        self.kernel = kernel;
+        self
+    }
+
+    /// The kernel samples of this view's data sender, if any.
+    pub fn sender_kernel(&self) -> Option<&'a KernelSeries> {
+        self.kernel.filter(|k| k.dir == self.dir)
+    }
+
     pub fn new(series: &'a ConnectionSeries, options: &PlotOptions) -> View<'a> {
         View {
             series,
@@ -42,6 +57,7 @@ impl<'a> View<'a> {
             relative: options.relative,
             interval: options.interval,
             lang: options.lang,
+            kernel: None,
         }
     }
 

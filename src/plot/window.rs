@@ -38,6 +38,9 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|p| in_range(p.t) && p.events.contains(Event::ZeroWindow))
         .map(|p| (p.t, 0.0))
         .collect();
+    let kernel = view.sender_kernel();
+    let cwnd = kernel.map(|k| k.cwnd(&x)).unwrap_or_default();
+    let ssthresh = kernel.map(|k| k.ssthresh(&x)).unwrap_or_default();
     let t = view.text();
     let mut keys = vec![
         Key::new(
@@ -49,6 +52,18 @@ pub fn draw<DB: DrawingBackend>(
             fill(t.in_flight_from, &[&sender]),
         ),
     ];
+    if !cwnd.is_empty() {
+        keys.push(Key::new(
+            Glyph::Line(colour::KERNEL, 1.8),
+            fill(t.kernel_cwnd, &[&sender]),
+        ));
+    }
+    if !ssthresh.is_empty() {
+        keys.push(Key::new(
+            Glyph::Line(colour::SSTHRESH, 1.2),
+            fill(t.kernel_ssthresh, &[&sender]),
+        ));
+    }
     if !zeros.is_empty() {
         keys.push(Key::new(
             Glyph::Mark(Marker::Square, colour::ZERO_WINDOW),
@@ -56,9 +71,12 @@ pub fn draw<DB: DrawingBackend>(
         ));
     }
     let layout = frame::layout(root, pen, t.window_title, &view.subtitle(), keys)?;
+    // The threshold may start far above everything else; the axis follows
+    // the windows, the flight and the cwnd (ssthresh is clipped).
     let peak = windows
         .iter()
         .chain(&flight)
+        .chain(&cwnd)
         .map(|p| p.1)
         .fold(0.0, f64::max);
     let unit = Unit::si(peak, "B");
@@ -79,8 +97,13 @@ pub fn draw<DB: DrawingBackend>(
     let (w, h) = frame::plot_pixels(&chart);
     let (cols, rows) = (Bins::new(x.clone(), w), Bins::new(y, h));
     let mut tally = Tally::default();
+    let kernel_end = cwnd.last().map_or(x.end, |p| p.0);
+    let top = peak.max(1.0) * 1.08;
+    let clipped: Vec<(f64, f64)> = ssthresh.iter().map(|&(t, v)| (t, v.min(top))).collect();
     let lines = [
         (decimate::steps(&windows, x.end), colour::WINDOW, 2.0),
+        (decimate::steps(&cwnd, kernel_end), colour::KERNEL, 1.8),
+        (decimate::steps(&clipped, kernel_end), colour::SSTHRESH, 1.2),
         // In flight is known at the sender's segments only: the line ends
         // at the last one rather than guess what the ACKs after it left.
         (
@@ -114,6 +137,9 @@ pub fn draw<DB: DrawingBackend>(
             &view.thousands(max_flight as u64),
         ],
     )];
+    if let Some(max_cwnd) = cwnd.iter().map(|p| p.1 as u64).max() {
+        caption.push(fill(t.kernel_cwnd_note, &[&view.thousands(max_cwnd)]));
+    }
     if view.series.unscaled_window[view.dir.reverse().index()] {
         caption.push(fill(t.window_unscaled, &[&receiver]));
     }

@@ -38,7 +38,7 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
             s.retrans_none,
             &[&who, &s.n_data_segments.of(sum.data_segments)],
         ))];
-        if side.lost_segments.count + side.dup_acks.count > 0 {
+        if side.lost_segments.count + side.dup_acks.count + side.out_of_order.count > 0 {
             out.clear();
         } else {
             return out;
@@ -83,6 +83,14 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
     if lost.count > 0 {
         let when = times_at(s, &lost.items, lost.count);
         notes.push(fill(s.retrans_lost, &[&when]));
+    }
+    let ooo = &side.out_of_order;
+    if ooo.count > 0 {
+        let f = frames(s, &ooo.items, ooo.count);
+        notes.push(fill(
+            s.retrans_ooo,
+            &[&s.n_data_segments.of(ooo.count), &who, &f],
+        ));
     }
     let dup = &side.dup_acks;
     if dup.count > 0 {
@@ -187,22 +195,67 @@ fn ratios(s: &Strings, rounds: &[Round]) -> String {
     parts.join(s.number_sep)
 }
 
-/// The round trips' growth up to `end`: where the bytes in flight peak,
-/// and whether getting there took at least two growths by half or more.
+/// Slow start's run of growth in `rounds`: the last round trip of the first
+/// run of growths by half or more from one round trip to the next (where
+/// the doubling stops; round trips before the run starts, e.g. a first
+/// window sent twice, are skipped), and whether that run had at least two
+/// such growths and tripled the flight.
 fn growth_peak(rounds: &[Round]) -> (usize, bool) {
-    let peak = rounds.iter().enumerate().fold(0, |best, (i, r)| {
-        if r.max_in_flight > rounds[best].max_in_flight {
-            i
-        } else {
-            best
-        }
-    });
+    let fast_growth =
+        |w: &[Round]| f64::from(w[1].max_in_flight) >= 1.5 * f64::from(w[0].max_in_flight);
+    let Some(begin) = rounds.windows(2).position(fast_growth) else {
+        return (0, false);
+    };
+    let peak = rounds[begin..]
+        .windows(2)
+        .position(|w| !fast_growth(w))
+        .map_or(rounds.len() - 1, |i| begin + i);
     let fast = rounds[..=peak]
         .windows(2)
-        .filter(|w| f64::from(w[1].max_in_flight) >= 1.5 * f64::from(w[0].max_in_flight))
+        .filter(|w| fast_growth(w))
         .count();
     let grew = f64::from(rounds[peak].max_in_flight) >= 3.0 * f64::from(rounds[0].max_in_flight);
     (peak, fast >= 2 && grew)
+}
+
+/// Where the capture shows slow start ending.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlowStartEnd {
+    /// Index of the round trip (0-based).
+    pub round: usize,
+    pub frame: u64,
+    /// Seconds since the connection's first packet.
+    pub t: f64,
+    /// The first loss ended it (otherwise the growth slowed).
+    pub by_loss: bool,
+    /// How long that round trip lasted (to the next one's start), when known.
+    pub span: Option<f64>,
+}
+
+/// The round trip where slow start visibly ended: the first loss, or the
+/// first round trip after the flight's doubling peaked; `None` when no
+/// doubling is seen or it never stopped.
+pub fn slow_start_end(rounds: &[Round]) -> Option<SlowStartEnd> {
+    if rounds.is_empty() {
+        return None;
+    }
+    let loss = rounds.iter().position(|r| r.loss);
+    let (peak, visible) = growth_peak(&rounds[..=loss.unwrap_or(rounds.len() - 1)]);
+    if !visible {
+        return None;
+    }
+    let (round, by_loss) = match loss {
+        Some(i) if i <= peak + 1 => (i, true),
+        _ => (peak + 1, false),
+    };
+    let r = rounds.get(round)?;
+    Some(SlowStartEnd {
+        round,
+        frame: r.first_frame,
+        t: r.t,
+        by_loss,
+        span: rounds.get(round + 1).map(|next| next.t - r.t),
+    })
 }
 
 /// Ten segments of 1448 bytes: Linux's initial congestion window (RFC 6928).
@@ -273,12 +326,19 @@ fn slow_start(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
                 &[&first, &top, &(peak + 1), &ratios(s, &rounds[..=peak])],
             ));
             match (loss, rounds.get(peak + 1)) {
-                (Some(i), _) => text.push(fill(s.ss_loss, &[&(i + 1), &rounds[i].first_frame])),
-                (None, Some(next)) => text.push(fill(
-                    s.ss_linear,
-                    &[&(peak + 2), &next.first_frame, &top, &next.max_in_flight],
-                )),
-                (None, None) => text.push(fill(s.ss_ended, &[&side.round_count])),
+                (Some(i), _) if i <= peak + 1 => {
+                    text.push(fill(s.ss_loss, &[&(i + 1), &rounds[i].first_frame]))
+                }
+                (loss, Some(next)) => {
+                    text.push(fill(
+                        s.ss_linear,
+                        &[&(peak + 2), &next.first_frame, &top, &next.max_in_flight],
+                    ));
+                    if let Some(i) = loss {
+                        text.push(fill(s.ss_loss_later, &[&(i + 1), &rounds[i].first_frame]));
+                    }
+                }
+                (_, None) => text.push(fill(s.ss_ended, &[&side.round_count])),
             }
             if window_capped {
                 text.push(fill(s.ss_limited, &[&side.max_window]));
@@ -362,6 +422,15 @@ fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block>
     vec![Block::Para(text)]
 }
 
+/// Out-of-order data sent after duplicate ACKs: resent, so counted as retransmitted.
+fn resent_out_of_order(side: &Side) -> u64 {
+    if side.dup_acks.count > 0 {
+        side.out_of_order.count
+    } else {
+        0
+    }
+}
+
 fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
     if side.zero_windows.count > 0 || side.window_full.count > 0 {
         fill(
@@ -372,11 +441,12 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
                 &side.max_in_flight,
             ],
         )
-    } else if side.retrans.count + side.lost_segments.count > 0 {
+    } else if side.retrans.count + side.lost_segments.count + resent_out_of_order(side) > 0 {
         fill(
             s.limit_congestion,
             &[
-                &s.n_retransmissions.of(side.retrans.count),
+                &s.n_retransmissions
+                    .of(side.retrans.count + resent_out_of_order(side)),
                 &s.n_gaps.of(side.lost_segments.count),
                 &side.max_in_flight,
                 &side.max_window,

@@ -5,7 +5,7 @@
 use super::doc::Block;
 use super::strings::{fill, Strings};
 use super::units::{at, duration, mark, rate};
-use super::{answers, checks, quality, Input};
+use super::{answers, checks, path, quality, Input};
 use crate::analysis::{ConnectionSummary, FinalState, SegmentBrief};
 use crate::dissect::TcpOptions;
 use crate::flow::{Direction, Endpoint};
@@ -43,6 +43,7 @@ pub fn blocks(input: &Input<'_>, s: &Strings, figures: Vec<Block>) -> Vec<Block>
     out.push(Block::Heading(s.graphs.to_string()));
     out.extend(figures);
     out.extend(answers::blocks(input, s, &roles));
+    out.extend(path::blocks(input, s, &roles, input.path, input.tcp_info));
     out.extend(quality::blocks(input, s));
     out
 }

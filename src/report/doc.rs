@@ -148,7 +148,8 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Escapes `s` and turns `**x**` into <strong> and `` `x` `` into <code>.
+/// Escapes `s` and turns `**x**` into <strong>, `` `x` `` into <code>
+/// and `[label](href)` into a link.
 fn inline(s: &str) -> String {
     let mut out = String::new();
     for (i, part) in s.split('`').enumerate() {
@@ -156,15 +157,63 @@ fn inline(s: &str) -> String {
             let _ = write!(out, "<code>{}</code>", escape(part));
             continue;
         }
-        for (j, piece) in escape(part).split("**").enumerate() {
-            if j % 2 == 1 {
-                let _ = write!(out, "<strong>{piece}</strong>");
-            } else {
-                out.push_str(piece);
-            }
+        let mut rest = part;
+        while let Some(link) = next_link(rest) {
+            out.push_str(&strong(link.before));
+            let _ = write!(
+                out,
+                "<a href=\"{}\">{}</a>",
+                escape(link.href),
+                strong(link.label)
+            );
+            rest = link.after;
+        }
+        out.push_str(&strong(rest));
+    }
+    out
+}
+
+/// Escapes `s` and turns `**x**` into <strong>.
+fn strong(s: &str) -> String {
+    let mut out = String::new();
+    for (j, piece) in escape(s).split("**").enumerate() {
+        if j % 2 == 1 {
+            let _ = write!(out, "<strong>{piece}</strong>");
+        } else {
+            out.push_str(piece);
         }
     }
     out
+}
+
+struct Link<'a> {
+    before: &'a str,
+    label: &'a str,
+    href: &'a str,
+    after: &'a str,
+}
+
+/// The first Markdown link `[label](href)` in `s` (no brackets in the
+/// label, no parenthesis in the href).
+fn next_link(s: &str) -> Option<Link<'_>> {
+    let mut from = 0;
+    while let Some(open) = s[from..].find('[').map(|i| from + i) {
+        let close = open + s[open..].find(']')?;
+        let inner_open = s[open + 1..close].rfind('[').map(|i| open + 1 + i);
+        let start = inner_open.unwrap_or(open);
+        if let Some(tail) = s[close..].strip_prefix("](") {
+            if let Some(end) = tail.find(')') {
+                return Some(Link {
+                    before: &s[..start],
+                    label: &s[start + 1..close],
+                    href: &tail[..end],
+                    after: &tail[end + 1..],
+                });
+            }
+        }
+        from = close + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -176,6 +225,19 @@ mod tests {
         assert_eq!(
             inline("a <b> **c** `d<e`"),
             "a &lt;b&gt; <strong>c</strong> <code>d&lt;e</code>"
+        );
+    }
+
+    #[test]
+    fn links_become_anchors() {
+        assert_eq!(
+            inline("see [the report](reno/report.html) and [x] [y](a&b.pcap)."),
+            "see <a href=\"reno/report.html\">the report</a> and [x] <a href=\"a&amp;b.pcap\">y</a>."
+        );
+        assert_eq!(inline("no [link] here (really)"), "no [link] here (really)");
+        assert_eq!(
+            inline("**reno**: [capture](r.pcap) `[code](c)`"),
+            "<strong>reno</strong>: <a href=\"r.pcap\">capture</a> <code>[code](c)</code>"
         );
     }
 }

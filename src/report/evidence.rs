@@ -107,6 +107,9 @@ pub struct Side {
     /// Duplicate ACKs the receiver sent about this data.
     pub dup_acks: Capped<u64>,
     pub window_full: Capped<u64>,
+    /// This side's data segments Wireshark labels out of order: resent data
+    /// close behind the previous segment, at a sender-side capture.
+    pub out_of_order: Capped<u64>,
     pub zero_windows: Capped<u64>,
     pub window_updates: Capped<u64>,
     /// Probes of a zero window: Wireshark's zero_window_probe, or a
@@ -197,16 +200,22 @@ impl Side {
         if ev.contains(Event::WindowFull) {
             self.window_full.push(r.frame);
         }
+        if ev.contains(Event::OutOfOrder) {
+            self.out_of_order.push(r.frame);
+        }
         let probe = ev.contains(Event::ZeroWindowProbe)
             || (self.zero_since.is_some() && ev.contains(Event::KeepAlive));
         if probe {
             self.probes.push(r.frame);
         }
         if r.len > 0 && !probe {
+            // Out of order after the receiver signalled a hole (duplicate
+            // ACKs) is data sent again: a loss, like a retransmission.
+            let resent = ev.contains(Event::OutOfOrder) && self.dup_acks.count > 0;
             self.data_segment(
                 r,
                 t,
-                retrans_kind.is_some() || ev.contains(Event::LostSegment),
+                retrans_kind.is_some() || ev.contains(Event::LostSegment) || resent,
             );
         }
     }

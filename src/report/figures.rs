@@ -31,7 +31,7 @@ pub fn render_all(
         lang: s.lang,
         ..PlotOptions::default()
     };
-    let view = View::new(input.series, &options);
+    let view = View::new(input.series, &options).with_kernel(input.kernel);
     let style = Style::default();
     let (mut blocks, mut files) = (Vec::new(), Vec::new());
     for (i, graph) in ORDER.into_iter().enumerate() {

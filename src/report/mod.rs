@@ -23,20 +23,25 @@
 mod answers;
 mod checks;
 mod compose;
-mod doc;
+pub(crate) mod doc;
 pub mod evidence;
 mod figures;
+mod kernel;
+mod path;
 mod quality;
 pub mod runmeta;
 pub mod strings;
-mod units;
+mod strings_path;
+pub(crate) mod units;
 
 pub use strings::Lang;
 
 use crate::analysis::{self, CaptureStats, ConnectionSummary, SegmentReport};
 use crate::capture::CaptureError;
+use crate::emu::DroppedPacket;
+use crate::netlab::tcpinfo::{self, TcpInfo};
 use crate::output::{csv::CsvWriter, json::JsonWriter};
-use crate::plot::{self, Collector, ConnectionSeries, PlotError};
+use crate::plot::{self, Collector, ConnectionSeries, KernelSeries, PlotError};
 use evidence::Evidence;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -124,6 +129,11 @@ pub(crate) struct Input<'a> {
     pub evidence: &'a Evidence,
     pub series: &'a ConnectionSeries,
     pub meta: Option<&'a runmeta::RunMeta>,
+    /// The sender's `TCP_INFO` samples on the connection's clock, when the
+    /// run sampled this connection.
+    pub kernel: Option<&'a KernelSeries>,
+    pub tcp_info: &'a [TcpInfo],
+    pub path: &'a path::PathEvidence,
 }
 
 /// Writes the report of `capture` into `out_dir` (created if needed).
@@ -131,16 +141,19 @@ pub fn write_report(capture: &Path, out_dir: &Path, opts: &ReportOptions) -> Res
     // Fail on an unreadable capture or metadata before creating anything.
     drop(crate::capture::open(capture)?);
     let meta = read_meta(capture, opts)?;
+    let (tcp_info, drops) = companions(capture, meta.as_ref())?;
     std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
     let segments_csv = out_dir.join("segments.csv");
     let guess = opts.stream.unwrap_or(0);
     let (mut evidence, mut collector) = (Evidence::new(guess), Collector::new([guess]));
+    let mut path_evidence = path::PathEvidence::new(guess, &drops);
     let file = File::create(&segments_csv).map_err(write_err(&segments_csv))?;
     let mut csv = CsvWriter::new(BufWriter::new(file)).map_err(write_err(&segments_csv))?;
     let mut csv_err = None;
     let sink = |r: &SegmentReport| {
         evidence.push(r);
         collector.push(r);
+        path_evidence.push(r);
         if csv_err.is_none() {
             csv_err = csv.write(r).err();
         }
@@ -167,9 +180,11 @@ pub fn write_report(capture: &Path, out_dir: &Path, opts: &ReportOptions) -> Res
     };
     if stream != guess {
         (evidence, collector) = (Evidence::new(stream), Collector::new([stream]));
+        path_evidence = path::PathEvidence::new(stream, &drops);
         analysis::analyze_file(capture, |r| {
             evidence.push(r);
             collector.push(r);
+            path_evidence.push(r);
         })?;
     }
     let series = collector
@@ -187,6 +202,8 @@ pub fn write_report(capture: &Path, out_dir: &Path, opts: &ReportOptions) -> Res
             stream,
             count: connections.len(),
         })?;
+    let socket = meta.as_ref().and_then(|m| m.tcp_info_socket.as_deref());
+    let kernel = KernelSeries::for_connection(&series, &tcp_info, socket);
     let input = Input {
         file_name: capture
             .file_name()
@@ -197,6 +214,9 @@ pub fn write_report(capture: &Path, out_dir: &Path, opts: &ReportOptions) -> Res
         evidence: &evidence,
         series: &series,
         meta: meta.as_ref(),
+        kernel: kernel.as_ref(),
+        tcp_info: &tcp_info,
+        path: &path_evidence,
     };
     let s = strings::Strings::of(opts.lang);
     let (figures, graphs) = figures::render_all(&input, s, out_dir)?;
@@ -225,6 +245,40 @@ fn read_meta(capture: &Path, opts: &ReportOptions) -> Result<Option<runmeta::Run
     runmeta::read(&path)
         .map(Some)
         .map_err(|error| ReportError::Meta { path, error })
+}
+
+/// The run's `TCP_INFO` series and drop log, when its metadata names them.
+fn companions(
+    capture: &Path,
+    meta: Option<&runmeta::RunMeta>,
+) -> Result<(Vec<TcpInfo>, Vec<DroppedPacket>)> {
+    let Some(meta) = meta else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let read = |named: Option<&str>| -> Result<Option<(PathBuf, String)>> {
+        match runmeta::companion(capture, named) {
+            None => Ok(None),
+            Some(path) => match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(Some((path, text))),
+                Err(e) => Err(ReportError::Meta {
+                    path,
+                    error: e.to_string(),
+                }),
+            },
+        }
+    };
+    let tcp_info = match read(meta.tcp_info_file.as_deref())? {
+        Some((path, text)) => {
+            tcpinfo::read_csv(&text).map_err(|error| ReportError::Meta { path, error })?
+        }
+        None => Vec::new(),
+    };
+    let drops = match read(meta.drops_file.as_deref())? {
+        Some((path, text)) => crate::runcap::drops::read_csv(&text)
+            .map_err(|error| ReportError::Meta { path, error })?,
+        None => Vec::new(),
+    };
+    Ok((tcp_info, drops))
 }
 
 fn write_summary(path: &Path, stats: &CaptureStats, conns: &[ConnectionSummary]) -> Result<()> {

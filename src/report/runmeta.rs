@@ -46,6 +46,100 @@ pub struct RunMeta {
     pub capture: Option<LiveStats>,
     #[serde(default)]
     pub sockets: Vec<Socket>,
+    /// How the run's path is described (`emulated path: rate … ` or the namespace).
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub link: Option<Link>,
+    #[serde(default)]
+    pub congestion_control: Option<String>,
+    #[serde(default)]
+    pub tcp_info_file: Option<String>,
+    #[serde(default)]
+    pub tcp_info_socket: Option<String>,
+    #[serde(default)]
+    pub drops_file: Option<String>,
+}
+
+/// The emulated link of a run (see `runcap::meta::LinkMeta`).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Link {
+    #[serde(default)]
+    pub params: Option<LinkParams>,
+    #[serde(default)]
+    pub capture_at: String,
+    #[serde(default)]
+    pub forward_drops: u64,
+    #[serde(default)]
+    pub backward_drops: u64,
+    #[serde(default)]
+    pub stats: LinkStats,
+}
+
+/// `runcap`'s `LinkParams` as written: delays in seconds, losses as fractions.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LinkParams {
+    #[serde(default)]
+    pub rate_bps: Option<u64>,
+    #[serde(default)]
+    pub delay: f64,
+    #[serde(default)]
+    pub jitter: f64,
+    #[serde(default)]
+    pub loss: f64,
+    #[serde(default)]
+    pub ack_loss: f64,
+    #[serde(default)]
+    pub queue: Queue,
+    #[serde(default)]
+    pub mtu: u32,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    Packets(u64),
+    Bytes(u64),
+}
+
+impl Default for Queue {
+    fn default() -> Queue {
+        Queue::Packets(0)
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LinkStats {
+    #[serde(default)]
+    pub forward: LaneStats,
+    #[serde(default)]
+    pub backward: LaneStats,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LaneStats {
+    #[serde(default)]
+    pub packets_in: u64,
+    #[serde(default)]
+    pub lost: u64,
+    #[serde(default)]
+    pub queue_drops: u64,
+    #[serde(default)]
+    pub max_queue_packets: u64,
+}
+
+/// A companion file the metadata names (`captures/x-tcpinfo.csv`), looked
+/// for beside the capture first (the run may have been moved), then as written.
+pub fn companion(capture: &Path, named: Option<&str>) -> Option<PathBuf> {
+    let named = Path::new(named?);
+    let beside = capture
+        .parent()
+        .map(|dir| dir.join(named.file_name().unwrap_or_default()));
+    beside
+        .filter(|p| p.is_file())
+        .or_else(|| named.is_file().then(|| named.to_path_buf()))
 }
 
 /// `captures/x.pcap` → `captures/x.json`, when that file exists.

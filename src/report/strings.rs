@@ -8,6 +8,8 @@
 pub use crate::plot::lang::{fill, Lang, Plural};
 
 pub struct Strings {
+    /// The path and kernel sections (`report::path`).
+    pub path: &'static super::strings_path::PathStrings,
     /// The language of the table (its numbers' decimal separator).
     pub lang: Lang,
     /// Between the numbers of a list: "×1.0, ×2.0" but "×1,0; ×2,0".
@@ -93,6 +95,8 @@ pub struct Strings {
     pub ss_short_note: &'static str,
     pub ss_loss_early: &'static str,
     pub ss_loss: &'static str,
+    pub ss_loss_later: &'static str,
+    pub retrans_ooo: &'static str,
     pub ss_limited: &'static str,
     pub ss_too_short: &'static str,
     pub ss_not_visible: &'static str,
@@ -146,6 +150,7 @@ impl Strings {
 }
 
 pub static EN: Strings = Strings {
+    path: &super::strings_path::EN,
     lang: Lang::En,
     number_sep: ", ",
     title: "TCP report: {}",
@@ -256,11 +261,13 @@ pub static EN: Strings = Strings {
     ss_short_note: "The whole transfer took only {} round trips of about {}: too few to watch the growth turn linear.",
     ss_loss_early: "No: the first loss comes in round trip {} (frame {}, {} s), when at most {} bytes had been in flight; in the {} after it the bytes in flight per round trip stay between {} and {} bytes, so there is no doubling to see.",
     ss_loss: "The first loss, in round trip {} (frame {}), ends slow start.",
+    ss_loss_later: "The first loss came later, in round trip {} (frame {}).",
+    retrans_ooo: "Wireshark labels {} from {} out of order ({}): data below the highest sequence number already sent, close behind the previous segment. In a capture taken at the sender that can only be data sent again, so count them as retransmissions too.",
     ss_limited: "The growth stops at the receiver's window ({} bytes): flow control, not congestion control, caps it.",
     ss_too_short: "Not really: the transfer took {} of about {} and carried {} bytes, too little to see the window double (a Linux sender may put 10 segments in flight in its first round trip).",
     ss_not_visible: "No: over {} round trips the bytes in flight per round trip do not keep doubling ({} at the start, at most {}); with round trips of about {} there is little to see.",
     ss_window_capped: "No: the receiver's window (at most {} bytes) caps the bytes in flight from the first round trip on ({} bytes at most, {} round trips), so the congestion window never gets to grow: flow control, not slow start, sets the pace.",
-    ss_suggest: "To see it, make the path slower than the sender and the transfer longer: capture a file of several megabytes (`tcplab run-and-capture FILE`) over a path with delay and a rate limit, e.g. two network namespaces joined by a veth pair with `tc qdisc add dev IF root tbf rate 10mbit burst 16kb latency 50ms` on the sender's side (or `netem delay 20ms` where the kernel has netem).",
+    ss_suggest: "To see it, make the path slower than the sender and the transfer longer: `tcplab run-and-capture --rate 10mbit --delay 20ms --payload-size 5M` puts tcplab's emulated link (10 Mbit/s, 40 ms round trip) between a 5 MB sender and its receiver.",
     q_rtt: "RTT",
     rtt_line: "RTT of {}'s data (from ACKs): min {}, avg {}, max {} over {}; the handshake measured {}.",
     rtt_var: "It varies: standard deviation {}, the maximum is {} times the minimum; the largest sample is the ACK in frame {} at {} s{}.",
@@ -299,6 +306,7 @@ pub static EN: Strings = Strings {
 };
 
 pub static ES: Strings = Strings {
+    path: &super::strings_path::ES,
     lang: Lang::Es,
     number_sep: "; ",
     title: "Informe TCP: {}",
@@ -409,11 +417,13 @@ pub static ES: Strings = Strings {
     ss_short_note: "La transferencia entera duró solo {} idas y vueltas de unos {}: demasiado pocas para ver el crecimiento volverse lineal.",
     ss_loss_early: "No: la primera pérdida llega en la ida y vuelta {} (trama {}, {} s), cuando como mucho había {} bytes en vuelo; en {} más, los bytes en vuelo por ida y vuelta se quedan entre {} y {} bytes, así que no hay duplicación que ver.",
     ss_loss: "La primera pérdida, en la ida y vuelta {} (trama {}), termina el arranque lento.",
+    ss_loss_later: "La primera pérdida llegó después, en la ida y vuelta {} (trama {}).",
+    retrans_ooo: "Wireshark marca {} de {} como desordenados ({}): datos por debajo del mayor número de secuencia ya enviado, muy poco después del segmento anterior. En una captura tomada en el emisor solo pueden ser datos enviados de nuevo, así que cuéntalos también como retransmisiones.",
     ss_limited: "El crecimiento se detiene en la ventana del receptor ({} bytes): lo limita el control de flujo, no el de congestión.",
     ss_too_short: "No realmente: la transferencia duró {} de unos {} y llevó {} bytes, demasiado poco para ver duplicarse la ventana (un emisor Linux puede tener 10 segmentos en vuelo ya en su primera ida y vuelta).",
     ss_not_visible: "No: en {} idas y vueltas los bytes en vuelo por ida y vuelta no se duplican de forma sostenida ({} al principio, como mucho {}); con idas y vueltas de unos {} hay poco que ver.",
     ss_window_capped: "No: la ventana del receptor (como mucho {} bytes) limita los bytes en vuelo desde la primera ida y vuelta ({} bytes como mucho, {} idas y vueltas), así que la ventana de congestión no llega a crecer: marca el ritmo el control de flujo, no el arranque lento.",
-    ss_suggest: "Para verlo, haz el camino más lento que el emisor y la transferencia más larga: captura un fichero de varios megabytes (`tcplab run-and-capture FICHERO`) por un camino con retardo y límite de velocidad, p. ej. dos espacios de nombres de red unidos por un par veth con `tc qdisc add dev IF root tbf rate 10mbit burst 16kb latency 50ms` en el lado del emisor (o `netem delay 20ms` donde el kernel tenga netem).",
+    ss_suggest: "Para verlo, haz el camino más lento que el emisor y la transferencia más larga: `tcplab run-and-capture --rate 10mbit --delay 20ms --payload-size 5M` pone el enlace emulado de tcplab (10 Mbit/s, 40 ms de ida y vuelta) entre un emisor de 5 MB y su receptor.",
     q_rtt: "RTT",
     rtt_line: "RTT de los datos de {} (a partir de los ACK): mín {}, media {}, máx {} en {}; el saludo midió {}.",
     rtt_var: "Varía: desviación típica {}, el máximo es {} veces el mínimo; la muestra mayor es el ACK de la trama {} a los {} s{}.",

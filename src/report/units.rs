@@ -4,10 +4,15 @@
 //! separator (`3.71 ms`, `3,71 ms`); counts, frame and sequence numbers
 //! are printed as they are, without thousands separators.
 
-use super::strings::{fill, Strings};
+use super::strings::{fill, Lang, Strings};
 
 /// `25.0 µs`, `3.71 ms`, `1.058 s`.
 pub fn duration(s: &Strings, secs: f64) -> String {
+    duration_in(s.lang, secs)
+}
+
+/// [`duration`] for any sentence table of `lang` (the comparison's too).
+pub fn duration_in(lang: Lang, secs: f64) -> String {
     let a = secs.abs();
     let (number, unit) = if a < 1e-3 {
         (format!("{:.1}", secs * 1e6), "µs")
@@ -16,18 +21,30 @@ pub fn duration(s: &Strings, secs: f64) -> String {
     } else {
         (format!("{secs:.3}"), "s")
     };
-    format!("{} {unit}", s.lang.decimal(number))
+    format!("{} {unit}", lang.decimal(number))
 }
 
 /// `335.28 Mbit/s`.
 pub fn rate(s: &Strings, bps: f64) -> String {
+    rate_in(s.lang, bps)
+}
+
+/// [`rate`] for any sentence table of `lang`.
+pub fn rate_in(lang: Lang, bps: f64) -> String {
     let (f, name) = match bps {
         b if b >= 1e9 => (1e9, "Gbit/s"),
         b if b >= 1e6 => (1e6, "Mbit/s"),
         b if b >= 1e3 => (1e3, "kbit/s"),
         _ => (1.0, "bit/s"),
     };
-    format!("{} {name}", s.lang.decimal(format!("{:.2}", bps / f)))
+    format!("{} {name}", lang.decimal(format!("{:.2}", bps / f)))
+}
+
+/// A plain number with at most two decimals, trailing zeros dropped: `1`, `0.5`, `2,25`.
+pub fn number(s: &Strings, x: f64) -> String {
+    let text = format!("{x:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    s.lang.decimal(text.to_string())
 }
 
 /// Seconds since the connection's first packet, to the microsecond.

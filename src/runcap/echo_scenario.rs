@@ -2,29 +2,34 @@
 //! echo server (v2) at the same time, three messages each, then close.
 
 use super::meta::RunMeta;
-use super::{CaptureThread, RunError, RunOptions, ScenarioResult, Snapshot};
+use super::net::{self, Net};
+use super::{RunError, RunOptions, ScenarioResult, Snapshot};
 use crate::lab::echo::{self, EchoOptions, EchoVersion};
 use crate::lab::event::{Event, EventSink};
-use crate::lab::{bind, Limits};
-use crate::netlab::sockets;
-use std::net::{Ipv4Addr, SocketAddr};
+use crate::lab::Limits;
+use crate::netlab::tcpinfo::{self, Sampler, TcpInfo};
+use std::net::SocketAddr;
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::TcpSocket;
 use tokio::sync::{Barrier, Notify};
 
 const CLIENTS: usize = 2;
 const MESSAGES: usize = 3;
 
-pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult, RunError> {
-    let listener = bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .map_err(|e| RunError::Lab(format!("cannot listen on 127.0.0.1: {e}")))?;
+pub(crate) async fn run(
+    opts: &RunOptions,
+    net: Net<'_>,
+    pcap: &Path,
+) -> Result<ScenarioResult, RunError> {
+    let listener = net.listener(&opts.tuning)?;
     let addr = listener
         .local_addr()
         .map_err(|e| RunError::Lab(e.to_string()))?;
-    let capture = CaptureThread::start(pcap, addr.port(), CLIENTS)?;
+    let capture = net.capture(pcap, addr.port(), CLIENTS)?;
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
     let connected = Arc::new(AtomicUsize::new(0));
     let all_accepted = Arc::new(Notify::new());
@@ -53,7 +58,11 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
     let mut clients = Vec::new();
     for id in 1..=CLIENTS {
         let barrier = barrier.clone();
-        clients.push(tokio::spawn(async move { client(addr, id, barrier).await }));
+        let socket = net.client_socket(&opts.tuning)?;
+        let nodelay = opts.tuning.nodelay;
+        clients.push(tokio::spawn(async move {
+            client(socket, addr, nodelay, id, barrier).await
+        }));
     }
     let mut warnings = Vec::new();
     if tokio::time::timeout(super::MAX_RUN, all_accepted.notified())
@@ -63,7 +72,7 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
         warnings.push("the echo server did not accept both clients in time".to_string());
     }
     if let Ok(mut s) = snapshot.lock() {
-        *s = sockets::snapshot(addr.port());
+        *s = net.snapshotter()(addr.port());
     }
     if tokio::time::timeout(super::MAX_RUN, barrier.wait())
         .await
@@ -71,9 +80,16 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
     {
         warnings.push("the echo clients did not all connect in time".to_string());
     }
+    let mut tcp_info = Vec::new();
+    let (mut cc, mut sampled) = (None, None);
     for c in clients {
         match c.await {
-            Ok(Ok(())) => {}
+            Ok(Ok(Some((series, algorithm, local)))) => {
+                tcp_info = series;
+                cc = algorithm;
+                sampled = local;
+            }
+            Ok(Ok(None)) => {}
             Ok(Err(e)) => warnings.push(format!("echo client: {e}")),
             Err(e) => warnings.push(format!("echo client task: {e}")),
         }
@@ -97,15 +113,52 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
         capture: stats,
         sockets: snapshot.lock().map(|s| s.clone()).unwrap_or_default(),
         warnings,
+        tuning: opts.tuning.clone(),
+        congestion_control: cc,
+        link: None,
+        tcp_info_file: None,
+        tcp_info_socket: sampled,
+        drops_file: None,
     };
     Ok(ScenarioResult {
         meta,
         connections: CLIENTS,
+        tcp_info,
     })
 }
 
-async fn client(addr: SocketAddr, id: usize, barrier: Arc<Barrier>) -> std::io::Result<()> {
-    let mut stream = TcpStream::connect(addr).await?;
+/// What client 1 (the one whose socket is sampled) brings back.
+type Sampled = Option<(Vec<TcpInfo>, Option<String>, Option<String>)>;
+
+async fn client(
+    socket: TcpSocket,
+    addr: SocketAddr,
+    nodelay: bool,
+    id: usize,
+    barrier: Arc<Barrier>,
+) -> Result<Sampled, String> {
+    let mut stream = net::connect(socket, addr, nodelay)
+        .await
+        .map_err(|e| e.to_string())?;
+    let sampler = (id == 1)
+        .then(|| tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start))
+        .flatten();
+    let cc = tcpinfo::congestion(stream.as_fd()).ok();
+    let local = stream.local_addr().ok().map(|a| a.to_string());
+    let talked = talk(&mut stream, id, barrier).await;
+    let series = match sampler {
+        Some(s) => Some((s.finish().await, cc, local)),
+        None => None,
+    };
+    talked.map_err(|e| e.to_string())?;
+    Ok(series)
+}
+
+async fn talk(
+    stream: &mut tokio::net::TcpStream,
+    id: usize,
+    barrier: Arc<Barrier>,
+) -> std::io::Result<()> {
     tokio::time::timeout(super::MAX_RUN, barrier.wait())
         .await
         .map_err(|_| {

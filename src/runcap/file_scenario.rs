@@ -1,18 +1,26 @@
 //! The file copy (final exercise 2) under capture: file server and sender
-//! in this process, over `lo`.
+//! in this process, over `lo` or across the emulated path (the sender in
+//! its namespace, the server in the other). The sender's `TCP_INFO` is
+//! sampled from connect to close.
 
 use super::meta::{FileEnd, RunMeta};
-use super::{payload, CaptureThread, RunError, RunOptions, ScenarioResult, Snapshot};
+use super::net::Net;
+use super::{payload, RunError, RunOptions, ScenarioResult, Snapshot};
 use crate::lab::event::{Event, EventSink};
 use crate::lab::file_copy::{self, FileServerOptions, SendRequest};
 use crate::lab::framing::HeaderWidth;
-use crate::lab::{bind, Limits};
-use crate::netlab::sockets;
-use std::net::{Ipv4Addr, SocketAddr};
+use crate::lab::Limits;
+use crate::netlab::tcpinfo::{self, Sampler};
+use std::net::SocketAddr;
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult, RunError> {
+pub(crate) async fn run(
+    opts: &RunOptions,
+    net: Net<'_>,
+    pcap: &Path,
+) -> Result<ScenarioResult, RunError> {
     let (name, contents) = match &opts.file {
         Some(path) => {
             let bytes = tokio::fs::read(path).await.map_err(super::io_err(path))?;
@@ -23,7 +31,7 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
         }
         None => (
             payload::DEFAULT_NAME.to_string(),
-            payload::generate(payload::DEFAULT_SIZE),
+            payload::generate(opts.payload_size),
         ),
     };
     // The lab's 6-digit header when the file fits, a wider one otherwise.
@@ -32,13 +40,13 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
     } else {
         HeaderWidth::fitting(contents.len() as u64).map_err(|e| RunError::Lab(e.to_string()))?
     };
-    let listener = bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .map_err(|e| RunError::Lab(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let listener = net.listener(&opts.tuning)?;
     let addr = listener
         .local_addr()
         .map_err(|e| RunError::Lab(e.to_string()))?;
-    let received_dir = tempfile_dir()?;
-    let capture = CaptureThread::start(pcap, addr.port(), 1)?;
+    let received_dir = ReceivedDir::create()?;
+    let capture = net.capture(pcap, addr.port(), 1)?;
+    let snapshotter = net.snapshotter();
 
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
     let stored: Arc<Mutex<Option<file_copy::Summary>>> = Arc::new(Mutex::new(None));
@@ -49,7 +57,7 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
         Arc::new(move |e: &Event| match e {
             Event::Connected { .. } => {
                 if let Ok(mut s) = snapshot.lock() {
-                    *s = sockets::snapshot(port);
+                    *s = snapshotter(port);
                 }
             }
             Event::FileStored { summary, .. } => {
@@ -71,9 +79,10 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
             max_time: Some(super::MAX_RUN),
         },
         max_files: Some(1),
+        read_rate: opts.tuning.slow_reader,
         ..FileServerOptions::default()
     };
-    let dir = received_dir.clone();
+    let dir = received_dir.0.clone();
     let server =
         tokio::spawn(async move { file_copy::serve(listener, &dir, server_opts, sink).await });
     let request = SendRequest {
@@ -82,10 +91,16 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
         mode: opts.mode,
         width,
     };
-    let sent = file_copy::send(addr, &request).await;
+    let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts).await;
+    if let Err(e) = &sent {
+        // Nothing reached the server: stop it and the capture now.
+        server.abort();
+        drop(capture);
+        return Err(RunError::Lab(format!("sending {name}: {e}")));
+    }
     let served = server.await;
     let stats = capture.finish()?;
-    let _ = std::fs::remove_dir_all(&received_dir);
+    drop(received_dir);
     let sent = sent.map_err(|e| RunError::Lab(format!("sending {name}: {e}")))?;
     match served {
         Ok(Ok(_)) => {}
@@ -117,11 +132,51 @@ pub(crate) async fn run(opts: &RunOptions, pcap: &Path) -> Result<ScenarioResult
         capture: stats,
         sockets,
         warnings,
+        tuning: opts.tuning.clone(),
+        congestion_control: cc,
+        link: None,
+        tcp_info_file: None,
+        tcp_info_socket: sampled,
+        drops_file: None,
     };
     Ok(ScenarioResult {
         meta,
         connections: 1,
+        tcp_info,
     })
+}
+
+type Sent = Result<file_copy::Summary, String>;
+
+/// Connects (with the run's socket settings), sends the file while sampling
+/// the socket's `TCP_INFO`, and returns the outcome, the series, the
+/// congestion control the socket used and the socket's address.
+async fn send_sampled(
+    net: Net<'_>,
+    addr: SocketAddr,
+    request: &SendRequest<'_>,
+    opts: &RunOptions,
+) -> (Sent, Vec<tcpinfo::TcpInfo>, Option<String>, Option<String>) {
+    if let Err(e) = request.check() {
+        return (Err(e.to_string()), Vec::new(), None, None);
+    }
+    let socket = net.client_socket(&opts.tuning);
+    let stream = match async { super::net::connect(socket?, addr, opts.tuning.nodelay).await }.await
+    {
+        Ok(s) => s,
+        Err(e) => return (Err(e.to_string()), Vec::new(), None, None),
+    };
+    let local = stream.local_addr().ok().map(|a| a.to_string());
+    let cc = tcpinfo::congestion(stream.as_fd()).ok();
+    let sampler = tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start);
+    let sent = file_copy::send_over(stream, request)
+        .await
+        .map_err(|e| e.to_string());
+    let series = match sampler {
+        Some(s) => s.finish().await,
+        None => Vec::new(),
+    };
+    (sent, series, cc, local)
 }
 
 /// Where the process `pid` keeps the server's copy (compared, then removed);
@@ -130,8 +185,20 @@ pub fn received_dir_of(pid: u32) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("tcplab-received-{pid}"))
 }
 
-fn tempfile_dir() -> Result<std::path::PathBuf, RunError> {
-    let dir = received_dir_of(std::process::id());
-    std::fs::create_dir_all(&dir).map_err(super::io_err(&dir))?;
-    Ok(dir)
+/// The server's directory, removed when dropped (also when the run is
+/// interrupted or fails).
+struct ReceivedDir(std::path::PathBuf);
+
+impl ReceivedDir {
+    fn create() -> Result<ReceivedDir, RunError> {
+        let dir = received_dir_of(std::process::id());
+        std::fs::create_dir_all(&dir).map_err(super::io_err(&dir))?;
+        Ok(ReceivedDir(dir))
+    }
+}
+
+impl Drop for ReceivedDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -2,8 +2,33 @@
 //! (`captures/<name>-<stamp>.json`; documented in docs/run-metadata.md).
 
 use crate::capture::live::LiveStats;
+use crate::emu::{EmuStats, LinkParams};
+use crate::netlab::path::End;
 use crate::netlab::sockets::SocketEntry;
 use serde::Serialize;
+
+/// The emulated link of a run: its settings and what crossed it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkMeta {
+    pub params: LinkParams,
+    pub capture_at: End,
+    /// Packets the emulator dropped sender → receiver (loss + full queue).
+    pub forward_drops: u64,
+    pub backward_drops: u64,
+    pub stats: EmuStats,
+}
+
+impl LinkMeta {
+    pub fn new(params: &LinkParams, capture_at: End, stats: EmuStats) -> LinkMeta {
+        LinkMeta {
+            params: *params,
+            capture_at,
+            forward_drops: stats.forward.lost + stats.forward.queue_drops,
+            backward_drops: stats.backward.lost + stats.backward.queue_drops,
+            stats,
+        }
+    }
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FileEnd {
@@ -30,4 +55,17 @@ pub struct RunMeta {
     /// Sockets using the server port, read from /proc/net/tcp{,6} during the transfer.
     pub sockets: Vec<SocketEntry>,
     pub warnings: Vec<String>,
+    /// Socket settings asked for on the command line.
+    pub tuning: super::Tuning,
+    /// The sender's congestion control algorithm, read back from its socket.
+    pub congestion_control: Option<String>,
+    /// The emulated link, when the run crossed one.
+    pub link: Option<LinkMeta>,
+    /// The sender's `TCP_INFO` series (CSV), when it was sampled.
+    pub tcp_info_file: Option<String>,
+    /// The sampled socket's own address (`addr:port`): which connection
+    /// and direction the series belongs to.
+    pub tcp_info_socket: Option<String>,
+    /// The emulated link's drop log (CSV), when the run crossed one.
+    pub drops_file: Option<String>,
 }

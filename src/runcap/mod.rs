@@ -7,20 +7,27 @@
 //! namespace itself is made by the CLI (`netlab::netns`), which re-runs this
 //! inside it; here we only use the `lo` we are given.
 
+pub mod drops;
 mod echo_scenario;
 mod file_scenario;
+mod net;
 pub use file_scenario::received_dir_of;
+pub use net::Tuning;
 pub mod meta;
 pub mod payload;
 pub mod stamp;
 
 use crate::analysis::{self, Analyzer};
 use crate::capture::live::{LiveCapture, LiveError, LiveStats, TEARDOWN_GRACE};
+use crate::emu::LinkParams;
+use crate::netlab::path::{EmulatedPath, End, PathError};
 use crate::netlab::sockets::SocketEntry;
+use crate::netlab::tcpinfo::{self, TcpInfo};
 use crate::output::{csv::CsvWriter, text};
 use crate::plot::{self, Collector, Graph, ImageFormat, PlotOptions, Style, View};
 use crate::report::{self, Lang, ReportFiles, ReportOptions};
 use meta::RunMeta;
+use net::Net;
 use std::fs;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -45,15 +52,22 @@ pub enum Scenario {
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     pub file: Option<PathBuf>,
+    /// Size of the generated payload when there is no file.
+    pub payload_size: usize,
     pub mode: Mode,
     pub scenario: Scenario,
     pub out_dir: PathBuf,
     /// Where the lab report goes: `<report_dir>/<name>-<stamp>/`.
     pub report_dir: PathBuf,
     pub lang: Lang,
-    /// Describes the path for the metadata and the output, e.g. the namespace.
+    /// Describes the loopback path for the metadata and the output, e.g. the namespace.
     pub path_label: String,
     pub command_line: Vec<String>,
+    /// Run across tcplab's emulated link (two namespaces) instead of loopback.
+    pub link: Option<LinkParams>,
+    /// Where the emulated path is captured.
+    pub capture_at: End,
+    pub tuning: Tuning,
 }
 
 #[derive(Debug, Error)]
@@ -69,6 +83,10 @@ pub enum RunError {
     Lab(String),
     #[error("the capture could not be analysed: {0}")]
     Analyze(#[from] crate::capture::CaptureError),
+    #[error("emulated path: {0}")]
+    Path(#[from] PathError),
+    #[error("interrupted")]
+    Interrupted,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
@@ -81,6 +99,10 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
 #[derive(Debug)]
 pub struct RunOutcome {
     pub pcap: PathBuf,
+    /// The sender's `TCP_INFO` series, when it was sampled.
+    pub tcp_info: Option<PathBuf>,
+    /// The emulated link's drop log, when the run crossed one.
+    pub drops: Option<PathBuf>,
     pub meta_path: PathBuf,
     pub csv: PathBuf,
     pub analysis_text: PathBuf,
@@ -97,21 +119,36 @@ pub struct RunOutcome {
 pub(crate) struct ScenarioResult {
     pub meta: RunMeta,
     pub connections: usize,
+    /// `TCP_INFO` of the sender's socket, every millisecond of the transfer.
+    pub tcp_info: Vec<TcpInfo>,
 }
 
 /// Shared by the scenarios: the socket snapshot taken while connections are up.
 pub(crate) type Snapshot = Arc<Mutex<Vec<SocketEntry>>>;
 
-/// Starts the capture thread on `lo` for `port`; it stops once `expected`
-/// connections have ended (or on cancel/deadline).
+/// Starts the capture thread on `device` for `port`; it stops once
+/// `expected` connections have ended (or on cancel/deadline).
+/// Dropping it unfinished cancels the capture.
 pub(crate) struct CaptureThread {
     done: mpsc::Receiver<Result<LiveStats, LiveError>>,
     cancel: Arc<AtomicBool>,
 }
 
+impl Drop for CaptureThread {
+    fn drop(&mut self) {
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 impl CaptureThread {
-    pub fn start(pcap: &Path, port: u16, expected: usize) -> Result<CaptureThread, RunError> {
-        let live = LiveCapture::start("lo", &format!("tcp port {port}"), pcap)?;
+    pub fn start(
+        device: &str,
+        pcap: &Path,
+        port: u16,
+        expected: usize,
+    ) -> Result<CaptureThread, RunError> {
+        let live = LiveCapture::start(device, &format!("tcp port {port}"), pcap)?;
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
         let flag = cancel.clone();
@@ -148,7 +185,9 @@ impl CaptureThread {
     }
 }
 
-/// Runs the scenario on this namespace's `lo`, then analyses the capture.
+/// Runs the scenario on this namespace's `lo`, or across an emulated path
+/// when `opts.link` is set, then analyses the capture. Ctrl-C during the
+/// transfer ends it with `RunError::Interrupted` after cleaning up.
 pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     let stem = match (opts.scenario, &opts.file) {
@@ -165,11 +204,44 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         .enable_all()
         .build()
         .map_err(io_err(&opts.out_dir))?;
-    let result = match opts.scenario {
-        Scenario::File => runtime.block_on(file_scenario::run(opts, &pcap))?,
-        Scenario::Echo => runtime.block_on(echo_scenario::run(opts, &pcap))?,
+    let mut path = match opts.link {
+        Some(params) => Some(EmulatedPath::create(params)?),
+        None => None,
     };
-    finish(opts, base, pcap, result)
+    let net = match &path {
+        Some(path) => Net::Emulated {
+            path,
+            capture_at: opts.capture_at,
+        },
+        None => Net::Loopback,
+    };
+    let scenario = async {
+        match opts.scenario {
+            Scenario::File => file_scenario::run(opts, net, &pcap).await,
+            Scenario::Echo => echo_scenario::run(opts, net, &pcap).await,
+        }
+    };
+    let mut result = runtime.block_on(async {
+        tokio::select! {
+            r = scenario => r,
+            _ = tokio::signal::ctrl_c() => Err(RunError::Interrupted),
+        }
+    })?;
+    result.meta.path = net.describe(&opts.path_label);
+    let mut drops = None;
+    if let Some(path) = path.as_mut() {
+        let (stats, log) = path.stop()?;
+        result.meta.link = Some(meta::LinkMeta::new(path.params(), opts.capture_at, stats));
+        let file = PathBuf::from(format!("{}-drops.csv", base.display()));
+        let out = fs::File::create(&file).map_err(io_err(&file))?;
+        drops::write_csv(BufWriter::new(out), &log).map_err(io_err(&file))?;
+        result.meta.drops_file = Some(file.display().to_string());
+        drops = Some(file);
+    }
+    drop(path);
+    let mut outcome = finish(opts, base, pcap, result)?;
+    outcome.drops = drops;
+    Ok(outcome)
 }
 
 fn finish(
@@ -179,6 +251,8 @@ fn finish(
     result: ScenarioResult,
 ) -> Result<RunOutcome, RunError> {
     let mut meta = result.meta;
+    let tcp_info = write_tcp_info(&base, &result.tcp_info)?;
+    meta.tcp_info_file = tcp_info.as_ref().map(|p| p.display().to_string());
     if meta.capture.kernel_dropped > 0 || meta.capture.interface_dropped > 0 {
         meta.warnings.push(format!(
             "the kernel dropped {} packets (interface {}): the capture is incomplete",
@@ -222,7 +296,8 @@ fn finish(
     let text_report = String::from_utf8_lossy(&report).into_owned();
     let text_path = base.with_extension("txt");
     fs::write(&text_path, &text_report).map_err(io_err(&text_path))?;
-    let graphs = write_graphs(&base, collector, opts.lang, &mut meta.warnings)?;
+    let kernel = (result.tcp_info.as_slice(), meta.tcp_info_socket.as_deref());
+    let graphs = write_graphs(&base, collector, opts.lang, kernel, &mut meta.warnings)?;
     let meta_path = base.with_extension("json");
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
     fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
@@ -239,6 +314,8 @@ fn finish(
     let _ = opts;
     Ok(RunOutcome {
         pcap,
+        tcp_info,
+        drops: None,
         meta_path,
         csv: csv_path,
         analysis_text: text_path,
@@ -249,12 +326,26 @@ fn finish(
     })
 }
 
+/// The sender's `TCP_INFO` series as `<base>-tcpinfo.csv` (none when not sampled).
+fn write_tcp_info(base: &Path, rows: &[TcpInfo]) -> Result<Option<PathBuf>, RunError> {
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let path = PathBuf::from(format!("{}-tcpinfo.csv", base.display()));
+    let file = fs::File::create(&path).map_err(io_err(&path))?;
+    tcpinfo::write_csv(BufWriter::new(file), rows).map_err(io_err(&path))?;
+    Ok(Some(path))
+}
+
 /// Every graph of every captured connection, as SVG and PNG, in
 /// `<base>-graphs/streamN-<graph>.<ext>`, in the run's language.
+/// The sender's `TCP_INFO` samples are drawn over the window and RTT graphs
+/// of the connection of `socket`.
 fn write_graphs(
     base: &Path,
     collector: Collector,
     lang: Lang,
+    kernel: (&[TcpInfo], Option<&str>),
     warnings: &mut Vec<String>,
 ) -> Result<Vec<PathBuf>, RunError> {
     let dir = PathBuf::from(format!("{}-graphs", base.display()));
@@ -266,7 +357,8 @@ fn write_graphs(
     };
     let mut written = Vec::new();
     for series in collector.finish() {
-        let view = View::new(&series, &options);
+        let samples = plot::KernelSeries::for_connection(&series, kernel.0, kernel.1);
+        let view = View::new(&series, &options).with_kernel(samples.as_ref());
         for graph in Graph::ALL {
             for format in [ImageFormat::Svg, ImageFormat::Png] {
                 let path = dir.join(format!(

@@ -33,6 +33,30 @@ const WORDS: [&str; 24] = [
     "echo",
 ];
 
+/// Largest generated payload (the run keeps it in memory twice).
+pub const MAX_SIZE: u64 = 1 << 30;
+
+/// `150000`, `150k`, `5M`, `1G` (SI multiples of bytes).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1e3),
+        Some((i, 'M')) => (&t[..i], 1e6),
+        Some((i, 'G')) => (&t[..i], 1e9),
+        _ => (t, 1.0),
+    };
+    let bytes = num
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 1.0)
+        .map(|v| (v * mult).round())
+        .ok_or_else(|| format!("{s:?}: expected a size in bytes such as 150000, 150k or 5M"))?;
+    if bytes > MAX_SIZE as f64 {
+        return Err(format!("{s:?}: at most {MAX_SIZE} bytes"));
+    }
+    Ok(bytes as usize)
+}
+
 /// Deterministic text of exactly `size` bytes, in lines ending in `\n`.
 pub fn generate(size: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(size + 80);
@@ -67,6 +91,12 @@ mod tests {
     fn is_deterministic_text_of_the_requested_size() {
         let a = generate(DEFAULT_SIZE);
         assert_eq!(a.len(), DEFAULT_SIZE);
+        assert_eq!(parse_size("5M"), Ok(5_000_000));
+        assert_eq!(parse_size("150k"), Ok(150_000));
+        assert_eq!(parse_size("1234"), Ok(1234));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("2G").is_err());
         assert_eq!(a, generate(DEFAULT_SIZE));
         assert!(a.starts_with(b"00001 tcplab payload: "));
         assert!(a.ends_with(b"\n"));

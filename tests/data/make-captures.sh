@@ -406,8 +406,42 @@ cap_half-close() {
     need "$out" "tcp.flags.fin==1>=2" "tcp.srcport==$SERVER_PORT&&tcp.len>0>=10"
 }
 
+# Made by tcplab itself across its emulated link (link type RAW: captured on
+# the TUN device). TCPLAB names the binary (default: the release build).
+TCPLAB=${TCPLAB:-$DATA/../../target/release/tcplab}
+
+# run-and-capture with OPTIONS…, its capture moved to $WORK/NAME.pcap
+tcplab_run() {
+    local name=$1; shift
+    [[ -x $TCPLAB ]] || die "no tcplab binary at $TCPLAB (cargo build --release, or set TCPLAB)"
+    local dir=$WORK/run-$name
+    rm -rf "$dir"
+    timeout 120 "$TCPLAB" run-and-capture --out-dir "$dir" --report-dir "$dir/reports" "$@" >&2
+    mv "$dir"/*.pcap "$WORK/$name.pcap"
+}
+
+cap_emu-loss() {
+    # 150 KB over a 10 ms link losing 5 % of the data (seed 1), captured at
+    # the sender: each lost segment is seen twice (sent, then resent)
+    local out=$WORK/emu-loss.pcap
+    tcplab_run emu-loss --delay 5ms --loss 5% --seed 1 --cc cubic
+    need "$out" "tcp.analysis.retransmission||tcp.analysis.fast_retransmission||tcp.analysis.out_of_order>=3" \
+        "tcp.analysis.duplicate_ack>=3"
+}
+
+cap_emu-slow-reader() {
+    # 40 KB into a 4 KB receive buffer read at 20 KB/s: zero windows, the
+    # sender's window probes (keep-alive style) and window updates
+    local out=$WORK/emu-slow-reader.pcap
+    tcplab_run emu-slow-reader --rate 10mbit --delay 20ms --rcvbuf 4096 \
+        --slow-reader 20000 --payload-size 40k
+    need "$out" "tcp.analysis.zero_window>=3" "tcp.analysis.window_update>=3" \
+        "tcp.analysis.keep_alive>=1"
+}
+
 ALL=(lo-host-v4 ns-lo-v4 ns-lo-v6 any-sll2 any-sll snaplen-96 cut-mid-record
-     congested lossy zero-window rst echo-two-clients half-close)
+     congested lossy zero-window rst echo-two-clients half-close
+     emu-loss emu-slow-reader)
 
 main() {
     local names=("$@") name attempt

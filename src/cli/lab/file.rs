@@ -25,6 +25,9 @@ pub struct FileServerArgs {
     /// Refuse files larger than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = file_copy::FileServerOptions::default().max_size)]
     pub max_size: u64,
+    /// Read at most this many bytes per second (a slow reader: the receive window fills)
+    #[arg(long, value_name = "BYTES_PER_S")]
+    pub slow_reader: Option<u64>,
 }
 
 pub async fn serve(args: FileServerArgs) -> anyhow::Result<ExitCode> {
@@ -34,6 +37,7 @@ pub async fn serve(args: FileServerArgs) -> anyhow::Result<ExitCode> {
         max_files: args.max_files,
         idle_timeout: Some(args.idle_timeout),
         max_size: args.max_size,
+        read_rate: args.slow_reader,
     };
     let sink = stderr_log("file-server");
     let dir = args.dir;

@@ -43,6 +43,9 @@ pub struct FileServerOptions {
     pub idle_timeout: Option<Duration>,
     /// Refuse files announced larger than this.
     pub max_size: u64,
+    /// Read the data at most this many bytes per second (a slow reader, to
+    /// see the receive window fill). `None`: as fast as it arrives.
+    pub read_rate: Option<u64>,
 }
 
 impl Default for FileServerOptions {
@@ -52,6 +55,7 @@ impl Default for FileServerOptions {
             max_files: None,
             idle_timeout: Some(DEFAULT_IDLE),
             max_size: DEFAULT_MAX_SIZE,
+            read_rate: None,
         }
     }
 }
@@ -163,6 +167,7 @@ async fn receive_file(
         buf: leftover,
         fresh: true,
         idle: options.idle_timeout,
+        throttle: options.read_rate.map(Throttle::new),
     };
     let mut copy = TempWriter {
         file,
@@ -261,6 +266,41 @@ struct Incoming<R> {
     buf: Vec<u8>,
     fresh: bool,
     idle: Option<Duration>,
+    throttle: Option<Throttle>,
+}
+
+/// A slow reader: every half second it reads at most half a second's worth
+/// of bytes at its rate, and never catches up on what it did not get. Like
+/// a busy application, it lets a small receive buffer fill between reads:
+/// zero windows, the sender's window probes and the window updates show in
+/// the capture. The data rate is at most the given rate (less when the
+/// receive buffer holds less than one read).
+struct Throttle {
+    per_read: usize,
+    next: tokio::time::Instant,
+}
+
+/// How often the slow reader reads.
+const SLOW_READ_EVERY: Duration = Duration::from_millis(500);
+
+impl Throttle {
+    fn new(rate: u64) -> Throttle {
+        let per_read = (rate as f64 * SLOW_READ_EVERY.as_secs_f64()).max(1.0) as usize;
+        Throttle {
+            per_read: per_read.min(CHUNK),
+            next: tokio::time::Instant::now(),
+        }
+    }
+
+    fn chunk(&self) -> usize {
+        self.per_read
+    }
+
+    /// Waits for the next read's turn.
+    async fn wait(&mut self) {
+        tokio::time::sleep_until(self.next).await;
+        self.next = tokio::time::Instant::now() + SLOW_READ_EVERY;
+    }
 }
 
 impl<R: AsyncRead + Unpin> Incoming<R> {
@@ -268,7 +308,14 @@ impl<R: AsyncRead + Unpin> Incoming<R> {
         if std::mem::take(&mut self.fresh) && !self.buf.is_empty() {
             return Ok(&self.buf);
         }
-        self.buf.resize(CHUNK, 0);
+        let size = match &mut self.throttle {
+            Some(t) => {
+                t.wait().await;
+                t.chunk()
+            }
+            None => CHUNK,
+        };
+        self.buf.resize(size, 0);
         match read_chunk(&mut self.reader, &mut self.buf, self.idle).await {
             Chunk::Data(n) => Ok(&self.buf[..n]),
             Chunk::End(Departure::Closed) => Ok(&[]),

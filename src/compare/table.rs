@@ -1,0 +1,236 @@
+//! The comparison table: one row per algorithm, its cells written in the
+//! report's language (decimal separator, plurals), for the Markdown/HTML
+//! report and, in English, aligned for the terminal.
+
+use super::measure::Row;
+use super::strings::{fill, CompareStrings};
+use crate::analysis::Event;
+use crate::report::units::{duration_in, rate_in};
+
+/// The head and the cells of every row.
+pub fn cells(rows: &[Row], s: &CompareStrings) -> (Vec<String>, Vec<Vec<String>>) {
+    let head = s.head.iter().map(|h| h.to_string()).collect();
+    (head, rows.iter().map(|r| row_cells(r, s)).collect())
+}
+
+const NONE: &str = "–";
+
+fn row_cells(r: &Row, s: &CompareStrings) -> Vec<String> {
+    let lang = s.lang;
+    let secs = |v: Option<f64>| v.map_or_else(|| NONE.to_string(), |v| duration_in(lang, v));
+    let count = |v: Option<u64>| v.map_or_else(|| NONE.to_string(), |v| lang.thousands(v));
+    let kind = |e: Event| r.retransmissions.get(&e).copied().unwrap_or(0);
+    let cwnd = match (r.max_cwnd_segments, r.max_cwnd_bytes) {
+        (Some(seg), Some(bytes)) => format!(
+            "{} ({})",
+            lang.thousands(u64::from(seg)),
+            lang.thousands(bytes)
+        ),
+        _ => NONE.to_string(),
+    };
+    let slow_start = match &r.slow_start_end {
+        Some(e) => fill(
+            s.ss_cell,
+            &[
+                &duration_in(lang, e.time_s),
+                &e.cwnd_segments,
+                &s.ss_cause(e.ca_state),
+            ],
+        ),
+        None if r.max_cwnd_segments.is_some() => s.ss_none.to_string(),
+        None => NONE.to_string(),
+    };
+    vec![
+        r.algorithm.clone(),
+        duration_in(lang, r.duration_s),
+        secs(r.transfer_s),
+        match r.delivered_bps {
+            Some(d) => fill(
+                s.throughput_cell,
+                &[&rate_in(lang, r.throughput_bps), &rate_in(lang, d)],
+            ),
+            None => rate_in(lang, r.throughput_bps),
+        },
+        rate_in(lang, r.goodput_bps),
+        fill(
+            s.retrans_cell,
+            &[
+                &lang.thousands(r.retransmissions_total),
+                &s.n_fast.shown(
+                    kind(Event::FastRetransmission),
+                    &lang.thousands(kind(Event::FastRetransmission)),
+                ),
+                &s.n_out_of_order.shown(
+                    kind(Event::OutOfOrder),
+                    &lang.thousands(kind(Event::OutOfOrder)),
+                ),
+                &s.n_spurious.shown(
+                    kind(Event::SpuriousRetransmission),
+                    &lang.thousands(kind(Event::SpuriousRetransmission)),
+                ),
+            ],
+        ),
+        count(r.kernel_total_retrans.map(u64::from)),
+        count(r.link_drops),
+        cwnd,
+        srtt(r, s),
+        slow_start,
+    ]
+}
+
+/// `42.4 / 86.8 ms`: the smallest and the average srtt.
+fn srtt(r: &Row, s: &CompareStrings) -> String {
+    match (r.srtt_min_s, r.srtt_avg_s) {
+        (Some(min), Some(avg)) => {
+            let ms = |v: f64| s.lang.decimal(format!("{:.1}", v * 1e3));
+            format!("{} / {} ms", ms(min), ms(avg))
+        }
+        _ => NONE.to_string(),
+    }
+}
+
+/// The table as aligned plain text (numbers right-aligned, words left).
+pub fn text(head: &[String], rows: &[Vec<String>]) -> String {
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([head[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..head.len()).map(width).collect();
+    let line = |cells: &[String], numbers: bool| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            let right = numbers && i > 0 && i + 1 < cells.len();
+            if i > 0 {
+                out.push_str("  ");
+            }
+            if right {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(c);
+            } else {
+                out.push_str(c);
+                if i + 1 < cells.len() {
+                    out.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        out.push('\n');
+        out
+    };
+    let mut out = line(head, false);
+    for r in rows {
+        out.push_str(&line(r, true));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::measure::SlowStartEnd;
+    use super::super::strings::{EN, ES};
+    use super::*;
+
+    fn row() -> Row {
+        Row {
+            algorithm: "cubic".into(),
+            congestion_control: Some("cubic".into()),
+            bytes: 1_000_000,
+            duration_s: 0.9612,
+            transfer_s: Some(0.9231),
+            throughput_bps: 8_712_345.0,
+            goodput_bps: 8_323_000.0,
+            delivered_bps: Some(8_500_000.0),
+            retransmissions: [
+                (Event::Retransmission, 2),
+                (Event::FastRetransmission, 1),
+                (Event::SpuriousRetransmission, 0),
+                (Event::OutOfOrder, 1),
+            ]
+            .into_iter()
+            .collect(),
+            retransmissions_total: 4,
+            kernel_total_retrans: Some(4),
+            link_drops: Some(3),
+            max_cwnd_segments: Some(62),
+            max_cwnd_bytes: Some(89_776),
+            srtt_min_s: Some(0.0203),
+            srtt_avg_s: Some(0.0612),
+            slow_start_end: Some(SlowStartEnd {
+                time_s: 0.31,
+                cwnd_segments: 44,
+                cwnd_bytes: 63_712,
+                ssthresh_segments: Some(30),
+                ca_state: "recovery",
+            }),
+        }
+    }
+
+    #[test]
+    fn cells_in_both_languages() {
+        let (head, rows) = cells(&[row()], &EN);
+        assert_eq!(head.len(), rows[0].len());
+        assert_eq!(
+            rows[0],
+            [
+                "cubic",
+                "961.20 ms",
+                "923.10 ms",
+                "8.71 Mbit/s (8.50 Mbit/s delivered)",
+                "8.32 Mbit/s",
+                "4 (1 fast, 1 out of order, 0 spurious)",
+                "4",
+                "3",
+                "62 (89,776)",
+                "20.3 / 61.2 ms",
+                "310.00 ms at cwnd 44 (fast recovery)",
+            ]
+        );
+        let (_, rows) = cells(&[row()], &ES);
+        assert_eq!(rows[0][3], "8,71 Mbit/s (8,50 Mbit/s entregados)");
+        assert_eq!(rows[0][5], "4 (1 rápida, 1 fuera de orden, 0 espurias)");
+        assert_eq!(rows[0][8], "62 (89\u{202f}776)");
+        assert_eq!(rows[0][10], "310,00 ms con cwnd 44 (recuperación rápida)");
+    }
+
+    #[test]
+    fn missing_numbers_show_a_dash() {
+        let r = Row {
+            transfer_s: None,
+            kernel_total_retrans: None,
+            delivered_bps: None,
+            max_cwnd_segments: None,
+            max_cwnd_bytes: None,
+            slow_start_end: None,
+            ..row()
+        };
+        let (_, rows) = cells(&[r], &EN);
+        assert_eq!(rows[0][2], "–");
+        assert_eq!(rows[0][3], "8.71 Mbit/s");
+        assert_eq!(rows[0][8], "–");
+        assert_eq!(rows[0][10], "–");
+    }
+
+    #[test]
+    fn text_columns_line_up() {
+        let (head, rows) = cells(
+            &[
+                row(),
+                Row {
+                    algorithm: "bbr".into(),
+                    ..row()
+                },
+            ],
+            &EN,
+        );
+        let t = text(&head, &rows);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].starts_with("cubic      961.20 ms"), "{t}");
+        assert!(lines[2].starts_with("bbr        961.20 ms"), "{t}");
+        let at = |l: &str| l.find("Mbit/s").unwrap();
+        assert_eq!(at(lines[1]), at(lines[2]));
+    }
+}

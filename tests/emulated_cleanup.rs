@@ -1,0 +1,205 @@
+//! The emulated path leaves nothing behind: no namespace, no TUN device, no
+//! temporary copy, no process — after an error (refused before or during the
+//! transfer) and after Ctrl-C. Needs root; fails in CI without it.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn root_or_skip(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(!in_ci(), "{test}: needs root and CI runs as root");
+    eprintln!("SKIPPED {test}: needs root (namespaces, TUN devices, capture)");
+    false
+}
+
+fn namespaces() -> BTreeSet<String> {
+    let out = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .filter(|n| n.starts_with("tcplab-snd-") || n.starts_with("tcplab-rcv-"))
+        .collect()
+}
+
+fn no_tun_in_root_namespace() {
+    let out = Command::new("ip")
+        .args(["-o", "link"])
+        .output()
+        .expect("ip runs");
+    let links = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !links.contains("tcplab0"),
+        "a TUN device was left behind: {links}"
+    );
+}
+
+#[test]
+fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
+    if !root_or_skip("root_an_unknown_congestion_control_is_refused_and_cleaned_up") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args([
+            "run-and-capture",
+            "--delay",
+            "1ms",
+            "--cc",
+            "nosuchcc",
+            "--out-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let pid = child.id();
+    let out = child.wait_with_output().expect("tcplab ends");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("this kernel offers"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    for ns in namespaces() {
+        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
+    }
+    no_tun_in_root_namespace();
+}
+
+#[test]
+fn root_an_error_during_the_run_cleans_up() {
+    if !root_or_skip("root_an_error_during_the_run_cleans_up") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args([
+            "run-and-capture",
+            "--delay",
+            "1ms",
+            "/nonexistent/file.txt",
+            "--out-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let pid = child.id();
+    let out = child.wait_with_output().expect("tcplab ends");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("/nonexistent/file.txt"));
+    for ns in namespaces() {
+        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
+    }
+    assert!(!std::env::temp_dir()
+        .join(format!("tcplab-received-{pid}"))
+        .exists());
+}
+
+#[test]
+fn root_ctrl_c_during_an_emulated_run_cleans_up() {
+    if !root_or_skip("root_ctrl_c_during_an_emulated_run_cleans_up") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args([
+            "run-and-capture",
+            "--rate",
+            "1mbit",
+            "--delay",
+            "50ms",
+            "--payload-size",
+            "5M",
+            "--out-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let pid = child.id();
+    // Wait until the run's namespaces exist, then interrupt it mid-transfer.
+    let start = Instant::now();
+    while !namespaces().iter().any(|n| n.ends_with(&format!("-{pid}"))) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("tcplab ends");
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    for ns in namespaces() {
+        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
+    }
+    no_tun_in_root_namespace();
+    assert!(!std::env::temp_dir()
+        .join(format!("tcplab-received-{pid}"))
+        .exists());
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "the process is gone"
+    );
+}
+
+/// Without privileges the emulated path says, in one line, that it needs
+/// root (there is no `--host-loopback` way out for it).
+#[test]
+fn without_privileges_the_emulated_path_says_it_needs_root() {
+    if !is_root() || !have("setpriv") {
+        assert!(!in_ci(), "CI runs as root with setpriv (util-linux)");
+        eprintln!("SKIPPED: needs root to drop privileges with setpriv");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    for args in [
+        &["run-and-capture", "--delay", "10ms"][..],
+        &["compare", "--cc", "reno,cubic"][..],
+    ] {
+        let out = Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--inh-caps=-all",
+            ])
+            .arg(env!("CARGO_BIN_EXE_tcplab"))
+            .args(args)
+            .arg("--out-dir")
+            .arg(dir.path())
+            .output()
+            .expect("setpriv runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(
+            err.contains("emulated path") && err.contains("needs root") && err.contains("sudo"),
+            "{err}"
+        );
+    }
+    let _ = Path::new("/");
+}

@@ -1,0 +1,481 @@
+//! The emulated path (`run-and-capture --rate/--delay/--loss …`): the link
+//! emulator's accuracy, seeded losses, flow control with a slow reader, the
+//! kernel's view against the capture (clean-up: tests/emulated_cleanup.rs). Needs root (namespaces, TUN devices, capture): without it the
+//! tests say so and skip on a developer machine, and fail in CI.
+//! The tests run one at a time so that timings are not disturbed by each
+//! other and "which namespaces exist" is not either.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn root_or_skip(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(!in_ci(), "{test}: needs root and CI runs as root");
+    eprintln!("SKIPPED {test}: needs root (namespaces, TUN devices, capture)");
+    false
+}
+
+struct Run {
+    meta: Value,
+    dir: tempfile::TempDir,
+    out: std::process::Output,
+}
+
+impl Run {
+    fn base(&self) -> PathBuf {
+        PathBuf::from(self.meta["capture_file"].as_str().expect("capture_file")).with_extension("")
+    }
+
+    /// The segment CSV as rows of fields.
+    fn segments(&self) -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(self.base().with_extension("csv")).expect("segment csv");
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
+    }
+
+    fn file(&self, suffix: &str) -> String {
+        std::fs::read_to_string(format!("{}{suffix}", self.base().display()))
+            .unwrap_or_else(|e| panic!("{suffix}: {e}"))
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reports = dir.path().join("reports");
+    let mut v = vec![
+        "run-and-capture",
+        "--out-dir",
+        dir.path().to_str().expect("utf-8"),
+        "--report-dir",
+        reports.to_str().expect("utf-8"),
+    ];
+    v.extend_from_slice(args);
+    let out = tcplab(&v);
+    assert!(
+        out.status.success(),
+        "tcplab {v:?}: exit {:?}\n{}\n{}",
+        out.status,
+        stdout(&out),
+        stderr(&out)
+    );
+    let json = std::fs::read_dir(dir.path())
+        .expect("out dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("metadata written");
+    let meta = serde_json::from_slice(&std::fs::read(json).expect("metadata")).expect("JSON");
+    Run { meta, dir, out }
+}
+
+// CSV columns (docs/analyze-csv.md).
+const TIME: usize = 1;
+const SPORT: usize = 4;
+const SEQ: usize = 7;
+const LEN: usize = 10;
+const FLAGS: usize = 11;
+const EVENTS: usize = 15;
+
+fn f64_at(row: &[String], i: usize) -> f64 {
+    row[i].parse().expect("number")
+}
+
+fn u64_at(row: &[String], i: usize) -> u64 {
+    row[i].parse().expect("integer")
+}
+
+fn namespaces() -> BTreeSet<String> {
+    let out = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .filter(|n| n.starts_with("tcplab-snd-") || n.starts_with("tcplab-rcv-"))
+        .collect()
+}
+
+fn no_tun_in_root_namespace() {
+    let out = Command::new("ip")
+        .args(["-o", "link"])
+        .output()
+        .expect("ip runs");
+    let links = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !links.contains("tcplab0"),
+        "a TUN device was left behind: {links}"
+    );
+}
+
+/// The two namespaces the run names in its metadata no longer exist.
+fn run_namespaces_gone(r: &Run) {
+    let path = r.meta["path"].as_str().expect("path in metadata");
+    let names: Vec<&str> = path
+        .split(|c: char| c.is_whitespace() || c == ';' || c == ')' || c == ',')
+        .filter(|w| w.starts_with("tcplab-snd-") || w.starts_with("tcplab-rcv-"))
+        .collect();
+    assert_eq!(names.len(), 2, "the run names its namespaces: {path}");
+    let left = namespaces();
+    for n in names {
+        assert!(!left.contains(n), "{n} left behind");
+    }
+}
+
+/// A ping-pong (each echo request and its reply) takes the configured
+/// round trip: 2 × 20 ms, within 10 %.
+#[test]
+fn root_echo_round_trip_matches_the_delay() {
+    if !root_or_skip("root_echo_round_trip_matches_the_delay") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&["--scenario", "echo", "--delay", "20ms"]);
+    let rows = r.segments();
+    let port = r.meta["server_port"].as_u64().expect("port").to_string();
+    let mut rtts = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let request = row[SPORT] != port && u64_at(row, LEN) > 0;
+        if !request {
+            continue;
+        }
+        let reply = rows[i + 1..]
+            .iter()
+            .find(|r2| r2[SPORT] == port && r2[2] == row[2] && u64_at(r2, LEN) > 0)
+            .expect("each request has its echo");
+        rtts.push(f64_at(reply, TIME) - f64_at(row, TIME));
+    }
+    assert_eq!(rtts.len(), 6, "2 clients × 3 messages");
+    for rtt in &rtts {
+        assert!(
+            (0.036..=0.044).contains(rtt),
+            "round trip {rtt:.4} s is not within 10 % of 40 ms: {rtts:?}"
+        );
+    }
+    no_tun_in_root_namespace();
+    run_namespaces_gone(&r);
+}
+
+/// On a bulk transfer the data arrives at the link's rate (IP bytes),
+/// within 10 %, measured at the receiver between 10 % and 90 % of the data.
+#[test]
+fn root_bulk_transfer_runs_at_the_link_rate() {
+    if !root_or_skip("root_bulk_transfer_runs_at_the_link_rate") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "5ms",
+        "--cc",
+        "cubic",
+        "--payload-size",
+        "3M",
+        "--capture-at",
+        "receiver",
+    ]);
+    let port = r.meta["server_port"].as_u64().expect("port").to_string();
+    let data: Vec<(f64, u64)> = r
+        .segments()
+        .iter()
+        .filter(|row| row[SPORT] != port && u64_at(row, LEN) > 0)
+        // 20 bytes of IPv4 and 32 of TCP with timestamps: what the link carries.
+        .map(|row| (f64_at(row, TIME), u64_at(row, LEN) + 52))
+        .collect();
+    let total: u64 = data.iter().map(|d| d.1).sum();
+    let mut sum = 0;
+    let (mut t0, mut t1, mut bytes) = (None, None, 0);
+    for (t, b) in &data {
+        sum += b;
+        if sum >= total / 10 && t0.is_none() {
+            t0 = Some(*t);
+        } else if t0.is_some() && t1.is_none() {
+            bytes += b;
+            if sum >= total * 9 / 10 {
+                t1 = Some(*t);
+            }
+        }
+    }
+    let (t0, t1) = (t0.expect("10 %"), t1.expect("90 %"));
+    let rate = bytes as f64 * 8.0 / (t1 - t0);
+    assert!(
+        (9.0e6..=11.0e6).contains(&rate),
+        "delivered {:.2} Mbit/s on a 10 Mbit/s link",
+        rate / 1e6
+    );
+    assert_eq!(r.meta["link"]["params"]["rate_bps"], 10_000_000);
+}
+
+/// Relative sequence numbers of the data segments the link dropped.
+fn dropped_data(r: &Run, isn: u64) -> Vec<(u64, u64)> {
+    r.file("-drops.csv")
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[1] == "forward" && f[4].parse::<u64>().is_ok_and(|n| n > 0))
+        .map(|f| {
+            let seq: u64 = f[3].parse().expect("seq");
+            (
+                (seq + (1 << 32) - isn) % (1 << 32),
+                f[4].parse().expect("len"),
+            )
+        })
+        .collect()
+}
+
+/// `--loss 5% --seed 1`: the same segments are lost on every run, and the
+/// analysis of the sender's capture finds each one retransmitted.
+#[test]
+fn root_seeded_loss_is_reproducible_and_retransmitted() {
+    if !root_or_skip("root_seeded_loss_is_reproducible_and_retransmitted") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let r = run(&["--loss", "5%", "--seed", "1", "--delay", "5ms"]);
+        let rows = r.segments();
+        let syn = rows.iter().find(|row| row[FLAGS] == "S").expect("the SYN");
+        let drops = dropped_data(&r, u64_at(syn, SEQ));
+        assert!(!drops.is_empty(), "5 % of ~110 segments: some must be lost");
+        assert_eq!(
+            r.meta["link"]["forward_drops"].as_u64(),
+            Some(drops.len() as u64),
+            "every forward drop is a data segment here"
+        );
+        for (rel, len) in &drops {
+            let seq = (rel + u64_at(syn, SEQ)) % (1 << 32);
+            let resent = rows
+                .iter()
+                .filter(|row| u64_at(row, SEQ) == seq && u64_at(row, LEN) == *len);
+            assert!(
+                resent.clone().count() >= 2,
+                "dropped segment seq {seq} was sent once only"
+            );
+            assert!(
+                resent.skip(1).any(|row| {
+                    row[EVENTS].split(';').any(|e| {
+                        matches!(
+                            e,
+                            "retransmission"
+                                | "fast_retransmission"
+                                | "spurious_retransmission"
+                                | "out_of_order"
+                        )
+                    })
+                }),
+                "the resend of seq {seq} is not flagged"
+            );
+        }
+        seen.push(drops);
+    }
+    assert_eq!(seen[0], seen[1], "same seed, same losses");
+    assert_eq!(seen[1], seen[2], "same seed, same losses");
+}
+
+/// A tiny receive buffer and a slow reader: zero windows, the sender's
+/// window probes (Linux sends them as keep-alive-style segments) and window
+/// updates.
+#[test]
+fn root_slow_reader_fills_the_window() {
+    if !root_or_skip("root_slow_reader_fills_the_window") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "20ms",
+        "--rcvbuf",
+        "4096",
+        "--slow-reader",
+        "20000",
+        "--payload-size",
+        "40k",
+    ]);
+    let count = |name: &str| {
+        r.segments()
+            .iter()
+            .filter(|row| row[EVENTS].split(';').any(|e| e == name))
+            .count()
+    };
+    assert!(
+        count("zero_window") >= 3,
+        "zero windows: {}",
+        count("zero_window")
+    );
+    assert!(count("window_update") >= 3);
+    assert!(
+        count("keep_alive") + count("zero_window_probe") >= 1,
+        "the sender probed the closed window"
+    );
+    assert_eq!(r.meta["tuning"]["rcvbuf"], 4096);
+    assert_eq!(r.meta["identical"], true);
+}
+
+/// TCP_INFO of the sender is sampled through the transfer.
+#[test]
+fn root_kernel_view_is_sampled() {
+    if !root_or_skip("root_kernel_view_is_sampled") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&["--delay", "10ms", "--cc", "reno", "--payload-size", "500k"]);
+    let csv = r.file("-tcpinfo.csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 10, "{} samples", rows.len());
+    let srtt: Vec<u64> = rows
+        .iter()
+        .filter_map(|r| r[col("srtt_us")].parse().ok())
+        .collect();
+    assert!(
+        srtt.iter().any(|s| (18_000..=30_000).contains(s)),
+        "the kernel's srtt reflects the 20 ms round trip: {srtt:?}"
+    );
+    let cwnd: Vec<u64> = rows
+        .iter()
+        .filter_map(|r| r[col("cwnd")].parse().ok())
+        .collect();
+    assert!(cwnd.iter().max() > cwnd.first(), "cwnd grows in slow start");
+    assert_eq!(r.meta["congestion_control"], "reno");
+    assert!(r.out.status.success());
+    let _ = r.dir.path();
+}
+
+fn report_md(r: &Run) -> String {
+    let reports = r.dir.path().join("reports");
+    let dir = std::fs::read_dir(&reports)
+        .expect("reports dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .next()
+        .expect("one report");
+    std::fs::read_to_string(dir.join("report.md")).expect("report.md")
+}
+
+/// The paragraph that follows a heading of the report.
+fn answer<'a>(md: &'a str, heading: &str) -> &'a str {
+    let at = md
+        .find(heading)
+        .unwrap_or_else(|| panic!("{heading} in the report"));
+    let rest = &md[at + heading.len()..];
+    rest.trim_start().split("\n\n").next().unwrap_or("")
+}
+
+/// A table row of the report starting with `label`.
+fn row<'a>(md: &'a str, label: &str) -> &'a str {
+    md.lines()
+        .find(|l| l.starts_with(&format!("| {label}")))
+        .unwrap_or_else(|| panic!("row {label:?} in the report"))
+}
+
+/// 5 MB over 10 Mbit/s and 20 ms: the report shows slow start and where it
+/// ended, and the kernel's cwnd agrees with the capture's flight (10 %).
+#[test]
+fn root_slow_start_shows_and_the_kernel_agrees() {
+    if !root_or_skip("root_slow_start_shows_and_the_kernel_agrees") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "20ms",
+        "--seed",
+        "1",
+        "--payload-size",
+        "5M",
+        "--cc",
+        "cubic",
+    ]);
+    let md = report_md(&r);
+    let ss = answer(&md, "### Is slow start visible?");
+    assert!(ss.starts_with("Yes:"), "{ss}");
+    assert!(
+        ss.contains("stops doubling") || ss.contains("ends slow start"),
+        "where it ended: {ss}"
+    );
+    let flight = row(&md, "window in flight in round trip");
+    assert!(flight.contains("✓ within"), "{flight}");
+    let end = row(&md, "end of slow start");
+    assert!(end.contains("✓"), "{end}");
+    assert!(row(&md, "round-trip time").contains("✓"));
+    let reports = r.dir.path().join("reports");
+    let report_dir = std::fs::read_dir(&reports)
+        .expect("reports dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .next()
+        .expect("one report");
+    let window = std::fs::read_to_string(report_dir.join("window.svg")).expect("window.svg");
+    assert!(
+        window.contains("congestion window of 10.77.0.1"),
+        "the kernel's cwnd is drawn in the window graph"
+    );
+    let rtt = std::fs::read_to_string(report_dir.join("rtt.svg")).expect("rtt.svg");
+    assert!(
+        rtt.contains("(kernel, TCP_INFO)"),
+        "and its smoothed RTT in the RTT graph"
+    );
+}
+
+/// `--loss 1%`: the analysis finds retransmissions, fast ones among them,
+/// and the report lists the link's drops with the frames that resent them.
+#[test]
+fn root_one_percent_loss_gives_fast_retransmissions() {
+    if !root_or_skip("root_one_percent_loss_gives_fast_retransmissions") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let r = run(&[
+        "--rate",
+        "10mbit",
+        "--delay",
+        "20ms",
+        "--loss",
+        "1%",
+        "--seed",
+        "1",
+        "--payload-size",
+        "2M",
+        "--cc",
+        "cubic",
+    ]);
+    let rows = r.segments();
+    let count = |name: &str| {
+        rows.iter()
+            .filter(|row| row[EVENTS].split(';').any(|e| e == name))
+            .count()
+    };
+    assert!(
+        count("fast_retransmission") >= 1,
+        "fast retransmissions: {}",
+        count("fast_retransmission")
+    );
+    let drops = r.meta["link"]["forward_drops"].as_u64().expect("drops");
+    assert!(drops >= 5, "1 % of ~1,400 segments: {drops}");
+    let md = report_md(&r);
+    assert!(md.contains("## The path: tcplab's emulated link"));
+    assert!(
+        md.contains("→ sent again in frame"),
+        "each drop matched to its resend"
+    );
+    let retrans = answer(&md, "### Were there retransmissions?");
+    assert!(retrans.starts_with("Yes:"), "{retrans}");
+}
