@@ -6,7 +6,10 @@
 //! The input is read twice, in lockstep: from memory (`CaptureReader::new`
 //! on a `Cursor`, analysed and written out) and from a file
 //! (`capture::open`, the read-ahead path that `tcplab analyze` uses). Both
-//! must hand out the same records and stop with the same error.
+//! must hand out the same records and stop with the same error. A second
+//! analyzer that spills every connection to its temporary file after each
+//! packet (`max_in_memory: 0`) runs beside the first and must write the
+//! same segment rows and the same summaries.
 
 #![no_main]
 
@@ -14,7 +17,7 @@ use libfuzzer_sys::fuzz_target;
 use std::io::{self, Cursor};
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use tcplab::analysis::Analyzer;
+use tcplab::analysis::{Analyzer, AnalyzerOptions};
 use tcplab::capture::{self, CaptureReader, Record};
 use tcplab::output::{csv::CsvWriter, json, jsonl::JsonlWriter, text};
 
@@ -51,7 +54,9 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(reader.format(), file_reader.format());
 
     let mut analyzer = Analyzer::new();
-    let mut csv = sink_ok(CsvWriter::new(io::sink()));
+    let mut spilling = Analyzer::with_options(AnalyzerOptions { max_in_memory: 0 });
+    let mut csv = sink_ok(CsvWriter::new(Vec::new()));
+    let mut spilled_csv = sink_ok(CsvWriter::new(Vec::new()));
     let mut jsonl = JsonlWriter::new(io::sink());
     // Like `analyze_file`: stop at the first error, keep what came before.
     loop {
@@ -77,10 +82,19 @@ fuzz_target!(|data: &[u8]| {
             sink_ok(csv.write(&report));
             sink_ok(jsonl.write(&report));
         }
+        if let Some(report) = spilling.push_record(&record) {
+            sink_ok(spilled_csv.write(&report));
+        }
     }
     assert_eq!(reader.link_types(), file_reader.link_types());
-    sink_ok(csv.finish());
+    let rows = sink_ok(csv.finish());
+    let spilled_rows = sink_ok(spilled_csv.finish());
+    assert!(rows == spilled_rows, "segment rows differ after spilling");
     sink_ok(jsonl.finish());
+    let spilled = spilling.finish();
+    let mut spilled_json = sink_ok(json::JsonWriter::new(Vec::new()));
+    sink_ok(spilled_json.capture(&spilled.capture, spilled.summaries()));
+    let spilled_json = sink_ok(spilled_json.finish());
 
     // Written one connection at a time, as `tcplab analyze` does ...
     let finished = analyzer.finish();
@@ -90,12 +104,13 @@ fuzz_target!(|data: &[u8]| {
         &finished.capture,
         finished.connection_count(),
     ));
-    let mut doc = sink_ok(json::JsonWriter::new(io::sink()));
+    let mut doc = sink_ok(json::JsonWriter::new(Vec::new()));
     let summaries = finished
         .summaries()
         .inspect(|c| sink_ok(text::write_connection(&mut out, c)));
     sink_ok(doc.capture(&finished.capture, summaries));
-    sink_ok(doc.finish());
+    let doc = sink_ok(doc.finish());
+    assert!(doc == spilled_json, "summaries differ after spilling");
     // ... and all at once.
     let analysis = finished.into_analysis();
     sink_ok(text::write(&mut io::sink(), &analysis));
