@@ -303,18 +303,25 @@ fn slow_start(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
         let lo = after.iter().map(|r| r.max_in_flight).min().unwrap_or(0);
         let hi = after.iter().map(|r| r.max_in_flight).max().unwrap_or(0);
         let r = &rounds[i];
-        text.push(fill(
-            s.ss_loss_early,
-            &[
-                &(i + 1),
-                &r.first_frame,
-                &at(s, r.t),
-                &before,
-                &s.n_round_trips.of(after.len() as u64),
-                &lo,
-                &hi,
-            ],
-        ));
+        if after.is_empty() {
+            text.push(fill(
+                s.ss_loss_last,
+                &[&(i + 1), &r.first_frame, &at(s, r.t), &before],
+            ));
+        } else {
+            text.push(fill(
+                s.ss_loss_early,
+                &[
+                    &(i + 1),
+                    &r.first_frame,
+                    &at(s, r.t),
+                    &before,
+                    &s.n_round_trips.of(after.len() as u64),
+                    &lo,
+                    &hi,
+                ],
+            ));
+        }
     } else {
         let end = loss.unwrap_or(rounds.len() - 1);
         let (peak, visible) = growth_peak(&rounds[..=end]);
