@@ -67,12 +67,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if !privs.namespaces {
         bail!(privilege::missing_message(&exe_s, true));
     }
-    let ns = Netns::create("run")?;
-    let mut child_args: Vec<String> = std::env::args().skip(1).collect();
-    child_args.extend(["--inside-netns".to_string(), ns.name().to_string()]);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // Catch Ctrl-C before the namespace exists, so that one arriving while
+    // it is being made still removes it.
+    let _entered = runtime.enter();
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let ns = Netns::create("run")?;
+    let mut child_args: Vec<String> = std::env::args().skip(1).collect();
+    child_args.extend(["--inside-netns".to_string(), ns.name().to_string()]);
     let status = runtime.block_on(async {
         let mut child = tokio::process::Command::new("ip")
             .args(["netns", "exec", ns.name()])
@@ -83,7 +87,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             .context("starting tcplab inside the namespace")?;
         tokio::select! {
             status = child.wait() => Ok::<_, anyhow::Error>(status?.code()),
-            _ = tokio::signal::ctrl_c() => {
+            _ = sigint.recv() => {
                 let pid = child.id();
                 let _ = child.kill().await;
                 if let Some(pid) = pid {

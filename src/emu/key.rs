@@ -39,6 +39,8 @@ struct Half {
     last_ack: Option<u32>,
     dup_acks: u32,
     acked: Option<u32>,
+    /// `acked` when `seen` was last pruned (prune again only once it moved).
+    pruned_at: Option<u32>,
 }
 
 /// Keeps what naming needs: per direction of each connection, its ISN,
@@ -189,10 +191,16 @@ impl Keyer {
                 if peer.acked.is_none_or(|a| after(rel, a)) {
                     peer.acked = Some(rel);
                 }
-                if peer.seen.len() > PRUNE_AT {
+                if peer.seen.len() > PRUNE_AT && peer.pruned_at != peer.acked {
                     if let Some(acked) = peer.acked {
-                        peer.seen
-                            .retain(|&(s, l, _), _| after(s.wrapping_add(l), acked));
+                        // SYN and FIN take one sequence number each.
+                        peer.seen.retain(|&(s, l, control), _| {
+                            let end = s
+                                .wrapping_add(l)
+                                .wrapping_add(u32::from(control & (SYN | FIN) != 0));
+                            after(end, acked)
+                        });
+                        peer.pruned_at = Some(acked);
                     }
                 }
             }

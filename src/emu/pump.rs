@@ -59,8 +59,12 @@ pub struct EmuStats {
     /// Sender's namespace to receiver's.
     pub forward: LinkStats,
     pub backward: LinkStats,
-    /// Packets the far device refused (counted, not retried).
+    /// Packets the far device refused (counted, not retried; not counted
+    /// as delivered).
     pub write_errors: u64,
+    /// Packets still on their way when the emulator stopped (not counted
+    /// as delivered).
+    pub in_flight_at_stop: u64,
     /// Largest delivery lateness seen, in microseconds (timer resolution).
     pub max_late_us: u64,
 }
@@ -72,6 +76,7 @@ type Outcome = Result<(EmuStats, Vec<DroppedPacket>), io::Error>;
 pub struct Emulator {
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<Outcome>>,
+    died: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Emulator {
@@ -82,16 +87,30 @@ impl Emulator {
         receiver_tun: OwnedFd,
     ) -> Result<Emulator, EmuError> {
         let (stop_tx, stop_rx) = oneshot::channel();
+        let (died_tx, died) = tokio::sync::watch::channel(false);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         let thread = std::thread::Builder::new()
             .name("tcplab-link".into())
-            .spawn(move || runtime.block_on(pump(params, sender_tun, receiver_tun, stop_rx)))?;
+            .spawn(move || {
+                let outcome = runtime.block_on(pump(params, sender_tun, receiver_tun, stop_rx));
+                if outcome.is_err() {
+                    let _ = died_tx.send(true);
+                }
+                outcome
+            })?;
         Ok(Emulator {
             stop: Some(stop_tx),
             thread: Some(thread),
+            died,
         })
+    }
+
+    /// Becomes `true` if the emulator stops on an error before it is told
+    /// to (the run must then fail at once rather than wait for TCP to give up).
+    pub fn died(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.died.clone()
     }
 
     /// Stops and returns the counters and the log of dropped packets.
@@ -124,6 +143,19 @@ struct Lane {
     way: Way,
     link: Link,
     in_flight: VecDeque<(Nanos, Vec<u8>)>,
+    /// Accepted by the link but never written to the far device: (packets, bytes).
+    undelivered: (u64, u64),
+}
+
+impl Lane {
+    /// The link's counters, with `delivered` meaning written to the far device.
+    fn stats(&self) -> LinkStats {
+        let mut s = self.link.stats();
+        let left: u64 = self.in_flight.iter().map(|(_, p)| p.len() as u64).sum();
+        s.delivered -= (self.undelivered.0 + self.in_flight.len() as u64).min(s.delivered);
+        s.bytes_delivered -= (self.undelivered.1 + left).min(s.bytes_delivered);
+        s
+    }
 }
 
 async fn pump(
@@ -151,11 +183,13 @@ async fn pump(
         way: Way::Forward,
         link: Link::new(params, params.loss),
         in_flight: VecDeque::new(),
+        undelivered: (0, 0),
     };
     let mut backward = Lane {
         way: Way::Backward,
         link: Link::new(params, params.ack_loss),
         in_flight: VecDeque::new(),
+        undelivered: (0, 0),
     };
     let mut stats = EmuStats::default();
     let mut buf = vec![0u8; MAX_PACKET];
@@ -168,8 +202,9 @@ async fn pump(
         if let Some(at) = next {
             timer.arm(at)?;
         }
+        // Unbiased: a sender that keeps its device busy must not starve
+        // the other direction's reads.
         tokio::select! {
-            biased;
             _ = &mut stop => break,
             ready = snd.readable() => {
                 let mut guard = ready?;
@@ -185,8 +220,9 @@ async fn pump(
         deliver(&mut forward, rcv.get_ref(), now, &mut stats);
         deliver(&mut backward, snd.get_ref(), now, &mut stats);
     }
-    stats.forward = forward.link.stats();
-    stats.backward = backward.link.stats();
+    stats.in_flight_at_stop = (forward.in_flight.len() + backward.in_flight.len()) as u64;
+    stats.forward = forward.stats();
+    stats.backward = backward.stats();
     Ok((stats, log.drops))
 }
 
@@ -248,6 +284,8 @@ fn deliver(lane: &mut Lane, out: &OwnedFd, now: Nanos, stats: &mut EmuStats) {
         stats.max_late_us = stats.max_late_us.max((now - at) / 1000);
         if tun::write(out, &pkt).is_err() {
             stats.write_errors += 1;
+            lane.undelivered.0 += 1;
+            lane.undelivered.1 += pkt.len() as u64;
         }
     }
 }

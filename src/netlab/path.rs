@@ -90,6 +90,11 @@ impl EmulatedPath {
         })
     }
 
+    /// Turns `true` if the emulator fails while the run goes on.
+    pub fn emulator_died(&self) -> Option<tokio::sync::watch::Receiver<bool>> {
+        self.emulator.as_ref().map(Emulator::died)
+    }
+
     /// Stops the emulator and returns what crossed the link and what it
     /// dropped; the namespaces go when `self` drops.
     pub fn stop(&mut self) -> Result<(EmuStats, Vec<DroppedPacket>), PathError> {

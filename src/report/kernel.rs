@@ -173,8 +173,9 @@ pub fn kernel_view(
             .iter()
             .filter(|r| r.min_rtt_us > 0)
             .map(|r| f64::from(r.min_rtt_us) / 1e6)
-            .fold(f64::MAX, f64::min);
-        if let (Some(lo), Some(hi)) = (
+            .reduce(f64::min);
+        if let (Some(min_rtt), Some(lo), Some(hi)) = (
+            min_rtt,
             srtt.iter().copied().reduce(f64::min),
             srtt.iter().copied().reduce(f64::max),
         ) {

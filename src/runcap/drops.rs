@@ -51,9 +51,10 @@ pub fn read_csv(text: &str) -> Result<Vec<DroppedPacket>, String> {
         }
         let (secs, frac) = f[0].split_once('.').ok_or_else(|| bad("time"))?;
         let secs: i64 = secs.parse().map_err(|_| bad("time"))?;
-        let nanos: i64 = format!("{frac:0<9}")[..9]
-            .parse()
-            .map_err(|_| bad("time"))?;
+        if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("time"));
+        }
+        let nanos: i64 = format!("{frac:0<9}").parse().map_err(|_| bad("time"))?;
         let way = match f[1] {
             "forward" => Way::Forward,
             "backward" => Way::Backward,
@@ -88,7 +89,7 @@ pub fn read_csv(text: &str) -> Result<Vec<DroppedPacket>, String> {
             ))
         };
         out.push(DroppedPacket {
-            time_ns: secs * 1_000_000_000 + nanos,
+            time_ns: crate::capture::Timestamp::from_secs_nanos(secs, nanos).0,
             way,
             reason,
             tcp,
@@ -123,5 +124,12 @@ mod tests {
         assert!(text.contains("1795625731.920600123,forward,lost,2208924630,1448,PA"));
         assert_eq!(read_csv(&text).unwrap(), drops);
         assert!(read_csv("x\n").is_err());
+        let bad = format!("{HEADER}\n1.12345678é,forward,lost,1,1,A\n");
+        assert!(
+            read_csv(&bad).is_err(),
+            "non-digit fraction: an error, not a panic"
+        );
+        let huge = format!("{HEADER}\n99999999999999999.5,forward,lost,1,1,A\n");
+        assert!(read_csv(&huge).is_ok(), "saturates instead of overflowing");
     }
 }

@@ -87,6 +87,10 @@ pub enum RunError {
     Path(#[from] PathError),
     #[error("interrupted")]
     Interrupted,
+    #[error("the link emulator stopped unexpectedly")]
+    EmulatorDied,
+    #[error("the run did not end within {0} s, so it was stopped (is the path too slow or too lossy for this payload?)")]
+    TooLong(u64),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
@@ -204,10 +208,16 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         .enable_all()
         .build()
         .map_err(io_err(&opts.out_dir))?;
+    // Catch Ctrl-C from here on, also while the namespaces are being made:
+    // the run then stops and cleans up instead of dying with them in place.
+    let _entered = runtime.enter();
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(io_err(&opts.out_dir))?;
     let mut path = match opts.link {
         Some(params) => Some(EmulatedPath::create(params)?),
         None => None,
     };
+    let died = path.as_ref().and_then(EmulatedPath::emulator_died);
     let net = match &path {
         Some(path) => Net::Emulated {
             path,
@@ -215,19 +225,42 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         },
         None => Net::Loopback,
     };
+    let described = net.describe(&opts.path_label);
     let scenario = async {
         match opts.scenario {
             Scenario::File => file_scenario::run(opts, net, &pcap).await,
             Scenario::Echo => echo_scenario::run(opts, net, &pcap).await,
         }
     };
-    let mut result = runtime.block_on(async {
+    let limit = MAX_RUN + TEARDOWN_GRACE;
+    let outcome = runtime.block_on(async {
+        let died = async {
+            let dead = match died {
+                Some(mut d) => d.wait_for(|dead| *dead).await.is_ok(),
+                None => false,
+            };
+            if !dead {
+                std::future::pending::<()>().await;
+            }
+        };
         tokio::select! {
-            r = scenario => r,
-            _ = tokio::signal::ctrl_c() => Err(RunError::Interrupted),
+            r = tokio::time::timeout(limit, scenario) => {
+                r.unwrap_or(Err(RunError::TooLong(limit.as_secs())))
+            }
+            _ = sigint.recv() => Err(RunError::Interrupted),
+            _ = died => Err(RunError::EmulatorDied),
         }
-    })?;
-    result.meta.path = net.describe(&opts.path_label);
+    });
+    let mut result = match outcome {
+        Err(RunError::EmulatorDied) => {
+            return Err(match path.as_mut().map(EmulatedPath::stop) {
+                Some(Err(e)) => RunError::Path(e),
+                _ => RunError::EmulatorDied,
+            })
+        }
+        other => other?,
+    };
+    result.meta.path = described;
     let mut drops = None;
     if let Some(path) = path.as_mut() {
         let (stats, log) = path.stop()?;
