@@ -439,6 +439,22 @@ fn resent_out_of_order(side: &Side) -> u64 {
 }
 
 fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
+    let losses = side.retrans.count + resent_out_of_order(side);
+    if side.zero_windows.count == 0
+        && side.window_full.count > 0
+        && losses + side.lost_segments.count >= side.window_full.count
+    {
+        return fill(
+            s.limit_mostly_congestion,
+            &[
+                &s.n_retransmissions.of(losses),
+                &s.n_gaps.of(side.lost_segments.count),
+                &s.n_times.of(side.window_full.count),
+                &side.max_in_flight,
+                &side.max_window,
+            ],
+        );
+    }
     if side.zero_windows.count > 0 || side.window_full.count > 0 {
         fill(
             s.limit_flow,
