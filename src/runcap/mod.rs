@@ -272,6 +272,15 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         drops = Some(file);
     }
     drop(path);
+    // The transfer is over and the namespaces are gone: a Ctrl-C during the
+    // analysis, graphs and report just stops the program (tokio keeps the
+    // signal once it has caught it, so it must be acted on here).
+    runtime.spawn(async move {
+        if sigint.recv().await.is_some() {
+            eprintln!("tcplab: interrupted while writing the analysis and the report");
+            std::process::exit(130);
+        }
+    });
     let mut outcome = finish(opts, base, pcap, result)?;
     outcome.drops = drops;
     Ok(outcome)
