@@ -14,7 +14,11 @@ use thiserror::Error;
 
 /// Big enough that a burst on loopback never overflows the kernel buffer.
 const BUFFER_BYTES: i32 = 64 * 1024 * 1024;
-const SNAPLEN: i32 = 262_144;
+/// Enough for the largest loopback segment (64 KB with TSO/GSO). In
+/// immediate mode libpcap gives every packet a ring slot of the snap
+/// length, so a smaller one (an MTU's worth, see `start_with_snaplen`)
+/// fits many more packets of a burst into the same buffer.
+pub const SNAPLEN: u32 = 262_144;
 /// How often a quiet capture checks its deadline and cancel flag.
 const POLL_MS: i32 = 50;
 
@@ -58,6 +62,17 @@ impl LiveCapture {
     /// Opens `device` in immediate mode with a large buffer, applies `filter`
     /// and starts saving to `out`. Packets are captured from the moment this returns.
     pub fn start(device: &str, filter: &str, out: &Path) -> Result<LiveCapture, LiveError> {
+        LiveCapture::start_with_snaplen(device, filter, out, SNAPLEN)
+    }
+
+    /// [`LiveCapture::start`] keeping at most `snaplen` bytes of each packet
+    /// (for a device whose MTU is known, its MTU plus a margin).
+    pub fn start_with_snaplen(
+        device: &str,
+        filter: &str,
+        out: &Path,
+        snaplen: u32,
+    ) -> Result<LiveCapture, LiveError> {
         let open_err = |source: pcap::Error| {
             let hint = if matches!(source, pcap::Error::PcapError(ref m) if m.contains("ermission"))
             {
@@ -74,7 +89,7 @@ impl LiveCapture {
         let mut handle = pcap::Capture::from_device(device)
             .map_err(open_err)?
             .promisc(false)
-            .snaplen(SNAPLEN)
+            .snaplen(snaplen.min(SNAPLEN) as i32)
             .immediate_mode(true)
             .buffer_size(BUFFER_BYTES)
             .timeout(POLL_MS)

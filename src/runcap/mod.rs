@@ -148,11 +148,13 @@ impl Drop for CaptureThread {
 impl CaptureThread {
     pub fn start(
         device: &str,
+        snaplen: u32,
         pcap: &Path,
         port: u16,
         expected: usize,
     ) -> Result<CaptureThread, RunError> {
-        let live = LiveCapture::start(device, &format!("tcp port {port}"), pcap)?;
+        let filter = format!("tcp port {port}");
+        let live = LiveCapture::start_with_snaplen(device, &filter, pcap, snaplen)?;
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
         let flag = cancel.clone();

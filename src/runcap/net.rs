@@ -4,6 +4,7 @@
 //! capture and their socket snapshots, and apply the run's [`Tuning`].
 
 use super::{CaptureThread, RunError};
+use crate::capture::live::SNAPLEN;
 use crate::netlab::netns::Netns;
 use crate::netlab::path::{EmulatedPath, End, DEVICE};
 use crate::netlab::sockets::{self, SocketEntry};
@@ -109,11 +110,23 @@ impl Net<'_> {
         expected: usize,
     ) -> Result<CaptureThread, RunError> {
         match self {
-            Net::Loopback => CaptureThread::start("lo", pcap, port, expected),
-            Net::Emulated { path, capture_at } => path
-                .namespace(*capture_at)
-                .run_inside(|| CaptureThread::start(DEVICE, pcap, port, expected))
-                .map_err(|e| RunError::Lab(e.to_string()))?,
+            Net::Loopback => {
+                // lo's MTU (1500 in the run's namespace, 65536 on the host):
+                // segments are never larger, even with TSO/GSO.
+                let snaplen = std::fs::read_to_string("/sys/class/net/lo/mtu")
+                    .ok()
+                    .and_then(|m| m.trim().parse::<u32>().ok())
+                    .map_or(SNAPLEN, |mtu| mtu + 256);
+                CaptureThread::start("lo", snaplen, pcap, port, expected)
+            }
+            Net::Emulated { path, capture_at } => {
+                // Packets on the link are at most its MTU: small ring slots,
+                // so a burst at full speed does not overflow the buffer.
+                let snaplen = path.params().mtu + 256;
+                path.namespace(*capture_at)
+                    .run_inside(|| CaptureThread::start(DEVICE, snaplen, pcap, port, expected))
+                    .map_err(|e| RunError::Lab(e.to_string()))?
+            }
         }
     }
 
