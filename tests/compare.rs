@@ -12,15 +12,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn root_or_skip(test: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    assert!(!in_ci(), "{test}: needs root and CI runs as root");
-    eprintln!("SKIPPED {test}: needs root (namespaces, TUN devices, capture)");
-    false
-}
-
 const ALGORITHMS: [&str; 2] = ["reno", "cubic"];
 
 /// The only `compare-*` directory in `dir`.

@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -13,37 +12,16 @@ use std::time::{Duration, Instant};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn root_or_skip(test: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    assert!(!in_ci(), "{test}: needs root and CI runs as root");
-    eprintln!("SKIPPED {test}: needs root (namespaces, TUN devices, capture)");
-    false
-}
-
-fn namespaces() -> BTreeSet<String> {
-    let out = Command::new("ip")
-        .args(["netns", "list"])
-        .output()
-        .expect("ip runs");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().next().map(String::from))
-        .filter(|n| n.starts_with("tcplab-snd-") || n.starts_with("tcplab-rcv-"))
-        .collect()
-}
-
-fn no_tun_in_root_namespace() {
-    let out = Command::new("ip")
-        .args(["-o", "link"])
-        .output()
-        .expect("ip runs");
-    let links = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !links.contains("tcplab0"),
-        "a TUN device was left behind: {links}"
-    );
+/// Starts tcplab with `args` and `--out-dir DIR`; its pid, for naming what it made.
+fn start(args: &[&str], dir: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(args)
+        .arg("--out-dir")
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts")
 }
 
 #[test]
@@ -73,9 +51,7 @@ fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("this kernel offers"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    for ns in namespaces() {
-        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
-    }
+    no_namespace_of(pid);
     no_tun_in_root_namespace();
 }
 
@@ -86,26 +62,15 @@ fn root_an_error_during_the_run_cleans_up() {
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("temp dir");
-    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args([
-            "run-and-capture",
-            "--delay",
-            "1ms",
-            "/nonexistent/file.txt",
-            "--out-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tcplab starts");
+    let child = start(
+        &["run-and-capture", "--delay", "1ms", "/nonexistent/file.txt"],
+        dir.path(),
+    );
     let pid = child.id();
     let out = child.wait_with_output().expect("tcplab ends");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("/nonexistent/file.txt"));
-    for ns in namespaces() {
-        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
-    }
+    no_namespace_of(pid);
     assert!(!std::env::temp_dir()
         .join(format!("tcplab-received-{pid}"))
         .exists());
@@ -118,8 +83,8 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("temp dir");
-    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args([
+    let child = start(
+        &[
             "run-and-capture",
             "--rate",
             "1mbit",
@@ -127,17 +92,16 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
             "50ms",
             "--payload-size",
             "5M",
-            "--out-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tcplab starts");
+        ],
+        dir.path(),
+    );
     let pid = child.id();
     // Wait until the run's namespaces exist, then interrupt it mid-transfer.
     let start = Instant::now();
-    while !namespaces().iter().any(|n| n.ends_with(&format!("-{pid}"))) {
+    while !emulated_namespaces()
+        .iter()
+        .any(|n| n.ends_with(&format!("-{pid}")))
+    {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "the run never started"
@@ -153,9 +117,7 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
     let out = child.wait_with_output().expect("tcplab ends");
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
-    for ns in namespaces() {
-        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
-    }
+    no_namespace_of(pid);
     no_tun_in_root_namespace();
     assert!(!std::env::temp_dir()
         .join(format!("tcplab-received-{pid}"))

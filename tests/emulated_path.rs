@@ -9,21 +9,10 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Mutex;
 
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn root_or_skip(test: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    assert!(!in_ci(), "{test}: needs root and CI runs as root");
-    eprintln!("SKIPPED {test}: needs root (namespaces, TUN devices, capture)");
-    false
-}
 
 struct Run {
     meta: Value,
@@ -95,30 +84,6 @@ fn u64_at(row: &[String], i: usize) -> u64 {
     row[i].parse().expect("integer")
 }
 
-fn namespaces() -> BTreeSet<String> {
-    let out = Command::new("ip")
-        .args(["netns", "list"])
-        .output()
-        .expect("ip runs");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().next().map(String::from))
-        .filter(|n| n.starts_with("tcplab-snd-") || n.starts_with("tcplab-rcv-"))
-        .collect()
-}
-
-fn no_tun_in_root_namespace() {
-    let out = Command::new("ip")
-        .args(["-o", "link"])
-        .output()
-        .expect("ip runs");
-    let links = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !links.contains("tcplab0"),
-        "a TUN device was left behind: {links}"
-    );
-}
-
 /// The two namespaces the run names in its metadata no longer exist.
 fn run_namespaces_gone(r: &Run) {
     let path = r.meta["path"].as_str().expect("path in metadata");
@@ -127,7 +92,7 @@ fn run_namespaces_gone(r: &Run) {
         .filter(|w| w.starts_with("tcplab-snd-") || w.starts_with("tcplab-rcv-"))
         .collect();
     assert_eq!(names.len(), 2, "the run names its namespaces: {path}");
-    let left = namespaces();
+    let left = emulated_namespaces();
     for n in names {
         assert!(!left.contains(n), "{n} left behind");
     }

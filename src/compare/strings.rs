@@ -206,17 +206,11 @@ pub static ES: CompareStrings = CompareStrings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::lang::tests::holes;
+    use crate::plot::lang::tests::assert_same_holes;
 
     #[test]
     fn both_languages_take_the_same_values() {
-        let source = include_str!("strings.rs");
-        let (en, es) = (
-            holes(source, "pub static EN: CompareStrings"),
-            holes(source, "pub static ES: CompareStrings"),
-        );
-        assert!(en.len() > 20, "{en:?}");
-        assert_eq!(en, es);
+        assert_same_holes(include_str!("strings.rs"), "CompareStrings", 20);
     }
 
     #[test]

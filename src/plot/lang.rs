@@ -151,6 +151,15 @@ pub(crate) mod tests {
         out
     }
 
+    /// Asserts that the `EN` and `ES` tables of type `ty` in `source` take
+    /// the same number of values in every field, and have at least `fields`.
+    pub(crate) fn assert_same_holes(source: &str, ty: &str, fields: usize) {
+        let en = holes(source, &format!("pub static EN: {ty}"));
+        let es = holes(source, &format!("pub static ES: {ty}"));
+        assert!(en.len() > fields, "{ty}: {en:?}");
+        assert_eq!(en, es, "{ty}: English and Spanish take different values");
+    }
+
     #[test]
     fn fill_takes_values_in_order() {
         assert_eq!(fill("{} + {} = {}", &[&1, &2, &3]), "1 + 2 = 3");

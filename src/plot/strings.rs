@@ -307,18 +307,12 @@ pub static ES: PlotStrings = PlotStrings {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lang::tests::holes;
+    use super::super::lang::tests::assert_same_holes;
     use super::*;
 
     #[test]
     fn both_languages_take_the_same_values() {
-        let source = include_str!("strings.rs");
-        let (en, es) = (
-            holes(source, "pub static EN: PlotStrings"),
-            holes(source, "pub static ES: PlotStrings"),
-        );
-        assert!(en.len() > 50, "{en:?}");
-        assert_eq!(en, es);
+        assert_same_holes(include_str!("strings.rs"), "PlotStrings", 50);
     }
 
     #[test]

@@ -470,17 +470,11 @@ pub static ES: Strings = Strings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::lang::tests::holes;
+    use crate::plot::lang::tests::assert_same_holes;
 
     #[test]
     fn both_languages_take_the_same_values() {
-        let source = include_str!("strings.rs");
-        let (en, es) = (
-            holes(source, "pub static EN: Strings"),
-            holes(source, "pub static ES: Strings"),
-        );
-        assert!(en.len() > 50, "{en:?}");
-        assert_eq!(en, es);
+        assert_same_holes(include_str!("strings.rs"), "Strings", 50);
     }
 
     /// "connection(s)", "conexión(es)", "vez/veces": each count has its

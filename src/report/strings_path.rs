@@ -146,3 +146,13 @@ pub static ES: PathStrings = PathStrings {
     differ: "✗ difieren en {}",
     tolerance: "Qué es coincidir: lo que hay en vuelo en la última ida y vuelta completa del arranque lento y el RTT mínimo deben coincidir a menos del 10 %, el fin del arranque lento dentro de la ida y vuelta que señala la captura (el kernel fija ssthresh en el momento en que HyStart o una pérdida terminan el arranque lento; la captura solo puede ver que lo que hay en vuelo deja de duplicarse, hasta una ida y vuelta después). Lo que hay en vuelo se cuenta en el punto de captura, y cwnd es solo un límite: se alcanza solo mientras ni la aplicación ni la ventana del receptor frenan al emisor. El kernel cuenta también como retransmisiones las sondas enviadas tras un temporizador (tail loss probes), que Wireshark puede marcar como desorden o no marcar.",
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::plot::lang::tests::assert_same_holes;
+
+    #[test]
+    fn both_languages_take_the_same_values() {
+        assert_same_holes(include_str!("strings_path.rs"), "PathStrings", 30);
+    }
+}

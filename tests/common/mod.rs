@@ -67,3 +67,47 @@ pub fn is_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// False (and a message) when an emulated-path test cannot run here: it
+/// needs root (namespaces, TUN devices, capture); panics in CI.
+pub fn root_or_skip(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(!in_ci(), "{test}: needs root and CI runs as root");
+    eprintln!("SKIPPED {test}: needs root (namespaces, TUN devices, capture)");
+    false
+}
+
+/// The emulated path's namespaces that exist now (`tcplab-snd-*`, `tcplab-rcv-*`).
+pub fn emulated_namespaces() -> std::collections::BTreeSet<String> {
+    let out = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .filter(|n| n.starts_with("tcplab-snd-") || n.starts_with("tcplab-rcv-"))
+        .collect()
+}
+
+/// No namespace of process `pid` is left.
+pub fn no_namespace_of(pid: u32) {
+    for ns in emulated_namespaces() {
+        assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");
+    }
+}
+
+/// No emulator TUN device was left in the root namespace.
+pub fn no_tun_in_root_namespace() {
+    let out = Command::new("ip")
+        .args(["-o", "link"])
+        .output()
+        .expect("ip runs");
+    let links = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !links.contains("tcplab0"),
+        "a TUN device was left behind: {links}"
+    );
+}
