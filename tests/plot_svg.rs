@@ -359,3 +359,65 @@ fn a_spanish_view_draws_a_spanish_svg() {
     assert!(!svg.contains("tcptrace graph"));
     assert!(fig.drawn.caption[0].starts_with("181 segmentos de datos (2 retransmitidos)"));
 }
+
+/// `--tcp-info CSV` draws the sender kernel's cwnd and ssthresh over the
+/// window graph and its smoothed RTT over the RTT graph; a file that is
+/// not such a series is refused in one line naming it.
+#[test]
+fn a_tcp_info_series_is_drawn_over_window_and_rtt() {
+    // ns-lo-v4.pcap starts at 1795617332.626014 and lasts 3.7 ms; its
+    // client 127.0.0.1:40001 sends the data.
+    let header = tcplab::netlab::tcpinfo::CSV_HEADER;
+    let row = |t: f64, cwnd: u32, ssthresh: &str, srtt: u32| {
+        let ss_bytes = ssthresh
+            .parse::<u32>()
+            .map_or(String::new(), |s| (s * 1448).to_string());
+        format!(
+            "{t:.6},ESTABLISHED,open,{cwnd},{},{ssthresh},{ss_bytes},1448,{srtt},10,20,200000,1,0,0,0,0,0,0,0,0,0,0,0,65000,0,0",
+            cwnd * 1448
+        )
+    };
+    let csv = [
+        header.to_string(),
+        row(1795617332.6265, 10, "", 30),
+        row(1795617332.6280, 20, "15", 25),
+    ]
+    .join("\n");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let series = dir.path().join("series.csv");
+    std::fs::write(&series, csv + "\n").expect("series written");
+    let path = series.to_str().expect("utf-8");
+    let window = plot_svg("ns-lo-v4.pcap", "window", &["--tcp-info", path]);
+    let words = texts(&window).join(" ");
+    assert!(
+        words.contains("congestion window of 127.0.0.1:40001 (kernel, TCP_INFO)"),
+        "{words}"
+    );
+    assert!(
+        words.contains("slow-start threshold of 127.0.0.1:40001"),
+        "{words}"
+    );
+    let rtt = plot_svg("ns-lo-v4.pcap", "rtt", &["--tcp-info", path]);
+    assert!(texts(&rtt)
+        .join(" ")
+        .contains("smoothed RTT of 127.0.0.1:40001 (kernel, TCP_INFO)"));
+    let plain = plot_svg("ns-lo-v4.pcap", "window", &[]);
+    assert!(
+        !texts(&plain).join(" ").contains("TCP_INFO"),
+        "nothing beside the capture"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .arg("plot")
+        .arg(data("ns-lo-v4.pcap"))
+        .args(["--graph", "window", "-o"])
+        .arg(dir.path().join("x.svg"))
+        .arg("--tcp-info")
+        .arg(data("README.md"))
+        .output()
+        .expect("run tcplab");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("README.md: line 1"), "{err}");
+}

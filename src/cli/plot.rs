@@ -4,7 +4,9 @@
 
 use super::EXIT_PARTIAL;
 use crate::flow::Direction;
-use crate::plot::{self, Graph, ImageFormat, Lang, PlotOptions, Style, View};
+use crate::netlab::tcpinfo;
+use crate::plot::{self, Graph, ImageFormat, KernelSeries, Lang, PlotOptions, Style, View};
+use crate::report::runmeta;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -57,6 +59,35 @@ pub struct PlotArgs {
     /// Language of the titles, axes, legends and captions [default: from LANG, else en]
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
+    /// The sender's TCP_INFO series (CSV from run-and-capture) to draw over the window and
+    /// RTT graphs [default: CAPTURE's `<name>-tcpinfo.csv` beside it, when there is one]
+    #[arg(long, value_name = "CSV")]
+    pub tcp_info: Option<PathBuf>,
+}
+
+/// The kernel's samples of the plotted connection: from `--tcp-info`, or
+/// from the run's files beside the capture (`x-tcpinfo.csv`, and `x.json`
+/// naming the sampled socket).
+fn kernel_series(args: &PlotArgs, series: &plot::ConnectionSeries) -> Result<Option<KernelSeries>> {
+    let beside = || {
+        let stem = args.capture.file_stem()?.to_string_lossy().into_owned();
+        let p = args.capture.with_file_name(format!("{stem}-tcpinfo.csv"));
+        p.is_file().then_some(p)
+    };
+    let Some(path) = args.tcp_info.clone().or_else(beside) else {
+        return Ok(None);
+    };
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let rows = tcpinfo::read_csv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let socket = runmeta::beside(&args.capture)
+        .and_then(|m| runmeta::read(&m).ok())
+        .and_then(|m| m.tcp_info_socket);
+    Ok(KernelSeries::for_connection(
+        series,
+        &rows,
+        socket.as_deref(),
+    ))
 }
 
 fn parse_graph(s: &str) -> Result<Graph, String> {
@@ -87,7 +118,8 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         interval: args.interval,
         lang: args.lang.unwrap_or_else(Lang::from_env),
     };
-    let view = View::new(&got.series, &options);
+    let kernel = kernel_series(&args, &got.series)?;
+    let view = View::new(&got.series, &options).with_kernel(kernel.as_ref());
     if args.stream.is_none() && got.analysis.connections.len() > 1 {
         eprintln!(
             "tcplab: note: {} has {} connections; plotting stream {}, which carried the most data (choose with --stream N)",
