@@ -7,10 +7,16 @@ mod common;
 use common::*;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 static SERIAL: Mutex<()> = Mutex::new(());
+
+/// `None` (and a message) when the test cannot run here; otherwise the
+/// lock that makes the tests of this file run one at a time.
+fn serial(test: &str) -> Option<MutexGuard<'static, ()>> {
+    root_or_skip(test).then(|| SERIAL.lock().unwrap_or_else(|e| e.into_inner()))
+}
 
 /// Starts tcplab with `args` and `--out-dir DIR`; its pid, for naming what it made.
 fn start(args: &[&str], dir: &Path) -> std::process::Child {
@@ -26,10 +32,10 @@ fn start(args: &[&str], dir: &Path) -> std::process::Child {
 
 #[test]
 fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
-    if !root_or_skip("root_an_unknown_congestion_control_is_refused_and_cleaned_up") {
+    let Some(_serial) = serial("root_an_unknown_congestion_control_is_refused_and_cleaned_up")
+    else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
         .args([
@@ -57,10 +63,9 @@ fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
 
 #[test]
 fn root_an_error_during_the_run_cleans_up() {
-    if !root_or_skip("root_an_error_during_the_run_cleans_up") {
+    let Some(_serial) = serial("root_an_error_during_the_run_cleans_up") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let child = start(
         &["run-and-capture", "--delay", "1ms", "/nonexistent/file.txt"],
@@ -78,10 +83,9 @@ fn root_an_error_during_the_run_cleans_up() {
 
 #[test]
 fn root_ctrl_c_during_an_emulated_run_cleans_up() {
-    if !root_or_skip("root_ctrl_c_during_an_emulated_run_cleans_up") {
+    let Some(_serial) = serial("root_ctrl_c_during_an_emulated_run_cleans_up") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let child = start(
         &[

@@ -10,9 +10,22 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 static SERIAL: Mutex<()> = Mutex::new(());
+
+/// `None` (and a message) when the test cannot run here; otherwise the
+/// lock that makes the tests of this file run one at a time.
+fn serial(test: &str) -> Option<MutexGuard<'static, ()>> {
+    root_or_skip(test).then(|| SERIAL.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Segments whose events include `name`.
+fn with_event(rows: &[Vec<String>], name: &str) -> usize {
+    rows.iter()
+        .filter(|row| row[EVENTS].split(';').any(|e| e == name))
+        .count()
+}
 
 struct Run {
     meta: Value,
@@ -102,10 +115,9 @@ fn run_namespaces_gone(r: &Run) {
 /// round trip: 2 × 20 ms, within 10 %.
 #[test]
 fn root_echo_round_trip_matches_the_delay() {
-    if !root_or_skip("root_echo_round_trip_matches_the_delay") {
+    let Some(_serial) = serial("root_echo_round_trip_matches_the_delay") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let r = run(&["--scenario", "echo", "--delay", "20ms"]);
     let rows = r.segments();
     let port = r.meta["server_port"].as_u64().expect("port").to_string();
@@ -136,10 +148,9 @@ fn root_echo_round_trip_matches_the_delay() {
 /// within 10 %, measured at the receiver between 10 % and 90 % of the data.
 #[test]
 fn root_bulk_transfer_runs_at_the_link_rate() {
-    if !root_or_skip("root_bulk_transfer_runs_at_the_link_rate") {
+    let Some(_serial) = serial("root_bulk_transfer_runs_at_the_link_rate") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let r = run(&[
         "--rate",
         "10mbit",
@@ -205,10 +216,9 @@ fn dropped_data(r: &Run, isn: u64) -> Vec<(u64, u64)> {
 /// analysis of the sender's capture finds each one retransmitted.
 #[test]
 fn root_seeded_loss_is_reproducible_and_retransmitted() {
-    if !root_or_skip("root_seeded_loss_is_reproducible_and_retransmitted") {
+    let Some(_serial) = serial("root_seeded_loss_is_reproducible_and_retransmitted") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let mut seen = Vec::new();
     for _ in 0..3 {
         let r = run(&["--loss", "5%", "--seed", "1", "--delay", "5ms"]);
@@ -256,10 +266,9 @@ fn root_seeded_loss_is_reproducible_and_retransmitted() {
 /// updates.
 #[test]
 fn root_slow_reader_fills_the_window() {
-    if !root_or_skip("root_slow_reader_fills_the_window") {
+    let Some(_serial) = serial("root_slow_reader_fills_the_window") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let r = run(&[
         "--rate",
         "10mbit",
@@ -272,12 +281,8 @@ fn root_slow_reader_fills_the_window() {
         "--payload-size",
         "40k",
     ]);
-    let count = |name: &str| {
-        r.segments()
-            .iter()
-            .filter(|row| row[EVENTS].split(';').any(|e| e == name))
-            .count()
-    };
+    let rows = r.segments();
+    let count = |name: &str| with_event(&rows, name);
     assert!(
         count("zero_window") >= 3,
         "zero windows: {}",
@@ -295,10 +300,9 @@ fn root_slow_reader_fills_the_window() {
 /// TCP_INFO of the sender is sampled through the transfer.
 #[test]
 fn root_kernel_view_is_sampled() {
-    if !root_or_skip("root_kernel_view_is_sampled") {
+    let Some(_serial) = serial("root_kernel_view_is_sampled") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let r = run(&["--delay", "10ms", "--cc", "reno", "--payload-size", "500k"]);
     let csv = r.file("-tcpinfo.csv");
     let mut lines = csv.lines();
@@ -354,10 +358,9 @@ fn row<'a>(md: &'a str, label: &str) -> &'a str {
 /// ended, and the kernel's cwnd agrees with the capture's flight (10 %).
 #[test]
 fn root_slow_start_shows_and_the_kernel_agrees() {
-    if !root_or_skip("root_slow_start_shows_and_the_kernel_agrees") {
+    let Some(_serial) = serial("root_slow_start_shows_and_the_kernel_agrees") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let r = run(&[
         "--rate",
         "10mbit",
@@ -404,10 +407,9 @@ fn root_slow_start_shows_and_the_kernel_agrees() {
 /// and the report lists the link's drops with the frames that resent them.
 #[test]
 fn root_one_percent_loss_gives_fast_retransmissions() {
-    if !root_or_skip("root_one_percent_loss_gives_fast_retransmissions") {
+    let Some(_serial) = serial("root_one_percent_loss_gives_fast_retransmissions") else {
         return;
-    }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let r = run(&[
         "--rate",
         "10mbit",
@@ -423,11 +425,7 @@ fn root_one_percent_loss_gives_fast_retransmissions() {
         "cubic",
     ]);
     let rows = r.segments();
-    let count = |name: &str| {
-        rows.iter()
-            .filter(|row| row[EVENTS].split(';').any(|e| e == name))
-            .count()
-    };
+    let count = |name: &str| with_event(&rows, name);
     assert!(
         count("fast_retransmission") >= 1,
         "fast retransmissions: {}",

@@ -69,20 +69,18 @@ pub struct PlotArgs {
 /// from the run's files beside the capture (`x-tcpinfo.csv`, and `x.json`
 /// naming the sampled socket).
 fn kernel_series(args: &PlotArgs, series: &plot::ConnectionSeries) -> Result<Option<KernelSeries>> {
-    let beside = || {
-        let stem = args.capture.file_stem()?.to_string_lossy().into_owned();
-        let p = args.capture.with_file_name(format!("{stem}-tcpinfo.csv"));
-        p.is_file().then_some(p)
-    };
-    let Some(path) = args.tcp_info.clone().or_else(beside) else {
+    let meta = runmeta::beside(&args.capture).and_then(|m| runmeta::read(&m).ok());
+    let found = args
+        .tcp_info
+        .clone()
+        .or_else(|| runmeta::tcp_info_of(&args.capture, meta.as_ref()));
+    let Some(path) = found else {
         return Ok(None);
     };
     let text =
         std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let rows = tcpinfo::read_csv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let socket = runmeta::beside(&args.capture)
-        .and_then(|m| runmeta::read(&m).ok())
-        .and_then(|m| m.tcp_info_socket);
+    let socket = meta.and_then(|m| m.tcp_info_socket);
     Ok(KernelSeries::for_connection(
         series,
         &rows,

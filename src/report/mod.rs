@@ -267,7 +267,8 @@ fn companions(
             },
         }
     };
-    let tcp_info = match read(meta.tcp_info_file.as_deref())? {
+    let named = runmeta::tcp_info_of(capture, Some(meta)).map(|p| p.display().to_string());
+    let tcp_info = match read(named.as_deref())? {
         Some((path, text)) => {
             tcpinfo::read_csv(&text).map_err(|error| ReportError::Meta { path, error })?
         }

@@ -152,3 +152,14 @@ pub fn read(path: &Path) -> Result<RunMeta, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| e.to_string())
 }
+
+/// The run's `TCP_INFO` series of `capture`: the file its metadata names
+/// (looked for beside the capture first), else `<name>-tcpinfo.csv` beside it.
+pub fn tcp_info_of(capture: &Path, meta: Option<&RunMeta>) -> Option<PathBuf> {
+    meta.and_then(|m| companion(capture, m.tcp_info_file.as_deref()))
+        .or_else(|| {
+            let stem = capture.file_stem()?.to_string_lossy().into_owned();
+            let p = capture.with_file_name(format!("{stem}-tcpinfo.csv"));
+            p.is_file().then_some(p)
+        })
+}
