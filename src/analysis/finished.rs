@@ -57,6 +57,30 @@ impl Finished {
         })
     }
 
+    /// One connection's summary (`None` when there is no stream `n`, or
+    /// the spill file failed: `take_error` says so), without reading back
+    /// the other connections.
+    pub fn summary(&self, n: u32) -> Option<ConnectionSummary> {
+        if !self.has_stream(n) {
+            return None;
+        }
+        let conn = match self.conns.place(n as usize) {
+            Place::Memory(conn) => return Some(conn.summary()),
+            Place::Spilled(index) => self
+                .conns
+                .reader()
+                .payload(index)
+                .and_then(|payload| store::decode(payload, index)),
+        };
+        match conn {
+            Ok(conn) => Some(conn.summary()),
+            Err(e) => {
+                self.error.borrow_mut().get_or_insert(e);
+                None
+            }
+        }
+    }
+
     /// Why the analysis is incomplete, when the spill file failed (reading
     /// it back during the analysis or in `summaries`).
     pub fn take_error(&self) -> Option<SpillError> {

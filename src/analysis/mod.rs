@@ -14,6 +14,7 @@
 //! docs/memory.md) and come back, exactly as they were, when a packet
 //! arrives for them or when their summary is asked for.
 
+mod ahead;
 mod codec;
 mod connection;
 mod events;

@@ -52,7 +52,7 @@ const RA: u8 = Flags::RST | Flags::ACK;
 
 /// A whole connection from `port` starting at `t` ms: handshake, 100 bytes
 /// each way, FIN/FIN close.
-fn closed(port: u16, t: i64, isn: u32) -> Vec<Segment> {
+pub(super) fn closed(port: u16, t: i64, isn: u32) -> Vec<Segment> {
     let (c, s) = (isn, isn.wrapping_mul(7));
     vec![
         seg(port, true, t, c, 0, S, 0),
@@ -66,13 +66,13 @@ fn closed(port: u16, t: i64, isn: u32) -> Vec<Segment> {
     ]
 }
 
-struct Run {
-    reports: Vec<String>,
-    summaries: Vec<String>,
-    finished: Finished,
+pub(super) struct Run {
+    pub reports: Vec<String>,
+    pub summaries: Vec<String>,
+    pub finished: Finished,
 }
 
-fn run(max_in_memory: usize, segs: &[Segment]) -> Run {
+pub(super) fn run(max_in_memory: usize, segs: &[Segment]) -> Run {
     let mut a = Analyzer::with_options(AnalyzerOptions { max_in_memory });
     let reports = segs
         .iter()
@@ -97,7 +97,7 @@ fn run(max_in_memory: usize, segs: &[Segment]) -> Run {
 }
 
 /// Interleaves connections packet by packet.
-fn interleave(conns: Vec<Vec<Segment>>) -> Vec<Segment> {
+pub(super) fn interleave(conns: Vec<Vec<Segment>>) -> Vec<Segment> {
     let longest = conns.iter().map(Vec::len).max().unwrap_or(0);
     (0..longest)
         .flat_map(|i| conns.iter().filter_map(move |c| c.get(i).cloned()))

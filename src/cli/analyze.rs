@@ -124,28 +124,28 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             exit = exit.max(EXIT_PARTIAL);
         }
         report_skips(&finished.capture);
-        let wanted = |c: &ConnectionSummary| args.stream.is_none_or(|n| c.stream == n);
-        let shown = match args.stream {
-            Some(n) => usize::from(finished.has_stream(n)),
-            None => finished.connection_count(),
+        let stats = finished.capture.clone();
+        let mut summaries_out = Summaries {
+            format: args.format,
+            out: &mut out,
+            json: json_out.as_mut(),
+            texts_written: &mut texts_written,
         };
-        match (args.format, json_out.as_mut()) {
-            (Format::Json, Some(w)) => {
-                w.capture(&finished.capture, finished.summaries().filter(wanted))?
+        let finished = match args.stream {
+            _ if args.format == Format::Csv => finished,
+            Some(n) => {
+                let one = finished.summary(n);
+                summaries_out.write(&stats, usize::from(one.is_some()), one.into_iter())?;
+                finished
             }
-            (Format::Text, _) => {
-                if texts_written > 0 {
-                    writeln!(out)?;
-                }
-                texts_written += 1;
-                text::write_capture(&mut out, &finished.capture, shown)?;
-                for c in finished.summaries().filter(wanted) {
-                    writeln!(out)?;
-                    text::write_connection(&mut out, &c)?;
-                }
+            None => {
+                let shown = finished.connection_count();
+                let (finished, written) =
+                    finished.with_summaries_ahead(|all| summaries_out.write(&stats, shown, all));
+                written?;
+                finished
             }
-            _ => {}
-        }
+        };
         if let Some(e) = finished.take_error() {
             bail!("{}: {e}; the output above is incomplete", file.display());
         }
@@ -167,6 +167,42 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::from(exit))
+}
+
+/// Where the per-connection output (text or JSON) goes.
+struct Summaries<'a> {
+    format: Format,
+    out: &'a mut BufWriter<File>,
+    json: Option<&'a mut JsonWriter<BufWriter<File>>>,
+    texts_written: &'a mut usize,
+}
+
+impl Summaries<'_> {
+    /// One capture's statistics and the `shown` connections that follow.
+    fn write(
+        &mut self,
+        stats: &CaptureStats,
+        shown: usize,
+        connections: impl Iterator<Item = ConnectionSummary>,
+    ) -> io::Result<()> {
+        match (self.format, self.json.as_mut()) {
+            (Format::Json, Some(w)) => w.capture(stats, connections),
+            (Format::Text, _) => {
+                let out = &mut *self.out;
+                if *self.texts_written > 0 {
+                    writeln!(out)?;
+                }
+                *self.texts_written += 1;
+                text::write_capture(out, stats, shown)?;
+                for c in connections {
+                    writeln!(out)?;
+                    text::write_connection(out, &c)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Standard output without its line buffering, which looks for the last
