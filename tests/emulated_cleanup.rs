@@ -132,6 +132,80 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
     );
 }
 
+/// A run killed with SIGKILL cannot clean up; the next run removes what it
+/// left (its namespaces and received copy) and says so.
+#[test]
+fn root_the_next_run_removes_what_a_killed_run_left() {
+    let Some(_serial) = serial("root_the_next_run_removes_what_a_killed_run_left") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = start(
+        &[
+            "run-and-capture",
+            "--rate",
+            "1mbit",
+            "--delay",
+            "50ms",
+            "--payload-size",
+            "5M",
+        ],
+        dir.path(),
+    );
+    let pid = child.id();
+    let start_time = Instant::now();
+    while emulated_namespaces()
+        .iter()
+        .filter(|n| n.ends_with(&format!("-{pid}")))
+        .count()
+        < 2
+        || !std::env::temp_dir()
+            .join(format!("tcplab-received-{pid}"))
+            .exists()
+    {
+        assert!(
+            start_time.elapsed() < Duration::from_secs(20),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("tcplab ends");
+    let left: Vec<String> = emulated_namespaces()
+        .into_iter()
+        .filter(|n| n.ends_with(&format!("-{pid}")))
+        .collect();
+    assert_eq!(
+        left.len(),
+        2,
+        "a killed run leaves its namespaces: {left:?}"
+    );
+
+    let next = start(
+        &["run-and-capture", "--delay", "1ms", "--payload-size", "20k"],
+        dir.path(),
+    );
+    let next_pid = next.id();
+    let out = next.wait_with_output().expect("tcplab ends");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for ns in &left {
+        assert!(
+            err.contains(&format!(
+                "removed namespace {ns}, left by tcplab process {pid}"
+            )),
+            "{err}"
+        );
+    }
+    assert!(err.contains(&format!("tcplab-received-{pid}")), "{err}");
+    no_namespace_of(pid);
+    no_namespace_of(next_pid);
+    no_tun_in_root_namespace();
+    assert!(!std::env::temp_dir()
+        .join(format!("tcplab-received-{pid}"))
+        .exists());
+}
+
 /// Without privileges the emulated path says, in one line, that it needs
 /// root (there is no `--host-loopback` way out for it).
 #[test]

@@ -6,5 +6,6 @@ pub mod netns;
 pub mod path;
 pub mod privilege;
 pub mod sockets;
+pub mod stale;
 pub mod tcpinfo;
 mod tcpinfo_csv;

@@ -45,7 +45,9 @@ fn run(args: &[&str]) -> Result<(), NetnsError> {
 
 impl Netns {
     /// Creates `tcplab-<tag>-<pid>` with its loopback up and nothing else.
+    /// Namespaces that killed runs left behind are removed first.
     pub fn add(tag: &str) -> Result<Netns, NetnsError> {
+        super::stale::sweep();
         let name = format!("tcplab-{tag}-{}", std::process::id());
         run(&["ip", "netns", "add", &name])?;
         let ns = Netns { name };
@@ -122,9 +124,14 @@ impl Netns {
     }
 }
 
+/// Removes the namespace `name` (and the devices in it).
+pub(super) fn delete(name: &str) -> Result<(), NetnsError> {
+    run(&["ip", "netns", "delete", name])
+}
+
 impl Drop for Netns {
     fn drop(&mut self) {
-        if let Err(e) = run(&["ip", "netns", "delete", &self.name]) {
+        if let Err(e) = delete(&self.name) {
             eprintln!(
                 "tcplab: warning: could not remove namespace {}: {e}",
                 self.name

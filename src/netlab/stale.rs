@@ -1,0 +1,125 @@
+//! What a run killed with SIGKILL (or a machine that lost power) leaves
+//! behind: its namespaces `tcplab-<tag>-<pid>` (with their TUN devices) and
+//! its received copy `$TMPDIR/tcplab-received-<pid>`. A killed process
+//! cannot clean up, so the next run does: anything named after a process
+//! that no longer exists is removed, once per process, with a note.
+//! A name whose process still runs is left alone, whoever that process is.
+
+use std::path::Path;
+use std::sync::Once;
+
+/// The pid in `tcplab-<tag>-<pid>`, for the tags tcplab uses (lowercase letters).
+fn pid_in_namespace(name: &str) -> Option<u32> {
+    let (tag, pid) = name.strip_prefix("tcplab-")?.rsplit_once('-')?;
+    if tag.is_empty() || !tag.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    pid_of(pid)
+}
+
+fn pid_in_received_dir(name: &str) -> Option<u32> {
+    pid_of(name.strip_prefix("tcplab-received-")?)
+}
+
+fn pid_of(digits: &str) -> Option<u32> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|&p| p > 0)
+}
+
+fn gone(pid: u32) -> bool {
+    pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// The names in `dir` whose owner (by `pid_in`) is gone.
+fn orphans(dir: &Path, pid_in: fn(&str) -> Option<u32>) -> Vec<(String, u32)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, u32)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let pid = pid_in(&name).filter(|&p| gone(p))?;
+            Some((name, pid))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Removes what killed runs left behind (at most once per process) and says
+/// so on standard error. Failing to remove something is only a warning: the
+/// new run does not need it gone.
+pub fn sweep() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for (name, pid) in orphans(Path::new("/run/netns"), pid_in_namespace) {
+            match super::netns::delete(&name) {
+                Ok(()) => eprintln!(
+                    "tcplab: note: removed namespace {name}, left by tcplab process {pid} that no longer runs (killed?)"
+                ),
+                Err(e) => eprintln!("tcplab: warning: could not remove stale namespace {name}: {e}"),
+            }
+        }
+        let tmp = std::env::temp_dir();
+        for (name, pid) in orphans(&tmp, pid_in_received_dir) {
+            let path = tmp.join(&name);
+            match std::fs::remove_dir_all(&path) {
+                Ok(()) => eprintln!(
+                    "tcplab: note: removed {}, left by tcplab process {pid} that no longer runs (killed?)",
+                    path.display()
+                ),
+                Err(e) => eprintln!("tcplab: warning: could not remove {}: {e}", path.display()),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tcplab_names_with_a_pid_are_candidates() {
+        assert_eq!(pid_in_namespace("tcplab-snd-1234"), Some(1234));
+        assert_eq!(pid_in_namespace("tcplab-run-7"), Some(7));
+        for other in [
+            "tcplab-snd-",
+            "tcplab--12",
+            "tcplab-snd-12a",
+            "tcplab-Snd-12",
+            "tcplab-snd-0",
+            "tcplab-12",
+            "other-snd-12",
+            "tcplab-snd-99999999999",
+        ] {
+            assert_eq!(pid_in_namespace(other), None, "{other}");
+        }
+        assert_eq!(pid_in_received_dir("tcplab-received-42"), Some(42));
+        assert_eq!(pid_in_received_dir("tcplab-received-42.txt"), None);
+    }
+
+    #[test]
+    fn names_of_running_processes_are_left_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mine = format!("tcplab-received-{}", std::process::id());
+        let mut child = std::process::Command::new("true")
+            .spawn()
+            .expect("true runs");
+        let dead = child.id();
+        child.wait().expect("true ends");
+        for name in [
+            mine.clone(),
+            format!("tcplab-received-{dead}"),
+            "tcplab-received-1".to_string(),
+            "unrelated".to_string(),
+        ] {
+            std::fs::create_dir(dir.path().join(name)).expect("mkdir");
+        }
+        // pid 1 runs; this process runs; the child has ended.
+        let found = orphans(dir.path(), pid_in_received_dir);
+        assert_eq!(found, vec![(format!("tcplab-received-{dead}"), dead)]);
+    }
+}
