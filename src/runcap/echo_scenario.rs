@@ -55,35 +55,51 @@ pub(crate) async fn run(
     // conversations interleave and the snapshot shows every socket:
     // 1 listening + 2 on the server side + 2 on the clients' side.
     let barrier = Arc::new(Barrier::new(CLIENTS + 1));
+    // A client that cannot connect never reaches the barrier: the others
+    // (and the server, waiting for it) are stopped instead of waiting for
+    // the run's time limit.
+    let failed = Arc::new(Notify::new());
     let mut clients = Vec::new();
     for id in 1..=CLIENTS {
-        let barrier = barrier.clone();
+        let (barrier, failed) = (barrier.clone(), failed.clone());
         let socket = net.client_socket(&opts.tuning)?;
         let nodelay = opts.tuning.nodelay;
         clients.push(tokio::spawn(async move {
-            client(socket, addr, nodelay, id, barrier).await
+            client(socket, addr, nodelay, id, barrier, failed).await
         }));
     }
     let mut warnings = Vec::new();
-    if tokio::time::timeout(super::MAX_RUN, all_accepted.notified())
-        .await
-        .is_err()
-    {
-        warnings.push("the echo server did not accept both clients in time".to_string());
-    }
-    if let Ok(mut s) = snapshot.lock() {
-        *s = net.snapshotter()(addr.port());
-    }
-    if tokio::time::timeout(super::MAX_RUN, barrier.wait())
-        .await
-        .is_err()
-    {
-        warnings.push("the echo clients did not all connect in time".to_string());
+    let started = async {
+        if tokio::time::timeout(super::MAX_RUN, all_accepted.notified())
+            .await
+            .is_err()
+        {
+            return Err("the echo server did not accept both clients in time");
+        }
+        if let Ok(mut s) = snapshot.lock() {
+            *s = net.snapshotter()(addr.port());
+        }
+        match tokio::time::timeout(super::MAX_RUN, barrier.wait()).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err("the echo clients did not all connect in time"),
+        }
+    };
+    let started = tokio::select! {
+        r = started => r,
+        () = failed.notified() => Err("an echo client could not connect; the run was stopped"),
+    };
+    if let Err(why) = started {
+        warnings.push(why.to_string());
+        for c in &clients {
+            c.abort();
+        }
+        server.abort();
     }
     let mut tcp_info = Vec::new();
     let (mut cc, mut sampled) = (None, None);
     for c in clients {
         match c.await {
+            Err(e) if e.is_cancelled() => {}
             Ok(Ok(Some((series, algorithm, local)))) => {
                 tcp_info = series;
                 cc = algorithm;
@@ -94,8 +110,9 @@ pub(crate) async fn run(
             Err(e) => warnings.push(format!("echo client task: {e}")),
         }
     }
-    if let Err(e) = server.await {
-        warnings.push(format!("echo server task: {e}"));
+    match server.await {
+        Err(e) if !e.is_cancelled() => warnings.push(format!("echo server task: {e}")),
+        _ => {}
     }
     let stats = capture.finish()?;
     let meta = RunMeta {
@@ -136,10 +153,15 @@ async fn client(
     nodelay: bool,
     id: usize,
     barrier: Arc<Barrier>,
+    failed: Arc<Notify>,
 ) -> Result<Sampled, String> {
-    let mut stream = net::connect(socket, addr, nodelay)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut stream = match net::connect(socket, addr, nodelay).await {
+        Ok(s) => s,
+        Err(e) => {
+            failed.notify_one();
+            return Err(format!("client {id}: {e}"));
+        }
+    };
     let sampler = (id == 1)
         .then(|| tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start))
         .flatten();
