@@ -85,6 +85,19 @@ fn root_compare_reno_and_cubic_over_a_10mbit_path() {
         !printed.contains("default path"),
         "a link was given: {printed}"
     );
+    // The terminal table: a line per measure, a column per algorithm.
+    let names = printed
+        .lines()
+        .find(|l| l.starts_with("algorithm "))
+        .unwrap_or_else(|| panic!("no table: {printed}"));
+    assert!(
+        names.contains("reno") && names.contains("cubic"),
+        "{printed}"
+    );
+    assert!(
+        printed.lines().any(|l| l.starts_with("goodput ")),
+        "{printed}"
+    );
 
     let cmp = compare_dir(&reports);
     for name in ["compare.md", "compare.html", "compare.json"]

@@ -121,7 +121,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
         }
         other => other?,
     };
-    let s = compare::CompareStrings::of(Lang::En);
+    let s = compare::CompareStrings::of(opts.run.lang);
     let (head, rows) = compare::table::cells(&outcome.rows, s);
     println!();
     print!("{}", compare::table::text(&head, &rows));

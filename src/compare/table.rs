@@ -1,6 +1,6 @@
 //! The comparison table: one row per algorithm, its cells written in the
 //! report's language (decimal separator, plurals), for the Markdown/HTML
-//! report and, in English, aligned for the terminal.
+//! report and, turned on its side, for the terminal.
 
 use super::measure::Row;
 use super::strings::{fill, CompareStrings};
@@ -89,40 +89,27 @@ fn srtt(r: &Row, s: &CompareStrings) -> String {
     }
 }
 
-/// The table as aligned plain text (numbers right-aligned, words left).
+/// The table for a terminal, turned on its side so that it stays narrow
+/// whatever the number of algorithms: one line per measure (its name on
+/// the left), one column per algorithm.
 pub fn text(head: &[String], rows: &[Vec<String>]) -> String {
-    let width = |i: usize| {
-        rows.iter()
-            .map(|r| r[i].chars().count())
-            .chain([head[i].chars().count()])
-            .max()
-            .unwrap_or(0)
+    let width = |cells: &mut dyn Iterator<Item = &String>| {
+        cells.map(|c| c.chars().count()).max().unwrap_or(0)
     };
-    let widths: Vec<usize> = (0..head.len()).map(width).collect();
-    let line = |cells: &[String], numbers: bool| {
-        let mut out = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i] - c.chars().count();
-            let right = numbers && i > 0 && i + 1 < cells.len();
-            if i > 0 {
-                out.push_str("  ");
-            }
-            if right {
-                out.push_str(&" ".repeat(pad));
-                out.push_str(c);
-            } else {
-                out.push_str(c);
-                if i + 1 < cells.len() {
-                    out.push_str(&" ".repeat(pad));
-                }
-            }
+    let label_width = width(&mut head.iter());
+    let widths: Vec<usize> = rows.iter().map(|r| width(&mut r.iter())).collect();
+    let mut out = String::new();
+    for (i, label) in head.iter().enumerate() {
+        out.push_str(label);
+        out.push_str(&" ".repeat(label_width - label.chars().count()));
+        for (r, w) in rows.iter().zip(&widths) {
+            let cell = r.get(i).map_or("", String::as_str);
+            out.push_str("   ");
+            out.push_str(cell);
+            out.push_str(&" ".repeat(w - cell.chars().count()));
         }
+        out.truncate(out.trim_end().len());
         out.push('\n');
-        out
-    };
-    let mut out = line(head, false);
-    for r in rows {
-        out.push_str(&line(r, true));
     }
     out
 }
@@ -214,7 +201,7 @@ mod tests {
     }
 
     #[test]
-    fn text_columns_line_up() {
+    fn text_has_a_line_per_measure_and_a_column_per_algorithm() {
         let (head, rows) = cells(
             &[
                 row(),
@@ -227,10 +214,16 @@ mod tests {
         );
         let t = text(&head, &rows);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines.len(), 3);
-        assert!(lines[1].starts_with("cubic      961.20 ms"), "{t}");
-        assert!(lines[2].starts_with("bbr        961.20 ms"), "{t}");
-        let at = |l: &str| l.find("Mbit/s").unwrap();
-        assert_eq!(at(lines[1]), at(lines[2]));
+        assert_eq!(lines.len(), head.len(), "{t}");
+        assert!(lines[0].starts_with(&head[0]), "{t}");
+        assert!(lines[1].starts_with(&head[1]), "{t}");
+        // Each algorithm's column starts at the same place on every line.
+        let cubic = lines[0].find("cubic").unwrap();
+        let bbr = lines[0].find("bbr").unwrap();
+        assert!(lines[1][cubic..].starts_with("961.20 ms   "), "{t}");
+        assert!(lines[1][bbr..].starts_with("961.20 ms"), "{t}");
+        assert!(lines.iter().all(|l| l.len() < 120), "narrow enough: {t}");
+        let (head, rows) = cells(&[row()], &ES);
+        assert!(text(&head, &rows).contains("961,20 ms"));
     }
 }
