@@ -252,3 +252,101 @@ fn compare_needs_two_different_algorithms() {
     let out = tcplab(&["compare", "--rate", "10mbit"]);
     assert_eq!(out.status.code(), Some(2), "--cc is required");
 }
+
+/// Starts `compare --cc reno,cubic` over a slow path, waits for `marker` on
+/// its standard output and for that run's namespaces, then sends SIGINT.
+/// Returns its standard error, the report and capture directories.
+fn interrupted_at(marker: &str) -> (String, tempfile::TempDir) {
+    use std::io::{BufRead, BufReader, Read};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args([
+            "compare",
+            "--cc",
+            "reno,cubic",
+            "--rate",
+            "10mbit",
+            "--delay",
+            "10ms",
+            "--payload-size",
+            "3M",
+            "--lang",
+            "en",
+            "--out-dir",
+        ])
+        .arg(dir.path().join("captures"))
+        .arg("--report-dir")
+        .arg(dir.path().join("reports"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let pid = child.id();
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    loop {
+        let line = lines.next().expect("the marker comes").expect("stdout");
+        if line.starts_with(marker) {
+            break;
+        }
+    }
+    let started = std::time::Instant::now();
+    while emulated_namespaces()
+        .iter()
+        .filter(|n| n.ends_with(&format!("-{pid}")))
+        .count()
+        < 2
+    {
+        assert!(started.elapsed().as_secs() < 20, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("tcplab ends");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(130), "{err}");
+    no_namespace_of(pid);
+    (err, dir)
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Ctrl-C keeps the runs that finished (each a whole lab report and
+/// capture) and nothing half-written: no directory of the interrupted run,
+/// no comparison; interrupted in the first run, nothing at all.
+#[test]
+fn root_an_interrupted_compare_keeps_only_whole_runs() {
+    if !root_or_skip("root_an_interrupted_compare_keeps_only_whole_runs") {
+        return;
+    }
+    let (err, dir) = interrupted_at("run 2/2");
+    assert!(err.contains("the finished run(s) (reno) are in"), "{err}");
+    let reports = compare_dir(&dir.path().join("reports"));
+    assert_eq!(entries(&reports), ["reno"], "{}", reports.display());
+    let captures = compare_dir(&dir.path().join("captures"));
+    assert_eq!(entries(&captures), ["reno"]);
+    assert!(!entries(&reports.join("reno")).is_empty());
+
+    let (err, dir) = interrupted_at("run 1/2");
+    assert!(!err.contains("finished run"), "{err}");
+    assert!(entries(&dir.path().join("reports")).is_empty());
+    assert!(entries(&dir.path().join("captures")).is_empty());
+}

@@ -115,8 +115,20 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
     };
     print_path(&opts);
     let outcome = match compare::run(&opts, print_progress) {
-        Err(compare::CompareError::Interrupted) => {
+        Err(compare::CompareError::Interrupted {
+            finished,
+            dir,
+            captures,
+        }) => {
             eprintln!("tcplab: interrupted; stopped the run and removed its namespaces");
+            if !finished.is_empty() {
+                eprintln!(
+                    "tcplab: the finished run(s) ({}) are in {}/<algorithm>/ and {}/<algorithm>/; no comparison was written",
+                    finished.join(", "),
+                    dir.display(),
+                    captures.display()
+                );
+            }
             return Ok(ExitCode::from(130));
         }
         other => other?,

@@ -53,8 +53,14 @@ pub enum CompareError {
     NoLink,
     #[error("the {algorithm} run: {source}")]
     Run { algorithm: String, source: RunError },
+    /// Ctrl-C: the runs that had finished (their reports and captures
+    /// kept in `dir` and `captures`; the interrupted one's removed).
     #[error("interrupted")]
-    Interrupted,
+    Interrupted {
+        finished: Vec<String>,
+        dir: PathBuf,
+        captures: PathBuf,
+    },
     #[error("the {algorithm} run: {source}")]
     Capture {
         algorithm: String,
@@ -145,6 +151,25 @@ pub struct CompareOutcome {
     pub all_identical: bool,
 }
 
+/// A run that failed or was interrupted leaves no half-written report or
+/// capture: its directories go, and so do the comparison's own when no run
+/// had finished (they were made for this comparison, nothing else is in them).
+fn discard_partial(dir: &Path, captures: &Path, algorithm: &str, nothing_finished: bool) {
+    let doomed = if nothing_finished {
+        [dir.to_path_buf(), captures.to_path_buf()]
+    } else {
+        [dir.join(algorithm), captures.join(algorithm)]
+    };
+    for d in doomed {
+        match std::fs::remove_dir_all(&d) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                eprintln!("tcplab: warning: could not remove {}: {e}", d.display())
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Runs every algorithm, then writes the comparison.
 pub fn run(
     opts: &CompareOptions,
@@ -158,7 +183,7 @@ pub fn run(
     let link = opts.run.link.ok_or(CompareError::NoLink)?;
     let (dir, name) = unique_dir(&opts.run.report_dir, &format!("compare-{}", stamp::now()))?;
     let captures = opts.run.out_dir.join(&name);
-    let (mut runs, mut warnings, mut all_identical) = (Vec::new(), Vec::new(), true);
+    let (mut runs, mut warnings, mut all_identical) = (Vec::<Measured>::new(), Vec::new(), true);
     for (index, algorithm) in opts.algorithms.iter().enumerate() {
         progress(Progress::Starting {
             index,
@@ -170,13 +195,24 @@ pub fn run(
         run_opts.tuning.cc = Some(algorithm.clone());
         run_opts.out_dir = captures.join(algorithm);
         run_opts.report_dir = dir.join(algorithm);
-        let outcome = runcap::run(&run_opts).map_err(|source| match source {
-            RunError::Interrupted => CompareError::Interrupted,
-            source => CompareError::Run {
-                algorithm: algorithm.clone(),
-                source,
-            },
-        })?;
+        let outcome = match runcap::run(&run_opts) {
+            Ok(outcome) => outcome,
+            Err(source) => {
+                let finished: Vec<String> = runs.iter().map(|r| r.row.algorithm.clone()).collect();
+                discard_partial(&dir, &captures, algorithm, finished.is_empty());
+                return Err(match source {
+                    RunError::Interrupted => CompareError::Interrupted {
+                        finished,
+                        dir,
+                        captures,
+                    },
+                    source => CompareError::Run {
+                        algorithm: algorithm.clone(),
+                        source,
+                    },
+                });
+            }
+        };
         all_identical &= outcome.meta.identical != Some(false);
         progress(Progress::Finished {
             algorithm,
