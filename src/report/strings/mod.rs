@@ -161,16 +161,21 @@ mod tests {
     use super::*;
     use crate::plot::lang::tests::assert_same_holes;
 
+    /// Both tables' source, as the checks below read them.
+    fn tables() -> String {
+        [include_str!("en.rs"), include_str!("es.rs")].concat()
+    }
+
     #[test]
     fn both_languages_take_the_same_values() {
-        assert_same_holes(include_str!("strings.rs"), "Strings", 50);
+        assert_same_holes(&tables(), "Strings", 50);
     }
 
     /// "connection(s)", "conexión(es)", "vez/veces": each count has its
     /// own singular and plural instead ("time (s)" is a unit, not a plural).
     #[test]
     fn no_table_writes_both_forms_of_a_word() {
-        let source = include_str!("strings.rs");
+        let source = tables();
         for marker in ["pub static EN: Strings", "pub static ES: Strings"] {
             let table = source.split(marker).nth(1).unwrap_or_default();
             let table = table.split("\n};").next().unwrap_or_default();
