@@ -267,3 +267,44 @@ fn segments_json_carries_relative_numbers_and_timestamps() {
         "each names the original"
     );
 }
+
+/// `tcplab analyze --format csv FILE | head` is not an error (exit 0, no
+/// message); a full disk is, named with the output that failed.
+#[test]
+fn a_closed_pipe_is_not_an_error_a_full_disk_is() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(["analyze", "--format", "csv", &path("congested.pcap")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tcplab starts");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("the header comes");
+    // The pipe is closed here, long before the CSV is all written.
+    let out = child.wait_with_output().expect("tcplab ends");
+    assert_eq!(&first, b"frame,time,strea");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+
+    if std::path::Path::new("/dev/full").exists() {
+        let out = analyze(&[
+            "--segments-json",
+            "/dev/full",
+            "--stream",
+            "0",
+            &path("congested.pcap"),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            stderr(&out).trim(),
+            "tcplab: error: writing the segment JSON Lines: No space left on device (os error 28)"
+        );
+    }
+}

@@ -22,7 +22,7 @@ mod finished;
 mod sequence;
 mod spill;
 #[cfg(test)]
-mod spill_tests;
+pub(crate) mod spill_tests;
 mod stats;
 mod store;
 mod summary;

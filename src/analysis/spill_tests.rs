@@ -52,7 +52,7 @@ const RA: u8 = Flags::RST | Flags::ACK;
 
 /// A whole connection from `port` starting at `t` ms: handshake, 100 bytes
 /// each way, FIN/FIN close.
-pub(super) fn closed(port: u16, t: i64, isn: u32) -> Vec<Segment> {
+pub(crate) fn closed(port: u16, t: i64, isn: u32) -> Vec<Segment> {
     let (c, s) = (isn, isn.wrapping_mul(7));
     vec![
         seg(port, true, t, c, 0, S, 0),
@@ -94,6 +94,19 @@ pub(super) fn run(max_in_memory: usize, segs: &[Segment]) -> Run {
         summaries,
         finished,
     }
+}
+
+/// The reports of `segs` (frames numbered from 1), everything in memory.
+pub(crate) fn run_reports(segs: &[Segment]) -> Vec<SegmentReport> {
+    let mut a = Analyzer::new();
+    segs.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut s = s.clone();
+            s.frame = i as u64 + 1;
+            a.push_segment(&s)
+        })
+        .collect()
 }
 
 /// Interleaves connections packet by packet.

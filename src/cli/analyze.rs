@@ -2,7 +2,9 @@
 
 use super::{EXIT_FAILURE, EXIT_PARTIAL};
 use crate::analysis::{self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport};
-use crate::output::{csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, text};
+use crate::output::{
+    csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_thread::SegmentWriters, text,
+};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use std::fs::File;
@@ -50,26 +52,31 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     if per_segment && args.files.len() > 1 {
         bail!("per-segment output (CSV, --segments, --segments-json) takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file");
     }
-    let mut jsonl = match &args.segments_json {
+    let jsonl = match &args.segments_json {
         Some(path) => {
             let file =
                 File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            Some(JsonlWriter::new(BufWriter::new(file)))
+            Some(JsonlWriter::new(
+                Box::new(BufWriter::new(file)) as Box<dyn Write + Send>
+            ))
         }
         None => None,
     };
     let mut out = raw_stdout()?;
-    let mut csv = match (&args.segments, args.format) {
+    let csv = match (&args.segments, args.format) {
         (Some(path), _) => {
             let file =
                 File::create(path).with_context(|| format!("creating {}", path.display()))?;
             Some(CsvWriter::new(
-                Box::new(BufWriter::new(file)) as Box<dyn Write>
+                Box::new(BufWriter::new(file)) as Box<dyn Write + Send>
             )?)
         }
-        (None, Format::Csv) => Some(CsvWriter::new(Box::new(raw_stdout()?) as Box<dyn Write>)?),
+        (None, Format::Csv) => Some(CsvWriter::new(
+            Box::new(raw_stdout()?) as Box<dyn Write + Send>
+        )?),
         (None, _) => None,
     };
+    let mut segments = SegmentWriters::start(csv, jsonl);
     let mut json_out = match args.format {
         Format::Json => Some(JsonWriter::new(raw_stdout()?)?),
         _ => None,
@@ -81,20 +88,9 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let mut exit = 0u8;
     let mut texts_written = 0;
     for file in &args.files {
-        let mut write_err: Option<io::Error> = None;
         let sink = |r: &SegmentReport| {
-            if args.stream.is_some_and(|s| s != r.stream) || write_err.is_some() {
-                return;
-            }
-            if let Some(w) = csv.as_mut() {
-                if let Err(e) = w.write(r) {
-                    write_err = Some(e);
-                }
-            }
-            if let Some(w) = jsonl.as_mut() {
-                if let Err(e) = w.write(r) {
-                    write_err = Some(e);
-                }
+            if args.stream.is_none_or(|s| s == r.stream) {
+                segments.push(r);
             }
         };
         let (finished, damage) = match analysis::analyze_file_streaming_with(file, opts, sink) {
@@ -105,9 +101,6 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                 continue;
             }
         };
-        if let Some(e) = write_err {
-            return Err(e).context("writing the per-segment output");
-        }
         if let Some(err) = damage {
             eprintln!(
                 "tcplab: warning: {err}; analysed the {} records before it",
@@ -156,12 +149,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             );
         }
     }
-    if let Some(w) = csv {
-        w.finish().context("writing the segment CSV")?;
-    }
-    if let Some(w) = jsonl {
-        w.finish().context("writing the segment JSON Lines")?;
-    }
+    segments.finish()?;
     if let Some(w) = json_out {
         w.finish()?;
     }
