@@ -273,21 +273,29 @@ fn segments_json_carries_relative_numbers_and_timestamps() {
 #[test]
 fn a_closed_pipe_is_not_an_error_a_full_disk_is() {
     use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+    // A pipe of one page: the CSV (32 KB) cannot fit in it, so tcplab is
+    // still writing when the reader goes away.
+    let mut fds = [0; 2];
+    // Close-on-exec: tcplab must not inherit the read end too.
+    // SAFETY: `fds` has room for the two descriptors pipe2() writes.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    // SAFETY: pipe2() succeeded; each descriptor is owned once.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // SAFETY: a valid pipe descriptor.
+    assert!(unsafe { libc::fcntl(fds[1], libc::F_SETPIPE_SZ, 4096) } >= 4096);
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
         .args(["analyze", "--format", "csv", &path("congested.pcap")])
-        .stdout(Stdio::piped())
+        .stdout(Stdio::from(writer))
         .stderr(Stdio::piped())
         .spawn()
         .expect("tcplab starts");
     let mut first = [0u8; 16];
-    child
-        .stdout
-        .take()
-        .expect("stdout")
+    std::fs::File::from(reader)
         .read_exact(&mut first)
         .expect("the header comes");
-    // The pipe is closed here, long before the CSV is all written.
+    // The reader is closed here, long before the CSV is all written.
     let out = child.wait_with_output().expect("tcplab ends");
     assert_eq!(&first, b"frame,time,strea");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
