@@ -6,6 +6,7 @@
 use super::spill::SpillError;
 use super::store::{self, ConnStore, Place, SpillStats};
 use super::{Analysis, CaptureStats, ConnectionSummary};
+use crate::cold::ColdError;
 use std::cell::RefCell;
 
 /// The end state of an analysis: capture statistics and every connection.
@@ -14,15 +15,22 @@ pub struct Finished {
     pub(super) conns: ConnStore,
     /// The first failure of the spill file, if any.
     error: RefCell<Option<SpillError>>,
+    /// Why some old streams stayed in memory (writing them out failed).
+    cold_off: Option<ColdError>,
 }
 
 impl Finished {
-    pub(super) fn new(capture: CaptureStats, mut conns: ConnStore) -> Finished {
+    pub(super) fn new(
+        capture: CaptureStats,
+        mut conns: ConnStore,
+        cold_off: Option<ColdError>,
+    ) -> Finished {
         let error = RefCell::new(conns.take_failure());
         Finished {
             capture,
             conns,
             error,
+            cold_off,
         }
     }
 
@@ -42,10 +50,11 @@ impl Finished {
         let mut reader = self.conns.reader();
         (0..self.conns.len()).map_while(move |i| {
             let conn = match self.conns.place(i) {
-                Place::Memory(conn) => return Some(conn.summary()),
-                Place::Spilled(index) => reader
+                Ok(Place::Memory(conn)) => return Some(conn.summary()),
+                Ok(Place::Spilled(index)) => reader
                     .payload(index)
                     .and_then(|payload| store::decode(payload, index)),
+                Err(e) => Err(e.into()),
             };
             match conn {
                 Ok(conn) => Some(conn.summary()),
@@ -67,6 +76,12 @@ impl Finished {
     /// all stayed in memory (the results are complete).
     pub fn spill_off(&self) -> Option<&SpillError> {
         self.conns.spill_off()
+    }
+
+    /// Set when old streams could not be written to disk: they stayed in
+    /// memory (the results are complete).
+    pub fn cold_off(&self) -> Option<&ColdError> {
+        self.cold_off.as_ref().or(self.conns.cold_off())
     }
 
     pub fn spill_stats(&self) -> SpillStats {
