@@ -32,6 +32,7 @@
 pub mod analysis;
 pub mod capture;
 pub mod cli;
+mod cold;
 pub mod compare;
 pub mod dissect;
 pub mod emu;

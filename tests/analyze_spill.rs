@@ -1,9 +1,11 @@
-//! The spill file (docs/memory.md) changes no byte of any output: every
-//! capture in tests/data is analysed with the default memory limit (which
-//! none of them reaches) and with `--max-in-memory 0` and `1`, where
-//! connections go to the spill file after each packet and come back for
-//! the next one. Text, JSON, the segment CSV and the JSON Lines, standard
-//! error and the exit code must be identical.
+//! The spill file and the streams on disk (docs/memory.md) change no byte
+//! of any output: every capture in tests/data is analysed with the default
+//! memory limits (which none of them reaches) and with `--max-in-memory 0`
+//! and `1`, where connections go to the spill file after each packet and
+//! come back for the next one, and with `--max-hot-streams 1` and `2`,
+//! where every stream but the newest one or two has its record, index
+//! entry and place on disk. Text, JSON, the segment CSV and the JSON
+//! Lines, standard error and the exit code must be identical.
 
 mod common;
 
@@ -44,16 +46,23 @@ fn analyze(capture: &Path, format: &str, extra: &[&str]) -> Outputs {
 }
 
 #[test]
-fn spilling_connections_changes_no_output() {
+fn spilling_connections_and_streams_changes_no_output() {
     let captures = all_captures();
     assert!(captures.len() > 20, "{captures:?}");
     for capture in &captures {
         let name = capture.file_name().and_then(|n| n.to_str()).unwrap_or("?");
         for format in ["text", "json", "csv"] {
             let want = analyze(capture, format, &[]);
-            for limit in ["0", "1"] {
-                let got = analyze(capture, format, &["--max-in-memory", limit]);
-                let what = format!("{name}, --format {format}, --max-in-memory {limit}");
+            let limits: [&[&str]; 5] = [
+                &["--max-in-memory", "0"],
+                &["--max-in-memory", "1"],
+                &["--max-hot-streams", "1"],
+                &["--max-hot-streams", "2", "--max-in-memory", "0"],
+                &["--max-hot-streams", "3", "--max-in-memory", "1"],
+            ];
+            for limit in limits {
+                let got = analyze(capture, format, limit);
+                let what = format!("{name}, --format {format}, {}", limit.join(" "));
                 assert_eq!(got.code, want.code, "exit code: {what}");
                 assert_eq!(got.stderr, want.stderr, "standard error: {what}");
                 assert!(got.stdout == want.stdout, "standard output differs: {what}");
@@ -82,4 +91,36 @@ fn several_connections_are_spilled_and_read_back_in_stream_order() {
         ["== stream 0", "== stream 1", "== stream 2", "== stream 3"]
     );
     assert!(got.stdout == want.stdout);
+}
+
+#[test]
+fn streams_that_cannot_be_written_stay_in_memory_and_it_is_said() {
+    // No temporary file can be made: the results are the same, with a note.
+    // (The spill file is only made once 256 KiB are waiting: not here.)
+    let capture = data("null-loopback.pcap");
+    let args = |extra: &[&'static str]| {
+        let mut a = vec!["analyze", "--format", "text"];
+        a.extend_from_slice(extra);
+        a.push(capture.to_str().expect("utf-8"));
+        a.iter().map(|s| s.to_string()).collect::<Vec<String>>()
+    };
+    let want = tcplab(&[
+        "analyze",
+        "--format",
+        "text",
+        capture.to_str().expect("utf-8"),
+    ]);
+    let got = std::process::Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(args(&["--max-hot-streams", "1", "--max-in-memory", "0"]))
+        .env("TMPDIR", "/nonexistent/tcplab-test")
+        .output()
+        .expect("the tcplab binary runs");
+    assert_eq!(got.status.code(), want.status.code());
+    assert!(got.stdout == want.stdout);
+    let err = stderr(&got);
+    assert!(
+        err.contains("for the streams that do not fit in memory")
+            && err.contains("kept the streams in memory instead"),
+        "{err}"
+    );
 }

@@ -8,7 +8,8 @@
 //! (`capture::open`, the read-ahead path that `tcplab analyze` uses). Both
 //! must hand out the same records and stop with the same error. A second
 //! analyzer that spills every connection to its temporary file after each
-//! packet (`max_in_memory: 0`) runs beside the first and must write the
+//! packet (`max_in_memory: 0`) and keeps every stream but the newest on
+//! disk (`max_hot_streams: 1`) runs beside the first and must write the
 //! same segment rows and the same summaries.
 
 #![no_main]
@@ -54,7 +55,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(reader.format(), file_reader.format());
 
     let mut analyzer = Analyzer::new();
-    let mut spilling = Analyzer::with_options(AnalyzerOptions { max_in_memory: 0 });
+    let mut spilling = Analyzer::with_options(AnalyzerOptions {
+        max_in_memory: 0,
+        max_hot_streams: 1,
+    });
     let mut csv = sink_ok(CsvWriter::new(Vec::new()));
     let mut spilled_csv = sink_ok(CsvWriter::new(Vec::new()));
     let mut jsonl = JsonlWriter::new(io::sink());

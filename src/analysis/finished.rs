@@ -3,9 +3,10 @@
 //! from the spill file (`store.rs`), so that a capture with many
 //! connections is written out without holding every summary.
 
-use super::spill::SpillError;
+use super::spill::{SpillError, SpillReader};
 use super::store::{self, ConnStore, Place, SpillStats};
 use super::{Analysis, CaptureStats, ConnectionSummary};
+use crate::cold::ColdError;
 use std::cell::RefCell;
 
 /// The end state of an analysis: capture statistics and every connection.
@@ -14,15 +15,22 @@ pub struct Finished {
     pub(super) conns: ConnStore,
     /// The first failure of the spill file, if any.
     error: RefCell<Option<SpillError>>,
+    /// Why some old streams stayed in memory (writing them out failed).
+    cold_off: Option<ColdError>,
 }
 
 impl Finished {
-    pub(super) fn new(capture: CaptureStats, mut conns: ConnStore) -> Finished {
+    pub(super) fn new(
+        capture: CaptureStats,
+        mut conns: ConnStore,
+        cold_off: Option<ColdError>,
+    ) -> Finished {
         let error = RefCell::new(conns.take_failure());
         Finished {
             capture,
             conns,
             error,
+            cold_off,
         }
     }
 
@@ -40,21 +48,7 @@ impl Finished {
     /// fail, the iteration stops early and `take_error` says why.
     pub fn summaries(&self) -> impl Iterator<Item = ConnectionSummary> + '_ {
         let mut reader = self.conns.reader();
-        (0..self.conns.len()).map_while(move |i| {
-            let conn = match self.conns.place(i) {
-                Place::Memory(conn) => return Some(conn.summary()),
-                Place::Spilled(index) => reader
-                    .payload(index)
-                    .and_then(|payload| store::decode(payload, index)),
-            };
-            match conn {
-                Ok(conn) => Some(conn.summary()),
-                Err(e) => {
-                    self.error.borrow_mut().get_or_insert(e);
-                    None
-                }
-            }
-        })
+        (0..self.conns.len()).map_while(move |i| self.summary_with(&mut reader, i))
     }
 
     /// One connection's summary (`None` when there is no stream `n`, or
@@ -64,13 +58,18 @@ impl Finished {
         if !self.has_stream(n) {
             return None;
         }
-        let conn = match self.conns.place(n as usize) {
-            Place::Memory(conn) => return Some(conn.summary()),
-            Place::Spilled(index) => self
-                .conns
-                .reader()
+        self.summary_with(&mut self.conns.reader(), n as usize)
+    }
+
+    /// Stream `i`'s summary, from memory or read back with `reader`; on a
+    /// failure, `None` and the error kept for `take_error`.
+    fn summary_with(&self, reader: &mut SpillReader<'_>, i: usize) -> Option<ConnectionSummary> {
+        let conn = match self.conns.place(i) {
+            Ok(Place::Memory(conn)) => return Some(conn.summary()),
+            Ok(Place::Spilled(index)) => reader
                 .payload(index)
                 .and_then(|payload| store::decode(payload, index)),
+            Err(e) => Err(e.into()),
         };
         match conn {
             Ok(conn) => Some(conn.summary()),
@@ -91,6 +90,12 @@ impl Finished {
     /// all stayed in memory (the results are complete).
     pub fn spill_off(&self) -> Option<&SpillError> {
         self.conns.spill_off()
+    }
+
+    /// Set when old streams could not be written to disk: they stayed in
+    /// memory (the results are complete).
+    pub fn cold_off(&self) -> Option<&ColdError> {
+        self.cold_off.as_ref().or(self.conns.cold_off())
     }
 
     pub fn spill_stats(&self) -> SpillStats {

@@ -7,12 +7,13 @@
 //! `Analyzer::finish` returns the per-connection summaries and the capture
 //! statistics (what was skipped and why).
 //!
-//! Memory never grows with the number of packets, and with the number of
-//! connections only by about 33 bytes each: at most
-//! `AnalyzerOptions::max_in_memory` connections keep their analysis state
-//! in memory, the others wait in a temporary file (`store.rs`,
-//! docs/memory.md) and come back, exactly as they were, when a packet
-//! arrives for them or when their summary is asked for.
+//! Memory grows neither with the number of packets nor with the number of
+//! connections: at most `AnalyzerOptions::max_in_memory` connections keep
+//! their analysis state in memory, the others wait in a temporary file
+//! (`store.rs`, docs/memory.md) and come back, exactly as they were, when a
+//! packet arrives for them or when their summary is asked for; the stream
+//! table keeps the newest `max_hot_streams` streams in memory and the older
+//! ones on disk (`crate::cold`).
 
 mod ahead;
 mod codec;
@@ -29,6 +30,7 @@ mod summary;
 mod timestamps;
 mod unacked;
 
+pub use crate::cold::ColdError;
 pub use events::{Event, EventSet};
 pub use finished::Finished;
 pub use sequence::WinScale;
@@ -42,7 +44,7 @@ pub use summary::{
 
 use crate::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
 use crate::dissect::{self, Flags, SackBlocks, Skip};
-use crate::flow::{Direction, Endpoint, FlowTable, Seq};
+use crate::flow::{Direction, Endpoint, FlowTable, Lookup, Seq};
 use connection::{Connection, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -133,7 +135,7 @@ impl Analyzer {
 
     pub fn with_options(opts: AnalyzerOptions) -> Analyzer {
         Analyzer {
-            table: FlowTable::new(),
+            table: FlowTable::with_max_hot(opts.max_hot_streams),
             conns: ConnStore::new(opts),
             stats: CaptureStats::default(),
             skips: BTreeMap::new(),
@@ -156,7 +158,13 @@ impl Analyzer {
                         Endpoint { addr: sa, port: sp },
                         Endpoint { addr: da, port: dp },
                     );
-                    let (stream, is_new) = self.table.touch(src, dst);
+                    let (stream, is_new) = match self.table.touch(src, dst) {
+                        Ok(found) => found,
+                        Err(e) => {
+                            self.conns.fail(e.into());
+                            return None;
+                        }
+                    };
                     if is_new {
                         self.conns.push(Connection::new(
                             stream,
@@ -176,12 +184,29 @@ impl Analyzer {
         }
     }
 
+    /// Analyses one segment. Should old streams fail to come back from
+    /// disk, the report is not to be trusted: `failed` says so, and the
+    /// end (`Finished::take_error`) reports why.
     pub fn push_segment(&mut self, seg: &dissect::Segment) -> SegmentReport {
         self.stats.tcp_segments += 1;
         if seg.payload_missing() {
             self.stats.truncated_payload += 1;
         }
-        let at = self.table.lookup(seg);
+        let at = match self.table.lookup(seg) {
+            Ok(at) => at,
+            Err(e) => {
+                self.conns.fail(e.into());
+                Lookup {
+                    stream: u32::MAX,
+                    dir: Direction::AtoB,
+                    is_new: false,
+                    reused_ports: false,
+                    repeated_syn: false,
+                    fwd_base: None,
+                    rev_base: None,
+                }
+            }
+        };
         if at.is_new {
             let (src, dst) = (
                 Endpoint {
@@ -202,7 +227,12 @@ impl Analyzer {
             ));
         }
         // The table and `conns` grow together, one entry per stream.
-        let v = match self.conns.get_mut(at.stream) {
+        let conn = if at.stream == u32::MAX {
+            None
+        } else {
+            self.conns.get_mut(at.stream)
+        };
+        let v = match conn {
             Some(conn) => {
                 let was_finished = conn.is_finished();
                 let v = conn.push(seg, &at);
@@ -258,6 +288,12 @@ impl Analyzer {
         self.conns.len()
     }
 
+    /// Reading old streams or connections back from disk failed: the
+    /// analysis cannot go on correctly (`finish` says why).
+    pub fn failed(&self) -> bool {
+        self.conns.failed()
+    }
+
     /// At least `expected` connections were seen and every one has ended
     /// (both FINs acknowledged, or reset): a live capture may stop.
     pub fn all_finished(&self, expected: usize) -> bool {
@@ -273,7 +309,8 @@ impl Analyzer {
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
-        Finished::new(self.stats, self.conns)
+        let cold_off = self.table.take_cold_off();
+        Finished::new(self.stats, self.conns, cold_off)
     }
 }
 
@@ -334,7 +371,12 @@ pub fn analyze_file_streaming_with(
     let damage = loop {
         match reader.next_record() {
             Ok(Some(rec)) => {
-                if let Some(report) = analyzer.push_record(&rec) {
+                let report = analyzer.push_record(&rec);
+                if analyzer.failed() {
+                    // No report that might be wrong: `finish` says why.
+                    break None;
+                }
+                if let Some(report) = report {
                     sink(&report);
                 }
             }

@@ -44,6 +44,9 @@ pub enum SpillError {
     Corrupt { offset: u64 },
     #[error("the temporary file of connections reached its limit of 32 GiB")]
     Full,
+    /// The table of old streams (`crate::cold`) could not be read back.
+    #[error(transparent)]
+    Cold(#[from] crate::cold::ColdError),
 }
 
 /// Where a connection's state is in the file.

@@ -1,7 +1,8 @@
-//! The spill file changes nothing: the same segments analysed with every
-//! connection in memory and with connections sent out to the spill file
-//! (down to after every packet) give the same per-segment reports and the
-//! same summaries, in stream order.
+//! The spill file and the streams on disk change nothing: the same
+//! segments analysed with every connection in memory and with connections
+//! sent out to the spill file (down to after every packet), and with all
+//! but the newest streams' records on disk, give the same per-segment
+//! reports and the same summaries, in stream order.
 
 use super::store::Place;
 use super::*;
@@ -73,7 +74,14 @@ pub(super) struct Run {
 }
 
 pub(super) fn run(max_in_memory: usize, segs: &[Segment]) -> Run {
-    let mut a = Analyzer::with_options(AnalyzerOptions { max_in_memory });
+    run_with(max_in_memory, usize::MAX, segs)
+}
+
+fn run_with(max_in_memory: usize, max_hot_streams: usize, segs: &[Segment]) -> Run {
+    let mut a = Analyzer::with_options(AnalyzerOptions {
+        max_in_memory,
+        max_hot_streams,
+    });
     let reports = segs
         .iter()
         .enumerate()
@@ -130,6 +138,13 @@ fn same_with_every_limit(segs: &[Segment]) -> Run {
         let spilled = r.finished.spill_stats().written > 0;
         assert_eq!(spilled, r.summaries.len() > limit, "{limit} in memory");
     }
+    for (limit, hot) in [(usize::MAX, 1), (usize::MAX, 2), (0, 1), (1, 3), (2, 2)] {
+        let r = run_with(limit, hot, segs);
+        let what = format!("{limit} in memory, {hot} streams in memory");
+        assert_eq!(r.reports, all.reports, "reports with {what}");
+        assert_eq!(r.summaries, all.summaries, "summaries with {what}");
+        assert!(r.finished.cold_off().is_none());
+    }
     all
 }
 
@@ -165,13 +180,16 @@ fn open_connections_stay_in_memory_and_finished_ones_go_first() {
     segs.extend(interleave(open.to_vec()));
     let r = same_with_every_limit(&segs);
     assert!(r.summaries[5].contains(r#""final_state":"open""#));
-    let mut a = Analyzer::with_options(AnalyzerOptions { max_in_memory: 4 });
+    let mut a = Analyzer::with_options(AnalyzerOptions {
+        max_in_memory: 4,
+        ..AnalyzerOptions::default()
+    });
     for s in &segs {
         a.push_segment(s);
     }
     let f = a.finish();
     let in_memory: Vec<usize> = (0..f.connection_count())
-        .filter(|i| matches!(f.conns.place(*i), Place::Memory(_)))
+        .filter(|i| matches!(f.conns.place(*i), Ok(Place::Memory(_))))
         .collect();
     // Twice 5 > 4 in memory: the four oldest finished ones went out.
     assert_eq!(in_memory, vec![4, 5, 6]);
@@ -217,4 +235,33 @@ fn many_connections_keep_memory_bounded() {
     let stats = r.finished.spill_stats();
     assert!(stats.written >= 2000 - 64, "{stats:?}");
     assert!(r.finished.conns.resident() <= 64);
+    // And with the records of all but the newest 100 streams on disk.
+    let r = run_with(64, 100, &segs);
+    assert_eq!(r.reports, all.reports);
+    assert_eq!(r.summaries, all.summaries);
+}
+
+#[test]
+fn old_streams_that_cannot_be_read_back_stop_the_analysis() {
+    let segs: Vec<Segment> = (0..50u16).flat_map(|i| closed(20_000 + i, 0, 77)).collect();
+    let mut a = Analyzer::with_options(AnalyzerOptions {
+        max_in_memory: 4,
+        max_hot_streams: 8,
+    });
+    for s in &segs {
+        a.push_segment(s);
+    }
+    assert!(!a.failed());
+    a.table.damage_cold_files();
+    // A late ACK of stream 3, whose record and index entry are on disk.
+    let mut late = segs[3 * 8 + 7].clone();
+    late.ts = Timestamp(late.ts.0 + 1_000_000_000);
+    let report = a.push_segment(&late);
+    assert!(a.failed());
+    assert_ne!(report.stream, 3);
+    let finished = a.finish();
+    assert!(matches!(
+        finished.take_error(),
+        Some(SpillError::Cold(ColdError::Read { .. }))
+    ));
 }

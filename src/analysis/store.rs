@@ -1,8 +1,10 @@
 //! Where each connection's analysis state lives while a capture is read:
 //! in memory, or in the spill file (`spill.rs`). Memory then holds at most
 //! `AnalyzerOptions::max_in_memory` connections (about 1.5 KB each) however
-//! many the capture has; what still grows with every connection is the
-//! stream table of `flow` and 4 bytes here (docs/memory.md).
+//! many the capture has. Where each stream's state is (4 bytes) is kept for
+//! the newest `max_hot_streams` streams in memory, for older ones on disk
+//! (`crate::cold::PagedVec`), like the stream table of `flow`
+//! (docs/memory.md).
 //!
 //! When one connection too many is in memory, the least useful quarter
 //! goes to the spill file: finished connections (RST, or both FINs
@@ -15,6 +17,8 @@
 use super::codec::{Code, Reader};
 use super::connection::Connection;
 use super::spill::{Slot, SpillError, SpillFile, SpillReader};
+use crate::cold::{ColdError, PagedVec};
+use crate::flow::FlowTable;
 
 /// How the analysis uses memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,17 +27,24 @@ pub struct AnalyzerOptions {
     /// the others wait in a temporary file. 0 sends every connection out
     /// after each of its packets (for tests).
     pub max_in_memory: usize,
+    /// At most this many streams (an IPv6 one counting twice) keep their
+    /// numbering record, index entry and place in memory; older ones are on
+    /// disk. 1 sends every stream but the newest to disk (for tests).
+    pub max_hot_streams: usize,
 }
 
 impl AnalyzerOptions {
     /// About 6 MB of connection state.
     pub const DEFAULT_MAX_IN_MEMORY: usize = 4096;
+    /// About 9 MB of stream records, index and places (262,144 streams).
+    pub const DEFAULT_MAX_HOT_STREAMS: usize = FlowTable::DEFAULT_MAX_HOT;
 }
 
 impl Default for AnalyzerOptions {
     fn default() -> AnalyzerOptions {
         AnalyzerOptions {
             max_in_memory: AnalyzerOptions::DEFAULT_MAX_IN_MEMORY,
+            max_hot_streams: AnalyzerOptions::DEFAULT_MAX_HOT_STREAMS,
         }
     }
 }
@@ -61,7 +72,8 @@ struct Resident {
 
 pub(crate) struct ConnStore {
     /// Per stream: `IN_MEMORY | index` into `in_memory`, or its slot number.
-    places: Vec<u32>,
+    places: PagedVec<u32>,
+    max_hot: usize,
     in_memory: Vec<Option<Resident>>,
     free: Vec<u32>,
     resident: usize,
@@ -86,7 +98,8 @@ pub(crate) enum Place<'a> {
 impl ConnStore {
     pub fn new(opts: AnalyzerOptions) -> ConnStore {
         ConnStore {
-            places: Vec::new(),
+            places: PagedVec::default(),
+            max_hot: opts.max_hot_streams.max(1),
             in_memory: Vec::new(),
             free: Vec::new(),
             resident: 0,
@@ -102,7 +115,7 @@ impl ConnStore {
     }
 
     pub fn len(&self) -> usize {
-        self.places.len()
+        self.places.len() as usize
     }
 
     /// Connections in memory now.
@@ -113,12 +126,16 @@ impl ConnStore {
 
     /// Every connection seen has finished.
     pub fn all_finished(&self) -> bool {
-        self.finished == self.places.len()
+        self.finished == self.len()
     }
 
     /// The connection of the next stream (`len()`).
     pub fn push(&mut self, conn: Connection) {
-        let stream = self.places.len() as u32;
+        if self.places.hot_len() >= self.max_hot && self.places.off().is_none() {
+            let n = self.places.hot_len() - self.max_hot / 2;
+            self.places.evict(n);
+        }
+        let stream = self.len() as u32;
         let place = self.keep(stream, Box::new(conn), None);
         self.places.push(place);
     }
@@ -142,7 +159,13 @@ impl ConnStore {
     /// when reading back failed (the error is kept for `failure`).
     #[inline]
     pub fn get_mut(&mut self, stream: u32) -> Option<&mut Connection> {
-        let mut place = self.places[stream as usize];
+        let mut place = match self.places.get(u64::from(stream)) {
+            Ok(place) => place,
+            Err(e) => {
+                self.fail(e.into());
+                return None;
+            }
+        };
         if place & IN_MEMORY == 0 {
             place = self.read_back(stream, place)?;
         }
@@ -160,14 +183,23 @@ impl ConnStore {
             Ok((conn, slot)) => {
                 self.stats.read_back += 1;
                 let place = self.keep(stream, conn, Some(slot));
-                self.places[stream as usize] = place;
+                self.places.set(u64::from(stream), place);
                 Some(place)
             }
             Err(e) => {
-                self.failure.get_or_insert(e);
+                self.fail(e);
                 None
             }
         }
+    }
+
+    /// Keeps the first failure: the analysis is incomplete from here on.
+    pub fn fail(&mut self, e: SpillError) {
+        self.failure.get_or_insert(e);
+    }
+
+    pub fn failed(&self) -> bool {
+        self.failure.is_some()
     }
 
     /// A connection has just finished (counted once per connection).
@@ -218,7 +250,7 @@ impl ConnStore {
         r.conn.put(&mut self.buf);
         match self.spill.store(&self.buf, r.slot) {
             Ok(slot) => {
-                self.places[r.stream as usize] = slot.index;
+                self.places.set(u64::from(r.stream), slot.index);
                 self.free.push(i);
                 self.resident -= 1;
                 self.stats.written += 1;
@@ -232,16 +264,21 @@ impl ConnStore {
         }
     }
 
-    pub fn place(&self, stream: usize) -> Place<'_> {
-        let place = self.places[stream];
+    pub fn place(&self, stream: usize) -> Result<Place<'_>, ColdError> {
+        let place = self.places.get(stream as u64)?;
         if place & IN_MEMORY == 0 {
-            return Place::Spilled(place);
+            return Ok(Place::Spilled(place));
         }
-        match &self.in_memory[(place & !IN_MEMORY) as usize] {
+        Ok(match &self.in_memory[(place & !IN_MEMORY) as usize] {
             Some(r) => Place::Memory(&r.conn),
             // `keep` fills the entry before the place points at it.
             None => Place::Spilled(u32::MAX),
-        }
+        })
+    }
+
+    /// Why the places of some old streams stayed in memory.
+    pub fn cold_off(&self) -> Option<&ColdError> {
+        self.places.off()
     }
 
     pub fn reader(&self) -> SpillReader<'_> {

@@ -44,6 +44,10 @@ pub struct AnalyzeArgs {
     /// wait in a temporary file (docs/memory.md); for tests and tuning
     #[arg(long, value_name = "N", hide = true)]
     pub max_in_memory: Option<usize>,
+    /// At most N streams keep their record, index entry and place in
+    /// memory, older ones are on disk (docs/memory.md); for tests and tuning
+    #[arg(long, value_name = "N", hide = true)]
+    pub max_hot_streams: Option<usize>,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
@@ -84,6 +88,9 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let mut opts = AnalyzerOptions::default();
     if let Some(n) = args.max_in_memory {
         opts.max_in_memory = n;
+    }
+    if let Some(n) = args.max_hot_streams {
+        opts.max_hot_streams = n;
     }
     let mut exit = 0u8;
     let mut texts_written = 0;
@@ -145,6 +152,12 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         if let Some(e) = finished.spill_off() {
             eprintln!(
                 "tcplab: note: {}: {e}; kept every connection in memory instead",
+                file.display()
+            );
+        }
+        if let Some(e) = finished.cold_off() {
+            eprintln!(
+                "tcplab: note: {}: {e}; kept the streams in memory instead",
                 file.display()
             );
         }

@@ -4,12 +4,16 @@
 //!
 //! In: `dissect::Segment`s in capture order. Out: for each segment, its
 //! stream index and direction (`Lookup`), with per-connection state kept
-//! in `FlowTable` (memory grows with connections, not packets: 26 to 32
-//! bytes each, see `streams.rs`).
+//! in `FlowTable` (26 to 32 bytes per connection, in memory for the newest
+//! 262,144 streams, on disk for older ones: see `streams.rs`).
 
+mod evict;
 mod hasher;
+mod key;
 mod seq;
 mod streams;
+#[cfg(test)]
+mod streams_tests;
 mod table;
 
 pub use seq::Seq;

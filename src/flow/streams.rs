@@ -1,80 +1,37 @@
 //! The memory behind `FlowTable`: one compact record per stream and an
-//! open-addressing index from 4-tuple to the latest stream on it.
+//! index from 4-tuple to the latest stream on it.
 //!
 //! Wireshark never forgets a conversation: a packet that comes back on a
 //! 4-tuple hours later still joins the stream that last used it (or opens a
-//! new one, by the port-reuse rules in `table.rs`). So this is the one part
-//! of the analysis that grows with every connection, and it is kept small:
-//! 21 bytes per stream (IPv6 streams 32 more, in a side table), plus the
-//! index, 4 bytes per bucket at a load between 3/8 and 3/4 (5–11 bytes per
-//! stream). Both are plain `Vec`s: large ones live in their own `mmap` and
-//! grow with `mremap`, so growing never holds two copies.
+//! new one, by the port-reuse rules in `table.rs`). So nothing here is ever
+//! dropped; instead, old streams go to disk (`crate::cold`):
+//!
+//! - records: 21 bytes per stream (IPv6 streams 32 more, in a side table),
+//!   in `PagedVec`s: the newest in memory, older ones in a temporary file;
+//! - the index: an open-addressing table in memory (4-byte buckets, load
+//!   3/8 to 3/4) for the streams from `hot_from` on; the older ones are in
+//!   `RunIndex`, sorted runs on disk (`evict.rs`).
+//!
+//! At most `max_hot` streams (counting an IPv6 one twice) are in memory:
+//! when there are more, the older half goes to disk. Below that, nothing
+//! touches the disk and a lookup costs what it always did.
 
 use super::hasher::SeededFx;
-use std::hash::BuildHasher;
-use std::net::IpAddr;
+use super::key::Key;
+use crate::cold::{ColdError, Fixed, PagedVec, RunIndex};
 
 /// Bits of `StreamRec::flags`.
-const V6: u8 = 1;
+pub(super) const V6: u8 = 1;
 /// The stream's first packet came from the `high` endpoint.
 const A_IS_HIGH: u8 = 2;
 /// `base[0]` (side a) and `base[1]` (side b) are set.
 const BASE_SET: [u8; 2] = [4, 8];
 const CLOSED: u8 = 16;
 
-/// A 4-tuple with its endpoints in a canonical order, so that both
-/// directions of a connection have the same key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Key {
-    V4 { low: (u32, u16), high: (u32, u16) },
-    V6 { low: (u128, u16), high: (u128, u16) },
-}
-
-impl Key {
-    /// The key of a packet from `src` to `dst`, and whether `src` is its `high` end.
-    pub fn of(src: (IpAddr, u16), dst: (IpAddr, u16)) -> (Key, bool) {
-        match (src.0, dst.0) {
-            (IpAddr::V4(s), IpAddr::V4(d)) => {
-                let (s, d) = ((u32::from(s), src.1), (u32::from(d), dst.1));
-                let src_high = s > d;
-                let (low, high) = if src_high { (d, s) } else { (s, d) };
-                (Key::V4 { low, high }, src_high)
-            }
-            (s, d) => {
-                let (s, d) = ((v6_bits(s), src.1), (v6_bits(d), dst.1));
-                let src_high = s > d;
-                let (low, high) = if src_high { (d, s) } else { (s, d) };
-                (Key::V6 { low, high }, src_high)
-            }
-        }
-    }
-
-    fn hash(&self, build: &SeededFx) -> u64 {
-        match *self {
-            Key::V4 { low, high } => build.hash_one((
-                u64::from(low.0) << 32 | u64::from(high.0),
-                u32::from(low.1) << 16 | u32::from(high.1),
-            )),
-            Key::V6 { low, high } => {
-                build.hash_one((low.0, high.0, u32::from(low.1) << 16 | u32::from(high.1)))
-            }
-        }
-    }
-}
-
-/// An IPv6 address as a number (IPv4 ones, mixed with IPv6 in one header,
-/// cannot happen; mapped into the same space just in case).
-fn v6_bits(a: IpAddr) -> u128 {
-    match a {
-        IpAddr::V6(a) => u128::from(a),
-        IpAddr::V4(a) => u128::from(a.to_ipv6_mapped()),
-    }
-}
-
 /// What is kept of each stream: its 4-tuple and what numbering needs.
 #[derive(Clone, Copy)]
 #[repr(C, packed)]
-struct StreamRec {
+pub(super) struct StreamRec {
     /// IPv4: the low and high addresses. IPv6: `low_addr` indexes `v6`.
     low_addr: u32,
     high_addr: u32,
@@ -82,7 +39,39 @@ struct StreamRec {
     high_port: u16,
     /// Wireshark's base sequence number of side a and side b.
     base: [u32; 2],
-    flags: u8,
+    pub(super) flags: u8,
+}
+
+impl Fixed for StreamRec {
+    const SIZE: usize = 21;
+    fn put(&self, out: &mut [u8]) {
+        let (la, ha, lp, hp, base) = (
+            self.low_addr,
+            self.high_addr,
+            self.low_port,
+            self.high_port,
+            self.base,
+        );
+        out[0..4].copy_from_slice(&la.to_le_bytes());
+        out[4..8].copy_from_slice(&ha.to_le_bytes());
+        out[8..10].copy_from_slice(&lp.to_le_bytes());
+        out[10..12].copy_from_slice(&hp.to_le_bytes());
+        out[12..16].copy_from_slice(&base[0].to_le_bytes());
+        out[16..20].copy_from_slice(&base[1].to_le_bytes());
+        out[20] = self.flags;
+    }
+    fn get(b: &[u8]) -> StreamRec {
+        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+        StreamRec {
+            low_addr: u32_at(0),
+            high_addr: u32_at(4),
+            low_port: u16_at(8),
+            high_port: u16_at(10),
+            base: [u32_at(12), u32_at(16)],
+            flags: b[20],
+        }
+    }
 }
 
 /// The numbering state of one stream, as `FlowTable` reads and updates it.
@@ -94,46 +83,105 @@ pub(super) struct Meta {
     pub closed: bool,
 }
 
-#[derive(Default)]
+/// How many cold 4-tuples found recently are remembered (a long-lived
+/// connection among many short ones keeps finding its stream here).
+const RECENT: usize = 1024;
+
 pub(super) struct Streams {
-    recs: Vec<StreamRec>,
+    pub(super) recs: PagedVec<StreamRec>,
     /// The two addresses of each IPv6 stream.
-    v6: Vec<[u128; 2]>,
-    /// `stream + 1` of the latest stream of each key; 0 is an empty bucket.
-    buckets: Vec<u32>,
-    hasher: SeededFx,
+    pub(super) v6: PagedVec<[u128; 2]>,
+    /// `stream + 1` of the latest stream of each key whose latest stream
+    /// is `hot_from` or newer; 0 is an empty bucket.
+    pub(super) buckets: Vec<u32>,
+    /// Buckets in use.
+    pub(super) hot_keys: usize,
+    /// Streams before this one are found through `runs`.
+    pub(super) hot_from: u32,
+    pub(super) runs: RunIndex,
+    /// Cold keys found lately and their stream, by hash; emptied at each
+    /// eviction (a stream evicted then may be newer than one here).
+    pub(super) recent: Vec<Option<(Key, u32)>>,
+    pub(super) hasher: SeededFx,
     /// The latest key looked up and its stream: consecutive packets of a
     /// bulk transfer mostly belong to one connection.
     last: Option<(Key, u32)>,
+    pub(super) max_hot: usize,
+    /// Eviction failed to write: everything stays in memory since.
+    pub(super) off: Option<ColdError>,
 }
 
 impl Streams {
+    pub fn new(max_hot: usize) -> Streams {
+        Streams {
+            recs: PagedVec::default(),
+            v6: PagedVec::default(),
+            buckets: Vec::new(),
+            hot_keys: 0,
+            hot_from: 0,
+            runs: RunIndex::new(max_hot.saturating_mul(128)),
+            recent: Vec::new(),
+            hasher: SeededFx::default(),
+            last: None,
+            max_hot,
+            off: None,
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.recs.len()
+        self.recs.len() as usize
     }
 
     /// The latest stream on `key`.
-    pub fn find(&mut self, key: &Key) -> Option<u32> {
+    pub fn find(&mut self, key: &Key) -> Result<Option<u32>, ColdError> {
         if let Some((k, id)) = &self.last {
             if k == key {
-                return Some(*id);
+                return Ok(Some(*id));
             }
         }
-        if self.buckets.is_empty() {
-            return None;
+        let hash = key.hash(&self.hasher);
+        let mut found = None;
+        if !self.buckets.is_empty() {
+            let i = self.bucket_of(key, hash);
+            found = self.buckets[i].checked_sub(1);
         }
-        let i = self.bucket_of(key);
-        let id = self.buckets[i].checked_sub(1)?;
-        self.last = Some((*key, id));
-        Some(id)
+        if found.is_none() && !self.runs.is_empty() {
+            found = self.find_cold(key, hash)?;
+        }
+        if let Some(id) = found {
+            self.last = Some((*key, id));
+        }
+        Ok(found)
     }
 
-    /// Opens stream `len()` on `key`, which becomes the latest on it.
-    pub fn push(&mut self, key: &Key, a_is_high: bool) -> u32 {
-        if (self.recs.len() + 1) * 4 > self.buckets.len() * 3 {
+    fn find_cold(&mut self, key: &Key, hash: u64) -> Result<Option<u32>, ColdError> {
+        if self.recent.is_empty() {
+            self.recent = vec![None; RECENT];
+        }
+        let slot = (hash as usize) & (RECENT - 1);
+        if let Some((k, id)) = &self.recent[slot] {
+            if k == key {
+                return Ok(Some(*id));
+            }
+        }
+        let (recs, v6) = (&self.recs, &self.v6);
+        let found = self.runs.find(hash, |id| has_key(recs, v6, id, key))?;
+        if let Some(id) = found {
+            self.recent[slot] = Some((*key, id));
+        }
+        Ok(found)
+    }
+
+    /// Opens stream `len()` on `key`, which becomes the latest on it. An
+    /// error when old streams could not be read back while making room.
+    pub fn push(&mut self, key: &Key, a_is_high: bool) -> Result<u32, ColdError> {
+        if self.recs.hot_len() + self.v6.hot_len() >= self.max_hot.max(1) && self.off().is_none() {
+            self.evict()?;
+        }
+        if (self.hot_keys + 1) * 4 > self.buckets.len() * 3 {
             self.grow();
         }
-        let id = self.recs.len() as u32;
+        let id = self.len() as u32;
         let (low_addr, high_addr, low_port, high_port, v6) = match *key {
             Key::V4 { low, high } => (low.0, high.0, low.1, high.1, 0),
             Key::V6 { low, high } => {
@@ -149,24 +197,27 @@ impl Streams {
             base: [0, 0],
             flags: v6 | if a_is_high { A_IS_HIGH } else { 0 },
         });
-        let i = self.bucket_of(key);
+        let i = self.bucket_of(key, key.hash(&self.hasher));
+        if self.buckets[i] == 0 {
+            self.hot_keys += 1;
+        }
         self.buckets[i] = id + 1;
         self.last = Some((*key, id));
-        id
+        Ok(id)
     }
 
-    pub fn meta(&self, id: u32) -> Meta {
-        let r = self.recs[id as usize];
+    pub fn meta(&self, id: u32) -> Result<Meta, ColdError> {
+        let r = self.recs.get(u64::from(id))?;
         let (flags, base) = (r.flags, r.base);
-        Meta {
+        Ok(Meta {
             a_is_high: flags & A_IS_HIGH != 0,
             base: [0, 1].map(|i| (flags & BASE_SET[i] != 0).then_some(base[i])),
             closed: flags & CLOSED != 0,
-        }
+        })
     }
 
-    pub fn set_meta(&mut self, id: u32, m: Meta) {
-        let r = &mut self.recs[id as usize];
+    pub fn set_meta(&mut self, id: u32, m: Meta) -> Result<(), ColdError> {
+        let mut r = self.recs.get(u64::from(id))?;
         let mut flags = r.flags & (V6 | A_IS_HIGH);
         let mut base = [0u32; 2];
         for (i, b) in m.base.iter().enumerate() {
@@ -180,120 +231,97 @@ impl Streams {
         }
         r.flags = flags;
         r.base = base;
+        self.recs.set(u64::from(id), r);
+        Ok(())
     }
 
     /// The bucket that holds `key`, or the empty one where it would go.
-    fn bucket_of(&self, key: &Key) -> usize {
+    pub(super) fn bucket_of(&self, key: &Key, hash: u64) -> usize {
         let mask = self.buckets.len() - 1;
-        let mut i = key.hash(&self.hasher) as usize & mask;
+        let mut i = hash as usize & mask;
         loop {
             match self.buckets[i] {
                 0 => return i,
-                id if self.has_key(id - 1, key) => return i,
+                // Streams in the buckets are in memory: `has_key` cannot fail.
+                id if matches!(has_key(&self.recs, &self.v6, id - 1, key), Ok(true)) => return i,
                 _ => i = (i + 1) & mask,
             }
         }
     }
 
-    fn has_key(&self, id: u32, key: &Key) -> bool {
-        let r = self.recs[id as usize];
-        let (la, ha, lp, hp, flags) = (r.low_addr, r.high_addr, r.low_port, r.high_port, r.flags);
-        match *key {
-            Key::V4 { low, high } => flags & V6 == 0 && (la, lp) == low && (ha, hp) == high,
-            Key::V6 { low, high } => {
-                flags & V6 != 0
-                    && (lp, hp) == (low.1, high.1)
-                    && self.v6[la as usize] == [low.0, high.0]
-            }
-        }
-    }
-
-    fn key_of(&self, id: u32) -> Key {
-        let r = self.recs[id as usize];
-        let (la, ha, lp, hp) = (r.low_addr, r.high_addr, r.low_port, r.high_port);
-        if r.flags & V6 == 0 {
-            Key::V4 {
-                low: (la, lp),
-                high: (ha, hp),
-            }
-        } else {
-            let [l, h] = self.v6[la as usize];
-            Key::V6 {
-                low: (l, lp),
-                high: (h, hp),
-            }
-        }
+    pub(super) fn key_at(&self, id: u32) -> Result<Key, ColdError> {
+        key_at(&self.recs, &self.v6, id)
     }
 
     /// Doubles the index and puts the latest stream of each key back in.
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.buckets);
         self.buckets = vec![0; (old.len() * 2).max(64)];
-        for id in old.into_iter().filter(|&b| b != 0).map(|b| b - 1) {
-            let i = self.bucket_of(&self.key_of(id));
-            self.buckets[i] = id + 1;
+        self.reinsert(old.into_iter().filter(|&b| b != 0).map(|b| b - 1));
+    }
+
+    /// Puts `ids` (in memory, one per key) into empty buckets.
+    pub(super) fn reinsert(&mut self, ids: impl Iterator<Item = u32>) {
+        for id in ids {
+            if let Ok(key) = self.key_at(id) {
+                let i = self.bucket_of(&key, key.hash(&self.hasher));
+                self.buckets[i] = id + 1;
+            }
         }
+    }
+
+    /// Why some old streams stay in memory (writing them out failed).
+    pub fn off(&self) -> Option<&ColdError> {
+        self.off
+            .as_ref()
+            .or(self.recs.off())
+            .or(self.v6.off())
+            .or(self.runs.off())
+    }
+
+    pub fn take_off(&mut self) -> Option<ColdError> {
+        self.off
+            .take()
+            .or_else(|| self.recs.take_off())
+            .or_else(|| self.v6.take_off())
+            .or_else(|| self.runs.take_off())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::{Ipv4Addr, Ipv6Addr};
-
-    fn v4(a: u32, p: u16) -> (IpAddr, u16) {
-        (IpAddr::V4(Ipv4Addr::from(a)), p)
-    }
-
-    #[test]
-    fn both_directions_have_one_key() {
-        let (k1, h1) = Key::of(v4(9, 80), v4(3, 4000));
-        let (k2, h2) = Key::of(v4(3, 4000), v4(9, 80));
-        assert_eq!(k1, k2);
-        assert!(h1 && !h2);
-        let a = (IpAddr::V6(Ipv6Addr::LOCALHOST), 1);
-        let b = (IpAddr::V6(Ipv6Addr::UNSPECIFIED), 2);
-        assert_eq!(Key::of(a, b).0, Key::of(b, a).0);
-    }
-
-    #[test]
-    fn finds_the_latest_stream_of_each_key_across_growth() {
-        let mut s = Streams::default();
-        let keys: Vec<Key> = (0..5000u32)
-            .map(|i| Key::of(v4(i / 7, (i % 7) as u16), v4(1 << 30, 80)).0)
-            .collect();
-        for (i, k) in keys.iter().enumerate() {
-            assert_eq!(s.find(k), None);
-            assert_eq!(s.push(k, false), i as u32);
+/// Stream `id` is on `key`.
+#[inline]
+fn has_key(
+    recs: &PagedVec<StreamRec>,
+    v6: &PagedVec<[u128; 2]>,
+    id: u32,
+    key: &Key,
+) -> Result<bool, ColdError> {
+    let r = recs.get(u64::from(id))?;
+    let (la, ha, lp, hp, flags) = (r.low_addr, r.high_addr, r.low_port, r.high_port, r.flags);
+    Ok(match *key {
+        Key::V4 { low, high } => flags & V6 == 0 && (la, lp) == low && (ha, hp) == high,
+        Key::V6 { low, high } => {
+            flags & V6 != 0
+                && (lp, hp) == (low.1, high.1)
+                && v6.get(u64::from(la))? == [low.0, high.0]
         }
-        // Port reuse: a second stream on key 17 replaces the first.
-        assert_eq!(s.push(&keys[17], true), 5000);
-        for (i, k) in keys.iter().enumerate() {
-            let want = if i == 17 { 5000 } else { i as u32 };
-            assert_eq!(s.find(k), Some(want));
-        }
-        let six = Key::of(
-            (IpAddr::V6(Ipv6Addr::LOCALHOST), 5),
-            (IpAddr::V6(Ipv6Addr::UNSPECIFIED), 6),
-        )
-        .0;
-        let id = s.push(&six, false);
-        assert_eq!(s.find(&six), Some(id));
-        assert!(s.buckets.len() >= s.len() * 4 / 3);
-    }
+    })
+}
 
-    #[test]
-    fn meta_round_trips() {
-        let mut s = Streams::default();
-        let k = Key::of(v4(1, 2), v4(3, 4)).0;
-        let id = s.push(&k, true);
-        let m = Meta {
-            a_is_high: true,
-            base: [None, Some(u32::MAX)],
-            closed: true,
-        };
-        s.set_meta(id, m);
-        assert_eq!(s.meta(id), m);
-        assert_eq!(std::mem::size_of::<StreamRec>(), 21);
+/// The key of stream `id`.
+fn key_at(recs: &PagedVec<StreamRec>, v6: &PagedVec<[u128; 2]>, id: u32) -> Result<Key, ColdError> {
+    let r = recs.get(u64::from(id))?;
+    let (la, ha, lp, hp) = (r.low_addr, r.high_addr, r.low_port, r.high_port);
+    if r.flags & V6 == 0 {
+        Ok(Key::V4 {
+            low: (la, lp),
+            high: (ha, hp),
+        })
+    } else {
+        let [l, h] = v6.get(u64::from(la))?;
+        Ok(Key::V6 {
+            low: (l, lp),
+            high: (h, hp),
+        })
     }
 }

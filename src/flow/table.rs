@@ -9,11 +9,14 @@
 //! connection is a retransmission and stays in the same stream.
 //!
 //! Like Wireshark, the table never forgets a 4-tuple: a late packet joins
-//! the stream that last used it however long after. What that costs per
-//! stream is in `streams.rs` (26 to 32 bytes).
+//! the stream that last used it however long after. Old streams go to
+//! disk to make that possible in bounded memory (`streams.rs`); reading
+//! them back can fail, hence the `Result`s.
 
-use super::streams::{Key, Streams};
+use super::key::Key;
+use super::streams::Streams;
 use super::Seq;
+use crate::cold::ColdError;
 use crate::dissect::Segment;
 use serde::Serialize;
 use std::fmt;
@@ -112,29 +115,66 @@ pub struct Lookup {
     pub rev_base: Option<Seq>,
 }
 
-#[derive(Default)]
 pub struct FlowTable {
     streams: Streams,
 }
 
+impl Default for FlowTable {
+    fn default() -> FlowTable {
+        FlowTable::with_max_hot(FlowTable::DEFAULT_MAX_HOT)
+    }
+}
+
 impl FlowTable {
+    /// Streams kept in memory by default (262,144): about 8 MB of
+    /// records and index, and a 4 MiB filter once streams go to disk;
+    /// captures with fewer streams never touch the disk. Chosen so that a
+    /// capture of any number of connections stays near 35 MB.
+    pub const DEFAULT_MAX_HOT: usize = 1 << 18;
+
     pub fn new() -> FlowTable {
         FlowTable::default()
+    }
+
+    /// At most `max_hot` streams (an IPv6 one counting twice) in memory,
+    /// the older ones on disk.
+    pub fn with_max_hot(max_hot: usize) -> FlowTable {
+        FlowTable {
+            streams: Streams::new(max_hot),
+        }
+    }
+
+    /// Why some old streams stayed in memory: writing them to disk failed.
+    pub fn cold_off(&self) -> Option<&ColdError> {
+        self.streams.off()
+    }
+
+    pub fn take_cold_off(&mut self) -> Option<ColdError> {
+        self.streams.take_off()
+    }
+
+    /// Empties the files of old streams, as a failing disk would (for tests).
+    #[cfg(test)]
+    pub(crate) fn damage_cold_files(&mut self) {
+        self.streams.recs.damage();
+        self.streams.v6.damage();
+        self.streams.runs.damage();
     }
 
     pub fn stream_count(&self) -> usize {
         self.streams.len()
     }
 
-    /// Finds (or opens) the stream of `seg` and updates what numbering needs.
-    pub fn lookup(&mut self, seg: &Segment) -> Lookup {
+    /// Finds (or opens) the stream of `seg` and updates what numbering
+    /// needs. An error when an old stream cannot be read back from disk.
+    pub fn lookup(&mut self, seg: &Segment) -> Result<Lookup, ColdError> {
         let (key, src_high) = Key::of((seg.src, seg.sport), (seg.dst, seg.dport));
-        let existing = self.streams.find(&key);
+        let existing = self.streams.find(&key)?;
         let (stream, is_new, reused) = match existing {
-            Some(id) if !self.starts_new_stream(id, src_high, seg) => (id, false, false),
-            previous => (self.streams.push(&key, src_high), true, previous.is_some()),
+            Some(id) if !self.starts_new_stream(id, src_high, seg)? => (id, false, false),
+            previous => (self.streams.push(&key, src_high)?, true, previous.is_some()),
         };
-        let mut meta = self.streams.meta(stream);
+        let mut meta = self.streams.meta(stream)?;
         let dir = if meta.a_is_high == src_high {
             Direction::AtoB
         } else {
@@ -156,10 +196,10 @@ impl FlowTable {
             meta.closed = true;
         }
         if meta != before {
-            self.streams.set_meta(stream, meta);
+            self.streams.set_meta(stream, meta)?;
         }
         let repeated_syn = !is_new && seg.flags.is_pure_syn();
-        Lookup {
+        Ok(Lookup {
             stream,
             dir,
             is_new,
@@ -167,29 +207,29 @@ impl FlowTable {
             repeated_syn,
             fwd_base: meta.base[fwd].map(Seq),
             rev_base: meta.base[rev].map(Seq),
-        }
+        })
     }
 
     /// A packet with a TCP 4-tuple but a damaged header: numbered like
     /// Wireshark does (a new stream when the 4-tuple is new), not analysed.
     /// Returns the stream and whether it is new.
-    pub fn touch(&mut self, src: Endpoint, dst: Endpoint) -> (u32, bool) {
+    pub fn touch(&mut self, src: Endpoint, dst: Endpoint) -> Result<(u32, bool), ColdError> {
         let (key, src_high) = Key::of((src.addr, src.port), (dst.addr, dst.port));
-        match self.streams.find(&key) {
+        Ok(match self.streams.find(&key)? {
             Some(id) => (id, false),
-            None => (self.streams.push(&key, src_high), true),
-        }
+            None => (self.streams.push(&key, src_high)?, true),
+        })
     }
 
-    fn starts_new_stream(&self, id: u32, src_high: bool, seg: &Segment) -> bool {
+    fn starts_new_stream(&self, id: u32, src_high: bool, seg: &Segment) -> Result<bool, ColdError> {
         if !seg.flags.is_pure_syn() {
-            return false;
+            return Ok(false);
         }
-        let meta = self.streams.meta(id);
+        let meta = self.streams.meta(id)?;
         let fwd = if meta.a_is_high == src_high { 0 } else { 1 };
-        match meta.base[fwd] {
+        Ok(match meta.base[fwd] {
             Some(base) => base != seg.seq.0 || meta.closed,
             None => false,
-        }
+        })
     }
 }

@@ -1,0 +1,124 @@
+//! The stream table, in memory and with old streams on disk.
+
+use super::key::Key;
+use super::streams::{Meta, Streams};
+use crate::cold::ColdError;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+fn v4(a: u32, p: u16) -> (IpAddr, u16) {
+    (IpAddr::V4(Ipv4Addr::from(a)), p)
+}
+
+fn v6(a: u128, p: u16) -> (IpAddr, u16) {
+    (IpAddr::V6(Ipv6Addr::from(a)), p)
+}
+
+/// Key `i`: IPv4 for most, IPv6 for every fifth.
+fn key(i: u32) -> Key {
+    if i % 5 == 4 {
+        Key::of(v6(u128::from(i) << 64 | 1, 443), v6(7, (i % 60_000) as u16)).0
+    } else {
+        Key::of(v4(i / 7, (i % 7) as u16), v4(1 << 30, 80)).0
+    }
+}
+
+#[test]
+fn both_directions_have_one_key() {
+    let (k1, h1) = Key::of(v4(9, 80), v4(3, 4000));
+    let (k2, h2) = Key::of(v4(3, 4000), v4(9, 80));
+    assert_eq!(k1, k2);
+    assert!(h1 && !h2);
+    let a = (IpAddr::V6(Ipv6Addr::LOCALHOST), 1);
+    let b = (IpAddr::V6(Ipv6Addr::UNSPECIFIED), 2);
+    assert_eq!(Key::of(a, b).0, Key::of(b, a).0);
+}
+
+/// Every key finds its latest stream, whatever is in memory; keys reused
+/// (a new stream on an old 4-tuple) find the new one.
+fn latest_streams_are_found(max_hot: usize) -> Streams {
+    let mut s = Streams::new(max_hot);
+    let n = 5000u32;
+    for i in 0..n {
+        assert_eq!(s.find(&key(i)).expect("find"), None, "key {i}");
+        assert_eq!(s.push(&key(i), i % 2 == 0).expect("push"), i);
+    }
+    // Port reuse on old keys (on disk when max_hot is small) and new ones.
+    for (j, i) in [17u32, 4, 4999, 2500, 17].into_iter().enumerate() {
+        assert!(s.find(&key(i)).expect("find").is_some());
+        assert_eq!(s.push(&key(i), true).expect("push"), n + j as u32);
+    }
+    let latest = |i: u32| match i {
+        17 => n + 4,
+        4 => n + 1,
+        4999 => n + 2,
+        2500 => n + 3,
+        _ => i,
+    };
+    for i in (0..n).rev().chain(0..n) {
+        assert_eq!(s.find(&key(i)).expect("find"), Some(latest(i)), "key {i}");
+    }
+    for id in 0..n {
+        let m = s.meta(id).expect("meta");
+        assert_eq!(m.a_is_high, id % 2 == 0 || id >= n, "stream {id}");
+    }
+    assert_eq!(s.find(&key(n + 10)).expect("find"), None);
+    s
+}
+
+#[test]
+fn finds_the_latest_stream_of_each_key_in_memory() {
+    let s = latest_streams_are_found(usize::MAX);
+    assert!(s.runs.is_empty() && s.recs.cold_len() == 0);
+    assert!(s.buckets.len() >= s.len() * 4 / 3);
+}
+
+#[test]
+fn finds_the_latest_stream_of_each_key_on_disk_across_merges() {
+    for max_hot in [1, 2, 3, 64, 1000] {
+        let s = latest_streams_are_found(max_hot);
+        assert!(
+            s.recs.hot_len() + s.v6.hot_len() <= max_hot.max(1),
+            "{max_hot}"
+        );
+        assert!(s.recs.cold_len() > 0 && s.v6.cold_len() > 0, "{max_hot}");
+        assert!(s.buckets.len() <= 4 * max_hot + 64, "{max_hot}");
+    }
+}
+
+#[test]
+fn meta_of_a_stream_on_disk_changes_and_stays() {
+    let mut s = Streams::new(4);
+    let k = Key::of(v4(1, 2), v4(3, 4)).0;
+    let id = s.push(&k, true).expect("push");
+    let six = key(4);
+    let id6 = s.push(&six, false).expect("push");
+    for i in 100..200 {
+        s.push(&key(i), false).expect("push");
+    }
+    assert!(s.recs.cold_len() > u64::from(id6));
+    let m = Meta {
+        a_is_high: true,
+        base: [None, Some(u32::MAX)],
+        closed: true,
+    };
+    s.set_meta(id, m).expect("set");
+    assert_eq!(s.meta(id).expect("meta"), m);
+    assert_eq!(s.find(&k).expect("find"), Some(id));
+    assert_eq!(s.find(&six).expect("find"), Some(id6));
+    assert_eq!(std::mem::size_of::<super::streams::StreamRec>(), 21);
+}
+
+#[test]
+fn old_streams_that_cannot_be_read_back_are_an_error() {
+    let mut s = Streams::new(8);
+    for i in 0..100 {
+        s.push(&key(i), false).expect("push");
+    }
+    s.runs.damage();
+    // (Keys on disk always pass the filter of new keys.)
+    assert!(matches!(s.find(&key(3)), Err(ColdError::Read { .. })));
+    // In memory: no disk needed.
+    assert_eq!(s.find(&key(99)).expect("find"), Some(99));
+    s.recs.damage();
+    assert!(s.meta(1).is_err());
+}
