@@ -290,6 +290,7 @@ impl Streams {
 
 /// Stream `id` is on `key`.
 #[inline]
+#[inline]
 fn has_key(
     recs: &PagedVec<StreamRec>,
     v6: &PagedVec<[u128; 2]>,

@@ -13,7 +13,7 @@ use std::thread::{self, JoinHandle};
 
 /// Segments per batch: large enough that the channel costs nothing per
 /// segment, small enough (about 1 MB) to stay in the caches.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 /// Batches that may wait for the writer thread.
 const BATCHES_AHEAD: usize = 4;
 
