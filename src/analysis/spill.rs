@@ -3,10 +3,12 @@
 //! (`tempfile::tempfile()`: in `$TMPDIR`, else /tmp; the kernel deletes it
 //! when tcplab exits, even when it is killed).
 //!
-//! The file is a row of slots, each starting at a multiple of 16 bytes: an
+//! The file is a row of slots, each starting at a multiple of 64 bytes: an
 //! 8-byte header (payload length and capacity, u32 little-endian), then the
-//! payload. A slot is named by its offset / 16, a `u32` (the file may grow
-//! to 32 GiB). A connection read back and sent out again returns to its own
+//! payload. A slot is named by its offset / 64, a `u32` below 2^31, so the
+//! file may grow to 128 GiB: about 180 million connections of ~720 bytes
+//! (the padding costs about 4 %). Past that, connections stay in memory
+//! (`store.rs`). A connection read back and sent out again returns to its own
 //! slot when it still fits; a slot that is outgrown is abandoned for one a
 //! quarter larger than needed. So a capture whose busy connections
 //! outnumber the in-memory limit rewrites slots rather than growing the file.
@@ -20,7 +22,7 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use thiserror::Error;
 
-const UNIT: u64 = 16;
+const UNIT: u64 = 64;
 const HEADER: usize = 8;
 const FLUSH_AT: usize = 256 << 10;
 /// Slot numbers are `u32`s below 2^31 (the top bit is the store's).

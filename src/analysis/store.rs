@@ -169,7 +169,10 @@ impl ConnStore {
         if place & IN_MEMORY == 0 {
             place = self.read_back(stream, place)?;
         }
-        let r = self.in_memory[(place & !IN_MEMORY) as usize].as_mut()?;
+        let r = self
+            .in_memory
+            .get_mut((place & !IN_MEMORY) as usize)?
+            .as_mut()?;
         Some(&mut r.conn)
     }
 
@@ -269,10 +272,11 @@ impl ConnStore {
         if place & IN_MEMORY == 0 {
             return Ok(Place::Spilled(place));
         }
-        Ok(match &self.in_memory[(place & !IN_MEMORY) as usize] {
-            Some(r) => Place::Memory(&r.conn),
-            // `keep` fills the entry before the place points at it.
-            None => Place::Spilled(u32::MAX),
+        Ok(match self.in_memory.get((place & !IN_MEMORY) as usize) {
+            Some(Some(r)) => Place::Memory(&r.conn),
+            // `keep` fills the entry before the place points at it; a place
+            // read back damaged names no slot either (reading it fails).
+            _ => Place::Spilled(u32::MAX),
         })
     }
 

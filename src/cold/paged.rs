@@ -49,7 +49,7 @@ impl Fixed for [u128; 2] {
 }
 
 const PAGE_BYTES: usize = 4096;
-const CACHE_PAGES: usize = 16;
+const CACHE_PAGES: usize = 64;
 /// Evicted elements are written this many bytes at a time.
 const WRITE_CHUNK: usize = 64 << 10;
 

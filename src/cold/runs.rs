@@ -19,7 +19,7 @@
 //! Most lookups are for 4-tuples never seen (every connection's first
 //! packet), so before the runs comes `seen`: one bit per hash bucket, set
 //! for every key in the runs, of a fixed size (128 bits per stream kept in
-//! memory, at most 4 MiB: 4 MiB by default). A clear bit proves a key new without reading
+//! memory, at most 4 MiB, which is the default's size). A clear bit proves a key new without reading
 //! the disk; a set one (a key seen, or a collision: about 1 - e^(-n/m) of
 //! new keys, n keys on disk, m bits, so 10% at 3.5 million, 45% at 20
 //! million) sends the lookup to the runs. It never grows: past a few tens
@@ -67,7 +67,8 @@ struct Run {
 
 pub(crate) struct RunIndex {
     runs: Vec<Run>,
-    /// A merge could not be written: runs are no longer merged.
+    /// A run or a merge could not be written: no more streams go out to
+    /// disk (`Streams::off`), so memory grows again, and tcplab says so.
     off: Option<ColdError>,
     /// Bit `h >> shift` is set for the hash `h` of every key in the runs;
     /// made at the first run.

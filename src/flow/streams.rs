@@ -83,8 +83,9 @@ pub(super) struct Meta {
     pub closed: bool,
 }
 
-/// How many cold 4-tuples found recently are remembered (a long-lived
-/// connection among many short ones keeps finding its stream here).
+/// Slots of the cache of cold 4-tuples found recently, by hash (a
+/// long-lived connection among many short ones keeps finding its stream
+/// here instead of reading the runs; two such keys on one slot take turns).
 const RECENT: usize = 1024;
 
 pub(super) struct Streams {
@@ -197,7 +198,16 @@ impl Streams {
             base: [0, 0],
             flags: v6 | if a_is_high { A_IS_HIGH } else { 0 },
         });
-        let i = self.bucket_of(key, key.hash(&self.hasher));
+        let hash = key.hash(&self.hasher);
+        // The key's older stream, if `recent` remembers it, is no longer the
+        // latest (the in-memory index is asked first today; this keeps
+        // `recent` right whatever the order).
+        if let Some(r) = self.recent.get_mut(hash as usize & (RECENT - 1)) {
+            if r.as_ref().is_some_and(|(k, _)| k == key) {
+                *r = None;
+            }
+        }
+        let i = self.bucket_of(key, hash);
         if self.buckets[i] == 0 {
             self.hot_keys += 1;
         }
@@ -289,7 +299,6 @@ impl Streams {
 }
 
 /// Stream `id` is on `key`.
-#[inline]
 #[inline]
 fn has_key(
     recs: &PagedVec<StreamRec>,

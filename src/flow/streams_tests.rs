@@ -122,3 +122,29 @@ fn old_streams_that_cannot_be_read_back_are_an_error() {
     s.recs.damage();
     assert!(s.meta(1).is_err());
 }
+
+/// A key whose old stream was found on disk (and so remembered) gets a new
+/// stream, which then goes to disk too: the new one is found, not the one
+/// remembered.
+#[test]
+fn a_remembered_old_stream_gives_way_to_a_newer_one() {
+    for max_hot in [1, 2, 3, 64] {
+        let mut s = Streams::new(max_hot);
+        for i in 0..300 {
+            s.push(&key(i), false).expect("push");
+        }
+        assert_eq!(s.find(&key(7)).expect("find"), Some(7));
+        let newer = s.push(&key(7), true).expect("push");
+        assert_eq!(s.find(&key(7)).expect("find"), Some(newer));
+        for i in 300..600 {
+            s.push(&key(i), false).expect("push");
+        }
+        // Other keys in between, so the one-entry cache does not answer.
+        assert_eq!(s.find(&key(8)).expect("find"), Some(8));
+        assert_eq!(
+            s.find(&key(7)).expect("find"),
+            Some(newer),
+            "max_hot {max_hot}"
+        );
+    }
+}
