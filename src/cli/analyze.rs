@@ -3,7 +3,7 @@
 use super::{EXIT_FAILURE, EXIT_PARTIAL};
 use crate::analysis::{self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport};
 use crate::output::{
-    csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_thread::SegmentWriters, text,
+    csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
 };
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
@@ -61,7 +61,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             let file =
                 File::create(path).with_context(|| format!("creating {}", path.display()))?;
             Some(JsonlWriter::new(
-                Box::new(BufWriter::new(file)) as Box<dyn Write + Send>
+                Box::new(BufWriter::new(file)) as Box<dyn Write>
             ))
         }
         None => None,
@@ -72,15 +72,13 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             let file =
                 File::create(path).with_context(|| format!("creating {}", path.display()))?;
             Some(CsvWriter::new(
-                Box::new(BufWriter::new(file)) as Box<dyn Write + Send>
+                Box::new(BufWriter::new(file)) as Box<dyn Write>
             )?)
         }
-        (None, Format::Csv) => Some(CsvWriter::new(
-            Box::new(raw_stdout()?) as Box<dyn Write + Send>
-        )?),
+        (None, Format::Csv) => Some(CsvWriter::new(Box::new(raw_stdout()?) as Box<dyn Write>)?),
         (None, _) => None,
     };
-    let mut segments = SegmentWriters::start(csv, jsonl);
+    let mut segments = SegmentWriters::new(csv, jsonl);
     let mut json_out = match args.format {
         Format::Json => Some(JsonWriter::new(raw_stdout()?)?),
         _ => None,

@@ -6,7 +6,7 @@ pub mod json;
 mod json_connection;
 pub mod jsonl;
 mod numbers;
-pub mod segment_thread;
+pub mod segment_writers;
 pub mod text;
 
 /// Seconds with nanosecond precision, as tshark prints them.
