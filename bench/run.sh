@@ -189,6 +189,10 @@ w("")
 w("| file | check | measured | met |")
 w("| --- | --- | --- | :---: |")
 ok_all = True
+# Issue #2 times `tcpdump -r` on the bulk capture only ("tcpdump -r 0.17 s"),
+# tcptrace on both files; its targets as written leave out the tcpdump check
+# on the files of many short connections.
+ok_issue = True
 for f in fact:
     dump = res.get(("tcpdump -r", f))
     trace = res.get(("tcptrace -l -n", f))
@@ -205,9 +209,15 @@ for f in fact:
         checks.append((f"{fmt}: peak RSS < 64 MB", f"{mb:.1f} MB", mb < 64))
         for name, measured, ok in checks:
             ok_all &= ok
+            if base(f) == "large.pcap" or "tcpdump" not in name:
+                ok_issue &= ok
             w(f"| {base(f)} | {name} | {measured} | {'yes' if ok else '**no**'} |")
 w("")
-w(f"All targets met: {'yes' if ok_all else '**no**'}")
+w(f"All checks met: {'yes' if ok_all else '**no**'}")
+w("")
+w("Issue #2's targets as written (within 2x of `tcpdump -r` on large.pcap, the file the issue "
+  "times tcpdump on; 2x faster than tcptrace on both files; peak RSS < 64 MB on every file): "
+  f"{'met' if ok_issue else '**not met**'}")
 text = "\n".join(lines) + "\n"
 open(out, "w").write(text)
 print(text)
