@@ -270,10 +270,15 @@ impl Streams {
         self.reinsert(old.into_iter().filter(|&b| b != 0).map(|b| b - 1));
     }
 
-    /// Puts `ids` (in memory, one per key) into empty buckets.
+    /// Puts `ids` (in memory, one per key) into empty buckets. Streams in
+    /// the index are never older than those in memory, so their keys are
+    /// read from memory and cannot fail; were that ever broken, the stream
+    /// would silently lose its bucket, hence the debug check.
     pub(super) fn reinsert(&mut self, ids: impl Iterator<Item = u32>) {
         for id in ids {
-            if let Ok(key) = self.key_at(id) {
+            let key = self.key_at(id);
+            debug_assert!(key.is_ok(), "stream {id} in the index is not in memory");
+            if let Ok(key) = key {
                 let i = self.bucket_of(&key, key.hash(&self.hasher));
                 self.buckets[i] = id + 1;
             }
