@@ -1,11 +1,16 @@
 //! What makes `--seed` reproducible: each packet's random draws come from
-//! its *content*, not from its place in the packet sequence. A TCP segment
-//! is named by its connection (in order of appearance), its sequence number
-//! relative to the ISN, its length, and how many times that same segment
-//! crossed before; a pure ACK by its relative ACK number and how many
-//! duplicates preceded it. Timing differences between runs (an extra
-//! window update, an ACK delayed differently) therefore do not shift the
-//! draws of every later packet: the same seed loses the same segments.
+//! its *content*, not from its place in the packet sequence. A data
+//! segment is named by its connection (in order of appearance), the block
+//! of the byte stream its last byte falls in (blocks of one full segment,
+//! the MSS the handshake agreed, counted from the ISN), and how many
+//! segments ending in that block crossed before; a SYN or a FIN without
+//! data by its relative sequence number; a pure ACK by its relative ACK
+//! number and how many duplicates preceded it. Timing differences between
+//! runs (an extra window update, an ACK delayed differently) therefore do
+//! not shift the draws of every later packet, and neither does a sender
+//! whose segments start a few bytes later than in another run (a short
+//! segment where the application's writes met the window at another
+//! moment): the segment that ends in block b is the same one in both runs.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -33,9 +38,15 @@ struct Half {
     /// Ordinal of the connection, the same for both directions.
     ordinal: u32,
     isn: Option<u32>,
-    /// Times each segment (relative seq, len, flags) was seen, pruned
-    /// below the peer's cumulative ACK.
-    seen: HashMap<(u32, u32, u8), u32>,
+    /// The MSS option of this side's SYN, and whether it offered timestamps.
+    mss: Option<u16>,
+    timestamps: bool,
+    /// Where block 0 ends: the end (relative) of this side's first
+    /// full-size segment. Segments before it are named exactly.
+    origin: Option<u32>,
+    /// Per segment name (`Name`): how many crossed, and the relative seq
+    /// where all of it is acknowledged; pruned below the peer's ACK.
+    seen: HashMap<Name, (u32, u32)>,
     last_ack: Option<u32>,
     dup_acks: u32,
     acked: Option<u32>,
@@ -76,7 +87,22 @@ struct Tcp {
     ack: u32,
     len: u32,
     flags: u8,
+    /// A SYN's MSS option and whether it carries timestamps.
+    mss: Option<u16>,
+    timestamps: bool,
 }
+
+/// What names a segment: the block its end falls in, or (before the first
+/// full-size segment, and for SYN/FIN without data) its exact relative
+/// sequence number and length; with its control flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Name {
+    Block(u32, u8),
+    Exact(u32, u32, u8),
+}
+
+/// The full-segment payload when the handshake was not seen.
+const DEFAULT_BLOCK: u32 = 1448;
 
 const FIN: u8 = 0x01;
 const SYN: u8 = 0x02;
@@ -117,18 +143,56 @@ fn parse(pkt: &[u8]) -> Option<Tcp> {
     let be16 = |i: usize| Some(u16::from_be_bytes([*tcp.get(i)?, *tcp.get(i + 1)?]));
     let be32 = |i: usize| Some(u32::from_be_bytes(tcp.get(i..i + 4)?.try_into().ok()?));
     let off = usize::from(tcp.get(12)? >> 4) * 4;
+    let flags = *tcp.get(13)?;
+    let (mut mss, mut timestamps) = (None, false);
+    if flags & SYN != 0 {
+        let mut opts = tcp.get(20..off).unwrap_or_default();
+        while let Some((&kind, rest)) = opts.split_first() {
+            match kind {
+                0 => break,
+                1 => opts = rest,
+                _ => {
+                    let len = usize::from(*rest.first().unwrap_or(&0));
+                    if len < 2 || len > opts.len() {
+                        break;
+                    }
+                    match (kind, len) {
+                        (2, 4) => mss = Some(u16::from_be_bytes([opts[2], opts[3]])),
+                        (8, 10) => timestamps = true,
+                        _ => {}
+                    }
+                    opts = &opts[len..];
+                }
+            }
+        }
+    }
     Some(Tcp {
         flow: (src, dst, be16(0)?, be16(2)?),
         seq: be32(4)?,
         ack: be32(8)?,
         len: tcp.len().checked_sub(off)? as u32,
-        flags: *tcp.get(13)?,
+        flags,
+        mss,
+        timestamps,
     })
 }
 
 /// Sequence number, payload length and flags of a TCP packet, for the drop log.
 pub fn tcp_brief(pkt: &[u8]) -> Option<(u32, u32, u8)> {
     parse(pkt).map(|t| (t.seq, t.len, t.flags))
+}
+
+/// The payload of a full segment from this side: the smaller MSS of the
+/// two SYNs, less the 12 bytes of the timestamp option when both offered it.
+fn block_size(mss: Option<u16>, timestamps: bool, peer: Option<(Option<u16>, bool)>) -> u32 {
+    let (peer_mss, peer_ts) = peer.unwrap_or((None, false));
+    let smaller = match (mss, peer_mss) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(m), None) | (None, Some(m)) => m,
+        (None, None) => return DEFAULT_BLOCK,
+    };
+    let ts = if timestamps && peer_ts { 12 } else { 0 };
+    u32::from(smaller).saturating_sub(ts).max(1)
 }
 
 /// `a` is after `b` in sequence space.
@@ -183,7 +247,9 @@ impl Keyer {
                 },
             );
         }
-        let peer_isn = self.flows.get(&reverse).and_then(|h| h.isn);
+        let peer = self.flows.get(&reverse);
+        let peer_isn = peer.and_then(|h| h.isn);
+        let peer_syn = peer.map(|h| (h.mss, h.timestamps));
         // The ACK this packet carries prunes what the peer remembers.
         if t.flags & ACK != 0 {
             if let Some(peer) = self.flows.get_mut(&reverse) {
@@ -193,13 +259,7 @@ impl Keyer {
                 }
                 if peer.seen.len() > PRUNE_AT && peer.pruned_at != peer.acked {
                     if let Some(acked) = peer.acked {
-                        // SYN and FIN take one sequence number each.
-                        peer.seen.retain(|&(s, l, control), _| {
-                            let end = s
-                                .wrapping_add(l)
-                                .wrapping_add(u32::from(control & (SYN | FIN) != 0));
-                            after(end, acked)
-                        });
+                        peer.seen.retain(|_, &mut (_, end)| after(end, acked));
                         peer.pruned_at = Some(acked);
                     }
                 }
@@ -208,6 +268,8 @@ impl Keyer {
         let half = self.flows.get_mut(&t.flow)?;
         if t.flags & SYN != 0 {
             half.isn = Some(t.seq);
+            half.mss = t.mss;
+            half.timestamps = t.timestamps;
         }
         let rel_seq = half.isn.map_or(t.seq, |isn| t.seq.wrapping_sub(isn));
         let rel_ack = peer_isn.map_or(t.ack, |isn| t.ack.wrapping_sub(isn));
@@ -222,13 +284,37 @@ impl Keyer {
             }
             return Some([ordinal, 0, u64::from(rel_ack), u64::from(half.dup_acks)]);
         }
-        let count = half.seen.entry((rel_seq, t.len, control)).or_insert(0);
-        let occurrence = *count;
-        *count += 1;
-        let ident = (u64::from(rel_seq) << 32) | u64::from(t.len);
+        // SYN and FIN take one sequence number each.
+        let end = rel_seq
+            .wrapping_add(t.len)
+            .wrapping_add(u32::from(control & (SYN | FIN) != 0));
+        let block = block_size(half.mss, half.timestamps, peer_syn);
+        if t.len == block && half.origin.is_none() {
+            half.origin = Some(end);
+        }
+        // Full segments end where blocks end: a sender that cut the stream
+        // shorter once (by less than a block) still ends its next segments
+        // in the same blocks as a run that did not.
+        let (name, covered) = match half.origin {
+            Some(origin) if t.len > 0 && (end == origin || after(end, origin)) => {
+                let b = (end.wrapping_sub(origin)).div_ceil(block);
+                (
+                    Name::Block(b, control),
+                    origin.wrapping_add(b.saturating_mul(block)),
+                )
+            }
+            _ => (Name::Exact(rel_seq, t.len, control), end),
+        };
+        let entry = half.seen.entry(name).or_insert((0, covered));
+        let occurrence = entry.0;
+        entry.0 += 1;
+        let (kind, ident) = match name {
+            Name::Block(b, _) => (16, u64::from(b)),
+            Name::Exact(s, l, _) => (0, (u64::from(s) << 32) | u64::from(l)),
+        };
         Some([
             ordinal,
-            1 + u64::from(control),
+            kind + 1 + u64::from(control),
             ident,
             u64::from(occurrence),
         ])
@@ -314,5 +400,43 @@ mod tests {
             .map(|t| t.flow)
             .unwrap()];
         assert!(half.seen.is_empty());
+    }
+
+    /// A SYN with the options Linux sends: MSS, SACK permitted, timestamps.
+    fn syn(sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, mss: u16) -> Vec<u8> {
+        let mut p = segment(sport, dport, seq, ack, flags, 16);
+        p[32] = 9 << 4;
+        let m = mss.to_be_bytes();
+        p[40..56].copy_from_slice(&[2, 4, m[0], m[1], 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0]);
+        p
+    }
+
+    /// Two runs whose senders cut the byte stream differently after a
+    /// while (one sent a short segment): the segments that end in the same
+    /// block of 1448 bytes (the MSS 1460 less the timestamps) draw alike.
+    #[test]
+    fn a_shifted_segmentation_keeps_the_draws() {
+        let run = |short_at: u32| {
+            let mut k = Keyer::new(3);
+            k.draws(Way::Forward, &syn(40000, 80, 99, 0, SYN, 1460));
+            k.draws(Way::Backward, &syn(80, 40000, 7, 100, SYN | ACK, 1460));
+            let (mut seq, mut out) = (1u32, Vec::new());
+            for i in 0..20u32 {
+                let len = if i == short_at { 1448 - 80 } else { 1448 };
+                let d = k.draws(
+                    Way::Forward,
+                    &segment(40000, 80, 99 + seq, 8, ACK, len as usize),
+                );
+                out.push(d);
+                seq += len;
+            }
+            out
+        };
+        let (a, b) = (run(99), run(10));
+        assert_eq!(a, b, "each segment ends in the same block in both runs");
+        let all: std::collections::HashSet<u64> = a.iter().map(|d| d.loss).collect();
+        assert_eq!(all.len(), a.len(), "and each block draws its own");
+        assert_eq!(block_size(Some(1460), true, Some((Some(1400), true))), 1388);
+        assert_eq!(block_size(None, false, None), DEFAULT_BLOCK);
     }
 }
