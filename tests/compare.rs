@@ -289,16 +289,7 @@ fn interrupted_at(marker: &str) -> (String, tempfile::TempDir) {
             break;
         }
     }
-    let started = std::time::Instant::now();
-    while emulated_namespaces()
-        .iter()
-        .filter(|n| n.ends_with(&format!("-{pid}")))
-        .count()
-        < 2
-    {
-        assert!(started.elapsed().as_secs() < 20, "the run never started");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for_the_path_of(pid, || true);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let killed = Command::new("kill")
         .args(["-INT", &pid.to_string()])

@@ -8,7 +8,7 @@ use common::*;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -101,17 +101,7 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
     );
     let pid = child.id();
     // Wait until the run's namespaces exist, then interrupt it mid-transfer.
-    let start = Instant::now();
-    while !emulated_namespaces()
-        .iter()
-        .any(|n| n.ends_with(&format!("-{pid}")))
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the run never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_the_path_of(pid, || true);
     std::thread::sleep(Duration::from_millis(1500));
     let status = Command::new("kill")
         .args(["-INT", &pid.to_string()])
@@ -153,28 +143,11 @@ fn root_the_next_run_removes_what_a_killed_run_left() {
         dir.path(),
     );
     let pid = child.id();
-    let start_time = Instant::now();
-    while emulated_namespaces()
-        .iter()
-        .filter(|n| n.ends_with(&format!("-{pid}")))
-        .count()
-        < 2
-        || !std::env::temp_dir()
-            .join(format!("tcplab-received-{pid}"))
-            .exists()
-    {
-        assert!(
-            start_time.elapsed() < Duration::from_secs(20),
-            "the run never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let received = std::env::temp_dir().join(format!("tcplab-received-{pid}"));
+    wait_for_the_path_of(pid, || received.exists());
     child.kill().expect("SIGKILL");
     child.wait().expect("tcplab ends");
-    let left: Vec<String> = emulated_namespaces()
-        .into_iter()
-        .filter(|n| n.ends_with(&format!("-{pid}")))
-        .collect();
+    let left = namespaces_of(pid);
     assert_eq!(
         left.len(),
         2,

@@ -92,6 +92,24 @@ pub fn emulated_namespaces() -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// The emulated-path namespaces of process `pid`.
+pub fn namespaces_of(pid: u32) -> Vec<String> {
+    emulated_namespaces()
+        .into_iter()
+        .filter(|n| n.ends_with(&format!("-{pid}")))
+        .collect()
+}
+
+/// Waits (at most 20 s) until process `pid` has made both namespaces of
+/// its emulated path and `also()` holds: its transfer is under way.
+pub fn wait_for_the_path_of(pid: u32, also: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while namespaces_of(pid).len() < 2 || !also() {
+        assert!(start.elapsed().as_secs() < 20, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// No namespace of process `pid` is left.
 pub fn no_namespace_of(pid: u32) {
     for ns in emulated_namespaces() {
