@@ -138,7 +138,20 @@ pub fn draw<DB: DrawingBackend>(
         ],
     )];
     if let Some(max_cwnd) = cwnd.iter().map(|p| p.1 as u64).max() {
-        caption.push(fill(t.kernel_cwnd_note, &[&view.thousands(max_cwnd)]));
+        let max_cwnd = view.thousands(max_cwnd);
+        caption.push(match flight_against_cwnd(&flight, &cwnd) {
+            // Said only when the samples show it.
+            (covered, 0) if covered > 0 => fill(t.kernel_cwnd_note, &[&max_cwnd]),
+            (0, _) => fill(t.kernel_cwnd_sampled, &[&max_cwnd]),
+            (_, over) => fill(
+                t.kernel_cwnd_grew,
+                &[
+                    &max_cwnd,
+                    &view.thousands(over),
+                    &view.thousands(flight.len() as u64),
+                ],
+            ),
+        });
     }
     if view.series.unscaled_window[view.dir.reverse().index()] {
         caption.push(fill(t.window_unscaled, &[&receiver]));
@@ -147,4 +160,39 @@ pub fn draw<DB: DrawingBackend>(
     caption.extend(view.range_note());
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
+}
+
+/// Of the sender's segments (`flight`, in time order), how many came after
+/// a `TCP_INFO` sample (`cwnd`, in time order), and how many of those had
+/// more bytes in flight than the last sample's congestion window: the
+/// window grew between samples (a transfer quicker than the sampling).
+fn flight_against_cwnd(flight: &[(f64, f64)], cwnd: &[(f64, f64)]) -> (u64, u64) {
+    let (mut covered, mut over, mut next) = (0, 0, 0);
+    let mut last = None;
+    for &(t, bytes) in flight {
+        while let Some(&(_, c)) = cwnd.get(next).filter(|s| s.0 <= t) {
+            last = Some(c);
+            next += 1;
+        }
+        if let Some(c) = last {
+            covered += 1;
+            over += u64::from(bytes > c);
+        }
+    }
+    (covered, over)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flight_against_cwnd;
+
+    #[test]
+    fn flight_is_checked_against_the_last_sample_before_it() {
+        let cwnd = [(1.0, 10.0), (3.0, 20.0)];
+        // Before any sample: not covered; 15 > 10 at t=2; 15 <= 20 at t=3.
+        let flight = [(0.5, 99.0), (2.0, 15.0), (3.0, 15.0), (4.0, 21.0)];
+        assert_eq!(flight_against_cwnd(&flight, &cwnd), (3, 2));
+        assert_eq!(flight_against_cwnd(&flight, &[]), (0, 0));
+        assert_eq!(flight_against_cwnd(&[(2.0, 5.0)], &cwnd), (1, 0));
+    }
 }
