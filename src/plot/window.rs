@@ -139,19 +139,24 @@ pub fn draw<DB: DrawingBackend>(
     )];
     if let Some(max_cwnd) = cwnd.iter().map(|p| p.1 as u64).max() {
         let max_cwnd = view.thousands(max_cwnd);
-        caption.push(match flight_against_cwnd(&flight, &cwnd) {
+        // Each sentence on a line of its own: a caption line does not wrap.
+        match flight_against_cwnd(&flight, &cwnd) {
             // Said only when the samples show it.
-            (covered, 0) if covered > 0 => fill(t.kernel_cwnd_note, &[&max_cwnd]),
-            (0, _) => fill(t.kernel_cwnd_sampled, &[&max_cwnd]),
-            (_, over) => fill(
-                t.kernel_cwnd_grew,
-                &[
-                    &max_cwnd,
-                    &view.thousands(over),
-                    &view.thousands(flight.len() as u64),
-                ],
-            ),
-        });
+            (covered, 0) if covered > 0 => {
+                caption.push(fill(t.kernel_cwnd_note, &[&max_cwnd]));
+            }
+            (0, _) => {
+                caption.push(fill(t.kernel_cwnd_sampled, &[&max_cwnd]));
+                caption.push(t.kernel_cwnd_none_during.to_string());
+            }
+            (_, over) => {
+                caption.push(fill(t.kernel_cwnd_sampled, &[&max_cwnd]));
+                caption.push(fill(
+                    t.kernel_cwnd_grew,
+                    &[&view.thousands(over), &view.thousands(flight.len() as u64)],
+                ));
+            }
+        }
     }
     if view.series.unscaled_window[view.dir.reverse().index()] {
         caption.push(fill(t.window_unscaled, &[&receiver]));
