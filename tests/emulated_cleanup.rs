@@ -30,6 +30,22 @@ fn start(args: &[&str], dir: &Path) -> std::process::Child {
         .expect("tcplab starts")
 }
 
+/// A run that lasts about 40 s (5 MB over 1 Mbit/s), to be stopped midway.
+fn start_slow_run(dir: &Path) -> std::process::Child {
+    start(
+        &[
+            "run-and-capture",
+            "--rate",
+            "1mbit",
+            "--delay",
+            "50ms",
+            "--payload-size",
+            "5M",
+        ],
+        dir,
+    )
+}
+
 #[test]
 fn root_an_unknown_congestion_control_is_refused_and_cleaned_up() {
     let Some(_serial) = serial("root_an_unknown_congestion_control_is_refused_and_cleaned_up")
@@ -87,18 +103,7 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let child = start(
-        &[
-            "run-and-capture",
-            "--rate",
-            "1mbit",
-            "--delay",
-            "50ms",
-            "--payload-size",
-            "5M",
-        ],
-        dir.path(),
-    );
+    let child = start_slow_run(dir.path());
     let pid = child.id();
     // Wait until the run's namespaces exist, then interrupt it mid-transfer.
     wait_for_the_path_of(pid, || true);
@@ -130,18 +135,7 @@ fn root_the_next_run_removes_what_a_killed_run_left() {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = start(
-        &[
-            "run-and-capture",
-            "--rate",
-            "1mbit",
-            "--delay",
-            "50ms",
-            "--payload-size",
-            "5M",
-        ],
-        dir.path(),
-    );
+    let mut child = start_slow_run(dir.path());
     let pid = child.id();
     let received = std::env::temp_dir().join(format!("tcplab-received-{pid}"));
     wait_for_the_path_of(pid, || received.exists());

@@ -14,15 +14,7 @@ use std::time::{Duration, Instant};
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn namespaces() -> BTreeSet<String> {
-    let out = Command::new("ip")
-        .args(["netns", "list"])
-        .output()
-        .expect("ip runs");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().next().map(String::from))
-        .filter(|n| n.starts_with("tcplab-run-"))
-        .collect()
+    namespaces_named(&["tcplab-run-"])
 }
 
 fn processes_named_tcplab_run() -> usize {
@@ -31,15 +23,6 @@ fn processes_named_tcplab_run() -> usize {
         .output()
         .expect("pgrep runs");
     String::from_utf8_lossy(&out.stdout).lines().count()
-}
-
-fn root_or_skip(name: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    assert!(!in_ci(), "{name} needs root and CI runs as root");
-    eprintln!("SKIPPED {name}: needs root");
-    false
 }
 
 #[test]

@@ -79,8 +79,8 @@ pub fn root_or_skip(test: &str) -> bool {
     false
 }
 
-/// The emulated path's namespaces that exist now (`tcplab-snd-*`, `tcplab-rcv-*`).
-pub fn emulated_namespaces() -> std::collections::BTreeSet<String> {
+/// The network namespaces that exist now whose names start with one of `prefixes`.
+pub fn namespaces_named(prefixes: &[&str]) -> std::collections::BTreeSet<String> {
     let out = Command::new("ip")
         .args(["netns", "list"])
         .output()
@@ -88,8 +88,13 @@ pub fn emulated_namespaces() -> std::collections::BTreeSet<String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(String::from))
-        .filter(|n| n.starts_with("tcplab-snd-") || n.starts_with("tcplab-rcv-"))
+        .filter(|n| prefixes.iter().any(|p| n.starts_with(p)))
         .collect()
+}
+
+/// The emulated path's namespaces that exist now (`tcplab-snd-*`, `tcplab-rcv-*`).
+pub fn emulated_namespaces() -> std::collections::BTreeSet<String> {
+    namespaces_named(&["tcplab-snd-", "tcplab-rcv-"])
 }
 
 /// The emulated-path namespaces of process `pid`.
