@@ -15,7 +15,7 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
-use tcplab::plot::{self, synthetic, Graph, ImageFormat, PlotOptions, Style, View};
+use tcplab_render::plot::{self, synthetic, Graph, ImageFormat, PlotOptions, Style, View};
 
 const SEGMENTS: usize = 1_000_000;
 const MAX_SECONDS: f64 = 2.0;

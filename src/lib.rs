@@ -1,45 +1,14 @@
-//! tcplab: study what TCP really did.
+//! tcplab, the program: the command line, `run-and-capture` and `compare`.
 //!
-//! The pipeline flows one way, each module taking the previous one's output:
-//!
-//! ```text
-//! capture  (pcap / pcapng bytes, or a live libpcap handle) -> Record
-//! dissect  (link layer, IPv4/IPv6, TCP via etherparse)     -> Segment
-//! flow     (connections, stream ids, Seq arithmetic)       -> tracked segment
-//! analysis (Wireshark's tcp.analysis.* events, RTT, ...)   -> SegmentReport + ConnectionSummary
-//! output   (text, JSON, CSV)            plot (SVG/PNG graphs from the same stream)
-//! ```
-//!
-//! `lab` holds the lab's TCP programs (echo servers, chat, file copy) that
-//! `runcap` (`run-and-capture`) drives in a namespace made by `netlab`;
-//! `compare` runs it once per congestion control algorithm and reports the
-//! runs side by side; `cli` holds one file per subcommand.
-//!
-//! ```
-//! use std::path::Path;
-//! use tcplab::analysis::{analyze_file, Event};
-//!
-//! let mut retransmissions = 0;
-//! let (analysis, damage) = analyze_file(Path::new("tests/data/lossy.pcap"), |segment| {
-//!     retransmissions += usize::from(segment.events.iter().any(Event::is_retransmission));
-//! })?;
-//! assert!(damage.is_none());
-//! assert_eq!(analysis.connections.len(), 1);
-//! assert!(retransmissions > 0);
-//! # Ok::<(), tcplab::capture::CaptureError>(())
-//! ```
+//! The library crates under `crates/` do the work (docs/architecture.md):
+//! `tcplab-wire` reads packets, `tcplab-analysis` follows connections the
+//! way Wireshark does, `tcplab-render` writes text, graphs and reports,
+//! `tcplab-lab` holds the lab's TCP programs and `tcplab-net` the
+//! namespaces, the link emulator and the kernel's `TCP_INFO`. This crate
+//! puts them together into runs (`run_and_capture`, `compare`), parses the
+//! command line (`cli`, one file per subcommand) and is the only place that
+//! prints to the terminal.
 
-pub mod analysis;
-pub mod capture;
 pub mod cli;
-mod cold;
 pub mod compare;
-pub mod dissect;
-pub mod emu;
-pub mod flow;
-pub mod lab;
-pub mod netlab;
-pub mod output;
-pub mod plot;
-pub mod report;
-pub mod runcap;
+pub mod run_and_capture;

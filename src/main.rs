@@ -20,7 +20,7 @@ enum Command {
     /// Analyse .pcap/.pcapng captures connection by connection, like Wireshark's TCP analysis
     Analyze(cli::analyze::AnalyzeArgs),
     /// Run the lab's file copy (or echo) on loopback or an emulated path, capture it with libpcap, verify and analyse it
-    RunAndCapture(Box<cli::run_capture::RunArgs>),
+    RunAndCapture(Box<cli::run_and_capture::RunArgs>),
     /// Run the same transfer once per congestion control algorithm over an emulated path and compare them in one report
     Compare(Box<cli::compare::CompareArgs>),
     /// Draw TCP graphs (Stevens, tcptrace, throughput, RTT, window, ladder) as SVG or PNG
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => cli::analyze::run(args),
-        Command::RunAndCapture(args) => cli::run_capture::run(*args),
+        Command::RunAndCapture(args) => cli::run_and_capture::run(*args),
         Command::Compare(args) => cli::compare::run(*args),
         Command::Plot(args) => cli::plot::run(args),
         Command::Report(args) => cli::report::run(args),

@@ -8,8 +8,8 @@ use lab_support::{addr_args, alice, run_with_input, tcplab, Proc, PATIENCE};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
-use tcplab::lab::file_copy::{Hello, Mode, Reply, Summary};
-use tcplab::lab::framing::{encode, Decoder, HeaderWidth};
+use tcplab_lab::file_copy::{Hello, Mode, Reply, Summary};
+use tcplab_lab::framing::{encode, Decoder, HeaderWidth};
 
 fn file_server(dir: &Path, max_files: &str) -> (Proc, SocketAddr) {
     let dir = dir.to_str().expect("a UTF-8 temp path");
@@ -233,7 +233,7 @@ fn senders_that_vanish_or_lie_leave_no_partial_file() {
 
 #[tokio::test]
 async fn library_api_server_and_sender_in_one_process() {
-    use tcplab::lab::{bind, event, file_copy};
+    use tcplab_lab::{bind, event, file_copy};
     let dir = tempfile::tempdir().unwrap();
     let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let addr = listener.local_addr().unwrap();
@@ -255,7 +255,7 @@ async fn library_api_server_and_sender_in_one_process() {
     let summary = file_copy::send(addr, &request).await.unwrap();
     assert_eq!(summary, Summary::of(&contents));
     let stopped = server.await.unwrap().unwrap();
-    assert_eq!(stopped, tcplab::lab::StopReason::MaxFiles(1));
+    assert_eq!(stopped, tcplab_lab::StopReason::MaxFiles(1));
     assert_eq!(
         std::fs::read(dir.path().join("tres.txt")).unwrap(),
         contents
@@ -264,8 +264,8 @@ async fn library_api_server_and_sender_in_one_process() {
 
 #[tokio::test]
 async fn sender_reports_a_copy_that_differs() {
-    use tcplab::lab::file_copy::{self, FileCopyError};
-    use tcplab::lab::framed_stream::{write_frame, FramedReader};
+    use tcplab_lab::file_copy::{self, FileCopyError};
+    use tcplab_lab::framed_stream::{write_frame, FramedReader};
     use tokio::io::AsyncReadExt;
     // A server that stores something else and says so honestly.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -7,7 +7,7 @@ mod lab_support;
 use lab_support::{addr_args, lab_python, program, run_with_input, tcplab, Proc};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use tcplab::lab::framing::{encode, HeaderWidth};
+use tcplab_lab::framing::{encode, HeaderWidth};
 
 fn framed_server(max_clients: &str) -> (Proc, std::net::SocketAddr) {
     Proc::server(&[

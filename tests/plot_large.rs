@@ -3,7 +3,7 @@
 //! that points were merged. (The one-million-segment timing is in
 //! benches/plot_million.rs.)
 
-use tcplab::plot::{self, synthetic, Graph, ImageFormat, PlotOptions, Style, View};
+use tcplab_render::plot::{self, synthetic, Graph, ImageFormat, PlotOptions, Style, View};
 
 #[test]
 fn a_large_connection_is_merged_per_pixel_and_says_so() {

@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tcplab::analysis::{self, Event, SegmentReport};
-use tcplab::flow::Direction;
+use tcplab_analysis::flow::Direction;
+use tcplab_analysis::{Event, SegmentReport};
 
 const RETRANSMISSION_RED: &str = "#D62728";
 const ZERO_WINDOW_PURPLE: &str = "#9467BD";
@@ -92,7 +92,7 @@ fn rects_in(svg: &str, colour: &str) -> usize {
 /// Segments of `dir` in stream 0 that carry data and have `pick`'s event.
 fn count(capture: &str, pick: impl Fn(&SegmentReport) -> bool) -> usize {
     let mut n = 0;
-    analysis::analyze_file(&data(capture), |r| {
+    tcplab_analysis::analyze_file(&data(capture), |r| {
         if r.stream == 0 && pick(r) {
             n += 1;
         }
@@ -344,7 +344,7 @@ fn the_language_comes_from_lang_unless_given() {
 /// The library draws in the language of `PlotOptions::lang`.
 #[test]
 fn a_spanish_view_draws_a_spanish_svg() {
-    use tcplab::plot::{self, Graph, ImageFormat, Lang, PlotOptions, Style, View};
+    use tcplab_render::plot::{self, Graph, ImageFormat, Lang, PlotOptions, Style, View};
     let got = plot::collect_file(&data("lossy.pcap"), None).expect("lossy.pcap");
     let options = PlotOptions {
         lang: Lang::Es,
@@ -367,7 +367,7 @@ fn a_spanish_view_draws_a_spanish_svg() {
 fn a_tcp_info_series_is_drawn_over_window_and_rtt() {
     // ns-lo-v4.pcap starts at 1795617332.626014 and lasts 3.7 ms; its
     // client 127.0.0.1:40001 sends the data.
-    let header = tcplab::netlab::tcpinfo::CSV_HEADER;
+    let header = tcplab_analysis::record::tcp_info::CSV_HEADER;
     let row = |t: f64, cwnd: u32, ssthresh: &str, srtt: u32| {
         let ss_bytes = ssthresh
             .parse::<u32>()

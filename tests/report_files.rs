@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use tcplab::report::{self, Lang, ReportOptions};
+use tcplab_render::report::{self, Lang, ReportOptions};
 
 const GRAPHS: [&str; 6] = [
     "ladder",

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::PathBuf;
-use tcplab::report::{self, Lang, ReportOptions};
+use tcplab_render::report::{self, Lang, ReportOptions};
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")

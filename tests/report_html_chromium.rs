@@ -16,7 +16,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tcplab::report::{self, ReportOptions};
+use tcplab_render::report::{self, ReportOptions};
 
 const FLAGS: [&str; 8] = [
     "--headless",

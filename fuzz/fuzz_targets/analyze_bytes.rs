@@ -18,9 +18,9 @@ use libfuzzer_sys::fuzz_target;
 use std::io::{self, Cursor};
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use tcplab::analysis::{Analyzer, AnalyzerOptions};
-use tcplab::capture::{self, CaptureReader, Record};
-use tcplab::output::{csv::CsvWriter, json, jsonl::JsonlWriter, text};
+use tcplab_analysis::{Analyzer, AnalyzerOptions};
+use tcplab_wire::capture::{self, CaptureReader, Record};
+use tcplab_render::output::{csv::CsvWriter, json, jsonl::JsonlWriter, text};
 
 /// One file per fuzzing process, rewritten for each input.
 fn scratch_file() -> &'static PathBuf {

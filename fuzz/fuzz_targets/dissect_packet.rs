@@ -6,8 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tcplab::capture::{LinkType, Record, Timestamp};
-use tcplab::dissect::dissect;
+use tcplab_wire::capture::{LinkType, Record, Timestamp};
+use tcplab_wire::dissect::dissect;
 
 const LINKS: [LinkType; 10] = [
     LinkType::Ethernet,

@@ -1,10 +1,6 @@
 //! `tcplab analyze FILE...`: reads captures and prints what TCP did.
 
 use super::{EXIT_FAILURE, EXIT_PARTIAL};
-use crate::analysis::{self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport};
-use crate::output::{
-    csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
-};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use std::fs::File;
@@ -12,6 +8,10 @@ use std::io::{self, BufWriter, Write};
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tcplab_analysis::{self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport};
+use tcplab_render::output::{
+    csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -98,14 +98,15 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                 segments.push(r);
             }
         };
-        let (finished, damage) = match analysis::analyze_file_streaming_with(file, opts, sink) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("tcplab: error: {e}");
-                exit = EXIT_FAILURE;
-                continue;
-            }
-        };
+        let (finished, damage) =
+            match tcplab_analysis::analyze_file_streaming_with(file, opts, sink) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("tcplab: error: {e}");
+                    exit = EXIT_FAILURE;
+                    continue;
+                }
+            };
         if let Some(err) = damage {
             eprintln!(
                 "tcplab: warning: {err}; analysed the {} records before it",

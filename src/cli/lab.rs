@@ -10,8 +10,6 @@ mod chat;
 mod echo;
 mod file;
 
-use crate::lab::event::{EventSink, StopReason};
-use crate::lab::{bind, Limits, DEFAULT_PORT};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::future::Future;
@@ -19,6 +17,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tcplab_lab::event::{EventSink, StopReason};
+use tcplab_lab::{bind, Limits, DEFAULT_PORT};
 use tokio::net::TcpListener;
 
 /// How long, at exit, the runtime waits for blocked work (a pending read of
@@ -147,11 +147,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// A header width in digits, 1 to 18.
-pub fn parse_digits(text: &str) -> Result<crate::lab::framing::HeaderWidth, String> {
+pub fn parse_digits(text: &str) -> Result<tcplab_lab::framing::HeaderWidth, String> {
     let digits: u8 = text
         .parse()
         .map_err(|_| format!("{text:?} is not a number"))?;
-    crate::lab::framing::HeaderWidth::new(digits).map_err(|e| e.to_string())
+    tcplab_lab::framing::HeaderWidth::new(digits).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -3,11 +3,17 @@
 //! --capture-at` puts the run on tcplab's emulated link; `--cc --rcvbuf
 //! --slow-reader --nodelay` tune the sockets wherever the run happens.
 
-use crate::emu::params::{self, LinkParams, QueueLimit, DEFAULT_QUEUE};
-use crate::netlab::path::End;
-use crate::runcap::Tuning;
+use crate::run_and_capture::Tuning;
 use anyhow::{bail, Result};
-use clap::Args;
+use clap::{Args, ValueEnum};
+use tcplab_analysis::record::link::{self as params, End, LinkParams, QueueLimit, DEFAULT_QUEUE};
+
+/// `--capture-at`: the command line's spelling of `End`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CaptureAt {
+    Sender,
+    Receiver,
+}
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct PathArgs {
@@ -48,7 +54,7 @@ pub struct PathArgs {
     pub seed: Option<u64>,
     /// Capture at the sender (sees its retransmissions) or at the receiver (sees the gaps) [default: sender]
     #[arg(long, value_enum, help_heading = "Emulated path")]
-    pub capture_at: Option<End>,
+    pub capture_at: Option<CaptureAt>,
     /// Congestion control of the sender (TCP_CONGESTION)
     #[arg(long, help = cc_help(), help_heading = "Sockets")]
     pub cc: Option<String>,
@@ -65,7 +71,7 @@ pub struct PathArgs {
 
 /// `--cc`'s help, with what this kernel offers.
 fn cc_help() -> String {
-    let offered = crate::netlab::tcpinfo::available_congestion();
+    let offered = tcplab_net::tcpinfo::available_congestion();
     if offered.is_empty() {
         "Congestion control of the sender (TCP_CONGESTION), e.g. reno, cubic, bbr".into()
     } else {
@@ -134,7 +140,10 @@ impl PathArgs {
     }
 
     pub fn capture_at(&self) -> End {
-        self.capture_at.unwrap_or(End::Sender)
+        match self.capture_at {
+            Some(CaptureAt::Receiver) => End::Receiver,
+            Some(CaptureAt::Sender) | None => End::Sender,
+        }
     }
 
     pub fn tuning(&self) -> Result<Tuning> {

@@ -3,14 +3,14 @@
 //! draws.
 
 use super::EXIT_PARTIAL;
-use crate::flow::Direction;
-use crate::netlab::tcpinfo;
-use crate::plot::{self, Graph, ImageFormat, KernelSeries, Lang, PlotOptions, Style, View};
-use crate::report::runmeta;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tcplab_analysis::flow::Direction;
+use tcplab_analysis::record::run_meta;
+use tcplab_analysis::record::tcp_info as tcpinfo;
+use tcplab_render::plot::{self, Graph, ImageFormat, KernelSeries, Lang, PlotOptions, Style, View};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DirectionArg {
@@ -69,11 +69,11 @@ pub struct PlotArgs {
 /// from the run's files beside the capture (`x-tcpinfo.csv`, and `x.json`
 /// naming the sampled socket).
 fn kernel_series(args: &PlotArgs, series: &plot::ConnectionSeries) -> Result<Option<KernelSeries>> {
-    let meta = runmeta::beside(&args.capture).and_then(|m| runmeta::read(&m).ok());
+    let meta = run_meta::beside(&args.capture).and_then(|m| run_meta::read(&m).ok());
     let found = args
         .tcp_info
         .clone()
-        .or_else(|| runmeta::tcp_info_of(&args.capture, meta.as_ref()));
+        .or_else(|| run_meta::tcp_info_of(&args.capture, meta.as_ref()));
     let Some(path) = found else {
         return Ok(None);
     };

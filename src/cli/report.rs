@@ -2,11 +2,11 @@
 //! writes the lab report of an existing capture and lists the files.
 
 use super::EXIT_PARTIAL;
-use crate::report::{self, Lang, ReportOptions};
 use anyhow::{anyhow, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tcplab_render::report::{self, Lang, ReportOptions};
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {

@@ -6,8 +6,8 @@
 
 use super::measure::Row;
 use super::strings::{fill, CompareStrings};
-use crate::plot::OverlayKind;
-use crate::report::units::{duration_in, rate_in};
+use tcplab_render::plot::OverlayKind;
+use tcplab_render::report::units::{duration_in, rate_in};
 
 /// Runs this close (relative to the smallest) are "about the same".
 const CLOSE: f64 = 0.02;

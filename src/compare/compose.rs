@@ -6,10 +6,10 @@
 use super::links::{href, relative};
 use super::strings::{fill, CompareStrings};
 use super::{table, Measured};
-use crate::emu::LinkParams;
-use crate::netlab::path::End;
-use crate::report::doc::Block;
 use std::path::Path;
+use tcplab_net::emu::LinkParams;
+use tcplab_net::path::End;
+use tcplab_render::report::doc::Block;
 
 /// What the report says besides the runs' numbers.
 pub struct Context<'a> {

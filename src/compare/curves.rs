@@ -8,9 +8,9 @@
 //! series. Out: `plot::Trace`s. Nothing is drawn here.
 
 use super::measure::{resent_as, SlowStartEnd};
-use crate::flow::Direction;
-use crate::netlab::tcpinfo::TcpInfo;
-use crate::plot::{rates, ConnectionSeries, Rates, Trace};
+use tcplab_analysis::flow::Direction;
+use tcplab_analysis::record::tcp_info::TcpInfo;
+use tcplab_render::plot::{rates, ConnectionSeries, Rates, Trace};
 
 /// Fewer throughput intervals than a single graph's: several lines share
 /// the plot, and shorter intervals make them cross all the time.
@@ -38,7 +38,7 @@ pub fn sequence(label: &str, series: &ConnectionSeries, dir: Direction) -> Trace
     let base = series.base[dir.index()]
         .or_else(|| sent.iter().map(|p| p.seq - 1).min())
         .unwrap_or(0);
-    let end = |p: &crate::plot::SegPoint| (p.seq + i64::from(p.len) - base - 1) as f64;
+    let end = |p: &tcplab_render::plot::SegPoint| (p.seq + i64::from(p.len) - base - 1) as f64;
     let mut line = vec![(0.0, 0.0)];
     let mut highest = 0.0;
     for p in &sent {
@@ -132,8 +132,8 @@ pub fn throughput(label: &str, series: &ConnectionSeries, dir: Direction, interv
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::collect_file;
     use std::path::Path;
+    use tcplab_render::plot::collect_file;
 
     fn lossy() -> ConnectionSeries {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lossy.pcap");

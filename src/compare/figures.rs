@@ -6,10 +6,10 @@ use super::measure::Row;
 use super::strings::{fill, CompareStrings};
 use super::{captions, curves};
 use super::{Measured, Result};
-use crate::plot::{Figure, ImageFormat, Overlay, OverlayKind, PlotStrings, Style, Trace};
-use crate::report::doc::Block;
-use crate::report::units::rate_in;
 use std::path::{Path, PathBuf};
+use tcplab_render::plot::{Figure, ImageFormat, Overlay, OverlayKind, PlotStrings, Style, Trace};
+use tcplab_render::report::doc::Block;
+use tcplab_render::report::units::rate_in;
 
 /// Draws the overlays into `dir`: the report's figure blocks and the files.
 pub fn render_all(
@@ -102,7 +102,7 @@ fn image_caption(kind: OverlayKind, runs: &[Measured], s: &CompareStrings) -> Ve
         OverlayKind::Throughput => vec![fill(
             t.overlay_throughput_caption,
             &[
-                &crate::plot::units::duration(s.lang, throughput_interval(runs)),
+                &tcplab_render::plot::units::duration(s.lang, throughput_interval(runs)),
                 &list(&|r| rate_in(s.lang, r.goodput_bps)),
             ],
         )],

@@ -8,13 +8,13 @@
 //! a `Row`, serialised as is into `compare.json` (docs/compare.md). No
 //! files are read here: `Measured::of_run` in `run` does that.
 
-use crate::analysis::{ConnectionSummary, Event};
-use crate::flow::Direction;
-use crate::netlab::tcpinfo::{ca_state_name, TcpInfo};
-use crate::plot::{ConnectionSeries, SegPoint};
-use crate::runcap::meta::LinkMeta;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use tcplab_analysis::flow::Direction;
+use tcplab_analysis::record::run_meta::LinkMeta;
+use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo};
+use tcplab_analysis::{ConnectionSummary, Event};
+use tcplab_render::plot::{ConnectionSeries, SegPoint};
 
 /// Congestion states that end slow start: the kernel lowers ssthresh when
 /// it enters them (tcp_input.c). Disorder (0 and 1 are Open and Disorder)
@@ -205,8 +205,8 @@ pub fn slow_start_end(tcp_info: &[TcpInfo], start: f64) -> Option<SlowStartEnd> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::collect_file;
     use std::path::Path;
+    use tcplab_render::plot::collect_file;
 
     fn info(time: f64, cwnd: u32, ssthresh: Option<u32>, ca_state: u8, srtt_us: u32) -> TcpInfo {
         TcpInfo {

@@ -4,13 +4,13 @@
 //!
 //! In: `CompareOptions` (the algorithms and a `RunOptions` template with
 //! the link, the payload and the language). Each algorithm's run is an
-//! ordinary `runcap::run` with `tuning.cc` set, into its own directory
+//! ordinary `run_and_capture::run` with `tuning.cc` set, into its own directory
 //! (`<out_dir>/compare-<stamp>/<alg>/`, its lab report in
 //! `<report_dir>/compare-<stamp>/<alg>/`). Out: in
 //! `<report_dir>/compare-<stamp>/`, `compare.md`, a self-contained
 //! `compare.html`, `compare.json` (the table's numbers, docs/compare.md)
 //! and the overlays as SVG and PNG. Numbers about the capture come from
-//! the analysis (`analysis::analyze_file`), the kernel's from each run's
+//! the analysis (`tcplab_analysis::analyze_file`), the kernel's from each run's
 //! `TCP_INFO` CSV. Not done here: privileges, arguments and printing
 //! (`cli::compare`).
 
@@ -26,16 +26,15 @@ pub mod table;
 pub use measure::Row;
 pub use strings::{CompareStrings, Lang};
 
-use crate::analysis;
-use crate::capture::CaptureError;
-use crate::flow::Direction;
-use crate::netlab::tcpinfo::{self, TcpInfo};
-use crate::plot::{self, Collector, ConnectionSeries, PlotError};
-use crate::report::doc;
-use crate::runcap::{self, stamp, RunError, RunOptions, RunOutcome};
+use crate::run_and_capture::{self, stamp, RunError, RunOptions, RunOutcome};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use tcplab_analysis::flow::Direction;
+use tcplab_analysis::record::tcp_info::{self as tcpinfo, TcpInfo};
+use tcplab_analysis::AnalysisError;
+use tcplab_render::plot::{self, Collector, ConnectionSeries, PlotError};
+use tcplab_render::report::doc;
 use thiserror::Error;
 
 pub type Result<T> = std::result::Result<T, CompareError>;
@@ -64,7 +63,7 @@ pub enum CompareError {
     #[error("the {algorithm} run: {source}")]
     Capture {
         algorithm: String,
-        source: CaptureError,
+        source: AnalysisError,
     },
     #[error("the {algorithm} run: {file}: no TCP connection in the capture")]
     NoConnection { algorithm: String, file: String },
@@ -195,7 +194,7 @@ pub fn run(
         run_opts.tuning.cc = Some(algorithm.clone());
         run_opts.out_dir = captures.join(algorithm);
         run_opts.report_dir = dir.join(algorithm);
-        let outcome = match runcap::run(&run_opts) {
+        let outcome = match run_and_capture::run(&run_opts) {
             Ok(outcome) => outcome,
             Err(source) => {
                 let finished: Vec<String> = runs.iter().map(|r| r.row.algorithm.clone()).collect();
@@ -286,7 +285,7 @@ fn unique_dir(parent: &Path, name: &str) -> Result<(PathBuf, String)> {
     unreachable!("the range 1.. does not end")
 }
 
-fn fill_subtitle(runs: &[Measured], link: &crate::emu::LinkParams, lang: Lang) -> String {
+fn fill_subtitle(runs: &[Measured], link: &tcplab_net::emu::LinkParams, lang: Lang) -> String {
     let bytes = runs
         .first()
         .map_or(0, |m| m.file_bytes.unwrap_or(m.row.bytes));
@@ -304,7 +303,7 @@ fn measure_run(algorithm: &str, outcome: &RunOutcome) -> Result<Measured> {
     };
     let mut collector = Collector::new([0]);
     let (analysis, _) =
-        analysis::analyze_file(&outcome.pcap, |r| collector.push(r)).map_err(capture_err)?;
+        tcplab_analysis::analyze_file(&outcome.pcap, |r| collector.push(r)).map_err(capture_err)?;
     let no_connection = || CompareError::NoConnection {
         algorithm: algorithm.to_string(),
         file: outcome.pcap.display().to_string(),
@@ -354,9 +353,9 @@ struct Summary<'a> {
     command_line: &'a [String],
     algorithms: &'a [String],
     path: String,
-    link: &'a crate::emu::LinkParams,
+    link: &'a tcplab_net::emu::LinkParams,
     default_path: Option<&'a str>,
-    capture_at: crate::netlab::path::End,
+    capture_at: tcplab_net::path::End,
     file_name: Option<&'a str>,
     runs: Vec<SummaryRun<'a>>,
     warnings: &'a [String],

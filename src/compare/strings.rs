@@ -3,7 +3,7 @@
 //! each `{}` (`fill`), a `Plural` is a count with its noun. The words
 //! drawn inside the graphs are `plot::strings`'.
 
-pub use crate::plot::lang::{fill, Lang, Plural};
+pub use tcplab_render::plot::lang::{fill, Lang, Plural};
 
 pub struct CompareStrings {
     pub lang: Lang,
@@ -206,7 +206,7 @@ pub static ES: CompareStrings = CompareStrings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::lang::tests::assert_same_holes;
+    use tcplab_render::plot::lang::table_check::assert_same_holes;
 
     #[test]
     fn both_languages_take_the_same_values() {

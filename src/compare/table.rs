@@ -4,8 +4,8 @@
 
 use super::measure::Row;
 use super::strings::{fill, CompareStrings};
-use crate::analysis::Event;
-use crate::report::units::{duration_in, rate_in};
+use tcplab_analysis::Event;
+use tcplab_render::report::units::{duration_in, rate_in};
 
 /// The head and the cells of every row.
 pub fn cells(rows: &[Row], s: &CompareStrings) -> (Vec<String>, Vec<Vec<String>>) {

@@ -1,12 +1,12 @@
 //! `tcplab chat-server` and `tcplab chat-client`.
 
 use super::{parse_duration, stderr_log, until_interrupted, ListenArgs};
-use crate::lab::chat::{self, ChatOptions};
-use crate::lab::chat_client;
 use anyhow::Context;
 use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;
+use tcplab_lab::chat::{self, ChatOptions};
+use tcplab_lab::chat_client;
 use tokio::io::BufReader;
 
 #[derive(Args, Debug)]
@@ -45,7 +45,7 @@ pub struct ChatClientArgs {
 
 pub async fn client(args: ChatClientArgs) -> anyhow::Result<ExitCode> {
     let (host, port) = (args.host.as_str(), args.port);
-    let stream = crate::lab::connect(host, port)
+    let stream = tcplab_lab::connect(host, port)
         .await
         .with_context(|| format!("connecting to {host} port {port}"))?;
     let input = BufReader::new(tokio::io::stdin());

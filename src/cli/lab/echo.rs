@@ -1,13 +1,13 @@
 //! `tcplab echo-server` and `tcplab echo-client`.
 
 use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
-use crate::lab::echo::{self, EchoOptions, EchoVersion};
-use crate::lab::echo_client::{self, ClientEnd, ClientOptions};
-use crate::lab::framing::HeaderWidth;
 use anyhow::Context;
 use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;
+use tcplab_lab::echo::{self, EchoOptions, EchoVersion};
+use tcplab_lab::echo_client::{self, ClientEnd, ClientOptions};
+use tcplab_lab::framing::HeaderWidth;
 use tokio::io::BufReader;
 
 #[derive(Args, Debug)]
@@ -59,7 +59,7 @@ pub struct EchoClientArgs {
 
 pub async fn client(args: EchoClientArgs) -> anyhow::Result<ExitCode> {
     let (host, port) = (args.host.as_str(), args.port);
-    let stream = crate::lab::connect(host, port)
+    let stream = tcplab_lab::connect(host, port)
         .await
         .with_context(|| format!("connecting to {host} port {port}"))?;
     let peer = stream.peer_addr().context("reading the server's address")?;

@@ -1,13 +1,13 @@
 //! `tcplab file-server` and `tcplab send-file`.
 
 use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
-use crate::lab::file_copy::{self, FileServerOptions, Mode, SendRequest};
-use crate::lab::framing::HeaderWidth;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use tcplab_lab::file_copy::{self, FileServerOptions, Mode, SendRequest};
+use tcplab_lab::framing::HeaderWidth;
 
 #[derive(Args, Debug)]
 pub struct FileServerArgs {
@@ -91,7 +91,7 @@ pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
     let mode = format!("{:?}", args.mode).to_lowercase();
     println!("sending {name} ({mode}): {local}");
     let (host, port) = (args.host.as_str(), args.port);
-    let stream = crate::lab::connect(host, port)
+    let stream = tcplab_lab::connect(host, port)
         .await
         .with_context(|| format!("connecting to {host} port {port}"))?;
     let stored = file_copy::send_over(stream, &request).await?;

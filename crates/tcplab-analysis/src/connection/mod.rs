@@ -1,0 +1,512 @@
+//! One TCP connection while the capture is read: the sequence-analysis
+//! state of both directions and compact accumulators for the summary
+//! (handshake, teardown, counters, RTT). Kept small because a capture may
+//! hold millions of connections: per-connection memory is about a kilobyte,
+//! the buffers of a finished connection are released, and beyond a few
+//! thousand connections the least active are encoded (`codec.rs` here,
+//! which lists every field) into the spill file (`../store.rs`).
+
+mod codec;
+
+use super::events::Event;
+use super::sequence::{self, ConnTiming, FlowState, SeqVerdict, WinScale};
+use super::stats::Running;
+use super::summary::{
+    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
+    SegmentBrief, String8, Teardown,
+};
+use super::timestamps::TsRtt;
+use crate::flow::{Direction, Endpoint, Lookup};
+use tcplab_wire::capture::Timestamp;
+use tcplab_wire::dissect::{Flags, Segment, TcpOptions};
+use tcplab_wire::Seq;
+
+/// Frame numbers kept per event kind and connection (counts are exact).
+pub const MAX_FRAMES_PER_EVENT: u32 = 1000;
+
+/// A segment of the handshake or teardown, as stored (the printable
+/// `SegmentBrief` is made from it at the end).
+#[derive(Clone, Copy, Debug)]
+struct Brief {
+    frame: u64,
+    ts: Timestamp,
+    seq: Seq,
+    ack: Seq,
+    len: u32,
+    window: u16,
+    flags: Flags,
+    from: Direction,
+    mss: Option<u16>,
+    window_scale: Option<u8>,
+    sack_permitted: bool,
+    timestamps: Option<(u32, u32)>,
+}
+
+impl Brief {
+    fn of(seg: &Segment, from: Direction) -> Brief {
+        Brief {
+            frame: seg.frame,
+            ts: seg.ts,
+            seq: seg.seq,
+            ack: seg.ack,
+            len: seg.len,
+            window: seg.window,
+            flags: seg.flags,
+            from,
+            mss: seg.options.mss,
+            window_scale: seg.options.window_scale,
+            sack_permitted: seg.options.sack_permitted,
+            timestamps: seg.options.timestamps,
+        }
+    }
+
+    /// Sequence number just after this FIN.
+    fn fin_end(&self) -> Seq {
+        self.seq + self.len + 1
+    }
+}
+
+#[derive(Default)]
+struct HandshakeState {
+    syn: Option<Brief>,
+    syn_ack: Option<Brief>,
+    ack: Option<Brief>,
+    syn_retransmissions: u32,
+}
+
+#[derive(Default)]
+struct TeardownState {
+    fins: Vec<(Brief, Option<Brief>)>,
+    resets: Vec<Brief>,
+    half_close: bool,
+    simultaneous_close: bool,
+}
+
+/// What one direction sent, as counters.
+#[derive(Default)]
+struct DirAccum {
+    packets: u64,
+    bytes: u64,
+    payload_bytes: u64,
+    retransmitted_bytes: u64,
+    data_segments: u64,
+    truncated: u64,
+    isn: Option<Seq>,
+    mss: Option<u16>,
+    window_scale: Option<u8>,
+    sack_permitted: bool,
+    timestamps: bool,
+    max_window: Option<u32>,
+    min_window: Option<u32>,
+    ack_rtt: Running,
+    ts_rtt: Running,
+    data_start: Option<Seq>,
+    data_end: Option<Seq>,
+    /// Highest acknowledgement number this side sent.
+    highest_ack: Option<Seq>,
+    ts: TsRtt,
+}
+
+pub(crate) struct Connection {
+    stream: u32,
+    a: Endpoint,
+    b: Endpoint,
+    reused_ports: bool,
+    flows: [FlowState; 2],
+    dirs: [DirAccum; 2],
+    /// Wireshark's base sequence numbers, for relative numbers.
+    base: [Option<Seq>; 2],
+    timing: ConnTiming,
+    last_syn: Option<Timestamp>,
+    handshake: HandshakeState,
+    teardown: TeardownState,
+    client: Option<Direction>,
+    first: (u64, Timestamp),
+    last: (u64, Timestamp),
+    packets: u64,
+    malformed: u64,
+    event_counts: [u32; 14],
+    /// The first `MAX_FRAMES_PER_EVENT` frames of each event kind.
+    event_frames: Vec<(Event, u64)>,
+    released: bool,
+}
+
+/// What the analysis found for one segment, besides its events.
+#[derive(Default)]
+pub(crate) struct Verdict {
+    pub seq: SeqVerdict,
+    pub win_scaled: Option<u32>,
+    pub ts_rtt_ns: Option<i64>,
+}
+
+impl Connection {
+    pub fn new(
+        stream: u32,
+        a: Endpoint,
+        b: Endpoint,
+        first: (u64, Timestamp),
+        reused_ports: bool,
+    ) -> Connection {
+        Connection {
+            stream,
+            a,
+            b,
+            reused_ports,
+            flows: [FlowState::default(), FlowState::default()],
+            dirs: [DirAccum::default(), DirAccum::default()],
+            base: [None, None],
+            timing: ConnTiming::default(),
+            last_syn: None,
+            handshake: HandshakeState::default(),
+            teardown: TeardownState::default(),
+            client: None,
+            first,
+            last: first,
+            packets: 0,
+            malformed: 0,
+            event_counts: [0; 14],
+            event_frames: Vec::new(),
+            released: false,
+        }
+    }
+
+    /// A packet of this connection whose TCP header is damaged.
+    pub fn push_malformed(&mut self, frame: u64, ts: Timestamp) {
+        self.malformed += 1;
+        self.last = (frame, ts);
+    }
+
+    pub fn push(&mut self, seg: &Segment, at: &Lookup) -> Verdict {
+        let (f, r) = (at.dir.index(), at.dir.reverse().index());
+        self.base[f] = at.fwd_base;
+        self.base[r] = at.rev_base;
+        if at.repeated_syn && at.fwd_base.is_some() {
+            self.flows[f].restart_for_repeated_syn();
+        }
+        let [a, b] = &mut self.flows;
+        let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
+        fwd.set_sack(&seg.options.sack);
+        let verdict = sequence::analyze(fwd, rev, self.timing, seg);
+        self.after_analysis(seg, at.dir);
+        let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
+        self.track_phases(seg, at.dir);
+        self.count(seg, at.dir, &verdict, win_scaled);
+        let ts_rtt_ns = self.timestamps(seg, f, r);
+        if let Some((_, rtt)) = verdict.acked {
+            self.dirs[r].ack_rtt.push(rtt as f64 / 1e9);
+        }
+        if !self.released && self.is_finished() {
+            // Nothing more is expected: give the buffers back (they regrow if needed).
+            self.released = true;
+            for flow in &mut self.flows {
+                flow.release_buffers();
+            }
+            for dir in &mut self.dirs {
+                dir.ts.release_buffers();
+            }
+        }
+        Verdict {
+            seq: verdict,
+            win_scaled,
+            ts_rtt_ns,
+        }
+    }
+
+    /// What Wireshark does after the sequence analysis of a segment: handshake
+    /// timing, window-scale negotiation, the first-ACK marker.
+    fn after_analysis(&mut self, seg: &Segment, dir: Direction) {
+        let (f, r) = (dir.index(), dir.reverse().index());
+        let flags = seg.flags;
+        if flags.is_pure_syn() {
+            self.last_syn = Some(seg.ts);
+        }
+        if flags.syn() {
+            self.flows[f].is_first_ack = true;
+            if let Some(shift) = seg.options.effective_window_scale() {
+                self.flows[f].win_scale = WinScale::Shift(shift);
+            }
+            // Scaling is used only if both SYNs carried the option (RFC 7323 §2.2).
+            if self.flows[f].win_scale == WinScale::Unknown {
+                self.flows[f].win_scale = WinScale::None;
+                self.flows[r].win_scale = WinScale::None;
+            } else if flags.ack() && self.flows[r].win_scale == WinScale::None {
+                self.flows[f].win_scale = WinScale::None;
+            }
+        }
+        if flags.ack() && !flags.syn() {
+            if let (Some(syn), 0) = (self.last_syn, self.timing.first_rtt_ns) {
+                self.timing.first_rtt_ns = seg.ts.nanos_since(syn);
+            }
+            self.flows[f].is_first_ack = false;
+        }
+    }
+
+    fn track_phases(&mut self, seg: &Segment, dir: Direction) {
+        let flags = seg.flags;
+        let brief = Brief::of(seg, dir);
+        let hs = &mut self.handshake;
+        if flags.is_pure_syn() {
+            match hs.syn {
+                None => {
+                    hs.syn = Some(brief);
+                    self.client = Some(dir);
+                }
+                Some(first) if first.seq == seg.seq && hs.syn_ack.is_none() => {
+                    hs.syn_retransmissions += 1
+                }
+                Some(_) => {}
+            }
+        } else if flags.is_syn_ack() {
+            if hs.syn_ack.is_none() {
+                hs.syn_ack = Some(brief);
+                self.client.get_or_insert(dir.reverse());
+            }
+        } else if flags.ack()
+            && hs.ack.is_none()
+            && hs.syn_ack.is_some()
+            && Some(dir) == self.client
+        {
+            hs.ack = Some(brief);
+        }
+        let td = &mut self.teardown;
+        if flags.rst() {
+            td.resets.push(brief);
+        }
+        if seg.len > 0 && td.fins.iter().any(|(fin, _)| fin.from != dir) {
+            td.half_close = true;
+        }
+        for (fin, acked_by) in td
+            .fins
+            .iter_mut()
+            .filter(|(fin, a)| fin.from != dir && a.is_none())
+        {
+            if flags.ack() && seg.ack.after_or_eq(fin.fin_end()) {
+                *acked_by = Some(brief);
+            }
+        }
+        if flags.fin() && !td.fins.iter().any(|(fin, _)| fin.from == dir) {
+            if let Some((other, acked)) = td.fins.iter().find(|(fin, _)| fin.from != dir) {
+                td.simultaneous_close =
+                    acked.is_none() && !(flags.ack() && seg.ack.after_or_eq(other.fin_end()));
+            }
+            // At most two FINs: no room for more than that.
+            td.fins.reserve_exact(1);
+            td.fins.push((brief, None));
+        }
+    }
+
+    fn count(&mut self, seg: &Segment, dir: Direction, v: &SeqVerdict, win_scaled: Option<u32>) {
+        self.packets += 1;
+        self.last = (seg.frame, seg.ts);
+        for e in v.events.iter() {
+            let n = &mut self.event_counts[e as usize];
+            *n += 1;
+            if *n <= MAX_FRAMES_PER_EVENT {
+                self.event_frames.push((e, seg.frame));
+            }
+        }
+        let d = &mut self.dirs[dir.index()];
+        d.packets += 1;
+        d.bytes += u64::from(seg.ip_len);
+        d.payload_bytes += u64::from(seg.len);
+        d.truncated += u64::from(seg.payload_missing());
+        if let Some(w) = win_scaled.filter(|_| !seg.flags.syn()) {
+            d.max_window = Some(d.max_window.map_or(w, |m| m.max(w)));
+            d.min_window = Some(d.min_window.map_or(w, |m| m.min(w)));
+        }
+        if seg.flags.syn() {
+            d.isn = Some(seg.seq);
+            d.mss = seg.options.mss.or(d.mss);
+            d.window_scale = seg.options.window_scale.or(d.window_scale);
+            d.sack_permitted |= seg.options.sack_permitted;
+            d.timestamps |= seg.options.timestamps.is_some();
+        }
+        if seg.len > 0 {
+            d.data_segments += 1;
+            let start = seg.seq + u32::from(seg.flags.syn());
+            let end = start + seg.len;
+            d.data_start = Some(d.data_start.map_or(start, |x| x.min_seq(start)));
+            d.data_end = Some(d.data_end.map_or(end, |x| x.max_seq(end)));
+        }
+        if v.events.iter().any(Event::is_retransmission) {
+            d.retransmitted_bytes += u64::from(seg.len);
+        }
+    }
+
+    fn timestamps(&mut self, seg: &Segment, f: usize, r: usize) -> Option<i64> {
+        let (val, ecr) = seg.options.timestamps?;
+        self.dirs[f].ts.sent(val, seg.ts);
+        // RFC 7323 §4.1: only a segment that acknowledges new data gives a sample.
+        let acks_new = seg.flags.ack() && self.dirs[f].highest_ack.is_none_or(|h| seg.ack.after(h));
+        if seg.flags.ack() {
+            let h = &mut self.dirs[f].highest_ack;
+            *h = Some(h.map_or(seg.ack, |x| x.max_seq(seg.ack)));
+        }
+        let rtt = if acks_new {
+            self.dirs[r].ts.echoed(ecr, seg.ts)
+        } else {
+            None
+        };
+        if let Some(ns) = rtt {
+            self.dirs[r].ts_rtt.push(ns as f64 / 1e9);
+        }
+        rtt
+    }
+
+    /// The frame number of the latest packet.
+    pub fn last_frame(&self) -> u64 {
+        self.last.0
+    }
+
+    /// The teardown is complete in the capture: an RST, or both FINs and
+    /// the ACKs of both.
+    pub fn is_finished(&self) -> bool {
+        let td = &self.teardown;
+        !td.resets.is_empty() || (td.fins.len() == 2 && td.fins.iter().all(|(_, a)| a.is_some()))
+    }
+
+    fn brief(&self, b: &Brief) -> SegmentBrief {
+        let (f, r) = (b.from.index(), b.from.reverse().index());
+        SegmentBrief {
+            frame: b.frame,
+            time: b.ts.as_secs_f64(),
+            ts: b.ts,
+            from: b.from,
+            flags: String8::of(b.flags),
+            seq: b.seq,
+            ack: b.ack,
+            rel_seq: self.base[f].map(|base| b.seq - base),
+            rel_ack: if b.flags.ack() {
+                self.base[r].map(|base| b.ack - base)
+            } else {
+                None
+            },
+            len: b.len,
+            window: b.window,
+            options: TcpOptions {
+                mss: b.mss,
+                window_scale: b.window_scale,
+                sack_permitted: b.sack_permitted,
+                timestamps: b.timestamps,
+                ..TcpOptions::default()
+            },
+        }
+    }
+
+    fn direction(&self, i: usize, from: Endpoint, to: Endpoint, duration: f64) -> DirectionSummary {
+        let d = &self.dirs[i];
+        let unique_bytes = match (d.data_start, d.data_end) {
+            (Some(a), Some(b)) => u64::from(b - a),
+            _ => 0,
+        };
+        let rate = |bytes: u64| {
+            if duration > 0.0 {
+                bytes as f64 * 8.0 / duration
+            } else {
+                0.0
+            }
+        };
+        DirectionSummary {
+            from: Some(from),
+            to: Some(to),
+            packets: d.packets,
+            bytes: d.bytes,
+            payload_bytes: d.payload_bytes,
+            unique_bytes,
+            retransmitted_bytes: d.retransmitted_bytes,
+            data_segments: d.data_segments,
+            isn: d.isn,
+            mss: d.mss,
+            window_scale: d.window_scale,
+            sack_permitted: d.sack_permitted,
+            timestamps: d.timestamps,
+            window_scaling: match self.flows[i].win_scale {
+                WinScale::Unknown => "unknown".into(),
+                WinScale::None => "none".into(),
+                WinScale::Shift(n) => format!("x{}", 1u32 << n),
+            },
+            max_window: d.max_window,
+            min_window: d.min_window,
+            truncated_payload_segments: d.truncated,
+            ack_rtt: d.ack_rtt.summary(),
+            ts_rtt: d.ts_rtt.summary(),
+            throughput_bps: rate(d.bytes),
+            goodput_bps: rate(unique_bytes),
+        }
+    }
+
+    pub fn summary(&self) -> ConnectionSummary {
+        let duration = self.last.1.secs_since(self.first.1);
+        let hs = &self.handshake;
+        let secs = |a: Option<Brief>, b: Option<Brief>| match (a, b) {
+            (Some(a), Some(b)) => Some(b.ts.secs_since(a.ts)),
+            _ => None,
+        };
+        let handshake = Handshake {
+            syn: hs.syn.map(|b| self.brief(&b)),
+            syn_ack: hs.syn_ack.map(|b| self.brief(&b)),
+            ack: hs.ack.map(|b| self.brief(&b)),
+            syn_retransmissions: hs.syn_retransmissions,
+            initial_rtt: secs(hs.syn, hs.ack),
+            syn_to_syn_ack: secs(hs.syn, hs.syn_ack),
+            syn_ack_to_ack: secs(hs.syn_ack, hs.ack),
+        };
+        let td = &self.teardown;
+        let teardown = Teardown {
+            fins: td
+                .fins
+                .iter()
+                .map(|(fin, acked)| FinExchange {
+                    fin: self.brief(fin),
+                    acked_by: acked.map(|a| self.brief(&a)),
+                })
+                .collect(),
+            resets: td.resets.iter().map(|b| self.brief(b)).collect(),
+            half_close: td.half_close,
+            simultaneous_close: td.simultaneous_close,
+        };
+        let final_state = if !td.resets.is_empty() {
+            FinalState::Reset
+        } else if self.is_finished() {
+            FinalState::Closed
+        } else if td.fins.is_empty() {
+            FinalState::Open
+        } else {
+            FinalState::Closing
+        };
+        ConnectionSummary {
+            stream: self.stream,
+            a: self.a,
+            b: self.b,
+            client: self.client,
+            started_before_capture: hs.syn.is_none(),
+            reused_ports: self.reused_ports,
+            first_frame: self.first.0,
+            last_frame: self.last.0,
+            start: self.first.1.as_secs_f64(),
+            end: self.last.1.as_secs_f64(),
+            duration,
+            packets: self.packets,
+            malformed_packets: self.malformed,
+            handshake,
+            teardown,
+            final_state,
+            a_to_b: self.direction(0, self.a, self.b, duration),
+            b_to_a: self.direction(1, self.b, self.a, duration),
+            events: Event::ALL
+                .iter()
+                .filter(|e| self.event_counts[**e as usize] > 0)
+                .map(|e| EventSummary {
+                    event: *e,
+                    count: u64::from(self.event_counts[*e as usize]),
+                    frames: self
+                        .event_frames
+                        .iter()
+                        .filter(|(k, _)| k == e)
+                        .map(|(_, f)| *f)
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

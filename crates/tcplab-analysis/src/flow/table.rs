@@ -1,0 +1,235 @@
+//! The connection table: maps each segment to a stream index numbered the
+//! way Wireshark numbers `tcp.stream` (order of first packet), and to a
+//! direction within it.
+//!
+//! A pure SYN on a 4-tuple that already has a connection starts a new
+//! stream when its sequence number differs from that side's first sequence
+//! number, or when the old connection saw a FIN or RST (Wireshark 4.x,
+//! `dissect_tcp`: port reuse). A repeated SYN with the same ISN on a live
+//! connection is a retransmission and stays in the same stream.
+//!
+//! Like Wireshark, the table never forgets a 4-tuple: a late packet joins
+//! the stream that last used it however long after. Old streams go to
+//! disk to make that possible in bounded memory (`streams.rs`); reading
+//! them back can fail, hence the `Result`s.
+
+use super::key::Key;
+use super::streams::Streams;
+use crate::cold::ColdError;
+use serde::Serialize;
+use std::fmt;
+use std::net::IpAddr;
+use tcplab_wire::dissect::Segment;
+use tcplab_wire::Seq;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Endpoint {
+    pub addr: IpAddr,
+    pub port: u16,
+}
+
+/// `192.0.2.1:80`, `[2001:db8::1]:80`. IPv4 by hand: `Ipv4Addr`'s
+/// `Display` was a tenth of the text output's time on many connections.
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.addr {
+            IpAddr::V4(_) => f.write_str(self.v4_text(&mut [0; 21])),
+            IpAddr::V6(a) => write!(f, "[{a}]:{}", self.port),
+        }
+    }
+}
+
+impl Endpoint {
+    /// Appends the `Display` text to `out`.
+    pub fn push_to(&self, out: &mut String) {
+        match self.addr {
+            IpAddr::V4(_) => out.push_str(self.v4_text(&mut [0; 21])),
+            IpAddr::V6(_) => {
+                use fmt::Write;
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
+
+    /// The text of an IPv4 endpoint, made in `buf` (`255.255.255.255:65535` fits).
+    fn v4_text<'b>(&self, buf: &'b mut [u8; 21]) -> &'b str {
+        let IpAddr::V4(a) = self.addr else {
+            return "";
+        };
+        let mut int = itoa::Buffer::new();
+        let mut n = 0;
+        let mut put = |bytes: &[u8]| {
+            buf[n..n + bytes.len()].copy_from_slice(bytes);
+            n += bytes.len();
+        };
+        let [a, b, c, d] = a.octets();
+        for (octet, sep) in [(a, b"."), (b, b"."), (c, b"."), (d, b":")] {
+            put(int.format(octet).as_bytes());
+            put(sep);
+        }
+        put(int.format(self.port).as_bytes());
+        std::str::from_utf8(&buf[..n]).unwrap_or("?")
+    }
+}
+
+/// Direction of a segment within its connection: `AtoB` is from the endpoint
+/// that sent the connection's first captured packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Direction {
+    #[serde(rename = "a_to_b")]
+    AtoB,
+    #[serde(rename = "b_to_a")]
+    BtoA,
+}
+
+impl Direction {
+    pub fn index(self) -> usize {
+        match self {
+            Direction::AtoB => 0,
+            Direction::BtoA => 1,
+        }
+    }
+
+    pub fn reverse(self) -> Direction {
+        match self {
+            Direction::AtoB => Direction::BtoA,
+            Direction::BtoA => Direction::AtoB,
+        }
+    }
+}
+
+/// Where a segment belongs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    pub stream: u32,
+    pub dir: Direction,
+    /// This segment opened a new stream.
+    pub is_new: bool,
+    /// This segment opened a new stream on a 4-tuple used before.
+    pub reused_ports: bool,
+    /// A pure SYN repeating the ISN of this (live) stream.
+    pub repeated_syn: bool,
+    /// Wireshark's base sequence numbers (for relative numbers) of the
+    /// sending and the receiving side, when known.
+    pub fwd_base: Option<Seq>,
+    pub rev_base: Option<Seq>,
+}
+
+pub struct FlowTable {
+    streams: Streams,
+}
+
+impl Default for FlowTable {
+    fn default() -> FlowTable {
+        FlowTable::with_max_hot(FlowTable::DEFAULT_MAX_HOT)
+    }
+}
+
+impl FlowTable {
+    /// Streams kept in memory by default (262,144): about 8 MB of
+    /// records and index, and a 4 MiB filter once streams go to disk;
+    /// captures with fewer streams never touch the disk. Chosen so that a
+    /// capture of any number of connections stays near 35 MB.
+    pub const DEFAULT_MAX_HOT: usize = 1 << 18;
+
+    pub fn new() -> FlowTable {
+        FlowTable::default()
+    }
+
+    /// At most `max_hot` streams (an IPv6 one counting twice) in memory,
+    /// the older ones on disk.
+    pub fn with_max_hot(max_hot: usize) -> FlowTable {
+        FlowTable {
+            streams: Streams::new(max_hot),
+        }
+    }
+
+    /// Why some old streams stayed in memory: writing them to disk failed.
+    pub fn cold_off(&self) -> Option<&ColdError> {
+        self.streams.off()
+    }
+
+    pub fn take_cold_off(&mut self) -> Option<ColdError> {
+        self.streams.take_off()
+    }
+
+    /// Empties the files of old streams, as a failing disk would (for tests).
+    #[cfg(test)]
+    pub(crate) fn damage_cold_files(&mut self) {
+        self.streams.recs.damage();
+        self.streams.v6.damage();
+        self.streams.runs.damage();
+    }
+
+    pub fn stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// Finds (or opens) the stream of `seg` and updates what numbering
+    /// needs. An error when an old stream cannot be read back from disk.
+    pub fn lookup(&mut self, seg: &Segment) -> Result<Lookup, ColdError> {
+        let (key, src_high) = Key::of((seg.src, seg.sport), (seg.dst, seg.dport));
+        let existing = self.streams.find(&key)?;
+        let (stream, is_new, reused) = match existing {
+            Some(id) if !self.starts_new_stream(id, src_high, seg)? => (id, false, false),
+            previous => (self.streams.push(&key, src_high)?, true, previous.is_some()),
+        };
+        let mut meta = self.streams.meta(stream)?;
+        let dir = if meta.a_is_high == src_high {
+            Direction::AtoB
+        } else {
+            Direction::BtoA
+        };
+        let (fwd, rev) = (dir.index(), dir.reverse().index());
+        let before = meta;
+        if meta.base[fwd].is_none() {
+            meta.base[fwd] = Some(if seg.flags.syn() {
+                seg.seq.0
+            } else {
+                (seg.seq - 1).0
+            });
+        }
+        if meta.base[rev].is_none() && seg.flags.ack() {
+            meta.base[rev] = Some((seg.ack - 1).0);
+        }
+        if !is_new && (seg.flags.rst() || (seg.flags.fin() && seg.flags.ack())) {
+            meta.closed = true;
+        }
+        if meta != before {
+            self.streams.set_meta(stream, meta)?;
+        }
+        let repeated_syn = !is_new && seg.flags.is_pure_syn();
+        Ok(Lookup {
+            stream,
+            dir,
+            is_new,
+            reused_ports: reused,
+            repeated_syn,
+            fwd_base: meta.base[fwd].map(Seq),
+            rev_base: meta.base[rev].map(Seq),
+        })
+    }
+
+    /// A packet with a TCP 4-tuple but a damaged header: numbered like
+    /// Wireshark does (a new stream when the 4-tuple is new), not analysed.
+    /// Returns the stream and whether it is new.
+    pub fn touch(&mut self, src: Endpoint, dst: Endpoint) -> Result<(u32, bool), ColdError> {
+        let (key, src_high) = Key::of((src.addr, src.port), (dst.addr, dst.port));
+        Ok(match self.streams.find(&key)? {
+            Some(id) => (id, false),
+            None => (self.streams.push(&key, src_high)?, true),
+        })
+    }
+
+    fn starts_new_stream(&self, id: u32, src_high: bool, seg: &Segment) -> Result<bool, ColdError> {
+        if !seg.flags.is_pure_syn() {
+            return Ok(false);
+        }
+        let meta = self.streams.meta(id)?;
+        let fwd = if meta.a_is_high == src_high { 0 } else { 1 };
+        Ok(match meta.base[fwd] {
+            Some(base) => base != seg.seq.0 || meta.closed,
+            None => false,
+        })
+    }
+}

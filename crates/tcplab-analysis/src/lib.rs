@@ -1,0 +1,436 @@
+//! Segments in, Wireshark-style analysis out.
+//!
+//! `Analyzer` takes records (or already dissected segments) in capture
+//! order and returns, for each TCP segment at once, a `SegmentReport`
+//! (stream, direction, relative numbers, events, ACK RTT, bytes in flight):
+//! callers stream these to CSV, plots or reports without keeping them.
+//! `Analyzer::finish` returns the per-connection summaries and the capture
+//! statistics (what was skipped and why).
+//!
+//! Memory grows neither with the number of packets nor with the number of
+//! connections: at most `AnalyzerOptions::max_in_memory` connections keep
+//! their analysis state in memory, the others wait in a temporary file
+//! (`store.rs`, docs/memory.md) and come back, exactly as they were, when a
+//! packet arrives for them or when their summary is asked for; the stream
+//! table keeps the newest `max_hot_streams` streams in memory and the older
+//! ones on disk (`cold`).
+//!
+//! `record` models the files a run leaves beside its capture (metadata,
+//! `TCP_INFO` series, drop log), for writing and for reading.
+//!
+//! ```
+//! use std::path::Path;
+//! use tcplab_analysis::{analyze_file, Event};
+//!
+//! let mut retransmissions = 0;
+//! let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/lossy.pcap"));
+//! let (analysis, damage) = analyze_file(path, |segment| {
+//!     retransmissions += usize::from(segment.events.iter().any(Event::is_retransmission));
+//! })?;
+//! assert!(damage.is_none());
+//! assert_eq!(analysis.connections.len(), 1);
+//! assert!(retransmissions > 0);
+//! # Ok::<(), tcplab_analysis::AnalysisError>(())
+//! ```
+
+mod ahead;
+mod codec;
+mod cold;
+mod connection;
+mod events;
+mod finished;
+pub mod flow;
+pub mod record;
+mod sequence;
+mod spill;
+#[cfg(test)]
+pub(crate) mod spill_tests;
+mod stats;
+mod store;
+mod summary;
+pub mod synthetic;
+mod timestamps;
+mod unacked;
+
+pub use crate::cold::ColdError;
+pub use events::{Event, EventSet};
+pub use finished::Finished;
+pub use sequence::WinScale;
+pub use spill::SpillError;
+pub use stats::Summary;
+pub use store::{AnalyzerOptions, SpillStats};
+pub use summary::{
+    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
+    SegmentBrief, Teardown,
+};
+
+use crate::flow::{Direction, Endpoint, FlowTable, Lookup};
+use connection::{Connection, Verdict};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use store::ConnStore;
+use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
+use tcplab_wire::dissect::{self, Flags, SackBlocks, Skip};
+use tcplab_wire::Seq;
+
+/// Everything known about one TCP segment after analysis.
+#[derive(Clone, Debug)]
+pub struct SegmentReport {
+    pub frame: u64,
+    pub ts: Timestamp,
+    pub stream: u32,
+    pub dir: Direction,
+    pub src: Endpoint,
+    pub dst: Endpoint,
+    pub seq: Seq,
+    pub ack: Seq,
+    pub rel_seq: Option<u32>,
+    pub rel_ack: Option<u32>,
+    pub next_seq: Seq,
+    pub len: u32,
+    pub captured_len: u32,
+    pub flags: Flags,
+    pub window: u16,
+    pub win_scaled: Option<u32>,
+    pub sack: SackBlocks,
+    pub tsval_tsecr: Option<(u32, u32)>,
+    pub events: EventSet,
+    pub dup_ack: Option<(u32, u64)>,
+    pub acked_frame: Option<u64>,
+    pub ack_rtt_ns: Option<i64>,
+    pub ts_rtt_ns: Option<i64>,
+    pub bytes_in_flight: Option<u32>,
+    /// For retransmissions: the original frame and the time since it.
+    pub rto: Option<(u64, i64)>,
+}
+
+/// What the capture held besides TCP segments, counted so nothing is lost silently.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CaptureStats {
+    pub file: String,
+    pub format: Option<Format>,
+    pub link_types: Vec<String>,
+    pub records: u64,
+    pub tcp_segments: u64,
+    /// Packets that are not TCP segments, by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// TCP segments whose payload was cut by the snap length.
+    pub truncated_payload: u64,
+    pub first_time: Option<f64>,
+    pub last_time: Option<f64>,
+    /// Set when the file is damaged: what happened and where. Records before
+    /// the damage were analysed.
+    pub damage: Option<String>,
+}
+
+impl CaptureStats {
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// The result of analysing one capture.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    pub capture: CaptureStats,
+    pub connections: Vec<ConnectionSummary>,
+}
+
+pub struct Analyzer {
+    table: FlowTable,
+    /// One connection per stream, in memory or spilled.
+    conns: ConnStore,
+    stats: CaptureStats,
+    skips: BTreeMap<Skip, u64>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Analyzer {
+        Analyzer::with_options(AnalyzerOptions::default())
+    }
+}
+
+impl Analyzer {
+    pub fn new() -> Analyzer {
+        Analyzer::default()
+    }
+
+    pub fn with_options(opts: AnalyzerOptions) -> Analyzer {
+        Analyzer {
+            table: FlowTable::with_max_hot(opts.max_hot_streams),
+            conns: ConnStore::new(opts),
+            stats: CaptureStats::default(),
+            skips: BTreeMap::new(),
+        }
+    }
+
+    /// Dissects and analyses one record; `None` when it is not a TCP segment
+    /// (the reason is counted).
+    pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
+        self.stats.records += 1;
+        let t = Some(rec.ts.as_secs_f64());
+        self.stats.first_time = self.stats.first_time.or(t);
+        self.stats.last_time = t;
+        match dissect::dissect(rec) {
+            Ok(seg) => Some(self.push_segment(&seg)),
+            Err(rejected) => {
+                *self.skips.entry(rejected.skip).or_default() += 1;
+                if let Some((sa, sp, da, dp)) = rejected.ports {
+                    let (src, dst) = (
+                        Endpoint { addr: sa, port: sp },
+                        Endpoint { addr: da, port: dp },
+                    );
+                    let (stream, is_new) = match self.table.touch(src, dst) {
+                        Ok(found) => found,
+                        Err(e) => {
+                            self.conns.fail(e.into());
+                            return None;
+                        }
+                    };
+                    if is_new {
+                        self.conns.push(Connection::new(
+                            stream,
+                            src,
+                            dst,
+                            (rec.frame, rec.ts),
+                            false,
+                        ));
+                    }
+                    if let Some(conn) = self.conns.get_mut(stream) {
+                        conn.push_malformed(rec.frame, rec.ts);
+                    }
+                    self.conns.make_room();
+                }
+                None
+            }
+        }
+    }
+
+    /// Analyses one segment. Should old streams fail to come back from
+    /// disk, the report is not to be trusted: `failed` says so, and the
+    /// end (`Finished::take_error`) reports why.
+    pub fn push_segment(&mut self, seg: &dissect::Segment) -> SegmentReport {
+        self.stats.tcp_segments += 1;
+        if seg.payload_missing() {
+            self.stats.truncated_payload += 1;
+        }
+        let at = match self.table.lookup(seg) {
+            Ok(at) => at,
+            Err(e) => {
+                self.conns.fail(e.into());
+                Lookup {
+                    stream: u32::MAX,
+                    dir: Direction::AtoB,
+                    is_new: false,
+                    reused_ports: false,
+                    repeated_syn: false,
+                    fwd_base: None,
+                    rev_base: None,
+                }
+            }
+        };
+        if at.is_new {
+            let (src, dst) = (
+                Endpoint {
+                    addr: seg.src,
+                    port: seg.sport,
+                },
+                Endpoint {
+                    addr: seg.dst,
+                    port: seg.dport,
+                },
+            );
+            self.conns.push(Connection::new(
+                at.stream,
+                src,
+                dst,
+                (seg.frame, seg.ts),
+                at.reused_ports,
+            ));
+        }
+        // The table and `conns` grow together, one entry per stream.
+        let conn = if at.stream == u32::MAX {
+            None
+        } else {
+            self.conns.get_mut(at.stream)
+        };
+        let v = match conn {
+            Some(conn) => {
+                let was_finished = conn.is_finished();
+                let v = conn.push(seg, &at);
+                if !was_finished && conn.is_finished() {
+                    self.conns.count_finished();
+                }
+                v
+            }
+            // The spill file failed us; `finish` reports it.
+            None => Verdict::default(),
+        };
+        self.conns.make_room();
+        SegmentReport {
+            frame: seg.frame,
+            ts: seg.ts,
+            stream: at.stream,
+            dir: at.dir,
+            src: Endpoint {
+                addr: seg.src,
+                port: seg.sport,
+            },
+            dst: Endpoint {
+                addr: seg.dst,
+                port: seg.dport,
+            },
+            seq: seg.seq,
+            ack: seg.ack,
+            rel_seq: at.fwd_base.map(|b| seg.seq - b),
+            rel_ack: if seg.flags.ack() {
+                at.rev_base.map(|b| seg.ack - b)
+            } else {
+                None
+            },
+            next_seq: seg.next_seq(),
+            len: seg.len,
+            captured_len: seg.captured_len,
+            flags: seg.flags,
+            window: seg.window,
+            win_scaled: v.win_scaled,
+            sack: seg.options.sack,
+            tsval_tsecr: seg.options.timestamps,
+            events: v.seq.events,
+            dup_ack: v.seq.dup_ack,
+            acked_frame: v.seq.acked.map(|(f, _)| f),
+            ack_rtt_ns: v.seq.acked.map(|(_, ns)| ns),
+            ts_rtt_ns: v.ts_rtt_ns,
+            bytes_in_flight: v.seq.bytes_in_flight,
+            rto: v.seq.rto,
+        }
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// Reading old streams or connections back from disk failed: the
+    /// analysis cannot go on correctly (`finish` says why).
+    pub fn failed(&self) -> bool {
+        self.conns.failed()
+    }
+
+    /// At least `expected` connections were seen and every one has ended
+    /// (both FINs acknowledged, or reset): a live capture may stop.
+    pub fn all_finished(&self, expected: usize) -> bool {
+        self.conns.len() >= expected && self.conns.all_finished()
+    }
+
+    /// Ends the analysis. Summaries are built on demand from the returned
+    /// `Finished`, so that a capture with many connections can be written
+    /// out one connection at a time.
+    pub fn finish(mut self) -> Finished {
+        self.stats.skipped = self
+            .skips
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        let cold_off = self.table.take_cold_off();
+        Finished::new(self.stats, self.conns, cold_off)
+    }
+}
+
+/// Reads and analyses a capture file, handing every segment to `sink` as it
+/// is analysed. A file damaged in the middle still yields an `Analysis` of
+/// what came before, with `capture.damage` set; the error is returned too
+/// so that callers can set their exit code.
+pub fn analyze_file(
+    path: &Path,
+    sink: impl FnMut(&SegmentReport),
+) -> Result<(Analysis, Option<CaptureError>), AnalysisError> {
+    let (finished, damage) = analyze_file_streaming(path, sink)?;
+    let connections = finished.summaries().collect();
+    if let Some(source) = finished.take_error() {
+        return Err(spill_failed(path, source));
+    }
+    let analysis = Analysis {
+        capture: finished.capture,
+        connections,
+    };
+    Ok((analysis, damage))
+}
+
+fn spill_failed(path: &Path, source: SpillError) -> AnalysisError {
+    AnalysisError::Store {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    }
+}
+
+/// Why the analysis of a capture stopped: the capture itself (unreadable,
+/// damaged before anything could be read, an unsupported link type), or the
+/// temporary files that hold what does not fit in memory.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    /// Not the capture's fault: the temporary file that holds the analysis
+    /// of connections that do not fit in memory failed.
+    #[error("{}: {source}", path.display())]
+    Store {
+        path: std::path::PathBuf,
+        source: Box<SpillError>,
+    },
+}
+
+/// As `analyze_file`, but leaves the summaries to be built one by one
+/// (check `Finished::take_error` after them).
+pub fn analyze_file_streaming(
+    path: &Path,
+    sink: impl FnMut(&SegmentReport),
+) -> Result<(Finished, Option<CaptureError>), AnalysisError> {
+    analyze_file_streaming_with(path, AnalyzerOptions::default(), sink)
+}
+
+/// As `analyze_file_streaming`, with a given memory use.
+pub fn analyze_file_streaming_with(
+    path: &Path,
+    opts: AnalyzerOptions,
+    mut sink: impl FnMut(&SegmentReport),
+) -> Result<(Finished, Option<CaptureError>), AnalysisError> {
+    let mut reader = capture::open(path)?;
+    let mut analyzer = Analyzer::with_options(opts);
+    analyzer.stats.file = path.display().to_string();
+    analyzer.stats.format = Some(reader.format());
+    if reader.format() != Format::Pcapng {
+        if let Some(link) = reader.link_types().into_iter().find(|l| !l.is_supported()) {
+            return Err(CaptureError::UnsupportedLink {
+                path: path.to_path_buf(),
+                link: link.number(),
+            }
+            .into());
+        }
+    }
+    let damage = loop {
+        match reader.next_record() {
+            Ok(Some(rec)) => {
+                let report = analyzer.push_record(&rec);
+                if analyzer.failed() {
+                    // No report that might be wrong: `finish` says why.
+                    break None;
+                }
+                if let Some(report) = report {
+                    sink(&report);
+                }
+            }
+            Ok(None) => break None,
+            Err(e) if e.is_mid_file() => break Some(e),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let links: Vec<LinkType> = reader.link_types();
+    analyzer.stats.link_types = links.iter().map(ToString::to_string).collect();
+    analyzer.stats.damage = damage.as_ref().map(ToString::to_string);
+    let finished = analyzer.finish();
+    if let Some(source) = finished.take_error() {
+        return Err(spill_failed(path, source));
+    }
+    Ok((finished, damage))
+}

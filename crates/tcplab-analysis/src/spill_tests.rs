@@ -1,0 +1,196 @@
+//! The spill file and the streams on disk change nothing: the same
+//! segments analysed with every connection in memory and with connections
+//! sent out to the spill file (down to after every packet), and with all
+//! but the newest streams' records on disk, give the same per-segment
+//! reports and the same summaries, in stream order.
+
+use super::store::Place;
+use super::synthetic::{closed, seg, A, RA, S};
+use super::*;
+use tcplab_wire::dissect::Segment;
+
+pub(super) struct Run {
+    pub reports: Vec<String>,
+    pub summaries: Vec<String>,
+    pub finished: Finished,
+}
+
+pub(super) fn run(max_in_memory: usize, segs: &[Segment]) -> Run {
+    run_with(max_in_memory, usize::MAX, segs)
+}
+
+fn run_with(max_in_memory: usize, max_hot_streams: usize, segs: &[Segment]) -> Run {
+    let mut a = Analyzer::with_options(AnalyzerOptions {
+        max_in_memory,
+        max_hot_streams,
+    });
+    let reports = segs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut s = s.clone();
+            s.frame = i as u64 + 1;
+            format!("{:?}", a.push_segment(&s))
+        })
+        .collect();
+    let finished = a.finish();
+    let summaries = finished
+        .summaries()
+        .map(|c| serde_json::to_string(&c).expect("serializable"))
+        .collect();
+    assert!(finished.take_error().is_none());
+    Run {
+        reports,
+        summaries,
+        finished,
+    }
+}
+
+/// Interleaves connections packet by packet.
+pub(super) fn interleave(conns: Vec<Vec<Segment>>) -> Vec<Segment> {
+    let longest = conns.iter().map(Vec::len).max().unwrap_or(0);
+    (0..longest)
+        .flat_map(|i| conns.iter().filter_map(move |c| c.get(i).cloned()))
+        .collect()
+}
+
+fn same_with_every_limit(segs: &[Segment]) -> Run {
+    let all = run(usize::MAX, segs);
+    assert_eq!(all.finished.spill_stats(), SpillStats::default());
+    for limit in [0, 1, 2, 3] {
+        let r = run(limit, segs);
+        assert_eq!(r.reports, all.reports, "reports with {limit} in memory");
+        assert_eq!(
+            r.summaries, all.summaries,
+            "summaries with {limit} in memory"
+        );
+        let spilled = r.finished.spill_stats().written > 0;
+        assert_eq!(spilled, r.summaries.len() > limit, "{limit} in memory");
+    }
+    for (limit, hot) in [(usize::MAX, 1), (usize::MAX, 2), (0, 1), (1, 3), (2, 2)] {
+        let r = run_with(limit, hot, segs);
+        let what = format!("{limit} in memory, {hot} streams in memory");
+        assert_eq!(r.reports, all.reports, "reports with {what}");
+        assert_eq!(r.summaries, all.summaries, "summaries with {what}");
+        assert!(r.finished.cold_off().is_none());
+    }
+    all
+}
+
+#[test]
+fn a_connection_read_back_goes_on_as_if_it_had_stayed() {
+    // Every packet after the first reads its connection back (0 in memory).
+    let r = same_with_every_limit(&closed(40_000, 0, 1000));
+    assert_eq!(r.summaries.len(), 1);
+    let spilled = run(0, &closed(40_000, 0, 1000)).finished.spill_stats();
+    assert_eq!((spilled.written, spilled.read_back), (8, 7));
+}
+
+#[test]
+fn summaries_come_in_stream_order() {
+    let conns = (0..6).map(|i| closed(40_000 + i, i64::from(i) * 3, 1000 * u32::from(i) + 1));
+    let r = same_with_every_limit(&interleave(conns.collect()));
+    let streams: Vec<u64> = r
+        .finished
+        .summaries()
+        .map(|c| u64::from(c.stream) * 100_000 + u64::from(c.a.port))
+        .collect();
+    let want: Vec<u64> = (0..6).map(|i| i * 100_000 + 40_000 + i).collect();
+    assert_eq!(streams, want);
+}
+
+#[test]
+fn open_connections_stay_in_memory_and_finished_ones_go_first() {
+    // Five connections one after the other, then two that never close.
+    let mut segs: Vec<Segment> = (0..5)
+        .flat_map(|i| closed(40_000 + i, i64::from(i) * 10, 77 + u32::from(i)))
+        .collect();
+    let open = [41_000, 41_001].map(|port| closed(port, 100, 5000)[..5].to_vec());
+    segs.extend(interleave(open.to_vec()));
+    let r = same_with_every_limit(&segs);
+    assert!(r.summaries[5].contains(r#""final_state":"open""#));
+    let mut a = Analyzer::with_options(AnalyzerOptions {
+        max_in_memory: 4,
+        ..AnalyzerOptions::default()
+    });
+    for s in &segs {
+        a.push_segment(s);
+    }
+    let f = a.finish();
+    let in_memory: Vec<usize> = (0..f.connection_count())
+        .filter(|i| matches!(f.conns.place(*i), Ok(Place::Memory(_))))
+        .collect();
+    // Twice 5 > 4 in memory: the four oldest finished ones went out.
+    assert_eq!(in_memory, vec![4, 5, 6]);
+}
+
+#[test]
+fn a_late_packet_and_a_reused_port_after_the_spill() {
+    let first = closed(40_000, 0, 1000);
+    let mut segs = first.clone();
+    // The last ACK again, 1 s later: joins stream 0 (read back), a dup.
+    let mut late = first[7].clone();
+    late.ts = Timestamp(late.ts.0 + 1_000_000_000);
+    segs.push(late);
+    // A new SYN on the same 4-tuple with another ISN: stream 1, port reuse;
+    // then an RST from the server.
+    segs.push(seg(40_000, true, 2000, 9000, 0, S, 0));
+    segs.push(seg(40_000, false, 2001, 0, 9001, RA, 0));
+    // A packet for the first connection's 4-tuple now belongs to stream 1.
+    segs.push(seg(40_000, true, 2002, 9001, 1, A, 0));
+    let r = same_with_every_limit(&segs);
+    assert_eq!(r.summaries.len(), 2);
+    assert!(
+        r.summaries[0].contains(r#""packets":9,"#),
+        "{}",
+        r.summaries[0]
+    );
+    assert!(r.summaries[1].contains(r#""reused_ports":true"#));
+    assert!(r.summaries[1].contains(r#""final_state":"reset""#));
+    assert!(r.reports[8].contains("stream: 0"), "{}", r.reports[8]);
+    assert!(r.reports[11].contains("stream: 1"), "{}", r.reports[11]);
+}
+
+#[test]
+fn many_connections_keep_memory_bounded() {
+    let conns: Vec<Vec<Segment>> = (0..2000u16)
+        .map(|i| closed(10_000 + i, i64::from(i), u32::from(i) * 7919))
+        .collect();
+    let segs = interleave(conns);
+    let all = run(usize::MAX, &segs);
+    let r = run(64, &segs);
+    assert_eq!(r.reports, all.reports);
+    assert_eq!(r.summaries, all.summaries);
+    let stats = r.finished.spill_stats();
+    assert!(stats.written >= 2000 - 64, "{stats:?}");
+    assert!(r.finished.conns.resident() <= 64);
+    // And with the records of all but the newest 100 streams on disk.
+    let r = run_with(64, 100, &segs);
+    assert_eq!(r.reports, all.reports);
+    assert_eq!(r.summaries, all.summaries);
+}
+
+#[test]
+fn old_streams_that_cannot_be_read_back_stop_the_analysis() {
+    let segs: Vec<Segment> = (0..50u16).flat_map(|i| closed(20_000 + i, 0, 77)).collect();
+    let mut a = Analyzer::with_options(AnalyzerOptions {
+        max_in_memory: 4,
+        max_hot_streams: 8,
+    });
+    for s in &segs {
+        a.push_segment(s);
+    }
+    assert!(!a.failed());
+    a.table.damage_cold_files();
+    // A late ACK of stream 3, whose record and index entry are on disk.
+    let mut late = segs[3 * 8 + 7].clone();
+    late.ts = Timestamp(late.ts.0 + 1_000_000_000);
+    let report = a.push_segment(&late);
+    assert!(a.failed());
+    assert_ne!(report.stream, 3);
+    let finished = a.finish();
+    assert!(matches!(
+        finished.take_error(),
+        Some(SpillError::Cold(ColdError::Read { .. }))
+    ));
+}

@@ -1,0 +1,200 @@
+//! What `tcplab analyze` reports for each connection: the serializable
+//! summary types (JSON schema in docs/analyze-json.md). Built once, at the
+//! end, from the compact state in `connection.rs`.
+
+use super::events::Event;
+use super::stats::Summary;
+use crate::flow::{Direction, Endpoint};
+use serde::Serialize;
+use std::sync::OnceLock;
+use tcplab_wire::capture::Timestamp;
+use tcplab_wire::dissect::TcpOptions;
+use tcplab_wire::Seq;
+
+/// A segment as shown in the handshake and teardown tables.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct SegmentBrief {
+    pub frame: u64,
+    pub time: f64,
+    #[serde(skip)]
+    pub ts: Timestamp,
+    pub from: Direction,
+    pub flags: String8,
+    pub seq: Seq,
+    pub ack: Seq,
+    pub rel_seq: Option<u32>,
+    pub rel_ack: Option<u32>,
+    pub len: u32,
+    pub window: u16,
+    pub options: TcpOptions,
+}
+
+/// Flags as letters, stored inline (at most 8 letters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct String8([u8; 8], u8);
+
+impl String8 {
+    /// The letters of `Flags`'s `Display` (made once for each of the 256
+    /// combinations: seven briefs per connection asked for them).
+    pub(crate) fn of(flags: tcplab_wire::dissect::Flags) -> String8 {
+        static TABLE: OnceLock<[String8; 256]> = OnceLock::new();
+        let table = TABLE.get_or_init(|| {
+            std::array::from_fn(|bits| {
+                use std::fmt::Write;
+                let mut s = String8([0; 8], 0);
+                // At most 8 letters: nothing is cut.
+                let _ = write!(s, "{}", tcplab_wire::dissect::Flags(bits as u8));
+                s
+            })
+        });
+        table[usize::from(flags.0)]
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0[..usize::from(self.1)]).unwrap_or("?")
+    }
+}
+
+impl std::fmt::Write for String8 {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let at = usize::from(self.1);
+        let room = self.0.get_mut(at..at + s.len()).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.1 += s.len() as u8;
+        Ok(())
+    }
+}
+
+impl Serialize for String8 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Handshake {
+    pub syn: Option<SegmentBrief>,
+    pub syn_ack: Option<SegmentBrief>,
+    pub ack: Option<SegmentBrief>,
+    /// SYN sent again (same ISN) before the handshake completed.
+    pub syn_retransmissions: u32,
+    /// SYN to first pure ACK, as Wireshark's `tcp.analysis.initial_rtt` (seconds).
+    pub initial_rtt: Option<f64>,
+    /// SYN to SYN/ACK and SYN/ACK to ACK (seconds).
+    pub syn_to_syn_ack: Option<f64>,
+    pub syn_ack_to_ack: Option<f64>,
+}
+
+/// A FIN and the segment that acknowledged it.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct FinExchange {
+    pub fin: SegmentBrief,
+    pub acked_by: Option<SegmentBrief>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Teardown {
+    /// In the order the FINs were first seen.
+    pub fins: Vec<FinExchange>,
+    pub resets: Vec<SegmentBrief>,
+    /// One side closed (FIN) and the other kept sending data afterwards.
+    pub half_close: bool,
+    /// Both FINs were sent before either was acknowledged.
+    pub simultaneous_close: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinalState {
+    /// Both FINs sent and acknowledged.
+    Closed,
+    Reset,
+    /// FIN(s) seen, but not all sent and acknowledged.
+    Closing,
+    /// No FIN or RST in the capture.
+    Open,
+}
+
+/// What one direction sent.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DirectionSummary {
+    pub from: Option<Endpoint>,
+    pub to: Option<Endpoint>,
+    pub packets: u64,
+    /// IP bytes (headers included).
+    pub bytes: u64,
+    pub payload_bytes: u64,
+    /// Sequence space carried by data, each byte once (retransmissions excluded).
+    pub unique_bytes: u64,
+    pub retransmitted_bytes: u64,
+    pub data_segments: u64,
+    pub isn: Option<Seq>,
+    pub mss: Option<u16>,
+    pub window_scale: Option<u8>,
+    pub sack_permitted: bool,
+    pub timestamps: bool,
+    /// How windows from this side are scaled: "unknown" when the handshake was not seen.
+    pub window_scaling: String,
+    pub max_window: Option<u32>,
+    pub min_window: Option<u32>,
+    /// Segments whose payload was cut by the snap length.
+    pub truncated_payload_segments: u64,
+    /// RTT of this side's data, from the ACKs the other side sent (seconds).
+    pub ack_rtt: Option<Summary>,
+    /// RTT of this side's data from the TCP timestamps option (seconds).
+    pub ts_rtt: Option<Summary>,
+    /// bit/s over the connection's duration.
+    pub throughput_bps: f64,
+    pub goodput_bps: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EventSummary {
+    pub event: Event,
+    pub count: u64,
+    /// The first frames flagged (at most 1000).
+    pub frames: Vec<u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConnectionSummary {
+    pub stream: u32,
+    /// The endpoint that sent the first captured packet, and the other one.
+    pub a: Endpoint,
+    pub b: Endpoint,
+    /// Direction of the SYN sender, when the handshake was seen.
+    pub client: Option<Direction>,
+    pub started_before_capture: bool,
+    pub reused_ports: bool,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub start: f64,
+    pub end: f64,
+    pub duration: f64,
+    pub packets: u64,
+    /// Packets of this 4-tuple whose TCP header is damaged (not analysed).
+    pub malformed_packets: u64,
+    pub handshake: Handshake,
+    pub teardown: Teardown,
+    pub final_state: FinalState,
+    /// `a_to_b`, `b_to_a`.
+    pub a_to_b: DirectionSummary,
+    pub b_to_a: DirectionSummary,
+    pub events: Vec<EventSummary>,
+}
+
+impl ConnectionSummary {
+    pub fn count(&self, e: Event) -> u64 {
+        self.events
+            .iter()
+            .find(|s| s.event == e)
+            .map_or(0, |s| s.count)
+    }
+
+    pub fn direction(&self, d: Direction) -> &DirectionSummary {
+        match d {
+            Direction::AtoB => &self.a_to_b,
+            Direction::BtoA => &self.b_to_a,
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The segments one side sent that the other has not acknowledged yet
+//! (Wireshark's `tcp_unacked_t` list), for ACK RTT, bytes in flight and the
+//! original of a retransmission.
+//!
+//! Wireshark walks the whole list on every segment. Most of the time the
+//! list is in sequence order without overlaps (no retransmission in it):
+//! then what an ACK covers is a prefix, and the span is front to back, so
+//! both are O(1) amortised. A list that is not in order (a retransmission
+//! or reordering) is walked whole, exactly as Wireshark does, until it
+//! empties again. The results are the same either way.
+
+use std::collections::VecDeque;
+use tcplab_wire::capture::Timestamp;
+use tcplab_wire::Seq;
+
+/// Wireshark keeps at most this many unacknowledged segments per direction.
+const MAX_UNACKED: usize = 10_000;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Unacked {
+    pub frame: u64,
+    pub seq: Seq,
+    pub next_seq: Seq,
+    pub ts: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct UnackedList {
+    items: VecDeque<Unacked>,
+    /// Each entry starts at or after the end of the one before it.
+    in_order: bool,
+}
+
+super::codec::record!(Unacked {
+    frame,
+    seq,
+    next_seq,
+    ts
+});
+super::codec::record!(UnackedList { items, in_order });
+
+impl Default for UnackedList {
+    fn default() -> UnackedList {
+        UnackedList {
+            items: VecDeque::new(),
+            in_order: true,
+        }
+    }
+}
+
+impl UnackedList {
+    pub fn is_full(&self) -> bool {
+        self.items.len() >= MAX_UNACKED
+    }
+
+    pub fn push(&mut self, u: Unacked) {
+        if self.items.back().is_some_and(|b| u.seq.before(b.next_seq)) {
+            self.in_order = false;
+        }
+        self.items.push_back(u);
+    }
+
+    /// The oldest segment starting at or after `seq` (the original of a
+    /// retransmission of `seq`).
+    pub fn first_from(&self, seq: Seq) -> Option<&Unacked> {
+        self.items.iter().find(|u| u.seq.after_or_eq(seq))
+    }
+
+    /// Removes what `ack` acknowledges; returns the segment it acknowledges
+    /// exactly (the oldest such) and the time since it was sent (ns).
+    pub fn take_acked(&mut self, ack: Seq, now: Timestamp) -> Option<(u64, i64)> {
+        let mut acked = None;
+        if self.in_order {
+            while let Some(u) = self.items.front_mut() {
+                if ack == u.next_seq {
+                    acked.get_or_insert((u.frame, now.nanos_since(u.ts)));
+                } else if ack.after(u.seq) && ack.before_or_eq(u.next_seq) {
+                    u.seq = ack;
+                    break;
+                } else if u.next_seq.after(ack) {
+                    break;
+                }
+                self.items.pop_front();
+            }
+        } else {
+            self.items.retain_mut(|u| {
+                if ack == u.next_seq {
+                    acked.get_or_insert((u.frame, now.nanos_since(u.ts)));
+                    false
+                } else if ack.after(u.seq) && ack.before_or_eq(u.next_seq) {
+                    u.seq = ack;
+                    true
+                } else {
+                    u.next_seq.after(ack)
+                }
+            });
+        }
+        if self.items.is_empty() {
+            self.in_order = true;
+        }
+        acked
+    }
+
+    /// Lowest sequence number and highest end of what is unacknowledged.
+    pub fn span(&self) -> Option<(Seq, Seq)> {
+        let (first, last) = (self.items.front()?, self.items.back()?);
+        if self.in_order {
+            return Some((first.seq, last.next_seq));
+        }
+        let (mut low, mut high) = (first.seq, first.next_seq);
+        for u in &self.items {
+            low = low.min_seq(u.seq);
+            high = high.max_seq(u.next_seq);
+        }
+        Some((low, high))
+    }
+
+    /// Gives back the memory of an empty list (a finished connection).
+    pub fn release(&mut self) {
+        if self.items.is_empty() {
+            self.items.shrink_to_fit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Wireshark's walk over the whole list, for comparison.
+    fn reference(items: &mut Vec<Unacked>, ack: Seq, now: Timestamp) -> Option<(u64, i64)> {
+        let mut acked = None;
+        items.retain_mut(|u| {
+            if ack == u.next_seq {
+                acked.get_or_insert((u.frame, now.nanos_since(u.ts)));
+                false
+            } else if ack.after(u.seq) && ack.before_or_eq(u.next_seq) {
+                u.seq = ack;
+                true
+            } else {
+                u.next_seq.after(ack)
+            }
+        });
+        acked
+    }
+
+    proptest! {
+        /// Any mix of sends (new data, resends, overlaps) and ACKs gives the
+        /// same answers as the full walk.
+        #[test]
+        fn matches_the_full_walk(ops in proptest::collection::vec((any::<bool>(), 0u32..40, 1u32..6), 1..80)) {
+            let mut fast = UnackedList::default();
+            let mut slow: Vec<Unacked> = Vec::new();
+            let base = Seq(u32::MAX - 50);
+            for (i, (is_send, at, len)) in ops.into_iter().enumerate() {
+                let now = Timestamp(i as i64 * 1000);
+                if is_send {
+                    let u = Unacked { frame: i as u64, seq: base + at * 10, next_seq: base + (at + len) * 10, ts: now };
+                    fast.push(u);
+                    slow.push(u);
+                } else {
+                    let ack = base + at * 10;
+                    prop_assert_eq!(fast.take_acked(ack, now), reference(&mut slow, ack, now));
+                }
+                let want = slow.first().map(|f| slow.iter().fold((f.seq, f.next_seq), |(l, h), u| (l.min_seq(u.seq), h.max_seq(u.next_seq))));
+                prop_assert_eq!(fast.span(), want);
+            }
+        }
+    }
+}

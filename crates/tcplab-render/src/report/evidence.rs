@@ -1,0 +1,312 @@
+//! The facts the report's answers cite, gathered segment by segment while
+//! the analysis streams: retransmissions, zero-window periods, window
+//! updates and probes, bytes in flight per round trip (slow start).
+//!
+//! In: `SegmentReport`s of the reported stream, in capture order. Out: one
+//! `Side` per direction, each about the data that direction sent. Memory is
+//! bounded: lists keep their first `KEEP` entries and count the rest.
+
+use tcplab_analysis::flow::Direction;
+use tcplab_analysis::{Event, SegmentReport};
+use tcplab_wire::capture::Timestamp;
+use tcplab_wire::Seq;
+
+/// Entries kept per list (frames cited in the report); the rest are counted.
+pub const KEEP: usize = 60;
+/// Round trips kept for the slow-start table.
+pub const KEEP_ROUNDS: usize = 40;
+/// Linux never retransmits on a timeout sooner than this (TCP_RTO_MIN).
+pub const RTO_MIN_S: f64 = 0.2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetransKind {
+    Fast,
+    Timeout,
+    Recovery,
+    Spurious,
+}
+
+impl RetransKind {
+    /// Position in `Side::retrans_kinds` and `Strings::retrans_kinds`.
+    pub fn index(self) -> usize {
+        match self {
+            RetransKind::Fast => 0,
+            RetransKind::Timeout => 1,
+            RetransKind::Recovery => 2,
+            RetransKind::Spurious => 3,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Retrans {
+    pub frame: u64,
+    pub t: f64,
+    pub kind: RetransKind,
+    /// The original segment and the seconds since it.
+    pub original: Option<(u64, f64)>,
+}
+
+/// One round trip of the data sender: from a data segment until the ACK
+/// that covers everything sent when the round began.
+#[derive(Clone, Copy, Debug)]
+pub struct Round {
+    pub first_frame: u64,
+    pub t: f64,
+    pub segments: u32,
+    pub max_in_flight: u32,
+    /// A loss or retransmission happened in this round.
+    pub loss: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ZeroPeriod {
+    pub first_frame: u64,
+    pub t: f64,
+    /// Frame that reopened the window and the period's length (s).
+    pub end: Option<(u64, f64)>,
+}
+
+/// A list that keeps its first `KEEP` items and counts all of them.
+#[derive(Clone, Debug)]
+pub struct Capped<T> {
+    pub items: Vec<T>,
+    pub count: u64,
+}
+
+impl<T> Default for Capped<T> {
+    fn default() -> Capped<T> {
+        Capped {
+            items: Vec::new(),
+            count: 0,
+        }
+    }
+}
+
+impl<T> Capped<T> {
+    fn push(&mut self, x: T) {
+        self.count += 1;
+        if self.items.len() < KEEP {
+            self.items.push(x);
+        }
+    }
+}
+
+/// What one direction's data went through.
+#[derive(Clone, Debug, Default)]
+pub struct Side {
+    pub data_segments: u64,
+    pub first_data: Option<(u64, f64)>,
+    pub last_data: Option<(u64, f64)>,
+    pub largest_segment: u32,
+    pub retrans: Capped<Retrans>,
+    /// Retransmissions of each kind, in `RetransKind::index` order.
+    pub retrans_kinds: [u64; 4],
+    /// The last retransmission: frame and time.
+    pub last_retrans: Option<(u64, f64)>,
+    pub lost_segments: Capped<u64>,
+    /// Duplicate ACKs the receiver sent about this data.
+    pub dup_acks: Capped<u64>,
+    pub window_full: Capped<u64>,
+    /// This side's data segments Wireshark labels out of order: resent data
+    /// close behind the previous segment, at a sender-side capture.
+    pub out_of_order: Capped<u64>,
+    pub zero_windows: Capped<u64>,
+    pub window_updates: Capped<u64>,
+    /// Probes of a zero window: Wireshark's zero_window_probe, or a
+    /// keep-alive sent while the window was zero (how Linux probes).
+    pub probes: Capped<u64>,
+    pub zero_periods: Capped<ZeroPeriod>,
+    pub zero_total_s: f64,
+    pub rounds: Vec<Round>,
+    pub round_count: u64,
+    pub max_in_flight: u32,
+    pub max_in_flight_frame: u64,
+    /// The receiver's largest advertised window (bytes, scaled when known).
+    pub max_window: u32,
+    pub window_at_max_flight: Option<u32>,
+    /// The largest ACK RTT sample for this data: (ACK frame, time, seconds).
+    pub max_rtt: Option<(u64, f64, f64)>,
+    last_window: Option<u32>,
+    round_target: Option<Seq>,
+    highest_next: Option<Seq>,
+    /// When the current zero-window period began.
+    zero_since: Option<f64>,
+}
+
+/// Evidence for one stream.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    pub stream: u32,
+    pub sides: [Side; 2],
+    start: Option<Timestamp>,
+}
+
+impl Evidence {
+    pub fn new(stream: u32) -> Evidence {
+        Evidence {
+            stream,
+            sides: Default::default(),
+            start: None,
+        }
+    }
+
+    pub fn side(&self, d: Direction) -> &Side {
+        &self.sides[d.index()]
+    }
+
+    pub fn push(&mut self, r: &SegmentReport) {
+        if r.stream != self.stream {
+            return;
+        }
+        let start = *self.start.get_or_insert(r.ts);
+        let t = r.ts.secs_since(start);
+        let (d, rv) = (r.dir.index(), r.dir.reverse().index());
+        self.sides[d].sent(r, t);
+        self.sides[rv].returned(r, t);
+    }
+}
+
+impl Side {
+    /// A segment this side sent (its data, probes, retransmissions).
+    fn sent(&mut self, r: &SegmentReport, t: f64) {
+        let ev = r.events;
+        let retrans_kind = if ev.contains(Event::SpuriousRetransmission) {
+            Some(RetransKind::Spurious)
+        } else if ev.contains(Event::FastRetransmission) {
+            Some(RetransKind::Fast)
+        } else if ev.contains(Event::Retransmission) {
+            let waited = r.rto.map_or(f64::MAX, |(_, ns)| ns as f64 / 1e9);
+            Some(if waited >= RTO_MIN_S {
+                RetransKind::Timeout
+            } else {
+                RetransKind::Recovery
+            })
+        } else {
+            None
+        };
+        if let Some(kind) = retrans_kind {
+            self.retrans_kinds[kind.index()] += 1;
+            self.last_retrans = Some((r.frame, t));
+            self.retrans.push(Retrans {
+                frame: r.frame,
+                t,
+                kind,
+                original: r.rto.map(|(f, ns)| (f, ns as f64 / 1e9)),
+            });
+        }
+        if ev.contains(Event::LostSegment) {
+            self.lost_segments.push(r.frame);
+        }
+        if ev.contains(Event::WindowFull) {
+            self.window_full.push(r.frame);
+        }
+        if ev.contains(Event::OutOfOrder) {
+            self.out_of_order.push(r.frame);
+        }
+        let probe = ev.contains(Event::ZeroWindowProbe)
+            || (self.zero_since.is_some() && ev.contains(Event::KeepAlive));
+        if probe {
+            self.probes.push(r.frame);
+        }
+        if r.len > 0 && !probe {
+            // Out of order after the receiver signalled a hole (duplicate
+            // ACKs) is data sent again: a loss, like a retransmission.
+            let resent = ev.contains(Event::OutOfOrder) && self.dup_acks.count > 0;
+            self.data_segment(
+                r,
+                t,
+                retrans_kind.is_some() || ev.contains(Event::LostSegment) || resent,
+            );
+        }
+    }
+
+    fn data_segment(&mut self, r: &SegmentReport, t: f64, loss: bool) {
+        self.data_segments += 1;
+        self.first_data.get_or_insert((r.frame, t));
+        self.last_data = Some((r.frame, t));
+        self.largest_segment = self.largest_segment.max(r.len);
+        if self.highest_next.is_none_or(|h| r.next_seq.after(h)) {
+            self.highest_next = Some(r.next_seq);
+        }
+        if self.round_target.is_none() {
+            self.round_target = self.highest_next;
+            self.round_count += 1;
+            if self.rounds.len() < KEEP_ROUNDS {
+                self.rounds.push(Round {
+                    first_frame: r.frame,
+                    t,
+                    segments: 0,
+                    max_in_flight: 0,
+                    loss: false,
+                });
+            }
+        }
+        let flight = r.bytes_in_flight.unwrap_or(r.len);
+        if flight > self.max_in_flight {
+            self.max_in_flight = flight;
+            self.max_in_flight_frame = r.frame;
+            self.window_at_max_flight = self.last_window;
+        }
+        if self.rounds.len() as u64 == self.round_count {
+            if let Some(round) = self.rounds.last_mut() {
+                round.segments += 1;
+                round.max_in_flight = round.max_in_flight.max(flight);
+                round.loss |= loss;
+            }
+        }
+    }
+
+    /// A segment the other side sent: ACKs and windows for this side's data.
+    fn returned(&mut self, r: &SegmentReport, t: f64) {
+        let ev = r.events;
+        let window = r.win_scaled.unwrap_or(u32::from(r.window));
+        if !r.flags.syn() {
+            self.last_window = Some(window);
+            self.max_window = self.max_window.max(window);
+        }
+        if let Some(ns) = r.ack_rtt_ns {
+            let rtt = ns as f64 / 1e9;
+            if self.max_rtt.is_none_or(|(_, _, m)| rtt > m) {
+                self.max_rtt = Some((r.frame, t, rtt));
+            }
+        }
+        if ev.contains(Event::DuplicateAck) {
+            self.dup_acks.push(r.frame);
+        }
+        if ev.contains(Event::WindowUpdate) {
+            self.window_updates.push(r.frame);
+        }
+        if ev.contains(Event::ZeroWindow) {
+            self.zero_windows.push(r.frame);
+            if self.zero_since.is_none() {
+                self.zero_since = Some(t);
+                self.zero_periods.push(ZeroPeriod {
+                    first_frame: r.frame,
+                    t,
+                    end: None,
+                });
+            }
+        } else if window > 0 && !r.flags.rst() {
+            if let Some(since) = self.zero_since.take() {
+                self.close_zero_period(r.frame, t - since);
+            }
+        }
+        if r.flags.ack() {
+            if let Some(target) = self.round_target {
+                if r.ack.after_or_eq(target) {
+                    self.round_target = None;
+                }
+            }
+        }
+    }
+
+    fn close_zero_period(&mut self, frame: u64, len: f64) {
+        self.zero_total_s += len;
+        if let Some(open) = self.zero_periods.items.last_mut() {
+            if open.end.is_none() {
+                open.end = Some((frame, len));
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The sender's own view (`TCP_INFO`) against the capture: the flight of
+//! the last whole round trip of slow start against cwnd, where slow start
+//! ended, the minimum RTT and the retransmissions, each with its tolerance
+//! and ✓ or ✗.
+
+use super::answers::{slow_start_end, SlowStartEnd};
+use super::compose::Roles;
+use super::doc::Block;
+use super::path::PathEvidence;
+use super::strings::{fill, Strings};
+use super::units::{at, duration};
+use super::Input;
+use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo};
+
+/// Tolerance of the window and RTT comparisons.
+const TOLERANCE: f64 = 0.10;
+
+/// `✓ within 3 %` or `✗ 25 % apart`.
+fn agreement(s: &Strings, capture: f64, kernel: f64) -> String {
+    if kernel <= 0.0 {
+        return "—".into();
+    }
+    let off = (capture / kernel - 1.0).abs();
+    let pct = format!("{:.0}", off * 100.0);
+    if off <= TOLERANCE {
+        fill(s.path.within, &[&pct])
+    } else {
+        fill(s.path.apart, &[&pct])
+    }
+}
+
+pub fn kernel_view(
+    input: &Input<'_>,
+    s: &Strings,
+    roles: &Roles,
+    path: &PathEvidence,
+    rows: &[TcpInfo],
+) -> Vec<Block> {
+    let p = &s.path;
+    let Some(k) = input.kernel else {
+        return Vec::new();
+    };
+    if k.dir != roles.data || rows.is_empty() {
+        return Vec::new();
+    }
+    let start = input.series.start.as_secs_f64();
+    let end = start + input.series.duration();
+    let rows: Vec<&TcpInfo> = rows
+        .iter()
+        .filter(|r| r.time >= start && r.time <= end)
+        .collect();
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Vec::new();
+    };
+    let meta = input.meta;
+    let socket = meta
+        .and_then(|m| m.tcp_info_socket.clone())
+        .unwrap_or_default();
+    let cc = meta
+        .and_then(|m| m.congestion_control.clone())
+        .unwrap_or_else(|| "?".into());
+    let file = meta
+        .and_then(|m| m.tcp_info_file.as_deref())
+        .and_then(|f| std::path::Path::new(f).file_name())
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    let mut out = vec![
+        Block::Heading(p.kernel_heading.to_string()),
+        Block::Para(fill(
+            p.kernel_intro,
+            &[
+                &socket,
+                &cc,
+                &rows.len(),
+                &at(s, first.time - start),
+                &at(s, last.time - start),
+                &file,
+            ],
+        )),
+    ];
+    let side = input.evidence.side(roles.data);
+    let mut table = Vec::new();
+    let rtt = input
+        .conn
+        .direction(roles.data)
+        .ack_rtt
+        .map_or(0.0, |r| r.min);
+    let kernel_end = rows
+        .iter()
+        .find(|r| r.ssthresh.is_some() || r.ca_state != 0)
+        .map(|r| (r.time - start, **r));
+    let capture_end = slow_start_end(&side.rounds);
+    // The last whole round trip of slow start (it ended before the kernel
+    // says slow start did): there the sender is held by cwnd alone, so
+    // its flight grows with cwnd ACK by ACK. Later, in loss recovery, the
+    // two count differently (the capture cannot tell SACKed bytes from
+    // bytes still in flight).
+    let until = kernel_end.map_or(f64::MAX, |(t, _)| t);
+    let last_whole = side
+        .rounds
+        .windows(2)
+        .take_while(|w| w[1].t <= until)
+        .last()
+        .map(|w| (w[0], w[1].t));
+    if let Some((round, round_end)) = last_whole {
+        let index = side
+            .rounds
+            .iter()
+            .position(|r| r.first_frame == round.first_frame)
+            .unwrap_or(0);
+        let cwnd = rows
+            .iter()
+            .filter(|r| (round.t..=round_end).contains(&(r.time - start)))
+            .max_by_key(|r| r.cwnd_bytes());
+        if let Some(c) = cwnd {
+            table.push(vec![
+                fill(p.row_flight_round, &[&(index + 1), &at(s, round.t)]),
+                fill(p.cell_flight, &[&round.max_in_flight, &round.first_frame]),
+                fill(p.cell_cwnd, &[&c.cwnd_bytes(), &c.cwnd, &c.mss]),
+                agreement(s, f64::from(round.max_in_flight), c.cwnd_bytes() as f64),
+            ]);
+        }
+    }
+    // Where slow start ended.
+    let cell_capture = match &capture_end {
+        Some(SlowStartEnd {
+            round,
+            frame,
+            t,
+            by_loss: true,
+            ..
+        }) => fill(p.ss_capture_loss, &[&(round + 1), &at(s, *t), frame]),
+        Some(SlowStartEnd {
+            round, frame, t, ..
+        }) => fill(p.ss_capture_growth, &[&(round + 1), &at(s, *t), frame]),
+        None => p.ss_capture_none.to_string(),
+    };
+    let cell_kernel = match &kernel_end {
+        Some((t, r)) => match r.ssthresh_bytes() {
+            Some(b) => fill(p.ss_kernel, &[&at(s, *t), &b, &ca_state_name(r.ca_state)]),
+            None => fill(p.ss_kernel_state, &[&at(s, *t), &ca_state_name(r.ca_state)]),
+        },
+        None => p.ss_kernel_none.to_string(),
+    };
+    let ss_agree = match (&capture_end, &kernel_end) {
+        (Some(c), Some((t, _))) => {
+            // Within the round trip the capture names (its start to the
+            // next one's), or 1.5 minimum RTTs of it.
+            let gap = (c.t - t).abs();
+            let slack = (rtt.max(1e-3) * 1.5).max(c.span.unwrap_or(0.0));
+            if gap <= slack {
+                p.within_round.to_string()
+            } else {
+                fill(p.apart_time, &[&duration(s, gap)])
+            }
+        }
+        (None, None) => p.both_none.to_string(),
+        _ => "—".to_string(),
+    };
+    table.push(vec![
+        p.row_slow_start.to_string(),
+        cell_capture,
+        cell_kernel,
+        ss_agree,
+    ]);
+    // RTT.
+    if let Some(r) = input.conn.direction(roles.data).ack_rtt {
+        let srtt: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.srtt_us > 0)
+            .map(|r| f64::from(r.srtt_us) / 1e6)
+            .collect();
+        let min_rtt = rows
+            .iter()
+            .filter(|r| r.min_rtt_us > 0)
+            .map(|r| f64::from(r.min_rtt_us) / 1e6)
+            .reduce(f64::min);
+        if let (Some(min_rtt), Some(lo), Some(hi)) = (
+            min_rtt,
+            srtt.iter().copied().reduce(f64::min),
+            srtt.iter().copied().reduce(f64::max),
+        ) {
+            table.push(vec![
+                p.row_rtt.to_string(),
+                fill(
+                    p.cell_rtt,
+                    &[
+                        &duration(s, r.min),
+                        &duration(s, r.avg),
+                        &duration(s, r.max),
+                    ],
+                ),
+                fill(
+                    p.cell_srtt,
+                    &[&duration(s, min_rtt), &duration(s, lo), &duration(s, hi)],
+                ),
+                agreement(s, r.min, min_rtt),
+            ]);
+        }
+    }
+    // Retransmissions.
+    let kernel_retrans = u64::from(last.total_retrans);
+    let flagged = path.flagged[roles.data.index()];
+    table.push(vec![
+        p.row_retrans.to_string(),
+        fill(p.cell_flagged, &[&flagged]),
+        fill(p.cell_total_retrans, &[&kernel_retrans]),
+        if flagged == kernel_retrans {
+            p.equal.to_string()
+        } else {
+            fill(p.differ, &[&flagged.abs_diff(kernel_retrans)])
+        },
+    ]);
+    out.push(Block::Table {
+        head: p.kernel_head.iter().map(|h| h.to_string()).collect(),
+        rows: table,
+    });
+    out.push(Block::Para(p.tolerance.to_string()));
+    out
+}

@@ -1,0 +1,278 @@
+//! `Record` in, TCP `Segment` out (or the reason the packet is not one).
+//!
+//! The link layer is peeled here (`link`), IPv4/IPv6 with extension headers
+//! and the TCP header are sliced by `etherparse` in its lax mode, so that a
+//! packet cut short by the snap length still yields its TCP header. The TCP
+//! payload length is taken from the IP length fields, not from the bytes
+//! captured (`Segment::len` vs `Segment::captured_len`).
+//!
+//! Not done here: anything that needs more than one packet (that is `flow`
+//! and `analysis`).
+
+mod fast;
+mod link;
+mod options;
+
+pub use options::{SackBlocks, TcpOptions};
+
+#[cfg(test)]
+use crate::capture::LinkType;
+use crate::capture::{Record, Timestamp};
+use crate::Seq;
+use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use std::fmt;
+use std::net::IpAddr;
+
+/// TCP header flags (the low 8 bits of the flags field).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Flags(pub u8);
+
+impl Flags {
+    pub const FIN: u8 = 0x01;
+    pub const SYN: u8 = 0x02;
+    pub const RST: u8 = 0x04;
+    pub const PSH: u8 = 0x08;
+    pub const ACK: u8 = 0x10;
+    pub const URG: u8 = 0x20;
+    pub const ECE: u8 = 0x40;
+    pub const CWR: u8 = 0x80;
+
+    pub fn has(self, bits: u8) -> bool {
+        self.0 & bits != 0
+    }
+    pub fn fin(self) -> bool {
+        self.has(Self::FIN)
+    }
+    pub fn syn(self) -> bool {
+        self.has(Self::SYN)
+    }
+    pub fn rst(self) -> bool {
+        self.has(Self::RST)
+    }
+    pub fn ack(self) -> bool {
+        self.has(Self::ACK)
+    }
+    /// A SYN without ACK: the opening segment of a handshake.
+    pub fn is_pure_syn(self) -> bool {
+        self.0 & (Self::SYN | Self::ACK) == Self::SYN
+    }
+    pub fn is_syn_ack(self) -> bool {
+        self.0 & (Self::SYN | Self::ACK) == (Self::SYN | Self::ACK)
+    }
+}
+
+/// Letters in the order `FSRPAUEC`, e.g. `SA`, `PA`, `FA`.
+impl fmt::Display for Flags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LETTERS: [(u8, char); 8] = [
+            (Flags::FIN, 'F'),
+            (Flags::SYN, 'S'),
+            (Flags::RST, 'R'),
+            (Flags::PSH, 'P'),
+            (Flags::ACK, 'A'),
+            (Flags::URG, 'U'),
+            (Flags::ECE, 'E'),
+            (Flags::CWR, 'C'),
+        ];
+        for (bit, letter) in LETTERS {
+            if self.has(bit) {
+                write!(f, "{letter}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Flags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Flags({self})")
+    }
+}
+
+/// One TCP segment, as far as one packet can tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub frame: u64,
+    pub ts: Timestamp,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub sport: u16,
+    pub dport: u16,
+    pub seq: Seq,
+    pub ack: Seq,
+    pub flags: Flags,
+    /// The window field as sent (unscaled).
+    pub window: u16,
+    /// Payload length from the IP length fields (what was on the wire).
+    pub len: u32,
+    /// Payload bytes actually present in the capture (`< len` when truncated).
+    pub captured_len: u32,
+    pub options: TcpOptions,
+    /// Length of IP + TCP headers plus payload, i.e. the IP packet length.
+    pub ip_len: u32,
+}
+
+impl Segment {
+    /// The sequence number after this segment: SYN and FIN count one each.
+    pub fn next_seq(&self) -> Seq {
+        self.seq + self.len + u32::from(self.flags.syn()) + u32::from(self.flags.fin())
+    }
+
+    pub fn payload_missing(&self) -> bool {
+        self.captured_len < self.len
+    }
+}
+
+/// Why a packet did not yield a TCP segment; counted and reported, never dropped silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Skip {
+    UnsupportedLink(u32),
+    /// Not IPv4/IPv6 (ARP, LLDP, ...).
+    NotIp,
+    /// IP but not TCP (UDP, ICMP, ...).
+    NotTcp,
+    /// A non-first IP fragment, or a TCP segment split into fragments.
+    IpFragment,
+    /// The capture stopped before the end of the IP or TCP header (snap length).
+    HeadersTruncated,
+    /// Bytes that cannot be an IP/TCP packet (bad version, bad lengths, bad data offset).
+    Malformed,
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::UnsupportedLink(n) => write!(f, "unsupported link type {n}"),
+            Skip::NotIp => write!(f, "not IP"),
+            Skip::NotTcp => write!(f, "IP but not TCP"),
+            Skip::IpFragment => write!(f, "IP fragment"),
+            Skip::HeadersTruncated => write!(f, "headers cut off by the snap length"),
+            Skip::Malformed => write!(f, "malformed IP/TCP header"),
+        }
+    }
+}
+
+/// A packet that is not a usable TCP segment. When it is IP protocol 6 with
+/// at least the port numbers present, `ports` carries the 4-tuple: Wireshark
+/// still gives such a packet a `tcp.stream` number, and so do we.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    pub skip: Skip,
+    pub ports: Option<(IpAddr, u16, IpAddr, u16)>,
+}
+
+impl From<Skip> for Rejected {
+    fn from(skip: Skip) -> Rejected {
+        Rejected { skip, ports: None }
+    }
+}
+
+/// Dissects one record down to TCP.
+pub fn dissect(record: &Record<'_>) -> Result<Segment, Rejected> {
+    if let Some(seg) = fast::ipv4_tcp(record) {
+        return Ok(seg);
+    }
+    dissect_general(record)
+}
+
+/// Every link type and IP version, through etherparse.
+fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
+    let packet = link::slice(record.link, record.data).map_err(Rejected::from)?;
+    let (src, dst, ip_start, declared_end, payload) = match &packet.net {
+        Some(LaxNetSlice::Ipv4(ip)) => {
+            let h = ip.header();
+            // A zero total length is what TCP segmentation offload writes.
+            let declared = (h.total_len() != 0).then(|| usize::from(h.total_len()));
+            (
+                IpAddr::V4(h.source_addr()),
+                IpAddr::V4(h.destination_addr()),
+                h.slice().as_ptr(),
+                declared,
+                ip.payload(),
+            )
+        }
+        Some(LaxNetSlice::Ipv6(ip)) => {
+            let h = ip.header();
+            // A zero payload length means a jumbogram (RFC 2675): use what was captured.
+            let declared = (h.payload_length() != 0).then(|| 40 + usize::from(h.payload_length()));
+            (
+                IpAddr::V6(h.source_addr()),
+                IpAddr::V6(h.destination_addr()),
+                h.slice().as_ptr(),
+                declared,
+                ip.payload(),
+            )
+        }
+        Some(LaxNetSlice::Arp(_)) => return Err(Skip::NotIp.into()),
+        None => return Err(classify_stop(&packet).into()),
+    };
+    if payload.fragmented {
+        return Err(Skip::IpFragment.into());
+    }
+    if payload.ip_number != etherparse::ip_number::TCP {
+        return Err(Skip::NotTcp.into());
+    }
+    let tcp = match &packet.transport {
+        Some(TransportSlice::Tcp(tcp)) => tcp,
+        _ => {
+            let p = payload.payload;
+            let ports = (p.len() >= 4).then(|| {
+                (
+                    src,
+                    u16::from_be_bytes([p[0], p[1]]),
+                    dst,
+                    u16::from_be_bytes([p[2], p[3]]),
+                )
+            });
+            return Err(Rejected {
+                skip: classify_stop(&packet),
+                ports,
+            });
+        }
+    };
+    // The IP length cannot exceed what the frame carried on the wire (orig_len):
+    // Wireshark trusts the frame then ("IP length exceeds framing length").
+    let ip_in_frame = (ip_start as usize).saturating_sub(record.data.as_ptr() as usize);
+    let on_wire = (record.orig_len as usize).saturating_sub(ip_in_frame);
+    let declared_end = declared_end.map(|d| d.min(on_wire));
+    // Offset of the TCP header from the start of the IP header.
+    let tcp_offset = (payload.payload.as_ptr() as usize).saturating_sub(ip_start as usize);
+    let header_len = usize::from(tcp.data_offset()) * 4;
+    let captured_len = tcp.payload().len();
+    let len = match declared_end {
+        Some(end) => end.checked_sub(tcp_offset + header_len).ok_or(Rejected {
+            skip: Skip::Malformed,
+            ports: Some((src, tcp.source_port(), dst, tcp.destination_port())),
+        })?,
+        None => captured_len,
+    };
+    let ip_len = declared_end.unwrap_or(tcp_offset + header_len + captured_len);
+    Ok(Segment {
+        frame: record.frame,
+        ts: record.ts,
+        src,
+        dst,
+        sport: tcp.source_port(),
+        dport: tcp.destination_port(),
+        seq: Seq(tcp.sequence_number()),
+        ack: Seq(tcp.acknowledgment_number()),
+        flags: Flags(tcp.header_slice()[13]),
+        window: tcp.window_size(),
+        len: len as u32,
+        captured_len: captured_len.min(len) as u32,
+        options: TcpOptions::parse(tcp.options()),
+        ip_len: ip_len as u32,
+    })
+}
+
+fn classify_stop(packet: &LaxSlicedPacket<'_>) -> Skip {
+    use etherparse::err::packet::SliceError;
+    match &packet.stop_err {
+        Some((SliceError::Len(_), _)) => Skip::HeadersTruncated,
+        Some(_) => Skip::Malformed,
+        None => Skip::NotIp,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,19 @@
+//! The wire: bytes in, TCP segments out.
+//!
+//! ```text
+//! capture  (pcap / pcapng bytes, or a live libpcap handle) -> Record
+//! dissect  (link layer, IPv4/IPv6, TCP)                    -> Segment
+//! seq      (the `Seq` newtype: serial-number arithmetic)
+//! ```
+//!
+//! This crate looks at one packet at a time: which packets belong to one
+//! connection, and what that connection did, is `tcplab-analysis`. It
+//! depends on no other tcplab crate, and prints nothing: it returns values
+//! and typed errors (`CaptureError`) that name the file, the record and the
+//! byte offset.
+
+pub mod capture;
+pub mod dissect;
+mod seq;
+
+pub use seq::Seq;

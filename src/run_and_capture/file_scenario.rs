@@ -1,0 +1,205 @@
+//! The file copy (final exercise 2) under capture: file server and sender
+//! in this process, over `lo` or across the emulated path (the sender in
+//! its namespace, the server in the other). The sender's `TCP_INFO` is
+//! sampled from connect to close.
+
+use super::net::Net;
+use super::{payload, RunError, RunOptions, ScenarioResult, Snapshot};
+use std::net::SocketAddr;
+use std::os::fd::AsFd;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tcplab_analysis::record::run_meta::{FileEnd, RunMeta};
+use tcplab_lab::event::{Event, EventSink};
+use tcplab_lab::file_copy::{self, FileServerOptions, SendRequest};
+use tcplab_lab::framing::HeaderWidth;
+use tcplab_lab::Limits;
+use tcplab_net::tcpinfo::{self, Sampler};
+
+pub(crate) async fn run(
+    opts: &RunOptions,
+    net: Net<'_>,
+    pcap: &Path,
+) -> Result<ScenarioResult, RunError> {
+    let (name, contents) = match &opts.file {
+        Some(path) => {
+            let bytes = tokio::fs::read(path).await.map_err(super::io_err(path))?;
+            let name = path
+                .file_name()
+                .map_or("file".into(), |n| n.to_string_lossy().into_owned());
+            (name, bytes)
+        }
+        None => (
+            payload::DEFAULT_NAME.to_string(),
+            payload::generate(opts.payload_size),
+        ),
+    };
+    // The lab's 6-digit header when the file fits, a wider one otherwise.
+    let width = if contents.len() as u64 <= HeaderWidth::LAB.max_len() {
+        HeaderWidth::LAB
+    } else {
+        HeaderWidth::fitting(contents.len() as u64).map_err(|e| RunError::Lab(e.to_string()))?
+    };
+    let listener = net.listener(&opts.tuning)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| RunError::Lab(e.to_string()))?;
+    let received_dir = ReceivedDir::create()?;
+    let capture = net.capture(pcap, addr.port(), 1)?;
+    let snapshotter = net.snapshotter();
+
+    let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
+    let stored: Arc<Mutex<Option<file_copy::Summary>>> = Arc::new(Mutex::new(None));
+    let refused: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink: EventSink = {
+        let (snapshot, stored, refused) = (snapshot.clone(), stored.clone(), refused.clone());
+        let port = addr.port();
+        Arc::new(move |e: &Event| match e {
+            Event::Connected { .. } => {
+                if let Ok(mut s) = snapshot.lock() {
+                    *s = snapshotter(port);
+                }
+            }
+            Event::FileStored { summary, .. } => {
+                if let Ok(mut s) = stored.lock() {
+                    *s = Some(*summary);
+                }
+            }
+            Event::FileRefused { reason, .. } => {
+                if let Ok(mut r) = refused.lock() {
+                    r.push(reason.clone());
+                }
+            }
+            _ => {}
+        })
+    };
+    let server_opts = FileServerOptions {
+        limits: Limits {
+            max_clients: Some(1),
+            max_time: Some(super::MAX_RUN),
+        },
+        max_files: Some(1),
+        read_rate: opts.tuning.slow_reader,
+        ..FileServerOptions::default()
+    };
+    let dir = received_dir.0.clone();
+    let server =
+        tokio::spawn(async move { file_copy::serve(listener, &dir, server_opts, sink).await });
+    let request = SendRequest {
+        name: &name,
+        contents: &contents,
+        mode: opts.mode,
+        width,
+    };
+    let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts).await;
+    if let Err(e) = &sent {
+        // Nothing reached the server: stop it and the capture now.
+        server.abort();
+        drop(capture);
+        return Err(RunError::Lab(format!("sending {name}: {e}")));
+    }
+    let served = server.await;
+    let stats = capture.finish()?;
+    drop(received_dir);
+    let sent = sent.map_err(|e| RunError::Lab(format!("sending {name}: {e}")))?;
+    match served {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(RunError::Lab(format!("file server: {e}"))),
+        Err(e) => return Err(RunError::Lab(format!("file server task: {e}"))),
+    }
+    let received = stored.lock().ok().and_then(|s| *s);
+    let mut warnings: Vec<String> = refused.lock().map(|r| r.clone()).unwrap_or_default();
+    if received.is_none() {
+        warnings.push("the server stored no file".into());
+    }
+    let end = |s: &file_copy::Summary| FileEnd {
+        bytes: s.bytes,
+        sha256: s.sha256_hex(),
+    };
+    let sockets = snapshot.lock().map(|s| s.clone()).unwrap_or_default();
+    let meta = RunMeta {
+        tcplab_version: env!("CARGO_PKG_VERSION").to_string(),
+        command_line: opts.command_line.clone(),
+        scenario: "file".into(),
+        mode: Some(format!("{:?}", opts.mode).to_lowercase()),
+        file_name: Some(name),
+        sent: Some(end(&sent)),
+        received: received.as_ref().map(end),
+        identical: received.map(|r| r == sent),
+        server_port: Some(addr.port()),
+        path: Some(opts.path_label.clone()),
+        capture_file: pcap.display().to_string(),
+        capture: Some(stats),
+        sockets,
+        warnings,
+        tuning: opts.tuning.clone(),
+        congestion_control: cc,
+        link: None,
+        tcp_info_file: None,
+        tcp_info_socket: sampled,
+        drops_file: None,
+    };
+    Ok(ScenarioResult {
+        meta,
+        connections: 1,
+        tcp_info,
+    })
+}
+
+type Sent = Result<file_copy::Summary, String>;
+
+/// Connects (with the run's socket settings), sends the file while sampling
+/// the socket's `TCP_INFO`, and returns the outcome, the series, the
+/// congestion control the socket used and the socket's address.
+async fn send_sampled(
+    net: Net<'_>,
+    addr: SocketAddr,
+    request: &SendRequest<'_>,
+    opts: &RunOptions,
+) -> (Sent, Vec<tcpinfo::TcpInfo>, Option<String>, Option<String>) {
+    if let Err(e) = request.check() {
+        return (Err(e.to_string()), Vec::new(), None, None);
+    }
+    let socket = net.client_socket(&opts.tuning);
+    let stream = match async { super::net::connect(socket?, addr, opts.tuning.nodelay).await }.await
+    {
+        Ok(s) => s,
+        Err(e) => return (Err(e.to_string()), Vec::new(), None, None),
+    };
+    let local = stream.local_addr().ok().map(|a| a.to_string());
+    let cc = tcpinfo::congestion(stream.as_fd()).ok();
+    let sampler = tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start);
+    let sent = file_copy::send_over(stream, request)
+        .await
+        .map_err(|e| e.to_string());
+    let series = match sampler {
+        Some(s) => s.finish().await,
+        None => Vec::new(),
+    };
+    (sent, series, cc, local)
+}
+
+/// Where the process `pid` keeps the server's copy (compared, then removed);
+/// the parent of an interrupted run removes it too.
+pub fn received_dir_of(pid: u32) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("tcplab-received-{pid}"))
+}
+
+/// The server's directory, removed when dropped (also when the run is
+/// interrupted or fails).
+struct ReceivedDir(std::path::PathBuf);
+
+impl ReceivedDir {
+    fn create() -> Result<ReceivedDir, RunError> {
+        tcplab_net::stale::sweep();
+        let dir = received_dir_of(std::process::id());
+        std::fs::create_dir_all(&dir).map_err(super::io_err(&dir))?;
+        Ok(ReceivedDir(dir))
+    }
+}
+
+impl Drop for ReceivedDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,424 @@
+//! `run-and-capture`: runs a lab transfer on loopback, captures it with
+//! libpcap, verifies it, and analyses the capture.
+//!
+//! In: `RunOptions`. Out: `captures/<name>-<stamp>.pcap`, a metadata JSON
+//! beside it (sizes and SHA-256 at both ends, drops, socket snapshot), the
+//! segment CSV and the text analysis; `RunOutcome` lists them. The private
+//! namespace itself is made by the CLI (`netlab::netns`), which re-runs this
+//! inside it; here we only use the `lo` we are given.
+
+mod echo_scenario;
+mod file_scenario;
+mod net;
+pub use file_scenario::received_dir_of;
+pub use net::Tuning;
+
+pub mod payload;
+pub mod stamp;
+
+use net::Net;
+use std::fs;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+use tcplab_analysis::record::run_meta::{LinkMeta, RunMeta};
+use tcplab_analysis::record::tcp_info::{self as tcpinfo, TcpInfo};
+use tcplab_analysis::{self, Analyzer};
+use tcplab_net::emu::LinkParams;
+use tcplab_net::path::{EmulatedPath, End, PathError};
+use tcplab_net::sockets::SocketEntry;
+use tcplab_render::output::{csv::CsvWriter, text};
+use tcplab_render::plot::{self, Collector, Graph, ImageFormat, PlotOptions, Style, View};
+use tcplab_render::report::{self, Lang, ReportFiles, ReportOptions};
+use tcplab_wire::capture::live::{LiveCapture, LiveError, LiveStats, TEARDOWN_GRACE};
+use thiserror::Error;
+
+pub use tcplab_lab::file_copy::Mode;
+
+/// Longest a run may take before it is abandoned.
+pub const MAX_RUN: Duration = Duration::from_secs(120);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// The file copy of final exercise 2 (one connection)
+    File,
+    /// Two clients talk to the multiplexed echo server at once (exercises 4 and 5)
+    Echo,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub file: Option<PathBuf>,
+    /// Size of the generated payload when there is no file.
+    pub payload_size: usize,
+    pub mode: Mode,
+    pub scenario: Scenario,
+    pub out_dir: PathBuf,
+    /// Where the lab report goes: `<report_dir>/<name>-<stamp>/`.
+    pub report_dir: PathBuf,
+    pub lang: Lang,
+    /// Describes the loopback path for the metadata and the output, e.g. the namespace.
+    pub path_label: String,
+    pub command_line: Vec<String>,
+    /// Run across tcplab's emulated link (two namespaces) instead of loopback.
+    pub link: Option<LinkParams>,
+    /// Where the emulated path is captured.
+    pub capture_at: End,
+    pub tuning: Tuning,
+}
+
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Capture(#[from] LiveError),
+    #[error("{0}")]
+    Lab(String),
+    #[error("the capture could not be analysed: {0}")]
+    Analyze(#[from] tcplab_analysis::AnalysisError),
+    #[error("emulated path: {0}")]
+    Path(#[from] PathError),
+    #[error("interrupted")]
+    Interrupted,
+    #[error("the link emulator stopped unexpectedly")]
+    EmulatorDied,
+    #[error("the run did not end within {0} s, so it was stopped (is the path too slow or too lossy for this payload?)")]
+    TooLong(u64),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub pcap: PathBuf,
+    /// The sender's `TCP_INFO` series, when it was sampled.
+    pub tcp_info: Option<PathBuf>,
+    /// The emulated link's drop log, when the run crossed one.
+    pub drops: Option<PathBuf>,
+    pub meta_path: PathBuf,
+    pub csv: PathBuf,
+    pub analysis_text: PathBuf,
+    /// The graphs of every connection (SVG and PNG).
+    pub graphs: Vec<PathBuf>,
+    /// The lab report (Markdown, HTML and its files).
+    pub lab_report: ReportFiles,
+    pub meta: RunMeta,
+    /// The text analysis, also printed by the CLI.
+    pub report: String,
+}
+
+/// What a scenario reports back to the runner.
+pub(crate) struct ScenarioResult {
+    pub meta: RunMeta,
+    pub connections: usize,
+    /// `TCP_INFO` of the sender's socket, every millisecond of the transfer.
+    pub tcp_info: Vec<TcpInfo>,
+}
+
+/// Shared by the scenarios: the socket snapshot taken while connections are up.
+pub(crate) type Snapshot = Arc<Mutex<Vec<SocketEntry>>>;
+
+/// Starts the capture thread on `device` for `port`; it stops once
+/// `expected` connections have ended (or on cancel/deadline).
+/// Dropping it unfinished cancels the capture.
+pub(crate) struct CaptureThread {
+    done: mpsc::Receiver<Result<LiveStats, LiveError>>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Drop for CaptureThread {
+    fn drop(&mut self) {
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl CaptureThread {
+    pub fn start(
+        device: &str,
+        snaplen: u32,
+        pcap: &Path,
+        port: u16,
+        expected: usize,
+    ) -> Result<CaptureThread, RunError> {
+        let filter = format!("tcp port {port}");
+        let live = LiveCapture::start_with_snaplen(device, &filter, pcap, snaplen)?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel();
+        let flag = cancel.clone();
+        std::thread::spawn(move || {
+            let mut watch = Analyzer::new();
+            let deadline = Instant::now() + MAX_RUN;
+            let result = live.run(
+                |rec| {
+                    watch.push_record(rec);
+                    watch.all_finished(expected)
+                },
+                deadline,
+                &flag,
+            );
+            // The receiver may be gone if the run failed; nothing to tell then.
+            let _ = tx.send(result);
+        });
+        Ok(CaptureThread { done: rx, cancel })
+    }
+
+    /// Waits for the teardown to be captured, at most `TEARDOWN_GRACE` after the traffic ended.
+    pub fn finish(self) -> Result<LiveStats, RunError> {
+        match self.done.recv_timeout(TEARDOWN_GRACE) {
+            Ok(r) => Ok(r?),
+            Err(_) => {
+                self.cancel
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                match self.done.recv_timeout(Duration::from_secs(2)) {
+                    Ok(r) => Ok(r?),
+                    Err(_) => Err(RunError::Lab("the capture thread did not stop".into())),
+                }
+            }
+        }
+    }
+}
+
+/// Runs the scenario on this namespace's `lo`, or across an emulated path
+/// when `opts.link` is set, then analyses the capture. Ctrl-C during the
+/// transfer ends it with `RunError::Interrupted` after cleaning up.
+pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
+    fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
+    let stem = match (opts.scenario, &opts.file) {
+        (Scenario::Echo, _) => "echo-two-clients".to_string(),
+        (Scenario::File, Some(f)) => f
+            .file_stem()
+            .map_or("file".into(), |s| s.to_string_lossy().into_owned()),
+        (Scenario::File, None) => "tcplab-payload".to_string(),
+    };
+    let base = opts.out_dir.join(format!("{stem}-{}", stamp::now()));
+    let pcap = base.with_extension("pcap");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(io_err(&opts.out_dir))?;
+    // Catch Ctrl-C from here on, also while the namespaces are being made:
+    // the run then stops and cleans up instead of dying with them in place.
+    let _entered = runtime.enter();
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(io_err(&opts.out_dir))?;
+    let mut path = match opts.link {
+        Some(params) => Some(EmulatedPath::create(params)?),
+        None => None,
+    };
+    let died = path.as_ref().and_then(EmulatedPath::emulator_died);
+    let net = match &path {
+        Some(path) => Net::Emulated {
+            path,
+            capture_at: opts.capture_at,
+        },
+        None => Net::Loopback,
+    };
+    let described = net.describe(&opts.path_label);
+    let scenario = async {
+        match opts.scenario {
+            Scenario::File => file_scenario::run(opts, net, &pcap).await,
+            Scenario::Echo => echo_scenario::run(opts, net, &pcap).await,
+        }
+    };
+    let limit = MAX_RUN + TEARDOWN_GRACE;
+    let outcome = runtime.block_on(async {
+        let died = async {
+            let dead = match died {
+                Some(mut d) => d.wait_for(|dead| *dead).await.is_ok(),
+                None => false,
+            };
+            if !dead {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            r = tokio::time::timeout(limit, scenario) => {
+                r.unwrap_or(Err(RunError::TooLong(limit.as_secs())))
+            }
+            _ = sigint.recv() => Err(RunError::Interrupted),
+            _ = died => Err(RunError::EmulatorDied),
+        }
+    });
+    let mut result = match outcome {
+        Err(RunError::EmulatorDied) => {
+            return Err(match path.as_mut().map(EmulatedPath::stop) {
+                Some(Err(e)) => RunError::Path(e),
+                _ => RunError::EmulatorDied,
+            })
+        }
+        other => other?,
+    };
+    result.meta.path = Some(described);
+    let mut drops = None;
+    if let Some(path) = path.as_mut() {
+        let (stats, log) = path.stop()?;
+        result.meta.link = Some(LinkMeta::new(path.params(), opts.capture_at, stats));
+        let file = PathBuf::from(format!("{}-drops.csv", base.display()));
+        let out = fs::File::create(&file).map_err(io_err(&file))?;
+        tcplab_analysis::record::drops::write_csv(BufWriter::new(out), &log)
+            .map_err(io_err(&file))?;
+        result.meta.drops_file = Some(file.display().to_string());
+        drops = Some(file);
+    }
+    drop(path);
+    // The transfer is over and the namespaces are gone: a Ctrl-C during the
+    // analysis, graphs and report just stops the program (tokio keeps the
+    // signal once it has caught it, so it must be acted on here).
+    runtime.spawn(async move {
+        if sigint.recv().await.is_some() {
+            eprintln!("tcplab: interrupted while writing the analysis and the report");
+            std::process::exit(130);
+        }
+    });
+    let mut outcome = finish(opts, base, pcap, result)?;
+    outcome.drops = drops;
+    Ok(outcome)
+}
+
+fn finish(
+    opts: &RunOptions,
+    base: PathBuf,
+    pcap: PathBuf,
+    result: ScenarioResult,
+) -> Result<RunOutcome, RunError> {
+    let mut meta = result.meta;
+    let tcp_info = write_tcp_info(&base, &result.tcp_info)?;
+    meta.tcp_info_file = tcp_info.as_ref().map(|p| p.display().to_string());
+    let capture = meta.capture.unwrap_or_default();
+    if capture.kernel_dropped > 0 || capture.interface_dropped > 0 {
+        meta.warnings.push(format!(
+            "the kernel dropped {} packets (interface {}): the capture is incomplete",
+            capture.kernel_dropped, capture.interface_dropped
+        ));
+    }
+    if !capture.complete {
+        meta.warnings
+            .push("the teardown of every connection was not captured in time".into());
+    }
+    let csv_path = base.with_extension("csv");
+    let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
+    let mut csv = CsvWriter::new(BufWriter::new(file)).map_err(io_err(&csv_path))?;
+    let mut write_err = None;
+    let mut collector = Collector::new(0..result.connections as u32);
+    let (analysis, damage) = tcplab_analysis::analyze_file(&pcap, |r| {
+        collector.push(r);
+        if let Err(e) = csv.write(r) {
+            write_err.get_or_insert(e);
+        }
+    })?;
+    if let Some(e) = write_err {
+        return Err(RunError::Io {
+            path: csv_path,
+            source: e,
+        });
+    }
+    csv.finish().map_err(io_err(&csv_path))?;
+    if let Some(d) = damage {
+        meta.warnings.push(d.to_string());
+    }
+    if analysis.connections.len() != result.connections {
+        meta.warnings.push(format!(
+            "the capture holds {} connection(s), {} expected",
+            analysis.connections.len(),
+            result.connections
+        ));
+    }
+    let mut report = Vec::new();
+    text::write(&mut report, &analysis).map_err(io_err(&pcap))?;
+    let text_report = String::from_utf8_lossy(&report).into_owned();
+    let text_path = base.with_extension("txt");
+    fs::write(&text_path, &text_report).map_err(io_err(&text_path))?;
+    let kernel = (result.tcp_info.as_slice(), meta.tcp_info_socket.as_deref());
+    let graphs = write_graphs(&base, collector, opts.lang, kernel, &mut meta.warnings)?;
+    let meta_path = base.with_extension("json");
+    let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
+    fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
+    let name = base
+        .file_name()
+        .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+    let report_opts = ReportOptions {
+        lang: opts.lang,
+        stream: None,
+        run_meta: Some(meta_path.clone()),
+    };
+    let report = report::write_report(&pcap, &opts.report_dir.join(name), &report_opts)
+        .map_err(|e| RunError::Lab(format!("writing the lab report: {e}")))?;
+    let _ = opts;
+    Ok(RunOutcome {
+        pcap,
+        tcp_info,
+        drops: None,
+        meta_path,
+        csv: csv_path,
+        analysis_text: text_path,
+        graphs,
+        lab_report: report,
+        meta,
+        report: text_report,
+    })
+}
+
+/// The sender's `TCP_INFO` series as `<base>-tcpinfo.csv` (none when not sampled).
+fn write_tcp_info(base: &Path, rows: &[TcpInfo]) -> Result<Option<PathBuf>, RunError> {
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let path = PathBuf::from(format!("{}-tcpinfo.csv", base.display()));
+    let file = fs::File::create(&path).map_err(io_err(&path))?;
+    tcpinfo::write_csv(BufWriter::new(file), rows).map_err(io_err(&path))?;
+    Ok(Some(path))
+}
+
+/// Every graph of every captured connection, as SVG and PNG, in
+/// `<base>-graphs/streamN-<graph>.<ext>`, in the run's language.
+/// The sender's `TCP_INFO` samples are drawn over the window and RTT graphs
+/// of the connection of `socket`.
+fn write_graphs(
+    base: &Path,
+    collector: Collector,
+    lang: Lang,
+    kernel: (&[TcpInfo], Option<&str>),
+    warnings: &mut Vec<String>,
+) -> Result<Vec<PathBuf>, RunError> {
+    let dir = PathBuf::from(format!("{}-graphs", base.display()));
+    fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let style = Style::default();
+    let options = PlotOptions {
+        lang,
+        ..PlotOptions::default()
+    };
+    let mut written = Vec::new();
+    for series in collector.finish() {
+        let samples = plot::KernelSeries::for_connection(&series, kernel.0, kernel.1);
+        let view = View::new(&series, &options).with_kernel(samples.as_ref());
+        for graph in Graph::ALL {
+            for format in [ImageFormat::Svg, ImageFormat::Png] {
+                let path = dir.join(format!(
+                    "stream{}-{graph}.{}",
+                    series.stream,
+                    format.extension()
+                ));
+                match plot::render_to_file(graph, &view, &style, &path) {
+                    Ok(_) => written.push(path),
+                    Err(e) => {
+                        warnings.push(format!("{graph} graph of stream {}: {e}", series.stream))
+                    }
+                }
+            }
+        }
+    }
+    Ok(written)
+}
