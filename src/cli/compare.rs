@@ -4,10 +4,11 @@
 //! run-and-capture's option, read here as a list. Without any link option
 //! the runs cross a default path (`DEFAULT_PATH`), and the output says so.
 
+use crate::cli::values::{LangArg, ModeArg};
 use super::path_args::{check_cc_name, PathArgs};
 use super::EXIT_PARTIAL;
 use crate::compare::{self, CompareOptions, Progress, MAX_ALGORITHMS, MIN_ALGORITHMS};
-use crate::run_and_capture::{self, Mode, RunOptions, Scenario};
+use crate::run_and_capture::{self, RunOptions, Scenario};
 use anyhow::{bail, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -32,8 +33,8 @@ pub struct CompareArgs {
     #[arg(long, value_name = "BYTES", conflicts_with = "file", value_parser = run_and_capture::payload::parse_size, default_value = "5M")]
     pub payload_size: usize,
     /// How the file travels: one framed message (lab v3) or one send per line
-    #[arg(long, value_enum, default_value_t = Mode::Whole)]
-    pub mode: Mode,
+    #[arg(long, value_enum, default_value_t = ModeArg::Whole)]
+    pub mode: ModeArg,
     /// Where the runs' captures are written (`compare-<stamp>/<algorithm>/` inside it)
     #[arg(long, default_value = "captures")]
     pub out_dir: PathBuf,
@@ -42,7 +43,7 @@ pub struct CompareArgs {
     pub report_dir: PathBuf,
     /// Language of the report and its graphs [default: from LANG, else English]
     #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<LangArg>,
     #[command(flatten)]
     pub path: PathArgs,
 }
@@ -100,11 +101,11 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
         run: RunOptions {
             file: args.file.clone(),
             payload_size: args.payload_size,
-            mode: args.mode,
+            mode: args.mode.into(),
             scenario: Scenario::File,
             out_dir: args.out_dir.clone(),
             report_dir: args.report_dir.clone(),
-            lang: args.lang.unwrap_or_else(Lang::from_env),
+            lang: LangArg::or_env(args.lang),
             path_label: String::new(),
             command_line: std::env::args().collect(),
             link,

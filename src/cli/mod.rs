@@ -8,6 +8,7 @@ pub mod path_args;
 pub mod plot;
 pub mod report;
 pub mod run_and_capture;
+pub mod values;
 
 /// Exit codes (documented in README.md):
 /// 0 everything read; 1 the command failed (nothing useful could be produced);

@@ -2,6 +2,7 @@
 //! `--all -o DIR/`: reads the capture, picks the connection and direction,
 //! draws.
 
+use crate::cli::values::LangArg;
 use super::EXIT_PARTIAL;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use tcplab_analysis::flow::Direction;
 use tcplab_analysis::record::run_meta;
 use tcplab_analysis::record::tcp_info as tcpinfo;
-use tcplab_render::plot::{self, Graph, ImageFormat, KernelSeries, Lang, PlotOptions, Style, View};
+use tcplab_render::plot::{self, Graph, ImageFormat, KernelSeries, PlotOptions, Style, View};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DirectionArg {
@@ -58,7 +59,7 @@ pub struct PlotArgs {
     pub interval: Option<f64>,
     /// Language of the titles, axes, legends and captions [default: from LANG, else en]
     #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<LangArg>,
     /// The sender's TCP_INFO series (CSV from run-and-capture) to draw over the window and
     /// RTT graphs [default: CAPTURE's `<name>-tcpinfo.csv` beside it, when there is one]
     #[arg(long, value_name = "CSV")]
@@ -114,7 +115,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         }),
         relative: args.relative,
         interval: args.interval,
-        lang: args.lang.unwrap_or_else(Lang::from_env),
+        lang: LangArg::or_env(args.lang),
     };
     let kernel = kernel_series(&args, &got.series)?;
     let view = View::new(&got.series, &options).with_kernel(kernel.as_ref());

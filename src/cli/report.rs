@@ -1,12 +1,13 @@
 //! `tcplab report CAPTURE [-o reports/NAME/] [--lang es|en] [--stream N]`:
 //! writes the lab report of an existing capture and lists the files.
 
+use crate::cli::values::LangArg;
 use super::EXIT_PARTIAL;
 use anyhow::{anyhow, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tcplab_render::report::{self, Lang, ReportOptions};
+use tcplab_render::report::{self, ReportOptions};
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -17,7 +18,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
     /// Language of the report [default: from LANG, else en]
     #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<LangArg>,
     /// The connection (Wireshark's tcp.stream); default: the one carrying the most data
     #[arg(long, value_name = "N")]
     pub stream: Option<u32>,
@@ -37,7 +38,7 @@ pub fn default_dir(capture: &Path) -> PathBuf {
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let dir = args.output.unwrap_or_else(|| default_dir(&args.capture));
     let opts = ReportOptions {
-        lang: args.lang.unwrap_or_else(Lang::from_env),
+        lang: LangArg::or_env(args.lang),
         stream: args.stream,
         run_meta: args.meta,
     };

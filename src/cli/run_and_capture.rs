@@ -4,15 +4,15 @@
 //! emulated-path option (`--rate`, `--delay` …) it instead creates the two
 //! namespaces of the emulated link itself and runs in this process.
 
+use crate::cli::values::{LangArg, ModeArg};
 use super::path_args::PathArgs;
 use super::EXIT_FAILURE;
-use crate::run_and_capture::{self, Mode, RunOptions, Scenario};
+use crate::run_and_capture::{self, RunOptions, Scenario};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tcplab_net::{netns::Netns, privilege};
-use tcplab_render::report::Lang;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -22,8 +22,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "BYTES", conflicts_with = "file", value_parser = run_and_capture::payload::parse_size, default_value = "150000")]
     pub payload_size: usize,
     /// How the file travels: one framed message (lab v3) or one send per line
-    #[arg(long, value_enum, default_value_t = Mode::Whole)]
-    pub mode: Mode,
+    #[arg(long, value_enum, default_value_t = ModeArg::Whole)]
+    pub mode: ModeArg,
     /// What to run under capture
     #[arg(long, value_enum, default_value_t = Scenario::File)]
     pub scenario: Scenario,
@@ -35,7 +35,7 @@ pub struct RunArgs {
     pub report_dir: PathBuf,
     /// Language of the lab report [default: from LANG, else English]
     #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<LangArg>,
     /// Use the host's own loopback as it is (64 KB segments) instead of a private namespace
     #[arg(long, conflicts_with_all = ["rate", "delay", "rtt", "jitter", "loss", "ack_loss", "queue", "queue_bytes", "mtu", "capture_at"])]
     pub host_loopback: bool,
@@ -112,11 +112,11 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
     let opts = RunOptions {
         file: args.file.clone(),
         payload_size: args.payload_size,
-        mode: args.mode,
+        mode: args.mode.into(),
         scenario: args.scenario,
         out_dir: args.out_dir.clone(),
         report_dir: args.report_dir.clone(),
-        lang: args.lang.unwrap_or_else(Lang::from_env),
+        lang: LangArg::or_env(args.lang),
         path_label: path_label.clone(),
         command_line: std::env::args()
             .filter(|a| !a.starts_with("--inside-netns"))

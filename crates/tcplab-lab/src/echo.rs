@@ -33,7 +33,7 @@ pub const ONCE_SILENCE: Duration = Duration::from_secs(5);
 const RECV_SIZE: usize = 1024;
 
 /// Which of the lab's echo servers to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EchoVersion {
     /// v1: one client, until it sends "." or closes
     Single,

@@ -1,11 +1,12 @@
 //! `tcplab echo-server` and `tcplab echo-client`.
 
+use crate::cli::values::EchoVersionArg;
 use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
 use anyhow::Context;
 use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;
-use tcplab_lab::echo::{self, EchoOptions, EchoVersion};
+use tcplab_lab::echo::{self, EchoOptions};
 use tcplab_lab::echo_client::{self, ClientEnd, ClientOptions};
 use tcplab_lab::framing::HeaderWidth;
 use tokio::io::BufReader;
@@ -13,8 +14,8 @@ use tokio::io::BufReader;
 #[derive(Args, Debug)]
 pub struct EchoServerArgs {
     /// Which of the lab's servers to run
-    #[arg(long, value_enum, default_value_t = EchoVersion::Multi)]
-    pub version: EchoVersion,
+    #[arg(long, value_enum, default_value_t = EchoVersionArg::Multi)]
+    pub version: EchoVersionArg,
     #[command(flatten)]
     pub listen: ListenArgs,
     /// Close clients silent this long (once: 5s unless set; multi and framed:
@@ -34,7 +35,7 @@ pub async fn serve(args: EchoServerArgs) -> anyhow::Result<ExitCode> {
         width: args.header_digits,
     };
     let sink = stderr_log("echo-server");
-    until_interrupted(async { Ok(echo::serve(listener, args.version, options, sink).await) }).await
+    until_interrupted(async { Ok(echo::serve(listener, args.version.into(), options, sink).await) }).await
 }
 
 #[derive(Args, Debug)]

@@ -1,12 +1,13 @@
 //! `tcplab file-server` and `tcplab send-file`.
 
+use crate::cli::values::ModeArg;
 use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
 use anyhow::{anyhow, Context};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use tcplab_lab::file_copy::{self, FileServerOptions, Mode, SendRequest};
+use tcplab_lab::file_copy::{self, FileServerOptions, SendRequest};
 use tcplab_lab::framing::HeaderWidth;
 
 #[derive(Args, Debug)]
@@ -53,8 +54,8 @@ pub struct SendFileArgs {
     /// Server port
     pub port: u16,
     /// lines: one send per line, ended by FIN; whole: one A-PDU, one send
-    #[arg(long, value_enum, default_value_t = Mode::Whole)]
-    pub mode: Mode,
+    #[arg(long, value_enum, default_value_t = ModeArg::Whole)]
+    pub mode: ModeArg,
     /// Digits in the whole-mode header (6: files up to 999,999 bytes)
     #[arg(long, value_name = "N", default_value = "6", value_parser = parse_digits)]
     pub header_digits: HeaderWidth,
@@ -84,7 +85,7 @@ pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
     let request = SendRequest {
         name: &name,
         contents: &contents,
-        mode: args.mode,
+        mode: args.mode.into(),
         width: args.header_digits,
     };
     let local = request.check()?;

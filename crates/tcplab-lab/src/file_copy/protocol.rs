@@ -14,7 +14,7 @@ use std::fmt;
 pub const MAGIC: &str = "TCPLAB-FILE/1";
 
 /// How the file's bytes travel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// One write per line, raw; the end is the sender's FIN
     Lines,

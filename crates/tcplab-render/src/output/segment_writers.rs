@@ -152,7 +152,8 @@ mod tests {
         }
         let err = w.finish().expect_err("the disk is full");
         assert!(matches!(err, SegmentWriteError::Jsonl(_)), "{err}");
-        let full = format!("{:#}", anyhow::Error::from(err));
+        let cause = std::error::Error::source(&err).map(ToString::to_string);
+        let full = format!("{err}: {}", cause.unwrap_or_default());
         assert_eq!(full, "writing the segment JSON Lines: disk full");
     }
 }
