@@ -8,7 +8,7 @@ use lab_support::{addr_args, alice, run_with_input, tcplab, Proc, PATIENCE};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
-use tcplab_lab::file_copy::{Hello, Mode, Reply, Summary};
+use tcplab_lab::file_copy::{FileDigest, Hello, Mode, Reply};
 use tcplab_lab::framing::{encode, Decoder, HeaderWidth};
 
 fn file_server(dir: &Path, max_files: &str) -> (Proc, SocketAddr) {
@@ -50,7 +50,7 @@ fn entries(dir: &Path) -> Vec<String> {
 fn alice_copies_byte_identical_in_both_modes() {
     let original = std::fs::read(alice()).expect("../shared/data/alice30.txt");
     assert_eq!(original.len(), 148_495);
-    let sha = Summary::of(&original).sha256_hex();
+    let sha = FileDigest::of(&original).sha256_hex();
     for mode in ["whole", "lines"] {
         let dir = tempfile::tempdir().unwrap();
         let (server, addr) = file_server(dir.path(), "1");
@@ -138,7 +138,7 @@ fn hello(addr: SocketAddr, mode: Mode, contents: &[u8]) -> TcpStream {
     let hello = Hello {
         mode,
         width: HeaderWidth::LAB,
-        expected: Summary::of(contents),
+        expected: FileDigest::of(contents),
         name: "partial.txt".into(),
     };
     let apdu = encode(HeaderWidth::LAB, hello.to_text().as_bytes()).unwrap();
@@ -253,7 +253,7 @@ async fn library_api_server_and_sender_in_one_process() {
         width: HeaderWidth::LAB,
     };
     let summary = file_copy::send(addr, &request).await.unwrap();
-    assert_eq!(summary, Summary::of(&contents));
+    assert_eq!(summary, FileDigest::of(&contents));
     let stopped = server.await.unwrap().unwrap();
     assert_eq!(stopped, tcplab_lab::StopReason::MaxFiles(1));
     assert_eq!(
@@ -281,7 +281,7 @@ async fn sender_reports_a_copy_that_differs() {
         let (mut read_half, _) = reader.into_parts();
         let mut rest = Vec::new();
         read_half.read_to_end(&mut rest).await.unwrap();
-        let stored = Reply::Stored(Summary::of(b"something else"));
+        let stored = Reply::Stored(FileDigest::of(b"something else"));
         let text = stored.to_text();
         write_frame(&mut write_half, HeaderWidth::LAB, text.as_bytes())
             .await

@@ -4,9 +4,9 @@
 //! run-and-capture's option, read here as a list. Without any link option
 //! the runs cross a default path (`DEFAULT_PATH`), and the output says so.
 
-use crate::cli::values::{LangArg, ModeArg};
 use super::path_args::{check_cc_name, PathArgs};
 use super::EXIT_PARTIAL;
+use crate::cli::values::{LangArg, ModeArg};
 use crate::compare::{self, CompareOptions, Progress, MAX_ALGORITHMS, MIN_ALGORITHMS};
 use crate::run_and_capture::{self, RunOptions, Scenario};
 use anyhow::{bail, Result};

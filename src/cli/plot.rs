@@ -2,8 +2,8 @@
 //! `--all -o DIR/`: reads the capture, picks the connection and direction,
 //! draws.
 
-use crate::cli::values::LangArg;
 use super::EXIT_PARTIAL;
+use crate::cli::values::LangArg;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};

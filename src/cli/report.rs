@@ -1,8 +1,8 @@
 //! `tcplab report CAPTURE [-o reports/NAME/] [--lang es|en] [--stream N]`:
 //! writes the lab report of an existing capture and lists the files.
 
-use crate::cli::values::LangArg;
 use super::EXIT_PARTIAL;
+use crate::cli::values::LangArg;
 use anyhow::{anyhow, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};

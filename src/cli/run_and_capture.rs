@@ -4,9 +4,9 @@
 //! emulated-path option (`--rate`, `--delay` …) it instead creates the two
 //! namespaces of the emulated link itself and runs in this process.
 
-use crate::cli::values::{LangArg, ModeArg};
 use super::path_args::PathArgs;
 use super::EXIT_FAILURE;
+use crate::cli::values::{LangArg, ModeArg};
 use crate::run_and_capture::{self, RunOptions, Scenario};
 use anyhow::{bail, Context, Result};
 use clap::Args;

@@ -348,7 +348,7 @@ fn read_tcp_info(path: &Path) -> Result<Vec<TcpInfo>> {
 /// `compare.json`: the table's numbers and each run's files, relative to
 /// the report's directory (docs/compare.md).
 #[derive(Serialize)]
-struct Summary<'a> {
+struct CompareJson<'a> {
     tcplab_version: &'static str,
     command_line: &'a [String],
     algorithms: &'a [String],
@@ -357,12 +357,12 @@ struct Summary<'a> {
     default_path: Option<&'a str>,
     capture_at: tcplab_net::path::End,
     file_name: Option<&'a str>,
-    runs: Vec<SummaryRun<'a>>,
+    runs: Vec<CompareJsonRun<'a>>,
     warnings: &'a [String],
 }
 
 #[derive(Serialize)]
-struct SummaryRun<'a> {
+struct CompareJsonRun<'a> {
     #[serde(flatten)]
     row: &'a Row,
     files: RunFiles,
@@ -373,7 +373,7 @@ fn write_json(path: &Path, opts: &CompareOptions, c: &compose::Context<'_>) -> R
     let runs = c
         .runs
         .iter()
-        .map(|m| SummaryRun {
+        .map(|m| CompareJsonRun {
             row: &m.row,
             files: RunFiles {
                 capture: rel(&m.files.capture),
@@ -384,7 +384,7 @@ fn write_json(path: &Path, opts: &CompareOptions, c: &compose::Context<'_>) -> R
             },
         })
         .collect();
-    let summary = Summary {
+    let summary = CompareJson {
         tcplab_version: env!("CARGO_PKG_VERSION"),
         command_line: &opts.run.command_line,
         algorithms: &opts.algorithms,

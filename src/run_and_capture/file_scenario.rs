@@ -49,7 +49,7 @@ pub(crate) async fn run(
     let snapshotter = net.snapshotter();
 
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
-    let stored: Arc<Mutex<Option<file_copy::Summary>>> = Arc::new(Mutex::new(None));
+    let stored: Arc<Mutex<Option<file_copy::FileDigest>>> = Arc::new(Mutex::new(None));
     let refused: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let sink: EventSink = {
         let (snapshot, stored, refused) = (snapshot.clone(), stored.clone(), refused.clone());
@@ -112,7 +112,7 @@ pub(crate) async fn run(
     if received.is_none() {
         warnings.push("the server stored no file".into());
     }
-    let end = |s: &file_copy::Summary| FileEnd {
+    let end = |s: &file_copy::FileDigest| FileEnd {
         bytes: s.bytes,
         sha256: s.sha256_hex(),
     };
@@ -146,7 +146,7 @@ pub(crate) async fn run(
     })
 }
 
-type Sent = Result<file_copy::Summary, String>;
+type Sent = Result<file_copy::FileDigest, String>;
 
 /// Connects (with the run's socket settings), sends the file while sampling
 /// the socket's `TCP_INFO`, and returns the outcome, the series, the

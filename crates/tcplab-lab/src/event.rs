@@ -6,7 +6,7 @@
 //! line on stderr; `run-and-capture` or a test may collect them. The library
 //! itself never prints.
 
-use super::file_copy::Summary;
+use super::file_copy::FileDigest;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,7 +45,7 @@ pub enum Event {
     FileStored {
         peer: SocketAddr,
         name: String,
-        summary: Summary,
+        summary: FileDigest,
     },
     /// A transfer failed; nothing was left behind.
     FileRefused {

@@ -1,7 +1,7 @@
 //! `tcplab echo-server` and `tcplab echo-client`.
 
-use crate::cli::values::EchoVersionArg;
 use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
+use crate::cli::values::EchoVersionArg;
 use anyhow::Context;
 use clap::Args;
 use std::process::ExitCode;
@@ -35,7 +35,8 @@ pub async fn serve(args: EchoServerArgs) -> anyhow::Result<ExitCode> {
         width: args.header_digits,
     };
     let sink = stderr_log("echo-server");
-    until_interrupted(async { Ok(echo::serve(listener, args.version.into(), options, sink).await) }).await
+    until_interrupted(async { Ok(echo::serve(listener, args.version.into(), options, sink).await) })
+        .await
 }
 
 #[derive(Args, Debug)]

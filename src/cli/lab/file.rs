@@ -1,7 +1,7 @@
 //! `tcplab file-server` and `tcplab send-file`.
 
-use crate::cli::values::ModeArg;
 use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
+use crate::cli::values::ModeArg;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //!
 //! In: the file's bytes and name on the sender; a directory on the server.
 //! Out: a byte-identical copy in that directory, and on both sides the
-//! [`Summary`] (size and SHA-256) of what was sent and what was stored.
+//! [`FileDigest`] (size and SHA-256) of what was sent and what was stored.
 //!
 //! # Protocol
 //!
@@ -33,7 +33,7 @@ mod receive;
 mod send;
 
 pub use names::{check_file_name, NameError};
-pub use protocol::{Hello, Mode, Reply, Summary, SummaryHasher};
+pub use protocol::{FileDigest, FileDigestHasher, Hello, Mode, Reply};
 pub use receive::{serve, FileServerOptions};
 pub use send::{send, send_over, SendRequest};
 
@@ -73,5 +73,8 @@ pub enum FileCopyError {
     #[error("malformed message: {0}")]
     Protocol(String),
     #[error("the copy differs: sent {local}, the server stored {remote}")]
-    Mismatch { local: Summary, remote: Summary },
+    Mismatch {
+        local: FileDigest,
+        remote: FileDigest,
+    },
 }

@@ -33,14 +33,14 @@ impl Mode {
 
 /// Size and SHA-256 of a file's contents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
+pub struct FileDigest {
     pub bytes: u64,
     pub sha256: [u8; 32],
 }
 
-impl Summary {
+impl FileDigest {
     pub fn of(contents: &[u8]) -> Self {
-        let mut hasher = SummaryHasher::default();
+        let mut hasher = FileDigestHasher::default();
         hasher.update(contents);
         hasher.finish()
     }
@@ -61,24 +61,24 @@ impl Summary {
         for (i, byte) in sha256.iter_mut().enumerate() {
             *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad_hash())?;
         }
-        Ok(Summary { bytes, sha256 })
+        Ok(FileDigest { bytes, sha256 })
     }
 }
 
-impl fmt::Display for Summary {
+impl fmt::Display for FileDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} bytes, sha256 {}", self.bytes, self.sha256_hex())
     }
 }
 
-/// Computes a [`Summary`] piece by piece, as the bytes arrive.
+/// Computes a [`FileDigest`] piece by piece, as the bytes arrive.
 #[derive(Debug, Clone, Default)]
-pub struct SummaryHasher {
+pub struct FileDigestHasher {
     hasher: Sha256,
     bytes: u64,
 }
 
-impl SummaryHasher {
+impl FileDigestHasher {
     pub fn update(&mut self, chunk: &[u8]) {
         self.hasher.update(chunk);
         self.bytes += chunk.len() as u64;
@@ -88,8 +88,8 @@ impl SummaryHasher {
         self.bytes
     }
 
-    pub fn finish(self) -> Summary {
-        Summary {
+    pub fn finish(self) -> FileDigest {
+        FileDigest {
             bytes: self.bytes,
             sha256: self.hasher.finalize().into(),
         }
@@ -102,7 +102,7 @@ pub struct Hello {
     pub mode: Mode,
     /// Header width of the `whole`-mode data message.
     pub width: HeaderWidth,
-    pub expected: Summary,
+    pub expected: FileDigest,
     pub name: String,
 }
 
@@ -143,7 +143,7 @@ impl Hello {
         Ok(Hello {
             mode,
             width,
-            expected: Summary::parse(size, sha)?,
+            expected: FileDigest::parse(size, sha)?,
             name: name.to_owned(),
         })
     }
@@ -155,7 +155,7 @@ pub enum Reply {
     /// Send the data.
     Go,
     /// Stored; this is what the server wrote.
-    Stored(Summary),
+    Stored(FileDigest),
     Error(String),
 }
 
@@ -173,7 +173,7 @@ impl Reply {
         let mut words = text.splitn(3, ' ');
         match (words.next(), words.next(), words.next()) {
             (Some("go"), None, None) => Ok(Reply::Go),
-            (Some("ok"), Some(size), Some(sha)) => Ok(Reply::Stored(Summary::parse(size, sha)?)),
+            (Some("ok"), Some(size), Some(sha)) => Ok(Reply::Stored(FileDigest::parse(size, sha)?)),
             (Some("error"), ..) => Ok(Reply::Error(text["error".len()..].trim().to_owned())),
             _ => Err(protocol(format!("unexpected reply {text:?}"))),
         }
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn summary_of_known_text() {
-        let s = Summary::of(b"abc");
+        let s = FileDigest::of(b"abc");
         assert_eq!(s.bytes, 3);
         assert_eq!(
             s.sha256_hex(),
@@ -203,7 +203,7 @@ mod tests {
         let hello = Hello {
             mode: Mode::Whole,
             width: HeaderWidth::new(7).unwrap(),
-            expected: Summary::of(b"hola\n"),
+            expected: FileDigest::of(b"hola\n"),
             name: "mi fichero.txt".into(),
         };
         assert_eq!(Hello::parse(hello.to_text().as_bytes()).unwrap(), hello);
@@ -228,7 +228,7 @@ mod tests {
     fn replies_round_trip() {
         for reply in [
             Reply::Go,
-            Reply::Stored(Summary::of(b"x")),
+            Reply::Stored(FileDigest::of(b"x")),
             Reply::Error("nope: bad name".into()),
         ] {
             assert_eq!(Reply::parse(reply.to_text().as_bytes()).unwrap(), reply);

@@ -8,7 +8,7 @@
 //! never stops the server.
 
 use super::names::check_file_name;
-use super::protocol::{Hello, Mode, Reply, Summary, SummaryHasher};
+use super::protocol::{FileDigest, FileDigestHasher, Hello, Mode, Reply};
 use super::FileCopyError;
 use crate::event::{Departure, Event, EventSink, StopReason};
 use crate::framed_stream::{write_frame, FramedReader};
@@ -125,7 +125,7 @@ async fn receive_file(
     stream: &mut TcpStream,
     dir: &Path,
     options: &FileServerOptions,
-) -> Result<(String, Summary), String> {
+) -> Result<(String, FileDigest), String> {
     let (read_half, mut write_half) = stream.split();
     let decoder = Decoder::new(HeaderWidth::LAB).with_max_len(HELLO_MAX);
     let mut reader = FramedReader::with_decoder(read_half, decoder);
@@ -171,7 +171,7 @@ async fn receive_file(
     };
     let mut copy = TempWriter {
         file,
-        hasher: SummaryHasher::default(),
+        hasher: FileDigestHasher::default(),
     };
     match hello.mode {
         Mode::Whole => receive_whole(&mut incoming, &mut copy, hello.width, size, offset).await?,
@@ -328,7 +328,7 @@ impl<R: AsyncRead + Unpin> Incoming<R> {
 /// The temporary file being written, hashed as it goes.
 struct TempWriter {
     file: tokio::fs::File,
-    hasher: SummaryHasher,
+    hasher: FileDigestHasher,
 }
 
 impl TempWriter {
@@ -341,7 +341,7 @@ impl TempWriter {
         Ok(())
     }
 
-    async fn finish(mut self) -> io::Result<Summary> {
+    async fn finish(mut self) -> io::Result<FileDigest> {
         self.file.flush().await?;
         self.file.sync_all().await?;
         Ok(self.hasher.finish())

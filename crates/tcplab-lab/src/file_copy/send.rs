@@ -2,11 +2,11 @@
 //! whole, and checks what the server says it stored.
 //!
 //! In: a [`SendRequest`] (name, contents, mode, header width) and the server's
-//! address or a connected stream. Out: the [`Summary`] of the file once the
+//! address or a connected stream. Out: the [`FileDigest`] of the file once the
 //! server has confirmed an identical copy; otherwise a `FileCopyError` (the
 //! server's refusal, a mismatch, a lost connection).
 
-use super::protocol::{Hello, Mode, Reply, Summary};
+use super::protocol::{FileDigest, Hello, Mode, Reply};
 use super::FileCopyError;
 use crate::framed_stream::{write_frame, FramedReader, SendError};
 use crate::framing::{Decoder, HeaderWidth};
@@ -30,7 +30,7 @@ pub struct SendRequest<'a> {
 
 impl SendRequest<'_> {
     /// Refuses, before connecting, a `whole` file its header cannot announce.
-    pub fn check(&self) -> Result<Summary, FileCopyError> {
+    pub fn check(&self) -> Result<FileDigest, FileCopyError> {
         let len = self.contents.len() as u64;
         let width = self.width;
         if self.mode == Mode::Whole && len > width.max_len() {
@@ -43,12 +43,15 @@ impl SendRequest<'_> {
                 needed,
             });
         }
-        Ok(Summary::of(self.contents))
+        Ok(FileDigest::of(self.contents))
     }
 }
 
 /// Connects to `addr` and sends the file.
-pub async fn send(addr: SocketAddr, request: &SendRequest<'_>) -> Result<Summary, FileCopyError> {
+pub async fn send(
+    addr: SocketAddr,
+    request: &SendRequest<'_>,
+) -> Result<FileDigest, FileCopyError> {
     request.check()?;
     let stream = TcpStream::connect(addr)
         .await
@@ -60,7 +63,7 @@ pub async fn send(addr: SocketAddr, request: &SendRequest<'_>) -> Result<Summary
 pub async fn send_over(
     stream: TcpStream,
     request: &SendRequest<'_>,
-) -> Result<Summary, FileCopyError> {
+) -> Result<FileDigest, FileCopyError> {
     let local = request.check()?;
     let (read_half, mut write_half) = stream.into_split();
     let decoder = Decoder::new(HeaderWidth::LAB).with_max_len(REPLY_MAX);
