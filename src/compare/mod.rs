@@ -96,7 +96,7 @@ pub struct CompareOptions {
     pub default_path: Option<String>,
 }
 
-/// One run's files, as `runcap` wrote them.
+/// One run's files, as `run_and_capture` wrote them.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunFiles {
     pub capture: PathBuf,

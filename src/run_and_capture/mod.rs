@@ -4,7 +4,7 @@
 //! In: `RunOptions`. Out: `captures/<name>-<stamp>.pcap`, a metadata JSON
 //! beside it (sizes and SHA-256 at both ends, drops, socket snapshot), the
 //! segment CSV and the text analysis; `RunOutcome` lists them. The private
-//! namespace itself is made by the CLI (`netlab::netns`), which re-runs this
+//! namespace itself is made by the CLI (`tcplab_net::netns`), which re-runs this
 //! inside it; here we only use the `lo` we are given.
 
 mod echo_scenario;

@@ -1,4 +1,4 @@
-//! The sender's own view (`TCP_INFO` samples, see `netlab::tcpinfo`) laid
+//! The sender's own view (`TCP_INFO` samples, see `tcplab_analysis::record::tcp_info`) laid
 //! over the capture's graphs: cwnd and ssthresh on the window graph, the
 //! kernel's smoothed RTT on the RTT graph. Times are moved onto the
 //! connection's clock (seconds since its first captured packet).
