@@ -199,6 +199,9 @@ fn print_progress(p: Progress<'_>) {
                 format!(" ({} warning(s), listed at the end)", warnings.len())
             }
         ),
+        Progress::NotRemoved { path, error } => {
+            eprintln!("tcplab: warning: could not remove {}: {error}", path.display())
+        }
     }
 }
 

@@ -131,6 +131,11 @@ pub enum Progress<'a> {
         seconds: f64,
         warnings: &'a [String],
     },
+    /// A failed run's half-written directory could not be removed.
+    NotRemoved {
+        path: &'a Path,
+        error: &'a std::io::Error,
+    },
 }
 
 #[derive(Debug)]
@@ -153,7 +158,13 @@ pub struct CompareOutcome {
 /// A run that failed or was interrupted leaves no half-written report or
 /// capture: its directories go, and so do the comparison's own when no run
 /// had finished (they were made for this comparison, nothing else is in them).
-fn discard_partial(dir: &Path, captures: &Path, algorithm: &str, nothing_finished: bool) {
+fn discard_partial(
+    dir: &Path,
+    captures: &Path,
+    algorithm: &str,
+    nothing_finished: bool,
+    progress: &mut impl FnMut(Progress<'_>),
+) {
     let doomed = if nothing_finished {
         [dir.to_path_buf(), captures.to_path_buf()]
     } else {
@@ -161,8 +172,11 @@ fn discard_partial(dir: &Path, captures: &Path, algorithm: &str, nothing_finishe
     };
     for d in doomed {
         match std::fs::remove_dir_all(&d) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                eprintln!("tcplab: warning: could not remove {}: {e}", d.display())
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                progress(Progress::NotRemoved {
+                    path: &d,
+                    error: &error,
+                })
             }
             _ => {}
         }
@@ -198,7 +212,13 @@ pub fn run(
             Ok(outcome) => outcome,
             Err(source) => {
                 let finished: Vec<String> = runs.iter().map(|r| r.row.algorithm.clone()).collect();
-                discard_partial(&dir, &captures, algorithm, finished.is_empty());
+                discard_partial(
+                    &dir,
+                    &captures,
+                    algorithm,
+                    finished.is_empty(),
+                    &mut progress,
+                );
                 return Err(match source {
                     RunError::Interrupted => CompareError::Interrupted {
                         finished,
