@@ -48,7 +48,7 @@ fn entries(dir: &Path) -> Vec<String> {
 
 #[test]
 fn alice_copies_byte_identical_in_both_modes() {
-    let original = std::fs::read(alice()).expect("../shared/data/alice30.txt");
+    let original = std::fs::read(alice()).expect("alice30.txt");
     assert_eq!(original.len(), 148_495);
     let sha = FileDigest::of(&original).sha256_hex();
     for mode in ["whole", "lines"] {

@@ -22,9 +22,7 @@ fn can_capture(test: &str) -> bool {
     false
 }
 
-fn alice() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/alice30.txt")
-}
+use common::lab_text::alice;
 
 /// Runs run-and-capture into a fresh directory; returns the metadata JSON
 /// and the directory.

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: paths, running the real binary.
 #![allow(dead_code)]
 
+pub mod lab_text;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
