@@ -5,7 +5,8 @@
 //! Its `lo` is set to MTU 1500 with segmentation offloads off, so that TCP
 //! segments look like on an Ethernet link instead of 64 KB loopback blobs.
 
-use std::os::fd::AsRawFd;
+use rustix::thread::{move_into_link_name_space, LinkNameSpaceType};
+use std::os::fd::AsFd;
 use std::process::Command;
 use thiserror::Error;
 
@@ -108,12 +109,8 @@ impl Netns {
         let file = std::fs::File::open(&path).map_err(enter_err)?;
         std::thread::scope(|scope| {
             let thread = scope.spawn(move || {
-                // SAFETY: a valid namespace file descriptor; setns only
-                // changes this (short-lived) thread's network namespace.
-                let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-                if rc != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+                // setns changes only this (short-lived) thread's network namespace.
+                move_into_link_name_space(file.as_fd(), Some(LinkNameSpaceType::Network))?;
                 Ok(f())
             });
             match thread.join() {
