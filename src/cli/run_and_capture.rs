@@ -74,6 +74,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // it is being made still removes it.
     let _entered = runtime.enter();
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    run_and_capture::remove_stale();
     let ns = Netns::create("run")?;
     let mut child_args: Vec<String> = std::env::args().skip(1).collect();
     child_args.extend(["--inside-netns".to_string(), ns.name().to_string()]);
@@ -97,8 +98,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 Ok(Some(130))
             }
         }
-    })?;
-    drop(ns);
+    });
+    if let Err(e) = ns.remove() {
+        eprintln!("tcplab: warning: {e}");
+    }
+    let status = status?;
     Ok(ExitCode::from(
         status.map_or(EXIT_FAILURE, |c| c.clamp(0, 255) as u8),
     ))

@@ -191,7 +191,7 @@ struct ReceivedDir(std::path::PathBuf);
 
 impl ReceivedDir {
     fn create() -> Result<ReceivedDir, RunError> {
-        tcplab_net::stale::sweep();
+        super::remove_stale();
         let dir = received_dir_of(std::process::id());
         std::fs::create_dir_all(&dir).map_err(super::io_err(&dir))?;
         Ok(ReceivedDir(dir))

@@ -190,6 +190,15 @@ impl CaptureThread {
     }
 }
 
+/// Removes what killed runs left behind (once per process) and says so on
+/// standard error: call before making a namespace or a received copy.
+pub fn remove_stale() {
+    for note in tcplab_net::stale::sweep() {
+        let kind = if note.is_warning() { "warning" } else { "note" };
+        eprintln!("tcplab: {kind}: {note}");
+    }
+}
+
 /// Runs the scenario on this namespace's `lo`, or across an emulated path
 /// when `opts.link` is set, then analyses the capture. Ctrl-C during the
 /// transfer ends it with `RunError::Interrupted` after cleaning up.
@@ -215,9 +224,44 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .map_err(io_err(&opts.out_dir))?;
     let mut path = match opts.link {
-        Some(params) => Some(EmulatedPath::create(params)?),
+        Some(params) => {
+            remove_stale();
+            Some(EmulatedPath::create(params)?)
+        }
         None => None,
     };
+    let transfer = transfer(opts, &runtime, &mut sigint, &mut path, &base, &pcap);
+    if let Some(path) = path {
+        for e in path.remove() {
+            eprintln!("tcplab: warning: {e}");
+        }
+    }
+    let (result, drops) = transfer?;
+    // The transfer is over and the namespaces are gone: a Ctrl-C during the
+    // analysis, graphs and report just stops the program (tokio keeps the
+    // signal once it has caught it, so it must be acted on here).
+    runtime.spawn(async move {
+        if sigint.recv().await.is_some() {
+            eprintln!("tcplab: interrupted while writing the analysis and the report");
+            std::process::exit(130);
+        }
+    });
+    let mut outcome = finish(opts, base, pcap, result)?;
+    outcome.drops = drops;
+    Ok(outcome)
+}
+
+/// Runs the scenario (across `path` when there is one) and, on an emulated
+/// path, stops the emulator and writes its drop log. The caller removes the
+/// namespaces afterwards, whatever happened.
+fn transfer(
+    opts: &RunOptions,
+    runtime: &tokio::runtime::Runtime,
+    sigint: &mut tokio::signal::unix::Signal,
+    path: &mut Option<EmulatedPath>,
+    base: &Path,
+    pcap: &Path,
+) -> Result<(ScenarioResult, Option<PathBuf>), RunError> {
     let died = path.as_ref().and_then(EmulatedPath::emulator_died);
     let net = match &path {
         Some(path) => Net::Emulated {
@@ -229,8 +273,8 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let described = net.describe(&opts.path_label);
     let scenario = async {
         match opts.scenario {
-            Scenario::File => file_scenario::run(opts, net, &pcap).await,
-            Scenario::Echo => echo_scenario::run(opts, net, &pcap).await,
+            Scenario::File => file_scenario::run(opts, net, pcap).await,
+            Scenario::Echo => echo_scenario::run(opts, net, pcap).await,
         }
     };
     let limit = MAX_RUN + TEARDOWN_GRACE;
@@ -273,19 +317,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         result.meta.drops_file = Some(file.display().to_string());
         drops = Some(file);
     }
-    drop(path);
-    // The transfer is over and the namespaces are gone: a Ctrl-C during the
-    // analysis, graphs and report just stops the program (tokio keeps the
-    // signal once it has caught it, so it must be acted on here).
-    runtime.spawn(async move {
-        if sigint.recv().await.is_some() {
-            eprintln!("tcplab: interrupted while writing the analysis and the report");
-            std::process::exit(130);
-        }
-    });
-    let mut outcome = finish(opts, base, pcap, result)?;
-    outcome.drops = drops;
-    Ok(outcome)
+    Ok((result, drops))
 }
 
 fn finish(

@@ -1,9 +1,12 @@
-//! A private network namespace for one run, removed when the guard drops
-//! (on success, on error, and by the caller's Ctrl-C handler).
+//! A private network namespace for one run. Its owner removes it with
+//! [`Netns::remove`], which says whether that worked (on success, on error,
+//! and by the caller's Ctrl-C handler); dropping the guard removes it too,
+//! silently, as a last resort (a panic, an error on the way out).
 //! Its `lo` is set to MTU 1500 with segmentation offloads off, so that TCP
 //! segments look like on an Ethernet link instead of 64 KB loopback blobs.
 
-use std::os::fd::AsRawFd;
+use rustix::thread::{move_into_link_name_space, LinkNameSpaceType};
+use std::os::fd::AsFd;
 use std::process::Command;
 use thiserror::Error;
 
@@ -18,7 +21,16 @@ pub enum NetnsError {
     },
 }
 
+/// A namespace that could not be removed: the caller says so (a warning).
+#[derive(Debug, Error)]
+#[error("could not remove namespace {name}: {error}")]
+pub struct RemoveError {
+    pub name: String,
+    pub error: NetnsError,
+}
+
 pub struct Netns {
+    /// Empty once removed (the drop then has nothing to do).
     name: String,
 }
 
@@ -45,9 +57,9 @@ fn run(args: &[&str]) -> Result<(), NetnsError> {
 
 impl Netns {
     /// Creates `tcplab-<tag>-<pid>` with its loopback up and nothing else.
-    /// Namespaces that killed runs left behind are removed first.
+    /// Call [`crate::stale::sweep`] first (and show its notes), so that the
+    /// namespaces that killed runs left behind are removed.
     pub fn add(tag: &str) -> Result<Netns, NetnsError> {
-        super::stale::sweep();
         let name = format!("tcplab-{tag}-{}", std::process::id());
         run(&["ip", "netns", "add", &name])?;
         let ns = Netns { name };
@@ -97,12 +109,8 @@ impl Netns {
         let file = std::fs::File::open(&path).map_err(enter_err)?;
         std::thread::scope(|scope| {
             let thread = scope.spawn(move || {
-                // SAFETY: a valid namespace file descriptor; setns only
-                // changes this (short-lived) thread's network namespace.
-                let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-                if rc != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+                // setns changes only this (short-lived) thread's network namespace.
+                move_into_link_name_space(file.as_fd(), Some(LinkNameSpaceType::Network))?;
                 Ok(f())
             });
             match thread.join() {
@@ -118,6 +126,12 @@ impl Netns {
         run(&full)
     }
 
+    /// Removes the namespace (and the devices in it).
+    pub fn remove(mut self) -> Result<(), RemoveError> {
+        let name = std::mem::take(&mut self.name);
+        delete(&name).map_err(|error| RemoveError { name, error })
+    }
+
     /// True while the namespace exists (for tests that check clean-up).
     pub fn exists(name: &str) -> bool {
         std::path::Path::new("/run/netns").join(name).exists()
@@ -129,13 +143,12 @@ pub(super) fn delete(name: &str) -> Result<(), NetnsError> {
     run(&["ip", "netns", "delete", name])
 }
 
+/// The last resort when the owner did not call [`Netns::remove`]: nothing
+/// is said if it fails (a library does not print).
 impl Drop for Netns {
     fn drop(&mut self) {
-        if let Err(e) = delete(&self.name) {
-            eprintln!(
-                "tcplab: warning: could not remove namespace {}: {e}",
-                self.name
-            );
+        if !self.name.is_empty() {
+            let _ = delete(&self.name);
         }
     }
 }

@@ -1,10 +1,11 @@
 //! An emulated path between two private network namespaces: the sender's
 //! (`tcplab-snd-<pid>`, address 10.77.0.1) and the receiver's
 //! (`tcplab-rcv-<pid>`, 10.77.0.2), each with a TUN device `tcplab0` whose
-//! other end is tcplab's link emulator ([`crate::emu`]). Dropping the path
-//! stops the emulator and removes both namespaces, with their devices.
+//! other end is tcplab's link emulator ([`crate::emu`]). [`EmulatedPath::remove`]
+//! stops the emulator and removes both namespaces, with their devices, and
+//! says which could not be removed; dropping the path does the same silently.
 
-use super::netns::{Netns, NetnsError};
+use super::netns::{Netns, NetnsError, RemoveError};
 use crate::emu::{self, DroppedPacket, EmuError, EmuStats, Emulator, LinkParams};
 use std::net::{IpAddr, Ipv4Addr};
 pub use tcplab_analysis::record::link::End;
@@ -34,7 +35,8 @@ pub struct EmulatedPath {
 }
 
 impl EmulatedPath {
-    /// Creates both namespaces, their TUN devices and addresses, and starts the emulator.
+    /// Creates both namespaces, their TUN devices and addresses, and starts
+    /// the emulator. Call [`crate::stale::sweep`] first.
     pub fn create(params: LinkParams) -> Result<EmulatedPath, PathError> {
         let sender = Netns::add("snd")?;
         let receiver = Netns::add("rcv")?;
@@ -89,11 +91,27 @@ impl EmulatedPath {
     }
 
     /// Stops the emulator and returns what crossed the link and what it
-    /// dropped; the namespaces go when `self` drops.
+    /// dropped; the namespaces go with [`EmulatedPath::remove`].
     pub fn stop(&mut self) -> Result<(EmuStats, Vec<DroppedPacket>), PathError> {
         match self.emulator.take() {
             Some(e) => Ok(e.stop()?),
             None => Err(PathError::Emulator(EmuError::Died)),
         }
+    }
+
+    /// Stops the emulator (if still running), then removes both namespaces;
+    /// returns those that could not be removed.
+    pub fn remove(self) -> Vec<RemoveError> {
+        let EmulatedPath {
+            emulator,
+            sender,
+            receiver,
+            ..
+        } = self;
+        drop(emulator);
+        [sender.remove(), receiver.remove()]
+            .into_iter()
+            .filter_map(Result::err)
+            .collect()
     }
 }

@@ -2,11 +2,64 @@
 //! behind: its namespaces `tcplab-<tag>-<pid>` (with their TUN devices) and
 //! its received copy `$TMPDIR/tcplab-received-<pid>`. A killed process
 //! cannot clean up, so the next run does: anything named after a process
-//! that no longer exists is removed, once per process, with a note.
+//! that no longer exists is removed, once per process, with a note that
+//! [`sweep`] returns for the caller to show.
 //! A name whose process still runs is left alone, whoever that process is.
 
-use std::path::Path;
+use crate::netns::NetnsError;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Once;
+
+/// What the sweep did with one thing a killed run left.
+#[derive(Debug)]
+pub enum StaleNote {
+    /// A namespace `tcplab-<tag>-<pid>`, removed.
+    RemovedNamespace { name: String, pid: u32 },
+    /// A namespace that could not be removed.
+    NamespaceNotRemoved { name: String, error: NetnsError },
+    /// A received copy `$TMPDIR/tcplab-received-<pid>`, removed.
+    RemovedDir { path: PathBuf, pid: u32 },
+    /// A received copy that could not be removed.
+    DirNotRemoved {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl StaleNote {
+    /// Failing to remove something is only a warning: the new run does not
+    /// need it gone. The other notes are notes.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            StaleNote::NamespaceNotRemoved { .. } | StaleNote::DirNotRemoved { .. }
+        )
+    }
+}
+
+/// The sentence, without the `note:` or `warning:` before it.
+impl fmt::Display for StaleNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StaleNote::RemovedNamespace { name, pid } => write!(
+                f,
+                "removed namespace {name}, left by tcplab process {pid} that no longer runs (killed?)"
+            ),
+            StaleNote::NamespaceNotRemoved { name, error } => {
+                write!(f, "could not remove stale namespace {name}: {error}")
+            }
+            StaleNote::RemovedDir { path, pid } => write!(
+                f,
+                "removed {}, left by tcplab process {pid} that no longer runs (killed?)",
+                path.display()
+            ),
+            StaleNote::DirNotRemoved { path, error } => {
+                write!(f, "could not remove {}: {error}", path.display())
+            }
+        }
+    }
+}
 
 /// The pid in `tcplab-<tag>-<pid>`, for the tags tcplab uses (lowercase letters).
 fn pid_in_namespace(name: &str) -> Option<u32> {
@@ -49,32 +102,33 @@ fn orphans(dir: &Path, pid_in: fn(&str) -> Option<u32>) -> Vec<(String, u32)> {
     found
 }
 
-/// Removes what killed runs left behind (at most once per process) and says
-/// so on standard error. Failing to remove something is only a warning: the
-/// new run does not need it gone.
-pub fn sweep() {
+/// Removes what killed runs left behind, at most once per process (later
+/// calls return nothing), and says what it did: the caller shows the notes
+/// on standard error. Call it before making a namespace or a received copy.
+pub fn sweep() -> Vec<StaleNote> {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        for (name, pid) in orphans(Path::new("/run/netns"), pid_in_namespace) {
-            match super::netns::delete(&name) {
-                Ok(()) => eprintln!(
-                    "tcplab: note: removed namespace {name}, left by tcplab process {pid} that no longer runs (killed?)"
-                ),
-                Err(e) => eprintln!("tcplab: warning: could not remove stale namespace {name}: {e}"),
-            }
-        }
-        let tmp = std::env::temp_dir();
-        for (name, pid) in orphans(&tmp, pid_in_received_dir) {
-            let path = tmp.join(&name);
-            match std::fs::remove_dir_all(&path) {
-                Ok(()) => eprintln!(
-                    "tcplab: note: removed {}, left by tcplab process {pid} that no longer runs (killed?)",
-                    path.display()
-                ),
-                Err(e) => eprintln!("tcplab: warning: could not remove {}: {e}", path.display()),
-            }
-        }
-    });
+    let mut notes = Vec::new();
+    ONCE.call_once(|| notes = sweep_now());
+    notes
+}
+
+fn sweep_now() -> Vec<StaleNote> {
+    let mut notes = Vec::new();
+    for (name, pid) in orphans(Path::new("/run/netns"), pid_in_namespace) {
+        notes.push(match super::netns::delete(&name) {
+            Ok(()) => StaleNote::RemovedNamespace { name, pid },
+            Err(error) => StaleNote::NamespaceNotRemoved { name, error },
+        });
+    }
+    let tmp = std::env::temp_dir();
+    for (name, pid) in orphans(&tmp, pid_in_received_dir) {
+        let path = tmp.join(&name);
+        notes.push(match std::fs::remove_dir_all(&path) {
+            Ok(()) => StaleNote::RemovedDir { path, pid },
+            Err(error) => StaleNote::DirNotRemoved { path, error },
+        });
+    }
+    notes
 }
 
 #[cfg(test)]

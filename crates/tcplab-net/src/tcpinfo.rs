@@ -4,8 +4,9 @@
 //! series. The series' model and its CSV (columns in docs/emulated-path.md)
 //! are `tcplab_analysis::record::tcp_info`.
 
+use rustix::net::sockopt;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, SystemTime};
 pub use tcplab_analysis::record::tcp_info::TcpInfo;
 
@@ -77,7 +78,9 @@ const INFINITE_SSTHRESH: u32 = 0x7fff_ffff;
 pub fn read(fd: BorrowedFd<'_>) -> io::Result<TcpInfo> {
     let mut raw = RawTcpInfo::default();
     let mut len = std::mem::size_of::<RawTcpInfo>() as libc::socklen_t;
-    // SAFETY: `raw` is plain data of `len` bytes; the kernel writes at most `len`.
+    // SAFETY: `raw` is plain data (`repr(C)`, every bit pattern valid) of
+    // `len` bytes, and the kernel writes at most `len`. Neither rustix nor
+    // socket2 reads TCP_INFO, so this one call stays with libc.
     let rc = unsafe {
         libc::getsockopt(
             fd.as_raw_fd(),
@@ -128,48 +131,21 @@ pub fn read(fd: BorrowedFd<'_>) -> io::Result<TcpInfo> {
 
 /// The socket's congestion control algorithm (`TCP_CONGESTION`).
 pub fn congestion(fd: BorrowedFd<'_>) -> io::Result<String> {
-    let mut name = [0u8; 16];
-    let mut len = name.len() as libc::socklen_t;
-    // SAFETY: `name` has `len` bytes; the kernel writes at most that.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_CONGESTION,
-            name.as_mut_ptr().cast(),
-            &mut len,
-        )
-    };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
-    Ok(String::from_utf8_lossy(&name[..end]).into_owned())
+    Ok(sockopt::tcp_congestion(fd)?)
 }
 
 /// Sets the socket's congestion control algorithm; the error lists what the kernel offers.
 pub fn set_congestion(fd: BorrowedFd<'_>, algorithm: &str) -> io::Result<()> {
-    // SAFETY: the name's bytes are valid for the given length.
-    let rc = unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_CONGESTION,
-            algorithm.as_ptr().cast(),
-            algorithm.len() as libc::socklen_t,
-        )
-    };
-    if rc != 0 {
-        let e = io::Error::last_os_error();
-        return Err(io::Error::new(
+    sockopt::set_tcp_congestion(fd, algorithm).map_err(|errno| {
+        let e = io::Error::from(errno);
+        io::Error::new(
             e.kind(),
             format!(
                 "congestion control {algorithm:?}: {e}; this kernel offers: {}",
                 available_congestion().join(", ")
             ),
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 /// Checks that this kernel has `algorithm` by setting it on a socket that
@@ -191,13 +167,7 @@ pub fn available_congestion() -> Vec<String> {
 /// readable even after its owner drops it (its FIN still goes out when the
 /// owner calls `shutdown`).
 pub fn dup(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
-    // SAFETY: F_DUPFD_CLOEXEC on a valid descriptor returns a new one we own.
-    let new = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0) };
-    if new < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `new` is a fresh descriptor owned by nobody else.
-    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+    fd.try_clone_to_owned()
 }
 
 /// How often the sampler reads `TCP_INFO`.

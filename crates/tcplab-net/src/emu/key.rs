@@ -11,10 +11,15 @@
 //! whose segments start a few bytes later than in another run (a short
 //! segment where the application's writes met the window at another
 //! moment): the segment that ends in block b is the same one in both runs.
+//!
+//! Packets are read with the wire's parser (`tcplab_wire::dissect`), and
+//! every sequence comparison is `Seq`'s serial-number arithmetic.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use tcplab_analysis::record::drops::Way;
+use tcplab_wire::dissect::{dissect_ip, Flags, Segment};
+use tcplab_wire::Seq;
 
 /// The two random numbers of a packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,21 +34,21 @@ type FlowId = (IpAddr, IpAddr, u16, u16);
 struct Half {
     /// Ordinal of the connection, the same for both directions.
     ordinal: u32,
-    isn: Option<u32>,
+    isn: Option<Seq>,
     /// The MSS option of this side's SYN, and whether it offered timestamps.
     mss: Option<u16>,
     timestamps: bool,
     /// Where block 0 ends: the end (relative) of this side's first
     /// full-size segment. Segments before it are named exactly.
-    origin: Option<u32>,
+    origin: Option<Seq>,
     /// Per segment name (`Name`): how many crossed, and the relative seq
     /// where all of it is acknowledged; pruned below the peer's ACK.
-    seen: HashMap<Name, (u32, u32)>,
-    last_ack: Option<u32>,
+    seen: HashMap<Name, (u32, Seq)>,
+    last_ack: Option<Seq>,
     dup_acks: u32,
-    acked: Option<u32>,
+    acked: Option<Seq>,
     /// `acked` when `seen` was last pruned (prune again only once it moved).
-    pruned_at: Option<u32>,
+    pruned_at: Option<Seq>,
 }
 
 /// Keeps what naming needs: per direction of each connection, its ISN,
@@ -73,105 +78,33 @@ const MAX_FLOWS: usize = 4096;
 /// Segments remembered per direction before pruning below the ACK.
 const PRUNE_AT: usize = 4096;
 
-struct Tcp {
-    flow: FlowId,
-    seq: u32,
-    ack: u32,
-    len: u32,
-    flags: u8,
-    /// A SYN's MSS option and whether it carries timestamps.
-    mss: Option<u16>,
-    timestamps: bool,
-}
-
 /// What names a segment: the block its end falls in, or (before the first
 /// full-size segment, and for SYN/FIN without data) its exact relative
 /// sequence number and length; with its control flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Name {
     Block(u32, u8),
-    Exact(u32, u32, u8),
+    Exact(Seq, u32, u8),
 }
 
 /// The full-segment payload when the handshake was not seen.
 const DEFAULT_BLOCK: u32 = 1448;
 
-const FIN: u8 = 0x01;
-const SYN: u8 = 0x02;
-const RST: u8 = 0x04;
-const ACK: u8 = 0x10;
+/// A direction of a connection: source, destination and their ports.
+fn flow_of(seg: &Segment) -> FlowId {
+    (seg.src, seg.dst, seg.sport, seg.dport)
+}
 
-/// The TCP fields the key needs, from an IPv4 or IPv6 packet (no extension headers).
-fn parse(pkt: &[u8]) -> Option<Tcp> {
-    let version = pkt.first()? >> 4;
-    let (src, dst, l4, payload_end) = match version {
-        4 => {
-            let ihl = usize::from(pkt[0] & 0x0f) * 4;
-            if pkt.get(9) != Some(&6) || ihl < 20 {
-                return None;
-            }
-            let total = usize::from(u16::from_be_bytes([*pkt.get(2)?, *pkt.get(3)?]));
-            let s: [u8; 4] = pkt.get(12..16)?.try_into().ok()?;
-            let d: [u8; 4] = pkt.get(16..20)?.try_into().ok()?;
-            (IpAddr::from(s), IpAddr::from(d), ihl, total.min(pkt.len()))
-        }
-        6 => {
-            if pkt.get(6) != Some(&6) {
-                return None;
-            }
-            let plen = usize::from(u16::from_be_bytes([*pkt.get(4)?, *pkt.get(5)?]));
-            let s: [u8; 16] = pkt.get(8..24)?.try_into().ok()?;
-            let d: [u8; 16] = pkt.get(24..40)?.try_into().ok()?;
-            (
-                IpAddr::from(s),
-                IpAddr::from(d),
-                40,
-                (40 + plen).min(pkt.len()),
-            )
-        }
-        _ => return None,
-    };
-    let tcp = pkt.get(l4..payload_end)?;
-    let be16 = |i: usize| Some(u16::from_be_bytes([*tcp.get(i)?, *tcp.get(i + 1)?]));
-    let be32 = |i: usize| Some(u32::from_be_bytes(tcp.get(i..i + 4)?.try_into().ok()?));
-    let off = usize::from(tcp.get(12)? >> 4) * 4;
-    let flags = *tcp.get(13)?;
-    let (mut mss, mut timestamps) = (None, false);
-    if flags & SYN != 0 {
-        let mut opts = tcp.get(20..off).unwrap_or_default();
-        while let Some((&kind, rest)) = opts.split_first() {
-            match kind {
-                0 => break,
-                1 => opts = rest,
-                _ => {
-                    let len = usize::from(*rest.first().unwrap_or(&0));
-                    if len < 2 || len > opts.len() {
-                        break;
-                    }
-                    match (kind, len) {
-                        (2, 4) => mss = Some(u16::from_be_bytes([opts[2], opts[3]])),
-                        (8, 10) => timestamps = true,
-                        _ => {}
-                    }
-                    opts = &opts[len..];
-                }
-            }
-        }
-    }
-    Some(Tcp {
-        flow: (src, dst, be16(0)?, be16(2)?),
-        seq: be32(4)?,
-        ack: be32(8)?,
-        len: tcp.len().checked_sub(off)? as u32,
-        flags,
-        mss,
-        timestamps,
-    })
+/// `n` relative to `isn` (itself when the ISN was not seen).
+fn relative(n: Seq, isn: Option<Seq>) -> Seq {
+    isn.map_or(n, |isn| Seq(n - isn))
 }
 
 /// Sequence number, payload length and flags of a TCP packet, for the drop log.
 pub fn tcp_brief(pkt: &[u8]) -> Option<(u32, u32, u8)> {
-    parse(pkt).map(|t| (t.seq, t.len, t.flags))
+    dissect_ip(pkt)
+        .ok()
+        .map(|seg| (seg.seq.raw(), seg.len, seg.flags.0))
 }
 
 /// The payload of a full segment from this side: the smaller MSS of the
@@ -187,11 +120,6 @@ fn block_size(mss: Option<u16>, timestamps: bool, peer: Option<(Option<u16>, boo
     u32::from(smaller).saturating_sub(ts).max(1)
 }
 
-/// `a` is after `b` in sequence space.
-fn after(a: u32, b: u32) -> bool {
-    (a.wrapping_sub(b) as i32) > 0
-}
-
 impl Keyer {
     pub fn new(seed: u64) -> Keyer {
         Keyer {
@@ -203,9 +131,9 @@ impl Keyer {
     }
 
     pub fn draws(&mut self, way: Way, pkt: &[u8]) -> Draws {
-        let name = match parse(pkt) {
-            Some(t) => self.name_tcp(&t),
-            None => None,
+        let name = match dissect_ip(pkt) {
+            Ok(seg) => self.name_tcp(&seg),
+            Err(_) => None,
         };
         let name = name.unwrap_or_else(|| {
             self.others += 1;
@@ -218,9 +146,10 @@ impl Keyer {
         }
     }
 
-    fn name_tcp(&mut self, t: &Tcp) -> Option<[u64; 4]> {
-        let reverse = (t.flow.1, t.flow.0, t.flow.3, t.flow.2);
-        if !self.flows.contains_key(&t.flow) {
+    fn name_tcp(&mut self, seg: &Segment) -> Option<[u64; 4]> {
+        let flow = flow_of(seg);
+        let reverse = (flow.1, flow.0, flow.3, flow.2);
+        if !self.flows.contains_key(&flow) {
             if self.flows.len() >= MAX_FLOWS {
                 return None;
             }
@@ -232,7 +161,7 @@ impl Keyer {
                 }
             };
             self.flows.insert(
-                t.flow,
+                flow,
                 Half {
                     ordinal,
                     ..Half::default()
@@ -243,66 +172,66 @@ impl Keyer {
         let peer_isn = peer.and_then(|h| h.isn);
         let peer_syn = peer.map(|h| (h.mss, h.timestamps));
         // The ACK this packet carries prunes what the peer remembers.
-        if t.flags & ACK != 0 {
+        if seg.flags.ack() {
             if let Some(peer) = self.flows.get_mut(&reverse) {
-                let rel = peer.isn.map_or(t.ack, |isn| t.ack.wrapping_sub(isn));
-                if peer.acked.is_none_or(|a| after(rel, a)) {
+                let rel = relative(seg.ack, peer.isn);
+                if peer.acked.is_none_or(|a| rel.after(a)) {
                     peer.acked = Some(rel);
                 }
                 if peer.seen.len() > PRUNE_AT && peer.pruned_at != peer.acked {
                     if let Some(acked) = peer.acked {
-                        peer.seen.retain(|_, &mut (_, end)| after(end, acked));
+                        peer.seen.retain(|_, &mut (_, end)| end.after(acked));
                         peer.pruned_at = Some(acked);
                     }
                 }
             }
         }
-        let half = self.flows.get_mut(&t.flow)?;
-        if t.flags & SYN != 0 {
-            half.isn = Some(t.seq);
-            half.mss = t.mss;
-            half.timestamps = t.timestamps;
+        let half = self.flows.get_mut(&flow)?;
+        if seg.flags.syn() {
+            half.isn = Some(seg.seq);
+            half.mss = seg.options.mss;
+            half.timestamps = seg.options.timestamps.is_some();
         }
-        let rel_seq = half.isn.map_or(t.seq, |isn| t.seq.wrapping_sub(isn));
-        let rel_ack = peer_isn.map_or(t.ack, |isn| t.ack.wrapping_sub(isn));
+        let rel_seq = relative(seg.seq, half.isn);
+        let rel_ack = relative(seg.ack, peer_isn);
         let ordinal = u64::from(half.ordinal);
-        let control = t.flags & (SYN | FIN | RST);
-        if t.len == 0 && control == 0 {
+        let control = seg.flags.0 & (Flags::SYN | Flags::FIN | Flags::RST);
+        if seg.len == 0 && control == 0 {
             if half.last_ack == Some(rel_ack) {
                 half.dup_acks += 1;
             } else {
                 half.last_ack = Some(rel_ack);
                 half.dup_acks = 0;
             }
-            return Some([ordinal, 0, u64::from(rel_ack), u64::from(half.dup_acks)]);
+            return Some([
+                ordinal,
+                0,
+                u64::from(rel_ack.raw()),
+                u64::from(half.dup_acks),
+            ]);
         }
         // SYN and FIN take one sequence number each.
-        let end = rel_seq
-            .wrapping_add(t.len)
-            .wrapping_add(u32::from(control & (SYN | FIN) != 0));
+        let end = rel_seq + seg.len + u32::from(control & (Flags::SYN | Flags::FIN) != 0);
         let block = block_size(half.mss, half.timestamps, peer_syn);
-        if t.len == block && half.origin.is_none() {
+        if seg.len == block && half.origin.is_none() {
             half.origin = Some(end);
         }
         // Full segments end where blocks end: a sender that cut the stream
         // shorter once (by less than a block) still ends its next segments
         // in the same blocks as a run that did not.
         let (name, covered) = match half.origin {
-            Some(origin) if t.len > 0 && (end == origin || after(end, origin)) => {
-                let b = (end.wrapping_sub(origin)).div_ceil(block);
-                (
-                    Name::Block(b, control),
-                    origin.wrapping_add(b.saturating_mul(block)),
-                )
+            Some(origin) if seg.len > 0 && end.after_or_eq(origin) => {
+                let b = (end - origin).div_ceil(block);
+                (Name::Block(b, control), origin + b.saturating_mul(block))
             }
-            _ => (Name::Exact(rel_seq, t.len, control), end),
+            _ => (Name::Exact(rel_seq, seg.len, control), end),
         };
         let entry = half.seen.entry(name).or_insert((0, covered));
         let occurrence = entry.0;
         entry.0 += 1;
         let (kind, ident) = match name {
             Name::Block(b, _) => (16, u64::from(b)),
-            Name::Exact(s, l, _) => (0, (u64::from(s) << 32) | u64::from(l)),
+            Name::Exact(s, l, _) => (0, (u64::from(s.raw()) << 32) | u64::from(l)),
         };
         Some([
             ordinal,
@@ -339,13 +268,16 @@ mod tests {
     fn draws_depend_on_relative_content_only() {
         let run = |isn: u32, port: u16| {
             let mut k = Keyer::new(7);
-            let mut out = vec![k.draws(Way::Forward, &segment(port, 80, isn, 0, SYN, 0))];
+            let mut out = vec![k.draws(Way::Forward, &segment(port, 80, isn, 0, Flags::SYN, 0))];
             for i in 0..5u32 {
-                let p = segment(port, 80, isn + 1 + i * 100, 9, ACK, 100);
+                let p = segment(port, 80, isn.wrapping_add(1 + i * 100), 9, Flags::ACK, 100);
                 out.push(k.draws(Way::Forward, &p));
             }
             // A retransmission of the second segment gets a draw of its own.
-            out.push(k.draws(Way::Forward, &segment(port, 80, isn + 101, 9, ACK, 100)));
+            out.push(k.draws(
+                Way::Forward,
+                &segment(port, 80, isn.wrapping_add(101), 9, Flags::ACK, 100),
+            ));
             out
         };
         let a = run(1000, 40000);
@@ -355,14 +287,14 @@ mod tests {
         let mut c = Keyer::new(8);
         assert_ne!(
             a[0],
-            c.draws(Way::Forward, &segment(40000, 80, 1000, 0, SYN, 0))
+            c.draws(Way::Forward, &segment(40000, 80, 1000, 0, Flags::SYN, 0))
         );
     }
 
     #[test]
     fn duplicate_acks_are_told_apart() {
         let mut k = Keyer::new(1);
-        let ack = segment(80, 40000, 5, 777, ACK, 0);
+        let ack = segment(80, 40000, 5, 777, Flags::ACK, 0);
         let a = k.draws(Way::Backward, &ack);
         let b = k.draws(Way::Backward, &ack);
         assert_ne!(a, b);
@@ -381,15 +313,21 @@ mod tests {
     #[test]
     fn memory_is_pruned_below_the_ack() {
         let mut k = Keyer::new(1);
-        k.draws(Way::Forward, &segment(40000, 80, 0, 0, SYN, 0));
-        k.draws(Way::Backward, &segment(80, 40000, 0, 1, SYN | ACK, 0));
+        k.draws(Way::Forward, &segment(40000, 80, 0, 0, Flags::SYN, 0));
+        k.draws(
+            Way::Backward,
+            &segment(80, 40000, 0, 1, Flags::SYN | Flags::ACK, 0),
+        );
         for i in 0..(PRUNE_AT as u32 + 10) {
-            k.draws(Way::Forward, &segment(40000, 80, 1 + i * 10, 1, ACK, 10));
+            k.draws(
+                Way::Forward,
+                &segment(40000, 80, 1 + i * 10, 1, Flags::ACK, 10),
+            );
         }
         let acked = 1 + (PRUNE_AT as u32 + 10) * 10;
-        k.draws(Way::Backward, &segment(80, 40000, 1, acked, ACK, 0));
-        let half = &k.flows[&parse(&segment(40000, 80, 0, 0, 0, 0))
-            .map(|t| t.flow)
+        k.draws(Way::Backward, &segment(80, 40000, 1, acked, Flags::ACK, 0));
+        let half = &k.flows[&dissect_ip(&segment(40000, 80, 0, 0, 0, 0))
+            .map(|seg| flow_of(&seg))
             .unwrap()];
         assert!(half.seen.is_empty());
     }
@@ -410,14 +348,17 @@ mod tests {
     fn a_shifted_segmentation_keeps_the_draws() {
         let run = |short_at: u32| {
             let mut k = Keyer::new(3);
-            k.draws(Way::Forward, &syn(40000, 80, 99, 0, SYN, 1460));
-            k.draws(Way::Backward, &syn(80, 40000, 7, 100, SYN | ACK, 1460));
+            k.draws(Way::Forward, &syn(40000, 80, 99, 0, Flags::SYN, 1460));
+            k.draws(
+                Way::Backward,
+                &syn(80, 40000, 7, 100, Flags::SYN | Flags::ACK, 1460),
+            );
             let (mut seq, mut out) = (1u32, Vec::new());
             for i in 0..20u32 {
                 let len = if i == short_at { 1448 - 80 } else { 1448 };
                 let d = k.draws(
                     Way::Forward,
-                    &segment(40000, 80, 99 + seq, 8, ACK, len as usize),
+                    &segment(40000, 80, 99 + seq, 8, Flags::ACK, len as usize),
                 );
                 out.push(d);
                 seq += len;

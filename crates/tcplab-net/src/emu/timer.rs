@@ -3,8 +3,12 @@
 //! tokio's own timers have millisecond resolution; this one fires within
 //! tens of microseconds of the packet's time.
 
+use rustix::time::{
+    clock_gettime, timerfd_create, timerfd_settime, ClockId, Itimerspec, TimerfdClockId,
+    TimerfdFlags, TimerfdTimerFlags, Timespec,
+};
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 
@@ -15,40 +19,25 @@ pub struct Timer {
     armed: Option<u64>,
 }
 
-fn monotonic_ns() -> io::Result<i128> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid timespec to fill.
-    if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec))
+fn monotonic_ns() -> i128 {
+    let ts = clock_gettime(ClockId::Monotonic);
+    i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec)
 }
 
 impl Timer {
     /// A disarmed timer whose times count from now (call it next to the
     /// `Instant` the emulator counts from). Needs a tokio runtime.
     pub fn new() -> io::Result<Timer> {
-        // SAFETY: plain flags; the result is checked.
-        let fd = unsafe {
-            libc::timerfd_create(
-                libc::CLOCK_MONOTONIC,
-                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: a fresh descriptor owned by nobody else.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let fd = timerfd_create(
+            TimerfdClockId::Monotonic,
+            TimerfdFlags::NONBLOCK | TimerfdFlags::CLOEXEC,
+        )?;
         // SAFETY: an `OwnedFd` stays open and keeps its number while the
         // `AsyncFd` owns it.
         let fd = unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE)? };
         Ok(Timer {
             fd,
-            origin: monotonic_ns()?,
+            origin: monotonic_ns(),
             armed: None,
         })
     }
@@ -61,28 +50,17 @@ impl Timer {
         }
         // An absolute time of 0 would disarm: one nanosecond is as good.
         let when = (self.origin + i128::from(at)).max(1);
-        let spec = libc::itimerspec {
-            it_interval: libc::timespec {
+        let spec = Itimerspec {
+            it_interval: Timespec {
                 tv_sec: 0,
                 tv_nsec: 0,
             },
-            it_value: libc::timespec {
-                tv_sec: (when / 1_000_000_000) as libc::time_t,
-                tv_nsec: (when % 1_000_000_000) as libc::c_long,
+            it_value: Timespec {
+                tv_sec: (when / 1_000_000_000) as i64,
+                tv_nsec: (when % 1_000_000_000) as i64,
             },
         };
-        // SAFETY: valid descriptor and itimerspec; the old value is not wanted.
-        let rc = unsafe {
-            libc::timerfd_settime(
-                self.fd.get_ref().as_raw_fd(),
-                libc::TFD_TIMER_ABSTIME,
-                &spec,
-                std::ptr::null_mut(),
-            )
-        };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        timerfd_settime(self.fd.get_ref(), TimerfdTimerFlags::ABSTIME, &spec)?;
         self.armed = Some(at);
         Ok(())
     }
@@ -92,16 +70,10 @@ impl Timer {
         loop {
             let mut guard = self.fd.readable().await?;
             let mut expirations = [0u8; 8];
+            // timerfd hands over 8 bytes: the count of expirations.
             let read = guard.try_io(|fd| {
-                // SAFETY: 8 bytes to read into, as timerfd requires.
-                let n = unsafe {
-                    libc::read(fd.get_ref().as_raw_fd(), expirations.as_mut_ptr().cast(), 8)
-                };
-                if n < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(())
-                }
+                rustix::io::read(fd.get_ref(), &mut expirations)?;
+                Ok(())
             });
             match read {
                 Ok(Ok(())) => {

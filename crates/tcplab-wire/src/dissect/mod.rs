@@ -15,9 +15,7 @@ mod options;
 
 pub use options::{SackBlocks, TcpOptions};
 
-#[cfg(test)]
-use crate::capture::LinkType;
-use crate::capture::{Record, Timestamp};
+use crate::capture::{LinkType, Record, Timestamp};
 use crate::Seq;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use std::fmt;
@@ -173,6 +171,20 @@ pub fn dissect(record: &Record<'_>) -> Result<Segment, Rejected> {
         return Ok(seg);
     }
     dissect_general(record)
+}
+
+/// Dissects one IPv4 or IPv6 packet without a link layer (as a TUN device
+/// hands it over), whole: the same parser as [`dissect`] on a raw-IP
+/// record of `packet.len()` bytes, with frame number and time zero.
+pub fn dissect_ip(packet: &[u8]) -> Result<Segment, Rejected> {
+    dissect(&Record {
+        frame: 0,
+        offset: 0,
+        ts: Timestamp(0),
+        link: LinkType::Raw,
+        orig_len: u32::try_from(packet.len()).unwrap_or(u32::MAX),
+        data: packet,
+    })
 }
 
 /// Every link type and IP version, through etherparse.

@@ -61,6 +61,25 @@ fn ip_length_beyond_the_frame_on_the_wire_is_not_trusted() {
 }
 
 #[test]
+fn a_bare_ip_packet_is_a_whole_raw_record() {
+    let v4 = ipv4_tcp(b"hello");
+    let mut v6 = Vec::new();
+    PacketBuilder::ipv6([0; 16], [1; 16], 64)
+        .tcp(1, 2, 3, 4)
+        .write(&mut v6, b"xyz")
+        .expect("vec write");
+    for data in [&v4, &v6] {
+        let mut rec = record(LinkType::Raw, data);
+        rec.frame = 0;
+        rec.ts = Timestamp(0);
+        assert_eq!(dissect_ip(data), dissect(&rec));
+    }
+    assert_eq!(dissect_ip(&v4).map(|s| s.len), Ok(5));
+    assert_eq!(dissect_ip(&v6).map(|s| s.len), Ok(3));
+    assert!(dissect_ip(&[0x45, 0, 0]).is_err());
+}
+
+#[test]
 fn headers_cut_off_are_reported() {
     let data = ipv4_tcp(b"hello");
     assert_eq!(
