@@ -10,8 +10,9 @@ use tcplab_analysis::record::link::{LinkParams, LinkStats, QueueLimit};
 /// Nanoseconds since the emulator started.
 pub type Nanos = u64;
 
+/// What the link does with a packet offered to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Fate {
     /// Lost on the link (`--loss`).
     Lost,
     /// The queue was full (drop-tail).
@@ -65,12 +66,12 @@ impl Link {
     /// Decides the fate of a packet of `len` bytes offered at `now`.
     /// `loss_draw` and `jitter_draw` are the packet's two random numbers
     /// (uniform over u64), derived from its content and the seed.
-    pub fn offer(&mut self, now: Nanos, len: u32, loss_draw: u64, jitter_draw: u64) -> Verdict {
+    pub fn offer(&mut self, now: Nanos, len: u32, loss_draw: u64, jitter_draw: u64) -> Fate {
         self.stats.packets_in += 1;
         self.stats.bytes_in += u64::from(len);
         if chance(loss_draw, self.loss) {
             self.stats.lost += 1;
-            return Verdict::Lost;
+            return Fate::Lost;
         }
         while let Some(&(start, bytes)) = self.waiting.front() {
             if start > now {
@@ -86,7 +87,7 @@ impl Link {
         let start = now.max(self.wire_free_at);
         if start > now && full {
             self.stats.queue_drops += 1;
-            return Verdict::QueueFull;
+            return Fate::QueueFull;
         }
         if start > now {
             self.waiting.push_back((start, len));
@@ -111,7 +112,7 @@ impl Link {
         self.last_delivery = at;
         self.stats.delivered += 1;
         self.stats.bytes_delivered += u64::from(len);
-        Verdict::Deliver(at)
+        Fate::Deliver(at)
     }
 }
 
@@ -135,8 +136,8 @@ mod tests {
             },
             0.0,
         );
-        assert_eq!(l.offer(5 * MS, 1500, 0, 0), Verdict::Deliver(25 * MS));
-        assert_eq!(l.offer(5 * MS, 1500, 0, 0), Verdict::Deliver(25 * MS));
+        assert_eq!(l.offer(5 * MS, 1500, 0, 0), Fate::Deliver(25 * MS));
+        assert_eq!(l.offer(5 * MS, 1500, 0, 0), Fate::Deliver(25 * MS));
     }
 
     #[test]
@@ -153,13 +154,13 @@ mod tests {
         assert_eq!(
             at,
             [
-                Verdict::Deliver(1_200_000),
-                Verdict::Deliver(2_400_000),
-                Verdict::Deliver(3_600_000)
+                Fate::Deliver(1_200_000),
+                Fate::Deliver(2_400_000),
+                Fate::Deliver(3_600_000)
             ]
         );
         // After an idle gap, the wire is free again.
-        assert_eq!(l.offer(10 * MS, 1500, 0, 0), Verdict::Deliver(11_200_000));
+        assert_eq!(l.offer(10 * MS, 1500, 0, 0), Fate::Deliver(11_200_000));
         assert_eq!(l.stats().max_queue_packets, 2);
     }
 
@@ -173,13 +174,13 @@ mod tests {
             },
             0.0,
         );
-        assert!(matches!(l.offer(0, 1000, 0, 0), Verdict::Deliver(_))); // on the wire
-        assert!(matches!(l.offer(0, 1000, 0, 0), Verdict::Deliver(_))); // waits
-        assert!(matches!(l.offer(0, 1000, 0, 0), Verdict::Deliver(_))); // waits
-        assert_eq!(l.offer(0, 1000, 0, 0), Verdict::QueueFull);
+        assert!(matches!(l.offer(0, 1000, 0, 0), Fate::Deliver(_))); // on the wire
+        assert!(matches!(l.offer(0, 1000, 0, 0), Fate::Deliver(_))); // waits
+        assert!(matches!(l.offer(0, 1000, 0, 0), Fate::Deliver(_))); // waits
+        assert_eq!(l.offer(0, 1000, 0, 0), Fate::QueueFull);
         // At 1 ms the first waiting packet starts: room for one more.
-        assert_eq!(l.offer(MS, 1000, 0, 0), Verdict::Deliver(4 * MS));
-        assert_eq!(l.offer(MS, 1000, 0, 0), Verdict::QueueFull);
+        assert_eq!(l.offer(MS, 1000, 0, 0), Fate::Deliver(4 * MS));
+        assert_eq!(l.offer(MS, 1000, 0, 0), Fate::QueueFull);
         assert_eq!(l.stats().queue_drops, 2);
     }
 
@@ -193,24 +194,24 @@ mod tests {
             },
             0.0,
         );
-        assert!(matches!(l.offer(0, 1500, 0, 0), Verdict::Deliver(_)));
-        assert!(matches!(l.offer(0, 1500, 0, 0), Verdict::Deliver(_)));
-        assert_eq!(l.offer(0, 1500, 0, 0), Verdict::QueueFull);
-        assert!(matches!(l.offer(0, 1000, 0, 0), Verdict::Deliver(_)));
+        assert!(matches!(l.offer(0, 1500, 0, 0), Fate::Deliver(_)));
+        assert!(matches!(l.offer(0, 1500, 0, 0), Fate::Deliver(_)));
+        assert_eq!(l.offer(0, 1500, 0, 0), Fate::QueueFull);
+        assert!(matches!(l.offer(0, 1000, 0, 0), Fate::Deliver(_)));
     }
 
     #[test]
     fn loss_follows_the_draw() {
         let mut l = Link::new(params(), 0.5);
-        assert_eq!(l.offer(0, 100, u64::MAX / 4, 0), Verdict::Lost);
+        assert_eq!(l.offer(0, 100, u64::MAX / 4, 0), Fate::Lost);
         assert!(matches!(
             l.offer(0, 100, u64::MAX / 4 * 3, 0),
-            Verdict::Deliver(_)
+            Fate::Deliver(_)
         ));
         let mut none = Link::new(params(), 0.0);
-        assert!(matches!(none.offer(0, 100, 0, 0), Verdict::Deliver(_)));
+        assert!(matches!(none.offer(0, 100, 0, 0), Fate::Deliver(_)));
         let mut all = Link::new(params(), 1.0);
-        assert_eq!(all.offer(0, 100, u64::MAX, 0), Verdict::Lost);
+        assert_eq!(all.offer(0, 100, u64::MAX, 0), Fate::Lost);
     }
 
     #[test]
@@ -230,7 +231,7 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let now = i * 100_000;
-            let Verdict::Deliver(at) = l.offer(now, 100, u64::MAX, x) else {
+            let Fate::Deliver(at) = l.offer(now, 100, u64::MAX, x) else {
                 panic!("no loss configured")
             };
             assert!(at >= last, "reordered at packet {i}");

@@ -5,7 +5,7 @@
 //! packet is delivered within tens of microseconds after its computed time.
 
 use super::key::Keyer;
-use super::link::{Link, Nanos, Verdict};
+use super::link::{Link, Nanos, Fate};
 use super::timer::Timer;
 use super::tun;
 use std::collections::VecDeque;
@@ -218,12 +218,12 @@ fn drain(
                 let draws = keyer.draws(lane.way, pkt);
                 let now = elapsed(start);
                 let reason = match lane.link.offer(now, n as u32, draws.loss, draws.jitter) {
-                    Verdict::Deliver(at) => {
+                    Fate::Deliver(at) => {
                         lane.in_flight.push_back((at, pkt.to_vec()));
                         continue;
                     }
-                    Verdict::Lost => DropReason::Lost,
-                    Verdict::QueueFull => DropReason::QueueFull,
+                    Fate::Lost => DropReason::Lost,
+                    Fate::QueueFull => DropReason::QueueFull,
                 };
                 if log.drops.len() < MAX_DROP_LOG {
                     log.drops.push(DroppedPacket {
