@@ -12,3 +12,4 @@
 pub mod cli;
 pub mod compare;
 pub mod run_and_capture;
+pub mod signals;

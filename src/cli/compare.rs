@@ -117,6 +117,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
     print_path(&opts);
     let outcome = match compare::run(&opts, print_progress) {
         Err(compare::CompareError::Interrupted {
+            signal,
             finished,
             dir,
             captures,
@@ -130,7 +131,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
                     captures.display()
                 );
             }
-            return Ok(ExitCode::from(130));
+            return Ok(ExitCode::from(signal.exit_code()));
         }
         other => other?,
     };
@@ -200,7 +201,10 @@ fn print_progress(p: Progress<'_>) {
             }
         ),
         Progress::NotRemoved { path, error } => {
-            eprintln!("tcplab: warning: could not remove {}: {error}", path.display())
+            eprintln!(
+                "tcplab: warning: could not remove {}: {error}",
+                path.display()
+            )
         }
     }
 }

@@ -8,6 +8,7 @@ use super::path_args::PathArgs;
 use super::EXIT_FAILURE;
 use crate::cli::values::{LangArg, ModeArg};
 use crate::run_and_capture::{self, RunOptions, Scenario};
+use crate::signals::StopSignals;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -44,6 +45,9 @@ pub struct RunArgs {
     /// Internal: we are already inside the run's namespace
     #[arg(long, hide = true)]
     pub inside_netns: Option<String>,
+    /// Internal: the process that started us inside the namespace
+    #[arg(long, hide = true, requires = "inside_netns")]
+    pub parent_pid: Option<u32>,
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -70,14 +74,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    // Catch Ctrl-C before the namespace exists, so that one arriving while
-    // it is being made still removes it.
+    // Catch Ctrl-C, TERM and HUP before the namespace exists, so that one
+    // arriving while it is being made still removes it.
     let _entered = runtime.enter();
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut stop = StopSignals::catch()?;
     run_and_capture::remove_stale();
     let ns = Netns::create("run")?;
     let mut child_args: Vec<String> = std::env::args().skip(1).collect();
-    child_args.extend(["--inside-netns".to_string(), ns.name().to_string()]);
+    child_args.extend([
+        "--inside-netns".to_string(),
+        ns.name().to_string(),
+        format!("--parent-pid={}", std::process::id()),
+    ]);
     let status = runtime.block_on(async {
         let mut child = tokio::process::Command::new("ip")
             .args(["netns", "exec", ns.name()])
@@ -88,14 +96,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             .context("starting tcplab inside the namespace")?;
         tokio::select! {
             status = child.wait() => Ok::<_, anyhow::Error>(status?.code()),
-            _ = sigint.recv() => {
+            signal = stop.recv() => {
                 let pid = child.id();
                 let _ = child.kill().await;
                 if let Some(pid) = pid {
                     let _ = std::fs::remove_dir_all(run_and_capture::received_dir_of(pid));
                 }
                 eprintln!("tcplab: interrupted; stopped the run and removed namespace {}", ns.name());
-                Ok(Some(130))
+                Ok(Some(i32::from(signal.exit_code())))
             }
         }
     });
@@ -109,6 +117,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 }
 
 fn run_here(args: &RunArgs) -> Result<ExitCode> {
+    if let Some(parent) = args.parent_pid {
+        tcplab_net::netns::die_with_parent(parent)
+            .context("tying this run to the process that started it")?;
+    }
     let path_label = match &args.inside_netns {
         Some(name) => format!("private namespace {name}: lo with MTU 1500, TSO/GSO/GRO off (segments as on Ethernet)"),
         None => "host loopback as it is: segments up to 64 KB (TSO/GSO), not what an Ethernet link carries".to_string(),
@@ -123,16 +135,16 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
         lang: LangArg::or_env(args.lang),
         path_label: path_label.clone(),
         command_line: std::env::args()
-            .filter(|a| !a.starts_with("--inside-netns"))
+            .filter(|a| !a.starts_with("--inside-netns") && !a.starts_with("--parent-pid"))
             .collect(),
         link: args.path.link()?,
         capture_at: args.path.capture_at(),
         tuning: args.path.tuning()?,
     };
     let outcome = match run_and_capture::run(&opts) {
-        Err(run_and_capture::RunError::Interrupted) => {
+        Err(run_and_capture::RunError::Interrupted(signal)) => {
             eprintln!("tcplab: interrupted; stopped the run and removed its namespaces");
-            return Ok(ExitCode::from(130));
+            return Ok(ExitCode::from(signal.exit_code()));
         }
         other => other?,
     };

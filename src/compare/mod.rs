@@ -27,6 +27,7 @@ pub use measure::Row;
 pub use strings::{CompareStrings, Lang};
 
 use crate::run_and_capture::{self, stamp, RunError, RunOptions, RunOutcome};
+use crate::signals::StopSignal;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -52,10 +53,12 @@ pub enum CompareError {
     NoLink,
     #[error("the {algorithm} run: {source}")]
     Run { algorithm: String, source: RunError },
-    /// Ctrl-C: the runs that had finished (their reports and captures
-    /// kept in `dir` and `captures`; the interrupted one's removed).
-    #[error("interrupted")]
+    /// Ctrl-C, `SIGTERM` or `SIGHUP`: the runs that had finished (their
+    /// reports and captures kept in `dir` and `captures`; the interrupted
+    /// one's removed).
+    #[error("interrupted ({})", signal.name())]
     Interrupted {
+        signal: StopSignal,
         finished: Vec<String>,
         dir: PathBuf,
         captures: PathBuf,
@@ -220,7 +223,8 @@ pub fn run(
                     &mut progress,
                 );
                 return Err(match source {
-                    RunError::Interrupted => CompareError::Interrupted {
+                    RunError::Interrupted(signal) => CompareError::Interrupted {
+                        signal,
                         finished,
                         dir,
                         captures,

@@ -16,6 +16,7 @@ pub use net::Tuning;
 pub mod payload;
 pub mod stamp;
 
+use crate::signals::{StopSignal, StopSignals};
 use net::Net;
 use std::fs;
 use std::io::BufWriter;
@@ -84,8 +85,8 @@ pub enum RunError {
     Analyze(#[from] tcplab_analysis::AnalysisError),
     #[error("emulated path: {0}")]
     Path(#[from] PathError),
-    #[error("interrupted")]
-    Interrupted,
+    #[error("interrupted ({})", .0.name())]
+    Interrupted(StopSignal),
     #[error("the link emulator stopped unexpectedly")]
     EmulatorDied,
     #[error("the run did not end within {0} s, so it was stopped (is the path too slow or too lossy for this payload?)")]
@@ -200,8 +201,9 @@ pub fn remove_stale() {
 }
 
 /// Runs the scenario on this namespace's `lo`, or across an emulated path
-/// when `opts.link` is set, then analyses the capture. Ctrl-C during the
-/// transfer ends it with `RunError::Interrupted` after cleaning up.
+/// when `opts.link` is set, then analyses the capture. Ctrl-C, `SIGTERM` or
+/// `SIGHUP` during the transfer ends it with `RunError::Interrupted` after
+/// cleaning up.
 pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     let stem = match (opts.scenario, &opts.file) {
@@ -218,11 +220,11 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         .enable_all()
         .build()
         .map_err(io_err(&opts.out_dir))?;
-    // Catch Ctrl-C from here on, also while the namespaces are being made:
-    // the run then stops and cleans up instead of dying with them in place.
+    // Catch Ctrl-C, TERM and HUP from here on, also while the namespaces
+    // are being made: the run then stops and cleans up instead of dying
+    // with them in place.
     let _entered = runtime.enter();
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .map_err(io_err(&opts.out_dir))?;
+    let mut stop = StopSignals::catch().map_err(io_err(&opts.out_dir))?;
     let mut path = match opts.link {
         Some(params) => {
             remove_stale();
@@ -230,21 +232,23 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         }
         None => None,
     };
-    let transfer = transfer(opts, &runtime, &mut sigint, &mut path, &base, &pcap);
+    let transfer = transfer(opts, &runtime, &mut stop, &mut path, &base, &pcap);
     if let Some(path) = path {
         for e in path.remove() {
             eprintln!("tcplab: warning: {e}");
         }
     }
     let (result, drops) = transfer?;
-    // The transfer is over and the namespaces are gone: a Ctrl-C during the
+    // The transfer is over and the namespaces are gone: a signal during the
     // analysis, graphs and report just stops the program (tokio keeps the
     // signal once it has caught it, so it must be acted on here).
     runtime.spawn(async move {
-        if sigint.recv().await.is_some() {
-            eprintln!("tcplab: interrupted while writing the analysis and the report");
-            std::process::exit(130);
-        }
+        let signal = stop.recv().await;
+        eprintln!(
+            "tcplab: interrupted ({}) while writing the analysis and the report",
+            signal.name()
+        );
+        std::process::exit(i32::from(signal.exit_code()));
     });
     let mut outcome = finish(opts, base, pcap, result)?;
     outcome.drops = drops;
@@ -257,7 +261,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
 fn transfer(
     opts: &RunOptions,
     runtime: &tokio::runtime::Runtime,
-    sigint: &mut tokio::signal::unix::Signal,
+    stop: &mut StopSignals,
     path: &mut Option<EmulatedPath>,
     base: &Path,
     pcap: &Path,
@@ -292,7 +296,7 @@ fn transfer(
             r = tokio::time::timeout(limit, scenario) => {
                 r.unwrap_or(Err(RunError::TooLong(limit.as_secs())))
             }
-            _ = sigint.recv() => Err(RunError::Interrupted),
+            signal = stop.recv() => Err(RunError::Interrupted(signal)),
             _ = died => Err(RunError::EmulatorDied),
         }
     });

@@ -152,3 +152,18 @@ impl Drop for Netns {
         }
     }
 }
+
+/// For the process a run starts inside its namespace: have the kernel send
+/// it `SIGTERM` when the process that started it dies (`PR_SET_PDEATHSIG`),
+/// so that a parent killed outright never leaves it running as an orphan.
+/// `Err` when the parent is already gone (or the kernel refused).
+pub fn die_with_parent(parent: u32) -> std::io::Result<()> {
+    rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))?;
+    // The parent may have died before the call: then nobody will signal us.
+    match rustix::process::getppid() {
+        Some(p) if p.as_raw_nonzero().get() as u32 == parent => Ok(()),
+        _ => Err(std::io::Error::other(format!(
+            "the process that started this run ({parent}) is gone"
+        ))),
+    }
+}

@@ -81,8 +81,24 @@ fn pid_of(digits: &str) -> Option<u32> {
     digits.parse().ok().filter(|&p| p > 0)
 }
 
+/// No process `pid` runs: none exists, or it is a zombie (it has exited and
+/// only waits for its parent to collect its status: it cleans up nothing).
 fn gone(pid: u32) -> bool {
-    pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists()
+    if pid == std::process::id() {
+        return false;
+    }
+    match std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat")) {
+        Ok(stat) => is_zombie(&stat),
+        Err(_) => true,
+    }
+}
+
+/// `/proc/PID/stat` says state `Z`: the state follows the command name,
+/// which is in parentheses and may itself hold spaces and parentheses.
+fn is_zombie(stat: &str) -> bool {
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        == Some("Z")
 }
 
 /// The names in `dir` whose owner (by `pid_in`) is gone.
@@ -134,6 +150,32 @@ fn sweep_now() -> Vec<StaleNote> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zombie_is_gone_a_running_process_is_not() {
+        assert!(is_zombie("4242 (tcplab) Z 1 4242 4242 0 -1"));
+        assert!(is_zombie("4242 (a (b) c) Z 1"));
+        assert!(!is_zombie("4242 (tcplab) S 1 4242 4242 0 -1"));
+        assert!(!is_zombie("4242 (Z) R 1"));
+        assert!(!gone(std::process::id()));
+        assert!(gone(u32::MAX - 1));
+        // A child that has exited and was not waited for is a zombie.
+        let mut child = std::process::Command::new("true")
+            .spawn()
+            .expect("true runs");
+        let pid = child.id();
+        let stat = Path::new("/proc").join(pid.to_string()).join("stat");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !std::fs::read_to_string(&stat).is_ok_and(|s| is_zombie(&s)) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never became a zombie"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(gone(pid));
+        child.wait().expect("reaped");
+    }
 
     #[test]
     fn only_tcplab_names_with_a_pid_are_candidates() {

@@ -11,7 +11,7 @@ mod pump;
 mod timer;
 pub mod tun;
 
-pub use link::{Link, Fate};
+pub use link::{Fate, Link};
 pub use pump::{EmuError, Emulator};
 pub use tcplab_analysis::record::drops::{DropReason, DroppedPacket, Way};
 pub use tcplab_analysis::record::link::{EmuStats, LinkParams, LinkStats, QueueLimit};

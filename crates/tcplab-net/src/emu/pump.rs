@@ -5,7 +5,7 @@
 //! packet is delivered within tens of microseconds after its computed time.
 
 use super::key::Keyer;
-use super::link::{Link, Nanos, Fate};
+use super::link::{Fate, Link, Nanos};
 use super::timer::Timer;
 use super::tun;
 use std::collections::VecDeque;
