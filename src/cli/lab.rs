@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tcplab_lab::event::{EventSink, StopReason};
 use tcplab_lab::{bind, Limits, DEFAULT_PORT};
+use tcplab_wire::duration::{self, Bare};
 use tokio::net::TcpListener;
 
 /// How long, at exit, the runtime waits for blocked work (a pending read of
@@ -122,28 +123,10 @@ where
     }
 }
 
-/// `500ms`, `5s`, `1.5s`, `2m`, `1h`; a bare number means seconds.
+/// `500ms`, `5s`, `1.5s`, `2m`, `1h`; a bare number means seconds (the
+/// spelling of `tcplab_wire::duration`).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration (try 5s, 500ms, 2m)"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?} in {text:?} (use ms, s, m or h)"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
+    duration::parse(text, Bare::Seconds).map_err(|e| super::not_a_duration(text, &e))
 }
 
 /// A header width in digits, 1 to 18.
@@ -167,6 +150,11 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("").is_err());
+        assert_eq!(parse_duration("250us"), Ok(Duration::from_micros(250)));
+        assert_eq!(
+            parse_duration("5 parsecs"),
+            Err("\"5 parsecs\" is not a duration: unknown unit \"parsecs\"; use ns, us, ms, s, m or h".into())
+        );
     }
 
     #[test]

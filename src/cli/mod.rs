@@ -16,3 +16,10 @@ pub mod values;
 /// damaged or skipped (a warning says what).
 pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_PARTIAL: u8 = 3;
+
+/// The message of a duration option's value that is not one (clap puts the
+/// option and the value before it): `"5 parsecs" is not a duration:
+/// unknown unit "parsecs"; use ns, us, ms, s, m or h`.
+pub fn not_a_duration(text: &str, why: &tcplab_wire::duration::DurationError) -> String {
+    format!("{text:?} is not a duration: {why}")
+}

@@ -12,6 +12,7 @@ use tcplab_analysis::flow::Direction;
 use tcplab_analysis::record::run_meta;
 use tcplab_analysis::record::tcp_info as tcpinfo;
 use tcplab_render::plot::{self, Graph, ImageFormat, KernelSeries, PlotOptions, Style, View};
+use tcplab_wire::duration::{self, Bare};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DirectionArg {
@@ -93,9 +94,13 @@ fn parse_graph(s: &str) -> Result<Graph, String> {
     s.parse()
 }
 
+/// `10ms`, `0.5s`, `250us` or a number of seconds, longer than zero.
 fn parse_interval(s: &str) -> Result<f64, String> {
-    plot::parse_duration(s)
-        .ok_or_else(|| format!("{s:?} is not a duration; write e.g. 10ms, 0.5s or 250us"))
+    match duration::parse_secs(s, Bare::Seconds) {
+        Ok(secs) if secs > 0.0 => Ok(secs),
+        Ok(_) => Err(format!("{s:?}: the interval must be longer than zero")),
+        Err(e) => Err(super::not_a_duration(s, &e)),
+    }
 }
 
 pub fn run(args: PlotArgs) -> Result<ExitCode> {
@@ -162,4 +167,22 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
 /// several connections into one directory keeps them all.
 fn all_path(dir: &Path, stream: u32, graph: Graph, format: ImageFormat) -> PathBuf {
     dir.join(format!("stream{stream}-{graph}.{}", format.extension()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_interval("100ms"), Ok(0.1));
+        assert_eq!(parse_interval("250us"), Ok(0.000_25));
+        assert_eq!(parse_interval("250µs"), Ok(0.000_25));
+        assert_eq!(parse_interval("2"), Ok(2.0));
+        assert!(parse_interval("0").is_err());
+        assert!(parse_interval("-1s").is_err());
+        assert!(parse_interval("fast")
+            .unwrap_err()
+            .contains("\"fast\" is not a duration"));
+    }
 }

@@ -16,11 +16,6 @@ use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo};
 use tcplab_analysis::{ConnectionSummary, Event};
 use tcplab_render::plot::{ConnectionSeries, SegPoint};
 
-/// Congestion states that end slow start: the kernel lowers ssthresh when
-/// it enters them (tcp_input.c). Disorder (0 and 1 are Open and Disorder)
-/// does not: the window keeps growing while the sender only suspects a loss.
-const ENDS_SLOW_START: [u8; 3] = [2, 3, 4];
-
 /// The analysis events of a data segment sent again, most specific first.
 /// Wireshark calls a resent segment out-of-order when it follows the
 /// highest one by less than the handshake's RTT (a fast recovery resends
@@ -187,12 +182,11 @@ pub fn srtt_average(tcp_info: &[TcpInfo]) -> Option<f64> {
     }
 }
 
-/// The first sample with ssthresh set or in CWR, Recovery or Loss;
-/// `start` is the connection's first packet (epoch seconds).
+/// The first sample out of slow start ([`TcpInfo::left_slow_start`]:
+/// ssthresh set, or in CWR, Recovery or Loss); `start` is the connection's
+/// first packet (epoch seconds).
 pub fn slow_start_end(tcp_info: &[TcpInfo], start: f64) -> Option<SlowStartEnd> {
-    let i = tcp_info
-        .iter()
-        .find(|i| i.ssthresh.is_some() || ENDS_SLOW_START.contains(&i.ca_state))?;
+    let i = tcp_info.iter().find(|i| i.left_slow_start())?;
     Some(SlowStartEnd {
         time_s: i.time - start,
         cwnd_segments: i.cwnd,

@@ -6,9 +6,8 @@ use super::events::Event;
 use super::stats::Summary;
 use crate::flow::{Direction, Endpoint};
 use serde::Serialize;
-use std::sync::OnceLock;
 use tcplab_wire::capture::Timestamp;
-use tcplab_wire::dissect::TcpOptions;
+use tcplab_wire::dissect::{Flags, TcpOptions};
 use tcplab_wire::Seq;
 
 /// A segment as shown in the handshake and teardown tables.
@@ -19,7 +18,8 @@ pub struct SegmentBrief {
     #[serde(skip)]
     pub ts: Timestamp,
     pub from: Direction,
-    pub flags: String8,
+    /// Serialised as its letters (`SA`).
+    pub flags: Flags,
     pub seq: Seq,
     pub ack: Seq,
     pub rel_seq: Option<u32>,
@@ -27,48 +27,6 @@ pub struct SegmentBrief {
     pub len: u32,
     pub window: u16,
     pub options: TcpOptions,
-}
-
-/// Flags as letters, stored inline (at most 8 letters).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct String8([u8; 8], u8);
-
-impl String8 {
-    /// The letters of `Flags`'s `Display` (made once for each of the 256
-    /// combinations: seven briefs per connection asked for them).
-    pub(crate) fn of(flags: tcplab_wire::dissect::Flags) -> String8 {
-        static TABLE: OnceLock<[String8; 256]> = OnceLock::new();
-        let table = TABLE.get_or_init(|| {
-            std::array::from_fn(|bits| {
-                use std::fmt::Write;
-                let mut s = String8([0; 8], 0);
-                // At most 8 letters: nothing is cut.
-                let _ = write!(s, "{}", tcplab_wire::dissect::Flags(bits as u8));
-                s
-            })
-        });
-        table[usize::from(flags.0)]
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0[..usize::from(self.1)]).unwrap_or("?")
-    }
-}
-
-impl std::fmt::Write for String8 {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let at = usize::from(self.1);
-        let room = self.0.get_mut(at..at + s.len()).ok_or(std::fmt::Error)?;
-        room.copy_from_slice(s.as_bytes());
-        self.1 += s.len() as u8;
-        Ok(())
-    }
-}
-
-impl Serialize for String8 {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

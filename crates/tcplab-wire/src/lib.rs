@@ -4,6 +4,7 @@
 //! capture  (pcap / pcapng bytes, or a live libpcap handle) -> Record
 //! dissect  (link layer, IPv4/IPv6, TCP)                    -> Segment
 //! seq      (the `Seq` newtype: serial-number arithmetic)
+//! duration (`20ms`, `1.5s`: durations as the command line spells them)
 //! ```
 //!
 //! This crate looks at one packet at a time: which packets belong to one
@@ -14,6 +15,7 @@
 
 pub mod capture;
 pub mod dissect;
+pub mod duration;
 mod seq;
 
 pub use seq::Seq;

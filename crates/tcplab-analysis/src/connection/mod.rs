@@ -13,7 +13,7 @@ use super::sequence::{self, ConnTiming, FlowState, SeqVerdict, WinScale};
 use super::stats::Running;
 use super::summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
-    SegmentBrief, String8, Teardown,
+    SegmentBrief, Teardown,
 };
 use super::timestamps::TsRtt;
 use crate::flow::{Direction, Endpoint, Lookup};
@@ -372,7 +372,7 @@ impl Connection {
             time: b.ts.as_secs_f64(),
             ts: b.ts,
             from: b.from,
-            flags: String8::of(b.flags),
+            flags: b.flags,
             seq: b.seq,
             ack: b.ack,
             rel_seq: self.base[f].map(|base| b.seq - base),

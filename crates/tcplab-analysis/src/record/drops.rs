@@ -96,24 +96,10 @@ pub fn read_csv(text: &str) -> Result<Vec<DroppedPacket>, String> {
         let tcp = if f[3].is_empty() {
             None
         } else {
-            let flags = f[5].chars().try_fold(0u8, |acc, c| {
-                let bit = match c {
-                    'F' => Flags::FIN,
-                    'S' => Flags::SYN,
-                    'R' => Flags::RST,
-                    'P' => Flags::PSH,
-                    'A' => Flags::ACK,
-                    'U' => Flags::URG,
-                    'E' => Flags::ECE,
-                    'C' => Flags::CWR,
-                    _ => return None,
-                };
-                Some(acc | bit)
-            });
             Some((
                 f[3].parse().map_err(|_| bad("seq"))?,
                 f[4].parse().map_err(|_| bad("len"))?,
-                flags.ok_or_else(|| bad("flags"))?,
+                f[5].parse::<Flags>().map_err(|_| bad("flags"))?.0,
             ))
         };
         out.push(DroppedPacket {
@@ -159,5 +145,7 @@ mod tests {
         );
         let huge = format!("{HEADER}\n99999999999999999.5,forward,lost,1,1,A\n");
         assert!(read_csv(&huge).is_ok(), "saturates instead of overflowing");
+        let flags = format!("{HEADER}\n1.5,forward,lost,1,1,SX\n");
+        assert_eq!(read_csv(&flags).unwrap_err(), "line 2: bad flags");
     }
 }

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::time::Duration;
+use tcplab_wire::duration::{self, Bare};
 use thiserror::Error;
 
 /// Drop-tail limit of the link's queue (the packets waiting to be sent;
@@ -185,18 +186,12 @@ pub fn parse_rate(s: &str) -> Result<u64, ParamError> {
     Ok(bps.round() as u64)
 }
 
-/// `20ms`, `1.5ms`, `500us`, `0.2s`, `0`.
+/// `20ms`, `1.5ms`, `500us`, `0.2s`, `0`, at most 10 s, for `--<option>`:
+/// the spelling of [`tcplab_wire::duration`], with a unit (as in `tc`,
+/// which would read a bare `20` as microseconds) unless it is zero.
 pub fn parse_duration(option: &'static str, s: &str) -> Result<Duration, ParamError> {
-    let (value, unit) = number_and_unit(option, s)?;
-    let factor = match unit {
-        "s" => 1.0,
-        "ms" => 1e-3,
-        "us" | "µs" => 1e-6,
-        "" if value == 0.0 => 0.0,
-        "" => return Err(invalid(option, s, "give a unit: s, ms or us")),
-        _ => return Err(invalid(option, s, "unknown unit; use s, ms or us")),
-    };
-    let secs = value * factor;
+    let secs =
+        duration::parse_secs(s, Bare::NeedsUnit).map_err(|e| invalid(option, s, e.to_string()))?;
     if secs > 10.0 {
         return Err(invalid(option, s, "at most 10 s"));
     }
@@ -249,7 +244,7 @@ impl LinkParams {
         if self.jitter > self.delay {
             return Err(invalid(
                 "jitter",
-                &format!("{:?}", self.jitter),
+                &duration::format(self.jitter),
                 "must not exceed --delay (the delay never goes below zero)",
             ));
         }
@@ -328,6 +323,18 @@ mod tests {
         assert!(parse_duration("delay", "20").is_err());
         assert!(parse_duration("delay", "20 parsecs").is_err());
         assert!(parse_duration("delay", "11s").is_err());
+        assert_eq!(
+            parse_duration("delay", "1.5e3us"),
+            Ok(Duration::from_micros(1500))
+        );
+        assert_eq!(
+            parse_duration("rtt", "20").unwrap_err().to_string(),
+            "--rtt \"20\": give a unit: ns, us, ms, s, m or h"
+        );
+        assert_eq!(
+            parse_duration("jitter", "11s").unwrap_err().to_string(),
+            "--jitter \"11s\": at most 10 s"
+        );
     }
 
     #[test]
@@ -352,7 +359,10 @@ mod tests {
             jitter: Duration::from_millis(2),
             ..LinkParams::default()
         };
-        assert!(p.check().is_err());
+        assert_eq!(
+            p.check().unwrap_err().to_string(),
+            "--jitter \"2ms\": must not exceed --delay (the delay never goes below zero)"
+        );
         p.jitter = Duration::ZERO;
         assert!(p.check().is_ok());
         p.queue = QueueLimit::Bytes(100);

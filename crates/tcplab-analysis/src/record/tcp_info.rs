@@ -45,6 +45,29 @@ impl TcpInfo {
         self.ssthresh.map(|s| u64::from(s) * u64::from(self.mss))
     }
 
+    /// Whether the sender had left its first slow start by this sample:
+    /// its ssthresh is set, or it is in CWR, Recovery or Loss. The first
+    /// such sample of a series is where slow start ended, for the report
+    /// (`report::kernel`) and the comparison (`compare::measure`) alike.
+    ///
+    /// Linux is in slow start while cwnd < ssthresh (`tcp_in_slow_start`),
+    /// and ssthresh starts infinite (`TCP_INFINITE_SSTHRESH`, which the
+    /// sampler records as `None`). It becomes finite when the sender
+    /// enters CWR (ECN or a local congestion signal), Recovery (fast
+    /// retransmit) or Loss (RTO): each lowers ssthresh on the way in
+    /// (`tcp_init_cwnd_reduction`, `tcp_enter_loss`), so the states are
+    /// counted too in case a sample falls between the two. The algorithm
+    /// may also set it while the state stays Open (CUBIC's HyStart, BBR
+    /// leaving Startup). Disorder does not count: it only means that
+    /// duplicate ACKs or SACKs made the sender suspect a loss
+    /// (`tcp_try_keep_open`); nothing is reduced, ssthresh stays infinite
+    /// and cwnd still grows on each ACK of new data, so the sender is
+    /// still in slow start (and most often leaves Disorder for Open, the
+    /// segments having only been reordered).
+    pub fn left_slow_start(&self) -> bool {
+        self.ssthresh.is_some() || matches!(self.ca_state, CA_CWR | CA_RECOVERY | CA_LOSS)
+    }
+
     /// Everything but the time and the ever-growing counters, to tell a change.
     pub fn same_state(&self, other: &TcpInfo) -> bool {
         TcpInfo {
@@ -69,13 +92,20 @@ impl TcpInfo {
     }
 }
 
+/// `tcpi_ca_state` (`enum tcp_ca_state` in include/net/tcp.h).
+pub const CA_OPEN: u8 = 0;
+pub const CA_DISORDER: u8 = 1;
+pub const CA_CWR: u8 = 2;
+pub const CA_RECOVERY: u8 = 3;
+pub const CA_LOSS: u8 = 4;
+
 pub fn ca_state_name(s: u8) -> &'static str {
     match s {
-        0 => "open",
-        1 => "disorder",
-        2 => "cwr",
-        3 => "recovery",
-        4 => "loss",
+        CA_OPEN => "open",
+        CA_DISORDER => "disorder",
+        CA_CWR => "cwr",
+        CA_RECOVERY => "recovery",
+        CA_LOSS => "loss",
         _ => "unknown",
     }
 }
@@ -200,6 +230,24 @@ pub fn read_csv(text: &str) -> Result<Vec<TcpInfo>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slow_start_ends_with_ssthresh_or_a_reduction_not_with_disorder() {
+        let at = |ca_state, ssthresh| TcpInfo {
+            ca_state,
+            ssthresh,
+            ..TcpInfo::default()
+        };
+        assert!(!at(CA_OPEN, None).left_slow_start());
+        assert!(!at(CA_DISORDER, None).left_slow_start());
+        for state in [CA_CWR, CA_RECOVERY, CA_LOSS] {
+            assert!(at(state, None).left_slow_start(), "{state}");
+            assert!(at(state, Some(20)).left_slow_start(), "{state}");
+        }
+        // HyStart, or BBR leaving Startup: ssthresh set in Open.
+        assert!(at(CA_OPEN, Some(80)).left_slow_start());
+        assert!(at(CA_DISORDER, Some(80)).left_slow_start());
+    }
 
     #[test]
     fn csv_round_trip() {

@@ -5,8 +5,9 @@
 //! Written for speed (a row per packet of captures with millions of them):
 //! integers through `itoa`, each direction's `src,sport,dst,dport` formatted
 //! once per connection (kept for the latest connections only, so that
-//! memory does not grow with their number), flags once per combination,
-//! each row made in a buffer and written at once, no allocation per row.
+//! memory does not grow with their number), flags from the table of
+//! their letters (`Flags::letters`, made at compile time), each row made
+//! in a buffer and written at once, no allocation per row.
 
 use super::numbers;
 use std::io::{self, Write};
@@ -29,8 +30,6 @@ pub struct CsvWriter<W: Write> {
     /// The row being made.
     row: Vec<u8>,
     endpoints: Vec<EndpointText>,
-    /// The letters of each of the 256 flag combinations, made when first seen.
-    flags: Vec<Option<Box<str>>>,
     int: itoa::Buffer,
 }
 
@@ -43,7 +42,6 @@ impl<W: Write> CsvWriter<W> {
             endpoints: std::iter::repeat_with(EndpointText::default)
                 .take(ENDPOINT_CACHE)
                 .collect(),
-            flags: vec![None; 256],
             int: itoa::Buffer::new(),
         })
     }
@@ -109,9 +107,8 @@ impl<W: Write> CsvWriter<W> {
             self.int(n);
             self.push(b",");
         }
-        let flags = self.flags[usize::from(r.flags.0)]
-            .get_or_insert_with(|| format!("{},", r.flags).into_boxed_str());
-        self.row.extend_from_slice(flags.as_bytes());
+        self.push(r.flags.letters().as_bytes());
+        self.push(b",");
         self.int(r.window);
         self.push(b",");
         if let Some(w) = r.win_scaled {

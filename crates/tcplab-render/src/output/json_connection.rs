@@ -208,7 +208,7 @@ impl Json<'_> {
         self.raw(",\"from\":");
         self.direction(b.from);
         self.raw(",\"flags\":");
-        self.str(b.flags.as_str())?;
+        self.str(b.flags.letters())?;
         self.raw(",\"seq\":");
         self.int(b.seq.raw());
         self.raw(",\"ack\":");

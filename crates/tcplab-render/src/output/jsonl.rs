@@ -23,7 +23,7 @@ struct Row<'a> {
     next_seq: u32,
     len: u32,
     captured_len: u32,
-    flags: String,
+    flags: &'static str,
     win: u16,
     win_scaled: Option<u32>,
     sack: Vec<[u32; 2]>,
@@ -62,7 +62,7 @@ impl<W: Write> JsonlWriter<W> {
             next_seq: r.next_seq.raw(),
             len: r.len,
             captured_len: r.captured_len,
-            flags: r.flags.to_string(),
+            flags: r.flags.letters(),
             win: r.window,
             win_scaled: r.win_scaled,
             sack: r

@@ -159,7 +159,7 @@ impl<'a> Connection<'a> {
         s.push_str("  ");
         numbers::str_left(s, dir, 3);
         s.push_str("  ");
-        numbers::str_left(s, b.flags.as_str(), 5);
+        numbers::str_left(s, b.flags.letters(), 5);
         s.push_str("  ");
         numbers::int_right(s, b.seq.raw(), 10);
         s.push_str("  ");

@@ -57,7 +57,6 @@ pub use overlay::{Overlay, OverlayKind, Trace};
 pub use rates::Rates;
 pub use strings::PlotStrings;
 pub use style::{Pen, Style};
-pub use units::parse_duration;
 pub use view::{PlotOptions, View};
 
 use canvas::Paint;

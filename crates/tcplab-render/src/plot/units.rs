@@ -86,7 +86,11 @@ pub fn tidy(v: f64, step: f64) -> String {
 }
 
 /// A duration for captions, to 3 significant digits: "250 µs", "53.7 µs",
-/// "10 ms", "1.5 s" ("1,5 s" in Spanish).
+/// "10 ms", "1.5 s" ("1,5 s" in Spanish). One of the two ways tcplab writes
+/// a duration for reading: the report's sentences and tables use
+/// `report::units::duration` (fixed decimals per unit: "1.00 ms", so that
+/// values line up), the same unit for the same value. Neither is parsed
+/// back; the command line's spelling is `tcplab_wire::duration`'s.
 pub fn duration(lang: Lang, secs: f64) -> String {
     let u = Unit::time(secs);
     let v = secs / u.factor;
@@ -115,23 +119,6 @@ pub fn nice_step(raw: f64) -> f64 {
         .map(|m| m * mag)
         .find(|s| *s >= raw * (1.0 - 1e-9))
         .unwrap_or(10.0 * mag)
-}
-
-/// Parses "100ms", "0.5s", "250us", "250µs" or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Option<f64> {
-    let t = text.trim();
-    let (num, factor) = [
-        ("ms", 1e-3),
-        ("µs", 1e-6),
-        ("us", 1e-6),
-        ("ns", 1e-9),
-        ("s", 1.0),
-    ]
-    .into_iter()
-    .find_map(|(suffix, f)| t.strip_suffix(suffix).map(|n| (n, f)))
-    .unwrap_or((t, 1.0));
-    let v: f64 = num.trim().parse().ok()?;
-    (v.is_finite() && v > 0.0).then_some(v * factor)
 }
 
 #[cfg(test)]
@@ -167,10 +154,5 @@ mod tests {
         assert_eq!(duration(Lang::En, 209.638e-3), "210 ms");
         assert_eq!(nice_step(0.0013), 0.002);
         assert_eq!(nice_step(7.0), 10.0);
-        assert_eq!(parse_duration("100ms"), Some(0.1));
-        assert_eq!(parse_duration("250us"), Some(0.000_25));
-        assert_eq!(parse_duration("2"), Some(2.0));
-        assert_eq!(parse_duration("-1s"), None);
-        assert_eq!(parse_duration("fast"), None);
     }
 }

@@ -179,9 +179,9 @@ pub fn segment_table(c: &ConnectionSummary, s: &Strings, segs: &[SegmentBrief]) 
                     b.frame.to_string(),
                     at(s, b.time - c.start),
                     endpoint(c, b.from).to_string(),
-                    b.flags.as_str().to_string(),
+                    b.flags.letters().to_string(),
                     b.seq.to_string(),
-                    if b.flags.as_str().contains('A') {
+                    if b.flags.ack() {
                         b.ack.to_string()
                     } else {
                         "0".to_string()

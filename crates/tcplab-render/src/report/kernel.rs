@@ -86,7 +86,7 @@ pub fn kernel_view(
         .map_or(0.0, |r| r.min);
     let kernel_end = rows
         .iter()
-        .find(|r| r.ssthresh.is_some() || r.ca_state != 0)
+        .find(|r| r.left_slow_start())
         .map(|r| (r.time - start, **r));
     let capture_end = slow_start_end(&side.rounds);
     // The last whole round trip of slow start (it ended before the kernel

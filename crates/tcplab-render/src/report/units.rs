@@ -6,7 +6,12 @@
 
 use super::strings::{fill, Lang, Strings};
 
-/// `25.0 µs`, `3.71 ms`, `1.058 s`.
+/// `25.0 µs`, `3.71 ms`, `1.058 s`: a fixed number of decimals per unit,
+/// as the report's sentences and tables (and the comparison's) have always
+/// written them. The graphs' captions write the same unit to 3 significant
+/// digits (`plot::units::duration`: `1 ms`, not `1.00 ms`). Both are for
+/// reading, in the report's language; the command line's spelling, which
+/// tcplab parses back, is `tcplab_wire::duration`'s.
 pub fn duration(s: &Strings, secs: f64) -> String {
     duration_in(s.lang, secs)
 }

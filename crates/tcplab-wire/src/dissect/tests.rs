@@ -174,3 +174,23 @@ fn fast_path_agrees_with_the_general_one_on_every_capture() {
     }
     assert!(checked > 1000, "the fast path was exercised ({checked})");
 }
+
+#[test]
+fn flag_letters_are_written_and_read_back() {
+    assert_eq!(Flags(0).letters(), "");
+    assert_eq!(Flags(Flags::SYN).letters(), "S");
+    assert_eq!(Flags(Flags::SYN | Flags::ACK).letters(), "SA");
+    assert_eq!(Flags(Flags::PSH | Flags::ACK).letters(), "PA");
+    assert_eq!(Flags(0xff).letters(), "FSRPAUEC");
+    assert_eq!(Flags(Flags::FIN | Flags::ACK).to_string(), "FA");
+    for bits in 0..=255u8 {
+        let letters = Flags(bits).letters();
+        // One letter per bit, in bit order.
+        assert_eq!(letters.len(), bits.count_ones() as usize);
+        assert_eq!(letters.parse(), Ok(Flags(bits)), "{letters}");
+    }
+    assert_eq!("AP".parse(), Ok(Flags(Flags::PSH | Flags::ACK)));
+    assert_eq!("AA".parse(), Ok(Flags(Flags::ACK)));
+    assert_eq!("SX".parse::<Flags>(), Err(NotAFlagLetter('X')));
+    assert_eq!("s".parse::<Flags>(), Err(NotAFlagLetter('s')));
+}
