@@ -99,7 +99,24 @@ fn root_an_error_during_the_run_cleans_up() {
 
 #[test]
 fn root_ctrl_c_during_an_emulated_run_cleans_up() {
-    let Some(_serial) = serial("root_ctrl_c_during_an_emulated_run_cleans_up") else {
+    a_signal_during_an_emulated_run_cleans_up(
+        "root_ctrl_c_during_an_emulated_run_cleans_up",
+        "INT",
+        130,
+    );
+}
+
+#[test]
+fn root_sigterm_during_an_emulated_run_cleans_up() {
+    a_signal_during_an_emulated_run_cleans_up(
+        "root_sigterm_during_an_emulated_run_cleans_up",
+        "TERM",
+        143,
+    );
+}
+
+fn a_signal_during_an_emulated_run_cleans_up(test: &str, signal: &str, exit_code: i32) {
+    let Some(_serial) = serial(test) else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -109,12 +126,12 @@ fn root_ctrl_c_during_an_emulated_run_cleans_up() {
     wait_for_the_path_of(pid, || true);
     std::thread::sleep(Duration::from_millis(1500));
     let status = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
+        .args([&format!("-{signal}"), &pid.to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
     let out = child.wait_with_output().expect("tcplab ends");
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(exit_code), "{}", stderr(&out));
     assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
     no_namespace_of(pid);
     no_tun_in_root_namespace();

@@ -1,5 +1,6 @@
 //! run-and-capture leaves nothing behind: no namespace, no process, no
-//! temporary copy — after an error and after Ctrl-C (SIGINT). Needs root;
+//! temporary copy — after an error and after Ctrl-C (SIGINT), `kill`
+//! (SIGTERM) or a closed terminal (SIGHUP). Needs root;
 //! fails in CI without it. The tests in this file take a lock so that
 //! "what namespaces exist" is not disturbed by a concurrent run.
 
@@ -50,13 +51,29 @@ fn root_an_error_inside_the_namespace_cleans_up() {
 
 #[test]
 fn root_ctrl_c_during_a_transfer_cleans_up() {
-    if !root_or_skip("root_ctrl_c_during_a_transfer_cleans_up") {
+    a_signal_during_a_transfer_cleans_up("root_ctrl_c_during_a_transfer_cleans_up", "INT", 130);
+}
+
+/// `kill` and `timeout` send SIGTERM.
+#[test]
+fn root_sigterm_during_a_transfer_cleans_up() {
+    a_signal_during_a_transfer_cleans_up("root_sigterm_during_a_transfer_cleans_up", "TERM", 143);
+}
+
+/// A closed terminal sends SIGHUP.
+#[test]
+fn root_sighup_during_a_transfer_cleans_up() {
+    a_signal_during_a_transfer_cleans_up("root_sighup_during_a_transfer_cleans_up", "HUP", 129);
+}
+
+fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32) {
+    if !root_or_skip(test) {
         return;
     }
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let before = namespaces();
     let dir = tempfile::tempdir().expect("temp dir");
-    // Big enough that the transfer is still running when SIGINT comes.
+    // Big enough that the transfer is still running when the signal comes.
     let big = dir.path().join("big.bin");
     std::fs::write(&big, vec![b'x'; 300 * 1024 * 1024]).expect("write big file");
     let out_dir = dir.path().join("out");
@@ -78,12 +95,12 @@ fn root_ctrl_c_during_a_transfer_cleans_up() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
     let code = child.wait().expect("tcplab exits").code();
-    assert_eq!(code, Some(130), "interrupted runs exit with 130");
+    assert_eq!(code, Some(exit_code), "runs stopped by SIG{signal} exit with {exit_code}");
     assert_eq!(namespaces(), before, "the namespace is removed");
     assert_eq!(processes_named_tcplab_run(), 0, "no tcplab process is left");
     let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
@@ -96,4 +113,58 @@ fn root_ctrl_c_during_a_transfer_cleans_up() {
         })
         .collect();
     assert!(leftovers.is_empty(), "temporary copies left: {leftovers:?}");
+}
+
+/// A run killed outright (SIGKILL) cannot clean up, but the process it
+/// started inside the namespace must not go on as an orphan: the kernel
+/// tells it its parent died, and it stops and removes its temporary copy.
+/// (The namespace stays until the next run sweeps it; the test removes it.)
+#[test]
+fn root_a_killed_run_takes_its_inside_process_with_it() {
+    if !root_or_skip("root_a_killed_run_takes_its_inside_process_with_it") {
+        return;
+    }
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = namespaces();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.bin");
+    std::fs::write(&big, vec![b'x'; 300 * 1024 * 1024]).expect("write big file");
+    let out_dir = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(["run-and-capture", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&big)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tcplab starts");
+    let start = Instant::now();
+    while std::fs::read_dir(&out_dir).map_or(true, |mut d| d.next().is_none()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while processes_named_tcplab_run() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the process inside the namespace outlived its parent"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for name in namespaces().difference(&before) {
+        let _ = Command::new("ip").args(["netns", "delete", name]).status();
+    }
+    assert_eq!(namespaces(), before);
+    // It stopped rather than finishing the run on its own: no metadata.
+    let finished: Vec<_> = std::fs::read_dir(&out_dir)
+        .expect("out dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert!(finished.is_empty(), "the orphan finished the run: {finished:?}");
 }
