@@ -231,6 +231,36 @@ fn senders_that_vanish_or_lie_leave_no_partial_file() {
     assert_eq!(entries(dir.path()), ["alice30.txt"]);
 }
 
+/// `kill` or a closed terminal stops the server like Ctrl-C: the file it
+/// was receiving is not left behind half-written.
+#[test]
+fn a_signal_leaves_no_partial_file() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (server, addr) = file_server(dir.path(), "1");
+        let contents = vec![b'a'; 100_000];
+        let mut stream = hello(addr, Mode::Whole, &contents);
+        stream.write_all(b"100000:").unwrap();
+        stream.write_all(&contents[..1000]).unwrap();
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while entries(dir.path()).is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no part file appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let done = server.signal(signal);
+        assert_eq!(done.status.code(), Some(code), "SIG{signal}: {done:?}");
+        assert!(
+            entries(dir.path()).is_empty(),
+            "SIG{signal} left {:?}",
+            entries(dir.path())
+        );
+        drop(stream);
+    }
+}
+
 #[tokio::test]
 async fn library_api_server_and_sender_in_one_process() {
     use tcplab_lab::{bind, event, file_copy};

@@ -100,7 +100,11 @@ fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32
         .expect("kill runs");
     assert!(status.success());
     let code = child.wait().expect("tcplab exits").code();
-    assert_eq!(code, Some(exit_code), "runs stopped by SIG{signal} exit with {exit_code}");
+    assert_eq!(
+        code,
+        Some(exit_code),
+        "runs stopped by SIG{signal} exit with {exit_code}"
+    );
     assert_eq!(namespaces(), before, "the namespace is removed");
     assert_eq!(processes_named_tcplab_run(), 0, "no tcplab process is left");
     let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
@@ -166,5 +170,8 @@ fn root_a_killed_run_takes_its_inside_process_with_it() {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
-    assert!(finished.is_empty(), "the orphan finished the run: {finished:?}");
+    assert!(
+        finished.is_empty(),
+        "the orphan finished the run: {finished:?}"
+    );
 }

@@ -10,6 +10,7 @@ mod chat;
 mod echo;
 mod file;
 
+use crate::signals::StopSignals;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::future::Future;
@@ -109,16 +110,20 @@ pub fn stderr_log(program: &'static str) -> EventSink {
     })
 }
 
-/// Runs a server until it stops by itself or the user presses Ctrl-C.
+/// Runs a server until it stops by itself or a signal stops it (Ctrl-C,
+/// `kill`, a closed terminal): then the server is dropped, which closes its
+/// connections and removes the files it had not finished (the file
+/// server's part files), and the program exits with 128 + the signal.
 pub async fn until_interrupted<F>(server: F) -> anyhow::Result<ExitCode>
 where
     F: Future<Output = anyhow::Result<StopReason>>,
 {
+    let mut stop = StopSignals::catch().context("catching SIGINT, SIGTERM and SIGHUP")?;
     tokio::select! {
         stopped = server => stopped.map(|_| ExitCode::SUCCESS),
-        _ = tokio::signal::ctrl_c() => {
+        signal = stop.recv() => {
             eprintln!("interrupted");
-            Ok(ExitCode::from(130))
+            Ok(ExitCode::from(signal.exit_code()))
         }
     }
 }

@@ -208,6 +208,16 @@ impl Proc {
         }
     }
 
+    /// Sends `signal` (`TERM`, `HUP`, `INT`) with `kill`, then waits for the exit.
+    pub fn signal(self, signal: &str) -> Finished {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal}");
+        self.finish()
+    }
+
     /// Stops a process the test no longer needs (e.g. `nc` that would linger).
     pub fn kill(mut self) -> Finished {
         let _ = self.child.kill();
