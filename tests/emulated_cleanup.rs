@@ -92,9 +92,7 @@ fn root_an_error_during_the_run_cleans_up() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("/nonexistent/file.txt"));
     no_namespace_of(pid);
-    assert!(!std::env::temp_dir()
-        .join(format!("tcplab-received-{pid}"))
-        .exists());
+    assert_eq!(scratch_dirs_of(pid), Vec::<std::path::PathBuf>::new());
 }
 
 #[test]
@@ -135,9 +133,7 @@ fn a_signal_during_an_emulated_run_cleans_up(test: &str, signal: &str, exit_code
     assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
     no_namespace_of(pid);
     no_tun_in_root_namespace();
-    assert!(!std::env::temp_dir()
-        .join(format!("tcplab-received-{pid}"))
-        .exists());
+    assert_eq!(scratch_dirs_of(pid), Vec::<std::path::PathBuf>::new());
     assert!(
         !Path::new(&format!("/proc/{pid}")).exists(),
         "the process is gone"
@@ -154,8 +150,7 @@ fn root_the_next_run_removes_what_a_killed_run_left() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut child = start_slow_run(dir.path());
     let pid = child.id();
-    let received = std::env::temp_dir().join(format!("tcplab-received-{pid}"));
-    wait_for_the_path_of(pid, || received.exists());
+    wait_for_the_path_of(pid, || !scratch_dirs_of(pid).is_empty());
     child.kill().expect("SIGKILL");
     child.wait().expect("tcplab ends");
     let left = namespaces_of(pid);
@@ -185,9 +180,7 @@ fn root_the_next_run_removes_what_a_killed_run_left() {
     no_namespace_of(pid);
     no_namespace_of(next_pid);
     no_tun_in_root_namespace();
-    assert!(!std::env::temp_dir()
-        .join(format!("tcplab-received-{pid}"))
-        .exists());
+    assert_eq!(scratch_dirs_of(pid), Vec::<std::path::PathBuf>::new());
 }
 
 /// Without privileges the emulated path says, in one line, that it needs

@@ -175,3 +175,64 @@ fn root_a_killed_run_takes_its_inside_process_with_it() {
         "the orphan finished the run: {finished:?}"
     );
 }
+
+/// In a temporary directory shared with other users, a root run works in
+/// a private directory of its own (`tcplab-received-<pid>-<random>`, mode
+/// 0700) and its sweep removes only what tcplab made: another user's
+/// directory named like a dead run's stays, and so does its content.
+#[test]
+fn root_a_shared_tmpdir_is_safe() {
+    if !root_or_skip("root_a_shared_tmpdir_is_safe") {
+        return;
+    }
+    use std::os::unix::fs::{chown, PermissionsExt};
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let mut gone = Command::new("true").spawn().expect("true runs");
+    let dead = gone.id();
+    gone.wait().expect("true ends");
+    // Another user's directories, named as tcplab names its own.
+    let theirs = tmp.path().join(format!("tcplab-received-{dead}-squat"));
+    let old_style = tmp.path().join(format!("tcplab-received-{dead}"));
+    for dir in [&theirs, &old_style] {
+        std::fs::create_dir(dir).expect("mkdir");
+        std::fs::write(dir.join(".tcplab-scratch"), b"").expect("marker");
+        std::fs::write(dir.join("their-file"), b"mine").expect("file");
+        for p in [
+            dir.clone(),
+            dir.join(".tcplab-scratch"),
+            dir.join("their-file"),
+        ] {
+            chown(&p, Some(65534), Some(65534)).expect("chown");
+        }
+    }
+    let out_dir = tmp.path().join("out");
+    let out = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(["run-and-capture", "--payload-size", "20k", "--out-dir"])
+        .arg(&out_dir)
+        .arg("--report-dir")
+        .arg(tmp.path().join("reports"))
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("tcplab runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    for dir in [&theirs, &old_style] {
+        assert_eq!(
+            std::fs::read(dir.join("their-file")).ok().as_deref(),
+            Some(&b"mine"[..]),
+            "{} was touched",
+            dir.display()
+        );
+    }
+    let ours: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p != &theirs && p != &old_style)
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("tcplab-received-"))
+        })
+        .collect();
+    assert!(ours.is_empty(), "the run left {ours:?}");
+}

@@ -100,7 +100,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 let pid = child.id();
                 let _ = child.kill().await;
                 if let Some(pid) = pid {
-                    let _ = std::fs::remove_dir_all(run_and_capture::received_dir_of(pid));
+                    for dir in tcplab_net::scratch::of_process(pid) {
+                        let _ = std::fs::remove_dir_all(dir);
+                    }
                 }
                 eprintln!("tcplab: interrupted; stopped the run and removed namespace {}", ns.name());
                 Ok(Some(i32::from(signal.exit_code())))

@@ -14,6 +14,7 @@ use tcplab_lab::event::{Event, EventSink};
 use tcplab_lab::file_copy::{self, FileServerOptions, SendRequest};
 use tcplab_lab::framing::HeaderWidth;
 use tcplab_lab::Limits;
+use tcplab_net::scratch::ScratchDir;
 use tcplab_net::tcpinfo::{self, Sampler};
 
 pub(crate) async fn run(
@@ -44,7 +45,7 @@ pub(crate) async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| RunError::Lab(e.to_string()))?;
-    let received_dir = ReceivedDir::create()?;
+    let received_dir = received_dir()?;
     let capture = net.capture(pcap, addr.port(), 1)?;
     let snapshotter = net.snapshotter();
 
@@ -82,7 +83,7 @@ pub(crate) async fn run(
         read_rate: opts.tuning.slow_reader,
         ..FileServerOptions::default()
     };
-    let dir = received_dir.0.clone();
+    let dir = received_dir.path().to_path_buf();
     let server =
         tokio::spawn(async move { file_copy::serve(listener, &dir, server_opts, sink).await });
     let request = SendRequest {
@@ -179,27 +180,9 @@ async fn send_sampled(
     (sent, series, cc, local)
 }
 
-/// Where the process `pid` keeps the server's copy (compared, then removed);
-/// the parent of an interrupted run removes it too.
-pub fn received_dir_of(pid: u32) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("tcplab-received-{pid}"))
-}
-
-/// The server's directory, removed when dropped (also when the run is
-/// interrupted or fails).
-struct ReceivedDir(std::path::PathBuf);
-
-impl ReceivedDir {
-    fn create() -> Result<ReceivedDir, RunError> {
-        super::remove_stale();
-        let dir = received_dir_of(std::process::id());
-        std::fs::create_dir_all(&dir).map_err(super::io_err(&dir))?;
-        Ok(ReceivedDir(dir))
-    }
-}
-
-impl Drop for ReceivedDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// The server's directory (private, `tcplab_net::scratch`), removed when
+/// dropped (also when the run is interrupted or fails).
+fn received_dir() -> Result<ScratchDir, RunError> {
+    super::remove_stale();
+    ScratchDir::create().map_err(super::io_err(&std::env::temp_dir()))
 }

@@ -10,7 +10,6 @@
 mod echo_scenario;
 mod file_scenario;
 mod net;
-pub use file_scenario::received_dir_of;
 pub use net::Tuning;
 
 pub mod payload;

@@ -118,6 +118,20 @@ pub fn wait_for_the_path_of(pid: u32, also: impl Fn() -> bool) {
 }
 
 /// No namespace of process `pid` is left.
+/// The scratch directories (`$TMPDIR/tcplab-received-<pid>-<random>`) of
+/// process `pid`.
+pub fn scratch_dirs_of(pid: u32) -> Vec<PathBuf> {
+    let prefix = format!("tcplab-received-{pid}-");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir readable")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
 pub fn no_namespace_of(pid: u32) {
     for ns in emulated_namespaces() {
         assert!(!ns.ends_with(&format!("-{pid}")), "{ns} left behind");

@@ -13,6 +13,7 @@ pub mod emu;
 pub mod netns;
 pub mod path;
 pub mod privilege;
+pub mod scratch;
 pub mod sockets;
 pub mod stale;
 pub mod tcpinfo;

@@ -1,12 +1,14 @@
 //! What a run killed with SIGKILL (or a machine that lost power) leaves
 //! behind: its namespaces `tcplab-<tag>-<pid>` (with their TUN devices) and
-//! its received copy `$TMPDIR/tcplab-received-<pid>`. A killed process
+//! its scratch directory `$TMPDIR/tcplab-received-<pid>-<random>` (only
+//! one this user made and marked: `crate::scratch`). A killed process
 //! cannot clean up, so the next run does: anything named after a process
 //! that no longer exists is removed, once per process, with a note that
 //! [`sweep`] returns for the caller to show.
 //! A name whose process still runs is left alone, whoever that process is.
 
 use crate::netns::NetnsError;
+use crate::scratch;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -18,7 +20,7 @@ pub enum StaleNote {
     RemovedNamespace { name: String, pid: u32 },
     /// A namespace that could not be removed.
     NamespaceNotRemoved { name: String, error: NetnsError },
-    /// A received copy `$TMPDIR/tcplab-received-<pid>`, removed.
+    /// A scratch directory `$TMPDIR/tcplab-received-<pid>-<random>`, removed.
     RemovedDir { path: PathBuf, pid: u32 },
     /// A received copy that could not be removed.
     DirNotRemoved {
@@ -68,10 +70,6 @@ fn pid_in_namespace(name: &str) -> Option<u32> {
         return None;
     }
     pid_of(pid)
-}
-
-fn pid_in_received_dir(name: &str) -> Option<u32> {
-    pid_of(name.strip_prefix("tcplab-received-")?)
 }
 
 fn pid_of(digits: &str) -> Option<u32> {
@@ -137,8 +135,13 @@ fn sweep_now() -> Vec<StaleNote> {
         });
     }
     let tmp = std::env::temp_dir();
-    for (name, pid) in orphans(&tmp, pid_in_received_dir) {
+    for (name, pid) in orphans(&tmp, scratch::pid_in_name) {
         let path = tmp.join(&name);
+        // Only what this program made: never another user's directory,
+        // never a link.
+        if !scratch::is_ours(&path) {
+            continue;
+        }
         notes.push(match std::fs::remove_dir_all(&path) {
             Ok(()) => StaleNote::RemovedDir { path, pid },
             Err(error) => StaleNote::DirNotRemoved { path, error },
@@ -193,14 +196,14 @@ mod tests {
         ] {
             assert_eq!(pid_in_namespace(other), None, "{other}");
         }
-        assert_eq!(pid_in_received_dir("tcplab-received-42"), Some(42));
-        assert_eq!(pid_in_received_dir("tcplab-received-42.txt"), None);
+        assert_eq!(scratch::pid_in_name("tcplab-received-42-x1"), Some(42));
+        assert_eq!(scratch::pid_in_name("tcplab-received-42.txt"), None);
     }
 
     #[test]
     fn names_of_running_processes_are_left_alone() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mine = format!("tcplab-received-{}", std::process::id());
+        let mine = format!("tcplab-received-{}-a", std::process::id());
         let mut child = std::process::Command::new("true")
             .spawn()
             .expect("true runs");
@@ -208,14 +211,14 @@ mod tests {
         child.wait().expect("true ends");
         for name in [
             mine.clone(),
-            format!("tcplab-received-{dead}"),
-            "tcplab-received-1".to_string(),
+            format!("tcplab-received-{dead}-b"),
+            "tcplab-received-1-c".to_string(),
             "unrelated".to_string(),
         ] {
             std::fs::create_dir(dir.path().join(name)).expect("mkdir");
         }
         // pid 1 runs; this process runs; the child has ended.
-        let found = orphans(dir.path(), pid_in_received_dir);
-        assert_eq!(found, vec![(format!("tcplab-received-{dead}"), dead)]);
+        let found = orphans(dir.path(), scratch::pid_in_name);
+        assert_eq!(found, vec![(format!("tcplab-received-{dead}-b"), dead)]);
     }
 }
