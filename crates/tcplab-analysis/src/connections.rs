@@ -315,6 +315,26 @@ pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Box<Connection>, Disk
     let conn = Box::new(Connection::get(&mut r));
     r.finish(conn).map_err(|_| DiskError::Corrupt {
         file: DiskFile::SpilledConnections,
-        offset: u64::from(index) * 16,
+        offset: Slot::offset_of(index),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_that_does_not_decode_names_its_slot_s_byte() {
+        let e = decode(&[0xff], 3).err();
+        assert!(
+            matches!(
+                e,
+                Some(DiskError::Corrupt {
+                    file: DiskFile::SpilledConnections,
+                    offset: 192,
+                })
+            ),
+            "{e:?}"
+        );
+    }
 }
