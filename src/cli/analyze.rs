@@ -154,7 +154,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                 file.display()
             );
         }
-        if let Some(e) = finished.cold_off() {
+        if let Some(e) = finished.old_streams_off() {
             eprintln!(
                 "tcplab: note: {}: {e}; kept the streams in memory instead",
                 file.display()

@@ -148,11 +148,11 @@ impl fmt::Display for EventSet {
     }
 }
 
-impl super::codec::Code for EventSet {
+impl crate::disk::Code for EventSet {
     fn put(&self, out: &mut Vec<u8>) {
         self.0.put(out);
     }
-    fn get(r: &mut super::codec::Reader) -> Self {
+    fn get(r: &mut crate::disk::Reader) -> Self {
         EventSet(u16::get(r))
     }
 }

@@ -1,36 +1,42 @@
 //! The end of an analysis: the capture's statistics and every connection,
 //! whose summaries are built one at a time, in stream order, from memory or
-//! from the spill file (`store.rs`), so that a capture with many
+//! from the spill file (`connections.rs`), so that a capture with many
 //! connections is written out without holding every summary.
+//!
+//! In: the analyser's connections and statistics, and the first failure
+//! of the disk tier, if any. Out: summaries (one, or all in stream order),
+//! the spill file's statistics, and the failures: `take_error` (the
+//! results are incomplete) and the notes `spill_off` and `old_streams_off`
+//! (a file could not be written: the results are complete). Not here:
+//! formatting (tcplab-render) and deciding the exit code (the binary).
 
-use super::spill::{SpillError, SpillReader};
-use super::store::{self, ConnStore, Place, SpillStats};
+use super::connections::{self, Connections, Place, SpillStats};
 use super::{Analysis, CaptureStats, ConnectionSummary};
-use crate::cold::ColdError;
+use crate::disk::{DiskError, SpillReader};
 use std::cell::RefCell;
 
 /// The end state of an analysis: capture statistics and every connection.
 pub struct Finished {
     pub capture: CaptureStats,
-    pub(super) conns: ConnStore,
-    /// The first failure of the spill file, if any.
-    error: RefCell<Option<SpillError>>,
+    pub(super) conns: Connections,
+    /// The first failure to read back from disk, if any.
+    error: RefCell<Option<DiskError>>,
     /// Why some old streams stayed in memory (writing them out failed).
-    cold_off: Option<ColdError>,
+    old_streams_off: Option<DiskError>,
 }
 
 impl Finished {
     pub(super) fn new(
         capture: CaptureStats,
-        mut conns: ConnStore,
-        cold_off: Option<ColdError>,
+        mut conns: Connections,
+        old_streams_off: Option<DiskError>,
     ) -> Finished {
         let error = RefCell::new(conns.take_failure());
         Finished {
             capture,
             conns,
             error,
-            cold_off,
+            old_streams_off,
         }
     }
 
@@ -44,15 +50,15 @@ impl Finished {
     }
 
     /// Each connection's summary, built as it is asked for (in stream
-    /// order), from memory or from the spill file. Should the spill file
-    /// fail, the iteration stops early and `take_error` says why.
+    /// order), from memory or from the spill file. Should reading back
+    /// from disk fail, the iteration stops early and `take_error` says why.
     pub fn summaries(&self) -> impl Iterator<Item = ConnectionSummary> + '_ {
         let mut reader = self.conns.reader();
         (0..self.conns.len()).map_while(move |i| self.summary_with(&mut reader, i))
     }
 
     /// One connection's summary (`None` when there is no stream `n`, or
-    /// the spill file failed: `take_error` says so), without reading back
+    /// reading back from disk failed: `take_error` says so), without reading back
     /// the other connections.
     pub fn summary(&self, n: u32) -> Option<ConnectionSummary> {
         if !self.has_stream(n) {
@@ -68,8 +74,8 @@ impl Finished {
             Ok(Place::Memory(conn)) => return Some(conn.summary()),
             Ok(Place::Spilled(index)) => reader
                 .payload(index)
-                .and_then(|payload| store::decode(payload, index)),
-            Err(e) => Err(e.into()),
+                .and_then(|payload| connections::decode(payload, index)),
+            Err(e) => Err(e),
         };
         match conn {
             Ok(conn) => Some(conn.summary()),
@@ -80,22 +86,25 @@ impl Finished {
         }
     }
 
-    /// Why the analysis is incomplete, when the spill file failed (reading
-    /// it back during the analysis or in `summaries`).
-    pub fn take_error(&self) -> Option<SpillError> {
+    /// Why the analysis is incomplete, when reading back from disk failed
+    /// (spilled connections or old streams, during the analysis or in
+    /// `summaries`).
+    pub fn take_error(&self) -> Option<DiskError> {
         self.error.borrow_mut().take()
     }
 
     /// Set when the spill file could not be written: the connections then
     /// all stayed in memory (the results are complete).
-    pub fn spill_off(&self) -> Option<&SpillError> {
+    pub fn spill_off(&self) -> Option<&DiskError> {
         self.conns.spill_off()
     }
 
     /// Set when old streams could not be written to disk: they stayed in
     /// memory (the results are complete).
-    pub fn cold_off(&self) -> Option<&ColdError> {
-        self.cold_off.as_ref().or(self.conns.cold_off())
+    pub fn old_streams_off(&self) -> Option<&DiskError> {
+        self.old_streams_off
+            .as_ref()
+            .or(self.conns.old_streams_off())
     }
 
     pub fn spill_stats(&self) -> SpillStats {

@@ -9,11 +9,12 @@
 //!
 //! Memory grows neither with the number of packets nor with the number of
 //! connections: at most `AnalyzerOptions::max_in_memory` connections keep
-//! their analysis state in memory, the others wait in a temporary file
-//! (`store.rs`, docs/memory.md) and come back, exactly as they were, when a
-//! packet arrives for them or when their summary is asked for; the stream
-//! table keeps the newest `max_hot_streams` streams in memory and the older
-//! ones on disk (`cold`).
+//! their analysis state in memory, the others are spilled to a temporary
+//! file (`connections.rs`, docs/memory.md) and come back, exactly as they
+//! were, when a packet arrives for them or when their summary is asked
+//! for; the stream table keeps the newest `max_hot_streams` streams in
+//! memory and the older ones on disk. Both files are the `disk` module's,
+//! and so is their one error type, `DiskError`.
 //!
 //! `record` models the files a run leaves beside its capture (metadata,
 //! `TCP_INFO` series, drop log), for writing and for reading.
@@ -34,31 +35,28 @@
 //! ```
 
 mod ahead;
-mod codec;
-mod cold;
 mod connection;
+mod connections;
+mod disk;
 mod events;
 mod finished;
 pub mod flow;
 pub mod record;
 mod sequence;
-mod spill;
 #[cfg(test)]
 pub(crate) mod spill_tests;
 mod stats;
-mod store;
 mod summary;
 pub mod synthetic;
 mod timestamps;
 mod unacked;
 
-pub use crate::cold::ColdError;
+pub use connections::{AnalyzerOptions, SpillStats};
+pub use disk::{DiskError, DiskFile};
 pub use events::{Event, EventSet};
 pub use finished::Finished;
 pub use sequence::WinScale;
-pub use spill::SpillError;
 pub use stats::Summary;
-pub use store::{AnalyzerOptions, SpillStats};
 pub use summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
     SegmentBrief, Teardown,
@@ -66,10 +64,10 @@ pub use summary::{
 
 use crate::flow::{Direction, Endpoint, FlowTable, Lookup};
 use connection::{Connection, Verdict};
+use connections::Connections;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-use store::ConnStore;
 use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
 use tcplab_wire::dissect::{self, Flags, SackBlocks, Skip};
 use tcplab_wire::Seq;
@@ -140,7 +138,7 @@ pub struct Analysis {
 pub struct Analyzer {
     table: FlowTable,
     /// One connection per stream, in memory or spilled.
-    conns: ConnStore,
+    conns: Connections,
     stats: CaptureStats,
     skips: BTreeMap<Skip, u64>,
 }
@@ -159,7 +157,7 @@ impl Analyzer {
     pub fn with_options(opts: AnalyzerOptions) -> Analyzer {
         Analyzer {
             table: FlowTable::with_max_hot(opts.max_hot_streams),
-            conns: ConnStore::new(opts),
+            conns: Connections::new(opts),
             stats: CaptureStats::default(),
             skips: BTreeMap::new(),
         }
@@ -184,7 +182,7 @@ impl Analyzer {
                     let (stream, is_new) = match self.table.touch(src, dst) {
                         Ok(found) => found,
                         Err(e) => {
-                            self.conns.fail(e.into());
+                            self.conns.fail(e);
                             return None;
                         }
                     };
@@ -218,7 +216,7 @@ impl Analyzer {
         let at = match self.table.lookup(seg) {
             Ok(at) => at,
             Err(e) => {
-                self.conns.fail(e.into());
+                self.conns.fail(e);
                 Lookup {
                     stream: u32::MAX,
                     dir: Direction::AtoB,
@@ -264,7 +262,7 @@ impl Analyzer {
                 }
                 v
             }
-            // The spill file failed us; `finish` reports it.
+            // Reading it back from disk failed; `finish` reports it.
             None => Verdict::default(),
         };
         self.conns.make_room();
@@ -332,8 +330,8 @@ impl Analyzer {
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
-        let cold_off = self.table.take_cold_off();
-        Finished::new(self.stats, self.conns, cold_off)
+        let old_streams_off = self.table.take_old_streams_off();
+        Finished::new(self.stats, self.conns, old_streams_off)
     }
 }
 
@@ -348,7 +346,7 @@ pub fn analyze_file(
     let (finished, damage) = analyze_file_streaming(path, sink)?;
     let connections = finished.summaries().collect();
     if let Some(source) = finished.take_error() {
-        return Err(spill_failed(path, source));
+        return Err(disk_failed(path, source));
     }
     let analysis = Analysis {
         capture: finished.capture,
@@ -357,8 +355,8 @@ pub fn analyze_file(
     Ok((analysis, damage))
 }
 
-fn spill_failed(path: &Path, source: SpillError) -> AnalysisError {
-    AnalysisError::Store {
+fn disk_failed(path: &Path, source: DiskError) -> AnalysisError {
+    AnalysisError::Disk {
         path: path.to_path_buf(),
         source: Box::new(source),
     }
@@ -371,12 +369,12 @@ fn spill_failed(path: &Path, source: SpillError) -> AnalysisError {
 pub enum AnalysisError {
     #[error(transparent)]
     Capture(#[from] CaptureError),
-    /// Not the capture's fault: the temporary file that holds the analysis
-    /// of connections that do not fit in memory failed.
+    /// Not the capture's fault: a temporary file that holds what does not
+    /// fit in memory (spilled connections, old streams) failed.
     #[error("{}: {source}", path.display())]
-    Store {
+    Disk {
         path: std::path::PathBuf,
-        source: Box<SpillError>,
+        source: Box<DiskError>,
     },
 }
 
@@ -430,7 +428,7 @@ pub fn analyze_file_streaming_with(
     analyzer.stats.damage = damage.as_ref().map(ToString::to_string);
     let finished = analyzer.finish();
     if let Some(source) = finished.take_error() {
-        return Err(spill_failed(path, source));
+        return Err(disk_failed(path, source));
     }
     Ok((finished, damage))
 }

@@ -62,7 +62,7 @@ pub struct FlowState {
     sacked: u32,
 }
 
-super::codec::record!(FlowState {
+crate::disk::record!(FlowState {
     win_scale,
     window,
     is_first_ack,
@@ -80,9 +80,9 @@ super::codec::record!(FlowState {
     valid_bif,
     sacked,
 });
-super::codec::record!(ConnTiming { first_rtt_ns });
+crate::disk::record!(ConnTiming { first_rtt_ns });
 
-impl super::codec::Code for WinScale {
+impl crate::disk::Code for WinScale {
     fn put(&self, out: &mut Vec<u8>) {
         let tag = match self {
             WinScale::Unknown => 0xff,
@@ -91,7 +91,7 @@ impl super::codec::Code for WinScale {
         };
         out.push(tag);
     }
-    fn get(r: &mut super::codec::Reader) -> Self {
+    fn get(r: &mut crate::disk::Reader) -> Self {
         match u8::get(r) {
             0xff => WinScale::Unknown,
             0xfe => WinScale::None,

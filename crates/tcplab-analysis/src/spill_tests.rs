@@ -4,7 +4,7 @@
 //! but the newest streams' records on disk, give the same per-segment
 //! reports and the same summaries, in stream order.
 
-use super::store::Place;
+use super::connections::Place;
 use super::synthetic::{closed, seg, A, RA, S};
 use super::*;
 use tcplab_wire::dissect::Segment;
@@ -72,7 +72,7 @@ fn same_with_every_limit(segs: &[Segment]) -> Run {
         let what = format!("{limit} in memory, {hot} streams in memory");
         assert_eq!(r.reports, all.reports, "reports with {what}");
         assert_eq!(r.summaries, all.summaries, "summaries with {what}");
-        assert!(r.finished.cold_off().is_none());
+        assert!(r.finished.old_streams_off().is_none());
     }
     all
 }
@@ -181,7 +181,7 @@ fn old_streams_that_cannot_be_read_back_stop_the_analysis() {
         a.push_segment(s);
     }
     assert!(!a.failed());
-    a.table.damage_cold_files();
+    a.table.damage_old_streams();
     // A late ACK of stream 3, whose record and index entry are on disk.
     let mut late = segs[3 * 8 + 7].clone();
     late.ts = Timestamp(late.ts.0 + 1_000_000_000);
@@ -191,6 +191,9 @@ fn old_streams_that_cannot_be_read_back_stop_the_analysis() {
     let finished = a.finish();
     assert!(matches!(
         finished.take_error(),
-        Some(SpillError::Cold(ColdError::Read { .. }))
+        Some(DiskError::Read {
+            file: DiskFile::OldStreams,
+            ..
+        })
     ));
 }

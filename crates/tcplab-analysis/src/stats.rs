@@ -43,7 +43,7 @@ impl Running {
 }
 
 /// Most directions have no samples of one kind or the other: then only `n`.
-impl super::codec::Code for Running {
+impl crate::disk::Code for Running {
     fn put(&self, out: &mut Vec<u8>) {
         self.n.put(out);
         if self.n > 0 {
@@ -52,7 +52,7 @@ impl super::codec::Code for Running {
             }
         }
     }
-    fn get(r: &mut super::codec::Reader) -> Self {
+    fn get(r: &mut crate::disk::Reader) -> Self {
         let n = u64::get(r);
         if n == 0 {
             return Running::default();

@@ -1,6 +1,6 @@
 //! What `tcplab analyze` reports for each connection: the serializable
 //! summary types (JSON schema in docs/analyze-json.md). Built once, at the
-//! end, from the compact state in `connection.rs`.
+//! end, from the compact state in `connection/mod.rs`.
 
 use super::events::Event;
 use super::stats::Summary;

@@ -14,7 +14,7 @@ pub struct TsRtt {
     pending: VecDeque<(u32, Timestamp)>,
 }
 
-super::codec::record!(TsRtt { pending });
+crate::disk::record!(TsRtt { pending });
 
 impl TsRtt {
     /// This side sent `tsval` at `now`.

@@ -31,13 +31,13 @@ pub struct UnackedList {
     in_order: bool,
 }
 
-super::codec::record!(Unacked {
+crate::disk::record!(Unacked {
     frame,
     seq,
     next_seq,
     ts
 });
-super::codec::record!(UnackedList { items, in_order });
+crate::disk::record!(UnackedList { items, in_order });
 
 impl Default for UnackedList {
     fn default() -> UnackedList {

@@ -4,7 +4,7 @@
 //! hold millions of connections: per-connection memory is about a kilobyte,
 //! the buffers of a finished connection are released, and beyond a few
 //! thousand connections the least active are encoded (`codec.rs` here,
-//! which lists every field) into the spill file (`../store.rs`).
+//! which lists every field) into the spill file (`../connections.rs`).
 
 mod codec;
 

@@ -11,10 +11,10 @@
 //! index always has its key in memory (its lookups never touch the disk).
 
 use super::streams::{Streams, V6};
-use crate::cold::ColdError;
+use crate::disk::DiskError;
 
 impl Streams {
-    pub(super) fn evict(&mut self) -> Result<(), ColdError> {
+    pub(super) fn evict(&mut self) -> Result<(), DiskError> {
         let hot = self.len() as u32 - self.hot_from;
         let end = self.hot_from + (hot - hot / 2);
         let mut moved = Vec::with_capacity((end - self.hot_from) as usize);
@@ -42,7 +42,7 @@ impl Streams {
         self.hot_from = end;
         self.recent.iter_mut().for_each(|r| *r = None);
 
-        let first = self.recs.cold_len();
+        let first = self.recs.disk_len();
         let mut v6_count = 0;
         for id in first..u64::from(end) {
             v6_count += usize::from(self.recs.get(id)?.flags & V6 != 0);

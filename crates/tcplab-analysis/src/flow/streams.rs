@@ -1,10 +1,16 @@
 //! The memory behind `FlowTable`: one compact record per stream and an
 //! index from 4-tuple to the latest stream on it.
 //!
+//! In: keys (4-tuples) to find, new streams to open on a key, numbering
+//! state (`Meta`) to read and update. Out: stream ids and their `Meta`, or
+//! a `DiskError` when an old stream cannot be read back. Not here: the
+//! numbering rules (`table.rs`) and the files themselves (`crate::disk`).
+//!
 //! Wireshark never forgets a conversation: a packet that comes back on a
 //! 4-tuple hours later still joins the stream that last used it (or opens a
 //! new one, by the port-reuse rules in `table.rs`). So nothing here is ever
-//! dropped; instead, old streams go to disk (`crate::cold`):
+//! dropped; instead, old streams go to disk (`crate::disk`, the old
+//! streams' file):
 //!
 //! - records: 21 bytes per stream (IPv6 streams 32 more, in a side table),
 //!   in `PagedVec`s: the newest in memory, older ones in a temporary file;
@@ -18,7 +24,7 @@
 
 use super::hasher::SeededFx;
 use super::key::Key;
-use crate::cold::{ColdError, Fixed, PagedVec, RunIndex};
+use crate::disk::{DiskError, DiskFile, Fixed, PagedVec, Reader, RunIndex, Sink};
 
 /// Bits of `StreamRec::flags`.
 pub(super) const V6: u8 = 1;
@@ -42,9 +48,10 @@ pub(super) struct StreamRec {
     pub(super) flags: u8,
 }
 
+/// The fields in order, as in memory (21 bytes).
 impl Fixed for StreamRec {
     const SIZE: usize = 21;
-    fn put(&self, out: &mut [u8]) {
+    fn put_fixed(&self, out: &mut impl Sink) {
         let (la, ha, lp, hp, base) = (
             self.low_addr,
             self.high_addr,
@@ -52,24 +59,21 @@ impl Fixed for StreamRec {
             self.high_port,
             self.base,
         );
-        out[0..4].copy_from_slice(&la.to_le_bytes());
-        out[4..8].copy_from_slice(&ha.to_le_bytes());
-        out[8..10].copy_from_slice(&lp.to_le_bytes());
-        out[10..12].copy_from_slice(&hp.to_le_bytes());
-        out[12..16].copy_from_slice(&base[0].to_le_bytes());
-        out[16..20].copy_from_slice(&base[1].to_le_bytes());
-        out[20] = self.flags;
+        la.put_fixed(out);
+        ha.put_fixed(out);
+        lp.put_fixed(out);
+        hp.put_fixed(out);
+        base.put_fixed(out);
+        self.flags.put_fixed(out);
     }
-    fn get(b: &[u8]) -> StreamRec {
-        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-        let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+    fn get_fixed(r: &mut Reader) -> StreamRec {
         StreamRec {
-            low_addr: u32_at(0),
-            high_addr: u32_at(4),
-            low_port: u16_at(8),
-            high_port: u16_at(10),
-            base: [u32_at(12), u32_at(16)],
-            flags: b[20],
+            low_addr: Fixed::get_fixed(r),
+            high_addr: Fixed::get_fixed(r),
+            low_port: Fixed::get_fixed(r),
+            high_port: Fixed::get_fixed(r),
+            base: Fixed::get_fixed(r),
+            flags: Fixed::get_fixed(r),
         }
     }
 }
@@ -83,7 +87,7 @@ pub(super) struct Meta {
     pub closed: bool,
 }
 
-/// Slots of the cache of cold 4-tuples found recently, by hash (a
+/// Slots of the cache of old streams' 4-tuples found recently, by hash (a
 /// long-lived connection among many short ones keeps finding its stream
 /// here instead of reading the runs; two such keys on one slot take turns).
 const RECENT: usize = 1024;
@@ -100,7 +104,7 @@ pub(super) struct Streams {
     /// Streams before this one are found through `runs`.
     pub(super) hot_from: u32,
     pub(super) runs: RunIndex,
-    /// Cold keys found lately and their stream, by hash; emptied at each
+    /// Old streams' keys found lately and their stream, by hash; emptied at each
     /// eviction (a stream evicted then may be newer than one here).
     pub(super) recent: Vec<Option<(Key, u32)>>,
     pub(super) hasher: SeededFx,
@@ -109,14 +113,14 @@ pub(super) struct Streams {
     last: Option<(Key, u32)>,
     pub(super) max_hot: usize,
     /// Eviction failed to write: everything stays in memory since.
-    pub(super) off: Option<ColdError>,
+    pub(super) off: Option<DiskError>,
 }
 
 impl Streams {
     pub fn new(max_hot: usize) -> Streams {
         Streams {
-            recs: PagedVec::default(),
-            v6: PagedVec::default(),
+            recs: PagedVec::new(DiskFile::OldStreams),
+            v6: PagedVec::new(DiskFile::OldStreams),
             buckets: Vec::new(),
             hot_keys: 0,
             hot_from: 0,
@@ -134,7 +138,7 @@ impl Streams {
     }
 
     /// The latest stream on `key`.
-    pub fn find(&mut self, key: &Key) -> Result<Option<u32>, ColdError> {
+    pub fn find(&mut self, key: &Key) -> Result<Option<u32>, DiskError> {
         if let Some((k, id)) = &self.last {
             if k == key {
                 return Ok(Some(*id));
@@ -147,7 +151,7 @@ impl Streams {
             found = self.buckets[i].checked_sub(1);
         }
         if found.is_none() && !self.runs.is_empty() {
-            found = self.find_cold(key, hash)?;
+            found = self.find_on_disk(key, hash)?;
         }
         if let Some(id) = found {
             self.last = Some((*key, id));
@@ -155,7 +159,7 @@ impl Streams {
         Ok(found)
     }
 
-    fn find_cold(&mut self, key: &Key, hash: u64) -> Result<Option<u32>, ColdError> {
+    fn find_on_disk(&mut self, key: &Key, hash: u64) -> Result<Option<u32>, DiskError> {
         if self.recent.is_empty() {
             self.recent = vec![None; RECENT];
         }
@@ -175,8 +179,10 @@ impl Streams {
 
     /// Opens stream `len()` on `key`, which becomes the latest on it. An
     /// error when old streams could not be read back while making room.
-    pub fn push(&mut self, key: &Key, a_is_high: bool) -> Result<u32, ColdError> {
-        if self.recs.hot_len() + self.v6.hot_len() >= self.max_hot.max(1) && self.off().is_none() {
+    pub fn push(&mut self, key: &Key, a_is_high: bool) -> Result<u32, DiskError> {
+        if self.recs.memory_len() + self.v6.memory_len() >= self.max_hot.max(1)
+            && self.off().is_none()
+        {
             self.evict()?;
         }
         if (self.hot_keys + 1) * 4 > self.buckets.len() * 3 {
@@ -216,7 +222,7 @@ impl Streams {
         Ok(id)
     }
 
-    pub fn meta(&self, id: u32) -> Result<Meta, ColdError> {
+    pub fn meta(&self, id: u32) -> Result<Meta, DiskError> {
         let r = self.recs.get(u64::from(id))?;
         let (flags, base) = (r.flags, r.base);
         Ok(Meta {
@@ -226,7 +232,7 @@ impl Streams {
         })
     }
 
-    pub fn set_meta(&mut self, id: u32, m: Meta) -> Result<(), ColdError> {
+    pub fn set_meta(&mut self, id: u32, m: Meta) -> Result<(), DiskError> {
         let mut r = self.recs.get(u64::from(id))?;
         let mut flags = r.flags & (V6 | A_IS_HIGH);
         let mut base = [0u32; 2];
@@ -259,7 +265,7 @@ impl Streams {
         }
     }
 
-    pub(super) fn key_at(&self, id: u32) -> Result<Key, ColdError> {
+    pub(super) fn key_at(&self, id: u32) -> Result<Key, DiskError> {
         key_at(&self.recs, &self.v6, id)
     }
 
@@ -286,7 +292,7 @@ impl Streams {
     }
 
     /// Why some old streams stay in memory (writing them out failed).
-    pub fn off(&self) -> Option<&ColdError> {
+    pub fn off(&self) -> Option<&DiskError> {
         self.off
             .as_ref()
             .or(self.recs.off())
@@ -294,7 +300,7 @@ impl Streams {
             .or(self.runs.off())
     }
 
-    pub fn take_off(&mut self) -> Option<ColdError> {
+    pub fn take_off(&mut self) -> Option<DiskError> {
         self.off
             .take()
             .or_else(|| self.recs.take_off())
@@ -310,7 +316,7 @@ fn has_key(
     v6: &PagedVec<[u128; 2]>,
     id: u32,
     key: &Key,
-) -> Result<bool, ColdError> {
+) -> Result<bool, DiskError> {
     let r = recs.get(u64::from(id))?;
     let (la, ha, lp, hp, flags) = (r.low_addr, r.high_addr, r.low_port, r.high_port, r.flags);
     Ok(match *key {
@@ -324,7 +330,7 @@ fn has_key(
 }
 
 /// The key of stream `id`.
-fn key_at(recs: &PagedVec<StreamRec>, v6: &PagedVec<[u128; 2]>, id: u32) -> Result<Key, ColdError> {
+fn key_at(recs: &PagedVec<StreamRec>, v6: &PagedVec<[u128; 2]>, id: u32) -> Result<Key, DiskError> {
     let r = recs.get(u64::from(id))?;
     let (la, ha, lp, hp) = (r.low_addr, r.high_addr, r.low_port, r.high_port);
     if r.flags & V6 == 0 {

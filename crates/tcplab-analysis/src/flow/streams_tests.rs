@@ -2,7 +2,7 @@
 
 use super::key::Key;
 use super::streams::{Meta, Streams};
-use crate::cold::ColdError;
+use crate::disk::DiskError;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 fn v4(a: u32, p: u16) -> (IpAddr, u16) {
@@ -68,7 +68,7 @@ fn latest_streams_are_found(max_hot: usize) -> Streams {
 #[test]
 fn finds_the_latest_stream_of_each_key_in_memory() {
     let s = latest_streams_are_found(usize::MAX);
-    assert!(s.runs.is_empty() && s.recs.cold_len() == 0);
+    assert!(s.runs.is_empty() && s.recs.disk_len() == 0);
     assert!(s.buckets.len() >= s.len() * 4 / 3);
 }
 
@@ -77,10 +77,10 @@ fn finds_the_latest_stream_of_each_key_on_disk_across_merges() {
     for max_hot in [1, 2, 3, 64, 1000] {
         let s = latest_streams_are_found(max_hot);
         assert!(
-            s.recs.hot_len() + s.v6.hot_len() <= max_hot.max(1),
+            s.recs.memory_len() + s.v6.memory_len() <= max_hot.max(1),
             "{max_hot}"
         );
-        assert!(s.recs.cold_len() > 0 && s.v6.cold_len() > 0, "{max_hot}");
+        assert!(s.recs.disk_len() > 0 && s.v6.disk_len() > 0, "{max_hot}");
         assert!(s.buckets.len() <= 4 * max_hot + 64, "{max_hot}");
     }
 }
@@ -95,7 +95,7 @@ fn meta_of_a_stream_on_disk_changes_and_stays() {
     for i in 100..200 {
         s.push(&key(i), false).expect("push");
     }
-    assert!(s.recs.cold_len() > u64::from(id6));
+    assert!(s.recs.disk_len() > u64::from(id6));
     let m = Meta {
         a_is_high: true,
         base: [None, Some(u32::MAX)],
@@ -116,7 +116,7 @@ fn old_streams_that_cannot_be_read_back_are_an_error() {
     }
     s.runs.damage();
     // (Keys on disk always pass the filter of new keys.)
-    assert!(matches!(s.find(&key(3)), Err(ColdError::Read { .. })));
+    assert!(matches!(s.find(&key(3)), Err(DiskError::Read { .. })));
     // In memory: no disk needed.
     assert_eq!(s.find(&key(99)).expect("find"), Some(99));
     s.recs.damage();

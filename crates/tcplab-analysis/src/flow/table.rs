@@ -15,7 +15,7 @@
 
 use super::key::Key;
 use super::streams::Streams;
-use crate::cold::ColdError;
+use crate::disk::DiskError;
 use serde::Serialize;
 use std::fmt;
 use std::net::IpAddr;
@@ -145,17 +145,17 @@ impl FlowTable {
     }
 
     /// Why some old streams stayed in memory: writing them to disk failed.
-    pub fn cold_off(&self) -> Option<&ColdError> {
+    pub fn old_streams_off(&self) -> Option<&DiskError> {
         self.streams.off()
     }
 
-    pub fn take_cold_off(&mut self) -> Option<ColdError> {
+    pub fn take_old_streams_off(&mut self) -> Option<DiskError> {
         self.streams.take_off()
     }
 
     /// Empties the files of old streams, as a failing disk would (for tests).
     #[cfg(test)]
-    pub(crate) fn damage_cold_files(&mut self) {
+    pub(crate) fn damage_old_streams(&mut self) {
         self.streams.recs.damage();
         self.streams.v6.damage();
         self.streams.runs.damage();
@@ -167,7 +167,7 @@ impl FlowTable {
 
     /// Finds (or opens) the stream of `seg` and updates what numbering
     /// needs. An error when an old stream cannot be read back from disk.
-    pub fn lookup(&mut self, seg: &Segment) -> Result<Lookup, ColdError> {
+    pub fn lookup(&mut self, seg: &Segment) -> Result<Lookup, DiskError> {
         let (key, src_high) = Key::of((seg.src, seg.sport), (seg.dst, seg.dport));
         let existing = self.streams.find(&key)?;
         let (stream, is_new, reused) = match existing {
@@ -213,7 +213,7 @@ impl FlowTable {
     /// A packet with a TCP 4-tuple but a damaged header: numbered like
     /// Wireshark does (a new stream when the 4-tuple is new), not analysed.
     /// Returns the stream and whether it is new.
-    pub fn touch(&mut self, src: Endpoint, dst: Endpoint) -> Result<(u32, bool), ColdError> {
+    pub fn touch(&mut self, src: Endpoint, dst: Endpoint) -> Result<(u32, bool), DiskError> {
         let (key, src_high) = Key::of((src.addr, src.port), (dst.addr, dst.port));
         Ok(match self.streams.find(&key)? {
             Some(id) => (id, false),
@@ -221,7 +221,7 @@ impl FlowTable {
         })
     }
 
-    fn starts_new_stream(&self, id: u32, src_high: bool, seg: &Segment) -> Result<bool, ColdError> {
+    fn starts_new_stream(&self, id: u32, src_high: bool, seg: &Segment) -> Result<bool, DiskError> {
         if !seg.flags.is_pure_syn() {
             return Ok(false);
         }

@@ -1,7 +1,7 @@
 //! The runs: equal hashes across blocks and merges, read failures.
 
 use super::runs::{Entry, RunIndex};
-use super::ColdError;
+use super::DiskError;
 
 /// A hash with few distinct values, so that equal hashes straddle blocks.
 fn hash(key: u32) -> u64 {
@@ -61,6 +61,6 @@ fn a_run_that_cannot_be_read_back_is_an_error() {
     index.damage();
     assert!(matches!(
         index.find(hash(10), |_| Ok(true)),
-        Err(ColdError::Read { .. })
+        Err(DiskError::Read { .. })
     ));
 }

@@ -1,85 +1,46 @@
 //! `PagedVec`: an append-only array whose oldest elements live in a
-//! temporary file. The newest elements are a plain `Vec`; `evict` writes
-//! the oldest ones out in order, so element `i` of the file is at byte
-//! `i * SIZE`, and reads go through a cache of 16 pages of 4 KiB.
+//! temporary file.
 //!
-//! Changing an element on disk writes it through at once (these are late
-//! packets of old streams, rare); should that write fail, the element is
-//! kept in memory instead (`pinned`) and nothing more goes to the file.
+//! In: `Fixed`-size elements, pushed in order; `evict(n)` sends the oldest
+//! `n` in memory to the file; `get` and `set` by index, anywhere. Out: the
+//! elements, from memory or from the file, or a `DiskError` when the file
+//! cannot be read back. The newest elements are a plain `Vec`; the file
+//! holds elements `0..disk_len()`, element `i` at byte `i × SIZE`, written
+//! `WRITE_CHUNK` (64 KiB) at a time, and reads go through a cache of
+//! `CACHE_PAGES` (64) pages of `PAGE_BYTES` (4 KiB). Not here: when to
+//! evict (the owner decides), and what the elements mean.
+//!
+//! Changing an element on disk writes it through at once (a late packet
+//! of an old stream, an old connection spilled again: rare); should that
+//! write fail, the element is kept in memory instead (`pinned`) and
+//! nothing more goes to the file.
 
-use super::file::TempFile;
-use super::ColdError;
+use super::temp_file::TempFile;
+use super::{DiskError, DiskFile, Fixed};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-
-/// A value with a fixed-size byte encoding.
-pub(crate) trait Fixed: Copy {
-    /// At most 64 (`set_cold` encodes on the stack).
-    const SIZE: usize;
-    /// Writes exactly `SIZE` bytes at the start of `out`.
-    fn put(&self, out: &mut [u8]);
-    /// Reads the `SIZE` bytes at the start of `bytes`.
-    fn get(bytes: &[u8]) -> Self;
-}
-
-impl Fixed for u32 {
-    const SIZE: usize = 4;
-    fn put(&self, out: &mut [u8]) {
-        out[..4].copy_from_slice(&self.to_le_bytes());
-    }
-    fn get(b: &[u8]) -> u32 {
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-    }
-}
-
-impl Fixed for [u128; 2] {
-    const SIZE: usize = 32;
-    fn put(&self, out: &mut [u8]) {
-        out[..16].copy_from_slice(&self[0].to_le_bytes());
-        out[16..32].copy_from_slice(&self[1].to_le_bytes());
-    }
-    fn get(b: &[u8]) -> [u128; 2] {
-        let word = |at: usize| {
-            let mut w = [0u8; 16];
-            w.copy_from_slice(&b[at..at + 16]);
-            u128::from_le_bytes(w)
-        };
-        [word(0), word(16)]
-    }
-}
 
 const PAGE_BYTES: usize = 4096;
 const CACHE_PAGES: usize = 64;
 /// Evicted elements are written this many bytes at a time.
 const WRITE_CHUNK: usize = 64 << 10;
 
-pub(crate) struct PagedVec<T: Fixed> {
-    /// Elements `cold..`.
-    hot: Vec<T>,
-    /// Elements `0..cold` are in `file`.
-    cold: u64,
+pub(crate) struct PagedVec<T: Fixed + Copy> {
+    /// Elements `on_disk..`.
+    memory: Vec<T>,
+    /// Elements `0..on_disk` are in `file`.
+    on_disk: u64,
     file: TempFile,
     cache: RefCell<Cache>,
     /// Elements in the file whose new value could not be written.
     pinned: BTreeMap<u64, T>,
     /// Writing failed: everything stays in memory from then on.
-    off: Option<ColdError>,
+    off: Option<DiskError>,
+    /// The bytes of an element being written through.
+    scratch: Vec<u8>,
 }
 
-impl<T: Fixed> Default for PagedVec<T> {
-    fn default() -> PagedVec<T> {
-        PagedVec {
-            hot: Vec::new(),
-            cold: 0,
-            file: TempFile::default(),
-            cache: RefCell::new(Cache::default()),
-            pinned: BTreeMap::new(),
-            off: None,
-        }
-    }
-}
-
-impl<T: Fixed> PagedVec<T> {
+impl<T: Fixed + Copy> PagedVec<T> {
     const PER_PAGE: u64 = {
         let n = PAGE_BYTES / T::SIZE;
         if n == 0 {
@@ -89,79 +50,93 @@ impl<T: Fixed> PagedVec<T> {
         }
     };
 
+    /// An empty array; its file, once made, holds `holds` (for messages).
+    pub fn new(holds: DiskFile) -> PagedVec<T> {
+        PagedVec {
+            memory: Vec::new(),
+            on_disk: 0,
+            file: TempFile::new(holds),
+            cache: RefCell::new(Cache::default()),
+            pinned: BTreeMap::new(),
+            off: None,
+            scratch: Vec::new(),
+        }
+    }
+
     pub fn len(&self) -> u64 {
-        self.cold + self.hot.len() as u64
+        self.on_disk + self.memory.len() as u64
     }
 
     /// Elements in memory.
-    pub fn hot_len(&self) -> usize {
-        self.hot.len()
+    pub fn memory_len(&self) -> usize {
+        self.memory.len()
     }
 
     /// Elements in the file.
-    pub fn cold_len(&self) -> u64 {
-        self.cold
+    pub fn disk_len(&self) -> u64 {
+        self.on_disk
     }
 
     pub fn push(&mut self, v: T) {
-        self.hot.push(v);
+        self.memory.push(v);
+    }
+
+    fn byte_of(i: u64) -> u64 {
+        i.saturating_mul(T::SIZE as u64)
     }
 
     /// Element `i`; an error when it is in the file and cannot be read
     /// back, or does not exist.
     #[inline]
-    pub fn get(&self, i: u64) -> Result<T, ColdError> {
-        match i.checked_sub(self.cold) {
-            Some(h) => self
-                .hot
-                .get(h as usize)
+    pub fn get(&self, i: u64) -> Result<T, DiskError> {
+        match i.checked_sub(self.on_disk) {
+            Some(m) => self
+                .memory
+                .get(m as usize)
                 .copied()
-                .ok_or(ColdError::Corrupt { offset: i }),
-            None => self.get_cold(i),
+                .ok_or_else(|| self.file.corrupt(Self::byte_of(i))),
+            None => self.get_on_disk(i),
         }
     }
 
     /// Sets element `i` (which exists).
     #[inline]
     pub fn set(&mut self, i: u64, v: T) {
-        match i.checked_sub(self.cold) {
-            Some(h) => {
-                if let Some(e) = self.hot.get_mut(h as usize) {
+        match i.checked_sub(self.on_disk) {
+            Some(m) => {
+                if let Some(e) = self.memory.get_mut(m as usize) {
                     *e = v;
                 }
             }
-            None => self.set_cold(i, v),
+            None => self.set_on_disk(i, v),
         }
     }
 
     #[inline(never)]
-    fn get_cold(&self, i: u64) -> Result<T, ColdError> {
+    fn get_on_disk(&self, i: u64) -> Result<T, DiskError> {
         if let Some(v) = self.pinned.get(&i) {
             return Ok(*v);
         }
         let page = i / Self::PER_PAGE;
-        let at = (i % Self::PER_PAGE) as usize * T::SIZE;
         let mut cache = self.cache.borrow_mut();
         let bytes = cache.page(page, |buf| {
             let first = page * Self::PER_PAGE;
-            let n = Self::PER_PAGE.min(self.cold - first) as usize;
+            let n = Self::PER_PAGE.min(self.on_disk - first) as usize;
             buf.resize(n * T::SIZE, 0);
-            self.file.read_at(buf, first * T::SIZE as u64)
+            self.file.read_at(buf, Self::byte_of(first))
         })?;
-        let bytes = bytes
-            .get(at..at + T::SIZE)
-            .ok_or(ColdError::Corrupt { offset: i })?;
-        Ok(T::get(bytes))
+        T::at(bytes, (i % Self::PER_PAGE) as usize)
+            .ok_or_else(|| self.file.corrupt(Self::byte_of(i)))
     }
 
-    fn set_cold(&mut self, i: u64, v: T) {
-        let mut bytes = [0u8; 64];
-        let bytes = &mut bytes[..T::SIZE];
-        v.put(bytes);
+    fn set_on_disk(&mut self, i: u64, v: T) {
+        let bytes = &mut self.scratch;
+        bytes.clear();
+        v.put_fixed(bytes);
         let at = (i % Self::PER_PAGE) as usize * T::SIZE;
         self.cache.get_mut().update(i / Self::PER_PAGE, at, bytes);
         if self.off.is_none() {
-            match self.file.write_at(bytes, i * T::SIZE as u64) {
+            match self.file.write_at(bytes, Self::byte_of(i)) {
                 Ok(()) => {
                     self.pinned.remove(&i);
                     return;
@@ -179,35 +154,32 @@ impl<T: Fixed> PagedVec<T> {
         if self.off.is_some() {
             return false;
         }
-        let n = n.min(self.hot.len());
+        let n = n.min(self.memory.len());
         let mut buf = Vec::with_capacity(WRITE_CHUNK);
         let per_chunk = (WRITE_CHUNK / T::SIZE).max(1);
-        let mut offset = self.cold * T::SIZE as u64;
-        for chunk in self.hot[..n].chunks(per_chunk) {
+        let mut offset = Self::byte_of(self.on_disk);
+        for chunk in self.memory[..n].chunks(per_chunk) {
             buf.clear();
-            buf.resize(chunk.len() * T::SIZE, 0);
-            for (v, out) in chunk.iter().zip(buf.chunks_exact_mut(T::SIZE)) {
-                v.put(out);
-            }
+            chunk.iter().for_each(|v| v.put_fixed(&mut buf));
             if let Err(e) = self.file.write_at(&buf, offset) {
                 self.off = Some(e);
                 return false;
             }
             offset += buf.len() as u64;
         }
-        self.hot.drain(..n);
-        self.cold += n as u64;
+        self.memory.drain(..n);
+        self.on_disk += n as u64;
         // The cached last page held fewer elements than it does now.
         self.cache.get_mut().clear();
         true
     }
 
     /// Why nothing goes to the file any more.
-    pub fn off(&self) -> Option<&ColdError> {
+    pub fn off(&self) -> Option<&DiskError> {
         self.off.as_ref()
     }
 
-    pub fn take_off(&mut self) -> Option<ColdError> {
+    pub fn take_off(&mut self) -> Option<DiskError> {
         self.off.take()
     }
 
@@ -235,8 +207,8 @@ impl Cache {
     fn page(
         &mut self,
         page: u64,
-        fill: impl FnOnce(&mut Vec<u8>) -> Result<(), ColdError>,
-    ) -> Result<&[u8], ColdError> {
+        fill: impl FnOnce(&mut Vec<u8>) -> Result<(), DiskError>,
+    ) -> Result<&[u8], DiskError> {
         self.clock += 1;
         let i = match self.pages.iter().position(|c| c.page == page) {
             Some(i) => i,
@@ -285,7 +257,7 @@ mod tests {
 
     #[test]
     fn elements_come_back_from_the_file_and_changes_stick() {
-        let mut v = PagedVec::<u32>::default();
+        let mut v = PagedVec::<u32>::new(DiskFile::OldStreams);
         for i in 0..10_000u32 {
             v.push(i * 3);
             if i % 1000 == 999 {
@@ -293,7 +265,7 @@ mod tests {
             }
         }
         assert_eq!(v.len(), 10_000);
-        assert!(v.cold_len() == 7000 && v.hot_len() == 3000);
+        assert!(v.disk_len() == 7000 && v.memory_len() == 3000);
         for i in (0..10_000u64).rev().step_by(7).chain(0..10_000) {
             assert_eq!(v.get(i).expect("read"), i as u32 * 3);
         }
@@ -307,14 +279,14 @@ mod tests {
 
     #[test]
     fn a_file_that_cannot_be_read_back_is_an_error() {
-        let mut v = PagedVec::<[u128; 2]>::default();
+        let mut v = PagedVec::<[u128; 2]>::new(DiskFile::OldStreams);
         for i in 0..300u128 {
             v.push([i, !i]);
         }
         assert!(v.evict(200));
         assert_eq!(v.get(150).expect("read"), [150, !150]);
         v.damage();
-        assert!(matches!(v.get(150), Err(ColdError::Read { .. })));
+        assert!(matches!(v.get(150), Err(DiskError::Read { .. })));
         assert_eq!(v.get(250).expect("in memory"), [250, !250]);
     }
 }

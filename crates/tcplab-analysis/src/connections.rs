@@ -1,10 +1,19 @@
-//! Where each connection's analysis state lives while a capture is read:
-//! in memory, or in the spill file (`spill.rs`). Memory then holds at most
+//! Every connection of the capture while it is read, each in memory or
+//! spilled to disk (`disk::SpillFile`). Memory then holds at most
 //! `AnalyzerOptions::max_in_memory` connections (about 1.5 KB each) however
-//! many the capture has. Where each stream's state is (4 bytes) is kept for
-//! the newest `max_hot_streams` streams in memory, for older ones on disk
-//! (`crate::cold::PagedVec`), like the stream table of `flow`
-//! (docs/memory.md).
+//! many the capture has.
+//!
+//! In: a new connection per new stream (`push`), requests for a stream's
+//! connection (`get_mut`, which reads a spilled one back), and `make_room`
+//! after each packet. Out: the connection, or at the end, where each one is
+//! (`place`) for `Finished` to build the summaries in stream order. Not
+//! here: the file's layout (`disk::SpillFile`), the encoding (`disk::Code`,
+//! `connection/codec.rs`), nor the analysis itself.
+//!
+//! Where each stream's connection is (its place, 4 bytes) is kept for the
+//! newest `max_hot_streams` streams in memory, for older ones on disk
+//! (`disk::PagedVec`, in the old streams' file), like the stream records
+//! of `flow` (docs/memory.md).
 //!
 //! When one connection too many is in memory, the least useful quarter
 //! goes to the spill file: finished connections (RST, or both FINs
@@ -14,10 +23,8 @@
 //! retransmission, a port reused by a new SYN, a connection idle for an hour
 //! are all analysed exactly as if everything had stayed in memory.
 
-use super::codec::{Code, Reader};
-use super::connection::Connection;
-use super::spill::{Slot, SpillError, SpillFile, SpillReader};
-use crate::cold::{ColdError, PagedVec};
+use crate::connection::Connection;
+use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
 use crate::flow::FlowTable;
 
 /// How the analysis uses memory.
@@ -70,7 +77,7 @@ struct Resident {
     slot: Option<Slot>,
 }
 
-pub(crate) struct ConnStore {
+pub(crate) struct Connections {
     /// Per stream: `IN_MEMORY | index` into `in_memory`, or its slot number.
     places: PagedVec<u32>,
     max_hot: usize,
@@ -82,9 +89,9 @@ pub(crate) struct ConnStore {
     finished: usize,
     stats: SpillStats,
     /// Writing to the spill file failed: everything stays in memory since.
-    spill_off: Option<SpillError>,
+    spill_off: Option<DiskError>,
     /// Reading back failed: the analysis of some connection is incomplete.
-    failure: Option<SpillError>,
+    failure: Option<DiskError>,
     buf: Vec<u8>,
     order: Vec<(bool, u64, u32)>,
 }
@@ -95,10 +102,10 @@ pub(crate) enum Place<'a> {
     Spilled(u32),
 }
 
-impl ConnStore {
-    pub fn new(opts: AnalyzerOptions) -> ConnStore {
-        ConnStore {
-            places: PagedVec::default(),
+impl Connections {
+    pub fn new(opts: AnalyzerOptions) -> Connections {
+        Connections {
+            places: PagedVec::new(DiskFile::OldStreams),
             max_hot: opts.max_hot_streams.max(1),
             in_memory: Vec::new(),
             free: Vec::new(),
@@ -131,8 +138,8 @@ impl ConnStore {
 
     /// The connection of the next stream (`len()`).
     pub fn push(&mut self, conn: Connection) {
-        if self.places.hot_len() >= self.max_hot && self.places.off().is_none() {
-            let n = self.places.hot_len() - self.max_hot / 2;
+        if self.places.memory_len() >= self.max_hot && self.places.off().is_none() {
+            let n = self.places.memory_len() - self.max_hot / 2;
             self.places.evict(n);
         }
         let stream = self.len() as u32;
@@ -162,7 +169,7 @@ impl ConnStore {
         let mut place = match self.places.get(u64::from(stream)) {
             Ok(place) => place,
             Err(e) => {
-                self.fail(e.into());
+                self.fail(e);
                 return None;
             }
         };
@@ -197,7 +204,7 @@ impl ConnStore {
     }
 
     /// Keeps the first failure: the analysis is incomplete from here on.
-    pub fn fail(&mut self, e: SpillError) {
+    pub fn fail(&mut self, e: DiskError) {
         self.failure.get_or_insert(e);
     }
 
@@ -245,7 +252,7 @@ impl ConnStore {
         self.order = order;
     }
 
-    fn spill_out(&mut self, i: u32) -> Result<(), SpillError> {
+    fn spill_out(&mut self, i: u32) -> Result<(), DiskError> {
         let Some(r) = self.in_memory[i as usize].take() else {
             return Ok(());
         };
@@ -267,7 +274,7 @@ impl ConnStore {
         }
     }
 
-    pub fn place(&self, stream: usize) -> Result<Place<'_>, ColdError> {
+    pub fn place(&self, stream: usize) -> Result<Place<'_>, DiskError> {
         let place = self.places.get(stream as u64)?;
         if place & IN_MEMORY == 0 {
             return Ok(Place::Spilled(place));
@@ -281,7 +288,7 @@ impl ConnStore {
     }
 
     /// Why the places of some old streams stayed in memory.
-    pub fn cold_off(&self) -> Option<&ColdError> {
+    pub fn old_streams_off(&self) -> Option<&DiskError> {
         self.places.off()
     }
 
@@ -293,20 +300,41 @@ impl ConnStore {
         self.stats
     }
 
-    pub fn spill_off(&self) -> Option<&SpillError> {
+    pub fn spill_off(&self) -> Option<&DiskError> {
         self.spill_off.as_ref()
     }
 
-    pub fn take_failure(&mut self) -> Option<SpillError> {
+    pub fn take_failure(&mut self) -> Option<DiskError> {
         self.failure.take()
     }
 }
 
 /// A connection from its spill-file payload (slot `index`).
-pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Box<Connection>, SpillError> {
+pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Box<Connection>, DiskError> {
     let mut r = Reader::new(payload);
     let conn = Box::new(Connection::get(&mut r));
-    r.finish(conn).map_err(|_| SpillError::Corrupt {
-        offset: u64::from(index) * 16,
+    r.finish(conn).map_err(|_| DiskError::Corrupt {
+        file: DiskFile::SpilledConnections,
+        offset: Slot::offset_of(index),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_that_does_not_decode_names_its_slot_s_byte() {
+        let e = decode(&[0xff], 3).err();
+        assert!(
+            matches!(
+                e,
+                Some(DiskError::Corrupt {
+                    file: DiskFile::SpilledConnections,
+                    offset: 192,
+                })
+            ),
+            "{e:?}"
+        );
+    }
 }

@@ -1,55 +1,47 @@
-//! The spill file: connections' analysis state (encoded by `codec.rs`)
-//! kept on disk instead of in memory, in an unnamed temporary file
-//! (`tempfile::tempfile()`: in `$TMPDIR`, else /tmp; the kernel deletes it
-//! when tcplab exits, even when it is killed).
+//! The spill file: the analysis state of the connections that do not fit
+//! in memory, in an unnamed temporary file (`TempFile`).
 //!
-//! The file is a row of slots, each starting at a multiple of 64 bytes: an
-//! 8-byte header (payload length and capacity, u32 little-endian), then the
-//! payload. A slot is named by its offset / 64, a `u32` below 2^31, so the
-//! file may grow to 128 GiB: about 180 million connections of ~720 bytes
-//! (the padding costs about 4 %). Past that, connections stay in memory
-//! (`store.rs`). A connection read back and sent out again returns to its own
-//! slot when it still fits; a slot that is outgrown is abandoned for one a
-//! quarter larger than needed. So a capture whose busy connections
-//! outnumber the in-memory limit rewrites slots rather than growing the file.
+//! In: payloads (a connection encoded with `Code`), each written into a
+//! new slot or back into the slot it came from. Out: a `Slot` per payload,
+//! and the payload again when its slot is asked for, one at a time
+//! (`load`) or in file order (`SpillReader`); a `DiskError` when the file
+//! cannot be written (the caller keeps the connection in memory) or read
+//! back. Not here: which connections go out (`crate::connections`), nor
+//! what a payload means.
 //!
-//! Writes are gathered in a 256 KiB buffer; slots still in it are read from
-//! it. `SpillReader` reads back in bulk while slots are read in file order.
+//! The file is a row of slots, each starting at a multiple of `UNIT` (64)
+//! bytes: an 8-byte header (payload length and capacity, two `u32`s), then
+//! the payload. A slot is named by its offset / 64, a `u32` below 2^31
+//! (`MAX_SLOTS`; the top bit is `crate::connections`'), so the file may
+//! grow to `LIMIT_BYTES`, 2^31 × 64 bytes = 128 GiB: about 180 million
+//! connections of ~720 bytes (the padding costs about 4 %). Past that,
+//! `store` says `DiskError::Full` and connections stay in memory. A
+//! connection read back and sent out again returns to its own slot when it
+//! still fits; a slot that is outgrown is abandoned for one a quarter
+//! larger than needed. So a capture whose busy connections outnumber the
+//! in-memory limit rewrites slots rather than growing the file.
+//!
+//! Writes are gathered in a `FLUSH_AT` (256 KiB) buffer; slots still in it
+//! are read from it. A slot read on its own is read `SMALL_READ` (1 KiB)
+//! first, the rest after if it is longer; `SpillReader` reads `BULK_READ`
+//! (256 KiB) at a time while slots are read in file order.
 
-use std::fs::File;
-use std::io;
-use std::os::unix::fs::FileExt;
-use std::path::PathBuf;
-use thiserror::Error;
+use super::temp_file::TempFile;
+use super::{DiskError, DiskFile, Fixed};
 
 const UNIT: u64 = 64;
-const HEADER: usize = 8;
+/// A slot's payload length and capacity.
+type Header = (u32, u32);
+const HEADER: usize = <Header as Fixed>::SIZE;
 const FLUSH_AT: usize = 256 << 10;
-/// Slot numbers are `u32`s below 2^31 (the top bit is the store's).
+/// Slot numbers are `u32`s below 2^31 (the top bit is `crate::connections`').
 const MAX_SLOTS: u64 = 1 << 31;
+/// The size the file may reach.
+pub(super) const LIMIT_BYTES: u64 = MAX_SLOTS * UNIT;
 /// The first read of a slot on its own: most connections fit in it.
 const SMALL_READ: usize = 1 << 10;
 /// A read of slots in file order.
 const BULK_READ: usize = 256 << 10;
-
-#[derive(Debug, Error)]
-pub enum SpillError {
-    #[error("cannot create a temporary file in {} for the connections that do not fit in memory: {source}; set TMPDIR to a writable directory", dir.display())]
-    Create { dir: PathBuf, source: io::Error },
-    #[error("writing the temporary file of connections at byte {offset}: {source}; set TMPDIR to a directory with more free space")]
-    Write { offset: u64, source: io::Error },
-    #[error("reading back the temporary file of connections at byte {offset}: {source}")]
-    Read { offset: u64, source: io::Error },
-    #[error(
-        "the temporary file of connections is damaged at byte {offset} (changed by someone else?)"
-    )]
-    Corrupt { offset: u64 },
-    #[error("the temporary file of connections reached its limit of 32 GiB")]
-    Full,
-    /// The table of old streams (`crate::cold`) could not be read back.
-    #[error(transparent)]
-    Cold(#[from] crate::cold::ColdError),
-}
 
 /// Where a connection's state is in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,8 +51,13 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    /// The byte where slot `index` starts.
+    pub fn offset_of(index: u32) -> u64 {
+        u64::from(index) * UNIT
+    }
+
     fn offset(self) -> u64 {
-        u64::from(self.index) * UNIT
+        Slot::offset_of(self.index)
     }
 }
 
@@ -68,20 +65,25 @@ fn round_up(n: u64) -> u64 {
     n.div_ceil(UNIT) * UNIT
 }
 
-fn header(bytes: &[u8]) -> (u32, u32) {
-    let word = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-    (word(0), word(4))
-}
-
-#[derive(Default)]
 pub(crate) struct SpillFile {
     /// Made at the first flush.
-    file: Option<File>,
+    file: TempFile,
     /// Bytes of the file from `flushed` on, not written yet.
     pending: Vec<u8>,
     flushed: u64,
     /// A slot being rewritten in place.
     patch: Vec<u8>,
+}
+
+impl Default for SpillFile {
+    fn default() -> SpillFile {
+        SpillFile {
+            file: TempFile::new(DiskFile::SpilledConnections),
+            pending: Vec::new(),
+            flushed: 0,
+            patch: Vec::new(),
+        }
+    }
 }
 
 impl SpillFile {
@@ -91,8 +93,8 @@ impl SpillFile {
     }
 
     /// Writes `payload` into `old` if it fits there, else into a new slot.
-    pub fn store(&mut self, payload: &[u8], old: Option<Slot>) -> Result<Slot, SpillError> {
-        let len = u32::try_from(payload.len()).map_err(|_| SpillError::Full)?;
+    pub fn store(&mut self, payload: &[u8], old: Option<Slot>) -> Result<Slot, DiskError> {
+        let len = u32::try_from(payload.len()).map_err(|_| DiskError::Full)?;
         if let Some(slot) = old.filter(|s| len <= s.cap) {
             self.write_at(slot.offset(), len, slot.cap, payload)?;
             return Ok(slot);
@@ -102,14 +104,13 @@ impl SpillFile {
         let start = self.len();
         let end = round_up(start + HEADER as u64 + u64::from(len) + u64::from(room));
         if end / UNIT > MAX_SLOTS {
-            return Err(SpillError::Full);
+            return Err(DiskError::Full);
         }
         let slot = Slot {
             index: (start / UNIT) as u32,
             cap: (end - start) as u32 - HEADER as u32,
         };
-        self.pending.extend_from_slice(&len.to_le_bytes());
-        self.pending.extend_from_slice(&slot.cap.to_le_bytes());
+        (len, slot.cap).put_fixed(&mut self.pending);
         self.pending.extend_from_slice(payload);
         self.pending.resize((end - self.flushed) as usize, 0);
         if self.pending.len() >= FLUSH_AT {
@@ -124,48 +125,29 @@ impl SpillFile {
         len: u32,
         cap: u32,
         payload: &[u8],
-    ) -> Result<(), SpillError> {
-        let mut head = [0u8; HEADER];
-        head[..4].copy_from_slice(&len.to_le_bytes());
-        head[4..].copy_from_slice(&cap.to_le_bytes());
+    ) -> Result<(), DiskError> {
+        // Header and payload in one piece: one write.
+        self.patch.clear();
+        (len, cap).put_fixed(&mut self.patch);
+        self.patch.extend_from_slice(payload);
         if offset >= self.flushed {
             let at = (offset - self.flushed) as usize;
-            self.pending[at..at + HEADER].copy_from_slice(&head);
-            self.pending[at + HEADER..at + HEADER + payload.len()].copy_from_slice(payload);
+            self.pending[at..at + self.patch.len()].copy_from_slice(&self.patch);
             return Ok(());
         }
-        // One write for header and payload.
-        self.patch.clear();
-        self.patch.extend_from_slice(&head);
-        self.patch.extend_from_slice(payload);
-        let file = self.file.as_ref().ok_or(SpillError::Corrupt { offset })?;
-        file.write_all_at(&self.patch, offset)
-            .map_err(|source| SpillError::Write { offset, source })
+        self.file.write_at(&self.patch, offset)
     }
 
-    fn flush(&mut self) -> Result<(), SpillError> {
-        if self.file.is_none() {
-            let file = tempfile::tempfile().map_err(|source| SpillError::Create {
-                dir: std::env::temp_dir(),
-                source,
-            })?;
-            self.file = Some(file);
-        }
-        if let Some(file) = &self.file {
-            file.write_all_at(&self.pending, self.flushed)
-                .map_err(|source| SpillError::Write {
-                    offset: self.flushed,
-                    source,
-                })?;
-        }
+    fn flush(&mut self) -> Result<(), DiskError> {
+        self.file.write_at(&self.pending, self.flushed)?;
         self.flushed += self.pending.len() as u64;
         self.pending.clear();
         Ok(())
     }
 
     /// Reads slot `index` into `buf` (just the payload).
-    pub fn load(&self, index: u32, buf: &mut Vec<u8>) -> Result<Slot, SpillError> {
-        let offset = u64::from(index) * UNIT;
+    pub fn load(&self, index: u32, buf: &mut Vec<u8>) -> Result<Slot, DiskError> {
+        let offset = Slot::offset_of(index);
         if offset >= self.flushed {
             let at = ((offset - self.flushed) as usize).min(self.pending.len());
             let (payload, slot) = self.parse(&self.pending[at..], index)?;
@@ -185,32 +167,26 @@ impl SpillFile {
     }
 
     /// Reads up to `want` bytes of the file from `offset` into `buf` (replacing it).
-    fn read(&self, offset: u64, want: usize, buf: &mut Vec<u8>) -> Result<(), SpillError> {
+    fn read(&self, offset: u64, want: usize, buf: &mut Vec<u8>) -> Result<(), DiskError> {
         let n = want.min((self.flushed - offset) as usize);
         buf.resize(n, 0);
-        let file = self.file.as_ref().ok_or(SpillError::Corrupt { offset })?;
-        file.read_exact_at(buf, offset)
-            .map_err(|source| SpillError::Read { offset, source })
+        self.file.read_at(buf, offset)
     }
 
-    fn parse_header(&self, bytes: &[u8], offset: u64) -> Result<(usize, u32), SpillError> {
-        if bytes.len() < HEADER {
-            return Err(SpillError::Corrupt { offset });
+    fn parse_header(&self, bytes: &[u8], offset: u64) -> Result<(usize, u32), DiskError> {
+        match Header::at(bytes, 0) {
+            Some((len, cap)) if len <= cap => Ok((len as usize, cap)),
+            _ => Err(self.file.corrupt(offset)),
         }
-        let (len, cap) = header(bytes);
-        if len > cap {
-            return Err(SpillError::Corrupt { offset });
-        }
-        Ok((len as usize, cap))
     }
 
     /// The payload of the slot at the start of `bytes`.
-    fn parse<'a>(&self, bytes: &'a [u8], index: u32) -> Result<(&'a [u8], Slot), SpillError> {
-        let offset = u64::from(index) * UNIT;
+    fn parse<'a>(&self, bytes: &'a [u8], index: u32) -> Result<(&'a [u8], Slot), DiskError> {
+        let offset = Slot::offset_of(index);
         let (len, cap) = self.parse_header(bytes, offset)?;
         let payload = bytes
             .get(HEADER..HEADER + len)
-            .ok_or(SpillError::Corrupt { offset })?;
+            .ok_or_else(|| self.file.corrupt(offset))?;
         Ok((payload, Slot { index, cap }))
     }
 
@@ -241,9 +217,9 @@ pub(crate) struct SpillReader<'a> {
 
 impl SpillReader<'_> {
     /// The payload of slot `index`.
-    pub fn payload(&mut self, index: u32) -> Result<&[u8], SpillError> {
+    pub fn payload(&mut self, index: u32) -> Result<&[u8], DiskError> {
         let spill = self.spill;
-        let offset = u64::from(index) * UNIT;
+        let offset = Slot::offset_of(index);
         if offset >= spill.flushed {
             let at = ((offset - spill.flushed) as usize).min(spill.pending.len());
             return spill.parse(&spill.pending[at..], index).map(|(p, _)| p);
@@ -271,7 +247,7 @@ impl SpillReader<'_> {
         Ok(payload)
     }
 
-    fn fill(&mut self, offset: u64, want: usize) -> Result<(), SpillError> {
+    fn fill(&mut self, offset: u64, want: usize) -> Result<(), DiskError> {
         self.start = offset;
         self.served = 0;
         self.spill.read(offset, want, &mut self.window)

@@ -1,53 +1,56 @@
-//! `RunIndex`: where to find a 4-tuple among the streams whose in-memory
-//! index entry was evicted. Each eviction writes one run: the evicted
-//! (hash, stream) pairs sorted by hash, then newest stream first, in
-//! 1 KiB blocks of 85 entries. Memory keeps one fence per block (the top
-//! 32 bits of the block's first hash: 4 bytes per 85 streams, 0.047 bytes
-//! a stream), so a lookup reads one block per run (rarely two, when equal
+//! `RunIndex`: where to find a 4-tuple among the old streams, those whose
+//! entry left the in-memory index of `crate::flow`.
+//!
+//! In: at each eviction, the evicted streams' (key hash, stream) pairs,
+//! all newer than those already indexed; then lookups by hash, with a test
+//! of whether a candidate stream really has the key. Out: the newest stream
+//! with that key, or none; a `DiskError` when a run cannot be read back.
+//! Not here: the keys themselves (a hash match is checked against the
+//! stream's own record, which the caller reads), and when to evict.
+//!
+//! Each eviction writes one run: the pairs sorted by hash, then newest
+//! stream first, in `BLOCK` (1 KiB) blocks of `PER_BLOCK` (85) entries of
+//! `ENTRY` (12) bytes. Memory keeps one fence per block (the top 32 bits
+//! of the block's first hash: 4 bytes per 85 streams, 0.047 bytes a
+//! stream), so a lookup reads one block per run (rarely two, when equal
 //! fences straddle blocks). Every connection's first packet looks in every
 //! run, so blocks are small: a read's cost is mostly the copy.
 //!
 //! A run holds the streams evicted after those of every older run, so the
 //! newest run with a matching entry has the latest stream of a 4-tuple.
-//! Keys are not stored: a hash match is checked against the stream's own
-//! record (64-bit hashes of different keys almost never match, but when
-//! they do, the next entry is tried). Runs are merged two at a time while
-//! an older one is less than `RATIO` times the size of the newer: one run
-//! up to 8 evictions, then at most about log8(evictions) runs, each entry
-//! rewritten about 4 times per run level.
+//! 64-bit hashes of different keys almost never match, but when they do,
+//! the next entry is tried. Runs are merged two at a time while an older
+//! one is less than `RATIO` (8) times the size of the newer: one run up to
+//! 8 evictions, then at most about log8(evictions) runs, each entry
+//! rewritten about 4 times per run level; merges read and write
+//! `CHUNK_BLOCKS` (64) blocks at a time.
 //!
 //! Most lookups are for 4-tuples never seen (every connection's first
 //! packet), so before the runs comes `seen`: one bit per hash bucket, set
 //! for every key in the runs, of a fixed size (128 bits per stream kept in
-//! memory, at most 4 MiB, which is the default's size). A clear bit proves a key new without reading
-//! the disk; a set one (a key seen, or a collision: about 1 - e^(-n/m) of
-//! new keys, n keys on disk, m bits, so 10% at 3.5 million, 45% at 20
-//! million) sends the lookup to the runs. It never grows: past a few tens
-//! of millions of connections, most new ones read the runs.
+//! memory, from 2^12 bits to at most 2^25 bits = 4 MiB, which is the
+//! default's size). A clear bit proves a key new without reading the
+//! disk; a set one (a key seen, or a collision: about 1 - e^(-n/m) of new
+//! keys, n keys on disk, m bits, so 10% at 3.5 million, 45% at 20 million)
+//! sends the lookup to the runs. It never grows: past a few tens of
+//! millions of connections, most new ones read the runs.
 
-use super::file::TempFile;
-use super::ColdError;
+use super::temp_file::TempFile;
+use super::{DiskError, DiskFile, Fixed};
 use std::cmp::Ordering;
 
-const ENTRY: usize = 12;
+/// A stream's key hash and its id.
+pub(crate) type Entry = (u64, u32);
+
+const ENTRY: usize = <Entry as Fixed>::SIZE;
 const BLOCK: usize = 1024;
 const PER_BLOCK: u64 = (BLOCK / ENTRY) as u64;
 /// Blocks read or written at once while merging.
 const CHUNK_BLOCKS: u64 = 64;
 const RATIO: u64 = 8;
 
-/// A stream's key hash and its id.
-pub(crate) type Entry = (u64, u32);
-
 fn order(a: &Entry, b: &Entry) -> Ordering {
     a.0.cmp(&b.0).then(b.1.cmp(&a.1))
-}
-
-fn entry_at(bytes: &[u8]) -> Entry {
-    let mut h = [0u8; 8];
-    h.copy_from_slice(&bytes[..8]);
-    let id = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    (u64::from_le_bytes(h), id)
 }
 
 fn block_offset(b: u64) -> u64 {
@@ -69,7 +72,7 @@ pub(crate) struct RunIndex {
     runs: Vec<Run>,
     /// A run or a merge could not be written: no more streams go out to
     /// disk (`Streams::off`), so memory grows again, and tcplab says so.
-    off: Option<ColdError>,
+    off: Option<DiskError>,
     /// Bit `h >> shift` is set for the hash `h` of every key in the runs;
     /// made at the first run.
     seen: Vec<u64>,
@@ -113,12 +116,12 @@ impl RunIndex {
 
     /// Indexes `entries`, whose streams are all newer than those already
     /// indexed. An error of writing leaves the index as it was.
-    pub fn add(&mut self, entries: &mut [Entry]) -> Result<(), ColdError> {
+    pub fn add(&mut self, entries: &mut [Entry]) -> Result<(), DiskError> {
         if entries.is_empty() {
             return Ok(());
         }
         entries.sort_unstable_by(order);
-        let mut out = RunWriter::default();
+        let mut out = RunWriter::new();
         for e in entries.iter() {
             out.push(*e)?;
         }
@@ -144,12 +147,12 @@ impl RunIndex {
         Ok(())
     }
 
-    fn merge_last_two(&mut self) -> Result<(), ColdError> {
+    fn merge_last_two(&mut self) -> Result<(), DiskError> {
         let n = self.runs.len();
         let merged = {
             let (a, b) = (&self.runs[n - 2], &self.runs[n - 1]);
             let (mut ra, mut rb) = (RunReader::new(a), RunReader::new(b));
-            let mut out = RunWriter::default();
+            let mut out = RunWriter::new();
             let (mut ea, mut eb) = (ra.next()?, rb.next()?);
             loop {
                 let take_a = match (ea, eb) {
@@ -177,8 +180,8 @@ impl RunIndex {
     pub fn find(
         &self,
         hash: u64,
-        mut is_key: impl FnMut(u32) -> Result<bool, ColdError>,
-    ) -> Result<Option<u32>, ColdError> {
+        mut is_key: impl FnMut(u32) -> Result<bool, DiskError>,
+    ) -> Result<Option<u32>, DiskError> {
         if !self.may_have(hash) {
             return Ok(None);
         }
@@ -196,11 +199,21 @@ impl RunIndex {
                 let n = PER_BLOCK.min(run.len - first) as usize;
                 let bytes = &mut block[..n * ENTRY];
                 run.file.read_at(bytes, block_offset(b as u64))?;
-                let at = |j: usize| entry_at(&bytes[j * ENTRY..]);
-                let mut j = partition(n, |j| at(j).0 < hash);
-                while j < n && at(j).0 == hash {
-                    if is_key(at(j).1)? {
-                        return Ok(Some(at(j).1));
+                let bytes = &*bytes;
+                let at = |j: usize| {
+                    Entry::at(bytes, j).ok_or_else(|| {
+                        run.file
+                            .corrupt(block_offset(b as u64) + (j * ENTRY) as u64)
+                    })
+                };
+                let mut j = partition(n, |j| at(j).is_ok_and(|(h, _)| h < hash));
+                while j < n {
+                    let (h, id) = at(j)?;
+                    if h != hash {
+                        break;
+                    }
+                    if is_key(id)? {
+                        return Ok(Some(id));
                     }
                     j += 1;
                 }
@@ -213,11 +226,11 @@ impl RunIndex {
         Ok(None)
     }
 
-    pub fn off(&self) -> Option<&ColdError> {
+    pub fn off(&self) -> Option<&DiskError> {
         self.off.as_ref()
     }
 
-    pub fn take_off(&mut self) -> Option<ColdError> {
+    pub fn take_off(&mut self) -> Option<DiskError> {
         self.off.take()
     }
 
@@ -244,7 +257,6 @@ fn partition(n: usize, below: impl Fn(usize) -> bool) -> usize {
 }
 
 /// Writes a run, a chunk of blocks at a time.
-#[derive(Default)]
 struct RunWriter {
     file: TempFile,
     len: u64,
@@ -255,7 +267,17 @@ struct RunWriter {
 }
 
 impl RunWriter {
-    fn push(&mut self, (hash, id): Entry) -> Result<(), ColdError> {
+    fn new() -> RunWriter {
+        RunWriter {
+            file: TempFile::new(DiskFile::OldStreams),
+            len: 0,
+            fences: Vec::new(),
+            buf: Vec::new(),
+            at: 0,
+        }
+    }
+
+    fn push(&mut self, (hash, id): Entry) -> Result<(), DiskError> {
         let within = self.len % PER_BLOCK;
         if within == 0 {
             self.fences.push(fence(hash));
@@ -267,20 +289,19 @@ impl RunWriter {
                 }
             }
         }
-        self.buf.extend_from_slice(&hash.to_le_bytes());
-        self.buf.extend_from_slice(&id.to_le_bytes());
+        (hash, id).put_fixed(&mut self.buf);
         self.len += 1;
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), ColdError> {
+    fn flush(&mut self) -> Result<(), DiskError> {
         self.file.write_at(&self.buf, self.at)?;
         self.at += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Run, ColdError> {
+    fn finish(mut self) -> Result<Run, DiskError> {
         if !self.buf.is_empty() {
             self.flush()?;
         }
@@ -311,7 +332,7 @@ impl<'a> RunReader<'a> {
         }
     }
 
-    fn next(&mut self) -> Result<Option<Entry>, ColdError> {
+    fn next(&mut self) -> Result<Option<Entry>, DiskError> {
         if self.next >= self.run.len {
             return Ok(None);
         }
@@ -328,11 +349,13 @@ impl<'a> RunReader<'a> {
             self.buf_block = block;
         }
         let at = ((block - self.buf_block) * BLOCK as u64 + within * ENTRY as u64) as usize;
-        let bytes = self
-            .buf
-            .get(at..at + ENTRY)
-            .ok_or(ColdError::Corrupt { offset: at as u64 })?;
+        let entry = self.buf.get(at..).and_then(|bytes| Entry::at(bytes, 0));
+        let entry = entry.ok_or_else(|| {
+            self.run
+                .file
+                .corrupt(block_offset(self.buf_block) + at as u64)
+        })?;
         self.next += 1;
-        Ok(Some(entry_at(bytes)))
+        Ok(Some(entry))
     }
 }

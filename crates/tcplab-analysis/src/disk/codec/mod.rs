@@ -1,0 +1,233 @@
+//! How values become bytes on disk and come back: one module, two traits.
+//!
+//! - `Fixed`: a value in exactly `SIZE` bytes, integers little-endian.
+//!   Arrays of them can be read one element at a time, element `i` at byte
+//!   `i × SIZE`: the paged arrays (`PagedVec`) and the runs (`RunIndex`)
+//!   need that.
+//! - `Code`: a value in as few bytes as it takes, integers as LEB128
+//!   varints (counters, frame numbers and lengths are mostly small). A
+//!   connection's whole analysis state is written this way to the spill
+//!   file, about 720 bytes instead of 1.5 KB; it is read back in one piece,
+//!   from its start, so variable sizes cost nothing.
+//!
+//! They are two traits because `u32` is both: 4 bytes in a paged array
+//! (where its place must not depend on its value), a 1-to-5-byte varint in
+//! a connection. Both write to a `Vec<u8>` (`Fixed` also to a `Stack`,
+//! for a layout built in one piece) and read through one `Reader`, and a
+//! value that is fixed by nature (sequence numbers, timestamps, floats,
+//! the handshake's segments) is coded with its `Fixed` encoding:
+//! little-endian integers are encoded in exactly one place (`fixed.rs`).
+//!
+//! In: values, and bytes that were written by this run of tcplab. Out:
+//! bytes, and values exactly as they were (floats bit for bit). Bytes that
+//! do not decode (read past the end, an impossible tag) are `Corrupt`,
+//! never a panic and never a guess. Not here: versions or schemas (only
+//! this run reads what it wrote), and files (see `TempFile`).
+//!
+//! Each state type lists its fields once, in `record!`: the decoder builds
+//! the struct from that list, so a field added to a struct and not to its
+//! list is a compile error, not a silently lost value.
+
+mod fixed;
+#[cfg(test)]
+mod tests;
+mod varint;
+
+/// The bytes do not decode: the file was damaged after it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Corrupt;
+
+/// A value with a fixed-size encoding (see the module's doc).
+pub(crate) trait Fixed: Sized {
+    /// The bytes `put_fixed` writes and `get_fixed` reads.
+    const SIZE: usize;
+    /// Writes exactly `SIZE` bytes.
+    fn put_fixed(&self, out: &mut impl Sink);
+    /// Reads `SIZE` bytes from the front of `r`.
+    fn get_fixed(r: &mut Reader) -> Self;
+
+    /// Element `i` of an array of these in `bytes`; `None` when it is not
+    /// all there or does not decode.
+    #[inline]
+    fn at(bytes: &[u8], i: usize) -> Option<Self> {
+        let start = i.checked_mul(Self::SIZE)?;
+        let mut r = Reader::new(bytes.get(start..start.checked_add(Self::SIZE)?)?);
+        let v = Self::get_fixed(&mut r);
+        r.finish(v).ok()
+    }
+}
+
+/// Where `Fixed` values are written: the end of a `Vec`, or a `Stack`.
+pub(crate) trait Sink {
+    fn put_bytes(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn put_bytes(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// `N` bytes built on the stack, for a layout that goes into a `Vec`
+/// in one piece: its fields are written at places known when compiling,
+/// so their bounds checks fold away (appending each field to the `Vec`
+/// would check its capacity every time).
+pub(crate) struct Stack<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Stack<N> {
+    #[inline]
+    pub fn new() -> Stack<N> {
+        Stack {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    /// All `N` bytes, once written.
+    #[inline]
+    pub fn full(&self) -> &[u8; N] {
+        debug_assert_eq!(self.len, N, "a layout of {N} bytes");
+        &self.bytes
+    }
+}
+
+impl<const N: usize> Sink for Stack<N> {
+    /// Panics past `N` bytes: a layout larger than its `Stack` is a bug.
+    #[inline]
+    fn put_bytes(&mut self, bytes: &[u8]) {
+        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+}
+
+/// A value with a compact, variable-size encoding (see the module's doc).
+pub(crate) trait Code: Sized {
+    fn put(&self, out: &mut Vec<u8>);
+    /// Reads one value from the front of `r`.
+    fn get(r: &mut Reader) -> Self;
+}
+
+/// `impl Code` for a struct from the list of its fields, in order.
+macro_rules! record {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::disk::Code for $ty {
+            #[inline]
+            fn put(&self, out: &mut Vec<u8>) {
+                $( $crate::disk::Code::put(&self.$field, out); )+
+            }
+            #[inline]
+            fn get(r: &mut $crate::disk::Reader) -> Self {
+                $ty { $( $field: $crate::disk::Code::get(r), )+ }
+            }
+        }
+    };
+}
+pub(crate) use record;
+
+/// The bytes being decoded. Reading past the end or an impossible value
+/// marks them `bad` and yields a placeholder: decoding goes on without a
+/// branch per field, and `finish` says at the end whether it all made sense.
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    bad: bool,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Reader<'a> {
+        Reader { buf, bad: false }
+    }
+
+    /// `v`, if every byte was used and made sense.
+    pub fn finish<T>(self, v: T) -> Result<T, Corrupt> {
+        if self.bad || !self.buf.is_empty() {
+            return Err(Corrupt);
+        }
+        Ok(v)
+    }
+
+    /// Marks the bytes bad when `impossible`.
+    #[inline]
+    pub fn reject(&mut self, impossible: bool) {
+        self.bad |= impossible;
+    }
+
+    #[inline]
+    fn byte(&mut self) -> u8 {
+        match self.buf.split_first() {
+            Some((&b, rest)) => {
+                self.buf = rest;
+                b
+            }
+            None => {
+                self.bad = true;
+                0
+            }
+        }
+    }
+
+    #[inline]
+    pub fn bytes<const N: usize>(&mut self) -> [u8; N] {
+        match self.buf.split_first_chunk::<N>() {
+            Some((head, rest)) => {
+                self.buf = rest;
+                *head
+            }
+            None => {
+                self.bad = true;
+                [0; N]
+            }
+        }
+    }
+
+    #[inline]
+    fn varint(&mut self) -> u64 {
+        let b = self.byte();
+        if b < 0x80 {
+            return u64::from(b);
+        }
+        let (mut v, mut shift) = (u64::from(b & 0x7f), 7);
+        while shift < 64 {
+            let b = self.byte();
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+        self.bad = true;
+        0
+    }
+
+    /// A value that does not fit: marks the bytes bad.
+    #[inline]
+    fn fit<T: Default, U: TryInto<T>>(&mut self, v: U) -> T {
+        v.try_into().unwrap_or_else(|_| {
+            self.bad = true;
+            T::default()
+        })
+    }
+
+    /// A length that cannot be right (every element takes a byte at least) marks the bytes bad.
+    #[inline]
+    fn count(&mut self) -> usize {
+        let n = self.varint();
+        if n > self.buf.len() as u64 {
+            self.bad = true;
+            return 0;
+        }
+        n as usize
+    }
+}
+
+#[inline]
+fn put_varint(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}

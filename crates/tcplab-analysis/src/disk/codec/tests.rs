@@ -1,0 +1,79 @@
+//! Values come back exactly; damaged bytes are an error, not a panic.
+
+use super::{Code, Corrupt, Fixed, Reader};
+use crate::events::Event;
+use crate::flow::{Direction, Endpoint};
+use std::collections::VecDeque;
+use tcplab_wire::capture::Timestamp;
+use tcplab_wire::Seq;
+
+fn decode<T: Code>(bytes: &[u8]) -> Result<T, Corrupt> {
+    let mut r = Reader::new(bytes);
+    let v = T::get(&mut r);
+    r.finish(v)
+}
+
+fn round_trip<T: Code + PartialEq + std::fmt::Debug>(v: T) -> usize {
+    let mut out = Vec::new();
+    v.put(&mut out);
+    assert_eq!(decode::<T>(&out), Ok(v), "everything read, the same value");
+    out.len()
+}
+
+#[test]
+fn values_come_back_exactly() {
+    assert_eq!(round_trip(0u64), 1);
+    assert_eq!(round_trip(300u32), 2);
+    round_trip(u64::MAX);
+    assert_eq!(round_trip(-1i64), 1);
+    round_trip(i64::MIN);
+    round_trip(i32::MAX);
+    round_trip(0.1f64 + 0.2);
+    round_trip(f64::MIN_POSITIVE / 3.0);
+    round_trip(Some((Seq(u32::MAX), Timestamp(-5))));
+    round_trip(vec![Event::KeepAliveAck, Event::Retransmission]);
+    round_trip(VecDeque::from([(7u32, Timestamp(1))]));
+    round_trip([Some(Direction::BtoA), None]);
+    round_trip(Endpoint {
+        addr: "2001:db8::1".parse().expect("an address"),
+        port: 65535,
+    });
+    round_trip(Endpoint {
+        addr: "192.0.2.1".parse().expect("an address"),
+        port: 0,
+    });
+}
+
+#[test]
+fn damage_is_an_error_not_a_panic() {
+    let mut out = Vec::new();
+    vec![1u64 << 40, 2].put(&mut out);
+    for cut in 0..out.len() {
+        assert_eq!(decode::<Vec<u64>>(&out[..cut]), Err(Corrupt));
+    }
+    assert_eq!(decode::<u16>(&[0xff, 0xff, 0x7f]), Err(Corrupt));
+    assert_eq!(decode::<bool>(&[2]), Err(Corrupt));
+    assert_eq!(decode::<Vec<u8>>(&[0xff, 0xff, 0x03]), Err(Corrupt));
+    assert_eq!(decode::<u64>(&[0x80; 11]), Err(Corrupt));
+    assert_eq!(decode::<u8>(&[1, 2]), Err(Corrupt), "bytes left over");
+}
+
+#[test]
+fn fixed_values_come_back_from_their_place_in_an_array() {
+    let entries: [(u64, u32); 3] = [(1, 2), (u64::MAX, 0), (1 << 40, u32::MAX)];
+    let mut out = Vec::new();
+    entries.iter().for_each(|e| e.put_fixed(&mut out));
+    assert_eq!(out.len(), 3 * <(u64, u32)>::SIZE);
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(<(u64, u32)>::at(&out, i), Some(*e));
+    }
+    assert_eq!(<(u64, u32)>::at(&out, 3), None);
+    assert_eq!(<(u64, u32)>::at(&out[..20], 1), None, "cut short");
+    let pair = [7u128 << 100, !0];
+    out.clear();
+    pair.put_fixed(&mut out);
+    assert_eq!(<[u128; 2]>::at(&out, 0), Some(pair));
+    out.clear();
+    0x0102_0304u32.put_fixed(&mut out);
+    assert_eq!(out, [4, 3, 2, 1], "little-endian");
+}

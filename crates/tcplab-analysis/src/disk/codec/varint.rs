@@ -1,0 +1,249 @@
+//! The `Code` encodings of the basic types. In: integers, floats, flags,
+//! directions, events, endpoints, and options, pairs, vectors and arrays
+//! of coded values. Out: unsigned integers as LEB128 varints, signed ones
+//! zigzagged first, one-byte tags for options, enums and addresses, a
+//! length before each sequence; what is fixed by nature (floats, sequence
+//! numbers, timestamps) as its `Fixed` encoding. Decoding an impossible
+//! tag or length marks the `Reader` bad. Not here: the state types'
+//! field lists (`record!` beside each type).
+
+use super::{put_varint, Code, Fixed, Reader};
+use crate::events::Event;
+use crate::flow::{Direction, Endpoint};
+use std::collections::VecDeque;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use tcplab_wire::capture::Timestamp;
+use tcplab_wire::dissect::Flags;
+use tcplab_wire::Seq;
+
+macro_rules! unsigned {
+    ($($t:ty),+) => {$(
+        impl Code for $t {
+            #[inline]
+            fn put(&self, out: &mut Vec<u8>) {
+                put_varint(u64::from(*self), out);
+            }
+            #[inline]
+            fn get(r: &mut Reader) -> Self {
+                let v = r.varint();
+                r.fit(v)
+            }
+        }
+    )+};
+}
+unsigned!(u16, u32, u64);
+
+/// Zigzag: small negative numbers stay short.
+macro_rules! signed {
+    ($($t:ty),+) => {$(
+        impl Code for $t {
+            #[inline]
+            fn put(&self, out: &mut Vec<u8>) {
+                let v = i64::from(*self);
+                put_varint(((v << 1) ^ (v >> 63)) as u64, out);
+            }
+            #[inline]
+            fn get(r: &mut Reader) -> Self {
+                let z = r.varint();
+                r.fit((z >> 1) as i64 ^ -((z & 1) as i64))
+            }
+        }
+    )+};
+}
+signed!(i32, i64);
+
+impl Code for u8 {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(*self);
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        r.byte()
+    }
+}
+
+impl Code for bool {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(*self));
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        let b = r.byte();
+        r.bad |= b > 1;
+        b == 1
+    }
+}
+
+/// Bit for bit.
+impl Code for f64 {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        self.to_bits().put_fixed(out);
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        f64::from_bits(u64::get_fixed(r))
+    }
+}
+
+/// Fixed width: sequence numbers and timestamps are rarely small.
+macro_rules! as_fixed {
+    ($($t:ty),+) => {$(
+        impl Code for $t {
+            #[inline]
+            fn put(&self, out: &mut Vec<u8>) {
+                self.put_fixed(out);
+            }
+            #[inline]
+            fn get(r: &mut Reader) -> Self {
+                <$t>::get_fixed(r)
+            }
+        }
+    )+};
+}
+as_fixed!(Seq, Timestamp);
+
+impl Code for Flags {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(self.0);
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        Flags(r.byte())
+    }
+}
+
+impl Code for Direction {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(self.index() as u8);
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => Direction::AtoB,
+            1 => Direction::BtoA,
+            _ => {
+                r.bad = true;
+                Direction::AtoB
+            }
+        }
+    }
+}
+
+impl Code for Event {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(*self as u8);
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        let i = usize::from(r.byte());
+        Event::ALL.get(i).copied().unwrap_or_else(|| {
+            r.bad = true;
+            Event::Retransmission
+        })
+    }
+}
+
+impl Code for Endpoint {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self.addr {
+            IpAddr::V4(a) => {
+                out.push(4);
+                out.extend_from_slice(&a.octets());
+            }
+            IpAddr::V6(a) => {
+                out.push(6);
+                out.extend_from_slice(&a.octets());
+            }
+        }
+        self.port.put(out);
+    }
+    fn get(r: &mut Reader) -> Self {
+        let addr = match r.byte() {
+            4 => IpAddr::V4(Ipv4Addr::from(r.bytes::<4>())),
+            6 => IpAddr::V6(Ipv6Addr::from(r.bytes::<16>())),
+            _ => {
+                r.bad = true;
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+            }
+        };
+        Endpoint {
+            addr,
+            port: u16::get(r),
+        }
+    }
+}
+
+impl<T: Code> Code for Option<T> {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            None => out.push(0),
+            Some(v) => {
+                out.push(1);
+                v.put(out);
+            }
+        }
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        match r.byte() {
+            0 => None,
+            1 => Some(T::get(r)),
+            _ => {
+                r.bad = true;
+                None
+            }
+        }
+    }
+}
+
+impl<A: Code, B: Code> Code for (A, B) {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        self.0.put(out);
+        self.1.put(out);
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        let a = A::get(r);
+        (a, B::get(r))
+    }
+}
+
+impl<T: Code> Code for Vec<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_varint(self.len() as u64, out);
+        self.iter().for_each(|v| v.put(out));
+    }
+    fn get(r: &mut Reader) -> Self {
+        let n = r.count();
+        (0..n).map(|_| T::get(r)).collect()
+    }
+}
+
+impl<T: Code> Code for VecDeque<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_varint(self.len() as u64, out);
+        self.iter().for_each(|v| v.put(out));
+    }
+    fn get(r: &mut Reader) -> Self {
+        Vec::get(r).into()
+    }
+}
+
+impl<T: Code, const N: usize> Code for [T; N] {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        self.iter().for_each(|v| v.put(out));
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        std::array::from_fn(|_| T::get(r))
+    }
+}
