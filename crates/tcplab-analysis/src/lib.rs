@@ -56,14 +56,14 @@ pub use disk::{DiskError, DiskFile};
 pub use events::{Event, EventSet};
 pub use finished::Finished;
 pub use sequence::WinScale;
-pub use stats::Summary;
+pub use stats::SampleStats;
 pub use summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
     SegmentBrief, Teardown,
 };
 
 use crate::flow::{Direction, Endpoint, FlowTable, Lookup};
-use connection::{Connection, Verdict};
+use connection::{Connection, SegmentFindings};
 use connections::Connections;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -263,7 +263,7 @@ impl Analyzer {
                 v
             }
             // Reading it back from disk failed; `finish` reports it.
-            None => Verdict::default(),
+            None => SegmentFindings::default(),
         };
         self.conns.make_room();
         SegmentReport {

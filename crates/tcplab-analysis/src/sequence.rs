@@ -150,7 +150,7 @@ impl FlowState {
 
 /// What the sequence analysis says about one segment.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SeqVerdict {
+pub struct SeqFindings {
     pub events: EventSet,
     /// For duplicate ACKs: which one this is (1, 2, ...) and the frame of the original ACK.
     pub dup_ack: Option<(u32, u64)>,
@@ -176,8 +176,8 @@ pub fn analyze(
     rev: &mut FlowState,
     timing: ConnTiming,
     seg: &Segment,
-) -> SeqVerdict {
-    let mut v = SeqVerdict::default();
+) -> SeqFindings {
+    let mut v = SeqFindings::default();
     let (seq, ack, window, seglen, flags) = (seg.seq, seg.ack, seg.window, seg.len, seg.flags);
     let plain = !flags.has(SYN_FIN_RST);
     let ev = &mut v.events;
@@ -282,7 +282,7 @@ fn classify_resend(
     rev: &FlowState,
     timing: ConnTiming,
     seg: &Segment,
-    v: &mut SeqVerdict,
+    v: &mut SeqFindings,
 ) {
     let (seq, seglen) = (seg.seq, seg.len);
     if v.events.contains(Event::KeepAlive) {

@@ -27,8 +27,8 @@ impl Running {
         self.m2 += delta * (x - self.mean);
     }
 
-    pub fn summary(&self) -> Option<Summary> {
-        (self.n > 0).then(|| Summary {
+    pub fn summary(&self) -> Option<SampleStats> {
+        (self.n > 0).then(|| SampleStats {
             samples: self.n,
             min: self.min,
             avg: self.mean,
@@ -69,7 +69,7 @@ impl crate::disk::Code for Running {
 
 /// Sample statistics (seconds for RTTs); `stdev` is the sample standard deviation.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Summary {
+pub struct SampleStats {
     pub samples: u64,
     pub min: f64,
     pub avg: f64,

@@ -3,7 +3,7 @@
 //! end, from the compact state in `connection/mod.rs`.
 
 use super::events::Event;
-use super::stats::Summary;
+use super::stats::SampleStats;
 use crate::flow::{Direction, Endpoint};
 use serde::Serialize;
 use tcplab_wire::capture::Timestamp;
@@ -98,9 +98,9 @@ pub struct DirectionSummary {
     /// Segments whose payload was cut by the snap length.
     pub truncated_payload_segments: u64,
     /// RTT of this side's data, from the ACKs the other side sent (seconds).
-    pub ack_rtt: Option<Summary>,
+    pub ack_rtt: Option<SampleStats>,
     /// RTT of this side's data from the TCP timestamps option (seconds).
-    pub ts_rtt: Option<Summary>,
+    pub ts_rtt: Option<SampleStats>,
     /// bit/s over the connection's duration.
     pub throughput_bps: f64,
     pub goodput_bps: f64,

@@ -9,7 +9,7 @@
 mod codec;
 
 use super::events::Event;
-use super::sequence::{self, ConnTiming, FlowState, SeqVerdict, WinScale};
+use super::sequence::{self, ConnTiming, FlowState, SeqFindings, WinScale};
 use super::stats::Running;
 use super::summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
@@ -133,8 +133,8 @@ pub(crate) struct Connection {
 
 /// What the analysis found for one segment, besides its events.
 #[derive(Default)]
-pub(crate) struct Verdict {
-    pub seq: SeqVerdict,
+pub(crate) struct SegmentFindings {
+    pub seq: SeqFindings,
     pub win_scaled: Option<u32>,
     pub ts_rtt_ns: Option<i64>,
 }
@@ -176,7 +176,7 @@ impl Connection {
         self.last = (frame, ts);
     }
 
-    pub fn push(&mut self, seg: &Segment, at: &Lookup) -> Verdict {
+    pub fn push(&mut self, seg: &Segment, at: &Lookup) -> SegmentFindings {
         let (f, r) = (at.dir.index(), at.dir.reverse().index());
         self.base[f] = at.fwd_base;
         self.base[r] = at.rev_base;
@@ -205,7 +205,7 @@ impl Connection {
                 dir.ts.release_buffers();
             }
         }
-        Verdict {
+        SegmentFindings {
             seq: verdict,
             win_scaled,
             ts_rtt_ns,
@@ -295,7 +295,7 @@ impl Connection {
         }
     }
 
-    fn count(&mut self, seg: &Segment, dir: Direction, v: &SeqVerdict, win_scaled: Option<u32>) {
+    fn count(&mut self, seg: &Segment, dir: Direction, v: &SeqFindings, win_scaled: Option<u32>) {
         self.packets += 1;
         self.last = (seg.frame, seg.ts);
         for e in v.events.iter() {

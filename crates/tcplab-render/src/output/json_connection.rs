@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 use tcplab_analysis::flow::{Direction, Endpoint};
 use tcplab_analysis::{
-    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, SegmentBrief, Summary,
+    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, SampleStats, SegmentBrief,
 };
 
 struct Json<'a> {
@@ -292,7 +292,7 @@ impl Json<'_> {
         Ok(())
     }
 
-    fn stats(&mut self, s: &Option<Summary>) -> io::Result<()> {
+    fn stats(&mut self, s: &Option<SampleStats>) -> io::Result<()> {
         let Some(s) = s else {
             self.raw("null");
             return Ok(());

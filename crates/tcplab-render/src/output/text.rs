@@ -7,7 +7,8 @@ use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 use tcplab_analysis::flow::Direction;
 use tcplab_analysis::{
-    Analysis, CaptureStats, ConnectionSummary, DirectionSummary, FinalState, SegmentBrief, Summary,
+    Analysis, CaptureStats, ConnectionSummary, DirectionSummary, FinalState, SampleStats,
+    SegmentBrief,
 };
 use tcplab_wire::dissect::TcpOptions;
 
@@ -285,7 +286,7 @@ impl<'a> Connection<'a> {
         self.s.push('\n');
     }
 
-    fn rtt_line(&mut self, label: &str, s: &Option<Summary>) {
+    fn rtt_line(&mut self, label: &str, s: &Option<SampleStats>) {
         let out = &mut *self.s;
         out.push_str("      ");
         out.push_str(label);
