@@ -130,6 +130,7 @@ impl Plural {
 /// Checks of the language tables, for the tests of every crate that has
 /// one (`report`, `plot`, the comparison's): both languages must take the
 /// same values in every sentence.
+#[doc(hidden)]
 pub mod table_check {
     use std::collections::BTreeMap;
 
