@@ -7,6 +7,7 @@
 use super::measure::Row;
 use super::strings::{fill, CompareStrings};
 use tcplab_render::plot::OverlayKind;
+use tcplab_render::report::doc::text;
 use tcplab_render::report::units::{duration_in, rate_in};
 
 /// Runs this close (relative to the smallest) are "about the same".
@@ -43,7 +44,7 @@ fn sequence(rows: &[Row], s: &CompareStrings) -> String {
         Some((_, most)) if most.retransmissions_total > 0 => fill(
             s.retrans_most,
             &[
-                &most.algorithm,
+                &text(&most.algorithm),
                 &s.n_segments.shown(
                     most.retransmissions_total,
                     &lang.thousands(most.retransmissions_total),
@@ -63,9 +64,9 @@ fn sequence(rows: &[Row], s: &CompareStrings) -> String {
     fill(
         template,
         &[
-            &first.algorithm,
+            &text(&first.algorithm),
             &duration_in(lang, first.duration_s),
-            &last.algorithm,
+            &text(&last.algorithm),
             &duration_in(lang, last.duration_s),
             &resent,
         ],
@@ -81,7 +82,7 @@ fn cwnd(rows: &[Row], s: &CompareStrings) -> String {
         Some((first, _)) => fill(
             s.ss_first,
             &[
-                &first.algorithm,
+                &text(&first.algorithm),
                 &first
                     .slow_start_end
                     .as_ref()
@@ -95,10 +96,10 @@ fn cwnd(rows: &[Row], s: &CompareStrings) -> String {
     fill(
         s.cap_cwnd,
         &[
-            &large.algorithm,
+            &text(&large.algorithm),
             &seg(large),
             &bytes(large),
-            &small.algorithm,
+            &text(&small.algorithm),
             &seg(small),
             &bytes(small),
             &slow_start,
@@ -123,9 +124,9 @@ fn throughput(rows: &[Row], link_rate: Option<u64>, s: &CompareStrings) -> Strin
     fill(
         template,
         &[
-            &high.algorithm,
+            &text(&high.algorithm),
             &rate_in(lang, high.goodput_bps),
-            &low.algorithm,
+            &text(&low.algorithm),
             &rate_in(lang, low.goodput_bps),
             &link,
         ],

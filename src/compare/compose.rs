@@ -9,7 +9,7 @@ use super::{table, Measured};
 use std::path::Path;
 use tcplab_net::emu::LinkParams;
 use tcplab_net::path::End;
-use tcplab_render::report::doc::Block;
+use tcplab_render::report::doc::{code, text, Block};
 
 /// What the report says besides the runs' numbers.
 pub struct Context<'a> {
@@ -26,7 +26,7 @@ pub struct Context<'a> {
 }
 
 pub fn blocks(c: &Context<'_>, s: &CompareStrings, figures: Vec<Block>) -> Vec<Block> {
-    let names: Vec<&str> = c.runs.iter().map(|m| m.row.algorithm.as_str()).collect();
+    let names: Vec<String> = c.runs.iter().map(|m| text(&m.row.algorithm)).collect();
     let mut out = vec![
         Block::Title(fill(s.title, &[&names.join(", ")])),
         Block::Para(fill(s.intro, &[&payload(c, s)])),
@@ -34,7 +34,13 @@ pub fn blocks(c: &Context<'_>, s: &CompareStrings, figures: Vec<Block>) -> Vec<B
         Block::Heading(s.results.to_string()),
     ];
     let rows: Vec<_> = c.runs.iter().map(|m| m.row.clone()).collect();
-    let (head, rows) = table::cells(&rows, s);
+    let (head, mut rows) = table::cells(&rows, s);
+    // The algorithm's name is the user's; the other cells are numbers.
+    for r in &mut rows {
+        if let Some(name) = r.first_mut() {
+            *name = text(name);
+        }
+    }
     out.push(Block::Table { head, rows });
     out.push(Block::Subheading(s.definitions.to_string()));
     out.push(Block::List(
@@ -48,7 +54,7 @@ pub fn blocks(c: &Context<'_>, s: &CompareStrings, figures: Vec<Block>) -> Vec<B
     ));
     if !c.warnings.is_empty() {
         out.push(Block::Heading(s.warnings.to_string()));
-        out.push(Block::List(c.warnings.to_vec()));
+        out.push(Block::List(c.warnings.iter().map(|w| text(w)).collect()));
     }
     out
 }
@@ -60,7 +66,7 @@ fn payload(c: &Context<'_>, s: &CompareStrings) -> String {
         .map_or(0, |m| m.file_bytes.unwrap_or(m.row.bytes));
     let shown = s.lang.thousands(bytes);
     match c.file_name {
-        Some(name) => fill(s.payload_file, &[&name, &shown]),
+        Some(name) => fill(s.payload_file, &[&code(name), &shown]),
         None => fill(s.payload_generated, &[&shown]),
     }
 }
@@ -70,12 +76,12 @@ fn path(c: &Context<'_>, s: &CompareStrings) -> String {
         End::Sender => s.ends[0],
         End::Receiver => s.ends[1],
     };
-    let mut text = fill(s.path, &[c.link, &end]);
+    let mut out = fill(s.path, &[&code(&c.link.to_string()), &end]);
     if let Some(options) = c.default_path {
-        text.push(' ');
-        text.push_str(&fill(s.default_path, &[&options]));
+        out.push(' ');
+        out.push_str(&fill(s.default_path, &[&code(options)]));
     }
-    text
+    out
 }
 
 /// `**reno** (the socket reported `reno`): [lab report](…), [capture](…), …`
@@ -96,6 +102,66 @@ fn run_item(c: &Context<'_>, m: &Measured, s: &CompareStrings) -> String {
     let reported = m.row.congestion_control.as_deref().unwrap_or("?");
     fill(
         s.run_item,
-        &[&m.row.algorithm, &reported, &links.join(s.number_sep)],
+        &[
+            &text(&m.row.algorithm),
+            &code(reported),
+            &links.join(s.number_sep),
+        ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::strings::EN;
+    use super::*;
+    use tcplab_render::report::doc;
+
+    /// The file's name, the default path and the runs' warnings come from
+    /// the user and the runs: both renderers show them as text.
+    #[test]
+    fn names_and_warnings_stay_text() {
+        let link = LinkParams::default();
+        let warnings = vec![
+            "reno: <img src=x onerror=alert(1)>".to_string(),
+            "cubic: [w](javascript:alert(2)) `x`".to_string(),
+        ];
+        let c = Context {
+            runs: &[],
+            link: &link,
+            capture_at: End::Sender,
+            default_path: Some("--rate 10mbit <b>"),
+            file_name: Some("a`b [f](javascript:alert(3)).txt"),
+            warnings: &warnings,
+            dir: Path::new("reports/c"),
+        };
+        let blocks = blocks(&c, &EN, Vec::new());
+        let md = doc::markdown(&blocks);
+        assert!(
+            md.contains(
+                "The same transfer (the file ``a`b [f](javascript:alert(3)).txt``, 0 bytes)"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("default path (`--rate 10mbit <b>`)"), "{md}");
+        assert!(
+            md.contains("- reno: \\<img src=x onerror=alert\\(1\\)\\>\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- cubic: \\[w\\]\\(javascript:alert\\(2\\)\\) \\`x\\`\n"),
+            "{md}"
+        );
+        let html = doc::html(&blocks, "en");
+        for needle in ["<img", "<b>", "href="] {
+            assert!(!html.contains(needle), "{needle}: {html}");
+        }
+        assert!(
+            html.contains("<li>cubic: [w](javascript:alert(2)) `x`</li>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code>a`b [f](javascript:alert(3)).txt</code>"),
+            "{html}"
+        );
+    }
 }

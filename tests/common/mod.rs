@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: paths, running the real binary.
 #![allow(dead_code)]
 
+pub mod chromium;
 pub mod lab_text;
 
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! and sockets, the three phases with their checks against theory
 //! (exercise 5), the graphs, the answers and the capture's quality.
 
-use super::doc::Block;
+use super::doc::{code, text, Block};
 use super::strings::{fill, Strings};
 use super::units::{at, duration, mark, rate};
 use super::{answers, checks, path, quality, Input};
@@ -34,7 +34,7 @@ pub fn endpoint(c: &ConnectionSummary, d: Direction) -> Endpoint {
 
 pub fn blocks(input: &Input<'_>, s: &Strings, figures: Vec<Block>) -> Vec<Block> {
     let roles = Roles::of(input);
-    let mut out = vec![Block::Title(fill(s.title, &[&input.file_name]))];
+    let mut out = vec![Block::Title(fill(s.title, &[&text(&input.file_name)]))];
     out.extend(header(input, s, &roles));
     out.extend(sockets(input, s));
     out.extend(establishment(input.conn, s, &roles));
@@ -60,7 +60,7 @@ fn header(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
         Block::Para(fill(
             s.intro,
             &[
-                &input.file_name,
+                &code(&input.file_name),
                 &s.n_packets.of(cap.records),
                 &cap.tcp_segments,
                 &s.n_connections.of(input.connections.len() as u64),
@@ -146,7 +146,7 @@ fn sockets(input: &Input<'_>, s: &Strings) -> Vec<Block> {
         rows: meta
             .sockets
             .iter()
-            .map(|k| vec![k.local.clone(), k.remote.clone(), k.state.clone()])
+            .map(|k| vec![text(&k.local), text(&k.remote), text(&k.state)])
             .collect(),
     });
     out

@@ -5,7 +5,7 @@
 
 use super::answers::{slow_start_end, SlowStartEnd};
 use super::compose::Roles;
-use super::doc::Block;
+use super::doc::{code, text, Block};
 use super::path::PathEvidence;
 use super::strings::{fill, Strings};
 use super::units::{at, duration};
@@ -68,12 +68,12 @@ pub fn kernel_view(
         Block::Para(fill(
             p.kernel_intro,
             &[
-                &socket,
-                &cc,
+                &text(&socket),
+                &text(&cc),
                 &rows.len(),
                 &at(s, first.time - start),
                 &at(s, last.time - start),
-                &file,
+                &code(&file),
             ],
         )),
     ];

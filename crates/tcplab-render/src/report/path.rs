@@ -3,7 +3,7 @@
 //! then the sender's own view (`report::kernel`).
 
 use super::compose::Roles;
-use super::doc::Block;
+use super::doc::{code, Block};
 use super::kernel::kernel_view;
 use super::strings::{fill, Strings};
 use super::units::{at, duration, rate};
@@ -168,7 +168,10 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
             let (seq, len, _) = d.tcp?;
             let t = at(s, Timestamp(d.time_ns).secs_since(start));
             Some(match r {
-                Some((frame, events)) => fill(p.drop_item, &[&seq, &len, &t, &frame, &events]),
+                Some((frame, events)) => fill(
+                    p.drop_item,
+                    &[&seq, &len, &t, &frame, &code(&events.to_string())],
+                ),
                 None => fill(p.drop_item_lost, &[&seq, &len, &t]),
             })
         })

@@ -2,7 +2,7 @@
 //! ends, from the run metadata) and how good the capture is (drops,
 //! truncated segments, packets that are not TCP, damage).
 
-use super::doc::Block;
+use super::doc::{code, text, Block};
 use super::strings::{fill, Strings};
 use super::Input;
 
@@ -14,7 +14,7 @@ pub fn blocks(input: &Input<'_>, s: &Strings) -> Vec<Block> {
             if let (Some(a), Some(b)) = (&m.sent, &m.received) {
                 items.push(fill(
                     s.sha_line,
-                    &[&a.bytes, &a.sha256, &b.bytes, &b.sha256],
+                    &[&a.bytes, &code(&a.sha256), &b.bytes, &code(&b.sha256)],
                 ));
                 let same = m
                     .identical
@@ -57,7 +57,8 @@ pub fn blocks(input: &Input<'_>, s: &Strings) -> Vec<Block> {
     items.push(fill(s.not_tcp, &[&cap.skipped_total(), &detail]));
     if let Some(d) = &cap.damage {
         // The file name only: the report must not depend on where it was read.
-        items.push(fill(s.damaged, &[&d.replace(&cap.file, &input.file_name)]));
+        let d = d.replace(&cap.file, &input.file_name);
+        items.push(fill(s.damaged, &[&text(&d)]));
     }
     vec![Block::Heading(s.quality.to_string()), Block::List(items)]
 }

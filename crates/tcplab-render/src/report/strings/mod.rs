@@ -4,6 +4,12 @@
 //! one thing without the number (`sentence`). Nothing else in `report`
 //! writes prose. `Lang`, `fill` and `Plural` are shared with the graphs
 //! (`plot::lang`). The tables are in `en.rs` and `es.rs`.
+//!
+//! Templates are Markdown as `report::doc` reads it. A value that comes
+//! from the input (a file name, the run metadata) is filled in as
+//! `doc::text(v)`, or `doc::code(v)` for a code span: a template never
+//! writes the backticks around a `{}` itself, since only `code` knows the
+//! fence the value needs.
 
 pub use crate::plot::lang::{fill, Lang, Plural};
 
@@ -169,6 +175,14 @@ mod tests {
     #[test]
     fn both_languages_take_the_same_values() {
         assert_same_holes(&tables(), "Strings", 50);
+    }
+
+    /// `doc::code` writes a value's code span, fence and all.
+    #[test]
+    fn no_template_fences_a_value_in_backticks() {
+        for table in [tables().as_str(), include_str!("../strings_path.rs")] {
+            assert!(!table.contains("`{}`"));
+        }
     }
 
     /// "connection(s)", "conexión(es)", "vez/veces": each count has its
