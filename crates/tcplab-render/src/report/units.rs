@@ -5,6 +5,7 @@
 //! are printed as they are, without thousands separators.
 
 use super::strings::{fill, Lang, Strings};
+use crate::plot::units::Unit;
 
 /// `25.0 µs`, `3.71 ms`, `1.058 s`: a fixed number of decimals per unit,
 /// as the report's sentences and tables (and the comparison's) have always
@@ -18,15 +19,18 @@ pub fn duration(s: &Strings, secs: f64) -> String {
 
 /// [`duration`] for any sentence table of `lang` (the comparison's too).
 pub fn duration_in(lang: Lang, secs: f64) -> String {
-    let a = secs.abs();
-    let (number, unit) = if a < 1e-3 {
-        (format!("{:.1}", secs * 1e6), "µs")
-    } else if a < 1.0 {
-        (format!("{:.2}", secs * 1e3), "ms")
-    } else {
-        (format!("{secs:.3}"), "s")
+    // The unit is the graphs' (one rule: `Unit::time`); the decimals are
+    // the report's: 1 for µs, 2 for ms, 3 for s.
+    // (Multiplying by 1e6 rounds as the report always has; dividing by
+    // the unit's factor 1e-6 would move a few last digits.)
+    let unit = Unit::time(secs);
+    let (decimals, per_second) = match unit.name {
+        "µs" => (1, 1e6),
+        "ms" => (2, 1e3),
+        _ => (3, 1.0),
     };
-    format!("{} {unit}", lang.decimal(number))
+    let number = format!("{:.decimals$}", secs * per_second);
+    format!("{} {}", lang.decimal(number), unit.name)
 }
 
 /// `335.28 Mbit/s`.
