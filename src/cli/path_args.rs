@@ -6,9 +6,11 @@
 use crate::run_and_capture::Tuning;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use tcplab_analysis::record::link::{self as params, End, LinkParams, QueueLimit, DEFAULT_QUEUE};
+use tcplab_analysis::record::link::{
+    self as params, LinkParams, PathEnd, QueueLimit, DEFAULT_QUEUE,
+};
 
-/// `--capture-at`: the command line's spelling of `End`.
+/// `--capture-at`: the command line's spelling of `PathEnd`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CaptureAt {
     Sender,
@@ -139,10 +141,10 @@ impl PathArgs {
         Ok(Some(p))
     }
 
-    pub fn capture_at(&self) -> End {
+    pub fn capture_at(&self) -> PathEnd {
         match self.capture_at {
-            Some(CaptureAt::Receiver) => End::Receiver,
-            Some(CaptureAt::Sender) | None => End::Sender,
+            Some(CaptureAt::Receiver) => PathEnd::Receiver,
+            Some(CaptureAt::Sender) | None => PathEnd::Sender,
         }
     }
 

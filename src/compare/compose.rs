@@ -8,14 +8,14 @@ use super::strings::{fill, CompareStrings};
 use super::{table, Measured};
 use std::path::Path;
 use tcplab_net::emu::LinkParams;
-use tcplab_net::path::End;
+use tcplab_net::path::PathEnd;
 use tcplab_render::report::doc::{code, text, Block};
 
 /// What the report says besides the runs' numbers.
 pub struct Context<'a> {
     pub runs: &'a [Measured],
     pub link: &'a LinkParams,
-    pub capture_at: End,
+    pub capture_at: PathEnd,
     /// The options tcplab chose when none was given (`--rate 10mbit --delay 20ms`).
     pub default_path: Option<&'a str>,
     /// The file sent, when not the generated payload.
@@ -73,8 +73,8 @@ fn payload(c: &Context<'_>, s: &CompareStrings) -> String {
 
 fn path(c: &Context<'_>, s: &CompareStrings) -> String {
     let end = match c.capture_at {
-        End::Sender => s.ends[0],
-        End::Receiver => s.ends[1],
+        PathEnd::Sender => s.ends[0],
+        PathEnd::Receiver => s.ends[1],
     };
     let mut out = fill(s.path, &[&code(&c.link.to_string()), &end]);
     if let Some(options) = c.default_path {
@@ -128,7 +128,7 @@ mod tests {
         let c = Context {
             runs: &[],
             link: &link,
-            capture_at: End::Sender,
+            capture_at: PathEnd::Sender,
             default_path: Some("--rate 10mbit <b>"),
             file_name: Some("a`b [f](javascript:alert(3)).txt"),
             warnings: &warnings,

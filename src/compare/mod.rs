@@ -379,7 +379,7 @@ struct CompareJson<'a> {
     path: String,
     link: &'a tcplab_net::emu::LinkParams,
     default_path: Option<&'a str>,
-    capture_at: tcplab_net::path::End,
+    capture_at: tcplab_net::path::PathEnd,
     file_name: Option<&'a str>,
     runs: Vec<CompareJsonRun<'a>>,
     warnings: &'a [String],

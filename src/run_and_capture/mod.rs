@@ -27,7 +27,7 @@ use tcplab_analysis::record::run_meta::{LinkMeta, RunMeta};
 use tcplab_analysis::record::tcp_info::{self as tcpinfo, TcpInfo};
 use tcplab_analysis::{self, Analyzer};
 use tcplab_net::emu::LinkParams;
-use tcplab_net::path::{EmulatedPath, End, PathError};
+use tcplab_net::path::{EmulatedPath, PathEnd, PathError};
 use tcplab_net::sockets::SocketEntry;
 use tcplab_render::output::{csv::CsvWriter, text};
 use tcplab_render::plot::{self, Collector, Graph, ImageFormat, PlotOptions, Style, View};
@@ -65,7 +65,7 @@ pub struct RunOptions {
     /// Run across tcplab's emulated link (two namespaces) instead of loopback.
     pub link: Option<LinkParams>,
     /// Where the emulated path is captured.
-    pub capture_at: End,
+    pub capture_at: PathEnd,
     pub tuning: Tuning,
 }
 

@@ -9,7 +9,7 @@ use std::os::fd::AsFd;
 use std::path::Path;
 use std::sync::Arc;
 use tcplab_net::netns::Netns;
-use tcplab_net::path::{EmulatedPath, End, DEVICE};
+use tcplab_net::path::{EmulatedPath, PathEnd, DEVICE};
 use tcplab_net::sockets::{self, SocketEntry};
 use tcplab_net::tcpinfo;
 use tcplab_wire::capture::live::SNAPLEN;
@@ -25,7 +25,7 @@ pub(crate) enum Net<'a> {
     Loopback,
     Emulated {
         path: &'a EmulatedPath,
-        capture_at: End,
+        capture_at: PathEnd,
     },
 }
 
@@ -38,11 +38,11 @@ impl Net<'_> {
     pub fn server_ip(&self) -> IpAddr {
         match self {
             Net::Loopback => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            Net::Emulated { .. } => EmulatedPath::address(End::Receiver),
+            Net::Emulated { .. } => EmulatedPath::address(PathEnd::Receiver),
         }
     }
 
-    fn namespace(&self, end: End) -> Option<&Netns> {
+    fn namespace(&self, end: PathEnd) -> Option<&Netns> {
         match self {
             Net::Loopback => None,
             Net::Emulated { path, .. } => Some(path.namespace(end)),
@@ -50,7 +50,7 @@ impl Net<'_> {
     }
 
     /// Runs `f` where `end` lives.
-    fn at<T: Send>(&self, end: End, f: impl FnOnce() -> T + Send) -> Result<T, RunError> {
+    fn at<T: Send>(&self, end: PathEnd, f: impl FnOnce() -> T + Send) -> Result<T, RunError> {
         match self.namespace(end) {
             None => Ok(f()),
             Some(ns) => ns.run_inside(f).map_err(|e| RunError::Lab(e.to_string())),
@@ -60,7 +60,7 @@ impl Net<'_> {
     /// The server's listening socket, with the receive buffer of `tuning`.
     pub fn listener(&self, tuning: &Tuning) -> Result<TcpListener, RunError> {
         let socket = self
-            .at(End::Receiver, TcpSocket::new_v4)?
+            .at(PathEnd::Receiver, TcpSocket::new_v4)?
             .map_err(lab_err("creating the server socket"))?;
         socket
             .set_reuseaddr(true)
@@ -81,7 +81,7 @@ impl Net<'_> {
     /// control of `tuning`; connect it with [`connect`].
     pub fn client_socket(&self, tuning: &Tuning) -> Result<TcpSocket, RunError> {
         let socket = self
-            .at(End::Sender, TcpSocket::new_v4)?
+            .at(PathEnd::Sender, TcpSocket::new_v4)?
             .map_err(lab_err("creating the client socket"))?;
         if let Some(cc) = &tuning.cc {
             tcpinfo::set_congestion(socket.as_fd(), cc)
@@ -123,8 +123,8 @@ impl Net<'_> {
         match self {
             Net::Loopback => Arc::new(sockets::snapshot),
             Net::Emulated { path, .. } => {
-                let names =
-                    [End::Receiver, End::Sender].map(|e| path.namespace(e).name().to_string());
+                let names = [PathEnd::Receiver, PathEnd::Sender]
+                    .map(|e| path.namespace(e).name().to_string());
                 Arc::new(move |port| {
                     let mut all = Vec::new();
                     for name in &names {
@@ -146,13 +146,13 @@ impl Net<'_> {
             Net::Emulated { path, capture_at } => format!(
                 "emulated path: {} ({} to {}; namespaces {} and {}); captured at the {}",
                 path.params(),
-                EmulatedPath::address(End::Sender),
-                EmulatedPath::address(End::Receiver),
-                path.namespace(End::Sender).name(),
-                path.namespace(End::Receiver).name(),
+                EmulatedPath::address(PathEnd::Sender),
+                EmulatedPath::address(PathEnd::Receiver),
+                path.namespace(PathEnd::Sender).name(),
+                path.namespace(PathEnd::Receiver).name(),
                 match capture_at {
-                    End::Sender => "sender",
-                    End::Receiver => "receiver",
+                    PathEnd::Sender => "sender",
+                    PathEnd::Receiver => "receiver",
                 }
             ),
         }

@@ -8,7 +8,7 @@
 use super::netns::{Netns, NetnsError, RemoveError};
 use crate::emu::{self, DroppedPacket, EmuError, EmuStats, Emulator, LinkParams};
 use std::net::{IpAddr, Ipv4Addr};
-pub use tcplab_analysis::record::link::End;
+pub use tcplab_analysis::record::link::PathEnd;
 use thiserror::Error;
 
 pub const SENDER_ADDR: Ipv4Addr = Ipv4Addr::new(10, 77, 0, 1);
@@ -71,17 +71,17 @@ impl EmulatedPath {
         &self.params
     }
 
-    pub fn namespace(&self, end: End) -> &Netns {
+    pub fn namespace(&self, end: PathEnd) -> &Netns {
         match end {
-            End::Sender => &self.sender,
-            End::Receiver => &self.receiver,
+            PathEnd::Sender => &self.sender,
+            PathEnd::Receiver => &self.receiver,
         }
     }
 
-    pub fn address(end: End) -> IpAddr {
+    pub fn address(end: PathEnd) -> IpAddr {
         IpAddr::V4(match end {
-            End::Sender => SENDER_ADDR,
-            End::Receiver => RECEIVER_ADDR,
+            PathEnd::Sender => SENDER_ADDR,
+            PathEnd::Receiver => RECEIVER_ADDR,
         })
     }
 

@@ -7,12 +7,15 @@
 use std::io::{self, Write};
 use tcplab_wire::dissect::Flags;
 
-/// Which way a packet crosses the link.
+/// Which way a packet crosses the emulated link (not to be confused with
+/// a connection's `flow::Direction`, A→B or B→A, or with `PathEnd`, the end
+/// a capture looks from).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Way {
-    /// From the sender's namespace to the receiver's.
+pub enum LinkDirection {
+    /// From the sender's namespace to the receiver's (the data).
     Forward,
+    /// From the receiver's namespace back to the sender's (the ACKs).
     Backward,
 }
 
@@ -21,7 +24,7 @@ pub enum Way {
 pub struct DroppedPacket {
     /// Epoch nanoseconds (the capture's clock).
     pub time_ns: i64,
-    pub way: Way,
+    pub way: LinkDirection,
     pub reason: DropReason,
     /// Raw TCP sequence number, payload length and flags (`None`: not TCP).
     pub tcp: Option<(u32, u32, u8)>,
@@ -44,8 +47,8 @@ pub fn write_csv<W: Write>(mut out: W, drops: &[DroppedPacket]) -> io::Result<()
         let secs = d.time_ns.div_euclid(1_000_000_000);
         let nanos = d.time_ns.rem_euclid(1_000_000_000);
         let way = match d.way {
-            Way::Forward => "forward",
-            Way::Backward => "backward",
+            LinkDirection::Forward => "forward",
+            LinkDirection::Backward => "backward",
         };
         let reason = match d.reason {
             DropReason::Lost => "lost",
@@ -84,8 +87,8 @@ pub fn read_csv(text: &str) -> Result<Vec<DroppedPacket>, String> {
         }
         let nanos: i64 = format!("{frac:0<9}").parse().map_err(|_| bad("time"))?;
         let way = match f[1] {
-            "forward" => Way::Forward,
-            "backward" => Way::Backward,
+            "forward" => LinkDirection::Forward,
+            "backward" => LinkDirection::Backward,
             _ => return Err(bad("direction")),
         };
         let reason = match f[2] {
@@ -121,13 +124,13 @@ mod tests {
         let drops = vec![
             DroppedPacket {
                 time_ns: 1_795_625_731_920_600_123,
-                way: Way::Forward,
+                way: LinkDirection::Forward,
                 reason: DropReason::Lost,
                 tcp: Some((2_208_924_630, 1448, Flags::ACK | Flags::PSH)),
             },
             DroppedPacket {
                 time_ns: 1_795_625_731_930_000_000,
-                way: Way::Backward,
+                way: LinkDirection::Backward,
                 reason: DropReason::QueueFull,
                 tcp: None,
             },

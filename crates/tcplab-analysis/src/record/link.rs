@@ -76,10 +76,11 @@ impl Default for LinkParams {
     }
 }
 
-/// Which end a capture or a sample looks from.
+/// Which end of the emulated path a capture or a sample looks from: the
+/// sender's namespace or the receiver's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum End {
+pub enum PathEnd {
     #[default]
     Sender,
     Receiver,

@@ -4,7 +4,7 @@
 //! has a default, so a file from an older tcplab, or one a person edited,
 //! still reads; what is missing is simply not reported.
 
-use crate::record::link::{EmuStats, End, LinkParams};
+use crate::record::link::{EmuStats, LinkParams, PathEnd};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tcplab_wire::capture::live::LiveStats;
@@ -84,7 +84,7 @@ pub struct Tuning {
 #[serde(default)]
 pub struct LinkMeta {
     pub params: LinkParams,
-    pub capture_at: End,
+    pub capture_at: PathEnd,
     /// Packets the emulator dropped sender → receiver (loss + full queue).
     pub forward_drops: u64,
     pub backward_drops: u64,
@@ -92,7 +92,7 @@ pub struct LinkMeta {
 }
 
 impl LinkMeta {
-    pub fn new(params: &LinkParams, capture_at: End, stats: EmuStats) -> LinkMeta {
+    pub fn new(params: &LinkParams, capture_at: PathEnd, stats: EmuStats) -> LinkMeta {
         LinkMeta {
             params: *params,
             capture_at,

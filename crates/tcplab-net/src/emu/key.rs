@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use tcplab_analysis::record::drops::Way;
+use tcplab_analysis::record::drops::LinkDirection;
 use tcplab_wire::dissect::{dissect_ip, Flags, Segment};
 use tcplab_wire::Seq;
 
@@ -130,7 +130,7 @@ impl Keyer {
         }
     }
 
-    pub fn draws(&mut self, way: Way, pkt: &[u8]) -> Draws {
+    pub fn draws(&mut self, way: LinkDirection, pkt: &[u8]) -> Draws {
         let name = match dissect_ip(pkt) {
             Ok(seg) => self.name_tcp(&seg),
             Err(_) => None,
@@ -268,14 +268,17 @@ mod tests {
     fn draws_depend_on_relative_content_only() {
         let run = |isn: u32, port: u16| {
             let mut k = Keyer::new(7);
-            let mut out = vec![k.draws(Way::Forward, &segment(port, 80, isn, 0, Flags::SYN, 0))];
+            let mut out = vec![k.draws(
+                LinkDirection::Forward,
+                &segment(port, 80, isn, 0, Flags::SYN, 0),
+            )];
             for i in 0..5u32 {
                 let p = segment(port, 80, isn.wrapping_add(1 + i * 100), 9, Flags::ACK, 100);
-                out.push(k.draws(Way::Forward, &p));
+                out.push(k.draws(LinkDirection::Forward, &p));
             }
             // A retransmission of the second segment gets a draw of its own.
             out.push(k.draws(
-                Way::Forward,
+                LinkDirection::Forward,
                 &segment(port, 80, isn.wrapping_add(101), 9, Flags::ACK, 100),
             ));
             out
@@ -287,7 +290,10 @@ mod tests {
         let mut c = Keyer::new(8);
         assert_ne!(
             a[0],
-            c.draws(Way::Forward, &segment(40000, 80, 1000, 0, Flags::SYN, 0))
+            c.draws(
+                LinkDirection::Forward,
+                &segment(40000, 80, 1000, 0, Flags::SYN, 0)
+            )
         );
     }
 
@@ -295,37 +301,43 @@ mod tests {
     fn duplicate_acks_are_told_apart() {
         let mut k = Keyer::new(1);
         let ack = segment(80, 40000, 5, 777, Flags::ACK, 0);
-        let a = k.draws(Way::Backward, &ack);
-        let b = k.draws(Way::Backward, &ack);
+        let a = k.draws(LinkDirection::Backward, &ack);
+        let b = k.draws(LinkDirection::Backward, &ack);
         assert_ne!(a, b);
         let mut k2 = Keyer::new(1);
-        assert_eq!(a, k2.draws(Way::Backward, &ack));
+        assert_eq!(a, k2.draws(LinkDirection::Backward, &ack));
     }
 
     #[test]
     fn non_tcp_and_garbage_are_named_by_order() {
         let mut k = Keyer::new(1);
-        let a = k.draws(Way::Forward, &[0x45, 0, 0]);
-        let b = k.draws(Way::Forward, &[]);
+        let a = k.draws(LinkDirection::Forward, &[0x45, 0, 0]);
+        let b = k.draws(LinkDirection::Forward, &[]);
         assert_ne!(a, b);
     }
 
     #[test]
     fn memory_is_pruned_below_the_ack() {
         let mut k = Keyer::new(1);
-        k.draws(Way::Forward, &segment(40000, 80, 0, 0, Flags::SYN, 0));
         k.draws(
-            Way::Backward,
+            LinkDirection::Forward,
+            &segment(40000, 80, 0, 0, Flags::SYN, 0),
+        );
+        k.draws(
+            LinkDirection::Backward,
             &segment(80, 40000, 0, 1, Flags::SYN | Flags::ACK, 0),
         );
         for i in 0..(PRUNE_AT as u32 + 10) {
             k.draws(
-                Way::Forward,
+                LinkDirection::Forward,
                 &segment(40000, 80, 1 + i * 10, 1, Flags::ACK, 10),
             );
         }
         let acked = 1 + (PRUNE_AT as u32 + 10) * 10;
-        k.draws(Way::Backward, &segment(80, 40000, 1, acked, Flags::ACK, 0));
+        k.draws(
+            LinkDirection::Backward,
+            &segment(80, 40000, 1, acked, Flags::ACK, 0),
+        );
         let half = &k.flows[&dissect_ip(&segment(40000, 80, 0, 0, 0, 0))
             .map(|seg| flow_of(&seg))
             .unwrap()];
@@ -348,16 +360,19 @@ mod tests {
     fn a_shifted_segmentation_keeps_the_draws() {
         let run = |short_at: u32| {
             let mut k = Keyer::new(3);
-            k.draws(Way::Forward, &syn(40000, 80, 99, 0, Flags::SYN, 1460));
             k.draws(
-                Way::Backward,
+                LinkDirection::Forward,
+                &syn(40000, 80, 99, 0, Flags::SYN, 1460),
+            );
+            k.draws(
+                LinkDirection::Backward,
                 &syn(80, 40000, 7, 100, Flags::SYN | Flags::ACK, 1460),
             );
             let (mut seq, mut out) = (1u32, Vec::new());
             for i in 0..20u32 {
                 let len = if i == short_at { 1448 - 80 } else { 1448 };
                 let d = k.draws(
-                    Way::Forward,
+                    LinkDirection::Forward,
                     &segment(40000, 80, 99 + seq, 8, Flags::ACK, len as usize),
                 );
                 out.push(d);

@@ -13,5 +13,5 @@ pub mod tun;
 
 pub use link::{Fate, Link};
 pub use pump::{EmuError, Emulator};
-pub use tcplab_analysis::record::drops::{DropReason, DroppedPacket, Way};
+pub use tcplab_analysis::record::drops::{DropReason, DroppedPacket, LinkDirection};
 pub use tcplab_analysis::record::link::{EmuStats, LinkParams, LinkStats, QueueLimit};

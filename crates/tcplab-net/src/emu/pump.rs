@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::os::fd::OwnedFd;
 use std::thread::JoinHandle;
-use tcplab_analysis::record::drops::{DropReason, DroppedPacket, Way};
+use tcplab_analysis::record::drops::{DropReason, DroppedPacket, LinkDirection};
 use tcplab_analysis::record::link::LinkStats;
 use tcplab_analysis::record::link::{EmuStats, LinkParams};
 use thiserror::Error;
@@ -106,7 +106,7 @@ impl Drop for Emulator {
 
 /// One direction: its link model, the packets on their way, and where they go.
 struct Lane {
-    way: Way,
+    way: LinkDirection,
     link: Link,
     in_flight: VecDeque<(Nanos, Vec<u8>)>,
     /// Accepted by the link but never written to the far device: (packets, bytes).
@@ -146,13 +146,13 @@ async fn pump(
     };
     let mut keyer = Keyer::new(params.seed);
     let mut forward = Lane {
-        way: Way::Forward,
+        way: LinkDirection::Forward,
         link: Link::new(params, params.loss),
         in_flight: VecDeque::new(),
         undelivered: (0, 0),
     };
     let mut backward = Lane {
-        way: Way::Backward,
+        way: LinkDirection::Backward,
         link: Link::new(params, params.ack_loss),
         in_flight: VecDeque::new(),
         undelivered: (0, 0),

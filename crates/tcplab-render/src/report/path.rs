@@ -9,8 +9,8 @@ use super::strings::{fill, Strings};
 use super::units::{at, duration, rate};
 use super::Input;
 use std::collections::HashMap;
-use tcplab_analysis::record::drops::{DroppedPacket, Way};
-use tcplab_analysis::record::link::{End, LinkParams, QueueLimit};
+use tcplab_analysis::record::drops::{DroppedPacket, LinkDirection};
+use tcplab_analysis::record::link::{LinkParams, PathEnd, QueueLimit};
 use tcplab_analysis::record::tcp_info::TcpInfo;
 use tcplab_analysis::{Event, EventSet, SegmentReport};
 use tcplab_wire::capture::Timestamp;
@@ -45,7 +45,7 @@ impl PathEvidence {
     pub fn new(stream: u32, drops: &[DroppedPacket]) -> PathEvidence {
         let drops: Vec<DroppedPacket> = drops
             .iter()
-            .filter(|d| d.way == Way::Forward && d.tcp.is_some_and(|(_, len, _)| len > 0))
+            .filter(|d| d.way == LinkDirection::Forward && d.tcp.is_some_and(|(_, len, _)| len > 0))
             .copied()
             .collect();
         let mut waiting: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -111,7 +111,7 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
         return Vec::new();
     };
     let description = describe(s, &link.params);
-    let at_sender = link.capture_at == End::Sender;
+    let at_sender = link.capture_at == PathEnd::Sender;
     let mut out = vec![
         Block::Heading(p.link_heading.to_string()),
         Block::Para(fill(
