@@ -53,7 +53,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("tcplab: error: {err:#}");
+            eprintln!("tcplab: error: {}", cli::one_line(&err));
             ExitCode::from(cli::EXIT_FAILURE)
         }
     }

@@ -23,3 +23,45 @@ pub const EXIT_PARTIAL: u8 = 3;
 pub fn not_a_duration(text: &str, why: &tcplab_wire::duration::DurationError) -> String {
     format!("{text:?} is not a duration: {why}")
 }
+
+/// An error and its causes on one line, each cause once: a library error
+/// whose message already quotes its source (`/x: not a directory`) and
+/// also returns it as its `source()` would otherwise be printed twice
+/// (`/x: not a directory: not a directory`).
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut line = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !line.contains(&cause) {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::one_line;
+    use anyhow::Context;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("/x: not a usable directory: {source}")]
+    struct Quoting {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory");
+        let quoting = anyhow::Error::from(Quoting { source: io });
+        assert_eq!(
+            one_line(&quoting),
+            "/x: not a usable directory: not a directory"
+        );
+        let plain: anyhow::Result<()> =
+            Err(std::io::Error::other("disk full")).context("writing x.csv");
+        let plain = plain.expect_err("an error");
+        assert_eq!(one_line(&plain), "writing x.csv: disk full");
+    }
+}
