@@ -219,3 +219,57 @@ fn lang_follows_the_locale() {
     assert_eq!(Lang::from_locale(Some("C")), Lang::En);
     assert_eq!(Lang::from_locale(None), Lang::En);
 }
+
+/// A capture that turns out unusable half-way (here: no TCP connection,
+/// known only after reading it) leaves no partial report, and neither do
+/// the graphs of `plot --all`; a report written again over an existing one
+/// replaces its files.
+#[test]
+fn a_failed_report_or_plot_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let udp_only = tmp.path().join("no-tcp.pcap");
+    let lossy = std::fs::read(common::data("lossy.pcap")).expect("lossy.pcap");
+    // The pcap header and no record: a capture without a connection.
+    std::fs::write(&udp_only, &lossy[..24]).expect("write");
+    let out = tmp.path().join("out").join("report");
+    let o = common::tcplab(&[
+        "report",
+        udp_only.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    assert!(!out.exists(), "a partial report was left");
+    let plots = tmp.path().join("out").join("plots");
+    let o = common::tcplab(&[
+        "plot",
+        udp_only.to_str().expect("utf-8"),
+        "--all",
+        "-o",
+        &format!("{}/", plots.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    assert!(!plots.exists(), "partial graphs were left");
+    let left: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.file_name())).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left behind: {left:?}");
+
+    // Written twice: the second replaces the first's files.
+    for _ in 0..2 {
+        let o = common::tcplab(&[
+            "report",
+            common::data("lossy.pcap").to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+    }
+    assert!(out.join("report.html").is_file());
+    let hidden: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
+        .expect("out")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}

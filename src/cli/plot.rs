@@ -12,6 +12,7 @@ use tcplab_analysis::flow::Direction;
 use tcplab_analysis::record::run_meta;
 use tcplab_analysis::record::tcp_info as tcpinfo;
 use tcplab_render::plot::{self, Graph, ImageFormat, KernelSeries, PlotOptions, Style, View};
+use tcplab_render::staging::Staging;
 use tcplab_wire::duration::{self, Bare};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -133,32 +134,47 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         );
     }
     let style = Style::default();
-    let jobs: Vec<(Graph, PathBuf)> = match args.graph {
-        Some(graph) => vec![(graph, args.output.clone())],
+    // `--all` writes every graph beside the directory and moves them in
+    // once all are drawn (`staging`): never a half-written set.
+    let (staging, jobs): (Option<Staging>, Vec<(Graph, PathBuf)>) = match args.graph {
+        Some(graph) => (None, vec![(graph, args.output.clone())]),
         None => {
             let format = match args.format.unwrap_or(FormatArg::Svg) {
                 FormatArg::Svg => ImageFormat::Svg,
                 FormatArg::Png => ImageFormat::Png,
             };
-            std::fs::create_dir_all(&args.output)
+            let staging = Staging::new(&args.output)
                 .with_context(|| format!("creating {}", args.output.display()))?;
-            Graph::ALL
+            let jobs = Graph::ALL
                 .into_iter()
-                .map(|g| (g, all_path(&args.output, got.series.stream, g, format)))
-                .collect()
+                .map(|g| (g, all_path(staging.dir(), got.series.stream, g, format)))
+                .collect();
+            (Some(staging), jobs)
         }
     };
+    let mut lines = Vec::new();
     for (graph, path) in jobs {
         let figure = plot::render_to_file(graph, &view, &style, &path)?;
-        println!(
+        let shown = staging
+            .as_ref()
+            .map_or(path.clone(), |s| s.final_path(&path));
+        lines.push(format!(
             "{}: {} graph of stream {} ({}), {}×{} px",
-            path.display(),
+            shown.display(),
             graph,
             got.series.stream,
             view.direction_label(),
             figure.width,
             figure.height
-        );
+        ));
+    }
+    if let Some(staging) = staging {
+        staging
+            .commit()
+            .with_context(|| format!("writing {}", args.output.display()))?;
+    }
+    for line in lines {
+        println!("{line}");
     }
     Ok(ExitCode::from(exit))
 }

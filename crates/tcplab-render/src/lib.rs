@@ -10,3 +10,4 @@
 pub mod output;
 pub mod plot;
 pub mod report;
+pub mod staging;

@@ -38,6 +38,7 @@ pub use strings::Lang;
 
 use crate::output::{csv::CsvWriter, json::JsonWriter};
 use crate::plot::{self, Collector, ConnectionSeries, KernelSeries, PlotError};
+use crate::staging::Staging;
 use evidence::Evidence;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -137,13 +138,41 @@ pub(crate) struct Input<'a> {
     pub path: &'a path::PathEvidence,
 }
 
-/// Writes the report of `capture` into `out_dir` (created if needed).
+/// Writes the report of `capture` into `out_dir` (created if needed), all
+/// or nothing: the files are written beside it and moved in only when the
+/// whole report is written (`crate::staging`), so a capture that turns out
+/// unusable half-way leaves no partial report.
 pub fn write_report(capture: &Path, out_dir: &Path, opts: &ReportOptions) -> Result<ReportFiles> {
     // Fail on an unreadable capture or metadata before creating anything.
     drop(tcplab_wire::capture::open(capture).map_err(AnalysisError::from)?);
     let meta = read_meta(capture, opts)?;
-    let (tcp_info, drops) = companions(capture, meta.as_ref())?;
-    std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
+    let companions = companions(capture, meta.as_ref())?;
+    let staging = Staging::new(out_dir).map_err(write_err(out_dir))?;
+    let staged = write_into(capture, staging.dir(), opts, meta, companions)?;
+    let files = ReportFiles {
+        dir: out_dir.to_path_buf(),
+        markdown: staging.final_path(&staged.markdown),
+        html: staging.final_path(&staged.html),
+        segments_csv: staging.final_path(&staged.segments_csv),
+        summary_json: staging.final_path(&staged.summary_json),
+        graphs: staged
+            .graphs
+            .iter()
+            .map(|g| staging.final_path(g))
+            .collect(),
+        ..staged
+    };
+    staging.commit().map_err(write_err(out_dir))?;
+    Ok(files)
+}
+
+fn write_into(
+    capture: &Path,
+    out_dir: &Path,
+    opts: &ReportOptions,
+    meta: Option<run_meta::RunMeta>,
+    (tcp_info, drops): (Vec<TcpInfo>, Vec<DroppedPacket>),
+) -> Result<ReportFiles> {
     let segments_csv = out_dir.join("segments.csv");
     let guess = opts.stream.unwrap_or(0);
     let (mut evidence, mut collector) = (Evidence::new(guess), Collector::new([guess]));
