@@ -25,3 +25,20 @@ fn an_error_says_its_cause_once() {
         "{err}"
     );
 }
+
+/// A device, a pipe or a directory given as the file to copy is refused at
+/// once, in one line, before any namespace or capture is made (it used to
+/// read `/dev/zero` into memory until the machine ran out).
+#[test]
+fn run_and_capture_refuses_what_is_not_a_regular_file() {
+    for (file, what) in [("/dev/zero", "a device"), ("/tmp", "a directory")] {
+        let start = std::time::Instant::now();
+        let out = tcplab(&["run-and-capture", file]);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out).trim_end(),
+            format!("tcplab: error: {file}: {what}, not a regular file: give the file to copy")
+        );
+    }
+}

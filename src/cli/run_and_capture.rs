@@ -56,6 +56,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let privs = privilege::current();
     let link = args.path.link()?;
     args.path.tuning()?;
+    // A device, a pipe or a huge file is refused before anything is made.
+    if let Some(file) = &args.file {
+        run_and_capture::payload::check_file(file)?;
+    }
     if link.is_some() {
         if !(privs.namespaces && privs.capture) {
             bail!(privilege::missing_for_emulated_path());

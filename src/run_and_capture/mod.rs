@@ -76,6 +76,10 @@ pub enum RunError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: {what}, not a regular file: give the file to copy", path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error("{}: {bytes} bytes, more than the {} bytes a run keeps in memory: copy a smaller file, or use --payload-size", path.display(), payload::MAX_SIZE)]
+    TooLarge { path: PathBuf, bytes: u64 },
     #[error(transparent)]
     Capture(#[from] LiveError),
     #[error("{0}")]
@@ -204,6 +208,9 @@ pub fn remove_stale() {
 /// `SIGHUP` during the transfer ends it with `RunError::Interrupted` after
 /// cleaning up.
 pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
+    if let Some(file) = &opts.file {
+        payload::check_file(file)?;
+    }
     fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     let stem = match (opts.scenario, &opts.file) {
         (Scenario::Echo, _) => "echo-two-clients".to_string(),

@@ -57,6 +57,40 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     Ok(bytes as usize)
 }
 
+/// A file a run can copy: a regular file (a device such as `/dev/zero`, a
+/// pipe or a directory is refused at once, before anything is made) of at
+/// most [`MAX_SIZE`] bytes (the run keeps it in memory). Its size.
+pub fn check_file(path: &std::path::Path) -> Result<u64, super::RunError> {
+    let meta = std::fs::metadata(path).map_err(super::io_err(path))?;
+    let kind = meta.file_type();
+    let what = if kind.is_dir() {
+        "a directory"
+    } else if kind.is_file() {
+        ""
+    } else {
+        use std::os::unix::fs::FileTypeExt;
+        match () {
+            _ if kind.is_char_device() || kind.is_block_device() => "a device",
+            _ if kind.is_fifo() => "a pipe",
+            _ if kind.is_socket() => "a socket",
+            _ => "not a file",
+        }
+    };
+    if !what.is_empty() {
+        return Err(super::RunError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    if meta.len() > MAX_SIZE {
+        return Err(super::RunError::TooLarge {
+            path: path.to_path_buf(),
+            bytes: meta.len(),
+        });
+    }
+    Ok(meta.len())
+}
+
 /// Deterministic text of exactly `size` bytes, in lines ending in `\n`.
 pub fn generate(size: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(size + 80);
