@@ -29,6 +29,7 @@
 //! verified; on any error or disconnect the temporary file is removed.
 
 mod names;
+mod part_file;
 mod protocol;
 mod receive;
 mod send;
