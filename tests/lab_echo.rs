@@ -5,6 +5,9 @@ mod lab_support;
 
 use lab_support::{addr_args, program, run_with_input, tcplab, Proc};
 
+#[path = "lab_echo/limits.rs"]
+mod limits;
+
 fn echo_client(addr: std::net::SocketAddr, extra: &[&str]) -> std::process::Command {
     let mut cmd = tcplab();
     cmd.arg("echo-client").args(addr_args(addr)).args(extra);

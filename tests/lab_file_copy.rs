@@ -11,6 +11,9 @@ use std::path::Path;
 use tcplab_lab::file_copy::{FileDigest, Hello, Mode, Reply};
 use tcplab_lab::framing::{encode, Decoder, HeaderWidth};
 
+#[path = "lab_file_copy/hardening.rs"]
+mod hardening;
+
 fn file_server(dir: &Path, max_files: &str) -> (Proc, SocketAddr) {
     let dir = dir.to_str().expect("a UTF-8 temp path");
     Proc::server(&[
@@ -133,18 +136,31 @@ fn path_names_are_refused_and_nothing_is_written_outside() {
 
 /// Speaks the protocol by hand up to the server's `go`.
 fn hello(addr: SocketAddr, mode: Mode, contents: &[u8]) -> TcpStream {
+    let (stream, reply) = hello_named(addr, mode, contents, "partial.txt");
+    assert_eq!(reply, Some(Reply::Go));
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream
+}
+
+/// Sends the hello for `name`; the connection and the server's answer.
+fn hello_named(
+    addr: SocketAddr,
+    mode: Mode,
+    contents: &[u8],
+    name: &str,
+) -> (TcpStream, Option<Reply>) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     let hello = Hello {
         mode,
         width: HeaderWidth::LAB,
         expected: FileDigest::of(contents),
-        name: "partial.txt".into(),
+        name: name.into(),
     };
     let apdu = encode(HeaderWidth::LAB, hello.to_text().as_bytes()).unwrap();
     stream.write_all(&apdu).unwrap();
-    assert_eq!(read_reply(&mut stream), Some(Reply::Go));
-    stream
+    let reply = read_reply(&mut stream);
+    (stream, reply)
 }
 
 fn read_reply(stream: &mut TcpStream) -> Option<Reply> {

@@ -192,3 +192,106 @@ fn client_refuses_lines_too_long_for_its_header() {
     assert!(err.contains("a 100-byte payload does not fit a 2-digit header (at most 99 bytes); use a header of at least 3 digits"), "{err}");
     assert!(server.finish().status.success());
 }
+
+#[test]
+fn a_header_announcing_more_than_max_message_closes_before_the_body() {
+    let (mut server, addr) = Proc::server(&[
+        "echo-server",
+        "--version",
+        "framed",
+        "--header-digits",
+        "18",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--max-clients",
+        "3",
+        "--max-time",
+        "10s",
+    ]);
+    // 300 MB announced: refused at the header, with the default 1 MiB limit.
+    // The connection stays open for writing: the server closes it by itself.
+    let mut big = TcpStream::connect(addr).unwrap();
+    big.set_read_timeout(Some(lab_support::PATIENCE)).unwrap();
+    big.write_all(b"000000000300000000:abc").unwrap();
+    let mut got = Vec::new();
+    let _ = big.read_to_end(&mut got);
+    assert_eq!(got, b"");
+    server.expect_err(
+        "it announced a 300000000-byte message, more than the 1048576 bytes this server accepts (--max-message)",
+    );
+    // Exactly the limit passes.
+    let limit = 1usize << 20;
+    let message = vec![b'm'; limit];
+    let apdu = encode(HeaderWidth::new(18).unwrap(), &message).unwrap();
+    let echoed = send_raw(addr, &apdu);
+    assert_eq!(echoed.len(), apdu.len());
+    assert!(echoed == apdu);
+    drop(big);
+    server.finish_ok();
+}
+
+#[test]
+fn max_message_is_an_option() {
+    let (mut server, addr) = Proc::server(&[
+        "echo-server",
+        "--version",
+        "framed",
+        "--max-message",
+        "10",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--max-clients",
+        "2",
+        "--max-time",
+        "10s",
+    ]);
+    assert_eq!(send_raw(addr, b"000010:0123456789"), b"000010:0123456789");
+    assert_eq!(send_raw(addr, b"000011:0123456789A"), b"");
+    server.expect_err("announced a 11-byte message, more than the 10 bytes");
+    server.finish_ok();
+}
+
+#[test]
+fn an_idle_client_in_the_middle_of_a_message_is_told_what_it_had_sent() {
+    let (mut server, addr) = Proc::server(&[
+        "echo-server",
+        "--version",
+        "framed",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--max-clients",
+        "2",
+        "--idle-timeout",
+        "300ms",
+        "--max-time",
+        "10s",
+    ]);
+    for (sent, says) in [
+        (
+            &b"000010:abc"[..],
+            "it had sent 10 of the 17 bytes of a message",
+        ),
+        (b"0000", "it had sent 4 bytes of a message's header"),
+    ] {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(lab_support::PATIENCE))
+            .unwrap();
+        stream.write_all(sent).unwrap();
+        let mut got = Vec::new();
+        stream.read_to_end(&mut got).unwrap();
+        let line = server.expect_err(says);
+        assert!(
+            line.contains("expelled after 300ms without sending more, in the middle of a message"),
+            "{line}"
+        );
+        assert!(!line.contains("without sending anything"), "{line}");
+    }
+    server.finish_ok();
+}

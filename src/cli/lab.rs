@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tcplab_lab::event::{EventSink, StopReason};
+use tcplab_lab::server::DEFAULT_MAX_CONNECTIONS;
 use tcplab_lab::{bind, Limits, DEFAULT_PORT};
 use tcplab_wire::duration::{self, Bare};
 use tokio::net::TcpListener;
@@ -78,6 +79,10 @@ pub struct ListenArgs {
     /// Stop after this long, closing open connections (e.g. 30s, 500ms, 2m)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
+    /// Serve at most this many clients at once (multi, framed, chat, file
+    /// server); more wait in the listen queue until one leaves. 0: no cap
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 impl ListenArgs {
@@ -85,6 +90,7 @@ impl ListenArgs {
         Limits {
             max_clients: self.max_clients,
             max_time: self.max_time,
+            max_connections: (self.max_connections > 0).then_some(self.max_connections),
         }
     }
 

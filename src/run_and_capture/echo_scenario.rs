@@ -47,6 +47,7 @@ pub(crate) async fn run(
         limits: Limits {
             max_clients: Some(CLIENTS as u64),
             max_time: Some(super::MAX_RUN),
+            ..Limits::default()
         },
         ..EchoOptions::default()
     };

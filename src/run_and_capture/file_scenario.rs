@@ -78,6 +78,7 @@ pub(crate) async fn run(
         limits: Limits {
             max_clients: Some(1),
             max_time: Some(super::MAX_RUN),
+            ..Limits::default()
         },
         max_files: Some(1),
         read_rate: opts.tuning.slow_reader,

@@ -155,6 +155,11 @@ impl Proc {
         (server, addr)
     }
 
+    /// The process's PID.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn send(&mut self, text: &str) {
         let stdin = self.stdin.as_mut().expect("stdin still open");
         stdin

@@ -604,6 +604,8 @@ fn start_in_process(
                 limits: Limits {
                     max_clients: Some(clients),
                     max_time: Some(limit),
+                    // Every client at once: the load is the point.
+                    max_connections: None,
                 },
                 ..Default::default()
             };

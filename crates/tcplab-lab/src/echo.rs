@@ -18,7 +18,7 @@
 //! Raw versions echo each read as it comes (up to 1024 bytes, like the lab's
 //! `recv(1024)`): TCP keeps no message boundaries, which is the point of v3.
 
-use super::echo_multi::{serve_framed_client, serve_raw_client};
+use super::echo_multi::{serve_framed_client, serve_raw_client, FramedLimits};
 use super::event::{Departure, Event, EventSink, StopReason};
 use super::framing::HeaderWidth;
 use super::server::{read_chunk, serve_each, Acceptor, Chunk, Limits};
@@ -29,6 +29,10 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// How long the `once` server waits for a client's first message (lab: 5 s).
 pub const ONCE_SILENCE: Duration = Duration::from_secs(5);
+/// Longest message the `framed` server accepts unless told otherwise: 1 MiB
+/// (the lab's 6-digit header allows 999,999 bytes, so the lab is unaffected;
+/// a wider header no longer lets a client make the server buffer gigabytes).
+pub const DEFAULT_MAX_MESSAGE: u64 = 1 << 20;
 /// Bytes per read for the raw versions (the lab's `recv(1024)`).
 const RECV_SIZE: usize = 1024;
 
@@ -48,13 +52,27 @@ pub enum EchoVersion {
 }
 
 /// How an echo server behaves beyond its version.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EchoOptions {
     pub limits: Limits,
     /// Close clients silent this long (`once`: defaults to [`ONCE_SILENCE`]).
     pub idle_timeout: Option<Duration>,
     /// A-PDU header width for `framed`.
     pub width: HeaderWidth,
+    /// `framed`: a header announcing more bytes than this closes the
+    /// connection before the body is read (nothing is buffered for it).
+    pub max_message: u64,
+}
+
+impl Default for EchoOptions {
+    fn default() -> Self {
+        EchoOptions {
+            limits: Limits::default(),
+            idle_timeout: None,
+            width: HeaderWidth::default(),
+            max_message: DEFAULT_MAX_MESSAGE,
+        }
+    }
 }
 
 /// Runs the echo server `version` on `listener` until its limits stop it.
@@ -90,9 +108,13 @@ pub async fn serve(
         }
         EchoVersion::Framed => {
             let acceptor = Acceptor::new(listener, options.limits, sink.clone());
-            let width = options.width;
+            let decoder = FramedLimits {
+                width: options.width,
+                max_message: options.max_message,
+                idle,
+            };
             let handler =
-                move |stream, peer| serve_framed_client(stream, peer, width, idle, sink.clone());
+                move |stream, peer| serve_framed_client(stream, peer, decoder, sink.clone());
             serve_each(acceptor, handler, |_| None).await
         }
     }

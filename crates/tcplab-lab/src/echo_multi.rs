@@ -6,11 +6,13 @@
 //! that ended the connection. A client silent for longer than the idle
 //! timeout is told why before being closed (exercise 6); a framed client that
 //! sends a malformed header is closed and the reason logged, since the stream
-//! cannot be resynchronised; other clients are unaffected.
+//! cannot be resynchronised, and so is one that announces a message longer
+//! than the server accepts (before its body is read); other clients are
+//! unaffected.
 
 use super::event::{Departure, Event, EventSink};
 use super::framed_stream::{write_frame, FramedReader, RecvError};
-use super::framing::HeaderWidth;
+use super::framing::{Decoder, FrameError, HeaderWidth};
 use super::server::{read_chunk, Chunk};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -56,27 +58,47 @@ pub async fn serve_raw_client(
     why
 }
 
+/// How a framed client is read.
+#[derive(Debug, Clone, Copy)]
+pub struct FramedLimits {
+    pub width: HeaderWidth,
+    /// Longest message accepted (see `EchoOptions::max_message`).
+    pub max_message: u64,
+    pub idle: Option<Duration>,
+}
+
 /// v3_7: echo each A-PDU back as an A-PDU.
 pub async fn serve_framed_client(
     mut stream: TcpStream,
     peer: SocketAddr,
-    width: HeaderWidth,
-    idle: Option<Duration>,
+    limits: FramedLimits,
     sink: EventSink,
 ) -> Departure {
+    let FramedLimits {
+        width,
+        max_message,
+        idle,
+    } = limits;
     let (read_half, mut write_half) = stream.split();
-    let mut reader = FramedReader::new(read_half, width);
+    let decoder = Decoder::new(width).with_max_len(max_message);
+    let mut reader = FramedReader::with_decoder(read_half, decoder);
     let why = loop {
         let next = match idle {
             Some(limit) => match tokio::time::timeout(limit, reader.next()).await {
                 Ok(next) => next,
-                Err(_) => break Departure::Idle(limit),
+                Err(_) => match reader.partial() {
+                    Some(partial) => break Departure::IdleInMessage { limit, partial },
+                    None => break Departure::Idle(limit),
+                },
             },
             None => reader.next().await,
         };
         let message = match next {
             Ok(Some(message)) => message,
             Ok(None) => break Departure::Closed,
+            Err(RecvError::Frame(FrameError::LengthOverMax { len, max, .. })) => {
+                break Departure::TooLarge { len, max }
+            }
             Err(RecvError::Frame(err)) => break Departure::Malformed(err.to_string()),
             Err(RecvError::Io(err)) => break Departure::Failed(err.to_string()),
         };
@@ -88,7 +110,7 @@ pub async fn serve_framed_client(
             break Departure::Failed(err.to_string());
         }
     };
-    if let Departure::Idle(limit) = why {
+    if let Departure::Idle(limit) | Departure::IdleInMessage { limit, .. } = why {
         let notice = idle_notice(limit);
         let _ = write_frame(&mut write_half, width, notice.trim_end().as_bytes()).await;
     }

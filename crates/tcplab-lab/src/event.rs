@@ -7,6 +7,8 @@
 //! itself never prints.
 
 use super::file_copy::FileDigest;
+use super::framing::Partial;
+use super::server::{ACCEPT_RETRY, REPORT_EVERY};
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -52,9 +54,32 @@ pub enum Event {
         peer: SocketAddr,
         reason: String,
     },
-    /// A connection could not be accepted (the server goes on).
+    /// A part file left by a file server that no longer runs was removed.
+    PartFileRemoved {
+        name: String,
+        pid: u32,
+    },
+    /// Such a part file could not be removed.
+    PartFileKept {
+        name: String,
+        pid: u32,
+        reason: String,
+    },
+    /// A connection could not be accepted (the server waits a moment and
+    /// tries again). Reported at the first failure, then at most every few
+    /// seconds while they go on; `failures` so far.
     AcceptFailed {
         reason: String,
+        failures: u64,
+    },
+    /// `accept` works again after `failures` failed attempts.
+    AcceptRecovered {
+        failures: u64,
+    },
+    /// `open` clients are connected, the `max_connections` cap: new ones
+    /// wait in the listen queue until one leaves.
+    Full {
+        open: usize,
     },
     Stopped {
         why: StopReason,
@@ -72,6 +97,12 @@ pub enum Departure {
     Replied,
     /// Silent for longer than this: expelled.
     Idle(Duration),
+    /// Silent for longer than `limit` in the middle of a message (framed):
+    /// expelled with part of it received.
+    IdleInMessage { limit: Duration, partial: Partial },
+    /// Announced a message longer than the server accepts (framed): closed
+    /// before its body was read.
+    TooLarge { len: u64, max: u64 },
     /// A malformed A-PDU header: this connection cannot go on.
     Malformed(String),
     /// Chat: the password was wrong.
@@ -117,7 +148,35 @@ impl fmt::Display for Event {
                 summary,
             } => write!(f, "stored {name} from {peer}: {summary}"),
             Event::FileRefused { peer, reason } => write!(f, "file from {peer} refused: {reason}"),
-            Event::AcceptFailed { reason } => write!(f, "accept failed: {reason}"),
+            Event::PartFileRemoved { name, pid } => write!(
+                f,
+                "removed {name:?}, a part file left by file server process {pid} \
+                 that no longer runs (killed?)"
+            ),
+            Event::PartFileKept { name, pid, reason } => write!(
+                f,
+                "could not remove {name:?}, a part file left by file server process \
+                 {pid} that no longer runs: {reason}"
+            ),
+            Event::AcceptFailed {
+                reason,
+                failures: 1,
+            } => write!(
+                f,
+                "accept failed: {reason}; retrying every {ACCEPT_RETRY:?} \
+                 (reported again every {REPORT_EVERY:?} while it lasts)"
+            ),
+            Event::AcceptFailed { reason, failures } => {
+                write!(f, "accept still failing ({failures} attempts): {reason}")
+            }
+            Event::AcceptRecovered { failures } => {
+                write!(f, "accepting again after {failures} failed attempts")
+            }
+            Event::Full { open } => write!(
+                f,
+                "{open} clients connected (--max-connections): new ones wait \
+                 until one leaves"
+            ),
             Event::Stopped { why } => write!(f, "server stopped: {why}"),
         }
     }
@@ -132,6 +191,16 @@ impl fmt::Display for Departure {
             Departure::Idle(limit) => {
                 write!(f, "expelled after {limit:?} without sending anything")
             }
+            Departure::IdleInMessage { limit, partial } => write!(
+                f,
+                "expelled after {limit:?} without sending more, in the middle of a \
+                 message (it had sent {partial})"
+            ),
+            Departure::TooLarge { len, max } => write!(
+                f,
+                "closed, it announced a {len}-byte message, more than the {max} bytes \
+                 this server accepts (--max-message); the message was not read"
+            ),
             Departure::Malformed(why) => write!(f, "closed, {why}"),
             Departure::WrongPassword => write!(f, "wrong password"),
             Departure::ServerStopped => write!(f, "server stopped"),

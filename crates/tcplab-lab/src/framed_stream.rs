@@ -8,7 +8,7 @@
 //! caller's business: [`FramedReader::next`] is cancel-safe, so it may be raced
 //! against a timer without losing bytes.
 
-use super::framing::{encode, Decoder, FrameError, HeaderWidth};
+use super::framing::{encode, Decoder, FrameError, HeaderWidth, Partial};
 use std::io;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -72,6 +72,11 @@ impl<R: AsyncRead + Unpin> FramedReader<R> {
     /// Stream offset just past the last message returned.
     pub fn offset(&self) -> u64 {
         self.decoder.offset()
+    }
+
+    /// The incomplete message read so far, if any.
+    pub fn partial(&self) -> Option<Partial> {
+        self.decoder.partial()
     }
 
     /// The stream and the bytes already read past the last message.

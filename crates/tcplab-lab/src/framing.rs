@@ -217,6 +217,23 @@ pub fn parse_header(
     Ok(Some(len))
 }
 
+/// Part of a message: `got` bytes of it (header included) have arrived; it
+/// has `expected` bytes in all, once its header is complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partial {
+    pub got: u64,
+    pub expected: Option<u64>,
+}
+
+impl fmt::Display for Partial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.expected {
+            Some(all) => write!(f, "{} of the {all} bytes of a message", self.got),
+            None => write!(f, "{} bytes of a message's header", self.got),
+        }
+    }
+}
+
 /// Incremental A-PDU decoder: [`feed`](Decoder::feed) it chunks as they arrive,
 /// take complete messages with [`next_message`](Decoder::next_message).
 #[derive(Debug)]
@@ -313,6 +330,25 @@ impl Decoder {
     /// Stream offset just past the last message returned.
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// The incomplete message received so far, if any: how many of its bytes
+    /// (header included) arrived, and how many it has in all once its header
+    /// is complete.
+    pub fn partial(&self) -> Option<Partial> {
+        let pending = &self.buf[self.pos..];
+        if pending.is_empty() {
+            return None;
+        }
+        let header_len = self.width.header_len() as u64;
+        let expected = parse_header(self.width, self.max_len, pending, self.offset)
+            .ok()
+            .flatten()
+            .map(|len| header_len + len);
+        Some(Partial {
+            got: pending.len() as u64,
+            expected,
+        })
     }
 
     /// Takes the bytes received past the last complete message, e.g. to hand

@@ -26,7 +26,13 @@ pub const DEFAULT_PORT: u16 = 5000;
 /// in the load benchmark); the kernel caps it at net.core.somaxconn.
 const BACKLOG: u32 = 1024;
 /// Pause after a failed `accept` (e.g. out of descriptors) so we do not spin.
-const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+pub const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+/// While `accept` keeps failing, or the server stays full, say so at most
+/// this often.
+pub const REPORT_EVERY: Duration = Duration::from_secs(10);
+/// Clients served at once unless configured otherwise: well below the usual
+/// 1,024 descriptors a process may open (`ulimit -n`).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 /// Binds a listening socket with `SO_REUSEADDR`, as the lab's servers do, so a
 /// restarted server need not wait for TIME_WAIT. Must run inside a runtime.
@@ -41,13 +47,63 @@ pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     socket.listen(BACKLOG)
 }
 
-/// When a server stops by itself. `None`: never.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// When a server stops by itself (`None`: never), and how many clients the
+/// concurrent servers serve at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Accept this many connections, serve them, then stop.
     pub max_clients: Option<u64>,
     /// Stop this long after starting, closing any connection still open.
     pub max_time: Option<Duration>,
+    /// Concurrent servers: with this many clients connected, accept no more
+    /// until one leaves (the others wait in the listen queue). `None`: no cap
+    /// but the descriptors the process may open. Default
+    /// [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: Option<usize>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_clients: None,
+            max_time: None,
+            max_connections: Some(DEFAULT_MAX_CONNECTIONS),
+        }
+    }
+}
+
+/// Says something at once, then at most every [`REPORT_EVERY`], even when it
+/// stops and starts again (a server at its descriptor limit flaps: each
+/// client leaving lets one more in).
+#[derive(Debug, Default)]
+struct Streak {
+    /// Times it happened in this streak.
+    count: u64,
+    /// This streak was reported.
+    reported: bool,
+    last_report: Option<Instant>,
+}
+
+impl Streak {
+    /// Counts one more; true if it should be reported now.
+    fn hit(&mut self) -> bool {
+        self.count += 1;
+        let now = Instant::now();
+        let due = self
+            .last_report
+            .is_none_or(|last| now.duration_since(last) >= REPORT_EVERY);
+        if due {
+            self.last_report = Some(now);
+            self.reported = true;
+        }
+        due
+    }
+
+    /// Ends the streak: its length if it was reported (so its end is too).
+    fn end(&mut self) -> Option<u64> {
+        let count = std::mem::take(&mut self.count);
+        std::mem::take(&mut self.reported).then_some(count)
+    }
 }
 
 /// Accepts connections within the [`Limits`], reporting each one.
@@ -56,6 +112,7 @@ pub struct Acceptor {
     limits: Limits,
     deadline: Option<Instant>,
     accepted: u64,
+    failures: Streak,
     sink: EventSink,
 }
 
@@ -68,6 +125,7 @@ impl Acceptor {
             limits,
             deadline,
             accepted: 0,
+            failures: Streak::default(),
             sink,
         }
     }
@@ -89,12 +147,20 @@ impl Acceptor {
             match self.within_deadline(self.listener.accept()).await? {
                 Ok((stream, peer)) => {
                     self.accepted += 1;
+                    if let Some(failures) = self.failures.end() {
+                        (self.sink)(&Event::AcceptRecovered { failures });
+                    }
                     (self.sink)(&Event::Connected { peer });
                     return Some((stream, peer));
                 }
                 Err(err) => {
-                    let reason = err.to_string();
-                    (self.sink)(&Event::AcceptFailed { reason });
+                    if self.failures.hit() {
+                        let failures = self.failures.count;
+                        let reason = accept_failure(&err);
+                        (self.sink)(&Event::AcceptFailed { reason, failures });
+                    }
+                    // The listening socket stays readable: without a pause
+                    // the loop would spin at full speed.
                     self.within_deadline(tokio::time::sleep(ACCEPT_RETRY))
                         .await?;
                 }
@@ -130,10 +196,23 @@ impl Acceptor {
     }
 }
 
+/// Why `accept` failed, with what to do when the descriptors ran out.
+fn accept_failure(err: &io::Error) -> String {
+    match err.raw_os_error() {
+        Some(libc::EMFILE) => format!(
+            "{err}: the process is out of file descriptors (raise `ulimit -n` or \
+             lower --max-connections)"
+        ),
+        Some(libc::ENFILE) => format!("{err}: the system is out of file descriptors"),
+        _ => err.to_string(),
+    }
+}
+
 /// Serves every accepted connection in its own task (the lab's select-based
 /// v2, with tasks instead of `select`). Stops accepting when the limits say so
 /// or when `enough` returns a reason on a finished connection's result, waits
-/// for the open connections, and at `max_time` closes them.
+/// for the open connections, and at `max_time` closes them. With
+/// `max_connections` clients connected it accepts no more until one leaves.
 pub async fn serve_each<H, Fut, E>(
     mut acceptor: Acceptor,
     mut handler: H,
@@ -150,12 +229,19 @@ where
     let mut stop: Option<StopReason> = None;
     let deadline = acceptor.deadline();
     let sink = acceptor.sink().clone();
+    let cap = acceptor.limits.max_connections;
+    let mut full = Streak::default();
     loop {
         if let (Some(why), true) = (stop, tasks.is_empty()) {
             return acceptor.stopped(why);
         }
+        let room = cap.is_none_or(|max| tasks.len() < max);
+        if !room && full.hit() {
+            let open = tasks.len();
+            sink(&Event::Full { open });
+        }
         tokio::select! {
-            next = acceptor.accept(), if stop.is_none() => match next {
+            next = acceptor.accept(), if stop.is_none() && room => match next {
                 Some((stream, peer)) => {
                     let task = tasks.spawn(handler(stream, peer));
                     peers.insert(task.id(), peer);

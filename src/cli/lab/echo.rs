@@ -25,6 +25,11 @@ pub struct EchoServerArgs {
     /// Digits in the A-PDU length header (framed)
     #[arg(long, value_name = "N", default_value = "6", value_parser = parse_digits)]
     pub header_digits: HeaderWidth,
+    /// framed: close a client whose header announces more bytes than this,
+    /// before reading the message (default 1 MiB; the 6-digit header allows
+    /// 999,999)
+    #[arg(long, value_name = "BYTES", default_value_t = echo::DEFAULT_MAX_MESSAGE)]
+    pub max_message: u64,
 }
 
 pub async fn serve(args: EchoServerArgs) -> anyhow::Result<ExitCode> {
@@ -33,6 +38,7 @@ pub async fn serve(args: EchoServerArgs) -> anyhow::Result<ExitCode> {
         limits: args.listen.limits(),
         idle_timeout: args.idle_timeout,
         width: args.header_digits,
+        max_message: args.max_message,
     };
     let sink = stderr_log("echo-server");
     until_interrupted(async { Ok(echo::serve(listener, args.version.into(), options, sink).await) })

@@ -23,11 +23,13 @@
 //!    otherwise. The sender compares it with its own summary.
 //!
 //! The server never writes outside its directory: a name with a separator,
-//! `.`/`..`, a leading `.`, or control characters is refused (see [`names`]).
+//! `.`/`..`, a leading `.`, control characters or invisible
+//! formatting characters (bidirectional overrides, zero-width marks) is refused (see [`names`]).
 //! It writes to a hidden temporary file and renames it only when complete and
 //! verified; on any error or disconnect the temporary file is removed.
 
 mod names;
+mod part_file;
 mod protocol;
 mod receive;
 mod send;

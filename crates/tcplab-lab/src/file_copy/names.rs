@@ -26,6 +26,14 @@ pub enum NameError {
     Hidden(String),
     #[error("file name {0:?} contains control characters")]
     Control(String),
+    #[error(
+        "file name {name:?} contains the invisible formatting character U+{:04X}{}; \
+         such characters (bidirectional overrides, zero-width marks, ...) can make \
+         a name display as something it is not",
+        u32::from(*ch),
+        format_name(*ch).map(|n| format!(" ({n})")).unwrap_or_default()
+    )]
+    Format { name: String, ch: char },
     #[error("the file name has {0} bytes; at most {MAX_NAME} are accepted")]
     TooLong(usize),
 }
@@ -55,7 +63,66 @@ pub fn check_file_name(name: &str) -> Result<&str, NameError> {
     if name.chars().any(char::is_control) {
         return Err(NameError::Control(name.to_owned()));
     }
+    if let Some(ch) = name.chars().find(|&c| is_format(c)) {
+        return Err(NameError::Format {
+            name: name.to_owned(),
+            ch,
+        });
+    }
     Ok(name)
+}
+
+/// Unicode's invisible format characters (general category Cf) and the line
+/// and paragraph separators (Zl, Zp): bidirectional embeddings, overrides and
+/// isolates, zero-width spaces and joiners, the byte-order mark, tags ...
+/// (Unicode 15 ranges; `char::is_control` covers only Cc.)
+fn is_format(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x2028..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// The name of the most abused format characters, for the refusal.
+fn format_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{200B}' => "ZERO WIDTH SPACE",
+        '\u{200C}' => "ZERO WIDTH NON-JOINER",
+        '\u{200D}' => "ZERO WIDTH JOINER",
+        '\u{200E}' => "LEFT-TO-RIGHT MARK",
+        '\u{200F}' => "RIGHT-TO-LEFT MARK",
+        '\u{202A}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202B}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202C}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{FEFF}' => "BYTE ORDER MARK",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -108,5 +175,41 @@ mod tests {
         ));
         assert!(check_file_name(&"x".repeat(MAX_NAME + 1)).is_err());
         assert_eq!(check_file_name(""), Err(NameError::Empty));
+    }
+
+    #[test]
+    fn bidirectional_and_other_format_characters_are_refused() {
+        let err = check_file_name("invoice\u{202E}fdp.exe").unwrap_err();
+        assert_eq!(
+            err,
+            NameError::Format {
+                name: "invoice\u{202E}fdp.exe".into(),
+                ch: '\u{202E}'
+            }
+        );
+        let text = err.to_string();
+        assert!(text.contains("U+202E (RIGHT-TO-LEFT OVERRIDE)"), "{text}");
+        // The name is shown escaped, never raw.
+        assert!(text.contains("invoice\\u{202e}fdp.exe"), "{text}");
+        assert!(!text.contains('\u{202E}'), "{text}");
+        for c in [
+            '\u{200B}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{2028}',
+            '\u{E0041}',
+        ] {
+            let name = format!("a{c}b.txt");
+            assert!(
+                matches!(check_file_name(&name), Err(NameError::Format { .. })),
+                "{c:?}"
+            );
+        }
+        // C1 controls (U+0080 to U+009F) were refused already.
+        assert!(matches!(
+            check_file_name("a\u{85}b"),
+            Err(NameError::Control(_))
+        ));
     }
 }

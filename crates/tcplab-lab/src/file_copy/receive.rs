@@ -8,6 +8,7 @@
 //! never stops the server.
 
 use super::names::check_file_name;
+use super::part_file::{sweep, PartialFile, Receiving};
 use super::protocol::{FileDigest, FileDigestHasher, Hello, Mode, Reply};
 use super::FileCopyError;
 use crate::event::{Departure, Event, EventSink, StopReason};
@@ -16,8 +17,7 @@ use crate::framing::{parse_header, Decoder, HeaderWidth};
 use crate::server::{read_chunk, serve_each, Acceptor, Chunk, Limits};
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -75,9 +75,18 @@ pub async fn serve(
     if !meta.is_dir() {
         return Err(directory_error(io::Error::other("not a directory")));
     }
+    sweep(dir, &sink);
     let dir: Arc<Path> = dir.into();
+    let receiving = Receiving::default();
     let acceptor = Acceptor::new(listener, options.limits, sink.clone());
-    let handler = move |stream, peer| receive(stream, peer, dir.clone(), options, sink.clone());
+    let handler = move |stream, peer| {
+        let job = Job {
+            dir: dir.clone(),
+            options,
+            receiving: receiving.clone(),
+        };
+        receive(stream, peer, job, sink.clone())
+    };
     let mut stored = 0;
     let enough = |&ok: &bool| {
         stored += u64::from(ok);
@@ -87,15 +96,16 @@ pub async fn serve(
     Ok(serve_each(acceptor, handler, enough).await)
 }
 
-/// One sender: receive, reply, report. True if a file was stored.
-async fn receive(
-    mut stream: TcpStream,
-    peer: SocketAddr,
+/// What a connection's handler needs from its server.
+struct Job {
     dir: Arc<Path>,
     options: FileServerOptions,
-    sink: EventSink,
-) -> bool {
-    let (reply, stored) = match receive_file(&mut stream, &dir, &options).await {
+    receiving: Receiving,
+}
+
+/// One sender: receive, reply, report. True if a file was stored.
+async fn receive(mut stream: TcpStream, peer: SocketAddr, job: Job, sink: EventSink) -> bool {
+    let (reply, stored) = match receive_file(&mut stream, &job).await {
         Ok((name, summary)) => {
             sink(&Event::FileStored {
                 peer,
@@ -121,11 +131,8 @@ async fn receive(
 }
 
 /// Receives one file; `Err` is the reason sent back to the sender.
-async fn receive_file(
-    stream: &mut TcpStream,
-    dir: &Path,
-    options: &FileServerOptions,
-) -> Result<(String, FileDigest), String> {
+async fn receive_file(stream: &mut TcpStream, job: &Job) -> Result<(String, FileDigest), String> {
+    let (dir, options) = (&*job.dir, &job.options);
     let (read_half, mut write_half) = stream.split();
     let decoder = Decoder::new(HeaderWidth::LAB).with_max_len(HELLO_MAX);
     let mut reader = FramedReader::with_decoder(read_half, decoder);
@@ -150,6 +157,11 @@ async fn receive_file(
             "{name} has {size} bytes, more than a {digits}-digit header can announce"
         ));
     }
+    // Held until the file is stored or refused: a second sender of the same
+    // name meanwhile is refused rather than racing this one to the rename.
+    let _claim = job.receiving.claim(&name).ok_or_else(|| {
+        format!("{name} is already being received from another sender; send it again once that transfer is over")
+    })?;
     let (partial, file) = PartialFile::create(dir, &name)
         .await
         .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
@@ -345,49 +357,6 @@ impl TempWriter {
         self.file.flush().await?;
         self.file.sync_all().await?;
         Ok(self.hasher.finish())
-    }
-}
-
-/// A hidden temporary file in the target directory, removed on drop unless
-/// committed (renamed into place): no partial file survives an error, a
-/// disconnect or the server stopping.
-struct PartialFile {
-    path: PathBuf,
-    armed: bool,
-}
-
-impl PartialFile {
-    async fn create(dir: &Path, name: &str) -> io::Result<(Self, tokio::fs::File)> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        loop {
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let pid = std::process::id();
-            let path = dir.join(format!(".{name}.tcplab-part-{pid}-{n}"));
-            let opened = tokio::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .await;
-            match opened {
-                Ok(file) => return Ok((PartialFile { path, armed: true }, file)),
-                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(err) => return Err(err),
-            }
-        }
-    }
-
-    async fn commit(mut self, target: &Path) -> io::Result<()> {
-        tokio::fs::rename(&self.path, target).await?;
-        self.armed = false;
-        Ok(())
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if self.armed {
-            let _ = std::fs::remove_file(&self.path);
-        }
     }
 }
 

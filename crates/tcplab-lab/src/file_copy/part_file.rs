@@ -1,0 +1,208 @@
+//! The file server's files in progress: the hidden part file a transfer
+//! writes ([`PartialFile`]), the names being received right now
+//! ([`Receiving`]: a second sender of the same name is refused instead of
+//! racing the first to the rename), and the [`sweep`] at start-up of part
+//! files a killed server left behind.
+//!
+//! In: the server's directory and the names senders ask for. Out: part files
+//! named `.NAME.tcplab-part-PID-N`, renamed into place or removed; one
+//! `PartFileRemoved` event per leftover swept. The sweep removes only what
+//! matches that pattern, is a regular file (links are not followed) owned by
+//! this user, and was written by a process that no longer runs (a zombie
+//! counts as gone); anything else is left alone.
+
+use crate::event::{Event, EventSink};
+use std::collections::HashSet;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What follows the name in a part file's name, before `PID-N`.
+const MARK: &str = ".tcplab-part-";
+
+/// A hidden temporary file in the target directory, removed on drop unless
+/// committed (renamed into place): no partial file survives an error, a
+/// disconnect or the server stopping.
+pub struct PartialFile {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl PartialFile {
+    pub async fn create(dir: &Path, name: &str) -> io::Result<(Self, tokio::fs::File)> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let pid = std::process::id();
+            let path = dir.join(format!(".{name}{MARK}{pid}-{n}"));
+            let opened = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .await;
+            match opened {
+                Ok(file) => return Ok((PartialFile { path, armed: true }, file)),
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    pub async fn commit(mut self, target: &Path) -> io::Result<()> {
+        tokio::fs::rename(&self.path, target).await?;
+        self.armed = false;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The names being received right now, shared by the server's connections.
+#[derive(Debug, Clone, Default)]
+pub struct Receiving(Arc<Mutex<HashSet<String>>>);
+
+/// A name being received; released when dropped (stored, refused or lost).
+#[derive(Debug)]
+pub struct Claim {
+    names: Receiving,
+    name: String,
+}
+
+impl Receiving {
+    /// Claims `name`; `None` while another sender's transfer of it runs.
+    pub fn claim(&self, name: &str) -> Option<Claim> {
+        let mut names = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        names.insert(name.to_owned()).then(|| Claim {
+            names: self.clone(),
+            name: name.to_owned(),
+        })
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut names = self.names.0.lock().unwrap_or_else(PoisonError::into_inner);
+        names.remove(&self.name);
+    }
+}
+
+/// Removes the part files in `dir` that a file server which no longer runs
+/// left behind (killed, or the machine stopped), reporting each one.
+pub fn sweep(dir: &Path, sink: &EventSink) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(writer_pid) else {
+            continue;
+        };
+        let path = entry.path();
+        // symlink_metadata: a link is judged itself, never what it points to.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.file_type().is_file() || meta.uid() != uid || !gone(pid) {
+            continue;
+        }
+        let name = file_name.to_string_lossy().into_owned();
+        // remove_file unlinks the entry; it does not follow a link either.
+        match std::fs::remove_file(&path) {
+            Ok(()) => sink(&Event::PartFileRemoved { name, pid }),
+            Err(err) => sink(&Event::PartFileKept {
+                name,
+                pid,
+                reason: err.to_string(),
+            }),
+        }
+    }
+}
+
+/// The PID in a part file's name `.NAME.tcplab-part-PID-N`; `None` for any
+/// other name.
+fn writer_pid(file_name: &str) -> Option<u32> {
+    let (front, tail) = file_name.rsplit_once(MARK)?;
+    if front.len() < 2 || !front.starts_with('.') {
+        return None;
+    }
+    let (pid, n) = tail.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(pid) || !digits(n) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// No process `pid` runs: none exists, or it is a zombie (it has exited and
+/// only waits for its parent to collect its status: it cleans up nothing).
+/// This process never counts as gone.
+fn gone(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    match std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat")) {
+        Ok(stat) => is_zombie(&stat),
+        Err(_) => true,
+    }
+}
+
+/// `/proc/PID/stat` says state `Z`: the state follows the command name,
+/// which is in parentheses and may itself hold spaces and parentheses.
+fn is_zombie(stat: &str) -> bool {
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        == Some("Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_part_file_pattern_names_a_pid() {
+        assert_eq!(writer_pid(".a.txt.tcplab-part-4242-0"), Some(4242));
+        assert_eq!(writer_pid(".x.tcplab-part-1.tcplab-part-7-12"), Some(7));
+        for other in [
+            "a.txt.tcplab-part-4242-0",
+            "..tcplab-part-4242-0",
+            ".a.tcplab-part-4242",
+            ".a.tcplab-part--1",
+            ".a.tcplab-part-42x-1",
+            ".a.tcplab-part-4242-1 ",
+            ".a.tcplab-part-99999999999-1",
+            "alice30.txt",
+        ] {
+            assert_eq!(writer_pid(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_zombie_is_gone_a_running_process_is_not() {
+        assert!(is_zombie("4242 (tcplab) Z 1 4242 4242 0 -1"));
+        assert!(is_zombie("4242 (a (b) c) Z 1"));
+        assert!(!is_zombie("4242 (tcplab) S 1 4242 4242 0 -1"));
+        assert!(!is_zombie("4242 (Z) R 1"));
+        assert!(!gone(std::process::id()));
+        assert!(gone(u32::MAX - 1));
+    }
+
+    #[test]
+    fn a_second_claim_of_a_name_waits_for_the_first() {
+        let names = Receiving::default();
+        let first = names.claim("a.txt").expect("free");
+        assert!(names.claim("a.txt").is_none());
+        assert!(names.claim("b.txt").is_some());
+        drop(first);
+        assert!(names.claim("a.txt").is_some());
+    }
+}
