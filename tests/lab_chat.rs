@@ -226,6 +226,28 @@ fn a_client_that_never_reads_is_expelled_and_the_room_goes_on() {
 }
 
 #[test]
+fn a_write_that_takes_too_long_expels_too() {
+    let (mut server, addr) = chat_server("3", &["--max-pending", "16MiB", "--write-timeout", "1s"]);
+    let mut talker = Peer::join(addr, "pw");
+    let mut reader = Peer::join(addr, "pw");
+    let mute = never_reads(addr, "pw");
+    let mute_addr = mute.local_addr().expect("local address");
+    reader.expect(&format!("* {mute_addr} entered the room"));
+    // 8 MB, 200 KB at a time: under the bound, over what the server's socket
+    // to the mute client takes (its send buffer is at most 4 MB here).
+    let line = format!("{}\n", "y".repeat(4000));
+    for _ in 0..40 {
+        talker.send(line.repeat(50).as_bytes());
+        assert_eq!(reader.relayed_from(talker.local, 50).len(), 50);
+    }
+    let left = server.expect_err(&format!("client left {mute_addr}: expelled"));
+    assert!(left.contains("took no data for 1s"), "{left}");
+    reader.expect(&format!("* {mute_addr} was expelled (took no data for 1s)"));
+    drop((talker, reader, mute));
+    server.finish_ok();
+}
+
+#[test]
 fn control_characters_are_shown_not_obeyed() {
     let (server, addr) = chat_server("2", &[]);
     let mut talker = Peer::join(addr, "pw");
