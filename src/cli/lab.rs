@@ -140,6 +140,31 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     duration::parse(text, Bare::Seconds).map_err(|e| super::not_a_duration(text, &e))
 }
 
+/// A size in bytes: `65536`, `64KiB`, `1MiB` (or decimal `64k`, `1M`), at
+/// least 1.
+pub fn parse_bytes(text: &str) -> Result<usize, String> {
+    let units: [(&str, usize); 6] = [
+        ("KiB", 1 << 10),
+        ("MiB", 1 << 20),
+        ("GiB", 1 << 30),
+        ("k", 1_000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+    ];
+    let trimmed = text.trim();
+    let (number, unit) = units
+        .iter()
+        .find_map(|&(suffix, unit)| Some((trimmed.strip_suffix(suffix)?, unit)))
+        .unwrap_or((trimmed.strip_suffix('B').unwrap_or(trimmed), 1));
+    number
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is not a size in bytes such as 65536, 64KiB or 1MiB"))
+}
+
 /// A header width in digits, 1 to 18.
 pub fn parse_digits(text: &str) -> Result<tcplab_lab::framing::HeaderWidth, String> {
     let digits: u8 = text
@@ -166,6 +191,18 @@ mod tests {
             parse_duration("5 parsecs"),
             Err("\"5 parsecs\" is not a duration: unknown unit \"parsecs\"; use ns, us, ms, s, m or h".into())
         );
+    }
+
+    #[test]
+    fn bytes() {
+        assert_eq!(parse_bytes("65536"), Ok(65536));
+        assert_eq!(parse_bytes("64KiB"), Ok(65536));
+        assert_eq!(parse_bytes("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_bytes("512B"), Ok(512));
+        assert_eq!(parse_bytes("2M"), Ok(2_000_000));
+        for bad in ["", "0", "-1", "1.5MiB", "lots", "99999999999999999999GiB"] {
+            assert!(parse_bytes(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

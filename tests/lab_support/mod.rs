@@ -26,6 +26,8 @@ pub fn program(name: &str, args: &[&str]) -> Command {
     cmd
 }
 
+pub mod chat_peer;
+
 #[path = "../common/lab_text.rs"]
 mod lab_text;
 #[allow(unused_imports)] // the file-copy tests use it, the others do not

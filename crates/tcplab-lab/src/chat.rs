@@ -17,27 +17,39 @@
 //! A wrong password gets `Wrong password. Bye.` and the connection closes.
 //! A client silent for `idle_timeout` (also while asked for the password) gets
 //! `Expelled: ...` and is closed; the others are told. Lines longer than
-//! [`MAX_LINE`] bytes close the connection. A client too slow to read loses
-//! messages rather than slowing the room down.
+//! [`MAX_LINE`] bytes close the connection. Relayed text shows control
+//! characters instead of passing them on (`\x1b` as `^[`, see [`visible`]).
+//!
+//! Every client that keeps reading gets every line, in order. Each client's
+//! output waiting to be written is bounded in bytes (`max_pending`) and each
+//! write has a deadline (`write_timeout`): a client that passes either is
+//! told why (when its socket still takes it) and expelled, the room is told,
+//! and the server logs it. Nobody waits for a slow client, and nothing is
+//! dropped silently.
 
+use super::chat_outbox::{Next, Outbox};
 use super::event::{Departure, Event, EventSink, StopReason};
 use super::lines::{read_line, LineRead};
 use super::server::{serve_each, Acceptor, Limits};
+use super::visible::visible;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 
 /// The exercise's "more than 1 minute inactive".
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(60);
 /// Longest accepted line.
 pub const MAX_LINE: usize = 4096;
-/// Messages queued for one client before further ones are dropped.
-const QUEUE: usize = 256;
+/// Bytes waiting for one client before it is expelled as too slow.
+pub const DEFAULT_MAX_PENDING: usize = 1 << 20;
+/// Longest one line's write may take before the client is expelled.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest we try to tell an expelled client why.
+const NOTICE_GRACE: Duration = Duration::from_secs(1);
 
 pub const PROMPT: &str = "Password:\n";
 pub const WRONG_PASSWORD: &str = "Wrong password. Bye.\n";
@@ -46,6 +58,11 @@ pub const WRONG_PASSWORD: &str = "Wrong password. Bye.\n";
 pub struct ChatOptions {
     pub password: String,
     pub idle_timeout: Option<Duration>,
+    /// Bytes waiting to be written to one client before it is expelled
+    /// (one line is always accepted, however long).
+    pub max_pending: usize,
+    /// Longest the client's socket may take to accept one line.
+    pub write_timeout: Duration,
     pub limits: Limits,
 }
 
@@ -59,41 +76,44 @@ pub async fn serve(listener: TcpListener, options: ChatOptions, sink: EventSink)
     serve_each(acceptor, handler, |_| None).await
 }
 
-/// The authenticated clients and the queue feeding each one's socket.
+/// The authenticated clients and the outbox feeding each one's socket.
 #[derive(Default)]
 struct Room {
-    members: Mutex<HashMap<SocketAddr, mpsc::Sender<Arc<str>>>>,
+    members: Mutex<HashMap<SocketAddr, Arc<Outbox>>>,
 }
 
 impl Room {
-    fn members(&self) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, mpsc::Sender<Arc<str>>>> {
+    fn members(&self) -> MutexGuard<'_, HashMap<SocketAddr, Arc<Outbox>>> {
         // A panic elsewhere leaves the map consistent (single inserts/removes).
         self.members.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Adds `peer`; returns how many others are in the room.
-    fn join(&self, peer: SocketAddr, queue: mpsc::Sender<Arc<str>>) -> usize {
+    fn join(&self, peer: SocketAddr, outbox: Arc<Outbox>) -> usize {
         let mut members = self.members();
-        members.insert(peer, queue);
+        members.insert(peer, outbox);
         members.len() - 1
     }
 
-    fn leave(&self, peer: SocketAddr) {
-        self.members().remove(&peer);
+    /// Removes `peer`; returns whether it was in the room.
+    fn leave(&self, peer: SocketAddr) -> bool {
+        self.members().remove(&peer).is_some()
     }
 
-    /// Queues `text` for everyone but `from`; a full queue drops it.
+    /// Queues `text` for everyone but `from`, without waiting: a member whose
+    /// outbox overflows is expelled by its own writer.
     fn broadcast(&self, from: SocketAddr, text: String) {
         let text: Arc<str> = text.into();
-        for (peer, queue) in self.members().iter() {
+        for (peer, outbox) in self.members().iter() {
             if *peer != from {
-                let _ = queue.try_send(text.clone());
+                outbox.push(text.clone());
             }
         }
     }
 }
 
-/// Removes its client from the room however the connection ends.
+/// Removes its client from the room however the connection ends (also when
+/// `max_time` aborts the task).
 struct Membership<'a> {
     room: &'a Room,
     peer: SocketAddr,
@@ -105,6 +125,12 @@ impl Drop for Membership<'_> {
     }
 }
 
+/// Which half of a client's connection ended first.
+enum Ended {
+    Talk(Departure),
+    Delivery(Option<Departure>),
+}
+
 async fn serve_client(
     stream: TcpStream,
     peer: SocketAddr,
@@ -113,9 +139,27 @@ async fn serve_client(
     sink: EventSink,
 ) -> Departure {
     let (read_half, write_half) = stream.into_split();
-    let (queue, outbox) = mpsc::channel(QUEUE);
-    let talk = converse(read_half, peer, queue, &room, &options, &sink);
-    let (why, ()) = tokio::join!(talk, deliver(write_half, outbox));
+    let outbox = Arc::new(Outbox::new(options.max_pending));
+    let _membership = Membership { room: &room, peer };
+    let talk = converse(read_half, peer, &outbox, &room, &options, &sink);
+    let delivery = deliver(write_half, &outbox, options.write_timeout);
+    tokio::pin!(talk, delivery);
+    let ended = tokio::select! {
+        why = &mut talk => Ended::Talk(why),
+        failed = &mut delivery => Ended::Delivery(failed),
+    };
+    let why = match ended {
+        Ended::Talk(why) => {
+            // Flush what is queued (a farewell, say), within the deadline.
+            outbox.close();
+            let _ = tokio::time::timeout(options.write_timeout, delivery).await;
+            why
+        }
+        Ended::Delivery(failed) => failed.unwrap_or(Departure::Closed),
+    };
+    if room.leave(peer) {
+        room.broadcast(peer, format!("* {peer} {}\n", farewell(&why)));
+    }
     sink(&Event::Left {
         peer,
         why: why.clone(),
@@ -123,80 +167,131 @@ async fn serve_client(
     why
 }
 
-/// Writes queued messages until every sender is gone, then closes (FIN).
-async fn deliver(mut socket: OwnedWriteHalf, mut outbox: mpsc::Receiver<Arc<str>>) {
-    while let Some(text) = outbox.recv().await {
-        if socket.write_all(text.as_bytes()).await.is_err() {
-            return;
+/// What the room is told when `why` ends a member's connection.
+fn farewell(why: &Departure) -> String {
+    match why {
+        Departure::Idle(limit) => format!("was expelled (idle for more than {limit:?})"),
+        Departure::TooSlow(_) => "was expelled (it fell behind reading)".to_owned(),
+        Departure::NotReading(limit) => format!("was expelled (took no data for {limit:?})"),
+        _ => "left the room".to_owned(),
+    }
+}
+
+/// Writes the outbox's lines in order, each within `write_timeout`, until the
+/// outbox is closed and empty (then closes, FIN: `None`) or the client must go:
+/// its outbox overflowed, a write took too long or failed.
+async fn deliver(
+    mut socket: OwnedWriteHalf,
+    outbox: &Outbox,
+    write_timeout: Duration,
+) -> Option<Departure> {
+    loop {
+        let text = match outbox.next().await {
+            Next::Line(text) => text,
+            Next::Closed => {
+                let _ = tokio::time::timeout(write_timeout, socket.shutdown()).await;
+                return None;
+            }
+            Next::Overflowed => {
+                let why = Departure::TooSlow(outbox.max_bytes());
+                return Some(expel(socket, why, false).await);
+            }
+        };
+        let bytes = text.as_bytes();
+        let mut done = 0;
+        let write = async {
+            while done < bytes.len() {
+                match socket.write(&bytes[done..]).await {
+                    Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                    Ok(n) => done += n,
+                    Err(err) => return Err(err),
+                }
+            }
+            Ok(())
+        };
+        let outcome = tokio::select! {
+            biased;
+            () = outbox.overflowed() => Err(Departure::TooSlow(outbox.max_bytes())),
+            written = tokio::time::timeout(write_timeout, write) => match written {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(err)) => return Some(Departure::Failed(err.to_string())),
+                Err(_) => Err(Departure::NotReading(write_timeout)),
+            },
+        };
+        if let Err(why) = outcome {
+            let cut = done > 0 && done < bytes.len();
+            return Some(expel(socket, why, cut).await);
         }
     }
-    let _ = socket.shutdown().await;
+}
+
+/// Tells the client why it is expelled, if its socket takes the line soon,
+/// and closes. `cut`: a line was half written, so start a new one.
+async fn expel(mut socket: OwnedWriteHalf, why: Departure, cut: bool) -> Departure {
+    let reason = match &why {
+        Departure::TooSlow(max) => {
+            format!("you fell behind, more than {max} bytes were waiting for you")
+        }
+        Departure::NotReading(limit) => format!("you took no data for {limit:?}"),
+        other => other.to_string(),
+    };
+    let newline = if cut { "\n" } else { "" };
+    let notice = format!("{newline}Expelled: {reason}.\n");
+    let _ = tokio::time::timeout(NOTICE_GRACE, socket.write_all(notice.as_bytes())).await;
+    why
 }
 
 /// One client's conversation: password, then relaying lines.
 async fn converse(
     read_half: OwnedReadHalf,
     peer: SocketAddr,
-    queue: mpsc::Sender<Arc<str>>,
+    outbox: &Arc<Outbox>,
     room: &Room,
     options: &ChatOptions,
     sink: &EventSink,
 ) -> Departure {
     let tell = |text: String| {
-        let queue = queue.clone();
-        async move {
-            let _ = queue.send(text.into()).await;
-        }
+        outbox.push(text.into());
     };
     let mut reader = BufReader::new(read_half);
     let mut pending = Vec::new();
     let idle = options.idle_timeout;
-    tell(PROMPT.to_owned()).await;
+    tell(PROMPT.to_owned());
     match next_line(&mut reader, &mut pending, idle).await {
         Ok(line) if line == options.password.as_bytes() => {}
         Ok(_) => {
-            tell(WRONG_PASSWORD.to_owned()).await;
+            tell(WRONG_PASSWORD.to_owned());
             return Departure::WrongPassword;
         }
         Err(why) => {
             if let Departure::Idle(limit) = why {
-                tell(expelled(limit)).await;
+                tell(expelled(limit));
             }
             return why;
         }
     }
     sink(&Event::Authenticated { peer });
-    let others = room.join(peer, queue.clone());
-    let _membership = Membership { room, peer };
+    let others = room.join(peer, outbox.clone());
     tell(format!(
         "Welcome, you are {peer}. {others} other(s) in the room.\n"
-    ))
-    .await;
+    ));
     room.broadcast(peer, format!("* {peer} entered the room\n"));
-    let why = loop {
+    loop {
         match next_line(&mut reader, &mut pending, idle).await {
             Ok(line) => {
-                sink(&Event::Data {
-                    peer,
-                    bytes: line.clone(),
-                });
                 if !line.is_empty() {
-                    let text = String::from_utf8_lossy(&line);
-                    room.broadcast(peer, format!("[{peer}] {text}\n"));
+                    room.broadcast(peer, format!("[{peer}] {}\n", visible(&line)));
                 }
+                sink(&Event::Data { peer, bytes: line });
             }
-            Err(why) => break why,
+            Err(why) => {
+                if let Departure::Idle(limit) = why {
+                    tell(expelled(limit));
+                }
+                return why;
+            }
         }
-    };
-    let farewell = match &why {
-        Departure::Idle(limit) => {
-            tell(expelled(*limit)).await;
-            format!("was expelled (idle for more than {limit:?})")
-        }
-        _ => "left the room".to_owned(),
-    };
-    room.broadcast(peer, format!("* {peer} {farewell}\n"));
-    why
+    }
 }
 
 fn expelled(limit: Duration) -> String {

@@ -107,6 +107,10 @@ pub enum Departure {
     Malformed(String),
     /// Chat: the password was wrong.
     WrongPassword,
+    /// Chat: more than this many bytes were waiting for the client: expelled.
+    TooSlow(usize),
+    /// Chat: the client's socket took no data for this long: expelled.
+    NotReading(Duration),
     /// The server stopped (its time was up) while the client was connected.
     ServerStopped,
     /// A socket error.
@@ -203,6 +207,15 @@ impl fmt::Display for Departure {
             ),
             Departure::Malformed(why) => write!(f, "closed, {why}"),
             Departure::WrongPassword => write!(f, "wrong password"),
+            Departure::TooSlow(max) => {
+                write!(
+                    f,
+                    "expelled, more than {max} bytes were waiting for it to read"
+                )
+            }
+            Departure::NotReading(limit) => {
+                write!(f, "expelled, its socket took no data for {limit:?}")
+            }
             Departure::ServerStopped => write!(f, "server stopped"),
             Departure::Failed(why) => write!(f, "connection failed: {why}"),
         }

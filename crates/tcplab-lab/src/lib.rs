@@ -8,7 +8,8 @@
 //! - [`framing`]: the A-PDU codec (`000005:hello`), no I/O;
 //!   [`framed_stream`] puts it on tokio streams.
 //! - [`echo`]: the echo servers v1, v1_2, v1_3, v2 and v3_7; [`echo_client`].
-//! - [`chat`]: the group chat with password and idle expulsion; [`chat_client`].
+//! - [`chat`]: the group chat with password and idle expulsion; [`chat_client`];
+//!   [`visible`] shows the control characters in what one client sends others.
 //! - [`file_copy`]: the remote file copy, line by line or in one message.
 //! - [`server`]: binding, and the [`Limits`] that make a server end by itself.
 //!
@@ -43,6 +44,7 @@
 
 pub mod chat;
 pub mod chat_client;
+mod chat_outbox;
 pub mod echo;
 pub mod echo_client;
 mod echo_multi;
@@ -52,6 +54,7 @@ pub mod framed_stream;
 pub mod framing;
 pub mod lines;
 pub mod server;
+pub mod visible;
 
 pub use event::{Event, EventSink, StopReason};
 pub use server::{bind, Limits, DEFAULT_PORT};
