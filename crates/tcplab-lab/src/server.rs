@@ -198,12 +198,13 @@ impl Acceptor {
 
 /// Why `accept` failed, with what to do when the descriptors ran out.
 fn accept_failure(err: &io::Error) -> String {
-    match err.raw_os_error() {
-        Some(libc::EMFILE) => format!(
+    let errno = err.raw_os_error().map(rustix::io::Errno::from_raw_os_error);
+    match errno {
+        Some(rustix::io::Errno::MFILE) => format!(
             "{err}: the process is out of file descriptors (raise `ulimit -n` or \
              lower --max-connections)"
         ),
-        Some(libc::ENFILE) => format!("{err}: the system is out of file descriptors"),
+        Some(rustix::io::Errno::NFILE) => format!("{err}: the system is out of file descriptors"),
         _ => err.to_string(),
     }
 }
