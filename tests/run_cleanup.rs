@@ -66,18 +66,14 @@ fn root_sighup_during_a_transfer_cleans_up() {
     a_signal_during_a_transfer_cleans_up("root_sighup_during_a_transfer_cleans_up", "HUP", 129);
 }
 
-fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32) {
-    if !root_or_skip(test) {
-        return;
-    }
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = namespaces();
-    let dir = tempfile::tempdir().expect("temp dir");
-    // Big enough that the transfer is still running when the signal comes.
-    let big = dir.path().join("big.bin");
+/// Starts run-and-capture of a file big enough that the transfer is still
+/// running when the test acts, and returns once the capture file exists
+/// (the run is under way); also the run's output directory.
+fn start_a_long_run(dir: &std::path::Path) -> (std::process::Child, std::path::PathBuf) {
+    let big = dir.join("big.bin");
     std::fs::write(&big, vec![b'x'; 300 * 1024 * 1024]).expect("write big file");
-    let out_dir = dir.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+    let out_dir = dir.join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
         .args(["run-and-capture", "--out-dir"])
         .arg(&out_dir)
         .arg(&big)
@@ -85,7 +81,6 @@ fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32
         .stderr(Stdio::piped())
         .spawn()
         .expect("tcplab starts");
-    // Wait until the capture file exists: the run is under way.
     let start = Instant::now();
     while std::fs::read_dir(&out_dir).map_or(true, |mut d| d.next().is_none()) {
         assert!(
@@ -94,6 +89,17 @@ fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    (child, out_dir)
+}
+
+fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32) {
+    if !root_or_skip(test) {
+        return;
+    }
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = namespaces();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut child, _) = start_a_long_run(dir.path());
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
@@ -131,25 +137,7 @@ fn root_a_killed_run_takes_its_inside_process_with_it() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let before = namespaces();
     let dir = tempfile::tempdir().expect("temp dir");
-    let big = dir.path().join("big.bin");
-    std::fs::write(&big, vec![b'x'; 300 * 1024 * 1024]).expect("write big file");
-    let out_dir = dir.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args(["run-and-capture", "--out-dir"])
-        .arg(&out_dir)
-        .arg(&big)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tcplab starts");
-    let start = Instant::now();
-    while std::fs::read_dir(&out_dir).map_or(true, |mut d| d.next().is_none()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the run never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (mut child, out_dir) = start_a_long_run(dir.path());
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
     let deadline = Instant::now() + Duration::from_secs(20);
