@@ -42,3 +42,16 @@ fn run_and_capture_refuses_what_is_not_a_regular_file() {
         );
     }
 }
+
+/// `send-file` too refuses a device at once instead of reading it whole.
+#[test]
+fn send_file_refuses_what_is_not_a_regular_file() {
+    let start = std::time::Instant::now();
+    let out = tcplab(&["send-file", "/dev/zero", "127.0.0.1", "9"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "tcplab: error: /dev/zero: a device, not a regular file: give the file to copy"
+    );
+}

@@ -78,7 +78,7 @@ pub enum RunError {
     },
     #[error("{}: {what}, not a regular file: give the file to copy", path.display())]
     NotAFile { path: PathBuf, what: &'static str },
-    #[error("{}: {bytes} bytes, more than the {} bytes a run keeps in memory: copy a smaller file, or use --payload-size", path.display(), payload::MAX_SIZE)]
+    #[error("{}: {bytes} bytes, more than the {} bytes tcplab keeps in memory to copy: copy a smaller file", path.display(), payload::MAX_SIZE)]
     TooLarge { path: PathBuf, bytes: u64 },
     #[error(transparent)]
     Capture(#[from] LiveError),

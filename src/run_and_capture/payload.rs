@@ -57,9 +57,10 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     Ok(bytes as usize)
 }
 
-/// A file a run can copy: a regular file (a device such as `/dev/zero`, a
-/// pipe or a directory is refused at once, before anything is made) of at
-/// most [`MAX_SIZE`] bytes (the run keeps it in memory). Its size.
+/// A file tcplab can copy (`run-and-capture`, `compare`, `send-file`): a
+/// regular file (a device such as `/dev/zero`, a pipe or a directory is
+/// refused at once, before anything is made) of at most [`MAX_SIZE`] bytes
+/// (the copy is kept in memory). Its size.
 pub fn check_file(path: &std::path::Path) -> Result<u64, super::RunError> {
     let meta = std::fs::metadata(path).map_err(super::io_err(path))?;
     let kind = meta.file_type();

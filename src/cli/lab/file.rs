@@ -79,6 +79,7 @@ pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
                 )
             })?,
     };
+    crate::run_and_capture::payload::check_file(path)?;
     let contents = tokio::fs::read(path)
         .await
         .with_context(|| format!("reading {}", path.display()))?;
