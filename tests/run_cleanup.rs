@@ -224,3 +224,47 @@ fn root_a_shared_tmpdir_is_safe() {
         .collect();
     assert!(ours.is_empty(), "the run left {ours:?}");
 }
+
+/// A root run in a directory others can write to never writes through a
+/// link planted under the name its files will have: here links named for
+/// this second and the next ten point at a file of "another user", which
+/// stays as it was; the run writes new files of its own.
+#[test]
+fn root_a_planted_link_is_not_followed() {
+    if !root_or_skip("root_a_planted_link_is_not_followed") {
+        return;
+    }
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out_dir = tmp.path().join("captures");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, b"precious").expect("write");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    for secs in now..now + 10 {
+        let stamp = tcplab::run_and_capture::stamp::format_utc(secs);
+        for ext in ["pcap", "csv", "txt", "json"] {
+            let link = out_dir.join(format!("tcplab-payload-{stamp}.{ext}"));
+            std::os::unix::fs::symlink(&victim, link).expect("symlink");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(["run-and-capture", "--payload-size", "20k", "--out-dir"])
+        .arg(&out_dir)
+        .arg("--report-dir")
+        .arg(tmp.path().join("reports"))
+        .output()
+        .expect("tcplab runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+    let new_captures: Vec<_> = std::fs::read_dir(&out_dir)
+        .expect("readable")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".pcap"))
+        .collect();
+    assert_eq!(new_captures.len(), 1, "one new capture of its own");
+}

@@ -18,7 +18,7 @@ pub mod stamp;
 use crate::signals::{StopSignal, StopSignals};
 use net::Net;
 use std::fs;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc, Mutex};
@@ -94,6 +94,44 @@ pub enum RunError {
     EmulatorDied,
     #[error("the run did not end within {0} s, so it was stopped (is the path too slow or too lossy for this payload?)")]
     TooLong(u64),
+}
+
+/// A new file of the run's record, never one that exists and never
+/// through a symbolic link (`O_CREAT|O_EXCL`): a run as root in a directory
+/// others can write to cannot be made to write elsewhere. The names carry
+/// the run's time stamp, so they are new unless two runs start in the same
+/// second (then the second one stops and says so).
+fn create_new(path: &Path) -> Result<fs::File, RunError> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io_err(path))
+}
+
+/// `<out_dir>/<name>` as the base of the run's files, `<name>-2`, `-3` …
+/// when a run that started in the same second took it; its capture file is
+/// made here, new (libpcap opens it with fopen("w"), which would follow a
+/// link planted under that name).
+fn new_base(out_dir: &Path, name: &str) -> Result<(PathBuf, PathBuf), RunError> {
+    for n in 1..100 {
+        let base = match n {
+            1 => out_dir.join(name),
+            _ => out_dir.join(format!("{name}-{n}")),
+        };
+        let pcap = base.with_extension("pcap");
+        match create_new(&pcap) {
+            Ok(_) => return Ok((base, pcap)),
+            Err(RunError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let path = out_dir.join(name);
+    Err(RunError::Io {
+        path,
+        source: std::io::Error::other("99 runs of this name started in this second"),
+    })
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
@@ -219,8 +257,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
             .map_or("file".into(), |s| s.to_string_lossy().into_owned()),
         (Scenario::File, None) => "tcplab-payload".to_string(),
     };
-    let base = opts.out_dir.join(format!("{stem}-{}", stamp::now()));
-    let pcap = base.with_extension("pcap");
+    let (base, pcap) = new_base(&opts.out_dir, &format!("{stem}-{}", stamp::now()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -321,7 +358,7 @@ fn transfer(
         let (stats, log) = path.stop()?;
         result.meta.link = Some(LinkMeta::new(path.params(), opts.capture_at, stats));
         let file = PathBuf::from(format!("{}-drops.csv", base.display()));
-        let out = fs::File::create(&file).map_err(io_err(&file))?;
+        let out = create_new(&file)?;
         tcplab_analysis::record::drops::write_csv(BufWriter::new(out), &log)
             .map_err(io_err(&file))?;
         result.meta.drops_file = Some(file.display().to_string());
@@ -351,7 +388,7 @@ fn finish(
             .push("the teardown of every connection was not captured in time".into());
     }
     let csv_path = base.with_extension("csv");
-    let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
+    let file = create_new(&csv_path)?;
     let mut csv = CsvWriter::new(BufWriter::new(file)).map_err(io_err(&csv_path))?;
     let mut write_err = None;
     let mut collector = Collector::new(0..result.connections as u32);
@@ -382,12 +419,16 @@ fn finish(
     text::write(&mut report, &analysis).map_err(io_err(&pcap))?;
     let text_report = String::from_utf8_lossy(&report).into_owned();
     let text_path = base.with_extension("txt");
-    fs::write(&text_path, &text_report).map_err(io_err(&text_path))?;
+    create_new(&text_path)?
+        .write_all(text_report.as_bytes())
+        .map_err(io_err(&text_path))?;
     let kernel = (result.tcp_info.as_slice(), meta.tcp_info_socket.as_deref());
     let graphs = write_graphs(&base, collector, opts.lang, kernel, &mut meta.warnings)?;
     let meta_path = base.with_extension("json");
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Lab(e.to_string()))?;
-    fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
+    create_new(&meta_path)?
+        .write_all(&json)
+        .map_err(io_err(&meta_path))?;
     let name = base
         .file_name()
         .map_or("run".into(), |n| n.to_string_lossy().into_owned());
@@ -419,7 +460,7 @@ fn write_tcp_info(base: &Path, rows: &[TcpInfo]) -> Result<Option<PathBuf>, RunE
         return Ok(None);
     }
     let path = PathBuf::from(format!("{}-tcpinfo.csv", base.display()));
-    let file = fs::File::create(&path).map_err(io_err(&path))?;
+    let file = create_new(&path)?;
     tcpinfo::write_csv(BufWriter::new(file), rows).map_err(io_err(&path))?;
     Ok(Some(path))
 }
@@ -436,7 +477,8 @@ fn write_graphs(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<PathBuf>, RunError> {
     let dir = PathBuf::from(format!("{}-graphs", base.display()));
-    fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    // New, like every file of the run (a link planted here is not followed).
+    fs::create_dir(&dir).map_err(io_err(&dir))?;
     let style = Style::default();
     let options = PlotOptions {
         lang,
