@@ -12,10 +12,12 @@ mod file_scenario;
 mod net;
 pub use net::Tuning;
 
+mod files;
 pub mod payload;
 pub mod stamp;
 
 use crate::signals::{StopSignal, StopSignals};
+use files::{create_new, new_base};
 use net::Net;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -94,44 +96,6 @@ pub enum RunError {
     EmulatorDied,
     #[error("the run did not end within {0} s, so it was stopped (is the path too slow or too lossy for this payload?)")]
     TooLong(u64),
-}
-
-/// A new file of the run's record, never one that exists and never
-/// through a symbolic link (`O_CREAT|O_EXCL`): a run as root in a directory
-/// others can write to cannot be made to write elsewhere. The names carry
-/// the run's time stamp, so they are new unless two runs start in the same
-/// second (then the second one stops and says so).
-fn create_new(path: &Path) -> Result<fs::File, RunError> {
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(io_err(path))
-}
-
-/// `<out_dir>/<name>` as the base of the run's files, `<name>-2`, `-3` …
-/// when a run that started in the same second took it; its capture file is
-/// made here, new (libpcap opens it with fopen("w"), which would follow a
-/// link planted under that name).
-fn new_base(out_dir: &Path, name: &str) -> Result<(PathBuf, PathBuf), RunError> {
-    for n in 1..100 {
-        let base = match n {
-            1 => out_dir.join(name),
-            _ => out_dir.join(format!("{name}-{n}")),
-        };
-        let pcap = base.with_extension("pcap");
-        match create_new(&pcap) {
-            Ok(_) => return Ok((base, pcap)),
-            Err(RunError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let path = out_dir.join(name);
-    Err(RunError::Io {
-        path,
-        source: std::io::Error::other("99 runs of this name started in this second"),
-    })
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
