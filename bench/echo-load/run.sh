@@ -81,7 +81,7 @@ for ((run = 1; run <= RUNS; run++)); do
     : >"$dir/server.out"
     /usr/bin/time -v -o "$dir/time.txt" \
         timeout -k 5 150 "$TCPLAB" echo-server --version multi --bind 127.0.0.1 --port 0 \
-        --max-clients "$CLIENTS" --max-time "$MAX_TIME" >"$dir/server.out" 2>"$log" &
+        --max-clients "$CLIENTS" --max-connections "$CLIENTS" --max-time "$MAX_TIME" >"$dir/server.out" 2>"$log" &
     SERVER_WRAPPER=$!
     addr=""
     for _ in $(seq 100); do

@@ -2,7 +2,7 @@
 //! multi`, the lab's v2) under load and checks every byte it sends back.
 //!
 //! In: the server's address (loopback only), or `--in-process` to run the
-//! library's server (`tcplab::lab::echo::serve`, events discarded) on its own
+//! library's server (`tcplab_lab::echo::serve`, events discarded) on its own
 //! thread. Out: a summary on stdout (and `KEY=value` lines with `--out`),
 //! exit status 0 only if every echo came back intact.
 //!
@@ -587,9 +587,9 @@ fn delta(
 fn start_in_process(
     clients: u64,
     limit: Duration,
-) -> (SocketAddr, std::thread::JoinHandle<tcplab::lab::StopReason>) {
-    use tcplab::lab::echo::{self, EchoOptions, EchoVersion};
-    use tcplab::lab::{event, Limits};
+) -> (SocketAddr, std::thread::JoinHandle<tcplab_lab::StopReason>) {
+    use tcplab_lab::echo::{self, EchoOptions, EchoVersion};
+    use tcplab_lab::{event, Limits};
     let (tx, rx) = std::sync::mpsc::channel();
     let handle = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -597,7 +597,7 @@ fn start_in_process(
             .build()
             .expect("server runtime");
         runtime.block_on(async move {
-            let listener = tcplab::lab::bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+            let listener = tcplab_lab::bind("127.0.0.1:0".parse().unwrap()).expect("bind");
             tx.send(listener.local_addr().expect("local address"))
                 .unwrap();
             let options = EchoOptions {
