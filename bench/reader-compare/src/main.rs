@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 fn ours(path: &Path) -> Result<(u64, u64), String> {
-    let mut r = tcplab::capture::open(path).map_err(|e| e.to_string())?;
+    let mut r = tcplab_wire::capture::open(path).map_err(|e| e.to_string())?;
     let (mut n, mut sum) = (0u64, 0u64);
     while let Some(rec) = r.next_record().map_err(|e| e.to_string())? {
         n += 1;
