@@ -316,3 +316,27 @@ fn a_closed_pipe_is_not_an_error_a_full_disk_is() {
         );
     }
 }
+
+/// Counts agree with their nouns: "1 connection", "1 sample", "1 packet",
+/// never "connection(s)" or "1 samples".
+#[test]
+fn counts_agree_with_their_nouns() {
+    let out = analyze(&[&path("rst.pcap")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" TCP segments in 2 connections\n"), "{text}");
+    assert!(text.contains("(1 sample)"), "{text}");
+    assert!(text.contains("      1 packet, 60 bytes (IP)"), "{text}");
+    assert!(
+        text.lines()
+            .all(|l| !l.contains("(s)") || l.contains("time (s)")),
+        "{text}"
+    );
+    assert!(
+        !text.contains(" 1 samples") && !text.contains(" 1 packets"),
+        "{text}"
+    );
+    let out = analyze(&[&path("lossy.pcap")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" TCP segments in 1 connection\n"), "{text}");
+    assert!(text.contains("(84 samples)"), "{text}");
+}

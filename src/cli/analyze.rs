@@ -115,10 +115,15 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             exit = exit.max(EXIT_PARTIAL);
         }
         if let Some(n) = args.stream.filter(|n| !finished.has_stream(*n)) {
+            let count = finished.connection_count();
             eprintln!(
-                "tcplab: warning: {}: no stream {n} (the capture has {} connection(s), numbered from 0)",
+                "tcplab: warning: {}: no stream {n} (the capture has {count} {}, numbered from 0)",
                 file.display(),
-                finished.connection_count()
+                if count == 1 {
+                    "connection"
+                } else {
+                    "connections"
+                }
             );
             exit = exit.max(EXIT_PARTIAL);
         }

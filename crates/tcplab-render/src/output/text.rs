@@ -45,11 +45,21 @@ pub fn write_capture(out: &mut impl Write, c: &CaptureStats, connections: usize)
     };
     writeln!(
         out,
-        "  {} records, {} TCP segments in {} connection(s){skipped}",
-        c.records, c.tcp_segments, connections
+        "  {} {}, {} TCP {} in {} {}{skipped}",
+        c.records,
+        noun(c.records, "record", "records"),
+        c.tcp_segments,
+        noun(c.tcp_segments, "segment", "segments"),
+        connections,
+        noun(connections as u64, "connection", "connections")
     )?;
     if c.truncated_payload > 0 {
-        writeln!(out, "  {} segments have payload bytes missing (snap length); lengths come from the IP headers", c.truncated_payload)?;
+        writeln!(
+            out,
+            "  {} {} payload bytes missing (snap length); lengths come from the IP headers",
+            c.truncated_payload,
+            noun(c.truncated_payload, "segment has", "segments have")
+        )?;
     }
     if let Some(d) = &c.damage {
         writeln!(out, "  WARNING: {d}")?;
@@ -130,7 +140,9 @@ impl<'a> Connection<'a> {
         numbers::int(self.s, c.last_frame);
         self.s.push_str(", ");
         numbers::int(self.s, c.packets);
-        self.s.push_str(" packets, ");
+        self.s.push(' ');
+        self.s.push_str(noun(c.packets, "packet", "packets"));
+        self.s.push_str(", ");
         numbers::fixed(self.s, c.duration, 6);
         self.s.push_str(" s\n");
         self.handshake()?;
@@ -189,8 +201,9 @@ impl<'a> Connection<'a> {
         if h.syn_retransmissions > 0 {
             writeln!(
                 self.s,
-                "    the SYN was sent {} more time(s)",
-                h.syn_retransmissions
+                "    the SYN was sent {} more {}",
+                h.syn_retransmissions,
+                noun(u64::from(h.syn_retransmissions), "time", "times")
             )?;
         }
         if let Some(rtt) = h.initial_rtt {
@@ -302,7 +315,9 @@ impl<'a> Connection<'a> {
         numbers::fixed(out, s.stdev, 6);
         out.push_str(" s  (");
         numbers::int(out, s.samples);
-        out.push_str(" samples)\n");
+        out.push(' ');
+        out.push_str(noun(s.samples, "sample", "samples"));
+        out.push_str(")\n");
     }
 
     fn rtt(&mut self) -> fmt::Result {
@@ -329,7 +344,9 @@ impl<'a> Connection<'a> {
             let out = &mut *self.s;
             out.push_str("      ");
             numbers::int(out, s.packets);
-            out.push_str(" packets, ");
+            out.push(' ');
+            out.push_str(noun(s.packets, "packet", "packets"));
+            out.push_str(", ");
             numbers::int(out, s.bytes);
             out.push_str(" bytes (IP), ");
             numbers::int(out, s.payload_bytes);
@@ -432,6 +449,15 @@ fn rate(s: &mut String, bps: f64) {
     }
     numbers::fixed(s, bps, 0);
     s.push_str(" bit/s");
+}
+
+/// The noun for a count: "1 sample", "2 samples", "0 samples".
+fn noun(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 #[cfg(test)]
