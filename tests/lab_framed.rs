@@ -10,10 +10,15 @@ use std::net::{Shutdown, TcpStream};
 use tcplab_lab::framing::{encode, HeaderWidth};
 
 fn framed_server(max_clients: &str) -> (Proc, std::net::SocketAddr) {
-    Proc::server(&[
-        "echo-server",
-        "--version",
-        "framed",
+    framed_server_with(max_clients, &[])
+}
+
+/// The framed echo server on 127.0.0.1, stopping after `max_clients`
+/// clients or 10 s, with `extra` options.
+fn framed_server_with(max_clients: &str, extra: &[&str]) -> (Proc, std::net::SocketAddr) {
+    let mut args = vec!["echo-server", "--version", "framed"];
+    args.extend_from_slice(extra);
+    args.extend([
         "--bind",
         "127.0.0.1",
         "--port",
@@ -22,7 +27,8 @@ fn framed_server(max_clients: &str) -> (Proc, std::net::SocketAddr) {
         max_clients,
         "--max-time",
         "10s",
-    ])
+    ]);
+    Proc::server(&args)
 }
 
 #[test]
@@ -134,21 +140,7 @@ fn malformed_input_closes_only_that_connection() {
 
 #[test]
 fn idle_framed_client_is_told_in_an_apdu() {
-    let (server, addr) = Proc::server(&[
-        "echo-server",
-        "--version",
-        "framed",
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--max-clients",
-        "1",
-        "--idle-timeout",
-        "200ms",
-        "--max-time",
-        "10s",
-    ]);
+    let (server, addr) = framed_server_with("1", &["--idle-timeout", "200ms"]);
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(lab_support::PATIENCE))
@@ -164,21 +156,7 @@ fn idle_framed_client_is_told_in_an_apdu() {
 
 #[test]
 fn client_refuses_lines_too_long_for_its_header() {
-    let (server, addr) = Proc::server(&[
-        "echo-server",
-        "--version",
-        "framed",
-        "--header-digits",
-        "2",
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--max-clients",
-        "1",
-        "--max-time",
-        "10s",
-    ]);
+    let (server, addr) = framed_server_with("1", &["--header-digits", "2"]);
     let mut client = tcplab();
     client
         .arg("echo-client")
@@ -195,21 +173,7 @@ fn client_refuses_lines_too_long_for_its_header() {
 
 #[test]
 fn a_header_announcing_more_than_max_message_closes_before_the_body() {
-    let (mut server, addr) = Proc::server(&[
-        "echo-server",
-        "--version",
-        "framed",
-        "--header-digits",
-        "18",
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--max-clients",
-        "3",
-        "--max-time",
-        "10s",
-    ]);
+    let (mut server, addr) = framed_server_with("3", &["--header-digits", "18"]);
     // 300 MB announced: refused at the header, with the default 1 MiB limit.
     // The connection stays open for writing: the server closes it by itself.
     let mut big = TcpStream::connect(addr).unwrap();
@@ -234,21 +198,7 @@ fn a_header_announcing_more_than_max_message_closes_before_the_body() {
 
 #[test]
 fn max_message_is_an_option() {
-    let (mut server, addr) = Proc::server(&[
-        "echo-server",
-        "--version",
-        "framed",
-        "--max-message",
-        "10",
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--max-clients",
-        "2",
-        "--max-time",
-        "10s",
-    ]);
+    let (mut server, addr) = framed_server_with("2", &["--max-message", "10"]);
     assert_eq!(send_raw(addr, b"000010:0123456789"), b"000010:0123456789");
     assert_eq!(send_raw(addr, b"000011:0123456789A"), b"");
     server.expect_err("announced a 11-byte message, more than the 10 bytes");
@@ -257,21 +207,7 @@ fn max_message_is_an_option() {
 
 #[test]
 fn an_idle_client_in_the_middle_of_a_message_is_told_what_it_had_sent() {
-    let (mut server, addr) = Proc::server(&[
-        "echo-server",
-        "--version",
-        "framed",
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--max-clients",
-        "2",
-        "--idle-timeout",
-        "300ms",
-        "--max-time",
-        "10s",
-    ]);
+    let (mut server, addr) = framed_server_with("2", &["--idle-timeout", "300ms"]);
     for (sent, says) in [
         (
             &b"000010:abc"[..],
