@@ -340,3 +340,49 @@ fn counts_agree_with_their_nouns() {
     assert!(text.contains(" TCP segments in 1 connection\n"), "{text}");
     assert!(text.contains("(84 samples)"), "{text}");
 }
+
+/// Per-segment files appear whole or not at all: a capture that cannot be
+/// read leaves no file behind. A link another user planted under the
+/// file's name in a shared directory (as root, in /tmp) is refused and
+/// what it points at stays as it was; a device is written as it is.
+#[test]
+fn per_segment_files_are_written_whole_and_never_through_a_planted_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("segments.csv");
+    let out = analyze(&[
+        "--segments",
+        &csv.to_string_lossy(),
+        &path("not-a-capture.txt"),
+    ]);
+    assert!(!out.status.success());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "a failed run left {left:?}");
+
+    let out = analyze(&["--segments", "/dev/null", &path("rst.pcap")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let null = std::fs::symlink_metadata("/dev/null").expect("meta");
+    assert!(!null.is_file(), "/dev/null is still a device");
+
+    if !is_root() {
+        assert!(!in_ci(), "CI runs as root");
+        eprintln!("SKIPPED (planted link): needs root to make another user's link");
+        return;
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious").expect("write");
+    std::os::unix::fs::symlink(&victim, &csv).expect("symlink");
+    std::os::unix::fs::lchown(&csv, Some(65534), Some(65534)).expect("lchown");
+    let out = analyze(&["--segments", &csv.to_string_lossy(), &path("rst.pcap")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("segments.csv") && err.contains("another user") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious"
+    );
+}

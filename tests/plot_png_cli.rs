@@ -142,3 +142,25 @@ fn a_bad_interval_is_refused_by_the_parser() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("is not a duration"));
 }
+
+/// The graph file is written whole beside its name and then moved there,
+/// over an older graph of that name; no hidden file stays.
+#[test]
+fn the_graph_replaces_an_older_file_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("g.png");
+    std::fs::write(&out, "old").expect("write");
+    let run = tcplab(&["-g", "stevens"], "ns-lo-v4.pcap", &out);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(&out).expect("graph");
+    assert!(png_header(&bytes).0 .0 > 0);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no hidden file stays: {names:?}");
+}

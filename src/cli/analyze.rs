@@ -6,12 +6,13 @@ use clap::{Args, ValueEnum};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::os::fd::AsFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tcplab_analysis::{self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport};
 use tcplab_render::output::{
     csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
 };
+use tcplab_render::staging::OutputFile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -56,25 +57,30 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     if per_segment && args.files.len() > 1 {
         bail!("per-segment output (CSV, --segments, --segments-json) takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file");
     }
+    // Files named on the command line appear whole, and only when the
+    // command does not fail (tcplab_render::staging).
+    let mut staged = Vec::new();
+    let mut stage = |path: &Path| -> Result<File> {
+        let file =
+            OutputFile::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let handle = file
+            .file()
+            .try_clone()
+            .with_context(|| format!("creating {}", path.display()))?;
+        staged.push((path.to_path_buf(), file));
+        Ok(handle)
+    };
     let jsonl = match &args.segments_json {
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            Some(JsonlWriter::new(
-                Box::new(BufWriter::new(file)) as Box<dyn Write>
-            ))
-        }
+        Some(path) => Some(JsonlWriter::new(
+            Box::new(BufWriter::new(stage(path)?)) as Box<dyn Write>
+        )),
         None => None,
     };
     let mut out = raw_stdout()?;
     let csv = match (&args.segments, args.format) {
-        (Some(path), _) => {
-            let file =
-                File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            Some(CsvWriter::new(
-                Box::new(BufWriter::new(file)) as Box<dyn Write>
-            )?)
-        }
+        (Some(path), _) => Some(CsvWriter::new(
+            Box::new(BufWriter::new(stage(path)?)) as Box<dyn Write>
+        )?),
         (None, Format::Csv) => Some(CsvWriter::new(Box::new(raw_stdout()?) as Box<dyn Write>)?),
         (None, _) => None,
     };
@@ -171,6 +177,14 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         w.finish()?;
     }
     out.flush()?;
+    if exit != EXIT_FAILURE {
+        for (path, file) in staged {
+            file.commit()
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    } else if !staged.is_empty() {
+        eprintln!("tcplab: note: per-segment files not written: a capture could not be read");
+    }
     Ok(ExitCode::from(exit))
 }
 

@@ -217,7 +217,7 @@ impl Figure {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, &self.bytes).map_err(|error| PlotError::Write {
+        crate::staging::write_file(path, &self.bytes).map_err(|error| PlotError::Write {
             path: path.to_path_buf(),
             error,
         })
