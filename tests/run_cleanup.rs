@@ -268,3 +268,116 @@ fn root_a_planted_link_is_not_followed() {
         .collect();
     assert_eq!(new_captures.len(), 1, "one new capture of its own");
 }
+
+/// A real unprivileged user (`nobody`, through setpriv) watches the shared
+/// temporary directory through a whole root run and tries, a thousand
+/// times a second, to list, read and write whatever tcplab makes there.
+/// It sees the run's private directory appear and can do nothing with it:
+/// the copy of a file only root may read stays root's.
+#[test]
+fn root_an_unprivileged_watcher_gets_nothing_from_a_run() {
+    use std::os::unix::fs::PermissionsExt;
+    if !root_or_skip("root_an_unprivileged_watcher_gets_nothing_from_a_run") || !have("setpriv") {
+        assert!(!in_ci(), "CI runs as root with setpriv (util-linux)");
+        return;
+    }
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let shared = tmp.path().join("shared");
+    let watcher = tmp.path().join("watcher");
+    for (dir, mode) in [(&shared, 0o1777), (&watcher, 0o777)] {
+        std::fs::create_dir(dir).expect("mkdir");
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let secret = tmp.path().join("secret.txt");
+    std::fs::write(&secret, "only root reads this line\n".repeat(300_000)).expect("write");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let log = watcher.join("log");
+    let stop = watcher.join("stop");
+    let script = r#"
+import os, sys, time
+shared, log, stop = sys.argv[1:4]
+seen = set()
+with open(log, "w") as out:
+    def say(line):
+        out.write(line + "\n")
+        out.flush()
+    say("started")
+    while not os.path.exists(stop):
+        for name in os.listdir(shared):
+            if not name.startswith("tcplab-"):
+                continue
+            path = os.path.join(shared, name)
+            if name not in seen:
+                seen.add(name)
+                say("saw " + name)
+            try:
+                inside = os.listdir(path)
+                say("listed " + name)
+            except OSError:
+                inside = []
+            for f in inside:
+                try:
+                    with open(os.path.join(path, f), "rb") as fh:
+                        if fh.read(64):
+                            say("read " + name + "/" + f)
+                except OSError:
+                    pass
+            try:
+                with open(os.path.join(path, "planted"), "w"):
+                    say("wrote into " + name)
+            except OSError:
+                pass
+        time.sleep(0.001)
+"#;
+    let mut spy = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            // The system's Python: one in root's home is not for nobody.
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .arg(&shared)
+        .arg(&log)
+        .arg(&stop)
+        .spawn()
+        .expect("the watcher starts");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&log).is_ok_and(|l| l.starts_with("started")) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the watcher never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .args(["run-and-capture", "--rate", "100mbit", "--out-dir"])
+        .arg(tmp.path().join("out"))
+        .arg("--report-dir")
+        .arg(tmp.path().join("reports"))
+        .arg(&secret)
+        .env("TMPDIR", &shared)
+        .output()
+        .expect("tcplab runs");
+    std::fs::write(&stop, b"").expect("stop file");
+    let spied = spy.wait().expect("the watcher ends");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(spied.success(), "the watcher failed");
+    let log = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        log.lines().any(|l| l.starts_with("saw tcplab-received-")),
+        "the watcher never saw the run's directory, so it tested nothing:\n{log}"
+    );
+    let got: BTreeSet<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("listed") || l.starts_with("read") || l.starts_with("wrote"))
+        .collect();
+    assert!(
+        got.is_empty(),
+        "an unprivileged user got at the run: {got:?}"
+    );
+}
