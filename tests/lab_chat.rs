@@ -327,3 +327,47 @@ fn the_password_comes_from_exactly_one_of_option_file_or_environment() {
         assert!(help.contains(name), "--help lacks {name}: {help}");
     }
 }
+
+/// The chat client takes its password the same ways (so it need not show
+/// in `ps`): from a file's first line or from TCPLAB_CHAT_PASSWORD; two
+/// sources at once are refused before connecting.
+#[test]
+fn the_client_reads_its_password_from_a_file_or_the_environment() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("password");
+    std::fs::write(&file, "sesamo\n").expect("writing");
+    let file = file.to_string_lossy().into_owned();
+    let client = |addr: SocketAddr, args: &[&str], env: Option<&str>| {
+        let mut cmd = tcplab();
+        cmd.args(["chat-client"])
+            .args(addr_args(addr))
+            .args(args)
+            .env_remove("TCPLAB_CHAT_PASSWORD");
+        if let Some(value) = env {
+            cmd.env("TCPLAB_CHAT_PASSWORD", value);
+        }
+        cmd
+    };
+    let mut cmd = tcplab();
+    cmd.args(["chat-server", "--password", "sesamo", "--bind", "127.0.0.1"])
+        .args(["--port", "0", "--max-clients", "2", "--max-time", "15s"]);
+    let (mut server, addr) = started(cmd);
+    let mut from_file = Proc::spawn(client(addr, &["--password-file", &file], None));
+    from_file.expect_out("Welcome, you are");
+    server.expect_err("gave the right password");
+    from_file.finish_ok();
+
+    let two = run_with_input(
+        client(addr, &["--password-file", &file], Some("sesamo")),
+        "",
+    );
+    assert!(!two.status.success(), "{two:?}");
+    assert_eq!(two.err.len(), 1, "one line: {two:?}");
+    assert!(two.err[0].contains("only one of"), "{two:?}");
+
+    let mut from_env = Proc::spawn(client(addr, &[], Some("sesamo")));
+    from_env.expect_out("Welcome, you are");
+    server.expect_err("gave the right password");
+    from_env.finish_ok();
+    server.finish_ok();
+}
