@@ -5,10 +5,12 @@
 //! way Wireshark does, `tcplab-render` writes text, graphs and reports,
 //! `tcplab-lab` holds the lab's TCP programs and `tcplab-net` the
 //! namespaces, the link emulator and the kernel's `TCP_INFO`. This crate
-//! puts them together into runs (`run_and_capture`, `compare`), parses the
+//! puts them together into runs (`run_and_capture`, `compare`) and live
+//! captures (`capture`), parses the
 //! command line (`cli`, one file per subcommand) and is the only place that
 //! prints to the terminal.
 
+pub mod capture;
 pub mod cli;
 pub mod compare;
 pub mod run_and_capture;

@@ -23,6 +23,8 @@ enum Command {
     RunAndCapture(Box<cli::run_and_capture::RunArgs>),
     /// Run the same transfer once per congestion control algorithm over an emulated path and compare them in one report
     Compare(Box<cli::compare::CompareArgs>),
+    /// Capture packets on any interface into pcapng files (like tcpdump -w), with the filter and drop counts recorded
+    Capture(cli::capture::CaptureArgs),
     /// Draw TCP graphs (Stevens, tcptrace, throughput, RTT, window, ladder) as SVG or PNG
     Plot(cli::plot::PlotArgs),
     /// Write the lab report (Markdown, HTML, graphs, CSV, JSON) of a capture
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => cli::analyze::run(args),
         Command::RunAndCapture(args) => cli::run_and_capture::run(*args),
         Command::Compare(args) => cli::compare::run(*args),
+        Command::Capture(args) => cli::capture::run(args),
         Command::Plot(args) => cli::plot::run(args),
         Command::Report(args) => cli::report::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),

@@ -2,6 +2,7 @@
 //! Errors are `anyhow` here (context for the user); the library's are typed.
 
 pub mod analyze;
+pub mod capture;
 pub mod compare;
 pub mod lab;
 pub mod path_args;

@@ -30,7 +30,7 @@ pub enum LiveError {
         source: pcap::Error,
         hint: &'static str,
     },
-    #[error("the capture filter {filter:?} was refused: {source}")]
+    #[error("the capture filter {filter:?} was refused: {source} (it is tcpdump's language: man 7 pcap-filter)")]
     Filter { filter: String, source: pcap::Error },
     #[error("cannot write the capture to {}: {source}", path.display())]
     Save { path: PathBuf, source: pcap::Error },
@@ -52,11 +52,139 @@ pub struct LiveStats {
     pub complete: bool,
 }
 
-pub struct LiveCapture {
+/// An open libpcap handle in immediate mode with a large buffer and a
+/// filter: the one way tcplab opens an interface.
+pub struct LiveSource {
     device: String,
     handle: pcap::Capture<pcap::Active>,
-    save: pcap::Savefile,
     link: LinkType,
+    snaplen: u32,
+    nanoseconds: bool,
+}
+
+/// One packet as libpcap gave it.
+pub struct LivePacket<'a> {
+    pub ts: Timestamp,
+    pub orig_len: u32,
+    pub data: &'a [u8],
+}
+
+/// libpcap's counters so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelCounters {
+    /// Packets that passed the filter.
+    pub received: u32,
+    /// Dropped because the capture buffer was full.
+    pub dropped: u32,
+    /// Dropped by the interface or its driver.
+    pub if_dropped: u32,
+}
+
+impl LiveSource {
+    /// Opens `device` keeping at most `snaplen` bytes of each packet, with
+    /// microsecond time stamps (what a classic pcap file holds) or
+    /// nanosecond ones. Packets are captured from the moment this returns.
+    pub fn open(
+        device: &str,
+        filter: &str,
+        snaplen: u32,
+        nanoseconds: bool,
+    ) -> Result<LiveSource, LiveError> {
+        let open_err = |source: pcap::Error| {
+            let hint = match source {
+                pcap::Error::PcapError(ref m) if m.contains("ermission") => {
+                    " (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)"
+                }
+                pcap::Error::PcapError(ref m) if m.contains("No such device") => {
+                    " (`ip link` lists the interfaces; `any` captures on all of them)"
+                }
+                _ => "",
+            };
+            LiveError::Open {
+                device: device.to_string(),
+                source,
+                hint,
+            }
+        };
+        let snaplen = snaplen.clamp(1, SNAPLEN);
+        let precision = if nanoseconds {
+            pcap::Precision::Nano
+        } else {
+            pcap::Precision::Micro
+        };
+        let mut handle = pcap::Capture::from_device(device)
+            .map_err(open_err)?
+            .promisc(false)
+            .snaplen(snaplen as i32)
+            .immediate_mode(true)
+            .buffer_size(BUFFER_BYTES)
+            .timeout(POLL_MS)
+            .precision(precision)
+            .open()
+            .map_err(open_err)?;
+        handle
+            .filter(filter, true)
+            .map_err(|source| LiveError::Filter {
+                filter: filter.to_string(),
+                source,
+            })?;
+        let link = LinkType::from_number(handle.get_datalink().0 as u32);
+        Ok(LiveSource {
+            device: device.to_string(),
+            handle,
+            link,
+            snaplen,
+            nanoseconds,
+        })
+    }
+
+    pub fn link(&self) -> LinkType {
+        self.link
+    }
+
+    pub fn snaplen(&self) -> u32 {
+        self.snaplen
+    }
+
+    /// The next packet, or `None` when none came within the poll interval
+    /// (50 ms), so the caller can check its clock and its cancel flag.
+    pub fn next_packet(&mut self) -> Result<Option<LivePacket<'_>>, LiveError> {
+        match self.handle.next_packet() {
+            Ok(packet) => {
+                let h = packet.header;
+                let fraction = i64::from(h.ts.tv_usec as i32);
+                let nanos = if self.nanoseconds {
+                    fraction
+                } else {
+                    fraction * 1000
+                };
+                Ok(Some(LivePacket {
+                    ts: Timestamp::from_secs_nanos(h.ts.tv_sec, nanos),
+                    orig_len: h.len,
+                    data: packet.data,
+                }))
+            }
+            Err(pcap::Error::TimeoutExpired) => Ok(None),
+            Err(source) => Err(LiveError::Read {
+                device: self.device.clone(),
+                source,
+            }),
+        }
+    }
+
+    pub fn counters(&mut self) -> Option<KernelCounters> {
+        self.handle.stats().ok().map(|s| KernelCounters {
+            received: s.received,
+            dropped: s.dropped,
+            if_dropped: s.if_dropped,
+        })
+    }
+}
+
+/// A live capture saved to a classic pcap file by libpcap (run-and-capture).
+pub struct LiveCapture {
+    source: LiveSource,
+    save: pcap::Savefile,
 }
 
 impl LiveCapture {
@@ -74,45 +202,15 @@ impl LiveCapture {
         out: &Path,
         snaplen: u32,
     ) -> Result<LiveCapture, LiveError> {
-        let open_err = |source: pcap::Error| {
-            let hint = if matches!(source, pcap::Error::PcapError(ref m) if m.contains("ermission"))
-            {
-                " (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)"
-            } else {
-                ""
-            };
-            LiveError::Open {
-                device: device.to_string(),
-                source,
-                hint,
-            }
-        };
-        let mut handle = pcap::Capture::from_device(device)
-            .map_err(open_err)?
-            .promisc(false)
-            .snaplen(snaplen.min(SNAPLEN) as i32)
-            .immediate_mode(true)
-            .buffer_size(BUFFER_BYTES)
-            .timeout(POLL_MS)
-            .open()
-            .map_err(open_err)?;
-        handle
-            .filter(filter, true)
-            .map_err(|source| LiveError::Filter {
-                filter: filter.to_string(),
+        let source = LiveSource::open(device, filter, snaplen, false)?;
+        let save = source
+            .handle
+            .savefile(out)
+            .map_err(|source| LiveError::Save {
+                path: out.to_path_buf(),
                 source,
             })?;
-        let save = handle.savefile(out).map_err(|source| LiveError::Save {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        let link = LinkType::from_number(handle.get_datalink().0 as u32);
-        Ok(LiveCapture {
-            device: device.to_string(),
-            handle,
-            save,
-            link,
-        })
+        Ok(LiveCapture { source, save })
     }
 
     /// Captures until `done` says so after a packet, `deadline` passes or
@@ -125,25 +223,23 @@ impl LiveCapture {
     ) -> Result<LiveStats, LiveError> {
         let mut stats = LiveStats::default();
         while Instant::now() < deadline && !cancel.load(Ordering::Relaxed) {
-            let packet = match self.handle.next_packet() {
-                Ok(p) => p,
-                Err(pcap::Error::TimeoutExpired) => continue,
-                Err(source) => {
-                    return Err(LiveError::Read {
-                        device: self.device,
-                        source,
-                    })
-                }
+            let link = self.source.link;
+            let Some(packet) = self.source.next_packet()? else {
+                continue;
             };
-            self.save.write(&packet);
+            let header = pcap::PacketHeader {
+                ts: libc_timeval(packet.ts),
+                caplen: packet.data.len() as u32,
+                len: packet.orig_len,
+            };
+            self.save.write(&pcap::Packet::new(&header, packet.data));
             stats.packets_saved += 1;
-            let h = packet.header;
             let record = Record {
                 frame: stats.packets_saved,
                 offset: 0,
-                ts: Timestamp::from_secs_nanos(h.ts.tv_sec, i64::from(h.ts.tv_usec as i32) * 1000),
-                link: self.link,
-                orig_len: h.len,
+                ts: packet.ts,
+                link,
+                orig_len: packet.orig_len,
                 data: packet.data,
             };
             if done(&record) {
@@ -152,15 +248,23 @@ impl LiveCapture {
             }
         }
         self.save.flush().map_err(|source| LiveError::Read {
-            device: self.device.clone(),
+            device: self.source.device.clone(),
             source,
         })?;
-        if let Ok(s) = self.handle.stats() {
-            stats.kernel_received = s.received;
-            stats.kernel_dropped = s.dropped;
-            stats.interface_dropped = s.if_dropped;
+        if let Some(c) = self.source.counters() {
+            stats.kernel_received = c.received;
+            stats.kernel_dropped = c.dropped;
+            stats.interface_dropped = c.if_dropped;
         }
         Ok(stats)
+    }
+}
+
+/// A time stamp as libpcap's header holds it in microsecond mode.
+fn libc_timeval(ts: Timestamp) -> libc::timeval {
+    libc::timeval {
+        tv_sec: ts.0.div_euclid(1_000_000_000) as libc::time_t,
+        tv_usec: (ts.0.rem_euclid(1_000_000_000) / 1000) as libc::suseconds_t,
     }
 }
 

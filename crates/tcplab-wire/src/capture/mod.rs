@@ -7,7 +7,8 @@
 //! record number and the byte offset where the damage starts. Why not
 //! libpcap for files: see `docs/capture-reader.md` (speed, and libpcap cannot
 //! tell us byte offsets). Live capture with libpcap lives in `live` (used by
-//! `run-and-capture`).
+//! `run-and-capture` and `capture`), and `pcapng_writer` writes what
+//! `capture` saves.
 //!
 //! Not done here: anything above the link layer (that is `dissect`).
 
@@ -16,6 +17,7 @@ mod linktype;
 pub mod live;
 mod pcap_file;
 mod pcapng;
+pub mod pcapng_writer;
 mod source;
 
 pub use error::CaptureError;
