@@ -12,6 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tcplab-render", &["tcplab-wire", "tcplab-analysis"]),
     ("tcplab-lab", &[]),
     ("tcplab-net", &["tcplab-wire", "tcplab-analysis"]),
+    ("tcplab-live", &["tcplab-wire", "tcplab-analysis"]),
     (
         "tcplab",
         &[
@@ -20,6 +21,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "tcplab-render",
             "tcplab-lab",
             "tcplab-net",
+            "tcplab-live",
         ],
     ),
 ];

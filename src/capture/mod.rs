@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tcplab_wire::capture::live::{KernelCounters, LiveError, LiveSource, SNAPLEN};
-use tcplab_wire::capture::{LinkType, Timestamp};
+use tcplab_wire::capture::{LinkType, Record, Timestamp};
 use thiserror::Error;
 
 #[derive(Clone, Debug)]
@@ -117,12 +117,16 @@ impl Capture {
         self.source.snaplen()
     }
 
-    /// Captures until `count`, `duration` or `cancel` says stop.
+    /// Captures until `count`, `duration` or `cancel` says stop; each
+    /// packet, once saved, also goes to `on_packet` (the live view's
+    /// analyzer), numbered from 1 as in the file.
     pub fn run(
         mut self,
         cancel: &AtomicBool,
         mut progress: impl FnMut(&Progress),
+        mut on_packet: impl FnMut(&Record<'_>),
     ) -> Result<CaptureOutcome, CaptureError> {
+        let link = self.source.link();
         let (source, files, opts) = (&mut self.source, &mut self.files, &self.opts);
         let started = Instant::now();
         let deadline = opts.duration.map(|d| started + d);
@@ -156,6 +160,14 @@ impl Capture {
             if let Some(packet) = source.next_packet()? {
                 files.packet(packet.ts, packet.orig_len, packet.data)?;
                 packets += 1;
+                on_packet(&Record {
+                    frame: packets,
+                    offset: 0,
+                    ts: packet.ts,
+                    link,
+                    orig_len: packet.orig_len,
+                    data: packet.data,
+                });
             }
         };
         let kernel = self.source.counters().unwrap_or_default();

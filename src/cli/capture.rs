@@ -1,19 +1,20 @@
 //! `tcplab capture -i IFACE [-f BPF] [-w FILE] [-c N] [--duration D]
 //! [--rotate-size S | --rotate-time T]`: packets from an interface into
 //! pcapng files. Ctrl-C, `kill` or a closed terminal end the capture like
-//! `--count` does: the files are complete and the exit status is 0.
+//! `--count` does: the files are complete and the exit status is 0. With
+//! `--live`, a full-screen view of the connections (`capture_live`).
 
 use super::lab::{parse_bytes, parse_duration};
 use crate::capture::{Capture, CaptureOptions, Progress, Rotation, Stopped};
 use crate::run_and_capture::stamp;
-use crate::signals::StopSignals;
+use crate::signals::{StopSignal, StopSignals};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tcplab_net::privilege;
 use tcplab_wire::capture::live::SNAPLEN;
@@ -41,6 +42,9 @@ pub struct CaptureArgs {
     /// Start a new file once the current one is this old (e.g. 60s), like tcpdump -G
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub rotate_time: Option<Duration>,
+    /// A full-screen view of the connections as they happen (needs a terminal; q quits)
+    #[arg(long)]
+    pub live: bool,
     /// Keep at most this many bytes of each packet
     #[arg(short = 's', long, value_name = "BYTES", default_value_t = SNAPLEN, value_parser = clap::value_parser!(u32).range(1..=i64::from(SNAPLEN)))]
     pub snaplen: u32,
@@ -88,11 +92,13 @@ pub fn run(args: CaptureArgs) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let _entered = runtime.enter();
-    let mut stop = StopSignals::catch()?;
+    let stop = {
+        let _entered = runtime.enter();
+        StopSignals::catch()?
+    };
     let started = Capture::start(&opts)?;
-    eprintln!(
-        "tcplab: capturing on {} (link type {}, {} bytes of each packet){}; stop with Ctrl-C",
+    let what = format!(
+        "capturing on {} (link type {}, {} bytes of each packet){}",
         opts.device,
         started.link(),
         started.snaplen(),
@@ -103,35 +109,48 @@ pub fn run(args: CaptureArgs) -> Result<ExitCode> {
         }
     );
     let cancel = Arc::new(AtomicBool::new(false));
-    let on_terminal = std::io::stderr().is_terminal();
-    let work = {
-        let cancel = Arc::clone(&cancel);
-        std::thread::spawn(move || started.run(&cancel, |p| show_progress(p, on_terminal)))
-    };
-    let signalled = runtime.block_on(async {
-        loop {
-            tokio::select! {
-                signal = stop.recv() => break Some(signal),
-                _ = tokio::time::sleep(Duration::from_millis(100)) => {
-                    if work.is_finished() {
-                        break None;
-                    }
-                }
-            }
-        }
-    });
-    cancel.store(true, Ordering::Relaxed);
-    let outcome = work
-        .join()
-        .map_err(|_| anyhow::anyhow!("the capture thread panicked"))??;
-    if on_terminal {
-        eprintln!();
+    let signalled = watch_signals(runtime, stop, Arc::clone(&cancel));
+    let on_terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if args.live && !on_terminal {
+        eprintln!(
+            "tcplab: note: --live needs a terminal; printing a progress line every second instead"
+        );
     }
+    let outcome = if args.live && on_terminal {
+        let label = format!(
+            "{}{} → {}",
+            opts.device,
+            if opts.filter.is_empty() {
+                String::new()
+            } else {
+                format!(" {:?}", opts.filter)
+            },
+            opts.out.display()
+        );
+        super::capture_live::run(started, &cancel, &label)?
+    } else {
+        eprintln!("tcplab: {what}; stop with Ctrl-C");
+        let progress_on_terminal = std::io::stderr().is_terminal();
+        let work = {
+            let cancel = Arc::clone(&cancel);
+            std::thread::spawn(move || {
+                started.run(&cancel, |p| show_progress(p, progress_on_terminal), |_| {})
+            })
+        };
+        let outcome = work
+            .join()
+            .map_err(|_| anyhow::anyhow!("the capture thread panicked"))??;
+        if progress_on_terminal {
+            eprintln!();
+        }
+        outcome
+    };
+    let signalled = *signalled.lock().unwrap_or_else(|e| e.into_inner());
     let why = match (outcome.stopped, signalled) {
         (Stopped::Count, _) => "the packet count was reached".to_string(),
         (Stopped::Duration, _) => "the duration passed".to_string(),
         (Stopped::Cancelled, Some(signal)) => format!("stopped by {}", signal.name()),
-        (Stopped::Cancelled, None) => "stopped".to_string(),
+        (Stopped::Cancelled, None) => "stopped from the live view".to_string(),
     };
     let k = outcome.kernel;
     println!(
@@ -153,6 +172,23 @@ pub fn run(args: CaptureArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A thread that waits on `runtime` for Ctrl-C, `kill` or a closed
+/// terminal and then stops the capture; which signal it was, if any.
+fn watch_signals(
+    runtime: tokio::runtime::Runtime,
+    mut stop: StopSignals,
+    cancel: Arc<AtomicBool>,
+) -> Arc<Mutex<Option<StopSignal>>> {
+    let signalled = Arc::new(Mutex::new(None));
+    let seen = Arc::clone(&signalled);
+    std::thread::spawn(move || {
+        let signal = runtime.block_on(stop.recv());
+        *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
+        cancel.store(true, Ordering::Relaxed);
+    });
+    signalled
 }
 
 fn file_list(files: &[PathBuf]) -> String {

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod capture;
+mod capture_live;
 pub mod compare;
 pub mod lab;
 pub mod path_args;

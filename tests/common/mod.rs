@@ -3,6 +3,7 @@
 
 pub mod chromium;
 pub mod lab_text;
+pub mod traffic;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

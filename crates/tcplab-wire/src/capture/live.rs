@@ -7,6 +7,7 @@
 //! connections with an `Analyzer`).
 
 use super::{LinkType, Record, Timestamp};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -60,6 +61,8 @@ pub struct LiveSource {
     link: LinkType,
     snaplen: u32,
     nanoseconds: bool,
+    /// The last read found nothing: wait on the descriptor before the next.
+    idle: bool,
 }
 
 /// One packet as libpcap gave it.
@@ -121,6 +124,11 @@ impl LiveSource {
             .timeout(POLL_MS)
             .precision(precision)
             .open()
+            .map_err(open_err)?
+            // Reads never block: `next_packet` waits on the descriptor
+            // itself, so a quiet interface still returns every 50 ms (with
+            // Linux's packet ring, libpcap's own timeout may never fire).
+            .setnonblock()
             .map_err(open_err)?;
         handle
             .filter(filter, true)
@@ -135,6 +143,7 @@ impl LiveSource {
             link,
             snaplen,
             nanoseconds,
+            idle: false,
         })
     }
 
@@ -149,6 +158,10 @@ impl LiveSource {
     /// The next packet, or `None` when none came within the poll interval
     /// (50 ms), so the caller can check its clock and its cancel flag.
     pub fn next_packet(&mut self) -> Result<Option<LivePacket<'_>>, LiveError> {
+        if self.idle {
+            self.idle = false;
+            wait_readable(self.handle.as_raw_fd(), POLL_MS);
+        }
         match self.handle.next_packet() {
             Ok(packet) => {
                 let h = packet.header;
@@ -164,7 +177,10 @@ impl LiveSource {
                     data: packet.data,
                 }))
             }
-            Err(pcap::Error::TimeoutExpired) => Ok(None),
+            Err(pcap::Error::TimeoutExpired) => {
+                self.idle = true;
+                Ok(None)
+            }
             Err(source) => Err(LiveError::Read {
                 device: self.device.clone(),
                 source,
@@ -257,6 +273,21 @@ impl LiveCapture {
             stats.interface_dropped = c.if_dropped;
         }
         Ok(stats)
+    }
+}
+
+/// Waits at most `ms` milliseconds for `fd` to have something to read (an
+/// interrupted or failed wait just returns: the caller reads and retries).
+fn wait_readable(fd: std::os::fd::RawFd, ms: i32) {
+    let mut poll = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for the duration of the call; `fd` is the
+    // capture's own descriptor, open while `self.handle` lives.
+    unsafe {
+        libc::poll(&mut poll, 1, ms);
     }
 }
 

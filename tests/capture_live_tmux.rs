@@ -1,0 +1,211 @@
+//! `tcplab capture --live` as a person sees it: run in tmux (a real
+//! terminal), driven with send-keys and read with capture-pane, against
+//! traffic the test makes on the host's loopback. What the screen shows at
+//! the end equals what `tcplab analyze` says of the saved capture; q leaves
+//! and no process stays. Needs root (capture) and tmux; fails in CI
+//! without them.
+
+mod common;
+
+use common::traffic::Traffic;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let session = format!("tcplab-test-{}", std::process::id());
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "180",
+                "-y",
+                "50",
+                command,
+            ])
+            .status()
+            .expect("tmux runs");
+        assert!(ok.success(), "tmux new-session");
+        Tmux { session }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("tmux capture-pane");
+        stdout(&out)
+    }
+
+    fn keys(&self, keys: &str) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, keys])
+            .status()
+            .expect("tmux send-keys");
+        assert!(ok.success());
+    }
+
+    /// Waits until the screen holds `needle`; the screen then.
+    fn wait_for(&self, needle: &str, limit: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "{needle:?} never showed; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn tcplab_captures_running(file: &Path) -> usize {
+    let out = Command::new("pgrep")
+        // Anchored: the shell tmux runs also has this command in its line.
+        .args([
+            "-f",
+            &format!(
+                "^{} capture .*{}",
+                env!("CARGO_BIN_EXE_tcplab"),
+                file.display()
+            ),
+        ])
+        .output()
+        .expect("pgrep runs");
+    stdout(&out).lines().count()
+}
+
+#[test]
+fn root_the_live_view_ends_showing_what_analyze_says_and_q_leaves_cleanly() {
+    if !is_root() || !have("tmux") {
+        assert!(!in_ci(), "CI runs as root with tmux");
+        eprintln!("SKIPPED: needs root (capture) and tmux");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("live.pcapng");
+    let done = dir.path().join("exit-status");
+    let traffic = Traffic::start();
+    let command = format!(
+        "{} capture -i lo -f 'tcp port {}' --live --count 60 -w {}; echo $? > {}; sleep 60",
+        env!("CARGO_BIN_EXE_tcplab"),
+        traffic.port,
+        file.display(),
+        done.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("connections (", Duration::from_secs(10));
+    let screen = tmux.wait_for("ENDED", Duration::from_secs(30));
+    traffic.stop();
+
+    let json = tcplab(&["analyze", "--format", "json", &file.to_string_lossy()]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let analysis: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    let conns = analysis["captures"][0]["connections"]
+        .as_array()
+        .expect("connections");
+    let count = conns.len();
+    let noun = if count == 1 {
+        "connection"
+    } else {
+        "connections"
+    };
+    assert!(
+        screen.contains(&format!("│ {count} {noun} │")),
+        "the status line counts {count} {noun}:\n{screen}"
+    );
+    assert!(screen.contains("60 packets"), "{screen}");
+    for c in conns {
+        let endpoint =
+            |e: &serde_json::Value| format!("{}:{}", e["addr"].as_str().expect("addr"), e["port"]);
+        let pair = format!("{} → {}", endpoint(&c["a"]), endpoint(&c["b"]));
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&pair))
+            .unwrap_or_else(|| panic!("no row for {pair}:\n{screen}"));
+        let packets = c["packets"].as_u64().expect("packets").to_string();
+        assert!(
+            line.split_whitespace().any(|w| w == packets),
+            "{pair}: {packets} packets, the row says {line}"
+        );
+    }
+
+    // Switch graphs and sort, then leave.
+    tmux.keys("g");
+    tmux.wait_for("Throughput", Duration::from_secs(5));
+    tmux.keys("s");
+    tmux.wait_for("sorted by bytes", Duration::from_secs(5));
+    tmux.keys("q");
+    let started = Instant::now();
+    while !done.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "q did not end tcplab:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(&done).expect("status").trim(), "0");
+    assert_eq!(tcplab_captures_running(&file), 0, "no tcplab process stays");
+    let after = tmux.screen();
+    assert!(
+        after.contains("60 packets saved to"),
+        "the summary follows the view:\n{after}"
+    );
+}
+
+/// Without a terminal, --live says so and prints progress lines instead.
+#[test]
+fn root_without_a_terminal_live_prints_progress_lines() {
+    if !is_root() {
+        assert!(!in_ci(), "CI runs as root");
+        eprintln!("SKIPPED: needs root (capture)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("piped.pcapng");
+    let out = tcplab(&[
+        "capture",
+        "-i",
+        "lo",
+        "-f",
+        "tcp port 9",
+        "--live",
+        "--duration",
+        "1.5s",
+        "-w",
+        &file.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--live needs a terminal"), "{err}");
+    assert!(
+        err.lines().any(|l| l.trim_start().starts_with("1 s ")),
+        "a progress line a second: {err}"
+    );
+    assert!(
+        stdout(&out).contains("(the duration passed)"),
+        "{}",
+        stdout(&out)
+    );
+}
