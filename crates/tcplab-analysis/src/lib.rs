@@ -395,7 +395,7 @@ pub fn analyze_file_streaming_with(
 ) -> Result<(Finished, Option<CaptureError>), AnalysisError> {
     let mut reader = capture::open(path)?;
     let mut analyzer = Analyzer::with_options(opts);
-    analyzer.stats.file = path.display().to_string();
+    analyzer.stats.file = reader.path().display().to_string();
     analyzer.stats.format = Some(reader.format());
     if reader.format() != Format::Pcapng {
         if let Some(link) = reader.link_types().into_iter().find(|l| !l.is_supported()) {

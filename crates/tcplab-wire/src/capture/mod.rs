@@ -88,7 +88,7 @@ pub enum Format {
 }
 
 /// A streaming reader over a pcap or pcapng file.
-pub struct CaptureReader<R: Read = File> {
+pub struct CaptureReader<R: Read = Input> {
     inner: Inner<R>,
     path: PathBuf,
 }
@@ -98,13 +98,61 @@ enum Inner<R: Read> {
     Pcapng(pcapng::PcapngReader<R>),
 }
 
-/// Opens a capture file, detecting pcap or pcapng from its first bytes.
+/// What [`open`] reads from: a file, a decompressor over one, or standard
+/// input.
+pub type Input = Box<dyn Read + Send>;
+
+/// The name standard input is given in messages and outputs.
+pub const STDIN_NAME: &str = "(standard input)";
+
+/// Opens a capture, detecting pcap or pcapng from its first bytes. `-` is
+/// standard input (`tcpdump -w - | tcplab analyze -`). A file or stream
+/// compressed with gzip or zstd (`.pcap.gz`, `.pcapng.zst`, found by its
+/// magic bytes, not its name) is decompressed as it is read; offsets in
+/// messages then count bytes of the decompressed capture.
 pub fn open(path: &Path) -> Result<CaptureReader> {
-    let file = File::open(path).map_err(|source| CaptureError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    CaptureReader::from_source(Source::prefetching(file), path)
+    let (input, name): (Input, PathBuf) = if path == Path::new("-") {
+        (Box::new(std::io::stdin()), PathBuf::from(STDIN_NAME))
+    } else {
+        let file = File::open(path).map_err(|source| CaptureError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        (Box::new(file), path.to_path_buf())
+    };
+    let input = decompressed(input).map_err(|e| CaptureError::io(&name, 0, e))?;
+    CaptureReader::from_source(Source::prefetching(input), &name)
+}
+
+/// gzip's and zstd's magic numbers.
+const GZIP: [u8; 2] = [0x1f, 0x8b];
+const ZSTD: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// `input`, through a decompressor when its first bytes say it is
+/// compressed (read whole even from a pipe that gives them one by one).
+fn decompressed(mut input: Input) -> std::io::Result<Input> {
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() {
+        match input.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let head = &head[..got];
+    let whole = std::io::BufReader::with_capacity(
+        64 << 10,
+        std::io::Cursor::new(head.to_vec()).chain(input),
+    );
+    Ok(if head.starts_with(&GZIP) {
+        Box::new(flate2::read::MultiGzDecoder::new(whole))
+    } else if head.starts_with(&ZSTD) {
+        Box::new(zstd::stream::read::Decoder::with_buffer(whole)?)
+    } else {
+        Box::new(whole)
+    })
 }
 
 impl<R: Read> CaptureReader<R> {

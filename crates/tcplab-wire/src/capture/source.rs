@@ -26,7 +26,10 @@ const HEADROOM: usize = if cfg!(fuzzing) { 1 << 10 } else { 512 << 10 };
 /// Chunks read ahead of the analysis.
 const AHEAD: usize = 2;
 
-type Filled = io::Result<(Vec<u8>, usize)>;
+/// A chunk and how many bytes of it were read; with the error that ended
+/// the reading, if one did (the bytes before it still count: a gzip
+/// stream cut short gives its whole first part before the error).
+type Filled = (Vec<u8>, usize, Option<io::Error>);
 
 /// The background reader: sends chunks filled from `HEADROOM` on, and gets
 /// used ones back to refill, so memory stays at a few chunks.
@@ -71,9 +74,8 @@ impl Prefetch {
                 }
             };
             let last = got < CHUNK || result.is_err();
-            let message = result.map(|()| (buf, got));
             // The receiving side is gone when the reader was dropped early.
-            if tx.send(message).is_err() || last {
+            if tx.send((buf, got, result.err())).is_err() || last {
                 return;
             }
         });
@@ -96,6 +98,8 @@ pub(crate) struct Source<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// An error met after the bytes in `buf`: returned once they are used.
+    failed: Option<io::Error>,
 }
 
 impl<R: Read> Source<R> {
@@ -106,6 +110,7 @@ impl<R: Read> Source<R> {
             start: 0,
             end: 0,
             eof: false,
+            failed: None,
         }
     }
 
@@ -115,8 +120,15 @@ impl<R: Read> Source<R> {
         while self.end - self.start < n && !self.eof {
             let leftover = self.end - self.start;
             match &mut self.feed {
+                _ if self.failed.is_some() => {
+                    // The bytes before the error are used up: now the error.
+                    return Err(self
+                        .failed
+                        .take()
+                        .unwrap_or_else(|| io::Error::other("read error")));
+                }
                 Feed::Prefetch(p) if leftover <= HEADROOM => match p.filled.recv() {
-                    Ok(Ok((mut next, got))) => {
+                    Ok((mut next, got, failed)) => {
                         let at = HEADROOM - leftover;
                         next[at..HEADROOM].copy_from_slice(&self.buf[self.start..self.end]);
                         let used = std::mem::replace(&mut self.buf, next);
@@ -125,9 +137,9 @@ impl<R: Read> Source<R> {
                         }
                         self.start = at;
                         self.end = HEADROOM + got;
-                        self.eof = got < CHUNK;
+                        self.eof = got < CHUNK && failed.is_none();
+                        self.failed = failed;
                     }
-                    Ok(Err(e)) => return Err(e),
                     Err(_) => self.eof = true,
                 },
                 // A block larger than the headroom (pcapng allows 16 MiB):
@@ -135,11 +147,11 @@ impl<R: Read> Source<R> {
                 Feed::Prefetch(p) => {
                     let mut big = self.buf[self.start..self.end].to_vec();
                     match p.filled.recv() {
-                        Ok(Ok((next, got))) => {
+                        Ok((next, got, failed)) => {
                             big.extend_from_slice(&next[HEADROOM..HEADROOM + got]);
-                            self.eof = got < CHUNK;
+                            self.eof = got < CHUNK && failed.is_none();
+                            self.failed = failed;
                         }
-                        Ok(Err(e)) => return Err(e),
                         Err(_) => self.eof = true,
                     }
                     self.end = big.len();
@@ -194,6 +206,7 @@ impl<R: Read + Send + 'static> Source<R> {
             start: 0,
             end: 0,
             eof: false,
+            failed: None,
         }
     }
 }

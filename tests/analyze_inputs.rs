@@ -1,0 +1,91 @@
+//! What `tcplab analyze` reads besides a plain file: standard input (`-`)
+//! and captures compressed with gzip or zstd, found by their first bytes.
+//! Each gives the same analysis as the plain file; a compressed file cut
+//! short is analysed up to the cut, with a warning naming it.
+
+mod common;
+
+use common::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// The text output with the capture's name replaced, for comparing.
+fn text_of(args: &[&str], name: &str) -> String {
+    let out = tcplab(args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).replace(name, "CAPTURE")
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+#[test]
+fn gzip_and_zstd_captures_read_as_the_plain_file() {
+    let plain = data("lossy.pcap");
+    let bytes = std::fs::read(&plain).expect("capture");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gz = dir.path().join("lossy.pcap.gz");
+    std::fs::write(&gz, gzip(&bytes)).expect("write");
+    // A name that does not say it: the magic bytes decide.
+    let zst = dir.path().join("lossy-zstd.cap");
+    std::fs::write(&zst, zstd::encode_all(&bytes[..], 3).expect("zstd")).expect("write");
+    let want = text_of(
+        &["analyze", &plain.to_string_lossy()],
+        &plain.to_string_lossy(),
+    );
+    for file in [&gz, &zst] {
+        let name = file.to_string_lossy();
+        assert_eq!(text_of(&["analyze", &name], &name), want, "{name}");
+    }
+    let csv = |f: &std::path::Path| {
+        let out = tcplab(&["analyze", "--format", "csv", &f.to_string_lossy()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(csv(&gz), csv(&plain), "every segment the same");
+}
+
+#[test]
+fn standard_input_is_read_as_a_capture() {
+    let plain = data("rst.pcap");
+    let bytes = std::fs::read(&plain).expect("capture");
+    for input in [bytes.clone(), gzip(&bytes)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+            .args(["analyze", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tcplab starts");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let out = child.wait_with_output().expect("tcplab ends");
+        writer.join().expect("writer").expect("written");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.starts_with("capture (standard input) (pcap"), "{text}");
+        assert!(text.contains("14 TCP segments in 2 connections"), "{text}");
+    }
+}
+
+#[test]
+fn a_compressed_capture_cut_short_is_analysed_up_to_the_cut() {
+    let bytes = std::fs::read(data("lossy.pcap")).expect("capture");
+    let whole = gzip(&bytes);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cut = dir.path().join("cut.pcap.gz");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
+    let out = tcplab(&["analyze", &cut.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(3), "partial: {}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cut.pcap.gz") && err.contains("deflate"),
+        "{err}"
+    );
+    let text = stdout(&out);
+    assert!(text.contains("TCP segments in 1 connection"), "{text}");
+}
