@@ -2,6 +2,11 @@
 //! in this process, over `lo` or across the emulated path (the sender in
 //! its namespace, the server in the other). The sender's `TCP_INFO` is
 //! sampled from connect to close.
+//!
+//! The two ends speak the lab's protocol, so the capture carries the file's
+//! bytes (and, in `whole` mode, the header) and nothing else; the copy is
+//! checked out of band: the SHA-256 of what was sent against that of the
+//! file the server stored, read back from its directory.
 
 use super::net::Net;
 use super::{payload, RunError, RunOptions, ScenarioResult, Snapshot};
@@ -11,7 +16,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tcplab_analysis::record::run_meta::{FileEnd, RunMeta};
 use tcplab_lab::event::{Event, EventSink};
-use tcplab_lab::file_copy::{self, FileServerOptions, SendRequest};
+use tcplab_lab::file_copy::{
+    self, FileDigest, FileServerOptions, Protocol, SendRequest, ServerProtocol, Store,
+};
 use tcplab_lab::framing::HeaderWidth;
 use tcplab_lab::Limits;
 use tcplab_net::scratch::ScratchDir;
@@ -50,7 +57,7 @@ pub(crate) async fn run(
     let snapshotter = net.snapshotter();
 
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
-    let stored: Arc<Mutex<Option<file_copy::FileDigest>>> = Arc::new(Mutex::new(None));
+    let stored: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
     let refused: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let sink: EventSink = {
         let (snapshot, stored, refused) = (snapshot.clone(), stored.clone(), refused.clone());
@@ -61,9 +68,9 @@ pub(crate) async fn run(
                     *s = snapshotter(port);
                 }
             }
-            Event::FileStored { summary, .. } => {
+            Event::FileStored { name, .. } => {
                 if let Ok(mut s) = stored.lock() {
-                    *s = Some(*summary);
+                    *s = Some(name.clone());
                 }
             }
             Event::FileRefused { reason, .. } => {
@@ -80,18 +87,25 @@ pub(crate) async fn run(
             max_time: Some(super::MAX_RUN),
             ..Limits::default()
         },
+        protocol: ServerProtocol::Lab {
+            mode: opts.mode,
+            width,
+        },
         max_files: Some(1),
         read_rate: opts.tuning.slow_reader,
         ..FileServerOptions::default()
     };
-    let dir = received_dir.path().to_path_buf();
+    let store = Store::Dir(received_dir.path().to_path_buf());
     let server =
-        tokio::spawn(async move { file_copy::serve(listener, &dir, server_opts, sink).await });
+        tokio::spawn(async move { file_copy::serve(listener, &store, server_opts, sink).await });
     let request = SendRequest {
         name: &name,
         contents: &contents,
         mode: opts.mode,
         width,
+        protocol: Protocol::Lab,
+        // The server closes once it has the file; MAX_RUN bounds the run.
+        close_wait: None,
     };
     let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts).await;
     if let Err(e) = &sent {
@@ -102,19 +116,27 @@ pub(crate) async fn run(
     }
     let served = server.await;
     let stats = capture.finish()?;
-    drop(received_dir);
     let sent = sent.map_err(|e| RunError::Lab(format!("sending {name}: {e}")))?;
     match served {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => return Err(RunError::Lab(format!("file server: {e}"))),
         Err(e) => return Err(RunError::Lab(format!("file server task: {e}"))),
     }
-    let received = stored.lock().ok().and_then(|s| *s);
+    let stored_name = stored.lock().ok().and_then(|s| s.clone());
     let mut warnings: Vec<String> = refused.lock().map(|r| r.clone()).unwrap_or_default();
-    if received.is_none() {
-        warnings.push("the server stored no file".into());
-    }
-    let end = |s: &file_copy::FileDigest| FileEnd {
+    let received = match &stored_name {
+        Some(stored) => {
+            let path = received_dir.path().join(stored);
+            let copy = tokio::fs::read(&path).await.map_err(super::io_err(&path))?;
+            Some(FileDigest::of(&copy))
+        }
+        None => {
+            warnings.push("the server stored no file".into());
+            None
+        }
+    };
+    drop(received_dir);
+    let end = |s: &FileDigest| FileEnd {
         bytes: s.bytes,
         sha256: s.sha256_hex(),
     };
@@ -148,7 +170,7 @@ pub(crate) async fn run(
     })
 }
 
-type Sent = Result<file_copy::FileDigest, String>;
+type Sent = Result<FileDigest, String>;
 
 /// Connects (with the run's socket settings), sends the file while sampling
 /// the socket's `TCP_INFO`, and returns the outcome, the series, the
@@ -173,6 +195,7 @@ async fn send_sampled(
     let sampler = tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start);
     let sent = file_copy::send_over(stream, request)
         .await
+        .map(|sent| sent.digest)
         .map_err(|e| e.to_string());
     let series = match sampler {
         Some(s) => s.finish().await,

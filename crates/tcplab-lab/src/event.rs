@@ -43,7 +43,8 @@ pub enum Event {
     Authenticated {
         peer: SocketAddr,
     },
-    /// A file was received, verified and renamed into place.
+    /// A file was received completely and renamed into place (verified
+    /// exchange: it matched the size and SHA-256 the sender announced).
     FileStored {
         peer: SocketAddr,
         name: String,
