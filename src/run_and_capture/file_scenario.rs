@@ -57,16 +57,22 @@ pub(crate) async fn run(
     let snapshotter = net.snapshotter();
 
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
+    // The lab's protocol starts with the data: the sender waits until the
+    // socket table has been read with the connection established (exercise
+    // 4), which takes no bytes on the wire, only a moment.
+    let tabled = Arc::new(tokio::sync::Notify::new());
     let stored: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
     let refused: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let sink: EventSink = {
         let (snapshot, stored, refused) = (snapshot.clone(), stored.clone(), refused.clone());
+        let tabled = tabled.clone();
         let port = addr.port();
         Arc::new(move |e: &Event| match e {
             Event::Connected { .. } => {
                 if let Ok(mut s) = snapshot.lock() {
                     *s = snapshotter(port);
                 }
+                tabled.notify_one();
             }
             Event::FileStored { name, .. } => {
                 if let Ok(mut s) = stored.lock() {
@@ -107,7 +113,7 @@ pub(crate) async fn run(
         // The server closes once it has the file; MAX_RUN bounds the run.
         close_wait: None,
     };
-    let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts).await;
+    let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts, &tabled).await;
     if let Err(e) = &sent {
         // Nothing reached the server: stop it and the capture now.
         server.abort();
@@ -172,7 +178,11 @@ pub(crate) async fn run(
 
 type Sent = Result<FileDigest, String>;
 
-/// Connects (with the run's socket settings), sends the file while sampling
+/// How long the sender waits for the socket table before sending anyway.
+const TABLE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Connects (with the run's socket settings), waits until the server has
+/// read the socket table (`tabled`), sends the file while sampling
 /// the socket's `TCP_INFO`, and returns the outcome, the series, the
 /// congestion control the socket used and the socket's address.
 async fn send_sampled(
@@ -180,6 +190,7 @@ async fn send_sampled(
     addr: SocketAddr,
     request: &SendRequest<'_>,
     opts: &RunOptions,
+    tabled: &tokio::sync::Notify,
 ) -> (Sent, Vec<tcpinfo::TcpInfo>, Option<String>, Option<String>) {
     if let Err(e) = request.check() {
         return (Err(e.to_string()), Vec::new(), None, None);
@@ -191,6 +202,8 @@ async fn send_sampled(
         Err(e) => return (Err(e.to_string()), Vec::new(), None, None),
     };
     let local = stream.local_addr().ok().map(|a| a.to_string());
+    // Sending anyway after the wait: the table may then miss the connection.
+    let _ = tokio::time::timeout(TABLE_WAIT, tabled.notified()).await;
     let cc = tcpinfo::congestion(stream.as_fd()).ok();
     let sampler = tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start);
     let sent = file_copy::send_over(stream, request)
