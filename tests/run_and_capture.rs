@@ -140,7 +140,8 @@ fn check_file_run(args: &[&str], size: u64) -> (Value, tempfile::TempDir) {
     (meta, dir)
 }
 
-/// The report (in English) says the copy is identical, with both hashes.
+/// The report (in English) says the copy is identical, with both hashes,
+/// and that the capture carries the file (and header) and nothing else.
 fn check_report(dir: &Path, meta: &Value) {
     let reports = dir.join("reports");
     let report = std::fs::read_dir(&reports)
@@ -152,6 +153,16 @@ fn check_report(dir: &Path, meta: &Value) {
     let sha = meta["sent"]["sha256"].as_str().expect("sha256");
     assert_eq!(text.matches(sha).count(), 2, "sent and received: {text}");
     assert!(text.contains("identical ✓"), "{text}");
+    let size = meta["sent"]["bytes"].as_u64().expect("size");
+    let wire = if meta["mode"] == "whole" {
+        format!(
+            "The client sent {} payload bytes: the lab's 7-byte header (6 digits and ':') and the file's {size} bytes, in one message; none came back.",
+            size + 7
+        )
+    } else {
+        format!("The client sent the file's {size} bytes line by line and nothing else")
+    };
+    assert!(text.contains(&wire), "{wire}\n{text}");
 }
 
 #[test]
@@ -174,7 +185,15 @@ fn root_run_and_capture_alice_whole() {
 fn root_run_and_capture_alice_lines() {
     if can_capture("root_run_and_capture_alice_lines") {
         let file = alice();
-        check_file_run(&["--mode", "lines", file.to_str().expect("utf-8")], 148_495);
+        let args = [
+            "--mode",
+            "lines",
+            "--lang",
+            "en",
+            file.to_str().expect("utf-8"),
+        ];
+        let (meta, dir) = check_file_run(&args, 148_495);
+        check_report(dir.path(), &meta);
     }
 }
 
