@@ -43,7 +43,7 @@ fn whole_mode_stores_only_a_complete_message_then_fin() {
     stream.shutdown(std::net::Shutdown::Write).unwrap();
     let done = server.finish_ok();
     let name = format!("received-127.0.0.1-{port}");
-    assert_eq!(entries(dir.path()), [name.clone()]);
+    assert_eq!(entries(dir.path()), std::slice::from_ref(&name));
     assert_eq!(std::fs::read(dir.path().join(name)).unwrap(), b"hola");
     assert!(done.err.iter().any(|l| l.contains("stored --max-files 1")));
 }
