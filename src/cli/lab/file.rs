@@ -26,10 +26,10 @@ pub struct FileServerArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// How the senders send (the lab's protocol has no header saying it):
-    /// lines, ended by their FIN; whole, one A-PDU then FIN
+    /// lines, ended by their FIN; whole, one A-PDU then FIN. Default: whole
     #[arg(long, value_enum, conflicts_with = "verified")]
     pub mode: Option<ModeArg>,
-    /// Digits in the whole-mode header (6: files up to 999,999 bytes)
+    /// Digits in the whole-mode header. Default: 6, files up to 999,999 bytes
     #[arg(long, value_name = "N", value_parser = parse_digits, conflicts_with = "verified")]
     pub header_digits: Option<HeaderWidth>,
     /// Speak tcplab's verified exchange (name, size and SHA-256 first, a
