@@ -371,3 +371,31 @@ fn the_client_reads_its_password_from_a_file_or_the_environment() {
     from_env.finish_ok();
     server.finish_ok();
 }
+
+/// A member silent in the middle of a line is expelled with what it had
+/// sent, not "without sending anything"; one typing slowly is not idle.
+#[test]
+fn an_idle_member_mid_line_is_told_apart() {
+    let (mut server, addr) = chat_server("2", &["--idle-timeout", "300ms"]);
+    let mut slow = Peer::join(addr, "pw");
+    for piece in [&b"ho"[..], b"la ", b"a todos\n"] {
+        slow.send(piece);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    server.expect_err("data (12 bytes): \"hola a todos\"");
+    slow.send(b"sin fin");
+    let line = server.expect_err(&format!("client left {}: expelled", slow.local));
+    assert!(
+        line.contains(
+            "expelled after 300ms without sending more, in the middle of a line (it had sent 7 bytes of it, no line end yet)"
+        ),
+        "{line}"
+    );
+    slow.expect("Expelled: idle for more than 300ms.");
+    let mut quiet = Peer::join(addr, "pw");
+    let line = server.expect_err(&format!("client left {}: expelled", quiet.local));
+    assert!(line.contains("without sending anything"), "{line}");
+    quiet.expect("Expelled: idle for more than 300ms.");
+    drop((slow, quiet));
+    server.finish_ok();
+}

@@ -1,6 +1,9 @@
-//! Final exercise 2, remote file copy: alice30.txt line by line and whole,
-//! byte-identical; refused names, oversized files, senders that vanish
-//! mid-file; the server keeps serving and leaves nothing partial behind.
+//! Final exercise 2, remote file copy. The lab's protocol (the default):
+//! alice30.txt line by line and whole, byte-identical, against the lab's
+//! Python functions and `nc` in `lab_file_copy/interop.rs`. tcplab's verified
+//! exchange (`--verified`): refused names, oversized files, senders that
+//! vanish mid-file; the server keeps serving and leaves nothing partial
+//! behind.
 
 mod lab_support;
 
@@ -13,22 +16,33 @@ use tcplab_lab::framing::{encode, Decoder, HeaderWidth};
 
 #[path = "lab_file_copy/hardening.rs"]
 mod hardening;
+#[path = "lab_file_copy/interop.rs"]
+mod interop;
+#[path = "lab_file_copy/lab_server.rs"]
+mod lab_server;
 
-fn file_server(dir: &Path, max_files: &str) -> (Proc, SocketAddr) {
-    let dir = dir.to_str().expect("a UTF-8 temp path");
-    Proc::server(&[
+/// A file server on a free port that stops by itself: `store` is
+/// `["--dir", DIR]` or `["--out", FILE]`, `extra` more options.
+fn file_server_with(store: [&str; 2], extra: &[&str]) -> (Proc, SocketAddr) {
+    let mut args = vec![
         "file-server",
-        "--dir",
-        dir,
+        store[0],
+        store[1],
         "--bind",
         "127.0.0.1",
         "--port",
         "0",
-        "--max-files",
-        max_files,
         "--max-time",
         "20s",
-    ])
+    ];
+    args.extend_from_slice(extra);
+    Proc::server(&args)
+}
+
+/// A file server speaking the verified exchange into `dir`.
+fn verified_server(dir: &Path, max_files: &str) -> (Proc, SocketAddr) {
+    let dir = dir.to_str().expect("a UTF-8 temp path");
+    file_server_with(["--dir", dir], &["--max-files", max_files, "--verified"])
 }
 
 fn send_file(file: &Path, addr: SocketAddr, extra: &[&str]) -> lab_support::Finished {
@@ -38,6 +52,13 @@ fn send_file(file: &Path, addr: SocketAddr, extra: &[&str]) -> lab_support::Fini
         .args(addr_args(addr))
         .args(extra);
     run_with_input(cmd, "")
+}
+
+/// `send-file --verified`.
+fn send_verified(file: &Path, addr: SocketAddr, extra: &[&str]) -> lab_support::Finished {
+    let mut args = vec!["--verified"];
+    args.extend_from_slice(extra);
+    send_file(file, addr, &args)
 }
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -50,14 +71,14 @@ fn entries(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn alice_copies_byte_identical_in_both_modes() {
+fn verified_alice_copies_byte_identical_in_both_modes() {
     let original = std::fs::read(alice()).expect("alice30.txt");
     assert_eq!(original.len(), 148_495);
     let sha = FileDigest::of(&original).sha256_hex();
     for mode in ["whole", "lines"] {
         let dir = tempfile::tempdir().unwrap();
-        let (server, addr) = file_server(dir.path(), "1");
-        let sent = send_file(&alice(), addr, &["--mode", mode]);
+        let (server, addr) = verified_server(dir.path(), "1");
+        let sent = send_verified(&alice(), addr, &["--mode", mode]);
         assert!(sent.status.success(), "{mode}: {sent:?}");
         let said = sent.out.join("\n");
         assert!(
@@ -102,7 +123,7 @@ fn path_names_are_refused_and_nothing_is_written_outside() {
     let passwd = std::fs::metadata("/etc/passwd")
         .ok()
         .map(|m| (m.len(), m.modified().ok()));
-    let (mut server, addr) = file_server(&inbox, "1");
+    let (mut server, addr) = verified_server(&inbox, "1");
     for name in [
         "../../etc/passwd",
         "/etc/passwd",
@@ -110,7 +131,7 @@ fn path_names_are_refused_and_nothing_is_written_outside() {
         ".hidden",
         "../escaped.txt",
     ] {
-        let sent = send_file(&alice(), addr, &["--name", name]);
+        let sent = send_verified(&alice(), addr, &["--name", name]);
         assert!(!sent.status.success(), "{name}: {sent:?}");
         let err = sent.err.join("\n");
         assert!(
@@ -128,7 +149,7 @@ fn path_names_are_refused_and_nothing_is_written_outside() {
         .map(|m| (m.len(), m.modified().ok()));
     assert_eq!(passwd, passwd_now);
     // Still serving: a proper name goes through.
-    let sent = send_file(&alice(), addr, &["--mode", "lines"]);
+    let sent = send_verified(&alice(), addr, &["--mode", "lines"]);
     assert!(sent.status.success(), "{sent:?}");
     assert!(server.finish().status.success());
     assert_eq!(entries(&inbox), ["alice30.txt"]);
@@ -181,7 +202,7 @@ fn read_reply(stream: &mut TcpStream) -> Option<Reply> {
 #[test]
 fn senders_that_vanish_or_lie_leave_no_partial_file() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut server, addr) = file_server(dir.path(), "1");
+    let (mut server, addr) = verified_server(dir.path(), "1");
     let contents = vec![b'a'; 1000];
 
     // whole: the header, 10 of 1000 bytes, then the sender disappears.
@@ -241,7 +262,7 @@ fn senders_that_vanish_or_lie_leave_no_partial_file() {
     assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
 
     // And the server still stores a good file.
-    let sent = send_file(&alice(), addr, &[]);
+    let sent = send_verified(&alice(), addr, &[]);
     assert!(sent.status.success(), "{sent:?}");
     assert!(server.finish().status.success());
     assert_eq!(entries(dir.path()), ["alice30.txt"]);
@@ -253,7 +274,7 @@ fn senders_that_vanish_or_lie_leave_no_partial_file() {
 fn a_signal_leaves_no_partial_file() {
     for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
         let dir = tempfile::tempdir().unwrap();
-        let (server, addr) = file_server(dir.path(), "1");
+        let (server, addr) = verified_server(dir.path(), "1");
         let contents = vec![b'a'; 100_000];
         let mut stream = hello(addr, Mode::Whole, &contents);
         stream.write_all(b"100000:").unwrap();
@@ -289,19 +310,24 @@ async fn library_api_server_and_sender_in_one_process() {
     };
     let target = dir.path().to_owned();
     let server = tokio::spawn(async move {
-        file_copy::serve(listener, &target, options, event::discard()).await
+        let store = file_copy::Store::File(target.join("tres.txt"));
+        file_copy::serve(listener, &store, options, event::discard()).await
     });
     let contents = b"linea uno\nlinea dos\nsin final".to_vec();
     let request = file_copy::SendRequest {
-        name: "tres.txt",
+        name: "unused by the lab's protocol",
         contents: &contents,
-        mode: Mode::Lines,
+        mode: Mode::Whole,
         width: HeaderWidth::LAB,
+        protocol: file_copy::Protocol::Lab,
+        close_wait: None,
     };
-    let summary = file_copy::send(addr, &request).await.unwrap();
-    assert_eq!(summary, FileDigest::of(&contents));
+    let sent = file_copy::send(addr, &request).await.unwrap();
+    assert_eq!(sent.digest, FileDigest::of(&contents));
+    assert_eq!(sent.end, file_copy::SendEnd::ServerClosed { bytes_back: 0 });
     let stopped = server.await.unwrap().unwrap();
     assert_eq!(stopped, tcplab_lab::StopReason::MaxFiles(1));
+    assert_eq!(entries(dir.path()), ["tres.txt"]);
     assert_eq!(
         std::fs::read(dir.path().join("tres.txt")).unwrap(),
         contents
@@ -338,6 +364,8 @@ async fn sender_reports_a_copy_that_differs() {
         contents: b"the real thing\n",
         mode: Mode::Whole,
         width: HeaderWidth::LAB,
+        protocol: file_copy::Protocol::Verified,
+        close_wait: None,
     };
     let err = file_copy::send(addr, &request).await.unwrap_err();
     assert!(matches!(err, FileCopyError::Mismatch { .. }), "{err}");

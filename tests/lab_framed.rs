@@ -231,3 +231,24 @@ fn an_idle_client_in_the_middle_of_a_message_is_told_what_it_had_sent() {
     }
     server.finish_ok();
 }
+
+/// The idle limit counts silence: a client sending a message a few bytes at
+/// a time, each gap shorter than the limit, is not expelled.
+#[test]
+fn a_slow_but_steady_sender_is_not_idle() {
+    let (mut server, addr) = framed_server_with("1", &["--idle-timeout", "300ms"]);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(lab_support::PATIENCE))
+        .unwrap();
+    for piece in [&b"0000"[..], b"08:ab", b"cd", b"efgh"] {
+        stream.write_all(piece).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let mut echo = [0u8; 15];
+    stream.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"000008:abcdefgh");
+    server.expect_err("data (8 bytes): \"abcdefgh\"");
+    drop(stream);
+    server.finish_ok();
+}

@@ -79,9 +79,9 @@ fn analysis_of(dir: &Path) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
-fn check_file_run(mode: &str) {
-    let file = alice();
-    let (meta, dir, out) = run(&["--mode", mode, file.to_str().expect("utf-8")]);
+/// A run of the file copy: `args` (the mode, the file), the file's size.
+fn check_file_run(args: &[&str], size: u64) -> (Value, tempfile::TempDir) {
+    let (meta, dir, out) = run(args);
     assert!(
         out.status.success(),
         "exit {:?}\n{}\n{}",
@@ -89,8 +89,8 @@ fn check_file_run(mode: &str) {
         stdout(&out),
         stderr(&out)
     );
-    assert_eq!(meta["sent"]["bytes"], 148_495);
-    assert_eq!(meta["received"]["bytes"], 148_495);
+    assert_eq!(meta["sent"]["bytes"], size);
+    assert_eq!(meta["received"]["bytes"], size);
     assert_eq!(meta["sent"]["sha256"], meta["received"]["sha256"]);
     assert_eq!(meta["identical"], true);
     assert_eq!(meta["capture"]["kernel_dropped"], 0);
@@ -131,20 +131,94 @@ fn check_file_run(mode: &str) {
         max_len.is_some_and(|m| m <= 1460),
         "wire-sized segments, got {max_len:?}"
     );
+    // The lab's protocol and nothing else: the file (and in whole mode its
+    // 7-byte header) from client to server, not one byte back.
+    let header = if meta["mode"] == "whole" { 7 } else { 0 };
+    assert_eq!(c["a_to_b"]["payload_bytes"], size + header);
+    assert_eq!(c["b_to_a"]["payload_bytes"], 0);
     no_namespace_left(&meta);
+    (meta, dir)
+}
+
+/// The report (in English) says the copy is identical, with both hashes,
+/// and that the capture carries the file (and header) and nothing else.
+fn check_report(dir: &Path, meta: &Value) {
+    let reports = dir.join("reports");
+    let report = std::fs::read_dir(&reports)
+        .expect("a report directory")
+        .filter_map(|e| e.ok().map(|e| e.path().join("report.md")))
+        .find(|p| p.exists())
+        .expect("report.md written");
+    let text = std::fs::read_to_string(report).expect("report readable");
+    let sha = meta["sent"]["sha256"].as_str().expect("sha256");
+    assert_eq!(text.matches(sha).count(), 2, "sent and received: {text}");
+    assert!(text.contains("identical ✓"), "{text}");
+    let size = meta["sent"]["bytes"].as_u64().expect("size");
+    let wire = if meta["mode"] == "whole" {
+        format!(
+            "The client sent {} payload bytes: the lab's 7-byte header (6 digits and ':') and the file's {size} bytes, in one message; none came back.",
+            size + 7
+        )
+    } else {
+        format!("The client sent the file's {size} bytes line by line and nothing else")
+    };
+    assert!(text.contains(&wire), "{wire}\n{text}");
 }
 
 #[test]
 fn root_run_and_capture_alice_whole() {
     if can_capture("root_run_and_capture_alice_whole") {
-        check_file_run("whole");
+        let file = alice();
+        let args = [
+            "--mode",
+            "whole",
+            "--lang",
+            "en",
+            file.to_str().expect("utf-8"),
+        ];
+        let (meta, dir) = check_file_run(&args, 148_495);
+        check_report(dir.path(), &meta);
     }
 }
 
 #[test]
 fn root_run_and_capture_alice_lines() {
     if can_capture("root_run_and_capture_alice_lines") {
-        check_file_run("lines");
+        let file = alice();
+        let args = [
+            "--mode",
+            "lines",
+            "--lang",
+            "en",
+            file.to_str().expect("utf-8"),
+        ];
+        let (meta, dir) = check_file_run(&args, 148_495);
+        check_report(dir.path(), &meta);
+    }
+}
+
+/// The default mode (whole: the file in one message with the lab's 6-digit
+/// header) on the lab's text, with its report.
+#[test]
+fn root_run_and_capture_alice_default_mode() {
+    if can_capture("root_run_and_capture_alice_default_mode") {
+        let file = alice();
+        let (meta, dir) = check_file_run(&["--lang", "en", file.to_str().expect("utf-8")], 148_495);
+        assert_eq!(meta["mode"], "whole");
+        check_report(dir.path(), &meta);
+    }
+}
+
+/// Issue #18: a 31-byte file line by line is 31 payload bytes from client to
+/// server in the capture, and none back.
+#[test]
+fn root_run_and_capture_31_bytes_lines() {
+    if can_capture("root_run_and_capture_31_bytes_lines") {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let file = tmp.path().join("nonl.txt");
+        std::fs::write(&file, b"primera linea\nsegunda sin final").expect("writing");
+        assert_eq!(std::fs::metadata(&file).expect("written").len(), 31);
+        check_file_run(&["--mode", "lines", file.to_str().expect("utf-8")], 31);
     }
 }
 

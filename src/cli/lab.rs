@@ -38,7 +38,7 @@ pub enum LabCommand {
     ChatServer(chat::ChatServerArgs),
     /// Talk to the chat server (plain `nc HOST PORT` works too)
     ChatClient(chat::ChatClientArgs),
-    /// Receive files into a directory, verified by size and SHA-256
+    /// Receive files (final exercise 2): the lab's protocol, or --verified
     FileServer(file::FileServerArgs),
     /// Send a file to a file server, line by line or in one message
     SendFile(file::SendFileArgs),

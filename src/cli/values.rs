@@ -56,9 +56,9 @@ impl From<EchoVersionArg> for EchoVersion {
 /// `--mode`: how the file copy sends the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ModeArg {
-    /// One write per line, raw; the end is the sender's FIN
+    /// One send per line, each with the file's own line end; then FIN
     Lines,
-    /// One A-PDU with the whole file, sent with a single write
+    /// One A-PDU (length header, ':', the whole file) in a single send; then FIN
     Whole,
 }
 

@@ -2,6 +2,11 @@
 //! in this process, over `lo` or across the emulated path (the sender in
 //! its namespace, the server in the other). The sender's `TCP_INFO` is
 //! sampled from connect to close.
+//!
+//! The two ends speak the lab's protocol, so the capture carries the file's
+//! bytes (and, in `whole` mode, the header) and nothing else; the copy is
+//! checked out of band: the SHA-256 of what was sent against that of the
+//! file the server stored, read back from its directory.
 
 use super::net::Net;
 use super::{payload, RunError, RunOptions, ScenarioResult, Snapshot};
@@ -11,7 +16,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tcplab_analysis::record::run_meta::{FileEnd, RunMeta};
 use tcplab_lab::event::{Event, EventSink};
-use tcplab_lab::file_copy::{self, FileServerOptions, SendRequest};
+use tcplab_lab::file_copy::{
+    self, FileDigest, FileServerOptions, Protocol, SendRequest, ServerProtocol, Store,
+};
 use tcplab_lab::framing::HeaderWidth;
 use tcplab_lab::Limits;
 use tcplab_net::scratch::ScratchDir;
@@ -50,20 +57,26 @@ pub(crate) async fn run(
     let snapshotter = net.snapshotter();
 
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
-    let stored: Arc<Mutex<Option<file_copy::FileDigest>>> = Arc::new(Mutex::new(None));
+    // The lab's protocol starts with the data: the sender waits until the
+    // socket table has been read with the connection established (exercise
+    // 4), which takes no bytes on the wire, only a moment.
+    let tabled = Arc::new(tokio::sync::Notify::new());
+    let stored: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
     let refused: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let sink: EventSink = {
         let (snapshot, stored, refused) = (snapshot.clone(), stored.clone(), refused.clone());
+        let tabled = tabled.clone();
         let port = addr.port();
         Arc::new(move |e: &Event| match e {
             Event::Connected { .. } => {
                 if let Ok(mut s) = snapshot.lock() {
                     *s = snapshotter(port);
                 }
+                tabled.notify_one();
             }
-            Event::FileStored { summary, .. } => {
+            Event::FileStored { name, .. } => {
                 if let Ok(mut s) = stored.lock() {
-                    *s = Some(*summary);
+                    *s = Some(name.clone());
                 }
             }
             Event::FileRefused { reason, .. } => {
@@ -80,20 +93,27 @@ pub(crate) async fn run(
             max_time: Some(super::MAX_RUN),
             ..Limits::default()
         },
+        protocol: ServerProtocol::Lab {
+            mode: opts.mode,
+            width,
+        },
         max_files: Some(1),
         read_rate: opts.tuning.slow_reader,
         ..FileServerOptions::default()
     };
-    let dir = received_dir.path().to_path_buf();
+    let store = Store::Dir(received_dir.path().to_path_buf());
     let server =
-        tokio::spawn(async move { file_copy::serve(listener, &dir, server_opts, sink).await });
+        tokio::spawn(async move { file_copy::serve(listener, &store, server_opts, sink).await });
     let request = SendRequest {
         name: &name,
         contents: &contents,
         mode: opts.mode,
         width,
+        protocol: Protocol::Lab,
+        // The server closes once it has the file; MAX_RUN bounds the run.
+        close_wait: None,
     };
-    let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts).await;
+    let (sent, tcp_info, cc, sampled) = send_sampled(net, addr, &request, opts, &tabled).await;
     if let Err(e) = &sent {
         // Nothing reached the server: stop it and the capture now.
         server.abort();
@@ -102,19 +122,27 @@ pub(crate) async fn run(
     }
     let served = server.await;
     let stats = capture.finish()?;
-    drop(received_dir);
     let sent = sent.map_err(|e| RunError::Lab(format!("sending {name}: {e}")))?;
     match served {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => return Err(RunError::Lab(format!("file server: {e}"))),
         Err(e) => return Err(RunError::Lab(format!("file server task: {e}"))),
     }
-    let received = stored.lock().ok().and_then(|s| *s);
+    let stored_name = stored.lock().ok().and_then(|s| s.clone());
     let mut warnings: Vec<String> = refused.lock().map(|r| r.clone()).unwrap_or_default();
-    if received.is_none() {
-        warnings.push("the server stored no file".into());
-    }
-    let end = |s: &file_copy::FileDigest| FileEnd {
+    let received = match &stored_name {
+        Some(stored) => {
+            let path = received_dir.path().join(stored);
+            let copy = tokio::fs::read(&path).await.map_err(super::io_err(&path))?;
+            Some(FileDigest::of(&copy))
+        }
+        None => {
+            warnings.push("the server stored no file".into());
+            None
+        }
+    };
+    drop(received_dir);
+    let end = |s: &FileDigest| FileEnd {
         bytes: s.bytes,
         sha256: s.sha256_hex(),
     };
@@ -148,9 +176,13 @@ pub(crate) async fn run(
     })
 }
 
-type Sent = Result<file_copy::FileDigest, String>;
+type Sent = Result<FileDigest, String>;
 
-/// Connects (with the run's socket settings), sends the file while sampling
+/// How long the sender waits for the socket table before sending anyway.
+const TABLE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Connects (with the run's socket settings), waits until the server has
+/// read the socket table (`tabled`), sends the file while sampling
 /// the socket's `TCP_INFO`, and returns the outcome, the series, the
 /// congestion control the socket used and the socket's address.
 async fn send_sampled(
@@ -158,6 +190,7 @@ async fn send_sampled(
     addr: SocketAddr,
     request: &SendRequest<'_>,
     opts: &RunOptions,
+    tabled: &tokio::sync::Notify,
 ) -> (Sent, Vec<tcpinfo::TcpInfo>, Option<String>, Option<String>) {
     if let Err(e) = request.check() {
         return (Err(e.to_string()), Vec::new(), None, None);
@@ -169,10 +202,13 @@ async fn send_sampled(
         Err(e) => return (Err(e.to_string()), Vec::new(), None, None),
     };
     let local = stream.local_addr().ok().map(|a| a.to_string());
+    // Sending anyway after the wait: the table may then miss the connection.
+    let _ = tokio::time::timeout(TABLE_WAIT, tabled.notified()).await;
     let cc = tcpinfo::congestion(stream.as_fd()).ok();
     let sampler = tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start);
     let sent = file_copy::send_over(stream, request)
         .await
+        .map(|sent| sent.digest)
         .map_err(|e| e.to_string());
     let series = match sampler {
         Some(s) => s.finish().await,

@@ -1,8 +1,8 @@
-//! Issue #13: two senders of one name at once, and the part files a killed
-//! server leaves behind.
+//! Issue #13 (verified exchange): two senders of one name at once, and the
+//! part files a killed server leaves behind.
 
 use super::lab_support::alice;
-use super::{entries, file_server, hello, hello_named, read_reply, send_file};
+use super::{entries, hello, hello_named, read_reply, send_verified, verified_server};
 use std::io::Write;
 use std::net::Shutdown;
 use tcplab_lab::file_copy::{FileDigest, Mode, Reply};
@@ -12,7 +12,7 @@ use tcplab_lab::file_copy::{FileDigest, Mode, Reply};
 #[test]
 fn a_second_sender_of_the_same_name_is_refused_while_the_first_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut server, addr) = file_server(dir.path(), "2");
+    let (mut server, addr) = verified_server(dir.path(), "2");
     let first_contents = b"first\n".repeat(100);
     let (mut first, reply) = hello_named(addr, Mode::Lines, &first_contents, "same.txt");
     assert_eq!(reply, Some(Reply::Go));
@@ -32,17 +32,26 @@ fn a_second_sender_of_the_same_name_is_refused_while_the_first_runs() {
     let stored = FileDigest::of(&first_contents);
     assert_eq!(read_reply(&mut first), Some(Reply::Stored(stored)));
 
-    // Once the first is stored the name is free again.
-    let (mut third, reply) = hello_named(addr, Mode::Lines, b"third\n", "same.txt");
+    // Once the first is stored the name is no longer being received, but it
+    // exists now, and the server never replaces a file.
+    let (_third, reply) = hello_named(addr, Mode::Lines, b"third\n", "same.txt");
+    match reply {
+        Some(Reply::Error(why)) => assert!(
+            why.contains("same.txt already exists on the server"),
+            "{why}"
+        ),
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+    let (mut fourth, reply) = hello_named(addr, Mode::Lines, b"fourth\n", "other.txt");
     assert_eq!(reply, Some(Reply::Go));
-    third.write_all(b"third\n").unwrap();
-    third.shutdown(Shutdown::Write).unwrap();
-    assert!(matches!(read_reply(&mut third), Some(Reply::Stored(_))));
+    fourth.write_all(b"fourth\n").unwrap();
+    fourth.shutdown(Shutdown::Write).unwrap();
+    assert!(matches!(read_reply(&mut fourth), Some(Reply::Stored(_))));
     assert!(server.finish().status.success());
-    assert_eq!(entries(dir.path()), ["same.txt"]);
+    assert_eq!(entries(dir.path()), ["other.txt", "same.txt"]);
     assert_eq!(
         std::fs::read(dir.path().join("same.txt")).unwrap(),
-        b"third\n"
+        first_contents
     );
 }
 
@@ -52,7 +61,7 @@ fn a_second_sender_of_the_same_name_is_refused_while_the_first_runs() {
 fn a_killed_servers_part_file_is_swept_at_restart() {
     let dir = tempfile::tempdir().unwrap();
     let outside = tempfile::tempdir().unwrap();
-    let (server, addr) = file_server(dir.path(), "1");
+    let (server, addr) = verified_server(dir.path(), "1");
     let contents = vec![b'a'; 100_000];
     let mut stream = hello(addr, Mode::Whole, &contents);
     stream.write_all(b"100000:").unwrap();
@@ -82,7 +91,7 @@ fn a_killed_servers_part_file_is_swept_at_restart() {
     let link = format!(".link.txt.tcplab-part-{dead}-7");
     std::os::unix::fs::symlink(&target, dir.path().join(&link)).unwrap();
 
-    let (mut server, addr) = file_server(dir.path(), "1");
+    let (mut server, addr) = verified_server(dir.path(), "1");
     server.expect_err(&format!(
         "removed \"{part}\", a part file left by file server process {dead} that no longer runs"
     ));
@@ -90,7 +99,7 @@ fn a_killed_servers_part_file_is_swept_at_restart() {
     kept.sort();
     assert_eq!(entries(dir.path()), kept);
     assert_eq!(std::fs::read(&target).unwrap(), b"outside");
-    let sent = send_file(&alice(), addr, &[]);
+    let sent = send_verified(&alice(), addr, &[]);
     assert!(sent.status.success(), "{sent:?}");
     let done = server.finish_ok();
     let removals = done.err.iter().filter(|l| l.contains("removed")).count();

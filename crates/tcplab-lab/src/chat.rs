@@ -170,7 +170,9 @@ async fn serve_client(
 /// What the room is told when `why` ends a member's connection.
 fn farewell(why: &Departure) -> String {
     match why {
-        Departure::Idle(limit) => format!("was expelled (idle for more than {limit:?})"),
+        Departure::Idle(limit) | Departure::IdleInLine { limit, .. } => {
+            format!("was expelled (idle for more than {limit:?})")
+        }
         Departure::TooSlow(_) => "was expelled (it fell behind reading)".to_owned(),
         Departure::NotReading(limit) => format!("was expelled (took no data for {limit:?})"),
         _ => "left the room".to_owned(),
@@ -264,7 +266,7 @@ async fn converse(
             return Departure::WrongPassword;
         }
         Err(why) => {
-            if let Departure::Idle(limit) = why {
+            if let Departure::Idle(limit) | Departure::IdleInLine { limit, .. } = why {
                 tell(expelled(limit));
             }
             return why;
@@ -285,7 +287,7 @@ async fn converse(
                 sink(&Event::Data { peer, bytes: line });
             }
             Err(why) => {
-                if let Departure::Idle(limit) = why {
+                if let Departure::Idle(limit) | Departure::IdleInLine { limit, .. } = why {
                     tell(expelled(limit));
                 }
                 return why;
@@ -298,18 +300,29 @@ fn expelled(limit: Duration) -> String {
     format!("Expelled: idle for more than {limit:?}.\n")
 }
 
-/// The next line, or why the conversation is over.
+/// The next line, or why the conversation is over. The idle limit counts
+/// silence: a client still sending a long line (no line end yet) is not
+/// idle, and one that stops in the middle of a line is told apart.
 async fn next_line(
     reader: &mut BufReader<OwnedReadHalf>,
     pending: &mut Vec<u8>,
     idle: Option<Duration>,
 ) -> Result<Vec<u8>, Departure> {
-    let read = read_line(reader, pending, MAX_LINE);
     let result = match idle {
-        Some(limit) => tokio::time::timeout(limit, read)
-            .await
-            .map_err(|_| Departure::Idle(limit))?,
-        None => read.await,
+        Some(limit) => loop {
+            let before = pending.len();
+            // read_line is cancel-safe: what it read stays in `pending`.
+            match tokio::time::timeout(limit, read_line(reader, pending, MAX_LINE)).await {
+                Ok(result) => break result,
+                Err(_) if pending.len() > before => continue,
+                Err(_) if pending.is_empty() => return Err(Departure::Idle(limit)),
+                Err(_) => {
+                    let got = pending.len() as u64;
+                    return Err(Departure::IdleInLine { limit, got });
+                }
+            }
+        },
+        None => read_line(reader, pending, MAX_LINE).await,
     };
     match result {
         Ok(LineRead::Line(line)) => Ok(line),

@@ -8,10 +8,16 @@
 //! Lines are sent without their line end, as the lab's `raw_input()` client
 //! does (so the v1 server sees exactly `.`), unless `keep_newline` is set. Raw mode cannot send an empty
 //! line (TCP carries no empty message) and skips it; framed mode sends it as
-//! `000000:`. A raw reply is whatever arrives for the line: the first read,
-//! topped up while it is shorter than the line sent and more keeps coming
-//! within [`QUIET_GAP`] (an echo may be split across segments; `nc` as server
-//! may answer anything).
+//! `000000:`. A line that is just `.` is sent and ends the client: the lab's
+//! v1 server stops at it without answering. A raw reply is whatever arrives
+//! for the line: the first read, topped up while it is shorter than the line
+//! sent and more keeps coming within [`QUIET_GAP`] (an echo may be split
+//! across segments; `nc` as server may answer anything).
+//!
+//! The server is read while the client waits for the next line, so an
+//! expulsion notice or the server closing shows at once, not when the next
+//! line is typed; what the server sends unasked is printed but not counted
+//! as the reply to any line.
 
 use super::framed_stream::{write_frame, FramedReader, RecvError, SendError};
 use super::framing::HeaderWidth;
@@ -39,6 +45,8 @@ pub struct ClientOptions {
 pub enum ClientEnd {
     /// The input ran out; we closed the connection.
     InputDone,
+    /// A `.` line was sent (the lab's v1 server stops at it); we closed.
+    SentDot,
     /// `once`: the first reply arrived.
     FirstReply,
     /// The server closed (or reset) the connection.
@@ -47,8 +55,13 @@ pub enum ClientEnd {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientReport {
+    /// Lines sent (the ending `.` not counted).
     pub sent: u64,
+    /// Replies to them.
     pub replies: u64,
+    /// Messages the server sent while no line waited for a reply (an
+    /// expulsion notice, say): printed, not counted as replies.
+    pub unasked: u64,
     pub end: ClientEnd,
 }
 
@@ -64,11 +77,11 @@ pub enum ClientError {
     Recv(#[from] RecvError),
 }
 
-/// Runs the client over `stream` until the input ends, the server closes, or
-/// (with `once`) the first reply.
+/// Runs the client over `stream` until the input ends, a `.` line, the
+/// server closes, or (with `once`) the first reply.
 pub async fn run<I, O>(
     stream: TcpStream,
-    mut input: I,
+    input: I,
     mut output: O,
     options: ClientOptions,
 ) -> Result<ClientReport, ClientError>
@@ -77,48 +90,88 @@ where
     O: AsyncWrite + Unpin,
 {
     let (read_half, mut write_half) = stream.into_split();
-    let mut replies = Replies::new(read_half, options.framing);
     let mut report = ClientReport {
         sent: 0,
         replies: 0,
+        unasked: 0,
         end: ClientEnd::InputDone,
     };
-    let mut line = Vec::new();
+    // Both reads own their reader and live across the loop's turns, so that
+    // neither loses bytes when the other one wins the race.
+    let mut from_server = Box::pin(next_from_server(Replies::new(read_half, options.framing)));
+    let mut from_user = Box::pin(next_line(input));
+    // Bytes of the line whose reply we wait for.
+    let mut waiting: Option<usize> = None;
     loop {
-        line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .await
-            .map_err(ClientError::Input)?
-            == 0
-        {
-            // Our FIN; the server sees the end of the conversation.
-            let _ = write_half.shutdown().await;
-            return Ok(report);
-        }
-        if !options.keep_newline {
-            strip_line_end(&mut line);
-        }
-        if line.is_empty() && options.framing.is_none() {
-            continue;
-        }
-        if let Err(err) = send(&mut write_half, options.framing, &line).await {
-            return match err {
-                SendError::Io(e) if is_disconnect(&e) => Ok(closed(report)),
-                other => Err(other.into()),
-            };
-        }
-        report.sent += 1;
-        let Some(reply) = replies.next(line.len()).await? else {
-            return Ok(closed(report));
-        };
-        report.replies += 1;
-        print_reply(&mut output, &reply).await?;
-        if options.once {
-            report.end = ClientEnd::FirstReply;
-            return Ok(report);
+        tokio::select! {
+            biased;
+            (mut replies, got) = &mut from_server => {
+                let Some(mut reply) = got? else {
+                    return Ok(ClientReport { end: ClientEnd::ServerClosed, ..report });
+                };
+                match waiting.take() {
+                    Some(sent) => {
+                        replies.top_up(&mut reply, sent).await;
+                        report.replies += 1;
+                    }
+                    None => report.unasked += 1,
+                }
+                print_reply(&mut output, &reply).await?;
+                if options.once && report.replies > 0 {
+                    report.end = ClientEnd::FirstReply;
+                    return Ok(report);
+                }
+                from_server = Box::pin(next_from_server(replies));
+            }
+            (input, line) = &mut from_user, if waiting.is_none() => {
+                let Some(line) = line.map_err(ClientError::Input)? else {
+                    // Our FIN; the server sees the end of the conversation.
+                    let _ = write_half.shutdown().await;
+                    return Ok(report);
+                };
+                from_user = Box::pin(next_line(input));
+                let mut bare = line.clone();
+                strip_line_end(&mut bare);
+                let dot = bare == b".";
+                let line = if options.keep_newline { line } else { bare };
+                if line.is_empty() && options.framing.is_none() {
+                    continue;
+                }
+                if let Err(err) = send(&mut write_half, options.framing, &line).await {
+                    return match err {
+                        SendError::Io(e) if is_disconnect(&e) => Ok(closed(report)),
+                        other => Err(other.into()),
+                    };
+                }
+                if dot {
+                    let _ = write_half.shutdown().await;
+                    report.end = ClientEnd::SentDot;
+                    return Ok(report);
+                }
+                report.sent += 1;
+                waiting = Some(line.len());
+            }
         }
     }
+}
+
+/// The next line of input with its line end; `None` at the end of input.
+/// Takes the reader and gives it back, so the read can outlive a turn of
+/// the client's loop.
+async fn next_line<I: AsyncBufRead + Unpin>(mut input: I) -> (I, io::Result<Option<Vec<u8>>>) {
+    let mut line = Vec::new();
+    let read = match input.read_until(b'\n', &mut line).await {
+        Ok(0) => Ok(None),
+        Ok(_) => Ok(Some(line)),
+        Err(err) => Err(err),
+    };
+    (input, read)
+}
+
+/// The next thing the server sends (see [`Replies::next`]), with the reader.
+async fn next_from_server(mut replies: Replies) -> (Replies, Result<Option<Vec<u8>>, RecvError>) {
+    let got = replies.next().await;
+    (replies, got)
 }
 
 fn closed(report: ClientReport) -> ClientReport {
@@ -174,6 +227,9 @@ enum Replies {
     Framed(FramedReader<OwnedReadHalf>),
 }
 
+/// Bytes per raw read (the lab's client reads up to 1024 at a time).
+const RAW_READ: usize = 1024;
+
 impl Replies {
     fn new(read_half: OwnedReadHalf, framing: Option<HeaderWidth>) -> Self {
         match framing {
@@ -182,32 +238,43 @@ impl Replies {
         }
     }
 
-    /// The reply to a message of `sent` bytes; `None` if the server closed.
-    async fn next(&mut self, sent: usize) -> Result<Option<Vec<u8>>, RecvError> {
+    /// A message (framed) or what one read returns (raw); `None` once the
+    /// server has closed (or reset) the connection.
+    async fn next(&mut self) -> Result<Option<Vec<u8>>, RecvError> {
         match self {
             Replies::Framed(reader) => match reader.next().await {
                 Err(RecvError::Io(e)) if is_disconnect(&e) => Ok(None),
                 other => other,
             },
-            Replies::Raw(reader) => raw_reply(reader, sent).await,
+            Replies::Raw(reader) => {
+                let mut chunk = vec![0u8; RAW_READ];
+                match reader.read(&mut chunk).await {
+                    Ok(0) => Ok(None),
+                    Ok(n) => {
+                        chunk.truncate(n);
+                        Ok(Some(chunk))
+                    }
+                    Err(e) if is_disconnect(&e) => Ok(None),
+                    Err(e) => Err(e.into()),
+                }
+            }
         }
     }
-}
 
-async fn raw_reply(reader: &mut OwnedReadHalf, sent: usize) -> Result<Option<Vec<u8>>, RecvError> {
-    let mut reply = vec![0u8; sent.max(1024)];
-    let mut got = match reader.read(&mut reply).await {
-        Ok(0) => return Ok(None),
-        Ok(n) => n,
-        Err(e) if is_disconnect(&e) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    while got < sent {
-        match tokio::time::timeout(QUIET_GAP, reader.read(&mut reply[got..])).await {
-            Ok(Ok(n)) if n > 0 => got += n,
-            _ => break,
+    /// Raw: the rest of a reply shorter than the `sent` bytes of its line,
+    /// while more keeps coming within [`QUIET_GAP`]. Framed replies are whole.
+    async fn top_up(&mut self, reply: &mut Vec<u8>, sent: usize) {
+        let Replies::Raw(reader) = self else { return };
+        while reply.len() < sent {
+            let got = reply.len();
+            reply.resize(sent, 0);
+            match tokio::time::timeout(QUIET_GAP, reader.read(&mut reply[got..])).await {
+                Ok(Ok(n)) if n > 0 => reply.truncate(got + n),
+                _ => {
+                    reply.truncate(got);
+                    break;
+                }
+            }
         }
     }
-    reply.truncate(got);
-    Ok(Some(reply))
 }

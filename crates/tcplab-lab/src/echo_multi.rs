@@ -84,13 +84,27 @@ pub async fn serve_framed_client(
     let mut reader = FramedReader::with_decoder(read_half, decoder);
     let why = loop {
         let next = match idle {
-            Some(limit) => match tokio::time::timeout(limit, reader.next()).await {
-                Ok(next) => next,
-                Err(_) => match reader.partial() {
-                    Some(partial) => break Departure::IdleInMessage { limit, partial },
-                    None => break Departure::Idle(limit),
-                },
-            },
+            // The limit counts silence: a client still sending a message
+            // slowly is not idle (`next` is cancel-safe: nothing read is lost).
+            Some(limit) => {
+                let waited = loop {
+                    let before = reader.partial().map_or(0, |p| p.got);
+                    match tokio::time::timeout(limit, reader.next()).await {
+                        Ok(next) => break Ok(next),
+                        Err(_) => match reader.partial() {
+                            Some(partial) if partial.got > before => continue,
+                            Some(partial) => {
+                                break Err(Departure::IdleInMessage { limit, partial })
+                            }
+                            None => break Err(Departure::Idle(limit)),
+                        },
+                    }
+                };
+                match waited {
+                    Ok(next) => next,
+                    Err(why) => break why,
+                }
+            }
             None => reader.next().await,
         };
         let message = match next {

@@ -43,7 +43,8 @@ pub enum Event {
     Authenticated {
         peer: SocketAddr,
     },
-    /// A file was received, verified and renamed into place.
+    /// A file was received completely and renamed into place (verified
+    /// exchange: it matched the size and SHA-256 the sender announced).
     FileStored {
         peer: SocketAddr,
         name: String,
@@ -100,6 +101,9 @@ pub enum Departure {
     /// Silent for longer than `limit` in the middle of a message (framed):
     /// expelled with part of it received.
     IdleInMessage { limit: Duration, partial: Partial },
+    /// Silent for longer than `limit` in the middle of a line (chat): expelled
+    /// with the line's first `got` bytes received, no line end.
+    IdleInLine { limit: Duration, got: u64 },
     /// Announced a message longer than the server accepts (framed): closed
     /// before its body was read.
     TooLarge { len: u64, max: u64 },
@@ -199,6 +203,11 @@ impl fmt::Display for Departure {
                 f,
                 "expelled after {limit:?} without sending more, in the middle of a \
                  message (it had sent {partial})"
+            ),
+            Departure::IdleInLine { limit, got } => write!(
+                f,
+                "expelled after {limit:?} without sending more, in the middle of a \
+                 line (it had sent {got} bytes of it, no line end yet)"
             ),
             Departure::TooLarge { len, max } => write!(
                 f,

@@ -10,7 +10,8 @@
 //! - [`echo`]: the echo servers v1, v1_2, v1_3, v2 and v3_7; [`echo_client`].
 //! - [`chat`]: the group chat with password and idle expulsion; [`chat_client`];
 //!   [`visible`] shows the control characters in what one client sends others.
-//! - [`file_copy`]: the remote file copy, line by line or in one message.
+//! - [`file_copy`]: the remote file copy, line by line or in one message,
+//!   in the lab's protocol or tcplab's verified exchange.
 //! - [`server`]: binding, and the [`Limits`] that make a server end by itself.
 //!
 //! A program that captures its own traffic (`run-and-capture`) binds port 0,
@@ -23,20 +24,22 @@
 //! let addr = listener.local_addr()?;
 //! let options = file_copy::FileServerOptions {
 //!     max_files: Some(1),
-//!     ..Default::default()
+//!     ..Default::default() // the lab's protocol, whole mode, 6-digit header
 //! };
-//! let dir = dir.to_owned();
+//! let store = file_copy::Store::Dir(dir.to_owned());
 //! let server = tokio::spawn(async move {
-//!     file_copy::serve(listener, &dir, options, event::discard()).await
+//!     file_copy::serve(listener, &store, options, event::discard()).await
 //! });
 //! let request = file_copy::SendRequest {
 //!     name: "alice30.txt",
 //!     contents: b"Alice was beginning to get very tired\n",
 //!     mode: file_copy::Mode::Whole,
 //!     width: HeaderWidth::LAB,
+//!     protocol: file_copy::Protocol::Lab,
+//!     close_wait: None,
 //! };
-//! let summary = file_copy::send(addr, &request).await?;
-//! println!("{summary}");
+//! let sent = file_copy::send(addr, &request).await?;
+//! println!("{}", sent.digest);
 //! server.await??;
 //! # Ok(())
 //! # }

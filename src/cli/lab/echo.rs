@@ -54,7 +54,8 @@ pub struct EchoClientArgs {
     /// Use the lab's A-PDUs (for `echo-server --version framed`)
     #[arg(long)]
     pub framed: bool,
-    /// Close after the first reply (v1_3)
+    /// Close after the first reply (v1_3). A line that is just "." is sent
+    /// and ends the client in any case (the v1 server stops at it)
     #[arg(long)]
     pub once: bool,
     /// Send each line with its line end (for line-based servers such as nc -l)
@@ -81,10 +82,16 @@ pub async fn client(args: EchoClientArgs) -> anyhow::Result<ExitCode> {
     let report = echo_client::run(stream, input, tokio::io::stdout(), options).await?;
     let how = match report.end {
         ClientEnd::InputDone => "end of input, connection closed",
+        ClientEnd::SentDot => "sent \".\", the end of the conversation; connection closed",
         ClientEnd::FirstReply => "first reply received, connection closed",
         ClientEnd::ServerClosed => "the server closed the connection",
     };
     let (sent, replies) = (report.sent, report.replies);
-    eprintln!("echo-client: {how} ({sent} sent, {replies} replies)");
+    let unasked = match report.unasked {
+        0 => String::new(),
+        1 => "; the server also sent 1 message on its own, shown above".to_owned(),
+        n => format!("; the server also sent {n} messages on its own, shown above"),
+    };
+    eprintln!("echo-client: {how} ({sent} sent, {replies} replies{unasked})");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,22 +1,41 @@
-//! `tcplab file-server` and `tcplab send-file`.
+//! `tcplab file-server` and `tcplab send-file`: the lab's protocol by
+//! default, tcplab's verified exchange with `--verified` on both ends.
 
 use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
 use crate::cli::values::ModeArg;
 use anyhow::{anyhow, Context};
-use clap::Args;
+use clap::{ArgGroup, Args};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use tcplab_lab::file_copy::{self, FileServerOptions, SendRequest};
+use tcplab_lab::file_copy::{
+    self, FileServerOptions, Mode, Protocol, SendEnd, SendRequest, ServerProtocol, Store,
+};
 use tcplab_lab::framing::HeaderWidth;
 
 #[derive(Args, Debug)]
+#[command(group(ArgGroup::new("store").required(true).args(["dir", "out"])))]
 pub struct FileServerArgs {
     #[command(flatten)]
     pub listen: ListenArgs,
-    /// Directory to store received files in (must exist)
+    /// Directory to store received files in (must exist); the lab's protocol
+    /// carries no name, so each file is named received-IP-PORT after its sender
     #[arg(long)]
-    pub dir: PathBuf,
+    pub dir: Option<PathBuf>,
+    /// Store one file under this name (it must not exist), then stop
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// How the senders send (the lab's protocol has no header saying it):
+    /// lines, ended by their FIN; whole, one A-PDU then FIN. Default: whole
+    #[arg(long, value_enum, conflicts_with = "verified")]
+    pub mode: Option<ModeArg>,
+    /// Digits in the whole-mode header. Default: 6, files up to 999,999 bytes
+    #[arg(long, value_name = "N", value_parser = parse_digits, conflicts_with = "verified")]
+    pub header_digits: Option<HeaderWidth>,
+    /// Speak tcplab's verified exchange (name, size and SHA-256 first, a
+    /// verdict last) instead of the lab's protocol; the sender needs --verified too
+    #[arg(long)]
+    pub verified: bool,
     /// Stop after storing this many files
     #[arg(long, value_name = "N")]
     pub max_files: Option<u64>,
@@ -32,17 +51,64 @@ pub struct FileServerArgs {
 }
 
 pub async fn serve(args: FileServerArgs) -> anyhow::Result<ExitCode> {
+    let store = match (args.dir, args.out) {
+        (Some(dir), _) => Store::Dir(dir),
+        (None, Some(out)) => Store::File(out),
+        (None, None) => return Err(anyhow!("give --dir DIR or --out FILE")),
+    };
+    let mode = args.mode.unwrap_or(ModeArg::Whole);
+    let width = args.header_digits.unwrap_or(HeaderWidth::LAB);
+    let protocol = if args.verified {
+        ServerProtocol::Verified
+    } else {
+        ServerProtocol::Lab {
+            mode: mode.into(),
+            width,
+        }
+    };
     let listener = args.listen.listen()?;
+    eprintln!("file-server: {}", describe(&protocol, &store));
     let options = FileServerOptions {
         limits: args.listen.limits(),
+        protocol,
         max_files: args.max_files,
         idle_timeout: Some(args.idle_timeout),
         max_size: args.max_size,
         read_rate: args.slow_reader,
     };
     let sink = stderr_log("file-server");
-    let dir = args.dir;
-    until_interrupted(async { Ok(file_copy::serve(listener, &dir, options, sink).await?) }).await
+    until_interrupted(async { Ok(file_copy::serve(listener, &store, options, sink).await?) }).await
+}
+
+/// What the server expects and where it stores, for its first log line.
+fn describe(protocol: &ServerProtocol, store: &Store) -> String {
+    let what = match protocol {
+        ServerProtocol::Lab {
+            mode: Mode::Lines, ..
+        } => "the lab's protocol, lines: the file's bytes up to the sender's FIN".to_owned(),
+        ServerProtocol::Lab {
+            mode: Mode::Whole,
+            width,
+        } => format!(
+            "the lab's protocol, whole: one message ({}-digit length, ':', the file), then FIN",
+            width.digits()
+        ),
+        ServerProtocol::Verified => "tcplab's verified exchange (send-file --verified)".to_owned(),
+    };
+    let into = match (store, protocol) {
+        (Store::File(path), _) => format!("storing one file as {}", path.display()),
+        (Store::Dir(dir), ServerProtocol::Verified) => {
+            format!(
+                "storing in {} under the names the senders give",
+                dir.display()
+            )
+        }
+        (Store::Dir(dir), _) => format!(
+            "storing in {} as received-IP-PORT (the sender's address)",
+            dir.display()
+        ),
+    };
+    format!("expecting {what}; {into}")
 }
 
 #[derive(Args, Debug)]
@@ -53,15 +119,22 @@ pub struct SendFileArgs {
     pub host: String,
     /// Server port
     pub port: u16,
-    /// lines: one send per line, ended by FIN; whole: one A-PDU, one send
+    /// lines: one send per line, ended by FIN; whole: one A-PDU, one send, then FIN
     #[arg(long, value_enum, default_value_t = ModeArg::Whole)]
     pub mode: ModeArg,
     /// Digits in the whole-mode header (6: files up to 999,999 bytes)
     #[arg(long, value_name = "N", default_value = "6", value_parser = parse_digits)]
     pub header_digits: HeaderWidth,
-    /// Name to store the file under (default: the file's own name)
+    /// Speak tcplab's verified exchange: announce name, size and SHA-256 and
+    /// wait for the server's verdict (the server needs --verified too)
     #[arg(long)]
+    pub verified: bool,
+    /// With --verified: the name to store the file under (default: the file's own name)
+    #[arg(long, requires = "verified")]
     pub name: Option<String>,
+    /// After sending, wait at most this long for the server to close the connection
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub wait_close: Duration,
 }
 
 pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
@@ -88,15 +161,59 @@ pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
         contents: &contents,
         mode: args.mode.into(),
         width: args.header_digits,
+        protocol: if args.verified {
+            Protocol::Verified
+        } else {
+            Protocol::Lab
+        },
+        close_wait: Some(args.wait_close),
     };
     let local = request.check()?;
-    let mode = format!("{:?}", args.mode).to_lowercase();
-    println!("sending {name} ({mode}): {local}");
+    println!("sending {name} ({}): {local}", how(&request));
     let (host, port) = (args.host.as_str(), args.port);
     let stream = tcplab_lab::connect(host, port)
         .await
         .with_context(|| format!("connecting to {host} port {port}"))?;
-    let stored = file_copy::send_over(stream, &request).await?;
-    println!("server stored {name}: {stored} (identical)");
+    let sent = file_copy::send_over(stream, &request).await?;
+    match sent.end {
+        SendEnd::Confirmed => println!("server stored {name}: {} (identical)", sent.digest),
+        SendEnd::ServerClosed { bytes_back } => println!(
+            "sent; the server closed the connection after our FIN{}. The lab's protocol \
+             has no reply: the server's log says whether it stored the file (--verified \
+             on both ends checks it)",
+            back(bytes_back)
+        ),
+        SendEnd::ServerStillOpen { waited, bytes_back } => println!(
+            "sent; the server had not closed the connection {waited:?} after our FIN{}, \
+             so we closed ours (--wait-close)",
+            back(bytes_back)
+        ),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the data travels, for the first line.
+fn how(request: &SendRequest<'_>) -> String {
+    let protocol = match request.protocol {
+        Protocol::Lab => "the lab's protocol",
+        Protocol::Verified => "verified exchange",
+    };
+    match request.mode {
+        Mode::Lines => {
+            let lines = request.contents.split_inclusive(|&b| b == b'\n').count();
+            format!("{protocol}, lines: {lines} sends, one per line, then FIN")
+        }
+        Mode::Whole => format!(
+            "{protocol}, whole: a {}-byte header and the file in one send, then FIN",
+            request.width.header_len()
+        ),
+    }
+}
+
+fn back(bytes: u64) -> String {
+    match bytes {
+        0 => String::new(),
+        1 => "; it sent 1 byte back, which the lab's protocol does not expect".to_owned(),
+        n => format!("; it sent {n} bytes back, which the lab's protocol does not expect"),
+    }
 }

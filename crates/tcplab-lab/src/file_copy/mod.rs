@@ -1,10 +1,30 @@
 //! Remote file copy (final exercise 2): [`send`] a file, [`serve`] stores it.
 //!
-//! In: the file's bytes and name on the sender; a directory on the server.
-//! Out: a byte-identical copy in that directory, and on both sides the
-//! [`FileDigest`] (size and SHA-256) of what was sent and what was stored.
+//! In: the file's bytes on the sender; on the server, where to store what
+//! arrives ([`Store`]: a directory, or one file). Out: a byte-identical copy,
+//! and the [`FileDigest`] (size and SHA-256) of what was sent and of what was
+//! stored.
 //!
-//! # Protocol
+//! # The lab's protocol ([`Protocol::Lab`], the default)
+//!
+//! Exactly what the exercise asks, nothing around it, so `nc` and a
+//! student's Python program work at either end:
+//!
+//! - `lines`: the sender writes the file one line at a time (one write per
+//!   line, each with the file's own line end; a last line without one is sent
+//!   as it is) and then closes its side (FIN): the end of the file.
+//! - `whole`: the sender writes one A-PDU, the header of the framing exercise
+//!   (`NNNNNN:`, or `--header-digits N` digits) followed by the whole file,
+//!   with a single write (the lab's `sendall`), then closes its side.
+//!
+//! The server knows the mode (and header width) beforehand, as the lab's
+//! server does. It writes what arrives to a hidden temporary file and gives
+//! it its name only when the sender's FIN ends the connection cleanly (and,
+//! in `whole` mode, the message had exactly the length its header
+//! announced); it then closes its side. Nothing travels back: the sender
+//! learns only that the server closed. Names: [`Store`].
+//!
+//! # tcplab's verified exchange ([`Protocol::Verified`])
 //!
 //! Control messages are the lab's A-PDUs with 6-digit headers; text is ASCII.
 //!
@@ -13,11 +33,9 @@
 //!    message (`whole` mode), `size`/`sha256` (hex) describe the file, and
 //!    `name` (the rest of the message) is a plain file name.
 //! 2. Server: `go`, or `error <why>` and it closes (a name with a path in it,
-//!    an unknown mode, a file larger than the server accepts ...).
-//! 3. Data. `whole`: one A-PDU with a `digits`-digit header holding the whole
-//!    file, sent with one `write_all` (the lab's `sendall`). `lines`: each line
-//!    of the file in its own write, raw (the lab's line-by-line exercise), and
-//!    the end of the file is the sender's FIN. Both then close their side.
+//!    an unknown mode, a file larger than the server accepts, a name that
+//!    exists ...).
+//! 3. Data, as in the lab's protocol.
 //! 4. Server: `ok <size> <sha256>` once the copy is complete, matches the
 //!    announced size and hash, and has been renamed into place; `error <why>`
 //!    otherwise. The sender compares it with its own summary.
@@ -25,23 +43,37 @@
 //! The server never writes outside its directory: a name with a separator,
 //! `.`/`..`, a leading `.`, control characters or invisible
 //! formatting characters (bidirectional overrides, zero-width marks) is refused (see [`names`]).
-//! It writes to a hidden temporary file and renames it only when complete and
-//! verified; on any error or disconnect the temporary file is removed.
+//! It never replaces a file that exists, nor follows a link planted under
+//! the temporary or the final name; on any error or disconnect the temporary
+//! file is removed.
 
+mod incoming;
+mod lab_receive;
 mod names;
 mod part_file;
 mod protocol;
 mod receive;
 mod send;
+mod verified;
 
 pub use names::{check_file_name, NameError};
 pub use protocol::{FileDigest, FileDigestHasher, Hello, Mode, Reply};
-pub use receive::{serve, FileServerOptions};
-pub use send::{send, send_over, SendRequest};
+pub use receive::{serve, FileServerOptions, ServerProtocol, Store};
+pub use send::{send, send_over, SendEnd, SendRequest, Sent};
 
 use super::framed_stream::{RecvError, SendError};
 use std::io;
 use std::path::PathBuf;
+
+/// Which exchange carries the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Protocol {
+    /// The lab's: the file's bytes (line by line, or one A-PDU), then FIN.
+    #[default]
+    Lab,
+    /// tcplab's: name, size and SHA-256 first, the server's verdict last.
+    Verified,
+}
 
 /// What can go wrong copying a file.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +96,8 @@ pub enum FileCopyError {
     },
     #[error("{dir}: not a usable directory: {source}")]
     Directory { dir: PathBuf, source: io::Error },
+    #[error("{path}: {why}; choose another --out")]
+    Target { path: PathBuf, why: String },
     #[error(transparent)]
     Send(#[from] SendError),
     #[error(transparent)]
@@ -72,6 +106,8 @@ pub enum FileCopyError {
     Refused(String),
     #[error("the server closed the connection without answering")]
     NoReply,
+    #[error("waiting for the server to close the connection: {0}")]
+    Closing(io::Error),
     #[error("malformed message: {0}")]
     Protocol(String),
     #[error("the copy differs: sent {local}, the server stored {remote}")]

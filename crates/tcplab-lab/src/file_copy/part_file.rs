@@ -5,7 +5,8 @@
 //! files a killed server left behind.
 //!
 //! In: the server's directory and the names senders ask for. Out: part files
-//! named `.NAME.tcplab-part-PID-N`, renamed into place or removed; one
+//! named `.NAME.tcplab-part-PID-N` (N random), renamed into place (never
+//! over a file that exists) or removed; one
 //! `PartFileRemoved` event per leftover swept. The sweep removes only what
 //! matches that pattern, is a regular file (links are not followed) owned by
 //! this user, and was written by a process that no longer runs (a zombie
@@ -16,7 +17,6 @@ use std::collections::HashSet;
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What follows the name in a part file's name, before `PID-N`.
@@ -25,21 +25,29 @@ const MARK: &str = ".tcplab-part-";
 /// A hidden temporary file in the target directory, removed on drop unless
 /// committed (renamed into place): no partial file survives an error, a
 /// disconnect or the server stopping.
+///
+/// Its name ends in a random number, so nobody can plant a link under it
+/// beforehand; it is created new (`O_CREAT | O_EXCL`, which never follows a
+/// link) and readable by this user only (mode 0600).
 pub struct PartialFile {
     path: PathBuf,
     armed: bool,
 }
 
+/// Attempts at a free part-file name before giving up (each collision is
+/// with a name nobody could have guessed: something is wrong).
+const CREATE_ATTEMPTS: usize = 16;
+
 impl PartialFile {
     pub async fn create(dir: &Path, name: &str) -> io::Result<(Self, tokio::fs::File)> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        loop {
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let pid = std::process::id();
+        let pid = std::process::id();
+        for _ in 0..CREATE_ATTEMPTS {
+            let n = random_u64();
             let path = dir.join(format!(".{name}{MARK}{pid}-{n}"));
             let opened = tokio::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
+                .mode(0o600)
                 .open(&path)
                 .await;
             match opened {
@@ -48,13 +56,55 @@ impl PartialFile {
                 Err(err) => return Err(err),
             }
         }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{CREATE_ATTEMPTS} temporary names in a row were taken"),
+        ))
     }
 
-    pub async fn commit(mut self, target: &Path) -> io::Result<()> {
-        tokio::fs::rename(&self.path, target).await?;
-        self.armed = false;
-        Ok(())
+    /// Renames the part file to the first of `names` (in its directory) that
+    /// does not exist, and returns that name. Never replaces anything, not
+    /// even a link (`renameat2` with `RENAME_NOREPLACE`): a name that exists,
+    /// or appears meanwhile, is skipped; if all exist, the error says so.
+    pub fn commit<I>(mut self, names: I) -> io::Result<String>
+    where
+        I: IntoIterator<Item = String>,
+    {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let mut last = None;
+        for name in names {
+            let target = dir.join(&name);
+            let renamed = rustix::fs::renameat_with(
+                rustix::fs::CWD,
+                &self.path,
+                rustix::fs::CWD,
+                &target,
+                rustix::fs::RenameFlags::NOREPLACE,
+            );
+            match renamed {
+                Ok(()) => {
+                    self.armed = false;
+                    return Ok(name);
+                }
+                Err(rustix::io::Errno::EXIST) => last = Some(target),
+                Err(err) => return Err(err.into()),
+            }
+        }
+        let taken = last.map_or_else(String::new, |p| format!(": {} exists", p.display()));
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("not overwriting what exists{taken}"),
+        ))
     }
+}
+
+/// 64 random bits from the standard library's hasher keys (seeded by the
+/// operating system), without a dependency for so little.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(u64::from(std::process::id()));
+    hasher.finish()
 }
 
 impl Drop for PartialFile {
@@ -203,5 +253,47 @@ mod tests {
         assert!(names.claim("b.txt").is_some());
         drop(first);
         assert!(names.claim("a.txt").is_some());
+    }
+
+    #[tokio::test]
+    async fn a_commit_never_replaces_a_file_or_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("taken"), b"keep me").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("link")).unwrap();
+        let (part, _file) = PartialFile::create(dir.path(), "taken").await.unwrap();
+        let names = ["taken", "link", "free"].map(str::to_owned);
+        assert_eq!(part.commit(names).unwrap(), "free");
+        assert_eq!(std::fs::read(dir.path().join("taken")).unwrap(), b"keep me");
+        assert!(std::fs::symlink_metadata(dir.path().join("link"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+
+        let (part, _file) = PartialFile::create(dir.path(), "taken").await.unwrap();
+        let err = part.commit(["taken".to_owned()]).unwrap_err().to_string();
+        assert!(
+            err.contains("not overwriting") && err.contains("taken exists"),
+            "{err}"
+        );
+        // The refused part file is gone with it.
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["free", "link", "taken"]);
+    }
+
+    #[tokio::test]
+    async fn part_files_are_private_and_unguessable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = PartialFile::create(dir.path(), "x").await.unwrap();
+        let (b, _) = PartialFile::create(dir.path(), "x").await.unwrap();
+        assert_ne!(a.path, b.path);
+        let mode = std::fs::metadata(&a.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let name = a.path.file_name().unwrap().to_str().unwrap().to_owned();
+        assert_eq!(writer_pid(&name), Some(std::process::id()));
     }
 }
