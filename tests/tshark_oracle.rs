@@ -1,7 +1,8 @@
 //! Cross-check against Wireshark: for every capture in tests/data, tcplab's
 //! per-segment CSV must agree with `tshark` on frame, stream, absolute seq
-//! and ack, length and flags for every TCP segment, on the analysis event
-//! set for at least 99% of them, and on ACK RTT within 1 µs.
+//! and ack, length and flags (all 12 bits, the reserved ones too) and
+//! bytes in flight for every TCP segment, on the analysis event set for at
+//! least 99% of them, and on ACK RTT within 1 µs.
 //! Deliberate differences are listed in docs/differences-from-wireshark.md.
 
 mod common;
@@ -34,12 +35,13 @@ struct Row {
     seq: u32,
     ack: u32,
     len: u32,
-    flags: u8,
+    flags: u16,
     events: Vec<String>,
     ack_rtt: Option<f64>,
+    bytes_in_flight: Option<u32>,
 }
 
-fn flag_bits(letters: &str) -> u8 {
+fn flag_bits(letters: &str) -> u16 {
     letters.chars().fold(0, |acc, c| {
         acc | match c {
             'F' => 0x01,
@@ -97,6 +99,8 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
         "tcp.flags",
         "-e",
         "tcp.analysis.ack_rtt",
+        "-e",
+        "tcp.analysis.bytes_in_flight",
     ]);
     for e in EVENTS {
         cmd.args(["-e", &format!("tcp.analysis.{e}")]);
@@ -113,7 +117,7 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
     let mut rows = BTreeMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 7 + EVENTS.len() || f[1..6].iter().any(|x| x.is_empty()) {
+        if f.len() < 8 + EVENTS.len() || f[1..6].iter().any(|x| x.is_empty()) {
             continue;
         }
         let num = |s: &str| {
@@ -121,11 +125,11 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
                 .unwrap_or_else(|_| panic!("number in {line:?}"))
         };
         let flags =
-            u16::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("hex flags") as u8;
+            u16::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("hex flags") & 0xff;
         let events = EVENTS
             .iter()
             .enumerate()
-            .filter(|(i, _)| !f[7 + i].is_empty())
+            .filter(|(i, _)| !f[8 + i].is_empty())
             .map(|(_, e)| e.to_string())
             .collect();
         rows.insert(
@@ -138,6 +142,7 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
                 flags,
                 events: normalise(events),
                 ack_rtt: f[6].parse().ok(),
+                bytes_in_flight: f[7].parse().ok(),
             },
         );
     }
@@ -174,6 +179,7 @@ fn tcplab_rows(file: &Path) -> BTreeMap<u64, Row> {
                 flags: flag_bits(f[11]),
                 events: normalise(events),
                 ack_rtt: f[16].parse().ok(),
+                bytes_in_flight: f[17].parse().ok(),
             },
         );
     }
@@ -210,7 +216,8 @@ fn compare(file: &Path) -> Result<String, String> {
     for (frame, t) in &theirs {
         let Some(o) = ours.get(frame) else { continue };
         total += 1;
-        if (t.stream, t.seq, t.ack, t.len, t.flags) != (o.stream, o.seq, o.ack, o.len, o.flags) {
+        let fields = |r: &Row| (r.stream, r.seq, r.ack, r.len, r.flags, r.bytes_in_flight);
+        if fields(t) != fields(o) {
             problems.push(format!("frame {frame}: tshark {t:?} tcplab {o:?}"));
         }
         if t.events != o.events {
