@@ -124,8 +124,7 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
             s.parse::<u64>()
                 .unwrap_or_else(|_| panic!("number in {line:?}"))
         };
-        let flags =
-            u16::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("hex flags") & 0xff;
+        let flags = u16::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("hex flags");
         let events = EVENTS
             .iter()
             .enumerate()
@@ -149,13 +148,41 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
     Some(rows)
 }
 
+/// The reserved flag bits of each frame, from the JSON Lines output (the
+/// CSV's flag letters have none).
+fn reserved_bits(jsonl: &Path) -> BTreeMap<u64, u16> {
+    let text = std::fs::read_to_string(jsonl).expect("segments JSON written");
+    text.lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON object per line");
+            let frame = v["frame"].as_u64().expect("frame");
+            let names = v["reserved_flags"].as_str().expect("reserved_flags");
+            let bits = names
+                .split('+')
+                .filter(|n| !n.is_empty())
+                .map(|n| match n {
+                    "AE" => 0x100,
+                    hex => u16::from_str_radix(hex.trim_start_matches("0x"), 16)
+                        .unwrap_or_else(|_| panic!("reserved flag name {hex:?}")),
+                })
+                .fold(0, |acc, b| acc | b);
+            (frame, bits)
+        })
+        .collect()
+}
+
 fn tcplab_rows(file: &Path) -> BTreeMap<u64, Row> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("segments.jsonl");
     let out = tcplab(&[
         "analyze",
         "--format",
         "csv",
+        "--segments-json",
+        jsonl.to_str().expect("utf-8 path"),
         file.to_str().expect("utf-8 path"),
     ]);
+    let reserved = reserved_bits(&jsonl);
     let mut rows = BTreeMap::new();
     for line in stdout(&out).lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -176,7 +203,7 @@ fn tcplab_rows(file: &Path) -> BTreeMap<u64, Row> {
                 seq: num(f[7]) as u32,
                 ack: num(f[8]) as u32,
                 len: num(f[10]) as u32,
-                flags: flag_bits(f[11]),
+                flags: flag_bits(f[11]) | reserved.get(&num(f[0])).copied().unwrap_or(0),
                 events: normalise(events),
                 ack_rtt: f[16].parse().ok(),
                 bytes_in_flight: f[17].parse().ok(),

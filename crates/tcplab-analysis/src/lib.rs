@@ -59,7 +59,7 @@ pub use sequence::WinScale;
 pub use stats::SampleStats;
 pub use summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
-    SegmentBrief, Teardown,
+    SegmentBrief, Teardown, RESERVED_FLAG_NAMES,
 };
 
 use crate::flow::{Direction, Endpoint, FlowTable, Lookup};

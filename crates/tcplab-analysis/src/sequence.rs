@@ -167,7 +167,7 @@ pub struct ConnTiming {
     pub first_rtt_ns: i64,
 }
 
-const SYN_FIN_RST: u8 = Flags::SYN | Flags::FIN | Flags::RST;
+const SYN_FIN_RST: u16 = Flags::SYN | Flags::FIN | Flags::RST;
 
 /// Analyses `seg`, sent by the direction whose state is `fwd`.
 pub fn analyze(
