@@ -820,9 +820,12 @@ def make_syn_refused_retry():
     p, add = pcap_of(LINKTYPE_ETHERNET)
     a, b = v4_pair(cport=52700, cisn=3011000000, sisn=0)
     c = Conn(add, l2_ether(), a, b)
+    rst = Conn(add, l2_ether(), a, b, ts=False)     # a RST carries no options
     for i in range(3):
         c.seg(a, 0 if i == 0 else 500 * MS, "S", seq=0, deliver=False)
-        c.seg(b, 180 * US, "RA", seq=0, ack=1, win=0)
+        rst.t = c.t
+        rst.seg(b, 180 * US, "RA", seq=0, ack=1, win=0)
+        c.t = rst.t
     a, b = v4_pair(cport=52701, cisn=3012000000, sisn=2600000000)
     c2 = simple_conn(add, l2_ether(), a, b, t=c.t + 700 * MS, tag="after-retry", resp=2000)
     a, b = v4_pair(cport=52700, cisn=3013000000, sisn=2700000000)

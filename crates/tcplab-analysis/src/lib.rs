@@ -47,6 +47,8 @@ mod sequence;
 pub(crate) mod spill_tests;
 mod stats;
 mod summary;
+#[cfg(test)]
+mod syn_tests;
 pub mod synthetic;
 mod timestamps;
 mod unacked;

@@ -317,8 +317,8 @@ fn classify_resend(
         // A segment that ends exactly at the highest sequence number is sent
         // again, however soon: a SYN repeated 0.1 ms later, the same data
         // twice, its tail, or data a pure ACK had already skipped past
-        // (tshark 4.0 on tests/data/syn-repeated-fast.pcap and the unit
-        // tests below). Only one that ends below it is out of order.
+        // (tshark 4.0 on tests/data/syn-repeated-fast.pcap; `syn_tests.rs`).
+        // Only one that ends below it is out of order.
         if fwd.next_seq != Some(seq + seglen + syn_fin) {
             v.events.insert(Event::OutOfOrder);
             return;
