@@ -26,6 +26,10 @@ fn a_refused_syn_sent_again_with_the_same_isn_stays_in_its_stream() {
         .map(|r| r.events.contains(Event::Retransmission))
         .collect();
     assert_eq!(resent, [false, false, true, false, true, false, false]);
+    // The handshake tells the same: the SYN was sent 2 more times.
+    let run = super::spill_tests::run(usize::MAX, &segs);
+    assert!(run.summaries[0].contains(r#""syn_retransmissions":2"#));
+    assert!(run.summaries[1].contains(r#""reused_ports":true"#));
 }
 
 /// `syn-repeated-fast.pcap`: the same SYN again well within the

@@ -248,15 +248,10 @@ impl Connection {
         let brief = Brief::of(seg, dir);
         let hs = &mut self.handshake;
         if flags.is_pure_syn() {
-            match hs.syn {
-                None => {
-                    hs.syn = Some(brief);
-                    self.client = Some(dir);
-                }
-                Some(first) if first.seq == seg.seq && hs.syn_ack.is_none() => {
-                    hs.syn_retransmissions += 1
-                }
-                Some(_) => {}
+            // A SYN sent again is counted by `count`, from the analysis' verdict.
+            if hs.syn.is_none() {
+                hs.syn = Some(brief);
+                self.client = Some(dir);
             }
         } else if flags.is_syn_ack() {
             if hs.syn_ack.is_none() {
@@ -306,6 +301,11 @@ impl Connection {
             if *n <= MAX_FRAMES_PER_EVENT {
                 self.event_frames.push((e, seg.frame));
             }
+        }
+        // The handshake's count of SYNs sent again is the analysis' own
+        // (a SYN repeating the ISN, after an RST too), so the two agree.
+        if seg.flags.is_pure_syn() && v.events.iter().any(Event::is_retransmission) {
+            self.handshake.syn_retransmissions += 1;
         }
         let d = &mut self.dirs[dir.index()];
         d.packets += 1;
