@@ -1,7 +1,8 @@
 //! Cross-check against Wireshark: for every capture in tests/data, tcplab's
 //! per-segment CSV must agree with `tshark` on frame, stream, absolute seq
-//! and ack, length and flags for every TCP segment, on the analysis event
-//! set for at least 99% of them, and on ACK RTT within 1 µs.
+//! and ack, length and flags (all 12 bits, the reserved ones too) and
+//! bytes in flight for every TCP segment, on the analysis event set for at
+//! least 99% of them, and on ACK RTT within 1 µs.
 //! Deliberate differences are listed in docs/differences-from-wireshark.md.
 
 mod common;
@@ -34,12 +35,13 @@ struct Row {
     seq: u32,
     ack: u32,
     len: u32,
-    flags: u8,
+    flags: u16,
     events: Vec<String>,
     ack_rtt: Option<f64>,
+    bytes_in_flight: Option<u32>,
 }
 
-fn flag_bits(letters: &str) -> u8 {
+fn flag_bits(letters: &str) -> u16 {
     letters.chars().fold(0, |acc, c| {
         acc | match c {
             'F' => 0x01,
@@ -97,6 +99,8 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
         "tcp.flags",
         "-e",
         "tcp.analysis.ack_rtt",
+        "-e",
+        "tcp.analysis.bytes_in_flight",
     ]);
     for e in EVENTS {
         cmd.args(["-e", &format!("tcp.analysis.{e}")]);
@@ -113,19 +117,18 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
     let mut rows = BTreeMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 7 + EVENTS.len() || f[1..6].iter().any(|x| x.is_empty()) {
+        if f.len() < 8 + EVENTS.len() || f[1..6].iter().any(|x| x.is_empty()) {
             continue;
         }
         let num = |s: &str| {
             s.parse::<u64>()
                 .unwrap_or_else(|_| panic!("number in {line:?}"))
         };
-        let flags =
-            u16::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("hex flags") as u8;
+        let flags = u16::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("hex flags");
         let events = EVENTS
             .iter()
             .enumerate()
-            .filter(|(i, _)| !f[7 + i].is_empty())
+            .filter(|(i, _)| !f[8 + i].is_empty())
             .map(|(_, e)| e.to_string())
             .collect();
         rows.insert(
@@ -138,19 +141,48 @@ fn tshark_rows(file: &Path) -> Option<BTreeMap<u64, Row>> {
                 flags,
                 events: normalise(events),
                 ack_rtt: f[6].parse().ok(),
+                bytes_in_flight: f[7].parse().ok(),
             },
         );
     }
     Some(rows)
 }
 
+/// The reserved flag bits of each frame, from the JSON Lines output (the
+/// CSV's flag letters have none).
+fn reserved_bits(jsonl: &Path) -> BTreeMap<u64, u16> {
+    let text = std::fs::read_to_string(jsonl).expect("segments JSON written");
+    text.lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON object per line");
+            let frame = v["frame"].as_u64().expect("frame");
+            let names = v["reserved_flags"].as_str().expect("reserved_flags");
+            let bits = names
+                .split('+')
+                .filter(|n| !n.is_empty())
+                .map(|n| match n {
+                    "AE" => 0x100,
+                    hex => u16::from_str_radix(hex.trim_start_matches("0x"), 16)
+                        .unwrap_or_else(|_| panic!("reserved flag name {hex:?}")),
+                })
+                .fold(0, |acc, b| acc | b);
+            (frame, bits)
+        })
+        .collect()
+}
+
 fn tcplab_rows(file: &Path) -> BTreeMap<u64, Row> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("segments.jsonl");
     let out = tcplab(&[
         "analyze",
         "--format",
         "csv",
+        "--segments-json",
+        jsonl.to_str().expect("utf-8 path"),
         file.to_str().expect("utf-8 path"),
     ]);
+    let reserved = reserved_bits(&jsonl);
     let mut rows = BTreeMap::new();
     for line in stdout(&out).lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -171,9 +203,10 @@ fn tcplab_rows(file: &Path) -> BTreeMap<u64, Row> {
                 seq: num(f[7]) as u32,
                 ack: num(f[8]) as u32,
                 len: num(f[10]) as u32,
-                flags: flag_bits(f[11]),
+                flags: flag_bits(f[11]) | reserved.get(&num(f[0])).copied().unwrap_or(0),
                 events: normalise(events),
                 ack_rtt: f[16].parse().ok(),
+                bytes_in_flight: f[17].parse().ok(),
             },
         );
     }
@@ -210,7 +243,8 @@ fn compare(file: &Path) -> Result<String, String> {
     for (frame, t) in &theirs {
         let Some(o) = ours.get(frame) else { continue };
         total += 1;
-        if (t.stream, t.seq, t.ack, t.len, t.flags) != (o.stream, o.seq, o.ack, o.len, o.flags) {
+        let fields = |r: &Row| (r.stream, r.seq, r.ack, r.len, r.flags, r.bytes_in_flight);
+        if fields(t) != fields(o) {
             problems.push(format!("frame {frame}: tshark {t:?} tcplab {o:?}"));
         }
         if t.events != o.events {

@@ -808,6 +808,120 @@ def make_zwp():
     return p.bytes()
 
 
+# ------------------------------------- SYN retries, mid-stream data, flags
+@capture("syn-refused-retry.pcap")
+def make_syn_refused_retry():
+    """A client retries a refused connection: SYN, RST/ACK, the same SYN
+    (same ISN) 0.5 s later, RST/ACK, again 0.5 s later, RST/ACK, as a
+    Windows client does.  tshark 4.0 keeps the three attempts in stream 0
+    and flags the two repeated SYNs retransmissions.  Then a connection
+    from another client port (stream 1) and one on the refused 4-tuple with
+    a new ISN (stream 2, ports reused), both with data and FIN close."""
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    a, b = v4_pair(cport=52700, cisn=3011000000, sisn=0)
+    c = Conn(add, l2_ether(), a, b)
+    rst = Conn(add, l2_ether(), a, b, ts=False)     # a RST carries no options
+    for i in range(3):
+        c.seg(a, 0 if i == 0 else 500 * MS, "S", seq=0, deliver=False)
+        rst.t = c.t
+        rst.seg(b, 180 * US, "RA", seq=0, ack=1, win=0)
+        c.t = rst.t
+    a, b = v4_pair(cport=52701, cisn=3012000000, sisn=2600000000)
+    c2 = simple_conn(add, l2_ether(), a, b, t=c.t + 700 * MS, tag="after-retry", resp=2000)
+    a, b = v4_pair(cport=52700, cisn=3013000000, sisn=2700000000)
+    a.ip_id, b.ip_id = 0x2000, 0x6100
+    simple_conn(add, l2_ether(), a, b, t=c2.t + 1 * S, tag="new-isn", resp=1500)
+    return p.bytes()
+
+
+@capture("syn-repeated-fast.pcap")
+def make_syn_repeated_fast():
+    """The client sends its SYN twice, the second one 0.1 ms after the
+    first with the same ISN (a retransmission for tshark 4.0, not out of
+    order); then the handshake, a request, a response and FIN close."""
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    a, b = v4_pair(cport=52710)
+    rtt = 3 * MS
+    c = Conn(add, l2_ether(), a, b)
+    c.seg(a, 0, "S")
+    c.seg(a, 100 * US, "S", seq=0)
+    c.seg(b, rtt, "SA")
+    c.seg(a, 31 * US, "A")
+    c.send(a, text_payload("synfast-req", 0, 300), rtt, dt=150 * US)
+    c.send(b, text_payload("synfast-resp", 0, 3000), rtt, vantage="dst", dt=300 * US)
+    c.close(a, rtt, dt=2 * MS)
+    return p.bytes()
+
+
+@capture("midstream-bif.pcap")
+def make_midstream_bif():
+    """Captured at the sender, starting mid-connection (no handshake): the
+    first thing in the file is a burst of 6 data segments, before any ACK
+    from the receiver (tshark counts their bytes in flight from the first
+    one), then the ACKs, a second burst, and FIN close from the sender."""
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    a, b = v4_pair(cport=44013, sport=5001, cisn=2914500000, sisn=1172000000)
+    a.snd_nxt, a.rcv_nxt = 815001, 2201
+    b.snd_nxt, b.rcv_nxt = 2201, 815001
+    a.ts_recent, b.ts_recent = 8120544, 4471230
+    rtt = 4 * MS
+    c = Conn(add, l2_ether(), a, b, t=T0 + 42 * S)
+    c.send(a, text_payload("mid-bif", 815000, 6 * 1448 + 700), rtt, dt=0, cwnd=6)
+    c.close(a, rtt, dt=3 * MS)
+    return p.bytes()
+
+
+def set_reserved_bits(frame, bits):
+    """Sets the 4 reserved bits of the TCP header (byte 12, low nibble:
+    0x1 is AE, RFC 9768, Wireshark 4.0's NS; 0xe the still reserved ones)
+    of an Ethernet IPv4 frame and recomputes the TCP checksum."""
+    f = bytearray(frame)
+    ip = 14
+    at = ip + (f[ip] & 0x0F) * 4
+    f[at + 12] = (f[at + 12] & 0xF0) | bits
+    struct.pack_into("!H", f, at + 16, 0)
+    seg = bytes(f[at:])
+    pseudo = bytes(f[ip + 12:ip + 20]) + struct.pack("!BBH", 0, 6, len(seg))
+    struct.pack_into("!H", f, at + 16, csum16(pseudo + seg))
+    return bytes(f)
+
+
+@capture("reserved-flags.pcap")
+def make_reserved_flags():
+    """Segments with the reserved TCP flag bits set.  Accurate ECN
+    negotiation (RFC 9768): the SYN carries AE, CWR and ECE, the SYN/ACK
+    AE; two ACKs of the response carry AE as part of their ACE counter;
+    one data segment carries the reserved bit 0x800 (as a middlebox test
+    sends it).  Then FIN close.  Checksums correct."""
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    ev = []
+    a, b = v4_pair(cport=52720)
+    rtt = 3 * MS
+    c = Conn(lambda t, f: ev.append([t, f]), l2_ether(), a, b)
+    marks = {}
+
+    def mark(bits):
+        marks[len(ev) - 1] = bits
+
+    c.seg(a, 0, "SEC")
+    mark(0x1)
+    c.seg(b, rtt, "SA")
+    mark(0x1)
+    c.seg(a, 31 * US, "A")
+    c.seg(a, 150 * US, "PA", text_payload("rsv-req", 0, 200))
+    mark(0x8)
+    c.seg(b, rtt, "A")
+    c.send(b, text_payload("rsv-resp", 0, 4 * 1448), rtt, vantage="dst", dt=300 * US)
+    for i in (len(ev) - 4, len(ev) - 1):           # the ACKs of the response
+        marks[i] = 0x1
+    c.close(a, rtt, dt=2 * MS)
+    for i, bits in marks.items():
+        ev[i][1] = set_reserved_bits(ev[i][1], bits)
+    for t, f in ev:
+        add(t, f)
+    return p.bytes()
+
+
 # ------------------------------------------------------------ bad inputs
 def _good_v4_conn_frames():
     ev = []

@@ -47,6 +47,8 @@ mod sequence;
 pub(crate) mod spill_tests;
 mod stats;
 mod summary;
+#[cfg(test)]
+mod syn_tests;
 pub mod synthetic;
 mod timestamps;
 mod unacked;
@@ -59,7 +61,7 @@ pub use sequence::WinScale;
 pub use stats::SampleStats;
 pub use summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
-    SegmentBrief, Teardown,
+    SegmentBrief, Teardown, RESERVED_FLAG_NAMES,
 };
 
 use crate::flow::{Direction, Endpoint, FlowTable, Lookup};

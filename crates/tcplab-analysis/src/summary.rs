@@ -20,6 +20,8 @@ pub struct SegmentBrief {
     pub from: Direction,
     /// Serialised as its letters (`SA`).
     pub flags: Flags,
+    /// The reserved bits of `flags` by name (`AE`, `AE+0x800`; empty when none).
+    pub reserved_flags: &'static str,
     pub seq: Seq,
     pub ack: Seq,
     pub rel_seq: Option<u32>,
@@ -97,6 +99,9 @@ pub struct DirectionSummary {
     pub min_window: Option<u32>,
     /// Segments whose payload was cut by the snap length.
     pub truncated_payload_segments: u64,
+    /// Segments with each reserved TCP flag bit set, in the order of
+    /// `RESERVED_FLAG_NAMES` (AE, 0x200, 0x400, 0x800).
+    pub reserved_flag_segments: [u64; 4],
     /// RTT of this side's data, from the ACKs the other side sent (seconds).
     pub ack_rtt: Option<SampleStats>,
     /// RTT of this side's data from the TCP timestamps option (seconds).
@@ -105,6 +110,10 @@ pub struct DirectionSummary {
     pub throughput_bps: f64,
     pub goodput_bps: f64,
 }
+
+/// The names of the reserved flag bits, lowest first (`Flags::AE` and
+/// the three above it), as `reserved_flag_segments` counts them.
+pub const RESERVED_FLAG_NAMES: [&str; 4] = ["AE", "0x200", "0x400", "0x800"];
 
 #[derive(Clone, Debug, Serialize)]
 pub struct EventSummary {

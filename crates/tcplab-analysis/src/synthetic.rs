@@ -21,7 +21,7 @@ pub fn seg(
     at_ms: i64,
     seq: u32,
     ack: u32,
-    flags: u8,
+    flags: u16,
     len: u32,
 ) -> Segment {
     let (src, dst, sport, dport) = if to_server {
@@ -54,12 +54,12 @@ pub fn seg(
     }
 }
 
-pub const S: u8 = Flags::SYN;
-pub const A: u8 = Flags::ACK;
-pub const SA: u8 = Flags::SYN | Flags::ACK;
-pub const PA: u8 = Flags::PSH | Flags::ACK;
-pub const FA: u8 = Flags::FIN | Flags::ACK;
-pub const RA: u8 = Flags::RST | Flags::ACK;
+pub const S: u16 = Flags::SYN;
+pub const A: u16 = Flags::ACK;
+pub const SA: u16 = Flags::SYN | Flags::ACK;
+pub const PA: u16 = Flags::PSH | Flags::ACK;
+pub const FA: u16 = Flags::FIN | Flags::ACK;
+pub const RA: u16 = Flags::RST | Flags::ACK;
 
 /// A whole connection from `port` starting at `t` ms: handshake, 100 bytes
 /// each way, FIN/FIN close.

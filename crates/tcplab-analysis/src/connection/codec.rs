@@ -77,7 +77,7 @@ impl Fixed for Brief {
     }
 }
 
-const BRIEF_BYTES: usize = 43;
+const BRIEF_BYTES: usize = 44;
 
 impl Code for Brief {
     #[inline]
@@ -123,6 +123,7 @@ record!(DirAccum {
     data_end,
     highest_ack,
     ts,
+    reserved_flags,
 });
 
 // The whole state, so that a connection read back from the spill file goes

@@ -105,6 +105,8 @@ struct DirAccum {
     /// Highest acknowledgement number this side sent.
     highest_ack: Option<Seq>,
     ts: TsRtt,
+    /// Segments with each reserved flag bit set: AE, 0x200, 0x400, 0x800.
+    reserved_flags: [u64; 4],
 }
 
 pub(crate) struct Connection {
@@ -246,15 +248,10 @@ impl Connection {
         let brief = Brief::of(seg, dir);
         let hs = &mut self.handshake;
         if flags.is_pure_syn() {
-            match hs.syn {
-                None => {
-                    hs.syn = Some(brief);
-                    self.client = Some(dir);
-                }
-                Some(first) if first.seq == seg.seq && hs.syn_ack.is_none() => {
-                    hs.syn_retransmissions += 1
-                }
-                Some(_) => {}
+            // A SYN sent again is counted by `count`, from the analysis' verdict.
+            if hs.syn.is_none() {
+                hs.syn = Some(brief);
+                self.client = Some(dir);
             }
         } else if flags.is_syn_ack() {
             if hs.syn_ack.is_none() {
@@ -305,11 +302,19 @@ impl Connection {
                 self.event_frames.push((e, seg.frame));
             }
         }
+        // The handshake's count of SYNs sent again is the analysis' own
+        // (a SYN repeating the ISN, after an RST too), so the two agree.
+        if seg.flags.is_pure_syn() && v.events.iter().any(Event::is_retransmission) {
+            self.handshake.syn_retransmissions += 1;
+        }
         let d = &mut self.dirs[dir.index()];
         d.packets += 1;
         d.bytes += u64::from(seg.ip_len);
         d.payload_bytes += u64::from(seg.len);
         d.truncated += u64::from(seg.payload_missing());
+        for (i, n) in d.reserved_flags.iter_mut().enumerate() {
+            *n += u64::from(seg.flags.has(Flags::AE << i));
+        }
         if let Some(w) = win_scaled.filter(|_| !seg.flags.syn()) {
             d.max_window = Some(d.max_window.map_or(w, |m| m.max(w)));
             d.min_window = Some(d.min_window.map_or(w, |m| m.min(w)));
@@ -373,6 +378,7 @@ impl Connection {
             ts: b.ts,
             from: b.from,
             flags: b.flags,
+            reserved_flags: b.flags.reserved_names(),
             seq: b.seq,
             ack: b.ack,
             rel_seq: self.base[f].map(|base| b.seq - base),
@@ -428,6 +434,7 @@ impl Connection {
             max_window: d.max_window,
             min_window: d.min_window,
             truncated_payload_segments: d.truncated,
+            reserved_flag_segments: d.reserved_flags,
             ack_rtt: d.ack_rtt.summary(),
             ts_rtt: d.ts_rtt.summary(),
             throughput_bps: rate(d.bytes),

@@ -32,7 +32,6 @@ pub(super) const V6: u8 = 1;
 const A_IS_HIGH: u8 = 2;
 /// `base[0]` (side a) and `base[1]` (side b) are set.
 const BASE_SET: [u8; 2] = [4, 8];
-const CLOSED: u8 = 16;
 
 /// What is kept of each stream: its 4-tuple and what numbering needs.
 #[derive(Clone, Copy)]
@@ -84,7 +83,6 @@ pub(super) struct Meta {
     /// The first packet came from the key's `high` endpoint.
     pub a_is_high: bool,
     pub base: [Option<u32>; 2],
-    pub closed: bool,
 }
 
 /// Slots of the cache of old streams' 4-tuples found recently, by hash (a
@@ -228,7 +226,6 @@ impl Streams {
         Ok(Meta {
             a_is_high: flags & A_IS_HIGH != 0,
             base: [0, 1].map(|i| (flags & BASE_SET[i] != 0).then_some(base[i])),
-            closed: flags & CLOSED != 0,
         })
     }
 
@@ -241,9 +238,6 @@ impl Streams {
                 flags |= BASE_SET[i];
                 base[i] = *b;
             }
-        }
-        if m.closed {
-            flags |= CLOSED;
         }
         r.flags = flags;
         r.base = base;

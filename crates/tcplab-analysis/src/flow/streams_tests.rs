@@ -99,7 +99,6 @@ fn meta_of_a_stream_on_disk_changes_and_stays() {
     let m = Meta {
         a_is_high: true,
         base: [None, Some(u32::MAX)],
-        closed: true,
     };
     s.set_meta(id, m).expect("set");
     assert_eq!(s.meta(id).expect("meta"), m);

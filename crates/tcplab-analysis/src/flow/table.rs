@@ -3,10 +3,13 @@
 //! direction within it.
 //!
 //! A pure SYN on a 4-tuple that already has a connection starts a new
-//! stream when its sequence number differs from that side's first sequence
-//! number, or when the old connection saw a FIN or RST (Wireshark 4.x,
-//! `dissect_tcp`: port reuse). A repeated SYN with the same ISN on a live
-//! connection is a retransmission and stays in the same stream.
+//! stream when, and only when, its sequence number differs from that
+//! side's base sequence number (Wireshark 4.0, `dissect_tcp`: port reuse).
+//! A SYN that repeats the ISN stays in the stream whatever came before it:
+//! a client retrying a refused connection (SYN, RST, the same SYN 0.5 s
+//! later) or even a new connection after a FIN close that happens to reuse
+//! the ISN. tshark 4.0 numbers both that way and flags the SYN a
+//! retransmission (`tests/data/syn-refused-retry.pcap`).
 //!
 //! Like Wireshark, the table never forgets a 4-tuple: a late packet joins
 //! the stream that last used it however long after. Old streams go to
@@ -192,9 +195,6 @@ impl FlowTable {
         if meta.base[rev].is_none() && seg.flags.ack() {
             meta.base[rev] = Some((seg.ack - 1).0);
         }
-        if !is_new && (seg.flags.rst() || (seg.flags.fin() && seg.flags.ack())) {
-            meta.closed = true;
-        }
         if meta != before {
             self.streams.set_meta(stream, meta)?;
         }
@@ -228,7 +228,7 @@ impl FlowTable {
         let meta = self.streams.meta(id)?;
         let fwd = if meta.a_is_high == src_high { 0 } else { 1 };
         Ok(match meta.base[fwd] {
-            Some(base) => base != seg.seq.0 || meta.closed,
+            Some(base) => base != seg.seq.0,
             None => false,
         })
     }

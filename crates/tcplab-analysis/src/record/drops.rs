@@ -58,7 +58,7 @@ pub fn write_csv<W: Write>(mut out: W, drops: &[DroppedPacket]) -> io::Result<()
             Some((seq, len, flags)) => writeln!(
                 out,
                 "{secs}.{nanos:09},{way},{reason},{seq},{len},{}",
-                Flags(flags)
+                Flags(u16::from(flags))
             )?,
             None => writeln!(out, "{secs}.{nanos:09},{way},{reason},,,")?,
         }
@@ -102,7 +102,7 @@ pub fn read_csv(text: &str) -> Result<Vec<DroppedPacket>, String> {
             Some((
                 f[3].parse().map_err(|_| bad("seq"))?,
                 f[4].parse().map_err(|_| bad("len"))?,
-                f[5].parse::<Flags>().map_err(|_| bad("flags"))?.0,
+                f[5].parse::<Flags>().map_err(|_| bad("flags"))?.classic(),
             ))
         };
         out.push(DroppedPacket {
@@ -126,7 +126,11 @@ mod tests {
                 time_ns: 1_795_625_731_920_600_123,
                 way: LinkDirection::Forward,
                 reason: DropReason::Lost,
-                tcp: Some((2_208_924_630, 1448, Flags::ACK | Flags::PSH)),
+                tcp: Some((
+                    2_208_924_630,
+                    1448,
+                    Flags(Flags::ACK | Flags::PSH).classic(),
+                )),
             },
             DroppedPacket {
                 time_ns: 1_795_625_731_930_000_000,

@@ -104,7 +104,7 @@ fn relative(n: Seq, isn: Option<Seq>) -> Seq {
 pub fn tcp_brief(pkt: &[u8]) -> Option<(u32, u32, u8)> {
     dissect_ip(pkt)
         .ok()
-        .map(|seg| (seg.seq.raw(), seg.len, seg.flags.0))
+        .map(|seg| (seg.seq.raw(), seg.len, seg.flags.classic()))
 }
 
 /// The payload of a full segment from this side: the smaller MSS of the
@@ -195,7 +195,7 @@ impl Keyer {
         let rel_seq = relative(seg.seq, half.isn);
         let rel_ack = relative(seg.ack, peer_isn);
         let ordinal = u64::from(half.ordinal);
-        let control = seg.flags.0 & (Flags::SYN | Flags::FIN | Flags::RST);
+        let control = Flags(seg.flags.0 & (Flags::SYN | Flags::FIN | Flags::RST)).classic();
         if seg.len == 0 && control == 0 {
             if half.last_ack == Some(rel_ack) {
                 half.dup_acks += 1;
@@ -211,7 +211,7 @@ impl Keyer {
             ]);
         }
         // SYN and FIN take one sequence number each.
-        let end = rel_seq + seg.len + u32::from(control & (Flags::SYN | Flags::FIN) != 0);
+        let end = rel_seq + seg.len + u32::from(seg.flags.has(Flags::SYN | Flags::FIN));
         let block = block_size(half.mss, half.timestamps, peer_syn);
         if seg.len == block && half.origin.is_none() {
             half.origin = Some(end);
@@ -246,7 +246,7 @@ impl Keyer {
 mod tests {
     use super::*;
 
-    fn segment(sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, len: usize) -> Vec<u8> {
+    fn segment(sport: u16, dport: u16, seq: u32, ack: u32, flags: u16, len: usize) -> Vec<u8> {
         let total = 40 + len;
         let mut p = vec![0u8; total];
         p[0] = 0x45;
@@ -259,7 +259,7 @@ mod tests {
         p[24..28].copy_from_slice(&seq.to_be_bytes());
         p[28..32].copy_from_slice(&ack.to_be_bytes());
         p[32] = 5 << 4;
-        p[33] = flags;
+        p[33] = Flags(flags).classic();
         p
     }
 
@@ -345,7 +345,7 @@ mod tests {
     }
 
     /// A SYN with the options Linux sends: MSS, SACK permitted, timestamps.
-    fn syn(sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, mss: u16) -> Vec<u8> {
+    fn syn(sport: u16, dport: u16, seq: u32, ack: u32, flags: u16, mss: u16) -> Vec<u8> {
         let mut p = segment(sport, dport, seq, ack, flags, 16);
         p[32] = 9 << 4;
         let m = mss.to_be_bytes();

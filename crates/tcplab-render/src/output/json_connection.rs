@@ -209,6 +209,8 @@ impl Json<'_> {
         self.direction(b.from);
         self.raw(",\"flags\":");
         self.str(b.flags.letters())?;
+        self.raw(",\"reserved_flags\":");
+        self.str(b.reserved_flags)?;
         self.raw(",\"seq\":");
         self.int(b.seq.raw());
         self.raw(",\"ack\":");
@@ -280,6 +282,14 @@ impl Json<'_> {
         self.opt_int(d.min_window);
         self.raw(",\"truncated_payload_segments\":");
         self.int(d.truncated_payload_segments);
+        self.raw(",\"reserved_flag_segments\":[");
+        for (i, n) in d.reserved_flag_segments.into_iter().enumerate() {
+            if i > 0 {
+                self.raw(",");
+            }
+            self.int(n);
+        }
+        self.raw("]");
         self.raw(",\"ack_rtt\":");
         self.stats(&d.ack_rtt)?;
         self.raw(",\"ts_rtt\":");

@@ -24,6 +24,7 @@ struct Row<'a> {
     len: u32,
     captured_len: u32,
     flags: &'static str,
+    reserved_flags: &'static str,
     win: u16,
     win_scaled: Option<u32>,
     sack: Vec<[u32; 2]>,
@@ -63,6 +64,7 @@ impl<W: Write> JsonlWriter<W> {
             len: r.len,
             captured_len: r.captured_len,
             flags: r.flags.letters(),
+            reserved_flags: r.flags.reserved_names(),
             win: r.window,
             win_scaled: r.win_scaled,
             sack: r

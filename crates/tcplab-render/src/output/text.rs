@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use tcplab_analysis::flow::Direction;
 use tcplab_analysis::{
     Analysis, CaptureStats, ConnectionSummary, DirectionSummary, FinalState, SampleStats,
-    SegmentBrief,
+    SegmentBrief, RESERVED_FLAG_NAMES,
 };
 use tcplab_wire::dissect::TcpOptions;
 
@@ -172,9 +172,16 @@ impl<'a> Connection<'a> {
         s.push_str("  ");
         numbers::str_left(s, dir, 3);
         s.push_str("  ");
-        numbers::str_left(s, b.flags.letters(), 5);
+        // Reserved bits (`SEC+AE`) may widen the flags: the seq column gives
+        // way so that its right edge stays in place.
+        let flags = b.flags.describe();
+        numbers::str_left(s, &flags, 5);
         s.push_str("  ");
-        numbers::int_right(s, b.seq.raw(), 10);
+        numbers::int_right(
+            s,
+            b.seq.raw(),
+            10usize.saturating_sub(flags.len().saturating_sub(5)),
+        );
         s.push_str("  ");
         numbers::int_right(s, b.ack.raw(), 10);
         s.push_str("  ");
@@ -392,6 +399,7 @@ impl<'a> Connection<'a> {
                     s.truncated_payload_segments
                 )?;
             }
+            reserved_flags_line(out, &s.reserved_flag_segments)?;
         }
         Ok(())
     }
@@ -449,6 +457,25 @@ fn rate(s: &mut String, bps: f64) {
     }
     numbers::fixed(s, bps, 0);
     s.push_str(" bit/s");
+}
+
+/// "reserved flag bits: AE on 2 segments, 0x800 on 1 segment", when
+/// any of them was set (Wireshark 4.0: `tcp.flags.ns`, `tcp.flags.res`).
+fn reserved_flags_line(out: &mut String, counts: &[u64; 4]) -> fmt::Result {
+    if counts.iter().all(|&n| n == 0) {
+        return Ok(());
+    }
+    out.push_str("      reserved flag bits:");
+    let set = RESERVED_FLAG_NAMES
+        .iter()
+        .zip(counts)
+        .filter(|(_, &n)| n > 0);
+    for (i, (name, &n)) in set.enumerate() {
+        let sep = if i == 0 { " " } else { ", " };
+        write!(out, "{sep}{name} on {n} {}", noun(n, "segment", "segments"))?;
+    }
+    out.push('\n');
+    Ok(())
 }
 
 /// The noun for a count: "1 sample", "2 samples", "0 samples".

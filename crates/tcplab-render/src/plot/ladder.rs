@@ -86,7 +86,7 @@ pub fn size(view: &View<'_>, style: &Style) -> (u32, u32) {
 
 /// "SYN, ACK", "PSH, ACK", "FIN, ACK", as Wireshark's Info column names them.
 fn flag_words(p: &SegPoint, t: &PlotStrings) -> String {
-    const NAMES: [(u8, &str); 8] = [
+    const NAMES: [(u16, &str); 8] = [
         (0x02, "SYN"),
         (0x01, "FIN"),
         (0x04, "RST"),

@@ -24,7 +24,7 @@ fn endpoint(last: u8, port: u16) -> Endpoint {
     }
 }
 
-fn point(t: f64, dir: Direction, flags: u8) -> SegPoint {
+fn point(t: f64, dir: Direction, flags: u16) -> SegPoint {
     SegPoint {
         t,
         dir,

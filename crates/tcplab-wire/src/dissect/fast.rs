@@ -73,7 +73,7 @@ pub(super) fn ipv4_tcp(record: &Record<'_>) -> Option<Segment> {
         dport: be16(tcp, 2),
         seq: Seq(be32(tcp, 4)),
         ack: Seq(be32(tcp, 8)),
-        flags: Flags(tcp[13]),
+        flags: Flags::from_header(tcp[12], tcp[13]),
         window: be16(tcp, 14),
         len: len as u32,
         captured_len: captured.min(len) as u32,

@@ -22,21 +22,34 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-/// TCP header flags (the low 8 bits of the flags field).
+/// TCP header flags: the 12 bits after the data offset. The low 8 are the
+/// classic flags (`FSRPAUEC`); above them are the 4 reserved bits: `AE`
+/// (0x100, Accurate ECN, RFC 9768; Wireshark 4.0 calls it NS) and three
+/// still reserved (0x200, 0x400, 0x800; Wireshark's `tcp.flags.res`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Flags(pub u8);
+pub struct Flags(pub u16);
 
 impl Flags {
-    pub const FIN: u8 = 0x01;
-    pub const SYN: u8 = 0x02;
-    pub const RST: u8 = 0x04;
-    pub const PSH: u8 = 0x08;
-    pub const ACK: u8 = 0x10;
-    pub const URG: u8 = 0x20;
-    pub const ECE: u8 = 0x40;
-    pub const CWR: u8 = 0x80;
+    pub const FIN: u16 = 0x01;
+    pub const SYN: u16 = 0x02;
+    pub const RST: u16 = 0x04;
+    pub const PSH: u16 = 0x08;
+    pub const ACK: u16 = 0x10;
+    pub const URG: u16 = 0x20;
+    pub const ECE: u16 = 0x40;
+    pub const CWR: u16 = 0x80;
+    /// Accurate ECN (RFC 9768), formerly the ECN nonce (NS, RFC 3540).
+    pub const AE: u16 = 0x100;
+    /// The reserved bits, `AE` among them.
+    pub const RESERVED: u16 = 0xf00;
 
-    pub fn has(self, bits: u8) -> bool {
+    /// The flags of a TCP header from its bytes 12 (data offset and the
+    /// reserved bits) and 13 (the classic flags).
+    pub fn from_header(byte12: u8, byte13: u8) -> Flags {
+        Flags(u16::from(byte12 & 0x0f) << 8 | u16::from(byte13))
+    }
+
+    pub fn has(self, bits: u16) -> bool {
         self.0 & bits != 0
     }
     pub fn fin(self) -> bool {
@@ -58,12 +71,53 @@ impl Flags {
     pub fn is_syn_ack(self) -> bool {
         self.0 & (Self::SYN | Self::ACK) == (Self::SYN | Self::ACK)
     }
+
+    /// The 8 classic flags, without the reserved bits.
+    pub fn classic(self) -> u8 {
+        (self.0 & 0xff) as u8
+    }
+
+    /// The reserved bits that are set, by name, joined by `+`: `AE`,
+    /// `0x800`, `AE+0x800`; empty when none is.
+    pub fn reserved_names(self) -> &'static str {
+        RESERVED_TEXT[usize::from((self.0 & Self::RESERVED) >> 8)]
+    }
+
+    /// The letters, then the reserved bits set, if any: `SA`, `SA+AE`,
+    /// `PA+0x800` (the text and JSON outputs; the CSV keeps the letters).
+    pub fn describe(self) -> std::borrow::Cow<'static, str> {
+        match self.reserved_names() {
+            "" => self.letters().into(),
+            extra => format!("{}+{extra}", self.letters()).into(),
+        }
+    }
 }
+
+/// The names of the reserved bits (`Flags::reserved_names`), indexed by
+/// the 4 bits (AE is the lowest).
+const RESERVED_TEXT: [&str; 16] = [
+    "",
+    "AE",
+    "0x200",
+    "AE+0x200",
+    "0x400",
+    "AE+0x400",
+    "0x200+0x400",
+    "AE+0x200+0x400",
+    "0x800",
+    "AE+0x800",
+    "0x200+0x800",
+    "AE+0x200+0x800",
+    "0x400+0x800",
+    "AE+0x400+0x800",
+    "0x200+0x400+0x800",
+    "AE+0x200+0x400+0x800",
+];
 
 /// The flags' letters, in the order they are written (`FSRPAUEC`, the
 /// order of their bits): the one table that writes them
 /// ([`Flags::letters`], `Display`, serde) and reads them back (`FromStr`).
-const LETTERS: [(u8, char); 8] = [
+const LETTERS: [(u16, char); 8] = [
     (Flags::FIN, 'F'),
     (Flags::SYN, 'S'),
     (Flags::RST, 'R'),
@@ -83,7 +137,7 @@ const LETTER_BYTES: [([u8; 8], usize); 256] = {
         let mut i = 0;
         while i < LETTERS.len() {
             let (bit, letter) = LETTERS[i];
-            if bits as u8 & bit != 0 {
+            if bits as u16 & bit != 0 {
                 out[bits].0[out[bits].1] = letter as u8;
                 out[bits].1 += 1;
             }
@@ -113,9 +167,9 @@ static LETTER_TEXT: [&str; 256] = {
 
 impl Flags {
     /// Letters in the order `FSRPAUEC`, e.g. `SA`, `PA`, `FA`; empty when
-    /// no flag is set.
+    /// no flag is set. The reserved bits have no letter (`describe`).
     pub fn letters(self) -> &'static str {
-        LETTER_TEXT[usize::from(self.0)]
+        LETTER_TEXT[usize::from(self.classic())]
     }
 }
 
@@ -156,7 +210,7 @@ impl serde::Serialize for Flags {
 
 impl fmt::Debug for Flags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Flags({self})")
+        write!(f, "Flags({})", self.describe())
     }
 }
 
@@ -341,7 +395,7 @@ fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
         dport: tcp.destination_port(),
         seq: Seq(tcp.sequence_number()),
         ack: Seq(tcp.acknowledgment_number()),
-        flags: Flags(tcp.header_slice()[13]),
+        flags: Flags::from_header(tcp.header_slice()[12], tcp.header_slice()[13]),
         window: tcp.window_size(),
         len: len as u32,
         captured_len: captured_len.min(len) as u32,

@@ -183,7 +183,7 @@ fn flag_letters_are_written_and_read_back() {
     assert_eq!(Flags(Flags::PSH | Flags::ACK).letters(), "PA");
     assert_eq!(Flags(0xff).letters(), "FSRPAUEC");
     assert_eq!(Flags(Flags::FIN | Flags::ACK).to_string(), "FA");
-    for bits in 0..=255u8 {
+    for bits in 0..=255u16 {
         let letters = Flags(bits).letters();
         // One letter per bit, in bit order.
         assert_eq!(letters.len(), bits.count_ones() as usize);
@@ -193,4 +193,28 @@ fn flag_letters_are_written_and_read_back() {
     assert_eq!("AA".parse(), Ok(Flags(Flags::ACK)));
     assert_eq!("SX".parse::<Flags>(), Err(NotAFlagLetter('X')));
     assert_eq!("s".parse::<Flags>(), Err(NotAFlagLetter('s')));
+}
+
+#[test]
+fn reserved_flag_bits_are_kept_and_named_but_have_no_letter() {
+    // Byte 12: data offset 8 (32 bytes), AE and 0x800 set; byte 13: SYN, ACK.
+    let f = Flags::from_header(0x89, 0x12);
+    assert_eq!(f.0, 0x912);
+    assert!(f.is_syn_ack());
+    assert_eq!(f.classic(), 0x12);
+    assert_eq!(f.letters(), "SA");
+    assert_eq!(f.to_string(), "SA");
+    assert_eq!(f.reserved_names(), "AE+0x800");
+    assert_eq!(f.describe(), "SA+AE+0x800");
+    assert_eq!(Flags::from_header(0x51, 0x10).describe(), "A+AE");
+    assert_eq!(Flags::from_header(0x50, 0x18).describe(), "PA");
+    for bits in 0..16u16 {
+        let names = Flags(bits << 8).reserved_names();
+        assert_eq!(names.is_empty(), bits == 0);
+        assert_eq!(
+            names.split('+').filter(|n| !n.is_empty()).count(),
+            bits.count_ones() as usize
+        );
+        assert_eq!(names.contains("AE"), bits & 1 == 1, "{names}");
+    }
 }

@@ -108,11 +108,11 @@ as_fixed!(Seq, Timestamp);
 impl Code for Flags {
     #[inline]
     fn put(&self, out: &mut Vec<u8>) {
-        out.push(self.0);
+        self.0.put(out);
     }
     #[inline]
     fn get(r: &mut Reader) -> Self {
-        Flags(r.byte())
+        Flags(u16::get(r))
     }
 }
 
