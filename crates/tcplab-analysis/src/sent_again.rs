@@ -12,11 +12,14 @@
 //! Zero-window probes and keep-alives are probes, not sent again.
 //!
 //! Each segment sent again gets the mechanism that made its sender send it,
-//! judged from what the capture shows before it:
+//! judged from what the capture shows before it, in this order:
 //!
-//! - **spurious**: everything it carries had already been acknowledged;
 //! - **timeout**: for at least 200 ms (Linux's `TCP_RTO_MIN`: no RTO is
-//!   shorter) this side sent nothing and the peer acknowledged nothing new;
+//!   shorter) this side sent nothing and the peer acknowledged nothing new
+//!   (at a receiver-side capture the ACK the sender waited for may be
+//!   captured and lost afterwards: the timeout is still what resent it);
+//! - **spurious**: sooner than that, and everything it carries had already
+//!   been acknowledged;
 //! - **tail-loss probe** (RFC 8985 §7): it resends the highest segment sent,
 //!   without a duplicate ACK or SACK block before it, sooner than the RTO
 //!   estimated from this side's RTT samples (RFC 6298 with Linux's 200 ms
@@ -247,9 +250,6 @@ impl Tracker {
     }
 
     fn classify(&mut self, now: Timestamp, end: Seq, highest: Seq) -> Mechanism {
-        if self.una.is_some_and(|u| end.before_or_eq(u)) {
-            return Mechanism::Spurious;
-        }
         let quiet_since = match (self.una_since, self.last_sent) {
             (Some(a), Some(b)) => Some(if a.nanos_since(b) > 0 { a } else { b }),
             (a, b) => a.or(b),
@@ -261,6 +261,9 @@ impl Tracker {
                 return Mechanism::TailLossProbe;
             }
             return self.open_recovery(Mechanism::Timeout, highest);
+        }
+        if self.una.is_some_and(|u| end.before_or_eq(u)) {
+            return Mechanism::Spurious;
         }
         if let Some((_, m)) = self.recovery {
             return Mechanism::from_index(m);

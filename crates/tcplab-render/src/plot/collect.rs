@@ -13,7 +13,7 @@ use super::{PlotError, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 use tcplab_analysis::flow::{Direction, Endpoint};
-use tcplab_analysis::{Analysis, ConnectionSummary, EventSet, SegmentReport};
+use tcplab_analysis::{Analysis, ConnectionSummary, EventSet, Mechanism, SegmentReport};
 use tcplab_wire::capture::{CaptureError, Timestamp};
 use tcplab_wire::dissect::Flags;
 use tcplab_wire::Seq;
@@ -38,10 +38,14 @@ pub struct SegPoint {
     pub window: u32,
     pub in_flight: Option<u32>,
     pub events: EventSet,
+    /// Sent again, and why (`tcplab_analysis`'s one rule).
+    pub sent_again: Option<Mechanism>,
     /// RTT samples this segment completes (seconds): for the data of the
     /// other direction.
     pub ack_rtt: Option<f64>,
-    pub ts_rtt: Option<f64>,
+    /// In `f32` (a microsecond is well within its precision at any RTT):
+    /// it keeps the point within 80 bytes.
+    pub ts_rtt: Option<f32>,
 }
 
 /// A SACK block carried by an ACK, in the data sender's sequence space.
@@ -253,8 +257,9 @@ impl Building {
             window: r.win_scaled.unwrap_or(u32::from(r.window)),
             in_flight: r.bytes_in_flight,
             events: r.events,
+            sent_again: r.sent_again,
             ack_rtt: r.ack_rtt_ns.map(|ns| ns as f64 / 1e9),
-            ts_rtt: r.ts_rtt_ns.map(|ns| ns as f64 / 1e9),
+            ts_rtt: r.ts_rtt_ns.map(|ns| (ns as f64 / 1e9) as f32),
         });
     }
 }

@@ -13,7 +13,7 @@ use super::canvas::OrDraw;
 use super::collect::SegPoint;
 use super::frame::{self, Glyph, Key};
 use super::lang::fill;
-use super::stevens::is_retransmission;
+use super::stevens::is_sent_again;
 use super::strings::PlotStrings;
 use super::style::{colour, Pen, Style};
 use super::{Drawn, Result, View};
@@ -134,7 +134,7 @@ fn label(view: &View<'_>, p: &SegPoint) -> String {
 }
 
 fn arrow_colour(p: &SegPoint) -> RGBColor {
-    if is_retransmission(p) {
+    if is_sent_again(p) {
         colour::RETRANSMISSION
     } else if p.flags.syn() || p.flags.fin() || p.flags.rst() {
         colour::CONTROL
@@ -157,7 +157,7 @@ pub fn draw<DB: DrawingBackend>(
         (colour::CONTROL, t.arrow_control),
         (colour::DATA, t.arrow_data),
         (colour::ACK, t.arrow_ack_only),
-        (colour::RETRANSMISSION, t.retransmission),
+        (colour::RETRANSMISSION, t.sent_again),
     ];
     let drawn: Vec<RGBColor> = rows
         .iter()

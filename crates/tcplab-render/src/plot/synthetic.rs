@@ -9,7 +9,7 @@
 use super::collect::{ConnectionSeries, SackMark, SegPoint};
 use std::net::{IpAddr, Ipv4Addr};
 use tcplab_analysis::flow::{Direction, Endpoint};
-use tcplab_analysis::{Event, EventSet};
+use tcplab_analysis::{Event, EventSet, Mechanism};
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::Flags;
 
@@ -36,6 +36,7 @@ fn point(t: f64, dir: Direction, flags: u8) -> SegPoint {
         window: 0,
         in_flight: None,
         events: EventSet::default(),
+        sent_again: None,
         ack_rtt: None,
         ts_rtt: None,
     }
@@ -67,6 +68,7 @@ pub fn bulk_transfer(segments: usize) -> ConnectionSeries {
             dups = 4;
             let mut p = data(t, hole, 0);
             p.events.insert(Event::FastRetransmission);
+            p.sent_again = Some(Mechanism::FastRecovery);
             p
         } else {
             let p = data(t, next, MSS);
