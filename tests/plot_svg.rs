@@ -1,6 +1,6 @@
 //! `tcplab plot` as a student runs it: each graph as SVG from the captures
 //! in tests/data, checked by reading the SVG: title naming the connection,
-//! axis labels, legend entries (one per series drawn), and retransmission
+//! axis labels, legend entries (one per series drawn), and sent-again
 //! and zero-window markers exactly when the analysis found those events;
 //! and the same graphs in Spanish (`--lang es`, or `LANG=es_ES…`).
 
@@ -103,7 +103,7 @@ fn count(capture: &str, pick: impl Fn(&SegmentReport) -> bool) -> usize {
 
 fn retransmitted_data(capture: &str) -> usize {
     count(capture, |r| {
-        r.dir == Direction::AtoB && r.len > 0 && r.events.iter().any(|e| e.is_retransmission())
+        r.dir == Direction::AtoB && r.len > 0 && r.sent_again.is_some()
     })
 }
 
@@ -151,16 +151,17 @@ fn relative_numbers_say_so_on_the_axis() {
 }
 
 #[test]
-fn retransmission_markers_appear_exactly_when_the_analysis_found_retransmissions() {
-    // lossy.pcap: frames 152 (fast retransmission) and 154 (retransmission).
+fn sent_again_markers_appear_exactly_where_the_analysis_found_data_sent_again() {
+    // lossy.pcap: frames 152 and 154 (Wireshark: fast retransmission,
+    // retransmission), 306 and 308 (Wireshark: out of order).
     let lossy = retransmitted_data("lossy.pcap");
-    assert_eq!(lossy, 2);
+    assert_eq!(lossy, 4);
     // ns-lo-v4.pcap: a clean loopback transfer.
     assert_eq!(retransmitted_data("ns-lo-v4.pcap"), 0);
     for graph in ["stevens", "tcptrace"] {
         for (capture, n) in [("lossy.pcap", lossy), ("ns-lo-v4.pcap", 0)] {
             let svg = plot_svg(capture, graph, &[]);
-            let legend = texts(&svg).iter().any(|s| s == "retransmission");
+            let legend = texts(&svg).iter().any(|s| s == "segment sent again");
             assert_eq!(legend, n > 0, "{graph} {capture}: legend entry");
             // Each cross is two strokes; the legend shows one cross more.
             let expected = if n > 0 { 2 * n + 2 } else { 0 };
@@ -178,7 +179,7 @@ fn tcptrace_draws_a_series_per_kind_of_element_found() {
     let t = texts(&plot_svg("lossy.pcap", "tcptrace", &[]));
     for key in [
         "data segment",
-        "retransmission",
+        "segment sent again",
         "ACK",
         "receive window limit",
         "SACK block",
@@ -290,8 +291,8 @@ fn spanish_graphs_say_everything_in_spanish() {
         "Número de secuencia (absoluto)",
         "Tiempo desde el primer paquete de la conexión (ms)",
         "segmento de datos",
-        "retransmisión",
-        "181 segmentos de datos, 261\u{202f}792 bytes de carga útil, 2 retransmitidos",
+        "segmento reenviado",
+        "181 segmentos de datos, 261\u{202f}792 bytes de carga útil, 4 reenviados",
     ] {
         assert!(t.iter().any(|s| s == text), "no {text:?} in {t:?}");
     }
@@ -357,7 +358,7 @@ fn a_spanish_view_draws_a_spanish_svg() {
     assert!(svg.contains("Número de secuencia (absoluto)"));
     assert!(svg.contains("Gráfica tcptrace"));
     assert!(!svg.contains("tcptrace graph"));
-    assert!(fig.drawn.caption[0].starts_with("181 segmentos de datos (2 retransmitidos)"));
+    assert!(fig.drawn.caption[0].starts_with("181 segmentos de datos (4 reenviados)"));
 }
 
 /// `--tcp-info CSV` draws the sender kernel's cwnd and ssthresh over the

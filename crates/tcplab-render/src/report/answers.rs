@@ -53,7 +53,7 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
                     &s.sent_again_breakdown(again),
                 ],
             ),
-            s.sent_again_where[capture_point(input)],
+            s.sent_again_where[capture_point(input, side)],
         )));
         let items = side
             .retrans
@@ -101,8 +101,9 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
 }
 
 /// Where the capture was taken, as an index of `Strings::sent_again_where`:
-/// at the sender, at the receiver, or not known (no run metadata).
-fn capture_point(input: &Input<'_>) -> usize {
+/// at the sender, at the receiver, downstream of losses (no run metadata,
+/// but data missing from the capture), or not known.
+fn capture_point(input: &Input<'_>, side: &Side) -> usize {
     use tcplab_analysis::record::link::PathEnd;
     match input
         .meta
@@ -114,7 +115,8 @@ fn capture_point(input: &Input<'_>) -> usize {
         // Without the emulated link a run captures on the one loopback
         // both ends share: what the sender sent is what the capture saw.
         None if input.meta.is_some() => 0,
-        None => 2,
+        None if side.lost_segments.count > 0 => 2,
+        None => 3,
     }
 }
 

@@ -100,6 +100,7 @@ pub static EN: Strings = Strings {
     sent_again_where: [
         "Sent again means data below the highest sequence number the sender had already sent; the capture was taken at the sender, so these are exactly the segments it sent twice.",
         "Sent again means data below the highest sequence number already seen from the sender; the capture was taken at the receiver, so these are the copies that arrived after later data (the emulated link never reorders), and a lost segment whose copy is the highest so far is not among them.",
+        "Sent again means data below the highest sequence number already seen from the sender; there is no run metadata, but the capture misses data that was lost before it (\"previous segment not captured\"), so it was taken downstream of the losses, towards the receiver: these are the copies that arrived after later data, assuming the path does not reorder packets.",
         "Sent again means data below the highest sequence number already seen from the sender; without run metadata this report assumes the capture was taken at the sender, or on a path that does not reorder packets.",
     ],
     no_label: "no label",

@@ -100,6 +100,7 @@ pub static ES: Strings = Strings {
     sent_again_where: [
         "Reenviado quiere decir datos por debajo del mayor número de secuencia que el emisor ya había enviado; la captura se tomó en el emisor, así que son exactamente los segmentos que envió dos veces.",
         "Reenviado quiere decir datos por debajo del mayor número de secuencia ya visto del emisor; la captura se tomó en el receptor, así que son las copias que llegaron después de datos posteriores (el enlace emulado nunca reordena), y no incluye un segmento perdido cuya copia es la más alta hasta ese momento.",
+        "Reenviado quiere decir datos por debajo del mayor número de secuencia ya visto del emisor; no hay metadatos de la ejecución, pero faltan en la captura datos que se perdieron antes de ella (\"previous segment not captured\"), así que se tomó después de las pérdidas, hacia el receptor: son las copias que llegaron después de datos posteriores, suponiendo que el camino no reordena paquetes.",
         "Reenviado quiere decir datos por debajo del mayor número de secuencia ya visto del emisor; sin metadatos de la ejecución, este informe supone que la captura se tomó en el emisor o en un camino que no reordena paquetes.",
     ],
     no_label: "sin etiqueta",

@@ -90,8 +90,8 @@ pub struct Strings {
     /// How many of each of `sent_again_kinds` ("3 in fast recovery").
     pub sent_again_counts: [Plural; 5],
     /// What "sent again" means at this capture point: at the sender, at
-    /// the receiver, not known.
-    pub sent_again_where: [&'static str; 3],
+    /// the receiver, downstream of losses (no metadata, but gaps), not known.
+    pub sent_again_where: [&'static str; 4],
     /// A segment Wireshark gives none of its retransmission labels.
     pub no_label: &'static str,
     pub retrans_wireshark: &'static str,
