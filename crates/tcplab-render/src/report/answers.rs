@@ -78,7 +78,11 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
         if side.retrans.count > side.retrans.items.len() as u64 {
             out.push(Block::Para(fill(s.more, &[&side.retrans.count])));
         }
-        out.push(Block::Para(wireshark_labels(s, side)));
+        out.push(Block::Para(wireshark_labels(
+            s,
+            side,
+            capture_point(input, side),
+        )));
     }
     let mut notes = Vec::new();
     let lost = &side.lost_segments;
@@ -129,7 +133,7 @@ fn wireshark_label(s: &Strings, labels: tcplab_analysis::EventSet) -> String {
 }
 
 /// What Wireshark calls the segments sent again, label by label.
-fn wireshark_labels(s: &Strings, side: &Side) -> String {
+fn wireshark_labels(s: &Strings, side: &Side, point: usize) -> String {
     let mut parts: Vec<String> = WIRESHARK_LABELS
         .iter()
         .zip(side.wireshark_labels)
@@ -143,7 +147,7 @@ fn wireshark_labels(s: &Strings, side: &Side) -> String {
     let mut text = fill(s.retrans_wireshark, &[&parts.join(s.number_sep)]);
     if side.wireshark_labels[3] > 0 {
         text.push(' ');
-        text.push_str(s.retrans_ooo);
+        text.push_str(s.retrans_ooo[point.min(2)]);
     }
     text
 }

@@ -143,7 +143,6 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
     }
     if !at_sender {
         out.push(Block::Para(p.at_receiver.to_string()));
-        return out;
     }
     let start = input.series.start;
     let resent = path.resent.iter().filter(|r| r.is_some()).count();

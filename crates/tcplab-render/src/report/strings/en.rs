@@ -126,7 +126,11 @@ pub static EN: Strings = Strings {
     ss_loss_early: "No: the first loss comes in round trip {} (frame {}, {} s), when at most {} bytes had been in flight; in the {} after it the bytes in flight per round trip stay between {} and {} bytes, so there is no doubling to see.",
     ss_loss: "The first loss, in round trip {} (frame {}), ends slow start.",
     ss_loss_later: "The first loss came later, in round trip {} (frame {}).",
-    retrans_ooo: "Wireshark says out_of_order when data below the highest sequence number comes less than an RTT after the highest segment; the sender never reorders its own segments, so in a capture taken at the sender these too were sent again.",
+    retrans_ooo: [
+        "Wireshark says out_of_order when data below the highest sequence number comes less than an RTT after the highest segment; the sender never reorders its own segments, so in a capture taken at the sender these too were sent again.",
+        "Wireshark says out_of_order when data below the highest sequence number comes less than an RTT after the highest segment; tcplab's emulated link never reorders packets, so these too were sent again.",
+        "Wireshark says out_of_order when data below the highest sequence number comes less than an RTT after the highest segment; on a path that reorders packets such a segment may be a late first copy rather than one sent again.",
+    ],
     ss_limited: "The growth stops at the receiver's window ({} bytes): flow control, not congestion control, caps it.",
     ss_too_short: "Not really: the transfer took {} of about {} and carried {} bytes, too little to see the window double (a Linux sender may put 10 segments in flight in its first round trip).",
     ss_not_visible: "No: over {} round trips the bytes in flight per round trip do not keep doubling ({} at the start, at most {}); with round trips of about {} there is little to see.",

@@ -126,7 +126,11 @@ pub static ES: Strings = Strings {
     ss_loss_early: "No: la primera pérdida llega en la ida y vuelta {} (trama {}, {} s), cuando como mucho había {} bytes en vuelo; en {} más, los bytes en vuelo por ida y vuelta se quedan entre {} y {} bytes, así que no hay duplicación que ver.",
     ss_loss: "La primera pérdida, en la ida y vuelta {} (trama {}), termina el arranque lento.",
     ss_loss_later: "La primera pérdida llegó después, en la ida y vuelta {} (trama {}).",
-    retrans_ooo: "Wireshark dice out_of_order cuando llegan datos por debajo del mayor número de secuencia menos de un RTT después del segmento más alto; el emisor nunca desordena sus propios segmentos, así que en una captura tomada en el emisor también estos se enviaron de nuevo.",
+    retrans_ooo: [
+        "Wireshark dice out_of_order cuando llegan datos por debajo del mayor número de secuencia menos de un RTT después del segmento más alto; el emisor nunca desordena sus propios segmentos, así que en una captura tomada en el emisor también estos se enviaron de nuevo.",
+        "Wireshark dice out_of_order cuando llegan datos por debajo del mayor número de secuencia menos de un RTT después del segmento más alto; el enlace emulado de tcplab nunca reordena paquetes, así que también estos se enviaron de nuevo.",
+        "Wireshark dice out_of_order cuando llegan datos por debajo del mayor número de secuencia menos de un RTT después del segmento más alto; en un camino que reordena paquetes, un segmento así puede ser una primera copia retrasada y no un reenvío.",
+    ],
     ss_limited: "El crecimiento se detiene en la ventana del receptor ({} bytes): lo limita el control de flujo, no el de congestión.",
     ss_too_short: "No realmente: la transferencia duró {} de unos {} y llevó {} bytes, demasiado poco para ver duplicarse la ventana (un emisor Linux puede tener 10 segmentos en vuelo ya en su primera ida y vuelta).",
     ss_not_visible: "No: en {} idas y vueltas los bytes en vuelo por ida y vuelta no se duplican de forma sostenida ({} al principio, como mucho {}); con idas y vueltas de unos {} hay poco que ver.",

@@ -116,7 +116,9 @@ pub struct Strings {
     pub ss_loss_last: &'static str,
     pub ss_loss: &'static str,
     pub ss_loss_later: &'static str,
-    pub retrans_ooo: &'static str,
+    /// Wireshark's out_of_order among them, by `sent_again_where`'s index
+    /// (at the sender, at the receiver of the emulated link, elsewhere).
+    pub retrans_ooo: [&'static str; 3],
     pub ss_limited: &'static str,
     pub ss_too_short: &'static str,
     pub ss_not_visible: &'static str,
