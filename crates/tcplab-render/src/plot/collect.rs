@@ -23,6 +23,9 @@ use tcplab_wire::Seq;
 pub struct SegPoint {
     /// Seconds since the connection's first captured packet.
     pub t: f64,
+    /// The frame number in the capture (`u32::MAX` past it: a capture that
+    /// large cannot be plotted anyway, at 80 bytes a point).
+    pub frame: u32,
     pub dir: Direction,
     pub flags: Flags,
     /// Unwrapped sequence number in the sender's sequence space (its low
@@ -248,6 +251,7 @@ impl Building {
         }
         self.series.segments.push(SegPoint {
             t,
+            frame: u32::try_from(r.frame).unwrap_or(u32::MAX),
             dir: r.dir,
             flags: r.flags,
             seq,

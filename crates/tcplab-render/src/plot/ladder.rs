@@ -112,7 +112,8 @@ fn flag_words(p: &SegPoint, t: &PlotStrings) -> String {
 /// not collapse into one.
 const SEP: &str = "\u{a0}\u{a0}";
 
-/// The label above an arrow: flags, seq, ack, len and the first event.
+/// The label above an arrow: frame number, flags, seq, ack, len and the
+/// first event.
 fn label(view: &View<'_>, p: &SegPoint) -> String {
     let number = |unwrapped: i64, dir: Direction| {
         if view.relative {
@@ -122,7 +123,7 @@ fn label(view: &View<'_>, p: &SegPoint) -> String {
         }
     };
     let flags = flag_words(p, view.text());
-    let mut text = format!("{flags}{SEP}seq={}", number(p.seq, p.dir));
+    let mut text = format!("#{}{SEP}{flags}{SEP}seq={}", p.frame, number(p.seq, p.dir));
     if p.flags.ack() {
         text += &format!("{SEP}ack={}", number(p.ack, p.dir.reverse()));
     }

@@ -27,6 +27,7 @@ fn endpoint(last: u8, port: u16) -> Endpoint {
 fn point(t: f64, dir: Direction, flags: u8) -> SegPoint {
     SegPoint {
         t,
+        frame: 0,
         dir,
         flags: Flags(flags),
         seq: 0,
@@ -79,6 +80,7 @@ pub fn bulk_transfer(segments: usize) -> ConnectionSeries {
             p
         };
         p.in_flight = (p.dir == Direction::AtoB).then(|| (next - acked) as u32);
+        p.frame = u32::try_from(s.segments.len() + 1).unwrap_or(u32::MAX);
         s.segments.push(p);
     }
     s

@@ -45,8 +45,8 @@ pub static EN: Strings = Strings {
     rst_refused: "Frame {}: {} answers the SYN with RST/ACK, ack {} = SYN seq {} + 1 {}: nothing listens on port {} (connection refused).",
     graphs: "Graphs",
     graph_names: ["Ladder diagram", "Stevens graph", "tcptrace graph", "Throughput", "Round-trip time", "Window"],
-    cap_ladder: "Read it top to bottom: all {} segments of the connection, each arrow labelled with its flags and absolute seq and ack, as exercise 5 asks you to draw.",
-    cap_ladder_fold: "Read it top to bottom: the handshake and the first data segments, then the middle of the {} segments folded into one gap, then the release, each arrow labelled with its flags and absolute seq and ack.",
+    cap_ladder: "Read it top to bottom: all {} segments of the connection, each arrow labelled with its frame number (#N), flags and absolute seq and ack, as exercise 5 asks you to draw.",
+    cap_ladder_fold: "Read it top to bottom: the handshake and the first data segments, then the middle of the {} segments folded into one gap, then the release, each arrow labelled with its frame number (#N), flags and absolute seq and ack.",
     cap_stevens_clean: "The sequence number climbs from the ISN to {} bytes later in {} without stepping back: no segment was sent twice.",
     cap_stevens_loss: Plural(
         "The red cross below the rising line is the only segment sent again, at frame {} ({} s).",

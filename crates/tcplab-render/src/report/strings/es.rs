@@ -45,8 +45,8 @@ pub static ES: Strings = Strings {
     rst_refused: "Trama {}: {} responde al SYN con RST/ACK, ack {} = seq del SYN {} + 1 {}: nadie escucha en el puerto {} (conexión rechazada).",
     graphs: "Gráficas",
     graph_names: ["Diagrama de escalera", "Gráfica de Stevens", "Gráfica tcptrace", "Throughput", "Tiempo de ida y vuelta", "Ventana"],
-    cap_ladder: "Léelo de arriba abajo: los {} segmentos de la conexión, cada flecha con sus flags y sus seq y ack absolutos, como pide dibujar el ejercicio 5.",
-    cap_ladder_fold: "Léelo de arriba abajo: el establecimiento y los primeros segmentos de datos, luego la parte central de los {} segmentos plegada en un hueco, luego la liberación, cada flecha con sus flags y sus seq y ack absolutos.",
+    cap_ladder: "Léelo de arriba abajo: los {} segmentos de la conexión, cada flecha con su número de trama (#N), sus flags y sus seq y ack absolutos, como pide dibujar el ejercicio 5.",
+    cap_ladder_fold: "Léelo de arriba abajo: el establecimiento y los primeros segmentos de datos, luego la parte central de los {} segmentos plegada en un hueco, luego la liberación, cada flecha con su número de trama (#N), sus flags y sus seq y ack absolutos.",
     cap_stevens_clean: "El número de secuencia sube desde el ISN hasta {} bytes más en {} sin retroceder: ningún segmento se envió dos veces.",
     cap_stevens_loss: Plural(
         "La cruz roja bajo la línea ascendente es el único segmento reenviado, en la trama {} ({} s).",
