@@ -254,15 +254,16 @@ fn the_ladder_shows_handshake_fold_and_teardown() {
     let svg = plot_svg("ns-lo-v4.pcap", "ladder", &[]);
     let t = texts(&svg);
     let nb = "\u{a0}\u{a0}";
-    // Frame 1 of ns-lo-v4.pcap: the client's SYN, ISN 3383398044.
+    // Frame 1 of ns-lo-v4.pcap: the client's SYN, ISN 3383398044; each
+    // arrow starts with its frame number (exercise 5 is answered by frame).
     assert!(
-        t.contains(&format!("SYN{nb}seq=3383398044{nb}len=0")),
+        t.contains(&format!("#1{nb}SYN{nb}seq=3383398044{nb}len=0")),
         "{t:?}"
     );
     assert!(t
         .iter()
-        .any(|s| s.starts_with("SYN, ACK") && s.contains("ack=3383398045")));
-    assert!(t.iter().any(|s| s.starts_with("FIN, ")));
+        .any(|s| s.starts_with(&format!("#2{nb}SYN, ACK")) && s.contains("ack=3383398045")));
+    assert!(t.iter().any(|s| s.starts_with(&format!("#130{nb}FIN, "))));
     assert!(t
         .iter()
         .any(|s| s.starts_with("… ") && s.ends_with(" bytes …")));
