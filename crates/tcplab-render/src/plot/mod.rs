@@ -57,6 +57,7 @@ pub use overlay::{Overlay, OverlayKind, Trace};
 pub use rates::Rates;
 pub use strings::PlotStrings;
 pub use style::{Pen, Style};
+pub use throughput::{summary as throughput_summary, ThroughputSummary};
 pub use view::{PlotOptions, View};
 
 use canvas::Paint;

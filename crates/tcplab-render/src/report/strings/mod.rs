@@ -74,6 +74,8 @@ pub struct Strings {
     pub cap_tcptrace_loss: &'static str,
     pub cap_tcptrace_full: Plural,
     pub cap_throughput: &'static str,
+    pub cap_throughput_tail: &'static str,
+    pub cap_throughput_resent: &'static str,
     pub cap_rtt: &'static str,
     pub cap_rtt_none: &'static str,
     pub cap_no_data: Plural,
