@@ -423,3 +423,40 @@ fn a_tcp_info_series_is_drawn_over_window_and_rtt() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("README.md: line 1"), "{err}");
 }
+
+/// `--from/--to` zoom a static graph: frame numbers or seconds, the
+/// caption says what part is shown; a frame of another connection is a
+/// clear error.
+#[test]
+fn from_and_to_zoom_into_a_part_of_the_connection() {
+    // lossy.pcap, frames 140 to 170: 18 data segments of the client, two
+    // of them sent again (152 and 154).
+    let t = texts(&plot_svg(
+        "lossy.pcap",
+        "stevens",
+        &["--from", "#140", "--to", "#170"],
+    ));
+    assert!(
+        t.iter()
+            .any(|s| s == "18 data segments, 26,064 bytes of payload, 2 sent again"),
+        "{t:?}"
+    );
+    assert!(t.iter().any(|s| s.ends_with("(--from/--to).")), "{t:?}");
+    let t = texts(&plot_svg("lossy.pcap", "throughput", &["--to", "3.9ms"]));
+    assert!(
+        t.iter().any(|s| s.contains("only the part from 0")),
+        "{t:?}"
+    );
+    let run = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .arg("plot")
+        .arg(data("lossy.pcap"))
+        .args(["--graph", "stevens", "--from", "#9999", "-o", "/dev/null"])
+        .output()
+        .expect("run tcplab");
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("frame 9999 is not in stream 0 (its frames are 1 to 314)"),
+        "{err}"
+    );
+}

@@ -76,6 +76,9 @@ pub struct ConnectionSeries {
     pub base: [Option<i64>; 2],
     /// Per direction: some window had to be drawn unscaled (no handshake).
     pub unscaled_window: [bool; 2],
+    /// Cut to a time window (`zoom.rs`): its start, end and the whole
+    /// connection's duration, seconds.
+    pub zoom: Option<(f64, f64, f64)>,
 }
 
 impl ConnectionSeries {
@@ -205,6 +208,7 @@ impl Collector {
                 sacks: Vec::new(),
                 base: [None; 2],
                 unscaled_window: [false; 2],
+                zoom: None,
             },
             unwrap: [Unwrap::default(); 2],
             seen: Default::default(),

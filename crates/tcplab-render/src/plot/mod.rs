@@ -46,6 +46,7 @@ mod typeset;
 pub mod units;
 mod view;
 mod window;
+mod zoom;
 
 pub use collect::{
     busiest, collect_file, Collected, Collector, ConnectionSeries, SackMark, SegPoint,
@@ -59,6 +60,7 @@ pub use strings::PlotStrings;
 pub use style::{Pen, Style};
 pub use throughput::{summary as throughput_summary, ThroughputSummary};
 pub use view::{PlotOptions, View};
+pub use zoom::{Bound, Zoom, ZoomError};
 
 use canvas::Paint;
 use plotters::coord::Shift;

@@ -54,6 +54,7 @@ pub fn bulk_transfer(segments: usize) -> ConnectionSeries {
         sacks: Vec::new(),
         base: [Some(ISN), Some(0)],
         unscaled_window: [false; 2],
+        zoom: None,
     };
     let (mut next, mut acked) = (ISN + 1, ISN + 1);
     let mut lost: Option<i64> = None;
