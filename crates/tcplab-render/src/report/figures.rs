@@ -69,8 +69,8 @@ fn throughput(
         &[
             &t.first.0,
             &t.last.0,
-            &duration(s, t.curve_s),
             &rate(s, t.avg_bps),
+            &duration(s, t.curve_s),
             &rate(s, t.peak_bps),
             &at(s, t.peak_t),
         ],

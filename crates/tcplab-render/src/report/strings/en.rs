@@ -62,7 +62,7 @@ pub static EN: Strings = Strings {
         "The data reaches the window line (top) once, at frame {}: there the sender had filled the receiver's window.",
         "The data reaches the window line (top) {} times, first at frame {}: there the sender had filled the receiver's window.",
     ),
-    cap_throughput: "While it sent data (frames {} to {}, {}), the sender averaged {} of payload; the curve peaks at {}, in the interval from {} s.",
+    cap_throughput: "While the sender sent data (frames {} to {}), the curve averages {} of payload over the {} it spans and peaks at {}, in the interval from {} s.",
     cap_throughput_tail: " The {} of the transfer section is the average over the whole connection ({}, headers included): it also counts the {} after the last data segment, which the curve leaves out{}.",
     cap_throughput_resent: " (the teardown, with a segment sent again in frame {})",
     cap_rtt: "Each point is an ACK's round-trip time for the data it acknowledged: {} between {} and {}.",

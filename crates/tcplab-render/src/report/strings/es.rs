@@ -62,7 +62,7 @@ pub static ES: Strings = Strings {
         "Los datos alcanzan la línea de ventana (arriba) una vez, en la trama {}: ahí el emisor había llenado la ventana del receptor.",
         "Los datos alcanzan la línea de ventana (arriba) {} veces, la primera en la trama {}: ahí el emisor había llenado la ventana del receptor.",
     ),
-    cap_throughput: "Mientras enviaba datos (de la trama {} a la {}, {}), el emisor promedió {} de carga útil; la curva alcanza su máximo, {}, en el intervalo que empieza a los {} s.",
+    cap_throughput: "Mientras el emisor enviaba datos (de la trama {} a la {}), la curva promedia {} de carga útil en los {} que abarca y alcanza su máximo, {}, en el intervalo que empieza a los {} s.",
     cap_throughput_tail: " El throughput de {} de la sección de transferencia es la media sobre toda la conexión ({}, con cabeceras): cuenta también los {} posteriores al último segmento de datos, que la curva deja fuera{}.",
     cap_throughput_resent: " (la liberación, con un segmento reenviado en la trama {})",
     cap_rtt: "Cada punto es el tiempo de ida y vuelta de un ACK para los datos que asiente: {} entre {} y {}.",
