@@ -7,10 +7,9 @@
 
 mod common;
 
+use common::emulated_run::{report_md, run, Run};
 use common::*;
-use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -26,60 +25,6 @@ fn with_event(rows: &[Vec<String>], name: &str) -> usize {
     rows.iter()
         .filter(|row| row[EVENTS].split(';').any(|e| e == name))
         .count()
-}
-
-struct Run {
-    meta: Value,
-    dir: tempfile::TempDir,
-    out: std::process::Output,
-}
-
-impl Run {
-    fn base(&self) -> PathBuf {
-        PathBuf::from(self.meta["capture_file"].as_str().expect("capture_file")).with_extension("")
-    }
-
-    /// The segment CSV as rows of fields.
-    fn segments(&self) -> Vec<Vec<String>> {
-        let text = std::fs::read_to_string(self.base().with_extension("csv")).expect("segment csv");
-        text.lines()
-            .skip(1)
-            .map(|l| l.split(',').map(String::from).collect())
-            .collect()
-    }
-
-    fn file(&self, suffix: &str) -> String {
-        std::fs::read_to_string(format!("{}{suffix}", self.base().display()))
-            .unwrap_or_else(|e| panic!("{suffix}: {e}"))
-    }
-}
-
-fn run(args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let reports = dir.path().join("reports");
-    let mut v = vec![
-        "run-and-capture",
-        "--out-dir",
-        dir.path().to_str().expect("utf-8"),
-        "--report-dir",
-        reports.to_str().expect("utf-8"),
-    ];
-    v.extend_from_slice(args);
-    let out = tcplab(&v);
-    assert!(
-        out.status.success(),
-        "tcplab {v:?}: exit {:?}\n{}\n{}",
-        out.status,
-        stdout(&out),
-        stderr(&out)
-    );
-    let json = std::fs::read_dir(dir.path())
-        .expect("out dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|e| e == "json"))
-        .expect("metadata written");
-    let meta = serde_json::from_slice(&std::fs::read(json).expect("metadata")).expect("JSON");
-    Run { meta, dir, out }
 }
 
 // CSV columns (docs/analyze-csv.md).
@@ -375,16 +320,6 @@ fn root_kernel_view_is_sampled() {
     assert_eq!(r.meta["congestion_control"], "reno");
     assert!(r.out.status.success());
     let _ = r.dir.path();
-}
-
-fn report_md(r: &Run) -> String {
-    let reports = r.dir.path().join("reports");
-    let dir = std::fs::read_dir(&reports)
-        .expect("reports dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .next()
-        .expect("one report");
-    std::fs::read_to_string(dir.join("report.md")).expect("report.md")
 }
 
 /// The paragraph that follows a heading of the report.

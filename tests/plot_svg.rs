@@ -1,6 +1,6 @@
 //! `tcplab plot` as a student runs it: each graph as SVG from the captures
 //! in tests/data, checked by reading the SVG: title naming the connection,
-//! axis labels, legend entries (one per series drawn), and retransmission
+//! axis labels, legend entries (one per series drawn), and sent-again
 //! and zero-window markers exactly when the analysis found those events;
 //! and the same graphs in Spanish (`--lang es`, or `LANG=es_ES…`).
 
@@ -103,7 +103,7 @@ fn count(capture: &str, pick: impl Fn(&SegmentReport) -> bool) -> usize {
 
 fn retransmitted_data(capture: &str) -> usize {
     count(capture, |r| {
-        r.dir == Direction::AtoB && r.len > 0 && r.events.iter().any(|e| e.is_retransmission())
+        r.dir == Direction::AtoB && r.len > 0 && r.sent_again.is_some()
     })
 }
 
@@ -151,16 +151,17 @@ fn relative_numbers_say_so_on_the_axis() {
 }
 
 #[test]
-fn retransmission_markers_appear_exactly_when_the_analysis_found_retransmissions() {
-    // lossy.pcap: frames 152 (fast retransmission) and 154 (retransmission).
+fn sent_again_markers_appear_exactly_where_the_analysis_found_data_sent_again() {
+    // lossy.pcap: frames 152 and 154 (Wireshark: fast retransmission,
+    // retransmission), 306 and 308 (Wireshark: out of order).
     let lossy = retransmitted_data("lossy.pcap");
-    assert_eq!(lossy, 2);
+    assert_eq!(lossy, 4);
     // ns-lo-v4.pcap: a clean loopback transfer.
     assert_eq!(retransmitted_data("ns-lo-v4.pcap"), 0);
     for graph in ["stevens", "tcptrace"] {
         for (capture, n) in [("lossy.pcap", lossy), ("ns-lo-v4.pcap", 0)] {
             let svg = plot_svg(capture, graph, &[]);
-            let legend = texts(&svg).iter().any(|s| s == "retransmission");
+            let legend = texts(&svg).iter().any(|s| s == "segment sent again");
             assert_eq!(legend, n > 0, "{graph} {capture}: legend entry");
             // Each cross is two strokes; the legend shows one cross more.
             let expected = if n > 0 { 2 * n + 2 } else { 0 };
@@ -178,7 +179,7 @@ fn tcptrace_draws_a_series_per_kind_of_element_found() {
     let t = texts(&plot_svg("lossy.pcap", "tcptrace", &[]));
     for key in [
         "data segment",
-        "retransmission",
+        "segment sent again",
         "ACK",
         "receive window limit",
         "SACK block",
@@ -253,15 +254,16 @@ fn the_ladder_shows_handshake_fold_and_teardown() {
     let svg = plot_svg("ns-lo-v4.pcap", "ladder", &[]);
     let t = texts(&svg);
     let nb = "\u{a0}\u{a0}";
-    // Frame 1 of ns-lo-v4.pcap: the client's SYN, ISN 3383398044.
+    // Frame 1 of ns-lo-v4.pcap: the client's SYN, ISN 3383398044; each
+    // arrow starts with its frame number (exercise 5 is answered by frame).
     assert!(
-        t.contains(&format!("SYN{nb}seq=3383398044{nb}len=0")),
+        t.contains(&format!("#1{nb}SYN{nb}seq=3383398044{nb}len=0")),
         "{t:?}"
     );
     assert!(t
         .iter()
-        .any(|s| s.starts_with("SYN, ACK") && s.contains("ack=3383398045")));
-    assert!(t.iter().any(|s| s.starts_with("FIN, ")));
+        .any(|s| s.starts_with(&format!("#2{nb}SYN, ACK")) && s.contains("ack=3383398045")));
+    assert!(t.iter().any(|s| s.starts_with(&format!("#130{nb}FIN, "))));
     assert!(t
         .iter()
         .any(|s| s.starts_with("… ") && s.ends_with(" bytes …")));
@@ -290,8 +292,8 @@ fn spanish_graphs_say_everything_in_spanish() {
         "Número de secuencia (absoluto)",
         "Tiempo desde el primer paquete de la conexión (ms)",
         "segmento de datos",
-        "retransmisión",
-        "181 segmentos de datos, 261\u{202f}792 bytes de carga útil, 2 retransmitidos",
+        "segmento reenviado",
+        "181 segmentos de datos, 261\u{202f}792 bytes de carga útil, 4 reenviados",
     ] {
         assert!(t.iter().any(|s| s == text), "no {text:?} in {t:?}");
     }
@@ -357,7 +359,7 @@ fn a_spanish_view_draws_a_spanish_svg() {
     assert!(svg.contains("Número de secuencia (absoluto)"));
     assert!(svg.contains("Gráfica tcptrace"));
     assert!(!svg.contains("tcptrace graph"));
-    assert!(fig.drawn.caption[0].starts_with("181 segmentos de datos (2 retransmitidos)"));
+    assert!(fig.drawn.caption[0].starts_with("181 segmentos de datos (4 reenviados)"));
 }
 
 /// `--tcp-info CSV` draws the sender kernel's cwnd and ssthresh over the
@@ -420,4 +422,41 @@ fn a_tcp_info_series_is_drawn_over_window_and_rtt() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("README.md: line 1"), "{err}");
+}
+
+/// `--from/--to` zoom a static graph: frame numbers or seconds, the
+/// caption says what part is shown; a frame of another connection is a
+/// clear error.
+#[test]
+fn from_and_to_zoom_into_a_part_of_the_connection() {
+    // lossy.pcap, frames 140 to 170: 18 data segments of the client, two
+    // of them sent again (152 and 154).
+    let t = texts(&plot_svg(
+        "lossy.pcap",
+        "stevens",
+        &["--from", "#140", "--to", "#170"],
+    ));
+    assert!(
+        t.iter()
+            .any(|s| s == "18 data segments, 26,064 bytes of payload, 2 sent again"),
+        "{t:?}"
+    );
+    assert!(t.iter().any(|s| s.ends_with("(--from/--to).")), "{t:?}");
+    let t = texts(&plot_svg("lossy.pcap", "throughput", &["--to", "3.9ms"]));
+    assert!(
+        t.iter().any(|s| s.contains("only the part from 0")),
+        "{t:?}"
+    );
+    let run = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .arg("plot")
+        .arg(data("lossy.pcap"))
+        .args(["--graph", "stevens", "--from", "#9999", "-o", "/dev/null"])
+        .output()
+        .expect("run tcplab");
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("frame 9999 is not in stream 0 (its frames are 1 to 314)"),
+        "{err}"
+    );
 }

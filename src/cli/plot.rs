@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use tcplab_analysis::flow::Direction;
 use tcplab_analysis::record::run_meta;
 use tcplab_analysis::record::tcp_info as tcpinfo;
-use tcplab_render::plot::{self, Graph, ImageFormat, KernelSeries, PlotOptions, Style, View};
+use tcplab_render::plot::{
+    self, Bound, Graph, ImageFormat, KernelSeries, PlotOptions, Style, View, Zoom,
+};
 use tcplab_render::staging::Staging;
 use tcplab_wire::duration::{self, Bare};
 
@@ -62,6 +64,13 @@ pub struct PlotArgs {
     /// Language of the titles, axes, legends and captions [default: from LANG, else en]
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// Draw only from this time on: seconds since the connection's first packet (1.5, 300ms)
+    /// or a frame number (#120)
+    #[arg(long, value_name = "TIME|#FRAME", value_parser = Bound::parse)]
+    pub from: Option<Bound>,
+    /// Draw only up to this time (same spelling as --from)
+    #[arg(long, value_name = "TIME|#FRAME", value_parser = Bound::parse)]
+    pub to: Option<Bound>,
     /// The sender's TCP_INFO series (CSV from run-and-capture) to draw over the window and
     /// RTT graphs [default: CAPTURE's `<name>-tcpinfo.csv` beside it, when there is one]
     #[arg(long, value_name = "CSV")]
@@ -123,8 +132,22 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         interval: args.interval,
         lang: LangArg::or_env(args.lang),
     };
-    let kernel = kernel_series(&args, &got.series)?;
-    let view = View::new(&got.series, &options).with_kernel(kernel.as_ref());
+    let zoom = Zoom {
+        from: args.from,
+        to: args.to,
+    };
+    let zoomed;
+    let series = if zoom == Zoom::default() {
+        &got.series
+    } else {
+        zoomed = got
+            .series
+            .zoomed(&zoom)
+            .with_context(|| format!("{}: --from/--to", args.capture.display()))?;
+        &zoomed
+    };
+    let kernel = kernel_series(&args, series)?;
+    let view = View::new(series, &options).with_kernel(kernel.as_ref());
     if args.stream.is_none() && got.analysis.connections.len() > 1 {
         eprintln!(
             "tcplab: note: {} has {} connections; plotting stream {}, which carried the most data (choose with --stream N)",

@@ -40,14 +40,14 @@ fn close(low: f64, high: f64) -> bool {
 
 fn sequence(rows: &[Row], s: &CompareStrings) -> String {
     let lang = s.lang;
-    let resent = match extremes(rows, |r| Some(r.retransmissions_total as f64)) {
-        Some((_, most)) if most.retransmissions_total > 0 => fill(
+    let resent = match extremes(rows, |r| Some(r.sent_again_total as f64)) {
+        Some((_, most)) if most.sent_again_total > 0 => fill(
             s.retrans_most,
             &[
                 &text(&most.algorithm),
                 &s.n_segments.shown(
-                    most.retransmissions_total,
-                    &lang.thousands(most.retransmissions_total),
+                    most.sent_again_total,
+                    &lang.thousands(most.sent_again_total),
                 ),
             ],
         ),
@@ -149,8 +149,8 @@ mod tests {
             throughput_bps: goodput_bps,
             goodput_bps,
             delivered_bps: None,
-            retransmissions: Default::default(),
-            retransmissions_total: resent,
+            sent_again: Default::default(),
+            sent_again_total: resent,
             kernel_total_retrans: None,
             link_drops: None,
             max_cwnd_segments: Some(cwnd),

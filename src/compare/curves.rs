@@ -7,7 +7,7 @@
 //! In: the run's `ConnectionSeries` (data direction known) and `TCP_INFO`
 //! series. Out: `plot::Trace`s. Nothing is drawn here.
 
-use super::measure::{resent_as, SlowStartEnd};
+use super::measure::SlowStartEnd;
 use tcplab_analysis::flow::Direction;
 use tcplab_analysis::record::tcp_info::TcpInfo;
 use tcplab_render::plot::{rates, ConnectionSeries, Rates, Trace};
@@ -47,7 +47,7 @@ pub fn sequence(label: &str, series: &ConnectionSeries, dir: Direction) -> Trace
     }
     let crosses = sent
         .iter()
-        .filter(|p| resent_as(p).is_some())
+        .filter(|p| p.sent_again.is_some())
         .map(|p| (p.t, end(p)))
         .collect();
     Trace {

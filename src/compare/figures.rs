@@ -89,7 +89,7 @@ fn image_caption(kind: OverlayKind, runs: &[Measured], s: &CompareStrings) -> Ve
             t.overlay_seq_caption.to_string(),
             fill(
                 t.overlay_retransmissions,
-                &[&list(&|r| s.lang.thousands(r.retransmissions_total))],
+                &[&list(&|r| s.lang.thousands(r.sent_again_total))],
             ),
         ],
         OverlayKind::Cwnd => {

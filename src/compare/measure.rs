@@ -9,29 +9,11 @@
 //! files are read here: `Measured::of_run` in `run` does that.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
 use tcplab_analysis::flow::Direction;
 use tcplab_analysis::record::run_meta::LinkMeta;
 use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo};
-use tcplab_analysis::{ConnectionSummary, Event};
-use tcplab_render::plot::{ConnectionSeries, SegPoint};
-
-/// The analysis events of a data segment sent again, most specific first.
-/// Wireshark calls a resent segment out-of-order when it follows the
-/// highest one by less than the handshake's RTT (a fast recovery resends
-/// that soon); the sender never reorders its own segments and tcplab's
-/// link never reorders packets, so in a compared run it is a resend too.
-pub const RESENT: [Event; 4] = [
-    Event::SpuriousRetransmission,
-    Event::FastRetransmission,
-    Event::Retransmission,
-    Event::OutOfOrder,
-];
-
-/// How the analysis classed a data segment sent again, if it was one.
-pub fn resent_as(p: &SegPoint) -> Option<Event> {
-    RESENT.into_iter().find(|&e| p.events.contains(e))
-}
+use tcplab_analysis::{ConnectionSummary, SentAgain};
+use tcplab_render::plot::ConnectionSeries;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Row {
@@ -53,11 +35,11 @@ pub struct Row {
     /// IP bytes the emulated link delivered to the receiver over
     /// `duration_s`: the throughput without the packets the link dropped.
     pub delivered_bps: Option<f64>,
-    /// The sender's data segments sent again, by analysis event
-    /// (`retransmission`, `fast_retransmission`, `spurious_retransmission`,
-    /// `out_of_order`: see [`RESENT`]).
-    pub retransmissions: BTreeMap<Event, u64>,
-    pub retransmissions_total: u64,
+    /// What the sender sent again, and why: the analysis's one rule
+    /// (`tcplab_analysis::SentAgain`; docs/analyze-json.md).
+    pub sent_again: SentAgain,
+    /// Every segment sent again, data or SYN/FIN: what `total_retrans` counts.
+    pub sent_again_total: u64,
     /// The kernel's count (`tcpi_total_retrans`) at the last sample.
     pub kernel_total_retrans: Option<u32>,
     /// Packets the emulated link dropped from sender to receiver.
@@ -104,7 +86,6 @@ impl Row {
     ) -> Row {
         let dir = data_direction(conn);
         let sent = conn.direction(dir);
-        let retransmissions = retransmissions(series, dir);
         let start = series.start.as_secs_f64();
         Row {
             algorithm: algorithm.to_string(),
@@ -117,8 +98,8 @@ impl Row {
             delivered_bps: link
                 .filter(|_| conn.duration > 0.0)
                 .map(|l| l.stats.forward.bytes_delivered as f64 * 8.0 / conn.duration),
-            retransmissions_total: retransmissions.values().sum(),
-            retransmissions,
+            sent_again_total: sent.sent_again.total(),
+            sent_again: sent.sent_again,
             kernel_total_retrans: tcp_info.iter().map(|i| i.total_retrans).max(),
             link_drops: link.map(|l| l.forward_drops),
             max_cwnd_segments: tcp_info.iter().map(|i| i.cwnd).max(),
@@ -128,17 +109,6 @@ impl Row {
             slow_start_end: slow_start_end(tcp_info, start),
         }
     }
-}
-
-/// The sender's data segments sent again, by how the analysis classed them.
-pub fn retransmissions(series: &ConnectionSeries, dir: Direction) -> BTreeMap<Event, u64> {
-    let mut out: BTreeMap<Event, u64> = RESENT.iter().map(|&k| (k, 0)).collect();
-    for p in series.segments.iter().filter(|p| p.dir == dir && p.len > 0) {
-        if let Some(k) = resent_as(p) {
-            *out.entry(k).or_default() += 1;
-        }
-    }
-    out
 }
 
 /// From the first data segment of `dir` to the first ACK covering its
@@ -249,9 +219,11 @@ mod tests {
         assert_eq!(slow_start_end(&rows[..3], 99.95), None);
     }
 
-    /// tests/data/lossy.pcap: 256,000 bytes from 10.77.0.1:40001, one
-    /// fast retransmission (frame 152) and one retransmission (154) of
-    /// data; frame 313, the server's FIN sent again, is not the sender's.
+    /// tests/data/lossy.pcap: 256,000 bytes from 10.77.0.1:40001; four
+    /// data segments sent again: frame 152 (Wireshark: fast retransmission),
+    /// 154 (retransmission), 306 and 308 (out of order: less than an RTT
+    /// after the highest); frame 313, the server's FIN sent again, is not
+    /// the sender's.
     #[test]
     fn a_row_from_a_real_capture() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lossy.pcap");
@@ -270,12 +242,9 @@ mod tests {
             None,
         );
         assert_eq!(row.bytes, 256_000);
-        assert_eq!(row.retransmissions[&Event::Retransmission], 1);
-        assert_eq!(row.retransmissions[&Event::FastRetransmission], 1);
-        assert_eq!(row.retransmissions[&Event::SpuriousRetransmission], 0);
-        // Frames 306 and 308 are sent again less than an RTT after the highest.
-        assert_eq!(row.retransmissions[&Event::OutOfOrder], 2);
-        assert_eq!(row.retransmissions_total, 4);
+        assert_eq!(row.sent_again.segments, 4);
+        assert_eq!(row.sent_again, conn.a_to_b.sent_again);
+        assert_eq!(row.sent_again_total, 4);
         assert_eq!((row.delivered_bps, row.link_drops), (None, None));
         assert_eq!(row.duration_s, conn.duration);
         assert_eq!(row.goodput_bps, conn.a_to_b.goodput_bps);
@@ -284,9 +253,9 @@ mod tests {
         assert_eq!(row.max_cwnd_segments, Some(44));
         assert_eq!(row.max_cwnd_bytes, Some(44 * 1448));
         assert_eq!(row.srtt_min_s, Some(50e-6));
-        let end = row.slow_start_end.unwrap();
+        let end = row.slow_start_end.clone().unwrap();
         assert!((end.time_s - 0.003).abs() < 1e-6);
-        let json = serde_json::to_value(&row.retransmissions).unwrap();
-        assert_eq!(json["fast_retransmission"], 1);
+        let json = serde_json::to_value(&row).unwrap();
+        assert_eq!(json["sent_again"]["segments"], 4);
     }
 }

@@ -24,9 +24,6 @@ pub struct CompareStrings {
     pub head: [&'static str; 11],
     pub throughput_cell: &'static str,
     pub retrans_cell: &'static str,
-    pub n_fast: Plural,
-    pub n_out_of_order: Plural,
-    pub n_spurious: Plural,
     pub ss_cell: &'static str,
     /// Why slow start ended, by congestion state: open (ssthresh set
     /// without a loss), cwr, recovery, loss.
@@ -99,10 +96,7 @@ pub static EN: CompareStrings = CompareStrings {
         "slow start ended",
     ],
     throughput_cell: "{} ({} delivered)",
-    retrans_cell: "{} ({}, {}, {})",
-    n_fast: Plural("{} fast", "{} fast"),
-    n_out_of_order: Plural("{} out of order", "{} out of order"),
-    n_spurious: Plural("{} spurious", "{} spurious"),
+    retrans_cell: "{} ({})",
     ss_cell: "{} at cwnd {} ({})",
     ss_causes: ["ssthresh set without a loss", "CWR", "fast recovery", "timeout"],
     ss_none: "did not end",
@@ -110,7 +104,7 @@ pub static EN: CompareStrings = CompareStrings {
     def_items: [
         "**duration**: from the SYN to the connection's last packet (the ACK of the last FIN) in the run's capture; **transfer**: from the first data segment to the ACK of the last data byte.",
         "**throughput**: the sender's IP bytes (headers included, as the link counts them) over the duration, as `tcplab analyze` gives it; captured at the sender it includes the packets the link then dropped, so it can pass the link's rate; **delivered**: the IP bytes the link handed to the receiver over the duration; **goodput**: the payload bytes sent for the first time over the duration.",
-        "**sent again**: the sender's data segments that the analysis marks as retransmissions (Wireshark's `tcp.analysis.retransmission`, fast and spurious ones apart) or as out of order: Wireshark's name for a segment sent again less than an RTT after the highest one, which is how a fast recovery resends, since neither the sender nor tcplab's link reorders anything; **kernel total_retrans**: the sender's own count in `TCP_INFO` at the end; **link drops**: packets the emulated link dropped from sender to receiver (random loss and full queue).",
+        "**sent again**: the sender's segments (data, SYN or FIN) below the highest sequence number it had already sent, in the capture taken at the sender, the same count as in each run's report and `summary.json`, with why each was sent (fast recovery after duplicate ACKs or SACK blocks, a timeout, a tail-loss probe, spurious); Wireshark labels some of them out of order instead of retransmission, and `segments.csv` keeps its labels; **kernel total_retrans**: the sender's own count in `TCP_INFO` at the end, ✓ when it equals the capture's, ✗ when not; **link drops**: packets the emulated link dropped from sender to receiver (random loss and full queue).",
         "**max cwnd**: the largest congestion window in the sender's `TCP_INFO`, in segments and times the MSS in bytes; **srtt**: the kernel's smoothed RTT, the smallest and the average over time.",
         "**slow start ended**: the first `TCP_INFO` sample whose ssthresh is set or whose congestion state is CWR, Recovery or Loss (not Disorder: the window keeps growing in it), with the time since the SYN and the window then.",
     ],
@@ -165,10 +159,7 @@ pub static ES: CompareStrings = CompareStrings {
         "fin del arranque lento",
     ],
     throughput_cell: "{} ({} entregados)",
-    retrans_cell: "{} ({}, {}, {})",
-    n_fast: Plural("{} rápida", "{} rápidas"),
-    n_out_of_order: Plural("{} fuera de orden", "{} fuera de orden"),
-    n_spurious: Plural("{} espuria", "{} espurias"),
+    retrans_cell: "{} ({})",
     ss_cell: "{} con cwnd {} ({})",
     ss_causes: ["ssthresh fijado sin pérdida", "CWR", "recuperación rápida", "vencimiento del temporizador"],
     ss_none: "no terminó",
@@ -176,7 +167,7 @@ pub static ES: CompareStrings = CompareStrings {
     def_items: [
         "**duración**: desde el SYN hasta el último paquete de la conexión (el ACK del último FIN) en la captura de la ejecución; **transferencia**: desde el primer segmento de datos hasta el ACK del último byte de datos.",
         "**throughput**: los bytes IP del emisor (con cabeceras, como los cuenta el enlace) entre la duración, como lo da `tcplab analyze`; capturado en el emisor incluye los paquetes que luego descartó el enlace, así que puede superar la tasa del enlace; **entregado**: los bytes IP que el enlace entregó al receptor entre la duración; **goodput**: los bytes de carga útil enviados por primera vez entre la duración.",
-        "**reenviados**: los segmentos de datos del emisor que el análisis marca como retransmisiones (`tcp.analysis.retransmission` de Wireshark, aparte las rápidas y las espurias) o como fuera de orden: así llama Wireshark a un segmento reenviado menos de un RTT después del más alto, que es como reenvía una recuperación rápida, pues ni el emisor ni el enlace de tcplab reordenan nada; **total_retrans del núcleo**: la cuenta del propio emisor en `TCP_INFO` al final; **descartes del enlace**: paquetes que el enlace emulado descartó del emisor al receptor (pérdida aleatoria y cola llena).",
+        "**reenviados**: los segmentos del emisor (datos, SYN o FIN) por debajo del mayor número de secuencia que ya había enviado, en la captura tomada en el emisor, la misma cuenta que en el informe de cada ejecución y en `summary.json`, con el motivo de cada uno (recuperación rápida tras ACK duplicados o bloques SACK, vencimiento del temporizador, sonda de pérdida de cola, espurio); Wireshark marca algunos como fuera de orden en vez de retransmisión, y `segments.csv` conserva sus etiquetas; **total_retrans del núcleo**: la cuenta del propio emisor en `TCP_INFO` al final, ✓ si coincide con la de la captura, ✗ si no; **descartes del enlace**: paquetes que el enlace emulado descartó del emisor al receptor (pérdida aleatoria y cola llena).",
         "**cwnd máxima**: la mayor ventana de congestión en el `TCP_INFO` del emisor, en segmentos y por el MSS en bytes; **srtt**: el RTT suavizado del núcleo, el menor y la media en el tiempo.",
         "**fin del arranque lento**: la primera muestra de `TCP_INFO` con ssthresh fijado o con estado de congestión CWR, Recovery o Loss (no Disorder: en él la ventana sigue creciendo), con el tiempo desde el SYN y la ventana en ese momento.",
     ],
@@ -227,8 +218,6 @@ mod tests {
 
     #[test]
     fn counts_and_causes_agree() {
-        assert_eq!(ES.n_fast.of(1), "1 rápida");
-        assert_eq!(ES.n_spurious.of(0), "0 espurias");
         assert_eq!(EN.n_segments.of(1), "one segment");
         assert_eq!(ES.n_segments.of(3), "3 segmentos");
         assert_eq!(EN.ss_cause("recovery"), "fast recovery");

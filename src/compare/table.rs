@@ -4,7 +4,7 @@
 
 use super::measure::Row;
 use super::strings::{fill, CompareStrings};
-use tcplab_analysis::Event;
+use tcplab_render::report::strings::Strings;
 use tcplab_render::report::units::{duration_in, rate_in};
 
 /// The head and the cells of every row.
@@ -19,7 +19,7 @@ fn row_cells(r: &Row, s: &CompareStrings) -> Vec<String> {
     let lang = s.lang;
     let secs = |v: Option<f64>| v.map_or_else(|| NONE.to_string(), |v| duration_in(lang, v));
     let count = |v: Option<u64>| v.map_or_else(|| NONE.to_string(), |v| lang.thousands(v));
-    let kind = |e: Event| r.retransmissions.get(&e).copied().unwrap_or(0);
+    let breakdown = Strings::of(lang).sent_again_breakdown(&r.sent_again);
     let cwnd = match (r.max_cwnd_segments, r.max_cwnd_bytes) {
         (Some(seg), Some(bytes)) => format!(
             "{} ({})",
@@ -52,25 +52,27 @@ fn row_cells(r: &Row, s: &CompareStrings) -> Vec<String> {
             None => rate_in(lang, r.throughput_bps),
         },
         rate_in(lang, r.goodput_bps),
-        fill(
-            s.retrans_cell,
-            &[
-                &lang.thousands(r.retransmissions_total),
-                &s.n_fast.shown(
-                    kind(Event::FastRetransmission),
-                    &lang.thousands(kind(Event::FastRetransmission)),
-                ),
-                &s.n_out_of_order.shown(
-                    kind(Event::OutOfOrder),
-                    &lang.thousands(kind(Event::OutOfOrder)),
-                ),
-                &s.n_spurious.shown(
-                    kind(Event::SpuriousRetransmission),
-                    &lang.thousands(kind(Event::SpuriousRetransmission)),
-                ),
-            ],
-        ),
-        count(r.kernel_total_retrans.map(u64::from)),
+        if breakdown.is_empty() {
+            lang.thousands(r.sent_again_total)
+        } else {
+            fill(
+                s.retrans_cell,
+                &[&lang.thousands(r.sent_again_total), &breakdown],
+            )
+        },
+        match r.kernel_total_retrans.map(u64::from) {
+            // The kernel's own count confirms the capture's, or not.
+            Some(k) => format!(
+                "{} {}",
+                lang.thousands(k),
+                if k == r.sent_again_total {
+                    "✓"
+                } else {
+                    "✗"
+                }
+            ),
+            None => NONE.to_string(),
+        },
         count(r.link_drops),
         cwnd,
         srtt(r, s),
@@ -119,6 +121,7 @@ mod tests {
     use super::super::measure::SlowStartEnd;
     use super::super::strings::{EN, ES};
     use super::*;
+    use tcplab_analysis::SentAgain;
 
     fn row() -> Row {
         Row {
@@ -130,15 +133,14 @@ mod tests {
             throughput_bps: 8_712_345.0,
             goodput_bps: 8_323_000.0,
             delivered_bps: Some(8_500_000.0),
-            retransmissions: [
-                (Event::Retransmission, 2),
-                (Event::FastRetransmission, 1),
-                (Event::SpuriousRetransmission, 0),
-                (Event::OutOfOrder, 1),
-            ]
-            .into_iter()
-            .collect(),
-            retransmissions_total: 4,
+            sent_again: SentAgain {
+                segments: 4,
+                bytes: 4 * 1448,
+                fast_recovery: 3,
+                timeout: 1,
+                ..SentAgain::default()
+            },
+            sent_again_total: 4,
             kernel_total_retrans: Some(4),
             link_drops: Some(3),
             max_cwnd_segments: Some(62),
@@ -167,8 +169,8 @@ mod tests {
                 "923.10 ms",
                 "8.71 Mbit/s (8.50 Mbit/s delivered)",
                 "8.32 Mbit/s",
-                "4 (1 fast, 1 out of order, 0 spurious)",
-                "4",
+                "4 (3 in fast recovery, 1 after a timeout)",
+                "4 ✓",
                 "3",
                 "62 (89,776)",
                 "20.3 / 61.2 ms",
@@ -177,7 +179,15 @@ mod tests {
         );
         let (_, rows) = cells(&[row()], &ES);
         assert_eq!(rows[0][3], "8,71 Mbit/s (8,50 Mbit/s entregados)");
-        assert_eq!(rows[0][5], "4 (1 rápida, 1 fuera de orden, 0 espurias)");
+        assert_eq!(
+            rows[0][5],
+            "4 (3 en recuperación rápida; 1 tras vencer el temporizador)"
+        );
+        let r = Row {
+            kernel_total_retrans: Some(5),
+            ..row()
+        };
+        assert_eq!(cells(&[r], &EN).1[0][6], "5 ✗");
         assert_eq!(rows[0][8], "62 (89\u{202f}776)");
         assert_eq!(rows[0][10], "310,00 ms con cwnd 44 (recuperación rápida)");
     }

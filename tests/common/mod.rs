@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod chromium;
+pub mod emulated_run;
 pub mod lab_text;
 pub mod traffic;
 

@@ -42,6 +42,7 @@ mod events;
 mod finished;
 pub mod flow;
 pub mod record;
+mod sent_again;
 mod sequence;
 #[cfg(test)]
 pub(crate) mod spill_tests;
@@ -57,6 +58,7 @@ pub use connections::{AnalyzerOptions, SpillStats};
 pub use disk::{DiskError, DiskFile};
 pub use events::{Event, EventSet};
 pub use finished::Finished;
+pub use sent_again::{Mechanism, SentAgain, RTO_MIN_NS};
 pub use sequence::WinScale;
 pub use stats::SampleStats;
 pub use summary::{
@@ -103,6 +105,8 @@ pub struct SegmentReport {
     pub bytes_in_flight: Option<u32>,
     /// For retransmissions: the original frame and the time since it.
     pub rto: Option<(u64, i64)>,
+    /// Sent again (`sent_again.rs`: the one rule every output uses), and why.
+    pub sent_again: Option<Mechanism>,
 }
 
 /// What the capture held besides TCP segments, counted so nothing is lost silently.
@@ -304,6 +308,7 @@ impl Analyzer {
             ts_rtt_ns: v.ts_rtt_ns,
             bytes_in_flight: v.seq.bytes_in_flight,
             rto: v.seq.rto,
+            sent_again: v.sent_again,
         }
     }
 

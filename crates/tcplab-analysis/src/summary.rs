@@ -3,6 +3,7 @@
 //! end, from the compact state in `connection/mod.rs`.
 
 use super::events::Event;
+use super::sent_again::SentAgain;
 use super::stats::SampleStats;
 use crate::flow::{Direction, Endpoint};
 use serde::Serialize;
@@ -86,7 +87,10 @@ pub struct DirectionSummary {
     pub payload_bytes: u64,
     /// Sequence space carried by data, each byte once (retransmissions excluded).
     pub unique_bytes: u64,
+    /// Bytes sent again (`sent_again.bytes`).
     pub retransmitted_bytes: u64,
+    /// Segments sent again and why (`crate::sent_again`).
+    pub sent_again: SentAgain,
     pub data_segments: u64,
     pub isn: Option<Seq>,
     pub mss: Option<u16>,

@@ -9,6 +9,7 @@
 mod codec;
 
 use super::events::Event;
+use super::sent_again::{Mechanism, Tracker};
 use super::sequence::{self, ConnTiming, FlowState, SeqFindings, WinScale};
 use super::stats::Running;
 use super::summary::{
@@ -88,7 +89,6 @@ struct DirAccum {
     packets: u64,
     bytes: u64,
     payload_bytes: u64,
-    retransmitted_bytes: u64,
     data_segments: u64,
     truncated: u64,
     isn: Option<Seq>,
@@ -116,6 +116,8 @@ pub(crate) struct Connection {
     reused_ports: bool,
     flows: [FlowState; 2],
     dirs: [DirAccum; 2],
+    /// What each direction sent again, and why (`sent_again.rs`).
+    sent_again: [Tracker; 2],
     /// Wireshark's base sequence numbers, for relative numbers.
     base: [Option<Seq>; 2],
     timing: ConnTiming,
@@ -139,6 +141,7 @@ pub(crate) struct SegmentFindings {
     pub seq: SeqFindings,
     pub win_scaled: Option<u32>,
     pub ts_rtt_ns: Option<i64>,
+    pub sent_again: Option<Mechanism>,
 }
 
 impl Connection {
@@ -156,6 +159,7 @@ impl Connection {
             reused_ports,
             flows: [FlowState::default(), FlowState::default()],
             dirs: [DirAccum::default(), DirAccum::default()],
+            sent_again: [Tracker::default(), Tracker::default()],
             base: [None, None],
             timing: ConnTiming::default(),
             last_syn: None,
@@ -197,6 +201,9 @@ impl Connection {
         if let Some((_, rtt)) = verdict.acked {
             self.dirs[r].ack_rtt.push(rtt as f64 / 1e9);
         }
+        let rtt_ns = verdict.acked.map(|(_, ns)| ns);
+        self.sent_again[r].acknowledged(seg, verdict.events, rtt_ns);
+        let sent_again = self.sent_again[f].sent(seg, verdict.events);
         if !self.released && self.is_finished() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
@@ -211,6 +218,7 @@ impl Connection {
             seq: verdict,
             win_scaled,
             ts_rtt_ns,
+            sent_again,
         }
     }
 
@@ -333,9 +341,6 @@ impl Connection {
             d.data_start = Some(d.data_start.map_or(start, |x| x.min_seq(start)));
             d.data_end = Some(d.data_end.map_or(end, |x| x.max_seq(end)));
         }
-        if v.events.iter().any(Event::is_retransmission) {
-            d.retransmitted_bytes += u64::from(seg.len);
-        }
     }
 
     fn timestamps(&mut self, seg: &Segment, f: usize, r: usize) -> Option<i64> {
@@ -419,7 +424,8 @@ impl Connection {
             bytes: d.bytes,
             payload_bytes: d.payload_bytes,
             unique_bytes,
-            retransmitted_bytes: d.retransmitted_bytes,
+            retransmitted_bytes: self.sent_again[i].counts().bytes,
+            sent_again: self.sent_again[i].counts(),
             data_segments: d.data_segments,
             isn: d.isn,
             mss: d.mss,

@@ -12,7 +12,8 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 use tcplab_analysis::flow::{Direction, Endpoint};
 use tcplab_analysis::{
-    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, SampleStats, SegmentBrief,
+    ConnectionSummary, DirectionSummary, EventSummary, FinExchange, Mechanism, SampleStats,
+    SegmentBrief, SentAgain,
 };
 
 struct Json<'a> {
@@ -262,6 +263,7 @@ impl Json<'_> {
         self.int(d.unique_bytes);
         self.raw(",\"retransmitted_bytes\":");
         self.int(d.retransmitted_bytes);
+        self.sent_again(&d.sent_again);
         self.raw(",\"data_segments\":");
         self.int(d.data_segments);
         self.raw(",\"isn\":");
@@ -300,6 +302,23 @@ impl Json<'_> {
         self.float(d.goodput_bps)?;
         self.raw("}");
         Ok(())
+    }
+
+    /// `"sent_again":{"segments":…,"bytes":…,…}` (`tcplab_analysis::SentAgain`).
+    fn sent_again(&mut self, c: &SentAgain) {
+        self.raw(",\"sent_again\":{\"segments\":");
+        self.int(c.segments);
+        self.raw(",\"bytes\":");
+        self.int(c.bytes);
+        self.raw(",\"control_segments\":");
+        self.int(c.control_segments);
+        for m in Mechanism::ALL {
+            self.raw(",\"");
+            self.raw(m.name());
+            self.raw("\":");
+            self.int(c.by(m));
+        }
+        self.raw("}");
     }
 
     fn stats(&mut self, s: &Option<SampleStats>) -> io::Result<()> {

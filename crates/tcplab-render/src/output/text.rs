@@ -7,8 +7,8 @@ use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 use tcplab_analysis::flow::Direction;
 use tcplab_analysis::{
-    Analysis, CaptureStats, ConnectionSummary, DirectionSummary, FinalState, SampleStats,
-    SegmentBrief, RESERVED_FLAG_NAMES,
+    Analysis, CaptureStats, ConnectionSummary, DirectionSummary, FinalState, Mechanism,
+    SampleStats, SegmentBrief, SentAgain, RESERVED_FLAG_NAMES,
 };
 use tcplab_wire::dissect::TcpOptions;
 
@@ -361,7 +361,9 @@ impl<'a> Connection<'a> {
             numbers::int(out, s.unique_bytes);
             out.push_str(" unique, ");
             numbers::int(out, s.retransmitted_bytes);
-            out.push_str(" retransmitted\n      throughput ");
+            out.push_str(" sent again\n");
+            sent_again(out, &s.sent_again);
+            out.push_str("      throughput ");
             rate(out, s.throughput_bps);
             out.push_str(", goodput ");
             rate(out, s.goodput_bps);
@@ -476,6 +478,31 @@ fn reserved_flags_line(out: &mut String, counts: &[u64; 4]) -> fmt::Result {
     }
     out.push('\n');
     Ok(())
+}
+
+/// `      sent again: 6 data segments (5 fast recovery, 1 timeout)`, when
+/// anything was (`tcplab_analysis::SentAgain`).
+fn sent_again(out: &mut String, c: &SentAgain) {
+    if c.total() == 0 {
+        return;
+    }
+    out.push_str("      sent again: ");
+    numbers::int(out, c.segments);
+    out.push_str(noun(c.segments, " data segment", " data segments"));
+    if c.control_segments > 0 {
+        out.push_str(" and ");
+        numbers::int(out, c.control_segments);
+        out.push_str(" SYN/FIN");
+    }
+    let mut sep = " (";
+    for m in Mechanism::ALL.into_iter().filter(|m| c.by(*m) > 0) {
+        out.push_str(sep);
+        numbers::int(out, c.by(m));
+        out.push(' ');
+        out.push_str(&m.name().replace('_', " "));
+        sep = ", ";
+    }
+    out.push_str(")\n");
 }
 
 /// The noun for a count: "1 sample", "2 samples", "0 samples".

@@ -13,7 +13,7 @@ use super::{PlotError, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 use tcplab_analysis::flow::{Direction, Endpoint};
-use tcplab_analysis::{Analysis, ConnectionSummary, EventSet, SegmentReport};
+use tcplab_analysis::{Analysis, ConnectionSummary, EventSet, Mechanism, SegmentReport};
 use tcplab_wire::capture::{CaptureError, Timestamp};
 use tcplab_wire::dissect::Flags;
 use tcplab_wire::Seq;
@@ -23,6 +23,9 @@ use tcplab_wire::Seq;
 pub struct SegPoint {
     /// Seconds since the connection's first captured packet.
     pub t: f64,
+    /// The frame number in the capture (`u32::MAX` past it: a capture that
+    /// large cannot be plotted anyway, at 80 bytes a point).
+    pub frame: u32,
     pub dir: Direction,
     pub flags: Flags,
     /// Unwrapped sequence number in the sender's sequence space (its low
@@ -38,10 +41,14 @@ pub struct SegPoint {
     pub window: u32,
     pub in_flight: Option<u32>,
     pub events: EventSet,
+    /// Sent again, and why (`tcplab_analysis`'s one rule).
+    pub sent_again: Option<Mechanism>,
     /// RTT samples this segment completes (seconds): for the data of the
     /// other direction.
     pub ack_rtt: Option<f64>,
-    pub ts_rtt: Option<f64>,
+    /// In `f32` (a microsecond is well within its precision at any RTT):
+    /// it keeps the point within 80 bytes.
+    pub ts_rtt: Option<f32>,
 }
 
 /// A SACK block carried by an ACK, in the data sender's sequence space.
@@ -69,6 +76,9 @@ pub struct ConnectionSeries {
     pub base: [Option<i64>; 2],
     /// Per direction: some window had to be drawn unscaled (no handshake).
     pub unscaled_window: [bool; 2],
+    /// Cut to a time window (`zoom.rs`): its start, end and the whole
+    /// connection's duration, seconds.
+    pub zoom: Option<(f64, f64, f64)>,
 }
 
 impl ConnectionSeries {
@@ -198,6 +208,7 @@ impl Collector {
                 sacks: Vec::new(),
                 base: [None; 2],
                 unscaled_window: [false; 2],
+                zoom: None,
             },
             unwrap: [Unwrap::default(); 2],
             seen: Default::default(),
@@ -244,6 +255,7 @@ impl Building {
         }
         self.series.segments.push(SegPoint {
             t,
+            frame: u32::try_from(r.frame).unwrap_or(u32::MAX),
             dir: r.dir,
             flags: r.flags,
             seq,
@@ -253,8 +265,9 @@ impl Building {
             window: r.win_scaled.unwrap_or(u32::from(r.window)),
             in_flight: r.bytes_in_flight,
             events: r.events,
+            sent_again: r.sent_again,
             ack_rtt: r.ack_rtt_ns.map(|ns| ns as f64 / 1e9),
-            ts_rtt: r.ts_rtt_ns.map(|ns| ns as f64 / 1e9),
+            ts_rtt: r.ts_rtt_ns.map(|ns| (ns as f64 / 1e9) as f32),
         });
     }
 }
@@ -352,10 +365,10 @@ mod tests {
     }
 
     #[test]
-    fn a_segment_costs_at_most_88_bytes() {
+    fn a_segment_costs_at_most_80_bytes() {
         // docs/graphs.md promises this per plotted segment.
         assert!(
-            std::mem::size_of::<SegPoint>() <= 88,
+            std::mem::size_of::<SegPoint>() <= 80,
             "{}",
             std::mem::size_of::<SegPoint>()
         );

@@ -27,6 +27,8 @@ pub enum Glyph {
     Line(RGBColor, f64),
     /// A dashed line of this width (CSS px).
     Dashed(RGBColor, f64),
+    /// A dotted line (short dashes) of this width (CSS px).
+    Dotted(RGBColor, f64),
     /// A vertical bar (tcptrace segments, SACK blocks).
     Bar(RGBColor),
     Mark(Marker, RGBColor),
@@ -68,6 +70,9 @@ const KEY_SPACE: f64 = 22.0;
 /// Dashes of a dashed line and the gaps between them (CSS px).
 pub const DASH: f64 = 7.0;
 pub const DASH_GAP: f64 = 5.0;
+/// The same for a dotted line.
+pub const DOT: f64 = 2.0;
+pub const DOT_GAP: f64 = 4.0;
 
 /// Height (CSS px) of everything but the chart, with one legend row: for
 /// figures that size the chart area to their content (the ladder).
@@ -200,6 +205,14 @@ impl<DB: DrawingBackend> Layout<DB> {
                     vec![(x, y), (x + w, y)],
                     pen.px(DASH),
                     pen.px(DASH_GAP),
+                    pen.line(c, width),
+                ))
+                .or_draw(),
+            Glyph::Dotted(c, width) => area
+                .draw(&plotters::element::DashedPathElement::new(
+                    vec![(x, y), (x + w, y)],
+                    pen.px(DOT),
+                    pen.px(DOT_GAP),
                     pen.line(c, width),
                 ))
                 .or_draw(),

@@ -13,7 +13,7 @@ use super::canvas::OrDraw;
 use super::collect::SegPoint;
 use super::frame::{self, Glyph, Key};
 use super::lang::fill;
-use super::stevens::is_retransmission;
+use super::stevens::is_sent_again;
 use super::strings::PlotStrings;
 use super::style::{colour, Pen, Style};
 use super::{Drawn, Result, View};
@@ -112,7 +112,8 @@ fn flag_words(p: &SegPoint, t: &PlotStrings) -> String {
 /// not collapse into one.
 const SEP: &str = "\u{a0}\u{a0}";
 
-/// The label above an arrow: flags, seq, ack, len and the first event.
+/// The label above an arrow: frame number, flags, seq, ack, len and the
+/// first event.
 fn label(view: &View<'_>, p: &SegPoint) -> String {
     let number = |unwrapped: i64, dir: Direction| {
         if view.relative {
@@ -122,7 +123,7 @@ fn label(view: &View<'_>, p: &SegPoint) -> String {
         }
     };
     let flags = flag_words(p, view.text());
-    let mut text = format!("{flags}{SEP}seq={}", number(p.seq, p.dir));
+    let mut text = format!("#{}{SEP}{flags}{SEP}seq={}", p.frame, number(p.seq, p.dir));
     if p.flags.ack() {
         text += &format!("{SEP}ack={}", number(p.ack, p.dir.reverse()));
     }
@@ -134,7 +135,7 @@ fn label(view: &View<'_>, p: &SegPoint) -> String {
 }
 
 fn arrow_colour(p: &SegPoint) -> RGBColor {
-    if is_retransmission(p) {
+    if is_sent_again(p) {
         colour::RETRANSMISSION
     } else if p.flags.syn() || p.flags.fin() || p.flags.rst() {
         colour::CONTROL
@@ -157,7 +158,7 @@ pub fn draw<DB: DrawingBackend>(
         (colour::CONTROL, t.arrow_control),
         (colour::DATA, t.arrow_data),
         (colour::ACK, t.arrow_ack_only),
-        (colour::RETRANSMISSION, t.retransmission),
+        (colour::RETRANSMISSION, t.sent_again),
     ];
     let drawn: Vec<RGBColor> = rows
         .iter()

@@ -46,6 +46,7 @@ mod typeset;
 pub mod units;
 mod view;
 mod window;
+mod zoom;
 
 pub use collect::{
     busiest, collect_file, Collected, Collector, ConnectionSeries, SackMark, SegPoint,
@@ -57,7 +58,9 @@ pub use overlay::{Overlay, OverlayKind, Trace};
 pub use rates::Rates;
 pub use strings::PlotStrings;
 pub use style::{Pen, Style};
+pub use throughput::{summary as throughput_summary, ThroughputSummary};
 pub use view::{PlotOptions, View};
+pub use zoom::{Bound, Zoom, ZoomError};
 
 use canvas::Paint;
 use plotters::coord::Shift;

@@ -129,7 +129,7 @@ impl Overlay {
         if self.traces.iter().any(|tr| !tr.crosses.is_empty()) {
             keys.push(Key::new(
                 Glyph::Mark(Marker::Cross, colour::NOTE),
-                t.sent_again_key,
+                t.sent_again,
             ));
         }
         if self.traces.iter().any(|tr| tr.diamond.is_some()) {

@@ -45,7 +45,7 @@ pub fn draw<DB: DrawingBackend>(
         .collect();
     let stamps: Vec<(f64, f64)> = view
         .returned()
-        .filter_map(|p| p.ts_rtt.map(|r| (p.t, r)))
+        .filter_map(|p| p.ts_rtt.map(|r| (p.t, f64::from(r))))
         .filter(|s| in_range(s.0))
         .collect();
     let srtt = smoothed(&acks);

@@ -1,7 +1,7 @@
 //! The Stevens graph (TCP/IP Illustrated, vol. 1): the sequence number of
 //! each data segment against time, for one direction. A straight climb is a
 //! steady transfer; flat steps are waits; a dot below the line is a
-//! retransmission, drawn again as a red cross.
+//! segment sent again, drawn again as a red cross.
 
 use super::canvas::OrDraw;
 use super::collect::SegPoint;
@@ -14,8 +14,9 @@ use super::{Drawn, Result, View};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub fn is_retransmission(p: &SegPoint) -> bool {
-    p.events.iter().any(|e| e.is_retransmission())
+/// Data sent again, by the analysis's one rule (`tcplab_analysis::SentAgain`).
+pub fn is_sent_again(p: &SegPoint) -> bool {
+    p.sent_again.is_some()
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -27,7 +28,7 @@ pub fn draw<DB: DrawingBackend>(
     let points: Vec<(f64, f64)> = data.iter().map(|p| (p.t, view.seq_y(p.seq))).collect();
     let retrans: Vec<(f64, f64)> = data
         .iter()
-        .filter(|p| is_retransmission(p))
+        .filter(|p| is_sent_again(p))
         .map(|p| (p.t, view.seq_y(p.seq)))
         .collect();
     let (lo, hi) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
@@ -46,7 +47,7 @@ pub fn draw<DB: DrawingBackend>(
     if !retrans.is_empty() {
         keys.push(Key::new(
             Glyph::Mark(Marker::Cross, colour::RETRANSMISSION),
-            t.retransmission,
+            t.sent_again,
         ));
     }
     let layout = frame::layout(root, pen, t.stevens_title, &view.subtitle(), keys)?;
@@ -85,7 +86,7 @@ pub fn draw<DB: DrawingBackend>(
             &[
                 &view.count(t.n_data_segments, data.len() as u64),
                 &view.count(t.n_payload_bytes, bytes),
-                &view.count(t.n_retransmitted, retrans.len() as u64),
+                &view.count(t.n_sent_again, retrans.len() as u64),
             ],
         )
     }];

@@ -9,7 +9,7 @@
 use super::collect::{ConnectionSeries, SackMark, SegPoint};
 use std::net::{IpAddr, Ipv4Addr};
 use tcplab_analysis::flow::{Direction, Endpoint};
-use tcplab_analysis::{Event, EventSet};
+use tcplab_analysis::{Event, EventSet, Mechanism};
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::Flags;
 
@@ -27,6 +27,7 @@ fn endpoint(last: u8, port: u16) -> Endpoint {
 fn point(t: f64, dir: Direction, flags: u16) -> SegPoint {
     SegPoint {
         t,
+        frame: 0,
         dir,
         flags: Flags(flags),
         seq: 0,
@@ -36,6 +37,7 @@ fn point(t: f64, dir: Direction, flags: u16) -> SegPoint {
         window: 0,
         in_flight: None,
         events: EventSet::default(),
+        sent_again: None,
         ack_rtt: None,
         ts_rtt: None,
     }
@@ -52,6 +54,7 @@ pub fn bulk_transfer(segments: usize) -> ConnectionSeries {
         sacks: Vec::new(),
         base: [Some(ISN), Some(0)],
         unscaled_window: [false; 2],
+        zoom: None,
     };
     let (mut next, mut acked) = (ISN + 1, ISN + 1);
     let mut lost: Option<i64> = None;
@@ -67,6 +70,7 @@ pub fn bulk_transfer(segments: usize) -> ConnectionSeries {
             dups = 4;
             let mut p = data(t, hole, 0);
             p.events.insert(Event::FastRetransmission);
+            p.sent_again = Some(Mechanism::FastRecovery);
             p
         } else {
             let p = data(t, next, MSS);
@@ -77,6 +81,7 @@ pub fn bulk_transfer(segments: usize) -> ConnectionSeries {
             p
         };
         p.in_flight = (p.dir == Direction::AtoB).then(|| (next - acked) as u32);
+        p.frame = u32::try_from(s.segments.len() + 1).unwrap_or(u32::MAX);
         s.segments.push(p);
     }
     s

@@ -10,7 +10,7 @@ use super::collect::SegPoint;
 use super::decimate::{self, Bar, Bins, Tally};
 use super::frame::{self, Chart, Glyph, Key};
 use super::lang::fill;
-use super::stevens::is_retransmission;
+use super::stevens::is_sent_again;
 use super::strings::PlotStrings;
 use super::style::{colour, Marker, Pen, MARKER_PX};
 use super::units::Unit;
@@ -52,7 +52,7 @@ fn parts(view: &View<'_>, x_end: f64) -> Parts {
         data: data.iter().map(|p| bar(p)).collect(),
         retrans: data
             .iter()
-            .filter(|p| is_retransmission(p))
+            .filter(|p| is_sent_again(p))
             .map(|p| bar(p))
             .collect(),
         acks: decimate::steps(&acks.iter().map(ack_at).collect::<Vec<_>>(), x_end),
@@ -102,7 +102,7 @@ fn keys(p: &Parts, t: &PlotStrings) -> Vec<Key> {
         (
             !p.retrans.is_empty(),
             Glyph::Mark(Marker::Cross, colour::RETRANSMISSION),
-            t.retransmission,
+            t.sent_again,
         ),
         (!p.acks.is_empty(), Glyph::Line(colour::ACK, 2.0), t.ack),
         (
@@ -197,7 +197,7 @@ pub fn draw<DB: DrawingBackend>(
         t.tcptrace_caption,
         &[
             &view.count(t.n_data_segments, p.data.len() as u64),
-            &view.count(t.n_retransmitted, p.retrans.len() as u64),
+            &view.count(t.n_sent_again, p.retrans.len() as u64),
             &view.count(t.n_acks, acks as u64),
             &view.count(t.n_sack_blocks, p.sacks.len() as u64),
             &view.count(t.n_duplicate_acks, p.dup_acks.len() as u64),

@@ -5,11 +5,13 @@
 //! from `--interval`.
 
 use super::canvas::OrDraw;
+use super::collect::SegPoint;
 use super::decimate::{self, Bins, Tally};
 use super::frame::{self, Glyph, Key};
 use super::lang::fill;
 use super::rates::{self, Rates};
 use super::style::{colour, Pen};
+use super::units::rate as rate_in;
 use super::units::Unit;
 use super::view::padded_time;
 use super::{Drawn, PlotError, Result, View};
@@ -48,6 +50,73 @@ fn rates_of(view: &View<'_>) -> Result<Rates> {
         .filter(|p| p.len > 0)
         .map(|p| (p.t, u64::from(p.len), u64::from(p.new_bytes)));
     Ok(Rates::bin(data, start, end, interval, count as usize))
+}
+
+/// What the throughput curve shows, for its caption and the report's:
+/// the rate while data was being sent, the peak, and what the curve
+/// leaves out after the last data segment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ThroughputSummary {
+    /// First and last data segment of the direction: frame and time.
+    pub first: (u32, f64),
+    pub last: (u32, f64),
+    /// The curve's time span: its intervals end to end (the last one is
+    /// at least half an interval long, see `Rates::span`).
+    pub curve_s: f64,
+    /// All payload over `curve_s` (bit/s): the curve's own average, never
+    /// above its peak.
+    pub avg_bps: f64,
+    /// The highest interval and where it starts.
+    pub peak_bps: f64,
+    pub peak_t: f64,
+    /// The connection after the last data segment: its length (s), its
+    /// packets (both directions) and the first segment sent again in it
+    /// (a FIN retransmitted after a timeout, say).
+    pub tail_s: f64,
+    pub tail_packets: u64,
+    pub tail_resent: Option<(u32, f64)>,
+}
+
+/// The summary of `view`'s curve; `None` without data.
+pub fn summary(view: &View<'_>) -> Result<Option<ThroughputSummary>> {
+    let mut data = view.sent().filter(|p| p.len > 0);
+    let Some(first) = data.next() else {
+        return Ok(None);
+    };
+    let last = data.last().unwrap_or(first);
+    let r = rates_of(view)?;
+    let total: u64 = r.all.iter().sum();
+    let span: f64 = (0..r.all.len()).map(|i| r.span(i).1).sum();
+    let peak = (0..r.all.len())
+        .map(|i| (r.all[i] as f64 * 8.0 / r.span(i).1, r.span(i).0))
+        .fold(
+            (0.0, r.start),
+            |best, x| if x.0 > best.0 { x } else { best },
+        );
+    let tail: Vec<&SegPoint> = view
+        .series
+        .segments
+        .iter()
+        .filter(|p| p.t > last.t)
+        .collect();
+    Ok(Some(ThroughputSummary {
+        first: (first.frame, first.t),
+        last: (last.frame, last.t),
+        curve_s: span,
+        avg_bps: if span > 0.0 {
+            total as f64 * 8.0 / span
+        } else {
+            0.0
+        },
+        peak_bps: peak.0,
+        peak_t: peak.1,
+        tail_s: tail.last().map_or(0.0, |p| p.t - last.t),
+        tail_packets: tail.len() as u64,
+        tail_resent: tail
+            .iter()
+            .find(|p| p.sent_again.is_some())
+            .map(|p| (p.frame, p.t)),
+    }))
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -118,6 +187,30 @@ pub fn draw<DB: DrawingBackend>(
             &view.duration(r.interval * k as f64),
         ],
     )];
+    if let Some(sum) = summary(view)? {
+        caption.push(fill(
+            t.throughput_summary,
+            &[
+                &rate_in(view.lang, sum.avg_bps),
+                &view.duration(sum.curve_s),
+                &rate_in(view.lang, sum.peak_bps),
+                &view.duration(sum.peak_t),
+            ],
+        ));
+        if sum.tail_packets > 0 {
+            let resent = sum
+                .tail_resent
+                .map_or_else(String::new, |(f, _)| fill(t.throughput_tail_resent, &[&f]));
+            caption.push(fill(
+                t.throughput_tail,
+                &[
+                    &view.count(t.n_segments, sum.tail_packets),
+                    &view.duration(sum.tail_s),
+                    &resent,
+                ],
+            ));
+        }
+    }
     caption.extend(frame::merged_note(view.lang, &tally));
     caption.extend(view.range_note_for(r.start, r.end, t.range_note_sending_data));
     layout.finish(&caption)?;

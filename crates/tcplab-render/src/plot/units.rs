@@ -108,6 +108,18 @@ pub fn duration(lang: Lang, secs: f64) -> String {
     format!("{} {}", lang.decimal(s.to_string()), u.name)
 }
 
+/// `335.28 Mbit/s` (`335,28 Mbit/s` in Spanish): a rate in prose, the
+/// graphs' captions and the report's sentences alike.
+pub fn rate(lang: Lang, bps: f64) -> String {
+    let (f, name) = match bps {
+        b if b >= 1e9 => (1e9, "Gbit/s"),
+        b if b >= 1e6 => (1e6, "Mbit/s"),
+        b if b >= 1e3 => (1e3, "kbit/s"),
+        _ => (1.0, "bit/s"),
+    };
+    format!("{} {name}", lang.decimal(format!("{:.2}", bps / f)))
+}
+
 /// The 1-2-5 step nearest above `raw` (…, 0.5, 1, 2, 5, 10, …).
 pub fn nice_step(raw: f64) -> f64 {
     if !(raw.is_finite() && raw > 0.0) {

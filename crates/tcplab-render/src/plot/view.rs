@@ -159,6 +159,16 @@ impl<'a> View<'a> {
     /// The same for an axis from `lo` to `hi`, with `template` (a
     /// `range_note_*` of `PlotStrings`) saying what the sender was doing.
     pub fn range_note_for(&self, lo: f64, hi: f64, template: &str) -> Option<String> {
+        if let Some((from, to, total)) = self.series.zoom {
+            return Some(fill(
+                self.text().zoom_note,
+                &[
+                    &self.duration(total),
+                    &self.duration(from),
+                    &self.duration(to),
+                ],
+            ));
+        }
         let total = self.series.duration();
         let unit = Unit::time(hi);
         let at = |t: f64| {

@@ -6,12 +6,13 @@
 
 use super::canvas::OrDraw;
 use super::decimate::{self, Bins, Tally};
-use super::frame::{self, Glyph, Key};
+use super::frame::{self, Glyph, Key, DASH, DASH_GAP, DOT, DOT_GAP};
 use super::lang::fill;
 use super::style::{colour, Marker, Pen, MARKER_PX};
 use super::units::Unit;
 use super::{Drawn, Result, View};
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use tcplab_analysis::Event;
 
@@ -54,13 +55,13 @@ pub fn draw<DB: DrawingBackend>(
     ];
     if !cwnd.is_empty() {
         keys.push(Key::new(
-            Glyph::Line(colour::KERNEL, 1.8),
+            Glyph::Dashed(colour::KERNEL, 2.2),
             fill(t.kernel_cwnd, &[&sender]),
         ));
     }
     if !ssthresh.is_empty() {
         keys.push(Key::new(
-            Glyph::Line(colour::SSTHRESH, 1.2),
+            Glyph::Dotted(colour::SSTHRESH, 1.6),
             fill(t.kernel_ssthresh, &[&sender]),
         ));
     }
@@ -100,23 +101,46 @@ pub fn draw<DB: DrawingBackend>(
     let kernel_end = cwnd.last().map_or(x.end, |p| p.0);
     let top = peak.max(1.0) * 1.08;
     let clipped: Vec<(f64, f64)> = ssthresh.iter().map(|&(t, v)| (t, v.min(top))).collect();
+    // Each line has its own pattern as well as its colour: where the
+    // flight runs right on cwnd, the dashes of cwnd still show over it.
     let lines = [
-        (decimate::steps(&windows, x.end), colour::WINDOW, 2.0),
-        (decimate::steps(&cwnd, kernel_end), colour::KERNEL, 1.8),
-        (decimate::steps(&clipped, kernel_end), colour::SSTHRESH, 1.2),
+        (decimate::steps(&windows, x.end), colour::WINDOW, 2.0, None),
         // In flight is known at the sender's segments only: the line ends
         // at the last one rather than guess what the ACKs after it left.
         (
             decimate::steps(&flight, flight.last().map_or(x.end, |p| p.0)),
             colour::DATA,
             1.4,
+            None,
+        ),
+        (
+            decimate::steps(&cwnd, kernel_end),
+            colour::KERNEL,
+            2.2,
+            Some((DASH, DASH_GAP)),
+        ),
+        (
+            decimate::steps(&clipped, kernel_end),
+            colour::SSTHRESH,
+            1.6,
+            Some((DOT, DOT_GAP)),
         ),
     ];
-    for (points, c, width) in lines {
+    for (points, c, width, dashes) in lines {
         let thin = decimate::line(&points, &cols, &mut tally);
-        chart
-            .draw_series([PathElement::new(thin, pen.line(c, width))])
-            .or_draw()?;
+        match dashes {
+            None => chart
+                .draw_series([PathElement::new(thin, pen.line(c, width))])
+                .or_draw()?,
+            Some((on, off)) => chart
+                .draw_series([DashedPathElement::new(
+                    thin,
+                    pen.px(on),
+                    pen.px(off),
+                    pen.line(c, width),
+                )])
+                .or_draw()?,
+        };
     }
     let marks = decimate::markers(&zeros, &cols, &rows, &mut tally);
     chart

@@ -4,7 +4,7 @@
 
 use super::compose::{endpoint, Roles};
 use super::doc::Block;
-use super::evidence::{Round, Side};
+use super::evidence::{Round, Side, WIRESHARK_LABELS};
 use super::strings::{fill, Strings};
 use super::units::{at, duration, frames, times, times_at};
 use super::Input;
@@ -33,64 +33,62 @@ pub fn blocks(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
 fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block> {
     let who = endpoint(input.conn, roles.data);
     let sum = input.conn.direction(roles.data);
-    if side.retrans.count == 0 {
-        let mut out = vec![Block::Para(fill(
+    let again = &sum.sent_again;
+    if again.segments == 0 && side.lost_segments.count + side.dup_acks.count == 0 {
+        return vec![Block::Para(fill(
             s.retrans_none,
             &[&who, &s.n_data_segments.of(sum.data_segments)],
         ))];
-        if side.lost_segments.count + side.dup_acks.count + side.out_of_order.count > 0 {
-            out.clear();
-        } else {
-            return out;
-        }
     }
     let mut out = Vec::new();
-    if side.retrans.count > 0 {
-        let kinds: Vec<String> = (0..4)
-            .map(|i| s.retrans_kind_counts[i].of(side.retrans_kinds[i]))
-            .collect();
-        out.push(Block::Para(s.retrans_some.sentence(
-            side.retrans.count,
-            &[
-                &sum.data_segments,
-                &who,
-                &sum.retransmitted_bytes,
-                &kinds[0],
-                &kinds[1],
-                &kinds[2],
-                &kinds[3],
-            ],
+    if again.segments > 0 {
+        out.push(Block::Para(format!(
+            "{} {}",
+            s.retrans_some.sentence(
+                again.segments,
+                &[
+                    &sum.data_segments,
+                    &who,
+                    &again.bytes,
+                    &s.sent_again_breakdown(again),
+                ],
+            ),
+            s.sent_again_where[capture_point(input, side)],
         )));
         let items = side
             .retrans
             .items
             .iter()
             .map(|r| {
-                let kind = s.retrans_kinds[r.kind.index()];
+                let kind = s.sent_again_kinds[r.kind.index()];
+                let label = wireshark_label(s, r.labels);
                 match r.original {
                     Some((f, d)) => fill(
                         s.retrans_item,
-                        &[&r.frame, &at(s, r.t), &kind, &f, &duration(s, d)],
+                        &[&r.frame, &at(s, r.t), &kind, &label, &f, &duration(s, d)],
                     ),
-                    None => fill(s.retrans_item_short, &[&r.frame, &at(s, r.t), &kind]),
+                    None => fill(
+                        s.retrans_item_short,
+                        &[&r.frame, &at(s, r.t), &kind, &label],
+                    ),
                 }
             })
             .collect();
         out.push(Block::List(items));
+        if side.retrans.count > side.retrans.items.len() as u64 {
+            out.push(Block::Para(fill(s.more, &[&side.retrans.count])));
+        }
+        out.push(Block::Para(wireshark_labels(
+            s,
+            side,
+            capture_point(input, side),
+        )));
     }
     let mut notes = Vec::new();
     let lost = &side.lost_segments;
     if lost.count > 0 {
         let when = times_at(s, &lost.items, lost.count);
         notes.push(fill(s.retrans_lost, &[&when]));
-    }
-    let ooo = &side.out_of_order;
-    if ooo.count > 0 {
-        let f = frames(s, &ooo.items, ooo.count);
-        notes.push(fill(
-            s.retrans_ooo,
-            &[&s.n_data_segments.of(ooo.count), &who, &f],
-        ));
     }
     let dup = &side.dup_acks;
     if dup.count > 0 {
@@ -104,6 +102,54 @@ fn retransmissions(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -
         out.push(Block::Para(notes.join(" ")));
     }
     out
+}
+
+/// Where the capture was taken, as an index of `Strings::sent_again_where`:
+/// at the sender, at the receiver, downstream of losses (no run metadata,
+/// but data missing from the capture), or not known.
+fn capture_point(input: &Input<'_>, side: &Side) -> usize {
+    use tcplab_analysis::record::link::PathEnd;
+    match input
+        .meta
+        .and_then(|m| m.link.as_ref())
+        .map(|l| l.capture_at)
+    {
+        Some(PathEnd::Sender) => 0,
+        Some(PathEnd::Receiver) => 1,
+        // Without the emulated link a run captures on the one loopback
+        // both ends share: what the sender sent is what the capture saw.
+        None if input.meta.is_some() => 0,
+        None if side.lost_segments.count > 0 => 2,
+        None => 3,
+    }
+}
+
+/// `out_of_order`: the Wireshark label of one segment, as a code span.
+fn wireshark_label(s: &Strings, labels: tcplab_analysis::EventSet) -> String {
+    WIRESHARK_LABELS
+        .iter()
+        .find(|e| labels.contains(**e))
+        .map_or_else(|| s.no_label.to_string(), |e| super::doc::code(e.name()))
+}
+
+/// What Wireshark calls the segments sent again, label by label.
+fn wireshark_labels(s: &Strings, side: &Side, point: usize) -> String {
+    let mut parts: Vec<String> = WIRESHARK_LABELS
+        .iter()
+        .zip(side.wireshark_labels)
+        .filter(|(_, n)| *n > 0)
+        .map(|(e, n)| format!("{} {}", super::doc::code(e.name()), n))
+        .collect();
+    let unlabelled = side.wireshark_labels[WIRESHARK_LABELS.len()];
+    if unlabelled > 0 {
+        parts.push(format!("{} {}", s.no_label, unlabelled));
+    }
+    let mut text = fill(s.retrans_wireshark, &[&parts.join(s.number_sep)]);
+    if side.wireshark_labels[3] > 0 {
+        text.push(' ');
+        text.push_str(s.retrans_ooo[point.min(2)]);
+    }
+    text
 }
 
 fn buffer(s: &Strings, side: &Side) -> Vec<Block> {
@@ -429,17 +475,8 @@ fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block>
     vec![Block::Para(text)]
 }
 
-/// Out-of-order data sent after duplicate ACKs: resent, so counted as retransmitted.
-fn resent_out_of_order(side: &Side) -> u64 {
-    if side.dup_acks.count > 0 {
-        side.out_of_order.count
-    } else {
-        0
-    }
-}
-
 fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
-    let losses = side.retrans.count + resent_out_of_order(side);
+    let losses = side.retrans.count;
     if side.zero_windows.count == 0
         && side.window_full.count > 0
         && losses + side.lost_segments.count >= side.window_full.count
@@ -447,7 +484,7 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
         return fill(
             s.limit_mostly_congestion,
             &[
-                &s.n_retransmissions.of(losses),
+                &s.n_sent_again.of(losses),
                 &s.n_gaps.of(side.lost_segments.count),
                 &s.n_times.of(side.window_full.count),
                 &side.max_in_flight,
@@ -464,12 +501,11 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
                 &side.max_in_flight,
             ],
         )
-    } else if side.retrans.count + side.lost_segments.count + resent_out_of_order(side) > 0 {
+    } else if side.retrans.count + side.lost_segments.count > 0 {
         fill(
             s.limit_congestion,
             &[
-                &s.n_retransmissions
-                    .of(side.retrans.count + resent_out_of_order(side)),
+                &s.n_sent_again.of(side.retrans.count),
                 &s.n_gaps.of(side.lost_segments.count),
                 &side.max_in_flight,
                 &side.max_window,

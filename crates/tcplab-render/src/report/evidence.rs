@@ -1,13 +1,15 @@
 //! The facts the report's answers cite, gathered segment by segment while
-//! the analysis streams: retransmissions, zero-window periods, window
-//! updates and probes, bytes in flight per round trip (slow start).
+//! the analysis streams: segments sent again (the analysis's one rule,
+//! `tcplab_analysis::SentAgain`, with Wireshark's labels beside it),
+//! zero-window periods, window updates and probes, bytes in flight per
+//! round trip (slow start).
 //!
 //! In: `SegmentReport`s of the reported stream, in capture order. Out: one
 //! `Side` per direction, each about the data that direction sent. Memory is
 //! bounded: lists keep their first `KEEP` entries and count the rest.
 
 use tcplab_analysis::flow::Direction;
-use tcplab_analysis::{Event, SegmentReport};
+use tcplab_analysis::{Event, EventSet, Mechanism, SegmentReport};
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::Seq;
 
@@ -15,36 +17,27 @@ use tcplab_wire::Seq;
 pub const KEEP: usize = 60;
 /// Round trips kept for the slow-start table.
 pub const KEEP_ROUNDS: usize = 40;
-/// Linux never retransmits on a timeout sooner than this (TCP_RTO_MIN).
-pub const RTO_MIN_S: f64 = 0.2;
+/// Wireshark's labels of a segment sent again, as the report cites them.
+pub const WIRESHARK_LABELS: [Event; 4] = [
+    Event::Retransmission,
+    Event::FastRetransmission,
+    Event::SpuriousRetransmission,
+    Event::OutOfOrder,
+];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RetransKind {
-    Fast,
-    Timeout,
-    Recovery,
-    Spurious,
-}
-
-impl RetransKind {
-    /// Position in `Side::retrans_kinds` and `Strings::retrans_kinds`.
-    pub fn index(self) -> usize {
-        match self {
-            RetransKind::Fast => 0,
-            RetransKind::Timeout => 1,
-            RetransKind::Recovery => 2,
-            RetransKind::Spurious => 3,
-        }
-    }
-}
-
+/// A data segment sent again.
 #[derive(Clone, Copy, Debug)]
 pub struct Retrans {
     pub frame: u64,
     pub t: f64,
-    pub kind: RetransKind,
-    /// The original segment and the seconds since it.
+    pub kind: Mechanism,
+    /// Wireshark's own analysis events of the segment.
+    pub labels: EventSet,
+    /// The original segment and the seconds since it (Wireshark gives it
+    /// for what it labels a retransmission).
     pub original: Option<(u64, f64)>,
+    /// Seconds since this side last sent data, a SYN or a FIN.
+    pub silence: Option<f64>,
 }
 
 /// One round trip of the data sender: from a data segment until the ACK
@@ -99,18 +92,19 @@ pub struct Side {
     pub first_data: Option<(u64, f64)>,
     pub last_data: Option<(u64, f64)>,
     pub largest_segment: u32,
+    /// Data segments sent again.
     pub retrans: Capped<Retrans>,
-    /// Retransmissions of each kind, in `RetransKind::index` order.
-    pub retrans_kinds: [u64; 4],
-    /// The last retransmission: frame and time.
+    /// Of them, how many Wireshark labels with each of `WIRESHARK_LABELS`,
+    /// and how many it does not label at all.
+    pub wireshark_labels: [u64; 5],
+    /// The last data segment sent again: frame and time.
     pub last_retrans: Option<(u64, f64)>,
+    /// When this side last sent data, a SYN or a FIN.
+    last_sent: Option<f64>,
     pub lost_segments: Capped<u64>,
     /// Duplicate ACKs the receiver sent about this data.
     pub dup_acks: Capped<u64>,
     pub window_full: Capped<u64>,
-    /// This side's data segments Wireshark labels out of order: resent data
-    /// close behind the previous segment, at a sender-side capture.
-    pub out_of_order: Capped<u64>,
     pub zero_windows: Capped<u64>,
     pub window_updates: Capped<u64>,
     /// Probes of a zero window: Wireshark's zero_window_probe, or a
@@ -171,29 +165,22 @@ impl Side {
     /// A segment this side sent (its data, probes, retransmissions).
     fn sent(&mut self, r: &SegmentReport, t: f64) {
         let ev = r.events;
-        let retrans_kind = if ev.contains(Event::SpuriousRetransmission) {
-            Some(RetransKind::Spurious)
-        } else if ev.contains(Event::FastRetransmission) {
-            Some(RetransKind::Fast)
-        } else if ev.contains(Event::Retransmission) {
-            let waited = r.rto.map_or(f64::MAX, |(_, ns)| ns as f64 / 1e9);
-            Some(if waited >= RTO_MIN_S {
-                RetransKind::Timeout
-            } else {
-                RetransKind::Recovery
-            })
-        } else {
-            None
-        };
-        if let Some(kind) = retrans_kind {
-            self.retrans_kinds[kind.index()] += 1;
+        let again = r.sent_again.filter(|_| r.len > 0);
+        if let Some(kind) = again {
+            let label = WIRESHARK_LABELS.iter().position(|e| ev.contains(*e));
+            self.wireshark_labels[label.unwrap_or(WIRESHARK_LABELS.len())] += 1;
             self.last_retrans = Some((r.frame, t));
             self.retrans.push(Retrans {
                 frame: r.frame,
                 t,
                 kind,
+                labels: ev,
                 original: r.rto.map(|(f, ns)| (f, ns as f64 / 1e9)),
+                silence: self.last_sent.map(|s| t - s),
             });
+        }
+        if r.len > 0 || r.flags.syn() || r.flags.fin() {
+            self.last_sent = Some(t);
         }
         if ev.contains(Event::LostSegment) {
             self.lost_segments.push(r.frame);
@@ -201,23 +188,13 @@ impl Side {
         if ev.contains(Event::WindowFull) {
             self.window_full.push(r.frame);
         }
-        if ev.contains(Event::OutOfOrder) {
-            self.out_of_order.push(r.frame);
-        }
         let probe = ev.contains(Event::ZeroWindowProbe)
             || (self.zero_since.is_some() && ev.contains(Event::KeepAlive));
         if probe {
             self.probes.push(r.frame);
         }
         if r.len > 0 && !probe {
-            // Out of order after the receiver signalled a hole (duplicate
-            // ACKs) is data sent again: a loss, like a retransmission.
-            let resent = ev.contains(Event::OutOfOrder) && self.dup_acks.count > 0;
-            self.data_segment(
-                r,
-                t,
-                retrans_kind.is_some() || ev.contains(Event::LostSegment) || resent,
-            );
+            self.data_segment(r, t, again.is_some() || ev.contains(Event::LostSegment));
         }
     }
 

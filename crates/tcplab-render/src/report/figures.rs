@@ -45,14 +45,54 @@ pub fn render_all(
         blocks.push(Block::Figure {
             stem: graph.name().to_string(),
             title: s.graph_names[i].to_string(),
-            caption: caption(graph, input, s, &roles),
+            caption: caption(graph, input, s, &roles, &view),
             svg: svg.as_svg().unwrap_or_default().to_string(),
         });
     }
     Ok((blocks, files))
 }
 
-fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles) -> String {
+/// What the curve shows (the data's span, its average and peak), and why
+/// the connection's average in the transfer section differs: it spans the
+/// whole connection, the teardown after the last data segment included.
+fn throughput(
+    view: &View<'_>,
+    s: &Strings,
+    sum: &tcplab_analysis::DirectionSummary,
+    whole: f64,
+) -> String {
+    let Ok(Some(t)) = plot::throughput_summary(view) else {
+        return String::new();
+    };
+    let mut text = fill(
+        s.cap_throughput,
+        &[
+            &t.first.0,
+            &t.last.0,
+            &rate(s, t.avg_bps),
+            &duration(s, t.curve_s),
+            &rate(s, t.peak_bps),
+            &at(s, t.peak_t),
+        ],
+    );
+    if t.tail_packets > 0 {
+        let resent = t
+            .tail_resent
+            .map_or_else(String::new, |(f, _)| fill(s.cap_throughput_resent, &[&f]));
+        text.push_str(&fill(
+            s.cap_throughput_tail,
+            &[
+                &rate(s, sum.throughput_bps),
+                &duration(s, whole),
+                &duration(s, t.tail_s),
+                &resent,
+            ],
+        ));
+    }
+    text
+}
+
+fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles, view: &View<'_>) -> String {
     let c = input.conn;
     let side = input.evidence.side(roles.data);
     let sum = c.direction(roles.data);
@@ -97,7 +137,7 @@ fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles) -> Strin
                 s.cap_tcptrace_clean.to_string()
             }
         }
-        Graph::Throughput => fill(s.cap_throughput, &[&rate(s, sum.throughput_bps)]),
+        Graph::Throughput => throughput(view, s, sum, c.duration),
         Graph::Rtt => match sum.ack_rtt {
             Some(r) => fill(
                 s.cap_rtt,

@@ -6,11 +6,12 @@
 use super::answers::{slow_start_end, SlowStartEnd};
 use super::compose::Roles;
 use super::doc::{code, text, Block};
-use super::path::PathEvidence;
+use super::evidence::Side;
 use super::strings::{fill, Strings};
 use super::units::{at, duration};
 use super::Input;
-use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo};
+use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo, CA_LOSS};
+use tcplab_analysis::Mechanism;
 
 /// Tolerance of the window and RTT comparisons.
 const TOLERANCE: f64 = 0.10;
@@ -29,13 +30,64 @@ fn agreement(s: &Strings, capture: f64, kernel: f64) -> String {
     }
 }
 
-pub fn kernel_view(
-    input: &Input<'_>,
-    s: &Strings,
-    roles: &Roles,
-    path: &PathEvidence,
-    rows: &[TcpInfo],
-) -> Vec<Block> {
+/// Timeouts listed against the kernel's state.
+const SHOW_TIMEOUTS: usize = 5;
+
+/// One row per timeout the capture shows (the first segment of each run
+/// of segments sent again after a timeout): the silence before it, and
+/// whether the kernel's `TCP_INFO` went into the Loss state around it
+/// (from 10 ms before to 200 ms after), with cwnd before and at its lowest.
+fn timeouts(s: &Strings, side: &Side, rows: &[&TcpInfo], start: f64) -> Vec<Vec<String>> {
+    let p = &s.path;
+    let items = &side.retrans.items;
+    let firsts = items.iter().enumerate().filter(|(i, r)| {
+        r.kind == Mechanism::Timeout && (*i == 0 || items[i - 1].kind != Mechanism::Timeout)
+    });
+    firsts
+        .take(SHOW_TIMEOUTS)
+        .map(|(_, r)| {
+            let t = start + r.t;
+            let before = rows.iter().rev().find(|k| k.time < t - 0.010);
+            let around: Vec<&&TcpInfo> = rows
+                .iter()
+                .filter(|k| (t - 0.010..=t + 0.200).contains(&k.time))
+                .collect();
+            let lowest = around.iter().min_by_key(|k| k.cwnd);
+            let lost = around.iter().find(|k| k.ca_state == CA_LOSS);
+            let silence = r
+                .silence
+                .map_or_else(String::new, |d| fill(p.cell_timeout, &[&duration(s, d)]));
+            let after: Option<&TcpInfo> = lost.or(lowest).map(|k| **k);
+            let (cell, verdict) = match (before.copied(), after) {
+                (Some(b), Some(k)) => (
+                    fill(
+                        p.cell_collapse,
+                        &[&b.cwnd, &k.cwnd, &ca_state_name(k.ca_state)],
+                    ),
+                    lost.is_some(),
+                ),
+                (None, Some(k)) | (Some(k), None) => (
+                    fill(p.cell_no_collapse, &[&k.cwnd, &ca_state_name(k.ca_state)]),
+                    lost.is_some(),
+                ),
+                (None, None) => ("—".to_string(), false),
+            };
+            vec![
+                fill(p.row_timeout, &[&r.frame, &at(s, r.t)]),
+                silence,
+                cell,
+                if verdict {
+                    p.collapsed
+                } else {
+                    p.not_collapsed
+                }
+                .to_string(),
+            ]
+        })
+        .collect()
+}
+
+pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInfo]) -> Vec<Block> {
     let p = &s.path;
     let Some(k) = input.kernel else {
         return Vec::new();
@@ -197,19 +249,23 @@ pub fn kernel_view(
             ]);
         }
     }
-    // Retransmissions.
+    // Segments sent again, then each timeout against the kernel's state.
     let kernel_retrans = u64::from(last.total_retrans);
-    let flagged = path.flagged[roles.data.index()];
+    let again = input.conn.direction(roles.data).sent_again;
     table.push(vec![
         p.row_retrans.to_string(),
-        fill(p.cell_flagged, &[&flagged]),
+        fill(
+            p.cell_flagged,
+            &[&again.total(), &s.sent_again_breakdown(&again)],
+        ),
         fill(p.cell_total_retrans, &[&kernel_retrans]),
-        if flagged == kernel_retrans {
+        if again.total() == kernel_retrans {
             p.equal.to_string()
         } else {
-            fill(p.differ, &[&flagged.abs_diff(kernel_retrans)])
+            fill(p.differ, &[&again.total().abs_diff(kernel_retrans)])
         },
     ]);
+    table.extend(timeouts(s, side, &rows, start));
     out.push(Block::Table {
         head: p.kernel_head.iter().map(|h| h.to_string()).collect(),
         rows: table,

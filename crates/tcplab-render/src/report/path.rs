@@ -12,32 +12,28 @@ use std::collections::HashMap;
 use tcplab_analysis::record::drops::{DroppedPacket, LinkDirection};
 use tcplab_analysis::record::link::{LinkParams, PathEnd, QueueLimit};
 use tcplab_analysis::record::tcp_info::TcpInfo;
-use tcplab_analysis::{Event, EventSet, SegmentReport};
+use tcplab_analysis::{EventSet, Mechanism, SegmentReport};
 use tcplab_wire::capture::Timestamp;
 
 /// Dropped segments listed one by one.
 const SHOW: usize = 12;
 
-/// Gathered while the capture streams by: the frame that resent each
-/// dropped data segment, and the segments each side flagged as resent.
+/// Gathered while the capture streams by: the frame that sent each
+/// dropped data segment again, why, and what Wireshark calls it.
 pub struct PathEvidence {
     stream: u32,
     drops: Vec<DroppedPacket>,
     /// Sequence number → indexes in `drops` still waiting for their resend.
     waiting: HashMap<u32, Vec<usize>>,
-    resent: Vec<Option<(u64, EventSet)>>,
-    /// Per direction: segments flagged retransmission, fast or spurious
-    /// retransmission, or out of order (a sender-side capture cannot see
-    /// its own segments out of order: Wireshark says so of quick resends).
-    pub flagged: [u64; 2],
+    resent: Vec<Option<Resent>>,
 }
 
-const RESENT: [Event; 4] = [
-    Event::Retransmission,
-    Event::FastRetransmission,
-    Event::SpuriousRetransmission,
-    Event::OutOfOrder,
-];
+#[derive(Clone, Copy, Debug)]
+struct Resent {
+    frame: u64,
+    why: Option<Mechanism>,
+    labels: EventSet,
+}
 
 impl PathEvidence {
     /// Follows `stream`; `drops` is the link's log (only the forward data
@@ -59,16 +55,12 @@ impl PathEvidence {
             resent: vec![None; drops.len()],
             drops,
             waiting,
-            flagged: [0; 2],
         }
     }
 
     pub fn push(&mut self, r: &SegmentReport) {
         if r.stream != self.stream || r.len == 0 {
             return;
-        }
-        if RESENT.iter().any(|e| r.events.contains(*e)) {
-            self.flagged[r.dir.index()] += 1;
         }
         if self.waiting.is_empty() {
             return;
@@ -81,7 +73,11 @@ impl PathEvidence {
             drops[i].time_ns < r.ts.0 && drops[i].tcp.is_some_and(|(_, len, _)| len == r.len)
         }) {
             let i = list.remove(pos);
-            self.resent[i] = Some((r.frame, r.events));
+            self.resent[i] = Some(Resent {
+                frame: r.frame,
+                why: r.sent_again,
+                labels: r.events,
+            });
             if list.is_empty() {
                 self.waiting.remove(&r.seq.raw());
             }
@@ -98,7 +94,7 @@ pub fn blocks(
     kernel: &[TcpInfo],
 ) -> Vec<Block> {
     let mut out = link(input, s, path);
-    out.extend(kernel_view(input, s, roles, path, kernel));
+    out.extend(kernel_view(input, s, roles, kernel));
     out
 }
 
@@ -147,7 +143,6 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
     }
     if !at_sender {
         out.push(Block::Para(p.at_receiver.to_string()));
-        return out;
     }
     let start = input.series.start;
     let resent = path.resent.iter().filter(|r| r.is_some()).count();
@@ -168,9 +163,16 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
             let (seq, len, _) = d.tcp?;
             let t = at(s, Timestamp(d.time_ns).secs_since(start));
             Some(match r {
-                Some((frame, events)) => fill(
+                Some(r) => fill(
                     p.drop_item,
-                    &[&seq, &len, &t, &frame, &code(&events.to_string())],
+                    &[
+                        &seq,
+                        &len,
+                        &t,
+                        &r.frame,
+                        &r.why.map_or(s.no_label, |m| s.sent_again_kinds[m.index()]),
+                        &label_of(s, r.labels),
+                    ],
                 ),
                 None => fill(p.drop_item_lost, &[&seq, &len, &t]),
             })
@@ -184,6 +186,14 @@ fn link(input: &Input<'_>, s: &Strings, path: &PathEvidence) -> Vec<Block> {
         )));
     }
     out
+}
+
+/// Wireshark's retransmission label of a segment, as a code span.
+fn label_of(s: &Strings, labels: EventSet) -> String {
+    super::evidence::WIRESHARK_LABELS
+        .iter()
+        .find(|e| labels.contains(**e))
+        .map_or_else(|| s.no_label.to_string(), |e| code(e.name()))
 }
 
 /// The link's settings in the report's language.

@@ -40,13 +40,7 @@ pub fn rate(s: &Strings, bps: f64) -> String {
 
 /// [`rate`] for any sentence table of `lang`.
 pub fn rate_in(lang: Lang, bps: f64) -> String {
-    let (f, name) = match bps {
-        b if b >= 1e9 => (1e9, "Gbit/s"),
-        b if b >= 1e6 => (1e6, "Mbit/s"),
-        b if b >= 1e3 => (1e3, "kbit/s"),
-        _ => (1.0, "bit/s"),
-    };
-    format!("{} {name}", lang.decimal(format!("{:.2}", bps / f)))
+    crate::plot::units::rate(lang, bps)
 }
 
 /// A plain number with at most two decimals, trailing zeros dropped: `1`, `0.5`, `2,25`.

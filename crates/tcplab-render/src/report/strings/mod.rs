@@ -12,6 +12,7 @@
 //! fence the value needs.
 
 pub use crate::plot::lang::{fill, Lang, Plural};
+use tcplab_analysis::{Mechanism, SentAgain};
 
 mod en;
 mod es;
@@ -73,6 +74,8 @@ pub struct Strings {
     pub cap_tcptrace_loss: &'static str,
     pub cap_tcptrace_full: Plural,
     pub cap_throughput: &'static str,
+    pub cap_throughput_tail: &'static str,
+    pub cap_throughput_resent: &'static str,
     pub cap_rtt: &'static str,
     pub cap_rtt_none: &'static str,
     pub cap_no_data: Plural,
@@ -84,9 +87,16 @@ pub struct Strings {
     pub q_retrans: &'static str,
     pub retrans_none: &'static str,
     pub retrans_some: Plural,
-    pub retrans_kinds: [&'static str; 4],
-    /// How many retransmissions of each of `retrans_kinds` ("3 fast").
-    pub retrans_kind_counts: [Plural; 4],
+    /// Why a segment was sent again, in `Mechanism::ALL` order.
+    pub sent_again_kinds: [&'static str; 5],
+    /// How many of each of `sent_again_kinds` ("3 in fast recovery").
+    pub sent_again_counts: [Plural; 5],
+    /// What "sent again" means at this capture point: at the sender, at
+    /// the receiver, downstream of losses (no metadata, but gaps), not known.
+    pub sent_again_where: [&'static str; 4],
+    /// A segment Wireshark gives none of its retransmission labels.
+    pub no_label: &'static str,
+    pub retrans_wireshark: &'static str,
     pub retrans_item: &'static str,
     pub retrans_item_short: &'static str,
     pub retrans_lost: &'static str,
@@ -108,7 +118,9 @@ pub struct Strings {
     pub ss_loss_last: &'static str,
     pub ss_loss: &'static str,
     pub ss_loss_later: &'static str,
-    pub retrans_ooo: &'static str,
+    /// Wireshark's out_of_order among them, by `sent_again_where`'s index
+    /// (at the sender, at the receiver of the emulated link, elsewhere).
+    pub retrans_ooo: [&'static str; 3],
     pub ss_limited: &'static str,
     pub ss_too_short: &'static str,
     pub ss_not_visible: &'static str,
@@ -150,7 +162,7 @@ pub struct Strings {
     pub n_periods: Plural,
     pub n_samples: Plural,
     pub n_round_trips: Plural,
-    pub n_retransmissions: Plural,
+    pub n_sent_again: Plural,
     pub n_gaps: Plural,
     pub n_duplicate_acks: Plural,
     pub n_window_updates: Plural,
@@ -162,6 +174,17 @@ impl Strings {
             Lang::En => &EN,
             Lang::Es => &ES,
         }
+    }
+
+    /// "5 in fast recovery, 1 after a timeout": the mechanisms that sent
+    /// something again, in `Mechanism::ALL` order.
+    pub fn sent_again_breakdown(&self, c: &SentAgain) -> String {
+        let parts: Vec<String> = Mechanism::ALL
+            .iter()
+            .filter(|m| c.by(**m) > 0)
+            .map(|m| self.sent_again_counts[m.index()].of(c.by(*m)))
+            .collect();
+        parts.join(self.number_sep)
     }
 }
 
@@ -223,8 +246,18 @@ mod tests {
         assert_eq!(ES.n_times.of(3), "3 veces");
         assert_eq!(ES.n_round_trips.of(1), "1 ida y vuelta");
         assert_eq!(ES.n_round_trips.of(4), "4 idas y vueltas");
-        assert_eq!(ES.retrans_kind_counts[3].of(1), "1 espuria");
-        assert_eq!(ES.retrans_kind_counts[3].of(0), "0 espurias");
+        assert_eq!(ES.sent_again_counts[3].of(1), "1 espurio");
+        assert_eq!(ES.sent_again_counts[3].of(0), "0 espurios");
+        let c = SentAgain {
+            segments: 6,
+            fast_recovery: 5,
+            timeout: 1,
+            ..SentAgain::default()
+        };
+        assert_eq!(
+            EN.sent_again_breakdown(&c),
+            "5 in fast recovery, 1 after a timeout"
+        );
         assert_eq!(EN.frames.shown(1, &"29"), "frame 29");
         assert_eq!(ES.frames.shown(2, &"8, 10"), "tramas 8, 10");
     }
