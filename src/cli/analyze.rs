@@ -99,7 +99,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             }
         };
         let (finished, damage) =
-            match tcplab_analysis::analyze_file_streaming_with(file, opts, sink) {
+            match tcplab_analysis::analyze_file_streaming_with(file, opts.clone(), sink) {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("tcplab: error: {e}");

@@ -26,9 +26,10 @@
 use crate::connection::Connection;
 use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
 use crate::flow::FlowTable;
+use tcplab_wire::dissect::DecodeOptions;
 
-/// How the analysis uses memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the analysis uses memory, and how packets are dissected.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnalyzerOptions {
     /// At most this many connections keep their analysis state in memory;
     /// the others wait in a temporary file. 0 sends every connection out
@@ -38,6 +39,8 @@ pub struct AnalyzerOptions {
     /// numbering record, index entry and place in memory; older ones are on
     /// disk. 1 sends every stream but the newest to disk (for tests).
     pub max_hot_streams: usize,
+    /// Which UDP ports carry tunnels (VXLAN, Geneve).
+    pub decode: DecodeOptions,
 }
 
 impl AnalyzerOptions {
@@ -52,6 +55,7 @@ impl Default for AnalyzerOptions {
         AnalyzerOptions {
             max_in_memory: AnalyzerOptions::DEFAULT_MAX_IN_MEMORY,
             max_hot_streams: AnalyzerOptions::DEFAULT_MAX_HOT_STREAMS,
+            decode: DecodeOptions::default(),
         }
     }
 }

@@ -69,7 +69,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
-use tcplab_wire::dissect::{self, Flags, SackBlocks, Skip};
+use tcplab_wire::dissect::{self, Encap, Flags, SackBlocks, Skip};
 use tcplab_wire::Seq;
 
 /// Everything known about one TCP segment after analysis.
@@ -140,7 +140,10 @@ pub struct Analyzer {
     /// One connection per stream, in memory or spilled.
     conns: Connections,
     stats: CaptureStats,
-    skips: BTreeMap<Skip, u64>,
+    /// Packets that are not TCP segments, by reason and the encapsulation
+    /// they stopped in.
+    skips: BTreeMap<(Skip, Option<Encap>), u64>,
+    decode: dissect::DecodeOptions,
 }
 
 impl Default for Analyzer {
@@ -157,9 +160,10 @@ impl Analyzer {
     pub fn with_options(opts: AnalyzerOptions) -> Analyzer {
         Analyzer {
             table: FlowTable::with_max_hot(opts.max_hot_streams),
-            conns: Connections::new(opts),
+            conns: Connections::new(opts.clone()),
             stats: CaptureStats::default(),
             skips: BTreeMap::new(),
+            decode: opts.decode,
         }
     }
 
@@ -170,10 +174,13 @@ impl Analyzer {
         let t = Some(rec.ts.as_secs_f64());
         self.stats.first_time = self.stats.first_time.or(t);
         self.stats.last_time = t;
-        match dissect::dissect(rec) {
-            Ok(seg) => Some(self.push_segment(&seg)),
+        match dissect::dissect_with(rec, &self.decode) {
+            Ok(found) => Some(self.push_segment(&found.segment)),
             Err(rejected) => {
-                *self.skips.entry(rejected.skip).or_default() += 1;
+                *self
+                    .skips
+                    .entry((rejected.skip, rejected.inside))
+                    .or_default() += 1;
                 if let Some((sa, sp, da, dp)) = rejected.ports {
                     let (src, dst) = (
                         Endpoint { addr: sa, port: sp },
@@ -328,7 +335,14 @@ impl Analyzer {
         self.stats.skipped = self
             .skips
             .iter()
-            .map(|(k, v)| (k.to_string(), *v))
+            .map(|(&(skip, inside), v)| {
+                let reason = dissect::Rejected {
+                    skip,
+                    ports: None,
+                    inside,
+                };
+                (reason.reason(), *v)
+            })
             .collect();
         let old_streams_off = self.table.take_old_streams_off();
         Finished::new(self.stats, self.conns, old_streams_off)

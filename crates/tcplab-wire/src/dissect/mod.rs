@@ -1,164 +1,33 @@
 //! `Record` in, TCP `Segment` out (or the reason the packet is not one).
 //!
-//! The link layer is peeled here (`link`), IPv4/IPv6 with extension headers
-//! and the TCP header are sliced by `etherparse` in its lax mode, so that a
-//! packet cut short by the snap length still yields its TCP header. The TCP
-//! payload length is taken from the IP length fields, not from the bytes
-//! captured (`Segment::len` vs `Segment::captured_len`).
+//! Plain Ethernet/IPv4/TCP goes the hand-made fast way (`fast`). Anything
+//! else descends through its encapsulations (`encap`: VLAN, MPLS, PPPoE,
+//! PPP, GRE, ERSPAN, VXLAN, Geneve, IP-in-IP, and the link types that carry
+//! IP) to the innermost IP packet, recording the tunnel path it took; that
+//! packet's IPv4/IPv6 headers with extension headers and the TCP header
+//! are sliced by `etherparse` in its lax mode, so that a packet cut short
+//! by the snap length still yields its TCP header. The TCP payload length
+//! is taken from the IP length fields, not from the bytes captured
+//! (`Segment::len` vs `Segment::captured_len`).
 //!
 //! Not done here: anything that needs more than one packet (that is `flow`
 //! and `analysis`).
 
+pub mod encap;
 mod fast;
-mod link;
+mod flags;
 mod options;
 
+pub use encap::{DecodeOptions, Encap, Hop, Outer, TunnelPath, UdpTunnel};
+pub use flags::{Flags, NotAFlagLetter};
 pub use options::{SackBlocks, TcpOptions};
 
 use crate::capture::{LinkType, Record, Timestamp};
 use crate::Seq;
+use encap::Descent;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use std::fmt;
 use std::net::IpAddr;
-use std::str::FromStr;
-
-/// TCP header flags (the low 8 bits of the flags field).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Flags(pub u8);
-
-impl Flags {
-    pub const FIN: u8 = 0x01;
-    pub const SYN: u8 = 0x02;
-    pub const RST: u8 = 0x04;
-    pub const PSH: u8 = 0x08;
-    pub const ACK: u8 = 0x10;
-    pub const URG: u8 = 0x20;
-    pub const ECE: u8 = 0x40;
-    pub const CWR: u8 = 0x80;
-
-    pub fn has(self, bits: u8) -> bool {
-        self.0 & bits != 0
-    }
-    pub fn fin(self) -> bool {
-        self.has(Self::FIN)
-    }
-    pub fn syn(self) -> bool {
-        self.has(Self::SYN)
-    }
-    pub fn rst(self) -> bool {
-        self.has(Self::RST)
-    }
-    pub fn ack(self) -> bool {
-        self.has(Self::ACK)
-    }
-    /// A SYN without ACK: the opening segment of a handshake.
-    pub fn is_pure_syn(self) -> bool {
-        self.0 & (Self::SYN | Self::ACK) == Self::SYN
-    }
-    pub fn is_syn_ack(self) -> bool {
-        self.0 & (Self::SYN | Self::ACK) == (Self::SYN | Self::ACK)
-    }
-}
-
-/// The flags' letters, in the order they are written (`FSRPAUEC`, the
-/// order of their bits): the one table that writes them
-/// ([`Flags::letters`], `Display`, serde) and reads them back (`FromStr`).
-const LETTERS: [(u8, char); 8] = [
-    (Flags::FIN, 'F'),
-    (Flags::SYN, 'S'),
-    (Flags::RST, 'R'),
-    (Flags::PSH, 'P'),
-    (Flags::ACK, 'A'),
-    (Flags::URG, 'U'),
-    (Flags::ECE, 'E'),
-    (Flags::CWR, 'C'),
-];
-
-/// The letters of each of the 256 combinations as bytes and their count,
-/// made by the compiler.
-const LETTER_BYTES: [([u8; 8], usize); 256] = {
-    let mut out = [([0u8; 8], 0usize); 256];
-    let mut bits = 0;
-    while bits < 256 {
-        let mut i = 0;
-        while i < LETTERS.len() {
-            let (bit, letter) = LETTERS[i];
-            if bits as u8 & bit != 0 {
-                out[bits].0[out[bits].1] = letter as u8;
-                out[bits].1 += 1;
-            }
-            i += 1;
-        }
-        bits += 1;
-    }
-    out
-};
-
-/// [`LETTER_BYTES`] as text: what [`Flags::letters`] returns, without a
-/// cost per call (the CSV writer asks for it on every row).
-static LETTER_TEXT: [&str; 256] = {
-    let all: &'static [([u8; 8], usize); 256] = &LETTER_BYTES;
-    let mut out = [""; 256];
-    let mut bits = 0;
-    while bits < 256 {
-        let (bytes, _) = all[bits].0.split_at(all[bits].1);
-        out[bits] = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => panic!("the flag letters are ASCII"),
-        };
-        bits += 1;
-    }
-    out
-};
-
-impl Flags {
-    /// Letters in the order `FSRPAUEC`, e.g. `SA`, `PA`, `FA`; empty when
-    /// no flag is set.
-    pub fn letters(self) -> &'static str {
-        LETTER_TEXT[usize::from(self.0)]
-    }
-}
-
-/// [`Flags::letters`].
-impl fmt::Display for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.letters())
-    }
-}
-
-/// A character that is not one of the flag letters `FSRPAUEC`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a TCP flag letter (FSRPAUEC)")]
-pub struct NotAFlagLetter(pub char);
-
-/// Reads back [`Flags::letters`]: the letters in any order (a repeated
-/// one counts once); the empty text is no flag.
-impl FromStr for Flags {
-    type Err = NotAFlagLetter;
-
-    fn from_str(text: &str) -> Result<Flags, NotAFlagLetter> {
-        text.chars().try_fold(Flags(0), |flags, c| {
-            let (bit, _) = LETTERS
-                .iter()
-                .find(|&&(_, letter)| letter == c)
-                .ok_or(NotAFlagLetter(c))?;
-            Ok(Flags(flags.0 | bit))
-        })
-    }
-}
-
-/// As [`Flags::letters`] (`"SA"`), as the JSON output has always written them.
-impl serde::Serialize for Flags {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.letters())
-    }
-}
-
-impl fmt::Debug for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Flags({self})")
-    }
-}
 
 /// One TCP segment, as far as one packet can tell.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -198,7 +67,7 @@ impl Segment {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Skip {
     UnsupportedLink(u32),
-    /// Not IPv4/IPv6 (ARP, LLDP, ...).
+    /// Not IPv4/IPv6 (ARP, LLDP, PPP's LCP, ...).
     NotIp,
     /// IP but not TCP (UDP, ICMP, ...).
     NotTcp,
@@ -208,6 +77,16 @@ pub enum Skip {
     HeadersTruncated,
     /// Bytes that cannot be an IP/TCP packet (bad version, bad lengths, bad data offset).
     Malformed,
+    /// A protocol field of `layer` names a protocol tcplab does not know.
+    UnknownProtocol { layer: Encap, proto: u32 },
+    /// A variant of `layer` tcplab does not take apart.
+    Unsupported { layer: Encap, what: &'static str },
+    /// An encrypted frame (802.11 protected): not guessed at.
+    Encrypted(Encap),
+    /// A frame that carries no packet (802.11 management, control, null data).
+    NoPacket(Encap),
+    /// More encapsulations inside each other than tcplab follows.
+    TooDeep,
 }
 
 impl fmt::Display for Skip {
@@ -219,31 +98,85 @@ impl fmt::Display for Skip {
             Skip::IpFragment => write!(f, "IP fragment"),
             Skip::HeadersTruncated => write!(f, "headers cut off by the snap length"),
             Skip::Malformed => write!(f, "malformed IP/TCP header"),
+            Skip::UnknownProtocol { layer, proto } => {
+                write!(f, "{layer} with unknown protocol 0x{proto:04x}")
+            }
+            Skip::Unsupported { layer, what } => write!(f, "{layer} {what}, not supported"),
+            Skip::Encrypted(layer) => write!(f, "{layer} encrypted (protected) frame"),
+            Skip::NoPacket(layer) => {
+                write!(f, "{layer} management, control or null frame (no packet)")
+            }
+            Skip::TooDeep => write!(
+                f,
+                "more than {} nested encapsulations",
+                encap::MAX_HOPS
+            ),
         }
     }
 }
 
 /// A packet that is not a usable TCP segment. When it is IP protocol 6 with
 /// at least the port numbers present, `ports` carries the 4-tuple: Wireshark
-/// still gives such a packet a `tcp.stream` number, and so do we.
+/// still gives such a packet a `tcp.stream` number, and so do we. `inside`
+/// is the encapsulation the packet had entered when it stopped (none on a
+/// plain link).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rejected {
     pub skip: Skip,
     pub ports: Option<(IpAddr, u16, IpAddr, u16)>,
+    pub inside: Option<Encap>,
+}
+
+impl Rejected {
+    /// The reason as the report counts it: `IP but not TCP inside GRE`;
+    /// a reason that names its layer already stands alone.
+    pub fn reason(&self) -> String {
+        match (self.skip, self.inside) {
+            (
+                Skip::NotIp | Skip::NotTcp | Skip::IpFragment | Skip::HeadersTruncated | Skip::Malformed,
+                Some(layer),
+            ) => format!("{} inside {layer}", self.skip),
+            (skip, _) => skip.to_string(),
+        }
+    }
 }
 
 impl From<Skip> for Rejected {
     fn from(skip: Skip) -> Rejected {
-        Rejected { skip, ports: None }
+        Rejected {
+            skip,
+            ports: None,
+            inside: None,
+        }
     }
 }
 
-/// Dissects one record down to TCP.
+/// A TCP segment and the tunnel path it came through (empty for a plain
+/// link).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dissected {
+    pub segment: Segment,
+    pub path: TunnelPath,
+}
+
+/// Dissects one record down to TCP, with the default settings.
 pub fn dissect(record: &Record<'_>) -> Result<Segment, Rejected> {
     if let Some(seg) = fast::ipv4_tcp(record) {
         return Ok(seg);
     }
-    dissect_general(record)
+    dissect_general(record, &DecodeOptions::default()).map(|d| d.segment)
+}
+
+/// Dissects one record down to TCP through any encapsulation, keeping the
+/// path it took.
+pub fn dissect_with(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissected, Rejected> {
+    if let Some(segment) = fast::ipv4_tcp(record) {
+        return Ok(Dissected {
+            segment,
+            path: TunnelPath::default(),
+        });
+    }
+    dissect_general(record, opts)
 }
 
 /// Dissects one IPv4 or IPv6 packet without a link layer (as a TUN device
@@ -260,9 +193,31 @@ pub fn dissect_ip(packet: &[u8]) -> Result<Segment, Rejected> {
     })
 }
 
-/// Every link type and IP version, through etherparse.
-fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
-    let packet = link::slice(record.link, record.data).map_err(Rejected::from)?;
+/// Every link type, encapsulation and IP version.
+fn dissect_general(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissected, Rejected> {
+    let mut descent = Descent {
+        path: TunnelPath::default(),
+        inside: None,
+        outer: None,
+        opts,
+    };
+    let packet = encap::descend(record.link, record.data, &mut descent).map_err(|skip| Rejected {
+        skip,
+        ports: None,
+        inside: descent.inside,
+    })?;
+    let segment = segment_of(record, &packet).map_err(|mut rejected| {
+        rejected.inside = descent.inside;
+        rejected
+    })?;
+    Ok(Dissected {
+        segment,
+        path: descent.path,
+    })
+}
+
+/// The TCP segment of the innermost IP packet, sliced by etherparse.
+fn segment_of(record: &Record<'_>, packet: &LaxSlicedPacket<'_>) -> Result<Segment, Rejected> {
     let (src, dst, ip_start, declared_end, payload) = match &packet.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
@@ -289,7 +244,7 @@ fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
             )
         }
         Some(LaxNetSlice::Arp(_)) => return Err(Skip::NotIp.into()),
-        None => return Err(classify_stop(&packet).into()),
+        None => return Err(classify_stop(packet).into()),
     };
     if payload.fragmented {
         return Err(Skip::IpFragment.into());
@@ -310,8 +265,9 @@ fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
                 )
             });
             return Err(Rejected {
-                skip: classify_stop(&packet),
+                skip: classify_stop(packet),
                 ports,
+                inside: None,
             });
         }
     };
@@ -328,6 +284,7 @@ fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
         Some(end) => end.checked_sub(tcp_offset + header_len).ok_or(Rejected {
             skip: Skip::Malformed,
             ports: Some((src, tcp.source_port(), dst, tcp.destination_port())),
+            inside: None,
         })?,
         None => captured_len,
     };
