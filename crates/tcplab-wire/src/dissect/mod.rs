@@ -102,9 +102,9 @@ impl fmt::Display for Skip {
                 write!(f, "{layer} with unknown protocol 0x{proto:04x}")
             }
             Skip::Unsupported { layer, what } => write!(f, "{layer} {what}, not supported"),
-            Skip::Encrypted(layer) => write!(f, "{layer} encrypted (protected) frame"),
+            Skip::Encrypted(layer) => write!(f, "{layer} encrypted (not decrypted)"),
             Skip::NoPacket(layer) => {
-                write!(f, "{layer} management, control or null frame (no packet)")
+                write!(f, "{layer} management, control or null data (no packet)")
             }
             Skip::TooDeep => write!(
                 f,

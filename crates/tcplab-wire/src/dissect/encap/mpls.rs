@@ -1,8 +1,9 @@
 //! MPLS label stacks (RFC 3032): every label is a hop; after the bottom
-//! of the stack, the first nibble says what follows, as Wireshark guesses
-//! it: 4 is IPv4, 6 is IPv6, 0 a pseudowire control word (RFC 4385) before
-//! an Ethernet frame, anything else an Ethernet pseudowire without one
-//! (RFC 4448).
+//! of the stack, the first nibble says what follows, as Wireshark 4.0
+//! guesses it: 4 is IPv4, 6 is IPv6, 0 an Ethernet pseudowire (RFC 4448):
+//! without a control word when the bytes look like an Ethernet header
+//! (an IP, ARP, VLAN or MPLS ethertype at byte 12), else after a control
+//! word (RFC 4385). Any other nibble is a payload neither reads.
 
 use super::{after, be32, Descent, Encap, Hop, Layer};
 use crate::dissect::Skip;
@@ -23,14 +24,23 @@ pub(super) fn stack<'a>(data: &'a [u8], d: &mut Descent<'_>) -> Result<Layer<'a>
     let payload = after(data, at)?;
     match payload.first().map(|b| b >> 4) {
         Some(4) | Some(6) => Ok(Layer::Ip(payload)),
+        Some(0) if looks_like_ethernet(payload) => Ok(Layer::Ethernet(payload)),
         Some(0) => Ok(Layer::Ethernet(after(payload, 4)?)),
-        Some(1) => Err(Skip::Unsupported {
+        Some(_) => Err(Skip::Unsupported {
             layer: Encap::Mpls,
-            what: "pseudowire associated channel",
+            what: "payload other than IP or an Ethernet pseudowire",
         }),
-        Some(_) => Ok(Layer::Ethernet(payload)),
         None => Err(Skip::HeadersTruncated),
     }
+}
+
+/// An Ethernet header right after the label stack (no control word):
+/// a common ethertype at byte 12.
+fn looks_like_ethernet(payload: &[u8]) -> bool {
+    matches!(
+        payload.get(12..14),
+        Some([0x08, 0x00] | [0x86, 0xdd] | [0x08, 0x06] | [0x81, 0x00] | [0x88, 0xa8] | [0x88, 0x47])
+    )
 }
 
 #[cfg(test)]
@@ -59,7 +69,8 @@ mod tests {
 
     #[test]
     fn ethernet_pseudowires_with_and_without_a_control_word() {
-        let frame = [0x52u8; 20];
+        let mut frame = vec![0x00, 0x1b, 0x21, 0, 0, 2, 0x00, 0x1b, 0x21, 0, 0, 1, 0x08, 0x00];
+        frame.extend_from_slice(&ipv4_tcp());
         let opts = DecodeOptions::default();
         let mut with_cw = label(100, true).to_vec();
         with_cw.extend_from_slice(&[0, 0, 0, 7]);
@@ -70,6 +81,10 @@ mod tests {
         without.extend_from_slice(&frame);
         let next = stack(&without, &mut descent(&opts)).expect("a pseudowire");
         assert!(matches!(next, Layer::Ethernet(f) if f == frame));
+        let mut other = label(100, true).to_vec();
+        other.extend_from_slice(&[0xa0; 20]);
+        let next = stack(&other, &mut descent(&opts));
+        assert!(matches!(next, Err(Skip::Unsupported { .. })));
     }
 
     #[test]
