@@ -26,6 +26,7 @@
 use crate::connection::Connection;
 use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
 use crate::flow::FlowTable;
+use crate::tunnels::TunnelMode;
 use tcplab_wire::dissect::DecodeOptions;
 
 /// How the analysis uses memory, and how packets are dissected.
@@ -41,6 +42,8 @@ pub struct AnalyzerOptions {
     pub max_hot_streams: usize,
     /// Which UDP ports carry tunnels (VXLAN, Geneve).
     pub decode: DecodeOptions,
+    /// Whether connections in different tunnels are told apart.
+    pub tunnels: TunnelMode,
 }
 
 impl AnalyzerOptions {
@@ -56,6 +59,7 @@ impl Default for AnalyzerOptions {
             max_in_memory: AnalyzerOptions::DEFAULT_MAX_IN_MEMORY,
             max_hot_streams: AnalyzerOptions::DEFAULT_MAX_HOT_STREAMS,
             decode: DecodeOptions::default(),
+            tunnels: TunnelMode::default(),
         }
     }
 }

@@ -49,6 +49,7 @@ mod stats;
 mod summary;
 pub mod synthetic;
 mod timestamps;
+mod tunnels;
 mod unacked;
 
 pub use connections::{AnalyzerOptions, SpillStats};
@@ -61,6 +62,7 @@ pub use summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
     SegmentBrief, Teardown,
 };
+pub use tunnels::{StreamTunnel, TunnelMode};
 
 use crate::flow::{Direction, Endpoint, FlowTable, Lookup};
 use connection::{Connection, SegmentFindings};
@@ -68,9 +70,11 @@ use connections::Connections;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
-use tcplab_wire::dissect::{self, Encap, Flags, SackBlocks, Skip};
+use tcplab_wire::dissect::{self, Encap, Flags, SackBlocks, Skip, TunnelPath};
 use tcplab_wire::Seq;
+use tunnels::Tunnels;
 
 /// Everything known about one TCP segment after analysis.
 #[derive(Clone, Debug)]
@@ -101,6 +105,8 @@ pub struct SegmentReport {
     pub bytes_in_flight: Option<u32>,
     /// For retransmissions: the original frame and the time since it.
     pub rto: Option<(u64, i64)>,
+    /// The tunnel path this segment came through (`None` on a plain link).
+    pub tunnel: Option<Arc<str>>,
 }
 
 /// What the capture held besides TCP segments, counted so nothing is lost silently.
@@ -144,6 +150,7 @@ pub struct Analyzer {
     /// they stopped in.
     skips: BTreeMap<(Skip, Option<Encap>), u64>,
     decode: dissect::DecodeOptions,
+    tunnels: Tunnels,
 }
 
 impl Default for Analyzer {
@@ -164,6 +171,7 @@ impl Analyzer {
             stats: CaptureStats::default(),
             skips: BTreeMap::new(),
             decode: opts.decode,
+            tunnels: Tunnels::new(opts.tunnels),
         }
     }
 
@@ -175,18 +183,20 @@ impl Analyzer {
         self.stats.first_time = self.stats.first_time.or(t);
         self.stats.last_time = t;
         match dissect::dissect_with(rec, &self.decode) {
-            Ok(found) => Some(self.push_segment(&found.segment)),
+            Ok(found) => Some(self.push_segment_in(&found.segment, &found.path)),
             Err(rejected) => {
                 *self
                     .skips
                     .entry((rejected.skip, rejected.inside))
                     .or_default() += 1;
                 if let Some((sa, sp, da, dp)) = rejected.ports {
+                    // No path: a damaged header stops the descent before its
+                    // tunnel is known to be one of TCP's.
                     let (src, dst) = (
                         Endpoint { addr: sa, port: sp },
                         Endpoint { addr: da, port: dp },
                     );
-                    let (stream, is_new) = match self.table.touch(src, dst) {
+                    let (stream, is_new) = match self.table.touch(src, dst, 0) {
                         Ok(found) => found,
                         Err(e) => {
                             self.conns.fail(e);
@@ -216,11 +226,18 @@ impl Analyzer {
     /// disk, the report is not to be trusted: `failed` says so, and the
     /// end (`Finished::take_error`) reports why.
     pub fn push_segment(&mut self, seg: &dissect::Segment) -> SegmentReport {
+        self.push_segment_in(seg, &TunnelPath::default())
+    }
+
+    /// As [`Analyzer::push_segment`], for a segment that came through
+    /// `path` (numbered by tunnel too with `TunnelMode::Separate`).
+    pub fn push_segment_in(&mut self, seg: &dissect::Segment, path: &TunnelPath) -> SegmentReport {
         self.stats.tcp_segments += 1;
+        let place = self.tunnels.place(path);
         if seg.payload_missing() {
             self.stats.truncated_payload += 1;
         }
-        let at = match self.table.lookup(seg) {
+        let at = match self.table.lookup_in(seg, place.key) {
             Ok(at) => at,
             Err(e) => {
                 self.conns.fail(e);
@@ -253,6 +270,9 @@ impl Analyzer {
                 (seg.frame, seg.ts),
                 at.reused_ports,
             ));
+        }
+        if at.stream != u32::MAX {
+            self.tunnels.seen(at.stream, &place, at.is_new);
         }
         // The table and `conns` grow together, one entry per stream.
         let conn = if at.stream == u32::MAX {
@@ -309,6 +329,7 @@ impl Analyzer {
             ts_rtt_ns: v.ts_rtt_ns,
             bytes_in_flight: v.seq.bytes_in_flight,
             rto: v.seq.rto,
+            tunnel: place.name,
         }
     }
 
@@ -345,7 +366,12 @@ impl Analyzer {
             })
             .collect();
         let old_streams_off = self.table.take_old_streams_off();
-        Finished::new(self.stats, self.conns, old_streams_off)
+        Finished::new(
+            self.stats,
+            self.conns,
+            old_streams_off,
+            self.tunnels.into_streams(),
+        )
     }
 }
 

@@ -507,6 +507,9 @@ impl Connection {
                         .collect(),
                 })
                 .collect(),
+            // Known to the analyser, not to the connection: `Finished` sets it.
+            tunnel: None,
+            other_tunnels: false,
         }
     }
 }

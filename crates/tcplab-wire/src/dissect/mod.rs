@@ -78,9 +78,15 @@ pub enum Skip {
     /// Bytes that cannot be an IP/TCP packet (bad version, bad lengths, bad data offset).
     Malformed,
     /// A protocol field of `layer` names a protocol tcplab does not know.
-    UnknownProtocol { layer: Encap, proto: u32 },
+    UnknownProtocol {
+        layer: Encap,
+        proto: u32,
+    },
     /// A variant of `layer` tcplab does not take apart.
-    Unsupported { layer: Encap, what: &'static str },
+    Unsupported {
+        layer: Encap,
+        what: &'static str,
+    },
     /// An encrypted frame (802.11 protected): not guessed at.
     Encrypted(Encap),
     /// A frame that carries no packet (802.11 management, control, null data).
@@ -106,11 +112,7 @@ impl fmt::Display for Skip {
             Skip::NoPacket(layer) => {
                 write!(f, "{layer} management, control or null data (no packet)")
             }
-            Skip::TooDeep => write!(
-                f,
-                "more than {} nested encapsulations",
-                encap::MAX_HOPS
-            ),
+            Skip::TooDeep => write!(f, "more than {} nested encapsulations", encap::MAX_HOPS),
         }
     }
 }
@@ -133,7 +135,11 @@ impl Rejected {
     pub fn reason(&self) -> String {
         match (self.skip, self.inside) {
             (
-                Skip::NotIp | Skip::NotTcp | Skip::IpFragment | Skip::HeadersTruncated | Skip::Malformed,
+                Skip::NotIp
+                | Skip::NotTcp
+                | Skip::IpFragment
+                | Skip::HeadersTruncated
+                | Skip::Malformed,
                 Some(layer),
             ) => format!("{} inside {layer}", self.skip),
             (skip, _) => skip.to_string(),
@@ -201,11 +207,12 @@ fn dissect_general(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissecte
         outer: None,
         opts,
     };
-    let packet = encap::descend(record.link, record.data, &mut descent).map_err(|skip| Rejected {
-        skip,
-        ports: None,
-        inside: descent.inside,
-    })?;
+    let packet =
+        encap::descend(record.link, record.data, &mut descent).map_err(|skip| Rejected {
+            skip,
+            ports: None,
+            inside: descent.inside,
+        })?;
     let segment = segment_of(record, &packet).map_err(|mut rejected| {
         rejected.inside = descent.inside;
         rejected

@@ -155,14 +155,26 @@ mod tests {
         let type_1 = [&[0x00, 0x00, 0x88, 0xbe][..], &frame].concat();
         let (next, hops) = run(&type_1);
         assert!(matches!(next, Ok(Layer::Ethernet(f)) if f == frame));
-        assert_eq!(hops[1], Hop::Erspan { version: 1, session: 0 });
+        assert_eq!(
+            hops[1],
+            Hop::Erspan {
+                version: 1,
+                session: 0
+            }
+        );
 
         let mut type_2 = vec![0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 9];
         type_2.extend_from_slice(&[0x10, 0x00, 0x00, 0x2a, 0, 0, 0, 0]);
         type_2.extend_from_slice(&frame);
         let (next, hops) = run(&type_2);
         assert!(matches!(next, Ok(Layer::Ethernet(f)) if f == frame));
-        assert_eq!(hops[1], Hop::Erspan { version: 2, session: 42 });
+        assert_eq!(
+            hops[1],
+            Hop::Erspan {
+                version: 2,
+                session: 42
+            }
+        );
 
         let mut type_3 = vec![0x10, 0x00, 0x22, 0xeb, 0, 0, 0, 9];
         type_3.extend_from_slice(&[0x20, 0x00, 0x00, 0x05, 1, 2, 3, 4, 0, 0, 0, 1]);
@@ -170,13 +182,24 @@ mod tests {
         type_3.extend_from_slice(&frame);
         let (next, hops) = run(&type_3);
         assert!(matches!(next, Ok(Layer::Ethernet(f)) if f == frame));
-        assert_eq!(hops[1], Hop::Erspan { version: 3, session: 5 });
+        assert_eq!(
+            hops[1],
+            Hop::Erspan {
+                version: 3,
+                session: 5
+            }
+        );
     }
 
     #[test]
     fn cut_off_and_deep_headers() {
-        assert_eq!(run(&[0x20, 0, 8, 0, 0]).0.err(), Some(Skip::HeadersTruncated));
-        let routing = [0x40, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4, 0, 0, 0, 0];
+        assert_eq!(
+            run(&[0x20, 0, 8, 0, 0]).0.err(),
+            Some(Skip::HeadersTruncated)
+        );
+        let routing = [
+            0x40, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4, 0, 0, 0, 0,
+        ];
         let (next, _) = run(&routing);
         assert!(matches!(next, Ok(Layer::EtherType { data: [], .. })));
     }

@@ -127,7 +127,10 @@ mod tests {
             packet(&datagram, &mut d),
             Ok(Next::Tunnel(Layer::Ethernet([1, 2])))
         ));
-        assert!(matches!(d.path.hops().next(), Some(Hop::Vxlan { vni: 1, .. })));
+        assert!(matches!(
+            d.path.hops().next(),
+            Some(Hop::Vxlan { vni: 1, .. })
+        ));
     }
 
     #[test]

@@ -172,10 +172,15 @@ mod tests {
     fn juniper_with_extensions_and_without_layer_2() {
         let frame = [3u8; 20];
         let with_ext = [&b"MGC\x81\x00\x03"[..], &[1, 1, 9], &frame].concat();
-        assert!(matches!(first(LinkType::JuniperEther, &with_ext), Ok(Layer::Ethernet(f)) if f == frame));
+        assert!(
+            matches!(first(LinkType::JuniperEther, &with_ext), Ok(Layer::Ethernet(f)) if f == frame)
+        );
         let ip = ipv4_tcp();
         let no_l2 = [&b"MGC\x02"[..], &[2, 0, 0, 0], &ip].concat();
-        assert!(is_ip(&first(LinkType::JuniperEther, &no_l2).expect("IP"), &ip));
+        assert!(is_ip(
+            &first(LinkType::JuniperEther, &no_l2).expect("IP"),
+            &ip
+        ));
         assert!(matches!(
             first(LinkType::JuniperEther, b"XYZ\x00abcdef"),
             Err(Skip::Unsupported { .. })

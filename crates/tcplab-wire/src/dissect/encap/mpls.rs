@@ -39,7 +39,9 @@ pub(super) fn stack<'a>(data: &'a [u8], d: &mut Descent<'_>) -> Result<Layer<'a>
 fn looks_like_ethernet(payload: &[u8]) -> bool {
     matches!(
         payload.get(12..14),
-        Some([0x08, 0x00] | [0x86, 0xdd] | [0x08, 0x06] | [0x81, 0x00] | [0x88, 0xa8] | [0x88, 0x47])
+        Some(
+            [0x08, 0x00] | [0x86, 0xdd] | [0x08, 0x06] | [0x81, 0x00] | [0x88, 0xa8] | [0x88, 0x47]
+        )
     )
 }
 
@@ -69,7 +71,9 @@ mod tests {
 
     #[test]
     fn ethernet_pseudowires_with_and_without_a_control_word() {
-        let mut frame = vec![0x00, 0x1b, 0x21, 0, 0, 2, 0x00, 0x1b, 0x21, 0, 0, 1, 0x08, 0x00];
+        let mut frame = vec![
+            0x00, 0x1b, 0x21, 0, 0, 2, 0x00, 0x1b, 0x21, 0, 0, 1, 0x08, 0x00,
+        ];
         frame.extend_from_slice(&ipv4_tcp());
         let opts = DecodeOptions::default();
         let mut with_cw = label(100, true).to_vec();

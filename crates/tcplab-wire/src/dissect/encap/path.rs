@@ -88,11 +88,23 @@ pub enum Hop {
     /// One MPLS label (a stack is several hops).
     Mpls(u32),
     Pppoe(u16),
-    Gre { key: Option<u32>, outer: Outer },
+    Gre {
+        key: Option<u32>,
+        outer: Outer,
+    },
     /// ERSPAN type (1, 2 or 3) and session id (0 for type I).
-    Erspan { version: u8, session: u16 },
-    Vxlan { vni: u32, outer: Outer },
-    Geneve { vni: u32, outer: Outer },
+    Erspan {
+        version: u8,
+        session: u16,
+    },
+    Vxlan {
+        vni: u32,
+        outer: Outer,
+    },
+    Geneve {
+        vni: u32,
+        outer: Outer,
+    },
     /// IPv4 or IPv6 directly inside IPv4 or IPv6 (protocols 4 and 41).
     IpInIp(Outer),
 }

@@ -82,7 +82,10 @@ mod tests {
         let (next, hops) = run(UdpTunnel::Vxlan, &data);
         assert!(matches!(next, Ok(Layer::Ethernet(f)) if f == frame));
         assert!(matches!(hops[..], [Hop::Vxlan { vni: 5001, .. }]));
-        assert_eq!(run(UdpTunnel::Vxlan, &data[..7]).0.err(), Some(Skip::HeadersTruncated));
+        assert_eq!(
+            run(UdpTunnel::Vxlan, &data[..7]).0.err(),
+            Some(Skip::HeadersTruncated)
+        );
     }
 
     #[test]
@@ -98,7 +101,13 @@ mod tests {
         let mut bare = vec![0x00, 0x00, 0x08, 0x00, 0, 0, 1, 0];
         bare.extend_from_slice(&ip);
         let (next, _) = run(UdpTunnel::Geneve, &bare);
-        assert!(matches!(next, Ok(Layer::EtherType { ether_type: 0x0800, .. })));
+        assert!(matches!(
+            next,
+            Ok(Layer::EtherType {
+                ether_type: 0x0800,
+                ..
+            })
+        ));
         data[0] = 0x42;
         assert!(matches!(
             run(UdpTunnel::Geneve, &data).0,

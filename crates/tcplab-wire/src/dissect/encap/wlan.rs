@@ -142,7 +142,13 @@ mod tests {
         data.extend_from_slice(&data_frame(0, 0x02, &[], &ip));
         let opts = DecodeOptions::default();
         let next = radiotap(&data, &mut descent(&opts)).expect("IPv4");
-        assert!(matches!(next, Layer::EtherType { ether_type: 0x0800, .. }));
+        assert!(matches!(
+            next,
+            Layer::EtherType {
+                ether_type: 0x0800,
+                ..
+            }
+        ));
         assert_eq!(
             radiotap(&data[..3], &mut descent(&opts)).err(),
             Some(Skip::HeadersTruncated)
