@@ -40,6 +40,7 @@ fuzz_target!(|input: &[u8]| {
         link,
         orig_len,
         data,
+        ts_valid: true,
     };
     if let Ok(segment) = dissect(&record) {
         // What the analysis derives from every segment must not panic either.

@@ -178,6 +178,9 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             exit = exit.max(EXIT_PARTIAL);
         }
         report_skips(&finished.capture);
+        if report_invalid_times(&finished.capture) {
+            exit = exit.max(EXIT_PARTIAL);
+        }
         let stats = finished.capture.clone();
         let mut summaries_out = Summaries {
             format: args.format,
@@ -283,4 +286,38 @@ fn report_skips(c: &CaptureStats) {
             parts.join(", ")
         );
     }
+}
+
+/// Warns about records whose sub-second field is out of range; true when
+/// there are some.
+fn report_invalid_times(c: &CaptureStats) -> bool {
+    let bad = &c.invalid_times;
+    if bad.is_empty() {
+        return false;
+    }
+    let frames: Vec<String> = bad.frames.iter().map(u64::to_string).collect();
+    let more = if bad.count > bad.frames.len() as u64 {
+        format!(" and {} more", bad.count - bad.frames.len() as u64)
+    } else {
+        String::new()
+    };
+    let (noun, verb, them) = if bad.count == 1 {
+        (
+            "record",
+            "has",
+            "its time is wrong and no RTT across it is reported",
+        )
+    } else {
+        (
+            "records",
+            "have",
+            "their times are wrong and no RTT across them is reported",
+        )
+    };
+    eprintln!(
+        "tcplab: warning: {}: {noun} {}{more} {verb} an invalid sub-second time field (microseconds ≥ 1,000,000 or nanoseconds ≥ 10⁹, carried into the seconds); {them}",
+        c.file,
+        frames.join(", ")
+    );
+    true
 }

@@ -1326,6 +1326,25 @@ def make_radiotap():
     return p.bytes()
 
 
+@capture("bad-subsecond.pcap")
+def make_bad_subsecond():
+    """Microsecond pcap, one IPv4 connection whose 5th record (the
+    server's ACK of the request in frame 4) claims 1,500,000 microseconds:
+    an invalid field (tshark shows its time as ".1500000000" and an ACK RTT
+    of 0.1497 s; tcplab warns and reports no RTT across it)."""
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    a, b = v4_pair(cport=53501)
+    simple_conn(add, l2_ether(), a, b, tag="badus")
+    data = bytearray(p.bytes())
+    off = 24
+    for i in range(1, 6):
+        caplen = struct.unpack_from("<I", data, off + 8)[0]
+        if i == 5:
+            struct.pack_into("<I", data, off + 4, 1500000)
+        off += 16 + caplen
+    return bytes(data)
+
+
 # ------------------------------------------------------------------ main
 def main():
     ap = argparse.ArgumentParser(description=__doc__,

@@ -126,6 +126,35 @@ pub struct CaptureStats {
     /// Set when the file is damaged: what happened and where. Records before
     /// the damage were analysed.
     pub damage: Option<String>,
+    /// Records whose sub-second time field is out of range (pcap: µs ≥
+    /// 1,000,000 or ns ≥ 10⁹): their times are wrong, and no RTT that
+    /// spans one is reported.
+    #[serde(skip_serializing_if = "InvalidTimes::is_empty")]
+    pub invalid_times: InvalidTimes,
+}
+
+/// The records with an out-of-range sub-second field: how many, and the
+/// first few frame numbers.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct InvalidTimes {
+    pub count: u64,
+    /// The first `InvalidTimes::FRAMES_KEPT` of them.
+    pub frames: Vec<u64>,
+}
+
+impl InvalidTimes {
+    pub const FRAMES_KEPT: usize = 10;
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn add(&mut self, frame: u64) {
+        self.count += 1;
+        if self.frames.len() < Self::FRAMES_KEPT {
+            self.frames.push(frame);
+        }
+    }
 }
 
 impl CaptureStats {
@@ -151,6 +180,9 @@ pub struct Analyzer {
     skips: BTreeMap<(Skip, Option<Encap>), u64>,
     decode: dissect::DecodeOptions,
     tunnels: Tunnels,
+    /// The frame of the latest record whose time is invalid (0: none): no
+    /// RTT spans it.
+    clock_break: u64,
 }
 
 impl Default for Analyzer {
@@ -172,6 +204,7 @@ impl Analyzer {
             skips: BTreeMap::new(),
             decode: opts.decode,
             tunnels: Tunnels::new(opts.tunnels),
+            clock_break: 0,
         }
     }
 
@@ -179,6 +212,10 @@ impl Analyzer {
     /// (the reason is counted).
     pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
         self.stats.records += 1;
+        if !rec.ts_valid {
+            self.stats.invalid_times.add(rec.frame);
+            self.clock_break = rec.frame;
+        }
         let t = Some(rec.ts.as_secs_f64());
         self.stats.first_time = self.stats.first_time.or(t);
         self.stats.last_time = t;
@@ -283,7 +320,7 @@ impl Analyzer {
         let v = match conn {
             Some(conn) => {
                 let was_finished = conn.is_finished();
-                let v = conn.push(seg, &at);
+                let v = conn.push(seg, &at, self.clock_break);
                 if !was_finished && conn.is_finished() {
                     self.conns.count_finished();
                 }

@@ -168,6 +168,7 @@ mod tests {
             link: LinkType::Ethernet,
             orig_len: frame.len() as u32,
             data: &frame,
+            ts_valid: true,
         };
         dissect_with(&record, &DecodeOptions::default())
             .expect("TCP in VXLAN")

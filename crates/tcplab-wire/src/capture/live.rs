@@ -145,6 +145,7 @@ impl LiveCapture {
                 link: self.link,
                 orig_len: h.len,
                 data: packet.data,
+                ts_valid: true,
             };
             if done(&record) {
                 stats.complete = true;

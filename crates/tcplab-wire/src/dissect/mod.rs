@@ -196,6 +196,7 @@ pub fn dissect_ip(packet: &[u8]) -> Result<Segment, Rejected> {
         link: LinkType::Raw,
         orig_len: u32::try_from(packet.len()).unwrap_or(u32::MAX),
         data: packet,
+        ts_valid: true,
     })
 }
 

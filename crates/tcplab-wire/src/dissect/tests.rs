@@ -9,6 +9,7 @@ fn record(link: LinkType, data: &[u8]) -> Record<'_> {
         link,
         orig_len: data.len() as u32,
         data,
+        ts_valid: true,
     }
 }
 
