@@ -219,8 +219,11 @@ impl Analyzer {
         let t = Some(rec.ts.as_secs_f64());
         self.stats.first_time = self.stats.first_time.or(t);
         self.stats.last_time = t;
-        match dissect::dissect_with(rec, &self.decode) {
-            Ok(found) => Some(self.push_segment_in(&found.segment, &found.path)),
+        if let Some(seg) = dissect::dissect_plain(rec) {
+            return Some(self.push_segment(&seg));
+        }
+        match dissect::dissect_encapsulated(rec, &self.decode) {
+            Ok(found) => Some(self.push_segment_in(&found.segment, Some(&found.path))),
             Err(rejected) => {
                 *self
                     .skips
@@ -263,14 +266,21 @@ impl Analyzer {
     /// disk, the report is not to be trusted: `failed` says so, and the
     /// end (`Finished::take_error`) reports why.
     pub fn push_segment(&mut self, seg: &dissect::Segment) -> SegmentReport {
-        self.push_segment_in(seg, &TunnelPath::default())
+        self.push_segment_in(seg, None)
     }
 
     /// As [`Analyzer::push_segment`], for a segment that came through
     /// `path` (numbered by tunnel too with `TunnelMode::Separate`).
-    pub fn push_segment_in(&mut self, seg: &dissect::Segment, path: &TunnelPath) -> SegmentReport {
+    pub fn push_segment_in(
+        &mut self,
+        seg: &dissect::Segment,
+        path: Option<&TunnelPath>,
+    ) -> SegmentReport {
         self.stats.tcp_segments += 1;
-        let place = self.tunnels.place(path);
+        let place = match path {
+            Some(path) => self.tunnels.place(path),
+            None => tunnels::Place::NONE,
+        };
         if seg.payload_missing() {
             self.stats.truncated_payload += 1;
         }
@@ -308,7 +318,7 @@ impl Analyzer {
                 at.reused_ports,
             ));
         }
-        if at.stream != u32::MAX {
+        if at.stream != u32::MAX && (place.name.is_some() || self.tunnels.any()) {
             self.tunnels.seen(at.stream, &place, at.is_new);
         }
         // The table and `conns` grow together, one entry per stream.

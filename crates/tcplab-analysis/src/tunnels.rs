@@ -58,6 +58,15 @@ pub(crate) struct Place {
     pub name: Option<Arc<str>>,
 }
 
+impl Place {
+    /// A plain link.
+    pub const NONE: Place = Place {
+        key: 0,
+        identity: 0,
+        name: None,
+    };
+}
+
 impl Tunnels {
     pub fn new(mode: TunnelMode) -> Tunnels {
         Tunnels {
@@ -71,11 +80,7 @@ impl Tunnels {
     /// Where a segment that came through `path` travelled.
     pub fn place(&mut self, path: &TunnelPath) -> Place {
         if path.is_empty() {
-            return Place {
-                key: 0,
-                identity: 0,
-                name: None,
-            };
+            return Place::NONE;
         }
         let next = self.ids.len() as u32 + 1;
         let identity = *self.ids.entry(path.canonical()).or_insert(next);
@@ -91,6 +96,12 @@ impl Tunnels {
             identity,
             name: Some(Arc::clone(name)),
         }
+    }
+
+    /// Some segment came through a tunnel.
+    #[inline]
+    pub fn any(&self) -> bool {
+        !self.ids.is_empty()
     }
 
     /// A segment of `stream` travelled at `place`; `opened` when it opened

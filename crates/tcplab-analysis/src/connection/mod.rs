@@ -182,11 +182,7 @@ impl Connection {
     /// of data sent before it gives no ACK RTT).
     pub fn push(&mut self, seg: &Segment, at: &Lookup, clock_break: u64) -> SegmentFindings {
         let (f, r) = (at.dir.index(), at.dir.reverse().index());
-        if clock_break > self.last.0 {
-            for dir in &mut self.dirs {
-                dir.ts.release_buffers();
-            }
-        }
+        let trusted = clock_break == 0 || self.clock_break(seg, clock_break);
         self.base[f] = at.fwd_base;
         self.base[r] = at.rev_base;
         if at.repeated_syn && at.fwd_base.is_some() {
@@ -196,12 +192,14 @@ impl Connection {
         let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
         fwd.set_sack(&seg.options.sack);
         let mut verdict = sequence::analyze(fwd, rev, self.timing, seg);
-        verdict.acked = verdict.acked.filter(|&(sent, _)| sent > clock_break);
+        if clock_break != 0 {
+            verdict.acked = verdict.acked.filter(|&(sent, _)| sent > clock_break);
+        }
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
         self.track_phases(seg, at.dir);
         self.count(seg, at.dir, &verdict, win_scaled);
-        let ts_rtt_ns = self.timestamps(seg, f, r, seg.frame != clock_break);
+        let ts_rtt_ns = self.timestamps(seg, f, r, trusted);
         if let Some((_, rtt)) = verdict.acked {
             self.dirs[r].ack_rtt.push(rtt as f64 / 1e9);
         }
@@ -341,6 +339,19 @@ impl Connection {
         if v.events.iter().any(Event::is_retransmission) {
             d.retransmitted_bytes += u64::from(seg.len);
         }
+    }
+
+    /// A record with an invalid time came since this connection's previous
+    /// packet: the TSvals waiting for an echo were sent before it and give
+    /// no sample. False when `seg` is that record itself.
+    #[cold]
+    fn clock_break(&mut self, seg: &Segment, clock_break: u64) -> bool {
+        if clock_break > self.last.0 {
+            for dir in &mut self.dirs {
+                dir.ts.release_buffers();
+            }
+        }
+        seg.frame != clock_break
     }
 
     /// The timestamps RTT sample of `seg`; none when its time is not

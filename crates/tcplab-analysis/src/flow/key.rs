@@ -28,6 +28,7 @@ pub(super) enum Key {
 
 impl Key {
     /// The key of a packet from `src` to `dst`, and whether `src` is its `high` end.
+    #[inline]
     pub fn of(src: (IpAddr, u16), dst: (IpAddr, u16)) -> (Key, bool) {
         match (src.0, dst.0) {
             (IpAddr::V4(s), IpAddr::V4(d)) => {
@@ -46,6 +47,7 @@ impl Key {
     }
 
     /// As [`Key::of`], in tunnel `tunnel` (0: not told apart by tunnel).
+    #[inline]
     pub fn of_in(src: (IpAddr, u16), dst: (IpAddr, u16), tunnel: u32) -> (Key, bool) {
         if tunnel == 0 {
             return Key::of(src, dst);

@@ -167,6 +167,7 @@ impl FlowTable {
 
     /// Finds (or opens) the stream of `seg` and updates what numbering
     /// needs. An error when an old stream cannot be read back from disk.
+    #[inline]
     pub fn lookup(&mut self, seg: &Segment) -> Result<Lookup, DiskError> {
         self.lookup_in(seg, 0)
     }

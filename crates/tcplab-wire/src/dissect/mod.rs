@@ -185,6 +185,22 @@ pub fn dissect_with(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissect
     dissect_general(record, opts)
 }
 
+/// Plain Ethernet (or raw) IPv4/TCP, by the fast path alone: `None` for
+/// anything else, which [`dissect_encapsulated`] then reads. The two
+/// together are [`dissect_with`], without a tunnel path to carry for the
+/// common packet.
+pub fn dissect_plain(record: &Record<'_>) -> Option<Segment> {
+    fast::ipv4_tcp(record)
+}
+
+/// What [`dissect_plain`] leaves: every link type and encapsulation.
+pub fn dissect_encapsulated(
+    record: &Record<'_>,
+    opts: &DecodeOptions,
+) -> Result<Dissected, Rejected> {
+    dissect_general(record, opts)
+}
+
 /// Dissects one IPv4 or IPv6 packet without a link layer (as a TUN device
 /// hands it over), whole: the same parser as [`dissect`] on a raw-IP
 /// record of `packet.len()` bytes, with frame number and time zero.
