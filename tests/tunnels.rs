@@ -33,10 +33,12 @@ fn tunnels_of(a: &Value) -> Vec<Option<String>> {
         .collect()
 }
 
+/// A capture, its TCP segments and connections, and what is not TCP in it.
+type Case = (&'static str, u64, usize, &'static [(&'static str, u64)]);
+
 #[test]
 fn every_encapsulation_and_link_type_yields_its_tcp_segments() {
-    // capture, TCP segments, connections, what is not TCP
-    let cases: [(&str, u64, usize, &[(&str, u64)]); 16] = [
+    let cases: [Case; 16] = [
         (
             "gre.pcap",
             28,

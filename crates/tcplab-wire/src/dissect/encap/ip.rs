@@ -12,6 +12,9 @@ use etherparse::err::ip::LaxHeaderSliceError;
 use etherparse::{ip_number, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use std::net::IpAddr;
 
+// The sliced packet is moved once, to `dissect`; boxing it would allocate
+// for every packet.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Next<'a> {
     Tunnel(Layer<'a>),
     Transport(LaxSlicedPacket<'a>),
