@@ -341,4 +341,6 @@ fn classify_stop(packet: &LaxSlicedPacket<'_>) -> Skip {
 }
 
 #[cfg(test)]
+mod encap_props;
+#[cfg(test)]
 mod tests;
