@@ -926,6 +926,12 @@ def _next_ident():
     return _outer_ident[0]
 
 
+def _fresh_outer_ident():
+    """Each capture numbers its outer IPv4 headers from the same start, so
+    that its bytes do not depend on which captures were made before it."""
+    _outer_ident[0] = 0x3000
+
+
 def _ethertype(v6):
     return 0x86DD if v6 else 0x0800
 
@@ -1021,6 +1027,7 @@ def make_gre():
     """Ethernet / IPv4 203.0.113.1 <-> 203.0.113.2 / GRE: an IPv4 connection
     in GRE with checksum, key 42 and sequence numbers; an IPv6 connection in
     plain GRE; then 3 GRE packets with the unknown protocol 0x1234."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_ETHERNET, [
         (l2_gre(key=42, checksum=True), v4_pair(cport=52001), False, 0, "gre4"),
         (l2_gre(seq=False), v6_pair(cport=52002), True, 1 * MS, "gre6"),
@@ -1053,6 +1060,7 @@ def make_erspan():
     """Remote port mirror: ERSPAN type I (GRE 0x88be without sequence
     number), type II (session 17) and type III (session 23, 0x22eb), each
     carrying one mirrored Ethernet/IPv4 connection."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_ETHERNET, [
         (l2_erspan(1), v4_pair(cport=52101), False, 0, "erspan1"),
         (l2_erspan(2), v4_pair(cport=52102), False, 1 * MS, "erspan2"),
@@ -1065,6 +1073,7 @@ def make_erspan():
 def make_vxlan():
     """VXLAN on UDP 4789 (VNI 5001) between 203.0.113.1 and 203.0.113.2:
     an IPv4 and an IPv6 connection inside."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_ETHERNET, [
         (l2_udp_tunnel(4789, vxlan_header(5001)), v4_pair(cport=52201), False, 0, "vx4"),
         (l2_udp_tunnel(4789, vxlan_header(5001)), v6_pair(cport=52202), True, 1 * MS, "vx6"),
@@ -1077,6 +1086,7 @@ def make_vxlan_8472():
     """VXLAN on UDP 8472 (Linux's historic default port, VNI 77): neither
     tshark nor tcplab decode it by default; `--decode-as udp:8472=vxlan`
     does."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_ETHERNET, [
         (l2_udp_tunnel(8472, vxlan_header(77)), v4_pair(cport=52301), False, 0, "vx8472"),
     ])
@@ -1089,6 +1099,7 @@ def make_vxlan_two_vni():
     10.0.0.1:40000 <-> 10.0.0.2:80 in VNI 5001 and VNI 5002 at the same
     time, both already established (no handshake), other ISNs, data then
     FIN close. tshark: one tcp.stream; tcplab --tunnels separate: two."""
+    _fresh_outer_ident()
     p, add = pcap_of(LINKTYPE_ETHERNET)
     ev = []
     sink = lambda t, f: ev.append((t, f))
@@ -1115,6 +1126,7 @@ def geneve_header(vni):
 def make_geneve():
     """Geneve on UDP 6081, VNI 10, one 8-byte option, Ethernet inside: an
     IPv4 connection."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_ETHERNET, [
         (l2_udp_tunnel(6081, geneve_header(10)), v4_pair(cport=52401), False, 0, "geneve"),
     ])
@@ -1125,6 +1137,7 @@ def make_geneve():
 def make_ipip():
     """IP tunnels: IPv4 in IPv4 (protocol 4), IPv6 in IPv4 (6in4, protocol
     41), IPv4 in IPv6 (next header 4): one connection each."""
+    _fresh_outer_ident()
     def v4in(ippkt, v6, fwd):
         return outer_v4(ippkt, 41 if v6 else 4, fwd)
 
@@ -1152,6 +1165,7 @@ def make_mpls():
     (Intel): Wireshark's pseudowire heuristic looks for a known
     manufacturer there, and reads a payload whose first nibble is not 0, 4
     or 6 as data."""
+    _fresh_outer_ident()
     def l3vpn(ippkt, v6, fwd):
         macs = MAC_ROUTER_B + MAC_ROUTER_A if fwd else MAC_ROUTER_A + MAC_ROUTER_B
         labels = [16, 1000] if fwd else [17, 1001]
@@ -1182,6 +1196,7 @@ def ppp_proto(v6):
 def make_pppoe():
     """Ethernet / PPPoE session 0x2a01 / PPP: an IPv4 and an IPv6
     connection, and one LCP echo request (not IP)."""
+    _fresh_outer_ident()
     def pppoe(ippkt, v6, fwd):
         macs = MAC_ROUTER_B + MAC_CLIENT if fwd else MAC_CLIENT + MAC_ROUTER_B
         body = ppp_proto(v6) + ippkt
@@ -1200,6 +1215,7 @@ def make_pppoe():
 def make_ppp():
     """LINKTYPE_PPP (9) with the HDLC-like address and control bytes
     ff 03: an IPv4 and an IPv6 connection."""
+    _fresh_outer_ident()
     def ppp(ippkt, v6, fwd):
         return b"\xff\x03" + ppp_proto(v6) + ippkt
     p, add = conns_merged(LINKTYPE_PPP, [
@@ -1214,6 +1230,7 @@ def make_juniper():
     """LINKTYPE_JUNIPER_ETHER (178), as a Juniper router captures: "MGC",
     flags (extensions present; in/out), 8 bytes of extension TLVs (the
     interface index), then the Ethernet frame: an IPv4 connection."""
+    _fresh_outer_ident()
     def juniper(ippkt, v6, fwd):
         tlvs = struct.pack("!BBI", 4, 4, 0x200 + (1 if fwd else 2)) + b"\x00\x00"
         hdr = b"MGC" + bytes([0x80 | (0 if fwd else 1)]) + struct.pack("!H", len(tlvs)) + tlvs
@@ -1228,6 +1245,7 @@ def make_juniper():
 def make_ipoib():
     """LINKTYPE_IPOIB (242): a 40-byte pseudo routing header, then RFC
     4391's type and reserved fields: an IPv4 and an IPv6 connection."""
+    _fresh_outer_ident()
     def ipoib(ippkt, v6, fwd):
         return b"\0" * 40 + struct.pack("!HH", _ethertype(v6), 0) + ippkt
     p, add = conns_merged(LINKTYPE_IPOIB, [
@@ -1255,6 +1273,7 @@ def arcnet(header_offset):
 def make_arcnet():
     """LINKTYPE_ARCNET_BSD (7): an IPv4 connection in RFC 1201 framing, and
     3 frames of an RFC 1051 (protocol 240) connection's handshake."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_ARCNET_BSD, [
         (arcnet(False), v4_pair(cport=53101), False, 0, "arc1201"),
     ])
@@ -1270,6 +1289,7 @@ def make_arcnet():
 def make_arcnet_linux():
     """LINKTYPE_ARCNET_LINUX (129): RFC 1201 framing after Linux's 2-byte
     offset field: an IPv4 connection."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_ARCNET_LINUX, [
         (arcnet(True), v4_pair(cport=53201), False, 0, "arclinux"),
     ])
@@ -1302,6 +1322,7 @@ def make_wlan():
     """LINKTYPE_IEEE802_11 (105), monitor mode without radio header: an
     IPv4 and an IPv6 connection in QoS data frames with LLC/SNAP; a beacon,
     a null data frame and a protected (CCMP) data frame, not analysed."""
+    _fresh_outer_ident()
     p, add = conns_merged(LINKTYPE_IEEE802_11, [
         (l2_wrap(wlan_data), v4_pair(cport=53301), False, 0, "wlan4"),
         (l2_wrap(wlan_data), v6_pair(cport=53302), True, 1 * MS, "wlan6"),
@@ -1315,6 +1336,7 @@ def make_wlan():
 def make_radiotap():
     """LINKTYPE_IEEE802_11_RADIOTAP (127): the frames of wlan.pcap's IPv4
     connection after a radiotap header (flags, rate, channel, signal)."""
+    _fresh_outer_ident()
     rt = struct.pack("<BBHI", 0, 0, 16, 0x2E) + bytes([0x00, 0x6C]) \
         + struct.pack("<HH", 2437, 0x00A0) + bytes([0xC5, 0x00])
     p, add = conns_merged(LINKTYPE_RADIOTAP, [
