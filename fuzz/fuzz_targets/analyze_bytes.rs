@@ -31,8 +31,8 @@ fn scratch_file() -> &'static PathBuf {
 }
 
 fn same_record(a: &Record<'_>, b: &Record<'_>) -> bool {
-    (a.frame, a.offset, a.ts, a.link, a.orig_len, a.data)
-        == (b.frame, b.offset, b.ts, b.link, b.orig_len, b.data)
+    (a.frame, a.offset, a.ts, a.ts_valid, a.link, a.orig_len, a.data)
+        == (b.frame, b.offset, b.ts, b.ts_valid, b.link, b.orig_len, b.data)
 }
 
 fn outcome<T>(r: &Result<T, capture::CaptureError>) -> Option<String> {
@@ -58,6 +58,7 @@ fuzz_target!(|data: &[u8]| {
     let mut spilling = Analyzer::with_options(AnalyzerOptions {
         max_in_memory: 0,
         max_hot_streams: 1,
+        ..AnalyzerOptions::default()
     });
     let mut csv = sink_ok(CsvWriter::new(Vec::new()));
     let mut spilled_csv = sink_ok(CsvWriter::new(Vec::new()));

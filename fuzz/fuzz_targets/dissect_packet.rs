@@ -9,8 +9,17 @@ use libfuzzer_sys::fuzz_target;
 use tcplab_wire::capture::{LinkType, Record, Timestamp};
 use tcplab_wire::dissect::dissect;
 
-const LINKS: [LinkType; 10] = [
+const LINKS: [LinkType; 19] = [
     LinkType::Ethernet,
+    LinkType::Ppp,
+    LinkType::PppHdlc,
+    LinkType::CiscoHdlc,
+    LinkType::Ieee80211,
+    LinkType::Radiotap,
+    LinkType::ArcnetBsd,
+    LinkType::ArcnetLinux,
+    LinkType::JuniperEther,
+    LinkType::Ipoib,
     LinkType::LinuxSll,
     LinkType::LinuxSll2,
     LinkType::Null,
@@ -40,6 +49,7 @@ fuzz_target!(|input: &[u8]| {
         link,
         orig_len,
         data,
+        ts_valid: true,
     };
     if let Ok(segment) = dissect(&record) {
         // What the analysis derives from every segment must not panic either.

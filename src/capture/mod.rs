@@ -167,6 +167,7 @@ impl Capture {
                     link,
                     orig_len: packet.orig_len,
                     data: packet.data,
+                    ts_valid: true,
                 });
             }
         };

@@ -8,11 +8,14 @@ use std::io::{self, BufWriter, Write};
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tcplab_analysis::{self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport};
+use tcplab_analysis::{
+    self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport, TunnelMode,
+};
 use tcplab_render::output::{
     csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
 };
 use tcplab_render::staging::OutputFile;
+use tcplab_wire::dissect::UdpTunnel;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -49,6 +52,46 @@ pub struct AnalyzeArgs {
     /// memory, older ones are on disk (docs/memory.md); for tests and tuning
     #[arg(long, value_name = "N", hide = true)]
     pub max_hot_streams: Option<usize>,
+    /// How connections in tunnels are numbered: `merge` by the innermost
+    /// 4-tuple only, as Wireshark; `separate` also by the tunnel (VNI, GRE
+    /// key, MPLS labels, VLAN, outer addresses), for overlays that reuse
+    /// addresses
+    #[arg(long, value_enum, default_value_t = Tunnels::Merge)]
+    pub tunnels: Tunnels,
+    /// Decode a UDP port as a tunnel, as Wireshark's "Decode As", e.g.
+    /// `udp:8472=vxlan` (Linux's VXLAN port); VXLAN on 4789 and Geneve on
+    /// 6081 are always decoded. May be repeated
+    #[arg(long, value_name = "udp:PORT=vxlan|geneve", value_parser = parse_decode_as)]
+    pub decode_as: Vec<(u16, UdpTunnel)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Tunnels {
+    /// One connection per innermost 4-tuple, as Wireshark's tcp.stream
+    Merge,
+    /// One connection per innermost 4-tuple and tunnel
+    Separate,
+}
+
+/// `udp:8472=vxlan` → (8472, VXLAN).
+fn parse_decode_as(text: &str) -> std::result::Result<(u16, UdpTunnel), String> {
+    let usage =
+        || format!("{text:?}: expected udp:PORT=vxlan or udp:PORT=geneve (e.g. udp:8472=vxlan)");
+    let rest = text.strip_prefix("udp:").ok_or_else(usage)?;
+    let (port, proto) = rest.split_once('=').ok_or_else(usage)?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("{text:?}: {port:?} is not a UDP port (0-65535)"))?;
+    let tunnel = match proto.to_ascii_lowercase().as_str() {
+        "vxlan" => UdpTunnel::Vxlan,
+        "geneve" => UdpTunnel::Geneve,
+        _ => {
+            return Err(format!(
+                "{text:?}: {proto:?} is not a tunnel tcplab decodes in UDP (vxlan, geneve)"
+            ))
+        }
+    };
+    Ok((port, tunnel))
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
@@ -96,6 +139,13 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     if let Some(n) = args.max_hot_streams {
         opts.max_hot_streams = n;
     }
+    opts.tunnels = match args.tunnels {
+        Tunnels::Merge => TunnelMode::Merge,
+        Tunnels::Separate => TunnelMode::Separate,
+    };
+    for &(port, tunnel) in &args.decode_as {
+        opts.decode.decode_udp_as(port, tunnel);
+    }
     let mut exit = 0u8;
     let mut texts_written = 0;
     for file in &args.files {
@@ -105,7 +155,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             }
         };
         let (finished, damage) =
-            match tcplab_analysis::analyze_file_streaming_with(file, opts, sink) {
+            match tcplab_analysis::analyze_file_streaming_with(file, opts.clone(), sink) {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("tcplab: error: {e}");
@@ -134,6 +184,9 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             exit = exit.max(EXIT_PARTIAL);
         }
         report_skips(&finished.capture);
+        if report_invalid_times(&finished.capture) {
+            exit = exit.max(EXIT_PARTIAL);
+        }
         let stats = finished.capture.clone();
         let mut summaries_out = Summaries {
             format: args.format,
@@ -247,4 +300,38 @@ fn report_skips(c: &CaptureStats) {
             parts.join(", ")
         );
     }
+}
+
+/// Warns about records whose sub-second field is out of range; true when
+/// there are some.
+fn report_invalid_times(c: &CaptureStats) -> bool {
+    let bad = &c.invalid_times;
+    if bad.is_empty() {
+        return false;
+    }
+    let frames: Vec<String> = bad.frames.iter().map(u64::to_string).collect();
+    let more = if bad.count > bad.frames.len() as u64 {
+        format!(" and {} more", bad.count - bad.frames.len() as u64)
+    } else {
+        String::new()
+    };
+    let (noun, verb, them) = if bad.count == 1 {
+        (
+            "record",
+            "has",
+            "its time is wrong and no RTT across it is reported",
+        )
+    } else {
+        (
+            "records",
+            "have",
+            "their times are wrong and no RTT across them is reported",
+        )
+    };
+    eprintln!(
+        "tcplab: warning: {}: {noun} {}{more} {verb} an invalid sub-second time field (microseconds ≥ 1,000,000 or nanoseconds ≥ 10⁹, carried into the seconds); {them}",
+        c.file,
+        frames.join(", ")
+    );
+    true
 }

@@ -1019,6 +1019,468 @@ def make_garbage():
     return p.bytes()
 
 
+# ------------------------------------------- tunnels and link types (#17)
+LINKTYPE_PPP = 9
+LINKTYPE_ARCNET_BSD = 7
+LINKTYPE_IEEE802_11 = 105
+LINKTYPE_RADIOTAP = 127
+LINKTYPE_ARCNET_LINUX = 129
+LINKTYPE_JUNIPER_ETHER = 178
+LINKTYPE_IPOIB = 242
+
+MAC_ROUTER_A = bytes.fromhex("02000000000a")
+MAC_ROUTER_B = bytes.fromhex("02000000000b")
+TUN_A, TUN_B = "203.0.113.1", "203.0.113.2"          # tunnel endpoints
+TUN6_A, TUN6_B = "2001:db8:ff::1", "2001:db8:ff::2"
+_outer_ident = [0x3000]
+
+
+def _next_ident():
+    _outer_ident[0] += 1
+    return _outer_ident[0]
+
+
+def _fresh_outer_ident():
+    """Each capture numbers its outer IPv4 headers from the same start, so
+    that its bytes do not depend on which captures were made before it."""
+    _outer_ident[0] = 0x3000
+
+
+def _ethertype(v6):
+    return 0x86DD if v6 else 0x0800
+
+
+def l2_wrap(wrap):
+    """A link builder that wraps each IP packet with wrap(ippkt, v6, fwd),
+    fwd being True from the client (side a, MAC_CLIENT) to the server."""
+    def build(src_side, dst_side, ippkt, v6):
+        return wrap(ippkt, v6, src_side.mac == MAC_CLIENT)
+    return build
+
+
+def outer_v4(payload, proto, fwd, a=TUN_A, b=TUN_B):
+    """Ethernet between the two tunnel routers, outer IPv4 a <-> b."""
+    src, dst = (a, b) if fwd else (b, a)
+    macs = MAC_ROUTER_B + MAC_ROUTER_A if fwd else MAC_ROUTER_A + MAC_ROUTER_B
+    return macs + b"\x08\x00" + ipv4(src, dst, payload, _next_ident(), proto=proto, df=False)
+
+
+def outer_v6(payload, nh, fwd):
+    src, dst = (TUN6_A, TUN6_B) if fwd else (TUN6_B, TUN6_A)
+    macs = MAC_ROUTER_B + MAC_ROUTER_A if fwd else MAC_ROUTER_A + MAC_ROUTER_B
+    return macs + b"\x86\xdd" + ipv6(src, dst, payload, nh=nh)
+
+
+def udp4(src, dst, sport, dport, data):
+    """UDP over IPv4 with its checksum."""
+    hdr = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
+    pseudo = ip_bytes(src) + ip_bytes(dst) + struct.pack("!BBH", 0, 17, 8 + len(data))
+    c = csum16(pseudo + hdr + data) or 0xFFFF
+    return hdr[:6] + struct.pack("!H", c) + data
+
+
+def inner_ether(ippkt, v6, fwd):
+    macs = MAC_SERVER + MAC_CLIENT if fwd else MAC_CLIENT + MAC_SERVER
+    return macs + struct.pack("!H", _ethertype(v6)) + ippkt
+
+
+def gre_header(proto, key=None, seq=None, checksum=False, body=b""):
+    flags = (0x8000 if checksum else 0) | (0x2000 if key is not None else 0) \
+        | (0x1000 if seq is not None else 0)
+    hdr = struct.pack("!HH", flags, proto)
+    if checksum:
+        hdr += b"\0\0\0\0"
+    if key is not None:
+        hdr += struct.pack("!I", key)
+    if seq is not None:
+        hdr += struct.pack("!I", seq)
+    if checksum:
+        c = csum16(hdr + body)
+        hdr = hdr[:4] + struct.pack("!H", c) + hdr[6:]
+    return hdr
+
+
+def l2_gre(key=None, checksum=False, seq=True):
+    counter = [0]
+
+    def wrap(ippkt, v6, fwd):
+        counter[0] += 1
+        g = gre_header(_ethertype(v6), key=key, seq=counter[0] if seq else None,
+                       checksum=checksum, body=ippkt)
+        return outer_v4(g + ippkt, 47, fwd)
+    return l2_wrap(wrap)
+
+
+def l2_udp_tunnel(port, header, sport_base=49152):
+    def wrap(ippkt, v6, fwd):
+        src, dst = (TUN_A, TUN_B) if fwd else (TUN_B, TUN_A)
+        payload = header + inner_ether(ippkt, v6, fwd)
+        sport = sport_base + (7 if fwd else 3)
+        return outer_v4(udp4(src, dst, sport, port, payload), 17, fwd)
+    return l2_wrap(wrap)
+
+
+def vxlan_header(vni):
+    return struct.pack("!II", 0x08000000, vni << 8)
+
+
+def conns_merged(linktype, plans):
+    """One capture of several connections: plans is a list of
+    (link builder, pair, v6, start offset, tag)."""
+    p, add = pcap_of(linktype)
+    ev = []
+    sink = lambda t, f: ev.append((t, f))
+    for i, (link, (a, b), v6, dt, tag) in enumerate(plans):
+        simple_conn(sink, link, a, b, v6=v6, t=T0 + dt, tag=tag, resp=3000)
+    merge_sorted(ev, add)
+    return p, add
+
+
+@capture("gre.pcap")
+def make_gre():
+    """Ethernet / IPv4 203.0.113.1 <-> 203.0.113.2 / GRE: an IPv4 connection
+    in GRE with checksum, key 42 and sequence numbers; an IPv6 connection in
+    plain GRE; then 3 GRE packets with the unknown protocol 0x1234."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_gre(key=42, checksum=True), v4_pair(cport=52001), False, 0, "gre4"),
+        (l2_gre(seq=False), v6_pair(cport=52002), True, 1 * MS, "gre6"),
+    ])
+    for i in range(3):
+        body = gre_header(0x1234) + det_bytes("gre-unknown-%d" % i, 40)
+        add(T0 + 50 * MS + i * MS, outer_v4(body, 47, True))
+    return p.bytes()
+
+
+def l2_erspan(kind):
+    counter = [0]
+
+    def wrap(ippkt, v6, fwd):
+        counter[0] += 1
+        frame = inner_ether(ippkt, v6, fwd)
+        if kind == 1:
+            g = gre_header(0x88BE)
+        elif kind == 2:
+            g = gre_header(0x88BE, seq=counter[0]) + struct.pack("!II", 0x10000000 | 17, 0)
+        else:
+            g = gre_header(0x22EB, seq=counter[0]) + struct.pack(
+                "!III", 0x20000000 | 23, counter[0] * 1000, 0)
+        return outer_v4(g + frame, 47, fwd)
+    return l2_wrap(wrap)
+
+
+@capture("erspan.pcap")
+def make_erspan():
+    """Remote port mirror: ERSPAN type I (GRE 0x88be without sequence
+    number), type II (session 17) and type III (session 23, 0x22eb), each
+    carrying one mirrored Ethernet/IPv4 connection."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_erspan(1), v4_pair(cport=52101), False, 0, "erspan1"),
+        (l2_erspan(2), v4_pair(cport=52102), False, 1 * MS, "erspan2"),
+        (l2_erspan(3), v4_pair(cport=52103), False, 2 * MS, "erspan3"),
+    ])
+    return p.bytes()
+
+
+@capture("vxlan.pcap")
+def make_vxlan():
+    """VXLAN on UDP 4789 (VNI 5001) between 203.0.113.1 and 203.0.113.2:
+    an IPv4 and an IPv6 connection inside."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_udp_tunnel(4789, vxlan_header(5001)), v4_pair(cport=52201), False, 0, "vx4"),
+        (l2_udp_tunnel(4789, vxlan_header(5001)), v6_pair(cport=52202), True, 1 * MS, "vx6"),
+    ])
+    return p.bytes()
+
+
+@capture("vxlan-8472.pcap")
+def make_vxlan_8472():
+    """VXLAN on UDP 8472 (Linux's historic default port, VNI 77): neither
+    tshark nor tcplab decode it by default; `--decode-as udp:8472=vxlan`
+    does."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_udp_tunnel(8472, vxlan_header(77)), v4_pair(cport=52301), False, 0, "vx8472"),
+    ])
+    return p.bytes()
+
+
+@capture("vxlan-two-vni.pcap")
+def make_vxlan_two_vni():
+    """Two tenants reuse the same private addresses: the same inner 4-tuple
+    10.0.0.1:40000 <-> 10.0.0.2:80 in VNI 5001 and VNI 5002 at the same
+    time, both already established (no handshake), other ISNs, data then
+    FIN close. tshark: one tcp.stream; tcplab --tunnels separate: two."""
+    _fresh_outer_ident()
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    ev = []
+    sink = lambda t, f: ev.append((t, f))
+    for i, vni in enumerate((5001, 5002)):
+        a, b = v4_pair(cport=40000, sport=80, cisn=10000000 * (i + 1), sisn=20000000 * (i + 1),
+                       cip="10.0.0.1", sip="10.0.0.2")
+        a.snd_nxt, a.rcv_nxt = 1001, 5001
+        b.snd_nxt, b.rcv_nxt = 5001, 1001
+        c = Conn(sink, l2_udp_tunnel(4789, vxlan_header(vni)), a, b, t=T0 + i * 700 * US)
+        c.send(a, text_payload("vni%d-up" % vni, 1000, 600), 3 * MS, vantage="src", dt=0)
+        c.send(b, text_payload("vni%d-down" % vni, 5000, 2000), 3 * MS, vantage="dst",
+               dt=300 * US)
+        c.close(a, 3 * MS, dt=2 * MS)
+    merge_sorted(ev, add)
+    return p.bytes()
+
+
+def geneve_header(vni):
+    opt = struct.pack("!HBB", 0x0102, 0x80, 1) + b"\xde\xad\xbe\xef"   # one 8-byte option
+    return struct.pack("!BBHI", len(opt) // 4, 0, 0x6558, vni << 8) + opt
+
+
+@capture("geneve.pcap")
+def make_geneve():
+    """Geneve on UDP 6081, VNI 10, one 8-byte option, Ethernet inside: an
+    IPv4 connection."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_udp_tunnel(6081, geneve_header(10)), v4_pair(cport=52401), False, 0, "geneve"),
+    ])
+    return p.bytes()
+
+
+@capture("ipip.pcap")
+def make_ipip():
+    """IP tunnels: IPv4 in IPv4 (protocol 4), IPv6 in IPv4 (6in4, protocol
+    41), IPv4 in IPv6 (next header 4): one connection each."""
+    _fresh_outer_ident()
+    def v4in(ippkt, v6, fwd):
+        return outer_v4(ippkt, 41 if v6 else 4, fwd)
+
+    def v4in6(ippkt, v6, fwd):
+        return outer_v6(ippkt, 4, fwd)
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_wrap(v4in), v4_pair(cport=52501), False, 0, "ipip"),
+        (l2_wrap(v4in), v6_pair(cport=52502), True, 1 * MS, "6in4"),
+        (l2_wrap(v4in6), v4_pair(cport=52503), False, 2 * MS, "4in6"),
+    ])
+    return p.bytes()
+
+
+def mpls_stack(labels, ttl=64):
+    return b"".join(struct.pack("!I", (l << 12) | ((i == len(labels) - 1) << 8) | ttl)
+                    for i, l in enumerate(labels))
+
+
+@capture("mpls.pcap")
+def make_mpls():
+    """Ethernet / MPLS: an IPv4 connection under labels 16/1000 (the label
+    stack differs per direction, as LDP assigns it: 17/1001 back); an
+    Ethernet pseudowire with a control word (label 2000) and one without
+    (label 2001), each carrying an IPv4 connection; inner MACs 00:1b:21:…
+    (Intel): Wireshark's pseudowire heuristic looks for a known
+    manufacturer there, and reads a payload whose first nibble is not 0, 4
+    or 6 as data."""
+    _fresh_outer_ident()
+    def l3vpn(ippkt, v6, fwd):
+        macs = MAC_ROUTER_B + MAC_ROUTER_A if fwd else MAC_ROUTER_A + MAC_ROUTER_B
+        labels = [16, 1000] if fwd else [17, 1001]
+        return macs + b"\x88\x47" + mpls_stack(labels) + ippkt
+
+    def pseudowire(label, cw, oui):
+        def wrap(ippkt, v6, fwd):
+            macs = MAC_ROUTER_B + MAC_ROUTER_A if fwd else MAC_ROUTER_A + MAC_ROUTER_B
+            inner = oui + (b"\0\0\x02" + oui + b"\0\0\x01" if fwd else b"\0\0\x01" + oui + b"\0\0\x02")
+            return macs + b"\x88\x47" + mpls_stack([label]) + cw + inner \
+                + struct.pack("!H", _ethertype(v6)) + ippkt
+        return l2_wrap(wrap)
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_wrap(l3vpn), v4_pair(cport=52601), False, 0, "mpls"),
+        (pseudowire(2000, b"\0\0\0\0", bytes.fromhex("001b21")), v4_pair(cport=52602), False,
+         1 * MS, "pw-cw"),
+        (pseudowire(2001, b"", bytes.fromhex("001b21")), v4_pair(cport=52603), False, 2 * MS,
+         "pw-nocw"),
+    ])
+    return p.bytes()
+
+
+def ppp_proto(v6):
+    return struct.pack("!H", 0x0057 if v6 else 0x0021)
+
+
+@capture("pppoe.pcap")
+def make_pppoe():
+    """Ethernet / PPPoE session 0x2a01 / PPP: an IPv4 and an IPv6
+    connection, and one LCP echo request (not IP)."""
+    _fresh_outer_ident()
+    def pppoe(ippkt, v6, fwd):
+        macs = MAC_ROUTER_B + MAC_CLIENT if fwd else MAC_CLIENT + MAC_ROUTER_B
+        body = ppp_proto(v6) + ippkt
+        return macs + b"\x88\x64" + struct.pack("!BBHH", 0x11, 0, 0x2A01, len(body)) + body
+    p, add = conns_merged(LINKTYPE_ETHERNET, [
+        (l2_wrap(pppoe), v4_pair(cport=52701), False, 0, "pppoe4"),
+        (l2_wrap(pppoe), v6_pair(cport=52702), True, 1 * MS, "pppoe6"),
+    ])
+    lcp = b"\xc0\x21" + struct.pack("!BBHI", 9, 1, 8, 0x12345678)
+    add(T0 + 40 * MS, MAC_ROUTER_B + MAC_CLIENT + b"\x88\x64"
+        + struct.pack("!BBHH", 0x11, 0, 0x2A01, len(lcp)) + lcp)
+    return p.bytes()
+
+
+@capture("ppp.pcap")
+def make_ppp():
+    """LINKTYPE_PPP (9) with the HDLC-like address and control bytes
+    ff 03: an IPv4 and an IPv6 connection."""
+    _fresh_outer_ident()
+    def ppp(ippkt, v6, fwd):
+        return b"\xff\x03" + ppp_proto(v6) + ippkt
+    p, add = conns_merged(LINKTYPE_PPP, [
+        (l2_wrap(ppp), v4_pair(cport=52801), False, 0, "ppp4"),
+        (l2_wrap(ppp), v6_pair(cport=52802), True, 1 * MS, "ppp6"),
+    ])
+    return p.bytes()
+
+
+@capture("juniper-ether.pcap")
+def make_juniper():
+    """LINKTYPE_JUNIPER_ETHER (178), as a Juniper router captures: "MGC",
+    flags (extensions present; in/out), 8 bytes of extension TLVs (the
+    interface index), then the Ethernet frame: an IPv4 connection."""
+    _fresh_outer_ident()
+    def juniper(ippkt, v6, fwd):
+        tlvs = struct.pack("!BBI", 4, 4, 0x200 + (1 if fwd else 2)) + b"\x00\x00"
+        hdr = b"MGC" + bytes([0x80 | (0 if fwd else 1)]) + struct.pack("!H", len(tlvs)) + tlvs
+        return hdr + inner_ether(ippkt, v6, fwd)
+    p, add = conns_merged(LINKTYPE_JUNIPER_ETHER, [
+        (l2_wrap(juniper), v4_pair(cport=52901), False, 0, "juniper"),
+    ])
+    return p.bytes()
+
+
+@capture("ipoib.pcap")
+def make_ipoib():
+    """LINKTYPE_IPOIB (242): a 40-byte pseudo routing header, then RFC
+    4391's type and reserved fields: an IPv4 and an IPv6 connection."""
+    _fresh_outer_ident()
+    def ipoib(ippkt, v6, fwd):
+        return b"\0" * 40 + struct.pack("!HH", _ethertype(v6), 0) + ippkt
+    p, add = conns_merged(LINKTYPE_IPOIB, [
+        (l2_wrap(ipoib), v4_pair(cport=53001), False, 0, "ipoib4"),
+        (l2_wrap(ipoib), v6_pair(cport=53002), True, 1 * MS, "ipoib6"),
+    ])
+    return p.bytes()
+
+
+def arcnet(header_offset):
+    """ARCNET: source and destination ids (and a 2-byte offset on Linux),
+    then RFC 1201 for IPv4 (212: split flag 0, sequence) and IPv6 (196)."""
+    seq = [0]
+
+    def wrap(ippkt, v6, fwd):
+        seq[0] += 1
+        ids = bytes([0x10, 0x20] if fwd else [0x20, 0x10])
+        off = b"\0\0" if header_offset else b""
+        proto = 196 if v6 else 212
+        return ids + off + bytes([proto, 0]) + struct.pack("!H", seq[0]) + ippkt
+    return l2_wrap(wrap)
+
+
+@capture("arcnet.pcap")
+def make_arcnet():
+    """LINKTYPE_ARCNET_BSD (7): an IPv4 connection in RFC 1201 framing, and
+    3 frames of an RFC 1051 (protocol 240) connection's handshake."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_ARCNET_BSD, [
+        (arcnet(False), v4_pair(cport=53101), False, 0, "arc1201"),
+    ])
+    a, b = v4_pair(cport=53102, cisn=5550000, sisn=6660000)
+    c = Conn(lambda t, f: add(t + 60 * MS, f),
+             l2_wrap(lambda ip, v6, fwd: bytes([0x10, 0x20] if fwd else [0x20, 0x10]) + b"\xf0" + ip),
+             a, b)
+    c.handshake(3 * MS)
+    return p.bytes()
+
+
+@capture("arcnet-linux.pcap")
+def make_arcnet_linux():
+    """LINKTYPE_ARCNET_LINUX (129): RFC 1201 framing after Linux's 2-byte
+    offset field: an IPv4 connection."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_ARCNET_LINUX, [
+        (arcnet(True), v4_pair(cport=53201), False, 0, "arclinux"),
+    ])
+    return p.bytes()
+
+
+BSSID = bytes.fromhex("02000000aaaa")
+
+
+def wlan_data(ippkt, v6, fwd):
+    """802.11 QoS data from the station to the AP (To DS) or back (From
+    DS), LLC/SNAP, then the IP packet."""
+    fc = bytes([0x88, 0x01 if fwd else 0x02])
+    addrs = (BSSID + MAC_CLIENT + MAC_SERVER) if fwd else (MAC_CLIENT + BSSID + MAC_SERVER)
+    return fc + b"\x00\x00" + addrs + b"\x10\x00" + b"\x00\x00" \
+        + b"\xaa\xaa\x03\x00\x00\x00" + struct.pack("!H", _ethertype(v6)) + ippkt
+
+
+def wlan_extras(add, t):
+    """A beacon, a null data frame and a protected (encrypted) QoS data frame."""
+    beacon = b"\x80\x00\x00\x00" + b"\xff" * 6 + BSSID + BSSID + b"\x00\x00" + b"\0" * 12
+    null = b"\x48\x01\x00\x00" + BSSID + MAC_CLIENT + BSSID + b"\x00\x00"
+    prot = b"\x88\x41\x00\x00" + BSSID + MAC_CLIENT + MAC_SERVER + b"\x20\x00\x00\x00" \
+        + det_bytes("ccmp", 8 + 60 + 8)
+    return [(t, beacon), (t + MS, null), (t + 2 * MS, prot)]
+
+
+@capture("wlan.pcap")
+def make_wlan():
+    """LINKTYPE_IEEE802_11 (105), monitor mode without radio header: an
+    IPv4 and an IPv6 connection in QoS data frames with LLC/SNAP; a beacon,
+    a null data frame and a protected (CCMP) data frame, not analysed."""
+    _fresh_outer_ident()
+    p, add = conns_merged(LINKTYPE_IEEE802_11, [
+        (l2_wrap(wlan_data), v4_pair(cport=53301), False, 0, "wlan4"),
+        (l2_wrap(wlan_data), v6_pair(cport=53302), True, 1 * MS, "wlan6"),
+    ])
+    for t, f in wlan_extras(add, T0 + 60 * MS):
+        add(t, f)
+    return p.bytes()
+
+
+@capture("radiotap.pcap")
+def make_radiotap():
+    """LINKTYPE_IEEE802_11_RADIOTAP (127): the frames of wlan.pcap's IPv4
+    connection after a radiotap header (flags, rate, channel, signal)."""
+    _fresh_outer_ident()
+    rt = struct.pack("<BBHI", 0, 0, 16, 0x2E) + bytes([0x00, 0x6C]) \
+        + struct.pack("<HH", 2437, 0x00A0) + bytes([0xC5, 0x00])
+    p, add = conns_merged(LINKTYPE_RADIOTAP, [
+        (l2_wrap(lambda ip, v6, fwd: rt + wlan_data(ip, v6, fwd)), v4_pair(cport=53401), False,
+         0, "radiotap"),
+    ])
+    for t, f in wlan_extras(add, T0 + 60 * MS):
+        add(t, rt + f)
+    return p.bytes()
+
+
+@capture("bad-subsecond.pcap")
+def make_bad_subsecond():
+    """Microsecond pcap, one IPv4 connection whose 5th record (the
+    server's ACK of the request in frame 4) claims 1,500,000 microseconds:
+    an invalid field (tshark shows its time as ".1500000000" and an ACK RTT
+    of 0.1497 s; tcplab warns and reports no RTT across it)."""
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    a, b = v4_pair(cport=53501)
+    simple_conn(add, l2_ether(), a, b, tag="badus")
+    data = bytearray(p.bytes())
+    off = 24
+    for i in range(1, 6):
+        caplen = struct.unpack_from("<I", data, off + 8)[0]
+        if i == 5:
+            struct.pack_into("<I", data, off + 4, 1500000)
+        off += 16 + caplen
+    return bytes(data)
+
+
 # ------------------------------------------------------------------ main
 def main():
     ap = argparse.ArgumentParser(description=__doc__,

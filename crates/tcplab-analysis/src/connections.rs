@@ -26,9 +26,11 @@
 use crate::connection::Connection;
 use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
 use crate::flow::FlowTable;
+use crate::tunnels::TunnelMode;
+use tcplab_wire::dissect::DecodeOptions;
 
-/// How the analysis uses memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the analysis uses memory, and how packets are dissected.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnalyzerOptions {
     /// At most this many connections keep their analysis state in memory;
     /// the others wait in a temporary file. 0 sends every connection out
@@ -38,6 +40,10 @@ pub struct AnalyzerOptions {
     /// numbering record, index entry and place in memory; older ones are on
     /// disk. 1 sends every stream but the newest to disk (for tests).
     pub max_hot_streams: usize,
+    /// Which UDP ports carry tunnels (VXLAN, Geneve).
+    pub decode: DecodeOptions,
+    /// Whether connections in different tunnels are told apart.
+    pub tunnels: TunnelMode,
 }
 
 impl AnalyzerOptions {
@@ -52,6 +58,8 @@ impl Default for AnalyzerOptions {
         AnalyzerOptions {
             max_in_memory: AnalyzerOptions::DEFAULT_MAX_IN_MEMORY,
             max_hot_streams: AnalyzerOptions::DEFAULT_MAX_HOT_STREAMS,
+            decode: DecodeOptions::default(),
+            tunnels: TunnelMode::default(),
         }
     }
 }

@@ -13,7 +13,9 @@
 use super::connections::{self, Connections, Place, SpillStats};
 use super::{Analysis, CaptureStats, ConnectionSummary};
 use crate::disk::{DiskError, SpillReader};
+use crate::StreamTunnel;
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The end state of an analysis: capture statistics and every connection.
 pub struct Finished {
@@ -23,6 +25,8 @@ pub struct Finished {
     error: RefCell<Option<DiskError>>,
     /// Why some old streams stayed in memory (writing them out failed).
     old_streams_off: Option<DiskError>,
+    /// The tunnel path of each stream that travels in one.
+    tunnels: HashMap<u32, StreamTunnel>,
 }
 
 impl Finished {
@@ -30,6 +34,7 @@ impl Finished {
         capture: CaptureStats,
         mut conns: Connections,
         old_streams_off: Option<DiskError>,
+        tunnels: HashMap<u32, StreamTunnel>,
     ) -> Finished {
         let error = RefCell::new(conns.take_failure());
         Finished {
@@ -37,6 +42,7 @@ impl Finished {
             conns,
             error,
             old_streams_off,
+            tunnels,
         }
     }
 
@@ -70,6 +76,15 @@ impl Finished {
     /// Stream `i`'s summary, from memory or read back with `reader`; on a
     /// failure, `None` and the error kept for `take_error`.
     fn summary_with(&self, reader: &mut SpillReader<'_>, i: usize) -> Option<ConnectionSummary> {
+        let mut summary = self.bare_summary(reader, i)?;
+        if let Some(t) = self.tunnels.get(&(i as u32)) {
+            summary.tunnel = Some(t.path.to_string());
+            summary.other_tunnels = t.others;
+        }
+        Some(summary)
+    }
+
+    fn bare_summary(&self, reader: &mut SpillReader<'_>, i: usize) -> Option<ConnectionSummary> {
         let conn = match self.conns.place(i) {
             Ok(Place::Memory(conn)) => return Some(conn.summary()),
             Ok(Place::Spilled(index)) => reader

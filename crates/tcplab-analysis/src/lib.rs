@@ -35,6 +35,7 @@
 //! ```
 
 mod ahead;
+mod capture_stats;
 mod connection;
 mod connections;
 mod disk;
@@ -52,8 +53,10 @@ mod summary;
 mod syn_tests;
 pub mod synthetic;
 mod timestamps;
+mod tunnels;
 mod unacked;
 
+pub use capture_stats::{CaptureStats, InvalidTimes};
 pub use connections::{AnalyzerOptions, SpillStats};
 pub use disk::{DiskError, DiskFile};
 pub use events::{Event, EventSet};
@@ -65,6 +68,7 @@ pub use summary::{
     ConnectionSummary, DirectionSummary, EventSummary, FinExchange, FinalState, Handshake,
     SegmentBrief, Teardown, RESERVED_FLAG_NAMES,
 };
+pub use tunnels::{StreamTunnel, TunnelMode};
 
 use crate::flow::{Direction, Endpoint, FlowTable, Lookup};
 use connection::{Connection, SegmentFindings};
@@ -72,9 +76,11 @@ use connections::Connections;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
-use tcplab_wire::dissect::{self, Flags, SackBlocks, Skip};
+use tcplab_wire::dissect::{self, Encap, Flags, SackBlocks, Skip, TunnelPath};
 use tcplab_wire::Seq;
+use tunnels::Tunnels;
 
 /// Everything known about one TCP segment after analysis.
 #[derive(Clone, Debug)]
@@ -107,31 +113,8 @@ pub struct SegmentReport {
     pub rto: Option<(u64, i64)>,
     /// Sent again (`sent_again.rs`: the one rule every output uses), and why.
     pub sent_again: Option<Mechanism>,
-}
-
-/// What the capture held besides TCP segments, counted so nothing is lost silently.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct CaptureStats {
-    pub file: String,
-    pub format: Option<Format>,
-    pub link_types: Vec<String>,
-    pub records: u64,
-    pub tcp_segments: u64,
-    /// Packets that are not TCP segments, by reason.
-    pub skipped: BTreeMap<String, u64>,
-    /// TCP segments whose payload was cut by the snap length.
-    pub truncated_payload: u64,
-    pub first_time: Option<f64>,
-    pub last_time: Option<f64>,
-    /// Set when the file is damaged: what happened and where. Records before
-    /// the damage were analysed.
-    pub damage: Option<String>,
-}
-
-impl CaptureStats {
-    pub fn skipped_total(&self) -> u64 {
-        self.skipped.values().sum()
-    }
+    /// The tunnel path this segment came through (`None` on a plain link).
+    pub tunnel: Option<Arc<str>>,
 }
 
 /// The result of analysing one capture.
@@ -146,7 +129,14 @@ pub struct Analyzer {
     /// One connection per stream, in memory or spilled.
     conns: Connections,
     stats: CaptureStats,
-    skips: BTreeMap<Skip, u64>,
+    /// Packets that are not TCP segments, by reason and the encapsulation
+    /// they stopped in.
+    skips: BTreeMap<(Skip, Option<Encap>), u64>,
+    decode: dissect::DecodeOptions,
+    tunnels: Tunnels,
+    /// The frame of the latest record whose time is invalid (0: none): no
+    /// RTT spans it.
+    clock_break: u64,
 }
 
 impl Default for Analyzer {
@@ -163,9 +153,12 @@ impl Analyzer {
     pub fn with_options(opts: AnalyzerOptions) -> Analyzer {
         Analyzer {
             table: FlowTable::with_max_hot(opts.max_hot_streams),
-            conns: Connections::new(opts),
+            conns: Connections::new(opts.clone()),
             stats: CaptureStats::default(),
             skips: BTreeMap::new(),
+            decode: opts.decode,
+            tunnels: Tunnels::new(opts.tunnels),
+            clock_break: 0,
         }
     }
 
@@ -173,19 +166,31 @@ impl Analyzer {
     /// (the reason is counted).
     pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
         self.stats.records += 1;
+        if !rec.ts_valid {
+            self.stats.invalid_times.add(rec.frame);
+            self.clock_break = rec.frame;
+        }
         let t = Some(rec.ts.as_secs_f64());
         self.stats.first_time = self.stats.first_time.or(t);
         self.stats.last_time = t;
-        match dissect::dissect(rec) {
-            Ok(seg) => Some(self.push_segment(&seg)),
+        if let Some(seg) = dissect::dissect_plain(rec) {
+            return Some(self.push_segment(&seg));
+        }
+        match dissect::dissect_encapsulated(rec, &self.decode) {
+            Ok(found) => Some(self.push_segment_in(&found.segment, Some(&found.path))),
             Err(rejected) => {
-                *self.skips.entry(rejected.skip).or_default() += 1;
+                *self
+                    .skips
+                    .entry((rejected.skip, rejected.inside))
+                    .or_default() += 1;
                 if let Some((sa, sp, da, dp)) = rejected.ports {
+                    // No path: a damaged header stops the descent before its
+                    // tunnel is known to be one of TCP's.
                     let (src, dst) = (
                         Endpoint { addr: sa, port: sp },
                         Endpoint { addr: da, port: dp },
                     );
-                    let (stream, is_new) = match self.table.touch(src, dst) {
+                    let (stream, is_new) = match self.table.touch(src, dst, 0) {
                         Ok(found) => found,
                         Err(e) => {
                             self.conns.fail(e);
@@ -215,11 +220,25 @@ impl Analyzer {
     /// disk, the report is not to be trusted: `failed` says so, and the
     /// end (`Finished::take_error`) reports why.
     pub fn push_segment(&mut self, seg: &dissect::Segment) -> SegmentReport {
+        self.push_segment_in(seg, None)
+    }
+
+    /// As [`Analyzer::push_segment`], for a segment that came through
+    /// `path` (numbered by tunnel too with `TunnelMode::Separate`).
+    pub fn push_segment_in(
+        &mut self,
+        seg: &dissect::Segment,
+        path: Option<&TunnelPath>,
+    ) -> SegmentReport {
         self.stats.tcp_segments += 1;
+        let place = match path {
+            Some(path) => self.tunnels.place(path),
+            None => tunnels::Place::NONE,
+        };
         if seg.payload_missing() {
             self.stats.truncated_payload += 1;
         }
-        let at = match self.table.lookup(seg) {
+        let at = match self.table.lookup_in(seg, place.key) {
             Ok(at) => at,
             Err(e) => {
                 self.conns.fail(e);
@@ -253,6 +272,9 @@ impl Analyzer {
                 at.reused_ports,
             ));
         }
+        if at.stream != u32::MAX && (place.name.is_some() || self.tunnels.any()) {
+            self.tunnels.seen(at.stream, &place, at.is_new);
+        }
         // The table and `conns` grow together, one entry per stream.
         let conn = if at.stream == u32::MAX {
             None
@@ -262,7 +284,7 @@ impl Analyzer {
         let v = match conn {
             Some(conn) => {
                 let was_finished = conn.is_finished();
-                let v = conn.push(seg, &at);
+                let v = conn.push(seg, &at, self.clock_break);
                 if !was_finished && conn.is_finished() {
                     self.conns.count_finished();
                 }
@@ -309,6 +331,7 @@ impl Analyzer {
             bytes_in_flight: v.seq.bytes_in_flight,
             rto: v.seq.rto,
             sent_again: v.sent_again,
+            tunnel: place.name,
         }
     }
 
@@ -335,10 +358,22 @@ impl Analyzer {
         self.stats.skipped = self
             .skips
             .iter()
-            .map(|(k, v)| (k.to_string(), *v))
+            .map(|(&(skip, inside), v)| {
+                let reason = dissect::Rejected {
+                    skip,
+                    ports: None,
+                    inside,
+                };
+                (reason.reason(), *v)
+            })
             .collect();
         let old_streams_off = self.table.take_old_streams_off();
-        Finished::new(self.stats, self.conns, old_streams_off)
+        Finished::new(
+            self.stats,
+            self.conns,
+            old_streams_off,
+            self.tunnels.into_streams(),
+        )
     }
 }
 

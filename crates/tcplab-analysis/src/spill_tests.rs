@@ -23,6 +23,7 @@ fn run_with(max_in_memory: usize, max_hot_streams: usize, segs: &[Segment]) -> R
     let mut a = Analyzer::with_options(AnalyzerOptions {
         max_in_memory,
         max_hot_streams,
+        ..AnalyzerOptions::default()
     });
     let reports = segs
         .iter()
@@ -176,6 +177,7 @@ fn old_streams_that_cannot_be_read_back_stop_the_analysis() {
     let mut a = Analyzer::with_options(AnalyzerOptions {
         max_in_memory: 4,
         max_hot_streams: 8,
+        ..AnalyzerOptions::default()
     });
     for s in &segs {
         a.push_segment(s);

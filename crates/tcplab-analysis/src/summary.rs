@@ -152,6 +152,14 @@ pub struct ConnectionSummary {
     pub a_to_b: DirectionSummary,
     pub b_to_a: DirectionSummary,
     pub events: Vec<EventSummary>,
+    /// The tunnel path of the connection's first packet
+    /// (`VXLAN vni 5001 over 192.0.2.1 → 192.0.2.2`); absent on a plain link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel: Option<String>,
+    /// Later packets came through other tunnels (tunnels merged, as
+    /// Wireshark does: `--tunnels separate` tells them apart).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub other_tunnels: bool,
 }
 
 impl ConnectionSummary {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! capture  (pcap / pcapng bytes, or a live libpcap handle) -> Record
-//! dissect  (link layer, IPv4/IPv6, TCP)                    -> Segment
+//! dissect  (link layers, tunnels, IPv4/IPv6, TCP)         -> Segment (+ tunnel path)
 //! seq      (the `Seq` newtype: serial-number arithmetic)
 //! duration (`20ms`, `1.5s`: durations as the command line spells them)
 //! ```

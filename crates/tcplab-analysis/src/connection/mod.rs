@@ -182,8 +182,13 @@ impl Connection {
         self.last = (frame, ts);
     }
 
-    pub fn push(&mut self, seg: &Segment, at: &Lookup) -> SegmentFindings {
+    /// Analyses `seg`. `clock_break` is the frame of the latest record
+    /// whose time is invalid (0: none): an RTT that spans it is not a
+    /// sample (the TSvals waiting for their echo are dropped, and an ACK
+    /// of data sent before it gives no ACK RTT).
+    pub fn push(&mut self, seg: &Segment, at: &Lookup, clock_break: u64) -> SegmentFindings {
         let (f, r) = (at.dir.index(), at.dir.reverse().index());
+        let trusted = clock_break == 0 || self.clock_break(seg, clock_break);
         self.base[f] = at.fwd_base;
         self.base[r] = at.rev_base;
         if at.repeated_syn && at.fwd_base.is_some() {
@@ -192,12 +197,15 @@ impl Connection {
         let [a, b] = &mut self.flows;
         let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
         fwd.set_sack(&seg.options.sack);
-        let verdict = sequence::analyze(fwd, rev, self.timing, seg);
+        let mut verdict = sequence::analyze(fwd, rev, self.timing, seg);
+        if clock_break != 0 {
+            verdict.acked = verdict.acked.filter(|&(sent, _)| sent > clock_break);
+        }
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
         self.track_phases(seg, at.dir);
         self.count(seg, at.dir, &verdict, win_scaled);
-        let ts_rtt_ns = self.timestamps(seg, f, r);
+        let ts_rtt_ns = self.timestamps(seg, f, r, trusted);
         if let Some((_, rtt)) = verdict.acked {
             self.dirs[r].ack_rtt.push(rtt as f64 / 1e9);
         }
@@ -343,8 +351,30 @@ impl Connection {
         }
     }
 
-    fn timestamps(&mut self, seg: &Segment, f: usize, r: usize) -> Option<i64> {
+    /// A record with an invalid time came since this connection's previous
+    /// packet: the TSvals waiting for an echo were sent before it and give
+    /// no sample. False when `seg` is that record itself.
+    #[cold]
+    fn clock_break(&mut self, seg: &Segment, clock_break: u64) -> bool {
+        if clock_break > self.last.0 {
+            for dir in &mut self.dirs {
+                dir.ts.release_buffers();
+            }
+        }
+        seg.frame != clock_break
+    }
+
+    /// The timestamps RTT sample of `seg`; none when its time is not
+    /// `trusted` (and nothing it sent waits for an echo then).
+    fn timestamps(&mut self, seg: &Segment, f: usize, r: usize, trusted: bool) -> Option<i64> {
         let (val, ecr) = seg.options.timestamps?;
+        if !trusted {
+            if seg.flags.ack() {
+                let h = &mut self.dirs[f].highest_ack;
+                *h = Some(h.map_or(seg.ack, |x| x.max_seq(seg.ack)));
+            }
+            return None;
+        }
         self.dirs[f].ts.sent(val, seg.ts);
         // RFC 7323 §4.1: only a segment that acknowledges new data gives a sample.
         let acks_new = seg.flags.ack() && self.dirs[f].highest_ack.is_none_or(|h| seg.ack.after(h));
@@ -520,6 +550,9 @@ impl Connection {
                         .collect(),
                 })
                 .collect(),
+            // Known to the analyser, not to the connection: `Finished` sets it.
+            tunnel: None,
+            other_tunnels: false,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The key of a connection in the stream table: its 4-tuple, endpoints in
-//! a canonical order.
+//! a canonical order, and, with `--tunnels separate`, the tunnel it
+//! travels in (a number given to each tunnel identity; 0 is none).
 
 use super::hasher::SeededFx;
 use std::hash::BuildHasher;
@@ -9,12 +10,25 @@ use std::net::IpAddr;
 /// directions of a connection have the same key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Key {
-    V4 { low: (u32, u16), high: (u32, u16) },
-    V6 { low: (u128, u16), high: (u128, u16) },
+    V4 {
+        low: (u32, u16),
+        high: (u32, u16),
+    },
+    V6 {
+        low: (u128, u16),
+        high: (u128, u16),
+    },
+    /// Either IP version inside tunnel `tunnel` (≥ 1); stored as an IPv6 key.
+    Tunneled {
+        tunnel: u32,
+        low: (u128, u16),
+        high: (u128, u16),
+    },
 }
 
 impl Key {
     /// The key of a packet from `src` to `dst`, and whether `src` is its `high` end.
+    #[inline]
     pub fn of(src: (IpAddr, u16), dst: (IpAddr, u16)) -> (Key, bool) {
         match (src.0, dst.0) {
             (IpAddr::V4(s), IpAddr::V4(d)) => {
@@ -32,6 +46,18 @@ impl Key {
         }
     }
 
+    /// As [`Key::of`], in tunnel `tunnel` (0: not told apart by tunnel).
+    #[inline]
+    pub fn of_in(src: (IpAddr, u16), dst: (IpAddr, u16), tunnel: u32) -> (Key, bool) {
+        if tunnel == 0 {
+            return Key::of(src, dst);
+        }
+        let (s, d) = ((v6_bits(src.0), src.1), (v6_bits(dst.0), dst.1));
+        let src_high = s > d;
+        let (low, high) = if src_high { (d, s) } else { (s, d) };
+        (Key::Tunneled { tunnel, low, high }, src_high)
+    }
+
     pub fn hash(&self, build: &SeededFx) -> u64 {
         match *self {
             Key::V4 { low, high } => build.hash_one((
@@ -41,6 +67,12 @@ impl Key {
             Key::V6 { low, high } => {
                 build.hash_one((low.0, high.0, u32::from(low.1) << 16 | u32::from(high.1)))
             }
+            Key::Tunneled { tunnel, low, high } => build.hash_one((
+                low.0,
+                high.0,
+                u32::from(low.1) << 16 | u32::from(high.1),
+                tunnel,
+            )),
         }
     }
 }

@@ -32,12 +32,15 @@ pub(super) const V6: u8 = 1;
 const A_IS_HIGH: u8 = 2;
 /// `base[0]` (side a) and `base[1]` (side b) are set.
 const BASE_SET: [u8; 2] = [4, 8];
+/// A `Key::Tunneled` stream (with `V6`): `high_addr` holds the tunnel.
+const TUNNEL: u8 = 16;
 
 /// What is kept of each stream: its 4-tuple and what numbering needs.
 #[derive(Clone, Copy)]
 #[repr(C, packed)]
 pub(super) struct StreamRec {
-    /// IPv4: the low and high addresses. IPv6: `low_addr` indexes `v6`.
+    /// IPv4: the low and high addresses. IPv6: `low_addr` indexes `v6`
+    /// (and, in a tunnel, `high_addr` is the tunnel's number).
     low_addr: u32,
     high_addr: u32,
     low_port: u16,
@@ -193,6 +196,16 @@ impl Streams {
                 self.v6.push([low.0, high.0]);
                 ((self.v6.len() - 1) as u32, 0, low.1, high.1, V6)
             }
+            Key::Tunneled { tunnel, low, high } => {
+                self.v6.push([low.0, high.0]);
+                (
+                    (self.v6.len() - 1) as u32,
+                    tunnel,
+                    low.1,
+                    high.1,
+                    V6 | TUNNEL,
+                )
+            }
         };
         self.recs.push(StreamRec {
             low_addr,
@@ -231,7 +244,7 @@ impl Streams {
 
     pub fn set_meta(&mut self, id: u32, m: Meta) -> Result<(), DiskError> {
         let mut r = self.recs.get(u64::from(id))?;
-        let mut flags = r.flags & (V6 | A_IS_HIGH);
+        let mut flags = r.flags & (V6 | TUNNEL | A_IS_HIGH);
         let mut base = [0u32; 2];
         for (i, b) in m.base.iter().enumerate() {
             if let Some(b) = b {
@@ -316,7 +329,13 @@ fn has_key(
     Ok(match *key {
         Key::V4 { low, high } => flags & V6 == 0 && (la, lp) == low && (ha, hp) == high,
         Key::V6 { low, high } => {
-            flags & V6 != 0
+            flags & (V6 | TUNNEL) == V6
+                && (lp, hp) == (low.1, high.1)
+                && v6.get(u64::from(la))? == [low.0, high.0]
+        }
+        Key::Tunneled { tunnel, low, high } => {
+            flags & TUNNEL != 0
+                && ha == tunnel
                 && (lp, hp) == (low.1, high.1)
                 && v6.get(u64::from(la))? == [low.0, high.0]
         }
@@ -334,9 +353,15 @@ fn key_at(recs: &PagedVec<StreamRec>, v6: &PagedVec<[u128; 2]>, id: u32) -> Resu
         })
     } else {
         let [l, h] = v6.get(u64::from(la))?;
-        Ok(Key::V6 {
-            low: (l, lp),
-            high: (h, hp),
+        let (low, high) = ((l, lp), (h, hp));
+        Ok(if r.flags & TUNNEL != 0 {
+            Key::Tunneled {
+                tunnel: ha,
+                low,
+                high,
+            }
+        } else {
+            Key::V6 { low, high }
         })
     }
 }

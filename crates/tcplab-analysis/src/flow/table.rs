@@ -170,8 +170,15 @@ impl FlowTable {
 
     /// Finds (or opens) the stream of `seg` and updates what numbering
     /// needs. An error when an old stream cannot be read back from disk.
+    #[inline]
     pub fn lookup(&mut self, seg: &Segment) -> Result<Lookup, DiskError> {
-        let (key, src_high) = Key::of((seg.src, seg.sport), (seg.dst, seg.dport));
+        self.lookup_in(seg, 0)
+    }
+
+    /// As [`FlowTable::lookup`], for a segment in tunnel number `tunnel`
+    /// (0: none, or tunnels not told apart).
+    pub fn lookup_in(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
+        let (key, src_high) = Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel);
         let existing = self.streams.find(&key)?;
         let (stream, is_new, reused) = match existing {
             Some(id) if !self.starts_new_stream(id, src_high, seg)? => (id, false, false),
@@ -213,8 +220,13 @@ impl FlowTable {
     /// A packet with a TCP 4-tuple but a damaged header: numbered like
     /// Wireshark does (a new stream when the 4-tuple is new), not analysed.
     /// Returns the stream and whether it is new.
-    pub fn touch(&mut self, src: Endpoint, dst: Endpoint) -> Result<(u32, bool), DiskError> {
-        let (key, src_high) = Key::of((src.addr, src.port), (dst.addr, dst.port));
+    pub fn touch(
+        &mut self,
+        src: Endpoint,
+        dst: Endpoint,
+        tunnel: u32,
+    ) -> Result<(u32, bool), DiskError> {
+        let (key, src_high) = Key::of_in((src.addr, src.port), (dst.addr, dst.port), tunnel);
         Ok(match self.streams.find(&key)? {
             Some(id) => (id, false),
             None => (self.streams.push(&key, src_high)?, true),

@@ -174,7 +174,15 @@ impl Json<'_> {
             self.comma(i);
             self.event(e)?;
         }
-        self.raw("]}");
+        self.raw("]");
+        if let Some(tunnel) = &c.tunnel {
+            self.raw(",\"tunnel\":");
+            self.str(tunnel)?;
+        }
+        if c.other_tunnels {
+            self.raw(",\"other_tunnels\":true");
+        }
+        self.raw("}");
         Ok(())
     }
 

@@ -38,6 +38,9 @@ struct Row<'a> {
     ts_rtt: Option<String>,
     bytes_in_flight: Option<u32>,
     retransmission_of: Option<u64>,
+    /// The tunnel path (absent on a plain link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tunnel: Option<&'a str>,
 }
 
 pub struct JsonlWriter<W: Write> {
@@ -83,6 +86,7 @@ impl<W: Write> JsonlWriter<W> {
             ts_rtt: r.ts_rtt_ns.map(secs),
             bytes_in_flight: r.bytes_in_flight,
             retransmission_of: r.rto.map(|(f, _)| f),
+            tunnel: r.tunnel.as_deref(),
         };
         serde_json::to_writer(&mut self.out, &row).map_err(io::Error::other)?;
         self.out.write_all(b"\n")

@@ -127,6 +127,15 @@ impl<'a> Connection<'a> {
         self.s.push_str("\n  state: ");
         self.s.push_str(state);
         self.s.push('\n');
+        if let Some(tunnel) = &c.tunnel {
+            self.s.push_str("  tunnel: ");
+            self.s.push_str(tunnel);
+            if c.other_tunnels {
+                self.s
+                    .push_str(" (the first packet's; other packets came another way)");
+            }
+            self.s.push('\n');
+        }
         if c.started_before_capture {
             self.s.push_str("  the handshake is not in the capture: the connection started before it (relative numbers count from the first segment seen; scaled windows unknown)\n");
         }

@@ -44,7 +44,7 @@ pub enum CaptureError {
         claimed: u64,
         limit: u64,
     },
-    #[error("{}: link type {link} is not supported; tcplab reads Ethernet (1), BSD NULL (0) and LOOP (108), Linux SLL (113) and SLL2 (276), raw IP (101, 228, 229): convert with `editcap -T ether` or recapture", path.display())]
+    #[error("{}: link type {link} is not supported: tcplab stops at the link layer. It reads Ethernet (1), BSD NULL (0) and LOOP (108), Linux SLL (113) and SLL2 (276), raw IP (101, 228, 229), PPP (9, 50), Cisco HDLC (104), 802.11 (105) and radiotap (127), ARCNET (7, 129), Juniper Ethernet (178) and IPoIB (242); if the frames are in fact one of those, relabel the file with `editcap -T <encapsulation>`, otherwise export the packets from Wireshark as Ethernet or raw IP", path.display())]
     UnsupportedLink { path: PathBuf, link: u32 },
     #[error("{}: block at byte {offset}: {reason}; the file is damaged from here on", path.display())]
     BadBlock {

@@ -16,6 +16,23 @@ pub enum LinkType {
     LinuxSll2,
     Ipv4,
     Ipv6,
+    /// PPP, with or without the HDLC-like address and control bytes.
+    Ppp,
+    /// PPP in HDLC-like framing (RFC 1662).
+    PppHdlc,
+    CiscoHdlc,
+    /// IEEE 802.11 without a radio header.
+    Ieee80211,
+    /// IEEE 802.11 after a radiotap header.
+    Radiotap,
+    /// ARCNET with BSD's header (source, destination, protocol id).
+    ArcnetBsd,
+    /// ARCNET with Linux's header (and a 2-byte offset before the protocol id).
+    ArcnetLinux,
+    /// Juniper's capture header, then Ethernet.
+    JuniperEther,
+    /// IP over InfiniBand, with a 40-byte pseudo routing header.
+    Ipoib,
     Other(u32),
 }
 
@@ -30,6 +47,15 @@ impl LinkType {
             276 => LinkType::LinuxSll2,
             228 => LinkType::Ipv4,
             229 => LinkType::Ipv6,
+            9 => LinkType::Ppp,
+            50 => LinkType::PppHdlc,
+            104 => LinkType::CiscoHdlc,
+            105 => LinkType::Ieee80211,
+            127 => LinkType::Radiotap,
+            7 => LinkType::ArcnetBsd,
+            129 => LinkType::ArcnetLinux,
+            178 => LinkType::JuniperEther,
+            242 => LinkType::Ipoib,
             other => LinkType::Other(other),
         }
     }
@@ -44,6 +70,15 @@ impl LinkType {
             LinkType::LinuxSll2 => 276,
             LinkType::Ipv4 => 228,
             LinkType::Ipv6 => 229,
+            LinkType::Ppp => 9,
+            LinkType::PppHdlc => 50,
+            LinkType::CiscoHdlc => 104,
+            LinkType::Ieee80211 => 105,
+            LinkType::Radiotap => 127,
+            LinkType::ArcnetBsd => 7,
+            LinkType::ArcnetLinux => 129,
+            LinkType::JuniperEther => 178,
+            LinkType::Ipoib => 242,
             LinkType::Other(n) => n,
         }
     }
@@ -64,6 +99,15 @@ impl fmt::Display for LinkType {
             LinkType::LinuxSll2 => "LINUX_SLL2",
             LinkType::Ipv4 => "IPV4",
             LinkType::Ipv6 => "IPV6",
+            LinkType::Ppp => "PPP",
+            LinkType::PppHdlc => "PPP_HDLC",
+            LinkType::CiscoHdlc => "C_HDLC (Cisco HDLC)",
+            LinkType::Ieee80211 => "IEEE802_11",
+            LinkType::Radiotap => "IEEE802_11_RADIOTAP",
+            LinkType::ArcnetBsd => "ARCNET_BSD",
+            LinkType::ArcnetLinux => "ARCNET_LINUX",
+            LinkType::JuniperEther => "JUNIPER_ETHER",
+            LinkType::Ipoib => "IPOIB",
             LinkType::Other(n) => return write!(f, "link type {n} (unsupported)"),
         };
         write!(f, "{name} ({})", self.number())

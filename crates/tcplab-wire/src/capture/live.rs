@@ -257,6 +257,7 @@ impl LiveCapture {
                 link,
                 orig_len: packet.orig_len,
                 data: packet.data,
+                ts_valid: true,
             };
             if done(&record) {
                 stats.complete = true;

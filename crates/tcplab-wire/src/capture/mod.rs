@@ -76,6 +76,10 @@ pub struct Record<'a> {
     /// Length of the packet on the wire; `data.len()` may be smaller (snaplen).
     pub orig_len: u32,
     pub data: &'a [u8],
+    /// False when the record's sub-second field is out of range (a pcap
+    /// record claiming 1,000,000 µs or more, or 10⁹ ns or more): `ts` then
+    /// carries the overflow into the seconds, and is not to be trusted.
+    pub ts_valid: bool,
 }
 
 /// Which container the file is.

@@ -139,10 +139,10 @@ impl<R: Read> PcapReader<R> {
         }
         self.frame = frame;
         self.offset += 16 + caplen as u64;
-        let nanos = if self.magic.nanos {
-            frac as i64
+        let (nanos, ts_valid) = if self.magic.nanos {
+            (frac as i64, frac < 1_000_000_000)
         } else {
-            frac as i64 * 1000
+            (frac as i64 * 1000, frac < 1_000_000)
         };
         Ok(Some(Record {
             frame,
@@ -151,6 +151,7 @@ impl<R: Read> PcapReader<R> {
             link: self.link,
             orig_len: orig_len.max(caplen),
             data: self.src.next_slice(caplen as usize),
+            ts_valid,
         }))
     }
 

@@ -357,6 +357,7 @@ impl<R: Read> PcapngReader<R> {
                 link: iface.link,
                 orig_len: orig_len.max(caplen),
                 data: &self.buf[start..start + caplen as usize],
+                ts_valid: true,
             }));
         }
     }

@@ -1,218 +1,33 @@
 //! `Record` in, TCP `Segment` out (or the reason the packet is not one).
 //!
-//! The link layer is peeled here (`link`), IPv4/IPv6 with extension headers
-//! and the TCP header are sliced by `etherparse` in its lax mode, so that a
-//! packet cut short by the snap length still yields its TCP header. The TCP
-//! payload length is taken from the IP length fields, not from the bytes
-//! captured (`Segment::len` vs `Segment::captured_len`).
+//! Plain Ethernet/IPv4/TCP goes the hand-made fast way (`fast`). Anything
+//! else descends through its encapsulations (`encap`: VLAN, MPLS, PPPoE,
+//! PPP, GRE, ERSPAN, VXLAN, Geneve, IP-in-IP, and the link types that carry
+//! IP) to the innermost IP packet, recording the tunnel path it took; that
+//! packet's IPv4/IPv6 headers with extension headers and the TCP header
+//! are sliced by `etherparse` in its lax mode, so that a packet cut short
+//! by the snap length still yields its TCP header. The TCP payload length
+//! is taken from the IP length fields, not from the bytes captured
+//! (`Segment::len` vs `Segment::captured_len`).
 //!
 //! Not done here: anything that needs more than one packet (that is `flow`
 //! and `analysis`).
 
+pub mod encap;
 mod fast;
-mod link;
+mod flags;
 mod options;
 
+pub use encap::{DecodeOptions, Encap, Hop, Outer, TunnelPath, UdpTunnel};
+pub use flags::{Flags, NotAFlagLetter};
 pub use options::{SackBlocks, TcpOptions};
 
 use crate::capture::{LinkType, Record, Timestamp};
 use crate::Seq;
+use encap::Descent;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use std::fmt;
 use std::net::IpAddr;
-use std::str::FromStr;
-
-/// TCP header flags: the 12 bits after the data offset. The low 8 are the
-/// classic flags (`FSRPAUEC`); above them are the 4 reserved bits: `AE`
-/// (0x100, Accurate ECN, RFC 9768; Wireshark 4.0 calls it NS) and three
-/// still reserved (0x200, 0x400, 0x800; Wireshark's `tcp.flags.res`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Flags(pub u16);
-
-impl Flags {
-    pub const FIN: u16 = 0x01;
-    pub const SYN: u16 = 0x02;
-    pub const RST: u16 = 0x04;
-    pub const PSH: u16 = 0x08;
-    pub const ACK: u16 = 0x10;
-    pub const URG: u16 = 0x20;
-    pub const ECE: u16 = 0x40;
-    pub const CWR: u16 = 0x80;
-    /// Accurate ECN (RFC 9768), formerly the ECN nonce (NS, RFC 3540).
-    pub const AE: u16 = 0x100;
-    /// The reserved bits, `AE` among them.
-    pub const RESERVED: u16 = 0xf00;
-
-    /// The flags of a TCP header from its bytes 12 (data offset and the
-    /// reserved bits) and 13 (the classic flags).
-    pub fn from_header(byte12: u8, byte13: u8) -> Flags {
-        Flags(u16::from(byte12 & 0x0f) << 8 | u16::from(byte13))
-    }
-
-    pub fn has(self, bits: u16) -> bool {
-        self.0 & bits != 0
-    }
-    pub fn fin(self) -> bool {
-        self.has(Self::FIN)
-    }
-    pub fn syn(self) -> bool {
-        self.has(Self::SYN)
-    }
-    pub fn rst(self) -> bool {
-        self.has(Self::RST)
-    }
-    pub fn ack(self) -> bool {
-        self.has(Self::ACK)
-    }
-    /// A SYN without ACK: the opening segment of a handshake.
-    pub fn is_pure_syn(self) -> bool {
-        self.0 & (Self::SYN | Self::ACK) == Self::SYN
-    }
-    pub fn is_syn_ack(self) -> bool {
-        self.0 & (Self::SYN | Self::ACK) == (Self::SYN | Self::ACK)
-    }
-
-    /// The 8 classic flags, without the reserved bits.
-    pub fn classic(self) -> u8 {
-        (self.0 & 0xff) as u8
-    }
-
-    /// The reserved bits that are set, by name, joined by `+`: `AE`,
-    /// `0x800`, `AE+0x800`; empty when none is.
-    pub fn reserved_names(self) -> &'static str {
-        RESERVED_TEXT[usize::from((self.0 & Self::RESERVED) >> 8)]
-    }
-
-    /// The letters, then the reserved bits set, if any: `SA`, `SA+AE`,
-    /// `PA+0x800` (the text and JSON outputs; the CSV keeps the letters).
-    pub fn describe(self) -> std::borrow::Cow<'static, str> {
-        match self.reserved_names() {
-            "" => self.letters().into(),
-            extra => format!("{}+{extra}", self.letters()).into(),
-        }
-    }
-}
-
-/// The names of the reserved bits (`Flags::reserved_names`), indexed by
-/// the 4 bits (AE is the lowest).
-const RESERVED_TEXT: [&str; 16] = [
-    "",
-    "AE",
-    "0x200",
-    "AE+0x200",
-    "0x400",
-    "AE+0x400",
-    "0x200+0x400",
-    "AE+0x200+0x400",
-    "0x800",
-    "AE+0x800",
-    "0x200+0x800",
-    "AE+0x200+0x800",
-    "0x400+0x800",
-    "AE+0x400+0x800",
-    "0x200+0x400+0x800",
-    "AE+0x200+0x400+0x800",
-];
-
-/// The flags' letters, in the order they are written (`FSRPAUEC`, the
-/// order of their bits): the one table that writes them
-/// ([`Flags::letters`], `Display`, serde) and reads them back (`FromStr`).
-const LETTERS: [(u16, char); 8] = [
-    (Flags::FIN, 'F'),
-    (Flags::SYN, 'S'),
-    (Flags::RST, 'R'),
-    (Flags::PSH, 'P'),
-    (Flags::ACK, 'A'),
-    (Flags::URG, 'U'),
-    (Flags::ECE, 'E'),
-    (Flags::CWR, 'C'),
-];
-
-/// The letters of each of the 256 combinations as bytes and their count,
-/// made by the compiler.
-const LETTER_BYTES: [([u8; 8], usize); 256] = {
-    let mut out = [([0u8; 8], 0usize); 256];
-    let mut bits = 0;
-    while bits < 256 {
-        let mut i = 0;
-        while i < LETTERS.len() {
-            let (bit, letter) = LETTERS[i];
-            if bits as u16 & bit != 0 {
-                out[bits].0[out[bits].1] = letter as u8;
-                out[bits].1 += 1;
-            }
-            i += 1;
-        }
-        bits += 1;
-    }
-    out
-};
-
-/// [`LETTER_BYTES`] as text: what [`Flags::letters`] returns, without a
-/// cost per call (the CSV writer asks for it on every row).
-static LETTER_TEXT: [&str; 256] = {
-    let all: &'static [([u8; 8], usize); 256] = &LETTER_BYTES;
-    let mut out = [""; 256];
-    let mut bits = 0;
-    while bits < 256 {
-        let (bytes, _) = all[bits].0.split_at(all[bits].1);
-        out[bits] = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => panic!("the flag letters are ASCII"),
-        };
-        bits += 1;
-    }
-    out
-};
-
-impl Flags {
-    /// Letters in the order `FSRPAUEC`, e.g. `SA`, `PA`, `FA`; empty when
-    /// no flag is set. The reserved bits have no letter (`describe`).
-    pub fn letters(self) -> &'static str {
-        LETTER_TEXT[usize::from(self.classic())]
-    }
-}
-
-/// [`Flags::letters`].
-impl fmt::Display for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.letters())
-    }
-}
-
-/// A character that is not one of the flag letters `FSRPAUEC`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a TCP flag letter (FSRPAUEC)")]
-pub struct NotAFlagLetter(pub char);
-
-/// Reads back [`Flags::letters`]: the letters in any order (a repeated
-/// one counts once); the empty text is no flag.
-impl FromStr for Flags {
-    type Err = NotAFlagLetter;
-
-    fn from_str(text: &str) -> Result<Flags, NotAFlagLetter> {
-        text.chars().try_fold(Flags(0), |flags, c| {
-            let (bit, _) = LETTERS
-                .iter()
-                .find(|&&(_, letter)| letter == c)
-                .ok_or(NotAFlagLetter(c))?;
-            Ok(Flags(flags.0 | bit))
-        })
-    }
-}
-
-/// As [`Flags::letters`] (`"SA"`), as the JSON output has always written them.
-impl serde::Serialize for Flags {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.letters())
-    }
-}
-
-impl fmt::Debug for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Flags({})", self.describe())
-    }
-}
 
 /// One TCP segment, as far as one packet can tell.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -252,7 +67,7 @@ impl Segment {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Skip {
     UnsupportedLink(u32),
-    /// Not IPv4/IPv6 (ARP, LLDP, ...).
+    /// Not IPv4/IPv6 (ARP, LLDP, PPP's LCP, ...).
     NotIp,
     /// IP but not TCP (UDP, ICMP, ...).
     NotTcp,
@@ -262,6 +77,22 @@ pub enum Skip {
     HeadersTruncated,
     /// Bytes that cannot be an IP/TCP packet (bad version, bad lengths, bad data offset).
     Malformed,
+    /// A protocol field of `layer` names a protocol tcplab does not know.
+    UnknownProtocol {
+        layer: Encap,
+        proto: u32,
+    },
+    /// A variant of `layer` tcplab does not take apart.
+    Unsupported {
+        layer: Encap,
+        what: &'static str,
+    },
+    /// An encrypted frame (802.11 protected): not guessed at.
+    Encrypted(Encap),
+    /// A frame that carries no packet (802.11 management, control, null data).
+    NoPacket(Encap),
+    /// More encapsulations inside each other than tcplab follows.
+    TooDeep,
 }
 
 impl fmt::Display for Skip {
@@ -273,31 +104,101 @@ impl fmt::Display for Skip {
             Skip::IpFragment => write!(f, "IP fragment"),
             Skip::HeadersTruncated => write!(f, "headers cut off by the snap length"),
             Skip::Malformed => write!(f, "malformed IP/TCP header"),
+            Skip::UnknownProtocol { layer, proto } => {
+                write!(f, "{layer} with unknown protocol 0x{proto:04x}")
+            }
+            Skip::Unsupported { layer, what } => write!(f, "{layer} {what}, not supported"),
+            Skip::Encrypted(layer) => write!(f, "{layer} encrypted (not decrypted)"),
+            Skip::NoPacket(layer) => {
+                write!(f, "{layer} management, control or null data (no packet)")
+            }
+            Skip::TooDeep => write!(f, "more than {} nested encapsulations", encap::MAX_HOPS),
         }
     }
 }
 
 /// A packet that is not a usable TCP segment. When it is IP protocol 6 with
 /// at least the port numbers present, `ports` carries the 4-tuple: Wireshark
-/// still gives such a packet a `tcp.stream` number, and so do we.
+/// still gives such a packet a `tcp.stream` number, and so do we. `inside`
+/// is the encapsulation the packet had entered when it stopped (none on a
+/// plain link).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rejected {
     pub skip: Skip,
     pub ports: Option<(IpAddr, u16, IpAddr, u16)>,
+    pub inside: Option<Encap>,
+}
+
+impl Rejected {
+    /// The reason as the report counts it: `IP but not TCP inside GRE`;
+    /// a reason that names its layer already stands alone.
+    pub fn reason(&self) -> String {
+        match (self.skip, self.inside) {
+            (
+                Skip::NotIp
+                | Skip::NotTcp
+                | Skip::IpFragment
+                | Skip::HeadersTruncated
+                | Skip::Malformed,
+                Some(layer),
+            ) => format!("{} inside {layer}", self.skip),
+            (skip, _) => skip.to_string(),
+        }
+    }
 }
 
 impl From<Skip> for Rejected {
     fn from(skip: Skip) -> Rejected {
-        Rejected { skip, ports: None }
+        Rejected {
+            skip,
+            ports: None,
+            inside: None,
+        }
     }
 }
 
-/// Dissects one record down to TCP.
+/// A TCP segment and the tunnel path it came through (empty for a plain
+/// link).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dissected {
+    pub segment: Segment,
+    pub path: TunnelPath,
+}
+
+/// Dissects one record down to TCP, with the default settings.
 pub fn dissect(record: &Record<'_>) -> Result<Segment, Rejected> {
     if let Some(seg) = fast::ipv4_tcp(record) {
         return Ok(seg);
     }
-    dissect_general(record)
+    dissect_general(record, &DecodeOptions::default()).map(|d| d.segment)
+}
+
+/// Dissects one record down to TCP through any encapsulation, keeping the
+/// path it took.
+pub fn dissect_with(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissected, Rejected> {
+    if let Some(segment) = fast::ipv4_tcp(record) {
+        return Ok(Dissected {
+            segment,
+            path: TunnelPath::default(),
+        });
+    }
+    dissect_general(record, opts)
+}
+
+/// Plain Ethernet (or raw) IPv4/TCP, by the fast path alone: `None` for
+/// anything else, which [`dissect_encapsulated`] then reads. The two
+/// together are [`dissect_with`], without a tunnel path to carry for the
+/// common packet.
+pub fn dissect_plain(record: &Record<'_>) -> Option<Segment> {
+    fast::ipv4_tcp(record)
+}
+
+/// What [`dissect_plain`] leaves: every link type and encapsulation.
+pub fn dissect_encapsulated(
+    record: &Record<'_>,
+    opts: &DecodeOptions,
+) -> Result<Dissected, Rejected> {
+    dissect_general(record, opts)
 }
 
 /// Dissects one IPv4 or IPv6 packet without a link layer (as a TUN device
@@ -311,12 +212,36 @@ pub fn dissect_ip(packet: &[u8]) -> Result<Segment, Rejected> {
         link: LinkType::Raw,
         orig_len: u32::try_from(packet.len()).unwrap_or(u32::MAX),
         data: packet,
+        ts_valid: true,
     })
 }
 
-/// Every link type and IP version, through etherparse.
-fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
-    let packet = link::slice(record.link, record.data).map_err(Rejected::from)?;
+/// Every link type, encapsulation and IP version.
+fn dissect_general(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissected, Rejected> {
+    let mut descent = Descent {
+        path: TunnelPath::default(),
+        inside: None,
+        outer: None,
+        opts,
+    };
+    let packet =
+        encap::descend(record.link, record.data, &mut descent).map_err(|skip| Rejected {
+            skip,
+            ports: None,
+            inside: descent.inside,
+        })?;
+    let segment = segment_of(record, &packet).map_err(|mut rejected| {
+        rejected.inside = descent.inside;
+        rejected
+    })?;
+    Ok(Dissected {
+        segment,
+        path: descent.path,
+    })
+}
+
+/// The TCP segment of the innermost IP packet, sliced by etherparse.
+fn segment_of(record: &Record<'_>, packet: &LaxSlicedPacket<'_>) -> Result<Segment, Rejected> {
     let (src, dst, ip_start, declared_end, payload) = match &packet.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
@@ -343,7 +268,7 @@ fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
             )
         }
         Some(LaxNetSlice::Arp(_)) => return Err(Skip::NotIp.into()),
-        None => return Err(classify_stop(&packet).into()),
+        None => return Err(classify_stop(packet).into()),
     };
     if payload.fragmented {
         return Err(Skip::IpFragment.into());
@@ -364,8 +289,9 @@ fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
                 )
             });
             return Err(Rejected {
-                skip: classify_stop(&packet),
+                skip: classify_stop(packet),
                 ports,
+                inside: None,
             });
         }
     };
@@ -382,6 +308,7 @@ fn dissect_general(record: &Record<'_>) -> Result<Segment, Rejected> {
         Some(end) => end.checked_sub(tcp_offset + header_len).ok_or(Rejected {
             skip: Skip::Malformed,
             ports: Some((src, tcp.source_port(), dst, tcp.destination_port())),
+            inside: None,
         })?,
         None => captured_len,
     };
@@ -413,5 +340,7 @@ fn classify_stop(packet: &LaxSlicedPacket<'_>) -> Skip {
     }
 }
 
+#[cfg(test)]
+mod encap_props;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ fn record(link: LinkType, data: &[u8]) -> Record<'_> {
         link,
         orig_len: data.len() as u32,
         data,
+        ts_valid: true,
     }
 }
 
@@ -162,7 +163,7 @@ fn fast_path_agrees_with_the_general_one_on_every_capture() {
                 if let Some(fast) = super::fast::ipv4_tcp(&r) {
                     assert_eq!(
                         Ok(fast),
-                        dissect_general(&r),
+                        dissect_general(&r, &DecodeOptions::default()).map(|d| d.segment),
                         "{} frame {}",
                         path.display(),
                         rec.frame

@@ -1,0 +1,241 @@
+//! TCP wherever it travels (#17): the real binary on the tunnel and link
+//! type captures of tests/data (made by synth.py, described in
+//! tests/data/README.md). tshark agrees frame by frame on every one of
+//! them (tests/tshark_oracle.rs); this checks what tshark cannot: the
+//! tunnel paths, `--tunnels separate`, `--decode-as`, and the reasons of
+//! what is not TCP.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn json_of(args: &[&str]) -> Value {
+    let out = tcplab(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("JSON output")
+}
+
+fn analysis(capture: &str, extra: &[&str]) -> Value {
+    let path = data(capture);
+    let mut args = vec!["analyze", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push(path.to_str().expect("utf-8 path"));
+    json_of(&args)["captures"][0].clone()
+}
+
+fn tunnels_of(a: &Value) -> Vec<Option<String>> {
+    a["connections"]
+        .as_array()
+        .expect("connections")
+        .iter()
+        .map(|c| c["tunnel"].as_str().map(String::from))
+        .collect()
+}
+
+/// A capture, its TCP segments and connections, and what is not TCP in it.
+type Case = (&'static str, u64, usize, &'static [(&'static str, u64)]);
+
+#[test]
+fn every_encapsulation_and_link_type_yields_its_tcp_segments() {
+    let cases: [Case; 16] = [
+        (
+            "gre.pcap",
+            28,
+            2,
+            &[("GRE with unknown protocol 0x1234", 3)],
+        ),
+        ("erspan.pcap", 42, 3, &[]),
+        ("vxlan.pcap", 28, 2, &[]),
+        ("vxlan-8472.pcap", 0, 0, &[("IP but not TCP", 14)]),
+        ("vxlan-two-vni.pcap", 18, 1, &[]),
+        ("geneve.pcap", 14, 1, &[]),
+        ("ipip.pcap", 42, 3, &[]),
+        ("mpls.pcap", 42, 3, &[]),
+        ("pppoe.pcap", 28, 2, &[("not IP inside PPP", 1)]),
+        ("ppp.pcap", 28, 2, &[]),
+        ("juniper-ether.pcap", 14, 1, &[]),
+        ("ipoib.pcap", 28, 2, &[]),
+        ("arcnet.pcap", 17, 2, &[]),
+        ("arcnet-linux.pcap", 14, 1, &[]),
+        (
+            "wlan.pcap",
+            28,
+            2,
+            &[
+                ("802.11 encrypted (not decrypted)", 1),
+                ("802.11 management, control or null data (no packet)", 2),
+            ],
+        ),
+        (
+            "radiotap.pcap",
+            14,
+            1,
+            &[
+                ("802.11 encrypted (not decrypted)", 1),
+                ("802.11 management, control or null data (no packet)", 2),
+            ],
+        ),
+    ];
+    for (capture, segments, conns, skipped) in cases {
+        let a = analysis(capture, &[]);
+        let c = &a["capture"];
+        assert_eq!(c["tcp_segments"], segments, "{capture}");
+        assert_eq!(
+            a["connections"].as_array().map(Vec::len),
+            Some(conns),
+            "{capture}"
+        );
+        let expected: serde_json::Map<String, Value> = skipped
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        assert_eq!(c["skipped"], Value::Object(expected), "{capture}");
+    }
+}
+
+#[test]
+fn each_connection_names_its_tunnel_path() {
+    let names = |capture| tunnels_of(&analysis(capture, &[]));
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        names("gre.pcap"),
+        [
+            some("GRE key 42 over 203.0.113.1 → 203.0.113.2"),
+            some("GRE over 203.0.113.1 → 203.0.113.2"),
+        ]
+    );
+    assert_eq!(
+        names("erspan.pcap"),
+        [
+            some("ERSPAN type I in GRE over 203.0.113.1 → 203.0.113.2"),
+            some("ERSPAN type II session 17 in GRE over 203.0.113.1 → 203.0.113.2"),
+            some("ERSPAN type III session 23 in GRE over 203.0.113.1 → 203.0.113.2"),
+        ]
+    );
+    assert_eq!(
+        names("ipip.pcap"),
+        [
+            some("IP-in-IP over 203.0.113.1 → 203.0.113.2"),
+            some("IP-in-IP over 203.0.113.1 → 203.0.113.2"),
+            some("IP-in-IP over 2001:db8:ff::1 → 2001:db8:ff::2"),
+        ]
+    );
+    assert_eq!(
+        names("pppoe.pcap"),
+        [some("PPPoE session 0x2a01"), some("PPPoE session 0x2a01")]
+    );
+    assert_eq!(
+        names("geneve.pcap"),
+        [some("Geneve vni 10 over 203.0.113.1 → 203.0.113.2")]
+    );
+    // Link types that carry IP directly are not tunnels.
+    assert_eq!(names("ppp.pcap"), [None, None]);
+    assert_eq!(names("wlan.pcap"), [None, None]);
+
+    let text = stdout(&tcplab(&[
+        "analyze",
+        data("vxlan.pcap").to_str().expect("utf-8"),
+    ]));
+    assert!(
+        text.contains("  tunnel: VXLAN vni 5001 over 203.0.113.1 → 203.0.113.2\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn mpls_label_stacks_differ_by_direction_and_say_so() {
+    let a = analysis("mpls.pcap", &[]);
+    let first = &a["connections"][0];
+    assert_eq!(first["tunnel"], "MPLS labels 16/1000");
+    assert_eq!(first["other_tunnels"], true);
+    assert_eq!(a["connections"][1]["tunnel"], "MPLS label 2000");
+    assert!(a["connections"][1].get("other_tunnels").is_none());
+}
+
+#[test]
+fn the_same_four_tuple_in_two_vnis_is_one_connection_unless_separated() {
+    let merged = analysis("vxlan-two-vni.pcap", &[]);
+    assert_eq!(merged["connections"].as_array().map(Vec::len), Some(1));
+    assert_eq!(merged["connections"][0]["other_tunnels"], true);
+
+    let separate = analysis("vxlan-two-vni.pcap", &["--tunnels", "separate"]);
+    let conns = separate["connections"].as_array().expect("connections");
+    assert_eq!(conns.len(), 2);
+    for (c, vni) in conns.iter().zip([5001, 5002]) {
+        assert_eq!(
+            c["tunnel"],
+            format!("VXLAN vni {vni} over 203.0.113.1 → 203.0.113.2")
+        );
+        assert_eq!(c["packets"], 9, "{c}");
+        assert_eq!(c["final_state"], "closed");
+        assert!(c.get("other_tunnels").is_none());
+    }
+    // The same numbering when old streams and connections go to disk.
+    let spilled = analysis(
+        "vxlan-two-vni.pcap",
+        &[
+            "--tunnels",
+            "separate",
+            "--max-hot-streams",
+            "1",
+            "--max-in-memory",
+            "0",
+        ],
+    );
+    assert_eq!(spilled["connections"], separate["connections"]);
+}
+
+#[test]
+fn decode_as_reads_vxlan_on_another_port() {
+    let a = analysis("vxlan-8472.pcap", &["--decode-as", "udp:8472=vxlan"]);
+    assert_eq!(a["capture"]["tcp_segments"], 14);
+    assert_eq!(
+        tunnels_of(&a),
+        [Some(
+            "VXLAN vni 77 over 203.0.113.1 → 203.0.113.2".to_string()
+        )]
+    );
+    let bad = tcplab(&["analyze", "--decode-as", "udp:8472=gre", "x.pcap"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("not a tunnel tcplab decodes in UDP"));
+}
+
+#[test]
+fn json_lines_rows_carry_the_tunnel_path() {
+    let dir = std::env::temp_dir().join(format!("tcplab-tunnels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join("gre.jsonl");
+    let run = tcplab(&[
+        "analyze",
+        "--segments-json",
+        out.to_str().expect("utf-8"),
+        data("gre.pcap").to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = std::fs::read_to_string(&out).expect("the JSON Lines file");
+    let _ = std::fs::remove_dir_all(&dir);
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON row"))
+        .collect();
+    assert_eq!(rows.len(), 28);
+    assert_eq!(
+        rows[0]["tunnel"],
+        "GRE key 42 over 203.0.113.1 → 203.0.113.2"
+    );
+    // The server's segments come back through the same tunnel, reversed.
+    let back = rows
+        .iter()
+        .find(|r| r["stream"] == 0 && r["src"] == "198.51.100.20:5001")
+        .expect("a segment from the server");
+    assert_eq!(back["tunnel"], "GRE key 42 over 203.0.113.2 → 203.0.113.1");
+    // The per-segment CSV keeps its documented 18 columns.
+    let csv = stdout(&tcplab(&[
+        "analyze",
+        "--format",
+        "csv",
+        data("gre.pcap").to_str().expect("utf-8"),
+    ]));
+    assert!(csv.lines().all(|l| l.split(',').count() == 18));
+}
