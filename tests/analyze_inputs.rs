@@ -89,3 +89,80 @@ fn a_compressed_capture_cut_short_is_analysed_up_to_the_cut() {
     let text = stdout(&out);
     assert!(text.contains("TCP segments in 1 connection"), "{text}");
 }
+
+/// `-f` keeps what tcpdump's filter matches: here one side of one of the
+/// two echo connections. The others are counted, frame numbers stay the
+/// file's, and JSON names the filter.
+#[test]
+fn a_read_filter_keeps_what_tcpdump_would() {
+    let file = data("echo-two-clients.pcap");
+    let name = file.to_string_lossy();
+    let out = tcplab(&["analyze", "-f", "tcp src port 40001", &name]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("28 records, 8 TCP segments in 1 connection"),
+        "{text}"
+    );
+    assert!(
+        text.contains("read filter \"tcp src port 40001\": 20 of the 28 records did not match"),
+        "{text}"
+    );
+    let csv = tcplab(&[
+        "analyze",
+        "--format",
+        "csv",
+        "-f",
+        "tcp src port 40001",
+        &name,
+    ]);
+    let all = tcplab(&["analyze", "--format", "csv", &name]);
+    let kept: Vec<String> = stdout(&csv)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or("").to_string())
+        .collect();
+    let theirs: Vec<String> = stdout(&all)
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(4) == Some("40001"))
+        .map(|l| l.split(',').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(kept, theirs, "the same frames, with the file's numbers");
+    let json = tcplab(&[
+        "analyze",
+        "--format",
+        "json",
+        "-f",
+        "tcp src port 40001",
+        &name,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(
+        v["captures"][0]["capture"]["filter"]["expression"],
+        "tcp src port 40001"
+    );
+    assert_eq!(v["captures"][0]["capture"]["filter"]["not_matching"], 20);
+}
+
+#[test]
+fn a_bad_filter_is_one_line_before_any_file_is_read() {
+    let out = tcplab(&[
+        "analyze",
+        "-f",
+        "tcp port",
+        "no-such-file.pcap",
+        "another.pcap",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("\"tcp port\"") && err.contains("pcap-filter"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("no-such-file"),
+        "the files are not read: {err}"
+    );
+}

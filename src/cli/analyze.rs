@@ -29,9 +29,12 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct AnalyzeArgs {
-    /// Capture files (.pcap or .pcapng)
+    /// Capture files (.pcap or .pcapng, also compressed with gzip or zstd), or - for standard input
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Analyse only the packets this filter matches, in tcpdump's language (BPF), e.g. 'host 10.0.0.1 and tcp port 443'; frame numbers stay the file's
+    #[arg(short = 'f', long, value_name = "BPF")]
+    pub filter: Option<String>,
     /// Output format on standard output
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -145,6 +148,11 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     };
     for &(port, tunnel) in &args.decode_as {
         opts.decode.decode_udp_as(port, tunnel);
+    }
+    if let Some(expr) = &args.filter {
+        // Refused once, before any file is read, rather than once per file.
+        tcplab_wire::capture::filter::ReadFilter::new(expr)?;
+        opts.filter = Some(expr.clone());
     }
     let mut exit = 0u8;
     let mut texts_written = 0;

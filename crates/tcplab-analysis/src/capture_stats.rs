@@ -28,6 +28,18 @@ pub struct CaptureStats {
     /// spans one is reported.
     #[serde(skip_serializing_if = "InvalidTimes::is_empty")]
     pub invalid_times: InvalidTimes,
+    /// The read filter (`-f`) and how many records it left out; they keep
+    /// their frame numbers, so frames stay those of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<FilterStats>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct FilterStats {
+    /// The BPF expression, as given.
+    pub expression: String,
+    /// Records it did not match (counted in `records`, not analysed).
+    pub not_matching: u64,
 }
 
 /// The records with an out-of-range sub-second field: how many, and the

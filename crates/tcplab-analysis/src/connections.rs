@@ -44,6 +44,9 @@ pub struct AnalyzerOptions {
     pub decode: DecodeOptions,
     /// Whether connections in different tunnels are told apart.
     pub tunnels: TunnelMode,
+    /// A read filter in tcpdump's language: only matching records are
+    /// analysed (`tcplab analyze -f`).
+    pub filter: Option<String>,
 }
 
 impl AnalyzerOptions {
@@ -60,6 +63,7 @@ impl Default for AnalyzerOptions {
             max_hot_streams: AnalyzerOptions::DEFAULT_MAX_HOT_STREAMS,
             decode: DecodeOptions::default(),
             tunnels: TunnelMode::default(),
+            filter: None,
         }
     }
 }

@@ -56,7 +56,7 @@ mod timestamps;
 mod tunnels;
 mod unacked;
 
-pub use capture_stats::{CaptureStats, InvalidTimes};
+pub use capture_stats::{CaptureStats, FilterStats, InvalidTimes};
 pub use connections::{AnalyzerOptions, SpillStats};
 pub use disk::{DiskError, DiskFile};
 pub use events::{Event, EventSet};
@@ -77,6 +77,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use tcplab_wire::capture::filter::{FilterError, ReadFilter};
 use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
 use tcplab_wire::dissect::{self, Encap, Flags, SackBlocks, Skip, TunnelPath};
 use tcplab_wire::Seq;
@@ -164,6 +165,14 @@ impl Analyzer {
 
     /// Dissects and analyses one record; `None` when it is not a TCP segment
     /// (the reason is counted).
+    /// Counts a record the read filter left out (it keeps its frame number).
+    fn skip_unmatched(&mut self) {
+        self.stats.records += 1;
+        if let Some(f) = self.stats.filter.as_mut() {
+            f.not_matching += 1;
+        }
+    }
+
     pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
         self.stats.records += 1;
         if !rec.ts_valid {
@@ -411,6 +420,9 @@ fn disk_failed(path: &Path, source: DiskError) -> AnalysisError {
 pub enum AnalysisError {
     #[error(transparent)]
     Capture(#[from] CaptureError),
+    /// The read filter (`-f`) does not compile.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
     /// Not the capture's fault: a temporary file that holds what does not
     /// fit in memory (spilled connections, old streams) failed.
     #[error("{}: {source}", path.display())]
@@ -435,9 +447,15 @@ pub fn analyze_file_streaming_with(
     opts: AnalyzerOptions,
     mut sink: impl FnMut(&SegmentReport),
 ) -> Result<(Finished, Option<CaptureError>), AnalysisError> {
+    // A bad filter expression is reported before anything is read.
+    let mut filter = opts.filter.as_deref().map(ReadFilter::new).transpose()?;
     let mut reader = capture::open(path)?;
     let mut analyzer = Analyzer::with_options(opts);
     analyzer.stats.file = reader.path().display().to_string();
+    analyzer.stats.filter = filter.as_ref().map(|f| FilterStats {
+        expression: f.expr().to_string(),
+        not_matching: 0,
+    });
     analyzer.stats.format = Some(reader.format());
     if reader.format() != Format::Pcapng {
         if let Some(link) = reader.link_types().into_iter().find(|l| !l.is_supported()) {
@@ -451,6 +469,12 @@ pub fn analyze_file_streaming_with(
     let damage = loop {
         match reader.next_record() {
             Ok(Some(rec)) => {
+                if let Some(f) = filter.as_mut() {
+                    if !f.matches(&rec)? {
+                        analyzer.skip_unmatched();
+                        continue;
+                    }
+                }
                 let report = analyzer.push_record(&rec);
                 if analyzer.failed() {
                     // No report that might be wrong: `finish` says why.

@@ -38,8 +38,9 @@ pub fn write_capture(out: &mut impl Write, c: &CaptureStats, connections: usize)
     } else {
         let parts: Vec<String> = c.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
         format!(
-            ", {} not TCP segments ({})",
+            ", {} {} ({})",
             c.skipped_total(),
+            noun(c.skipped_total(), "not a TCP segment", "not TCP segments"),
             parts.join(", ")
         )
     };
@@ -59,6 +60,17 @@ pub fn write_capture(out: &mut impl Write, c: &CaptureStats, connections: usize)
             "  {} {} payload bytes missing (snap length); lengths come from the IP headers",
             c.truncated_payload,
             noun(c.truncated_payload, "segment has", "segments have")
+        )?;
+    }
+    if let Some(f) = &c.filter {
+        writeln!(
+            out,
+            "  read filter {:?}: {} of the {} {} did not match and {} not analysed (frame numbers are the file's)",
+            f.expression,
+            f.not_matching,
+            c.records,
+            noun(c.records, "record", "records"),
+            if f.not_matching == 1 { "was" } else { "were" }
         )?;
     }
     if let Some(d) = &c.damage {

@@ -13,6 +13,7 @@
 //! Not done here: anything above the link layer (that is `dissect`).
 
 mod error;
+pub mod filter;
 mod linktype;
 pub mod live;
 mod pcap_file;
