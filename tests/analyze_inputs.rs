@@ -166,3 +166,34 @@ fn a_bad_filter_is_one_line_before_any_file_is_read() {
         "the files are not read: {err}"
     );
 }
+
+/// A directory is searched for captures (recursively, sorted by path,
+/// other files left alone) and each is analysed in that order.
+#[test]
+fn a_directory_is_every_capture_in_it_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("class");
+    std::fs::create_dir_all(root.join("group-b")).expect("mkdir");
+    std::fs::copy(data("rst.pcap"), root.join("group-b/ana.pcap")).expect("copy");
+    let bytes = std::fs::read(data("half-close.pcap")).expect("capture");
+    std::fs::write(root.join("alba.pcap.gz"), gzip(&bytes)).expect("write");
+    std::fs::write(root.join("notes.txt"), "not a capture").expect("write");
+    let out = tcplab(&["analyze", &root.to_string_lossy()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let headers: Vec<String> = stdout(&out)
+        .lines()
+        .filter(|l| l.starts_with("capture "))
+        .map(|l| l.split_whitespace().nth(1).unwrap_or_default().to_string())
+        .collect();
+    let name = |p: &str| root.join(p).to_string_lossy().into_owned();
+    assert_eq!(headers, [name("alba.pcap.gz"), name("group-b/ana.pcap")]);
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let out = tcplab(&["analyze", &empty.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no capture in this directory"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -29,7 +29,7 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct AnalyzeArgs {
-    /// Capture files (.pcap or .pcapng, also compressed with gzip or zstd), or - for standard input
+    /// Capture files (.pcap or .pcapng, also compressed with gzip or zstd), directories (searched for captures, sorted), or - for standard input
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Analyse only the packets this filter matches, in tcpdump's language (BPF), e.g. 'host 10.0.0.1 and tcp port 443'; frame numbers stay the file's
@@ -100,7 +100,8 @@ fn parse_decode_as(text: &str) -> std::result::Result<(u16, UdpTunnel), String> 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let per_segment =
         args.format == Format::Csv || args.segments.is_some() || args.segments_json.is_some();
-    if per_segment && args.files.len() > 1 {
+    let files = tcplab_wire::capture::inputs::expand(&args.files)?;
+    if per_segment && files.len() > 1 {
         bail!("per-segment output (CSV, --segments, --segments-json) takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file");
     }
     // Files named on the command line appear whole, and only when the
@@ -156,7 +157,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     }
     let mut exit = 0u8;
     let mut texts_written = 0;
-    for file in &args.files {
+    for file in &files {
         let sink = |r: &SegmentReport| {
             if args.stream.is_none_or(|s| s == r.stream) {
                 segments.push(r);

@@ -14,6 +14,7 @@
 
 mod error;
 pub mod filter;
+pub mod inputs;
 mod linktype;
 pub mod live;
 mod pcap_file;
