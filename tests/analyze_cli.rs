@@ -386,3 +386,50 @@ fn per_segment_files_are_written_whole_and_never_through_a_planted_link() {
         "precious"
     );
 }
+
+/// `--only` keeps the connections that have any of the events, and in
+/// per-segment output the segments that have one.
+#[test]
+fn only_keeps_connections_and_segments_with_the_events() {
+    let out = analyze(&[
+        "--format",
+        "csv",
+        "--only",
+        "retransmission,fast_retransmission",
+        &path("lossy.pcap"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<String> = stdout(&out).lines().skip(1).map(String::from).collect();
+    assert!(!rows.is_empty(), "lossy.pcap has retransmissions");
+    for row in &rows {
+        let events = row.split(',').nth(15).unwrap_or_default();
+        assert!(events.contains("retransmission"), "{row}");
+    }
+    let quiet = analyze(&[
+        "--format",
+        "json",
+        "--only",
+        "retransmission",
+        &path("echo-two-clients.pcap"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&quiet)).expect("JSON");
+    assert_eq!(
+        v["captures"][0]["connections"].as_array().map(Vec::len),
+        Some(0)
+    );
+    let text = stdout(&analyze(&[
+        "--only",
+        "zero_window",
+        &path("echo-two-clients.pcap"),
+    ]));
+    assert!(
+        text.contains("--only zero_window: 0 of the 2 connections shown"),
+        "{text}"
+    );
+    let bad = analyze(&["--only", "lost", &path("lossy.pcap")]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("lost_segment"),
+        "the valid names are listed"
+    );
+}

@@ -9,7 +9,7 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tcplab_analysis::{
-    self, AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport, TunnelMode,
+    self, AnalyzerOptions, CaptureStats, ConnectionSummary, Event, SegmentReport, TunnelMode,
 };
 use tcplab_render::output::{
     csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
@@ -47,6 +47,9 @@ pub struct AnalyzeArgs {
     /// Only this connection (Wireshark's tcp.stream number)
     #[arg(long, value_name = "N")]
     pub stream: Option<u32>,
+    /// Only the connections with any of these events (and, per segment, the segments that have one), e.g. retransmission,zero_window
+    #[arg(long, value_name = "EVENT,...", value_delimiter = ',', value_parser = parse_event)]
+    pub only: Vec<Event>,
     /// At most N connections keep their analysis state in memory, the others
     /// wait in a temporary file (docs/memory.md); for tests and tuning
     #[arg(long, value_name = "N", hide = true)]
@@ -159,7 +162,8 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let mut texts_written = 0;
     for file in &files {
         let sink = |r: &SegmentReport| {
-            if args.stream.is_none_or(|s| s == r.stream) {
+            let wanted = args.only.is_empty() || r.events.iter().any(|e| args.only.contains(&e));
+            if wanted && args.stream.is_none_or(|s| s == r.stream) {
                 segments.push(r);
             }
         };
@@ -202,18 +206,21 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             out: &mut out,
             json: json_out.as_mut(),
             texts_written: &mut texts_written,
+            only: &args.only,
         };
         let finished = match args.stream {
             _ if args.format == Format::Csv => finished,
             Some(n) => {
-                let one = finished.summary(n);
+                let one = finished.summary(n).filter(|c| has_any(c, &args.only));
                 summaries_out.write(&stats, usize::from(one.is_some()), one.into_iter())?;
                 finished
             }
             None => {
                 let shown = finished.connection_count();
-                let (finished, written) =
-                    finished.with_summaries_ahead(|all| summaries_out.write(&stats, shown, all));
+                let only = &args.only;
+                let (finished, written) = finished.with_summaries_ahead(|all| {
+                    summaries_out.write(&stats, shown, all.filter(|c| has_any(c, only)))
+                });
                 written?;
                 finished
             }
@@ -250,12 +257,26 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(exit))
 }
 
+/// Does the connection have any of `events` (all pass when none is given)?
+fn has_any(c: &ConnectionSummary, events: &[Event]) -> bool {
+    events.is_empty() || events.iter().any(|&e| c.count(e) > 0)
+}
+
+/// `--only`'s names: those of the CSV's `events` column.
+fn parse_event(name: &str) -> Result<Event, String> {
+    Event::from_name(name.trim()).ok_or_else(|| {
+        let all: Vec<&str> = Event::ALL.iter().map(|e| e.name()).collect();
+        format!("{name:?} is not an event; use one of {}", all.join(", "))
+    })
+}
+
 /// Where the per-connection output (text or JSON) goes.
 struct Summaries<'a> {
     format: Format,
     out: &'a mut BufWriter<File>,
     json: Option<&'a mut JsonWriter<BufWriter<File>>>,
     texts_written: &'a mut usize,
+    only: &'a [Event],
 }
 
 impl Summaries<'_> {
@@ -275,9 +296,24 @@ impl Summaries<'_> {
                 }
                 *self.texts_written += 1;
                 text::write_capture(out, stats, shown)?;
+                let mut written = 0;
                 for c in connections {
                     writeln!(out)?;
                     text::write_connection(out, &c)?;
+                    written += 1;
+                }
+                if !self.only.is_empty() {
+                    let names: Vec<&str> = self.only.iter().map(|e| e.name()).collect();
+                    writeln!(
+                        out,
+                        "\n--only {}: {written} of the {shown} {} shown",
+                        names.join(","),
+                        if shown == 1 {
+                            "connection"
+                        } else {
+                            "connections"
+                        }
+                    )?;
                 }
                 Ok(())
             }
