@@ -13,6 +13,15 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// `tcplab capture -i lo -f 'tcp port PORT' -w FILE EXTRA...`, started.
+fn capture_lo(port: u16, file: &Path, extra: &[&str]) -> Child {
+    let filter = format!("tcp port {port}");
+    let file = file.to_string_lossy();
+    let mut args = vec!["-i", "lo", "-f", &filter, "-w", &file];
+    args.extend_from_slice(extra);
+    start_capture(&args)
+}
+
 /// Starts `tcplab capture ARGS` and returns once it says it is capturing.
 fn start_capture(args: &[&str]) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
@@ -73,16 +82,7 @@ fn root_count_saves_exactly_that_many_packets_all_matching_the_filter() {
     let file = dir.path().join("lo.pcapng");
     let traffic = Traffic::start();
     let filter = format!("tcp port {}", traffic.port);
-    let child = start_capture(&[
-        "-i",
-        "lo",
-        "-f",
-        &filter,
-        "-w",
-        &file.to_string_lossy(),
-        "--count",
-        "25",
-    ]);
+    let child = capture_lo(traffic.port, &file, &["--count", "25"]);
     let out = wait(child, Duration::from_secs(30));
     let traffic_port = traffic.port;
     traffic.stop();
@@ -125,19 +125,11 @@ fn root_rotation_by_size_makes_numbered_files_that_hold_every_packet() {
     let dir = tempfile::tempdir().expect("temp dir");
     let base = dir.path().join("ring.pcapng");
     let traffic = Traffic::start();
-    let filter = format!("tcp port {}", traffic.port);
-    let child = start_capture(&[
-        "-i",
-        "lo",
-        "-f",
-        &filter,
-        "-w",
-        &base.to_string_lossy(),
-        "--count",
-        "60",
-        "--rotate-size",
-        "8KiB",
-    ]);
+    let child = capture_lo(
+        traffic.port,
+        &base,
+        &["--count", "60", "--rotate-size", "8KiB"],
+    );
     let out = wait(child, Duration::from_secs(30));
     traffic.stop();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -256,8 +248,7 @@ fn root_a_signal_ends_the_capture_with_a_complete_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("until-killed.pcapng");
     let traffic = Traffic::start();
-    let filter = format!("tcp port {}", traffic.port);
-    let child = start_capture(&["-i", "lo", "-f", &filter, "-w", &file.to_string_lossy()]);
+    let child = capture_lo(traffic.port, &file, &[]);
     std::thread::sleep(Duration::from_millis(500));
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -160,15 +160,7 @@ impl Capture {
             if let Some(packet) = source.next_packet()? {
                 files.packet(packet.ts, packet.orig_len, packet.data)?;
                 packets += 1;
-                on_packet(&Record {
-                    frame: packets,
-                    offset: 0,
-                    ts: packet.ts,
-                    link,
-                    orig_len: packet.orig_len,
-                    data: packet.data,
-                    ts_valid: true,
-                });
+                on_packet(&packet.record(packets, link));
             }
         };
         let kernel = self.source.counters().unwrap_or_default();

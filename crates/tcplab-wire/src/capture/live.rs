@@ -72,6 +72,21 @@ pub struct LivePacket<'a> {
     pub data: &'a [u8],
 }
 
+impl LivePacket<'_> {
+    /// The packet as a record of the capture: `frame` numbers it from 1.
+    pub fn record(&self, frame: u64, link: LinkType) -> Record<'_> {
+        Record {
+            frame,
+            offset: 0,
+            ts: self.ts,
+            link,
+            orig_len: self.orig_len,
+            data: self.data,
+            ts_valid: true,
+        }
+    }
+}
+
 /// libpcap's counters so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KernelCounters {
@@ -250,16 +265,7 @@ impl LiveCapture {
             };
             self.save.write(&pcap::Packet::new(&header, packet.data));
             stats.packets_saved += 1;
-            let record = Record {
-                frame: stats.packets_saved,
-                offset: 0,
-                ts: packet.ts,
-                link,
-                orig_len: packet.orig_len,
-                data: packet.data,
-                ts_valid: true,
-            };
-            if done(&record) {
+            if done(&packet.record(stats.packets_saved, link)) {
                 stats.complete = true;
                 break;
             }
