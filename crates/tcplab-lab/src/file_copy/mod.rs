@@ -47,16 +47,20 @@
 //! the temporary or the final name; on any error or disconnect the temporary
 //! file is removed.
 
+mod contents;
 mod incoming;
 mod lab_receive;
 mod names;
+mod outgoing;
 mod part_file;
 mod protocol;
 mod receive;
 mod send;
 mod verified;
 
+pub use contents::{Contents, ContentsReader, FileContents};
 pub use names::{check_file_name, NameError};
+pub use outgoing::{LINE_PIECE_MAX, WRITE_CHUNK};
 pub use protocol::{FileDigest, FileDigestHasher, Hello, Mode, Reply};
 pub use receive::{serve, FileServerOptions, ServerProtocol, Store};
 pub use send::{send, send_over, SendEnd, SendRequest, Sent};
@@ -108,6 +112,10 @@ pub enum FileCopyError {
     NoReply,
     #[error("waiting for the server to close the connection: {0}")]
     Closing(io::Error),
+    #[error("reading the file to send: {0}")]
+    Read(io::Error),
+    #[error("the file changed while it was being sent: {0}; send it again once nothing writes to it")]
+    Changed(String),
     #[error("malformed message: {0}")]
     Protocol(String),
     #[error("the copy differs: sent {local}, the server stored {remote}")]
@@ -115,4 +123,35 @@ pub enum FileCopyError {
         local: FileDigest,
         remote: FileDigest,
     },
+}
+
+/// Records each write separately (the sender's tests).
+#[cfg(test)]
+mod test_writer {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    #[derive(Default)]
+    pub struct Recorder {
+        pub writes: Vec<Vec<u8>>,
+        pub shut: bool,
+    }
+
+    impl tokio::io::AsyncWrite for Recorder {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            self.writes.push(buf.to_vec());
+            Poll::Ready(Ok(buf.len()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            self.shut = true;
+            Poll::Ready(Ok(()))
+        }
+    }
 }
