@@ -114,7 +114,9 @@ pub enum FileCopyError {
     Closing(io::Error),
     #[error("reading the file to send: {0}")]
     Read(io::Error),
-    #[error("the file changed while it was being sent: {0}; send it again once nothing writes to it")]
+    #[error(
+        "the file changed while it was being sent: {0}; send it again once nothing writes to it"
+    )]
     Changed(String),
     #[error("malformed message: {0}")]
     Protocol(String),
@@ -149,7 +151,10 @@ mod test_writer {
         fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
             Poll::Ready(Ok(()))
         }
-        fn poll_shutdown(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        fn poll_shutdown(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<std::io::Result<()>> {
             self.shut = true;
             Poll::Ready(Ok(()))
         }

@@ -237,7 +237,10 @@ mod tests {
             .unwrap();
         let lens: Vec<usize> = writes.writes.iter().map(Vec::len).collect();
         assert_eq!(lens, [9 + WRITE_CHUNK, 100]);
-        assert_eq!(writes.writes.concat(), crate::framing::encode(width, &big).unwrap());
+        assert_eq!(
+            writes.writes.concat(),
+            crate::framing::encode(width, &big).unwrap()
+        );
         assert_eq!((out.writes, out.digest), (2, FileDigest::of(&big)));
     }
 
