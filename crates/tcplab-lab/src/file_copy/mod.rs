@@ -1,6 +1,7 @@
 //! Remote file copy (final exercise 2): [`send`] a file, [`serve`] stores it.
 //!
-//! In: the file's bytes on the sender; on the server, where to store what
+//! In: the file on the sender ([`Contents`]: a path, read a piece at a time
+//! as it is sent, or bytes in memory); on the server, where to store what
 //! arrives ([`Store`]: a directory, or one file). Out: a byte-identical copy,
 //! and the [`FileDigest`] (size and SHA-256) of what was sent and of what was
 //! stored.
@@ -12,10 +13,16 @@
 //!
 //! - `lines`: the sender writes the file one line at a time (one write per
 //!   line, each with the file's own line end; a last line without one is sent
-//!   as it is) and then closes its side (FIN): the end of the file.
+//!   as it is; a line over [`LINE_PIECE_MAX`] bytes in pieces of that size)
+//!   and then closes its side (FIN): the end of the file.
 //! - `whole`: the sender writes one A-PDU, the header of the framing exercise
 //!   (`NNNNNN:`, or `--header-digits N` digits) followed by the whole file,
-//!   with a single write (the lab's `sendall`), then closes its side.
+//!   as the lab's `sendall` does (the header with the first
+//!   [`WRITE_CHUNK`] bytes, then writes of that size: the same segments),
+//!   then closes its side.
+//!
+//! Neither end holds the file in memory: the sender reads and hashes it a
+//! piece at a time, the server writes and hashes what arrives as it comes.
 //!
 //! The server knows the mode (and header width) beforehand, as the lab's
 //! server does. It writes what arrives to a hidden temporary file and gives
