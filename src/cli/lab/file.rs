@@ -209,7 +209,7 @@ fn how(request: &SendRequest<'_>) -> String {
     };
     match request.mode {
         Mode::Lines => format!(
-            "{protocol}, lines: one send per line (a line longer than {} KiB in pieces), then FIN",
+            "{protocol}, lines: one send per line, a line over {} KiB in pieces, then FIN",
             file_copy::LINE_PIECE_MAX / 1024
         ),
         Mode::Whole => format!(
