@@ -21,7 +21,7 @@ pub struct RunArgs {
     pub file: Option<PathBuf>,
     /// Size of the generated payload when no FILE is given, e.g. 5M
     #[arg(long, value_name = "BYTES", conflicts_with = "file", value_parser = run_and_capture::payload::parse_size, default_value = "150000")]
-    pub payload_size: usize,
+    pub payload_size: u64,
     /// How the file travels: one framed message (lab v3) or one send per line
     #[arg(long, value_enum, default_value_t = ModeArg::Whole)]
     pub mode: ModeArg,
@@ -56,7 +56,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let privs = privilege::current();
     let link = args.path.link()?;
     args.path.tuning()?;
-    // A device, a pipe or a huge file is refused before anything is made.
+    // A device, a pipe or a directory is refused before anything is made.
     if let Some(file) = &args.file {
         run_and_capture::payload::check_file(file)?;
     }

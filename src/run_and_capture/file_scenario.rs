@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex};
 use tcplab_analysis::record::run_meta::{FileEnd, RunMeta};
 use tcplab_lab::event::{Event, EventSink};
 use tcplab_lab::file_copy::{
-    self, FileDigest, FileServerOptions, Protocol, SendRequest, ServerProtocol, Store,
+    self, Contents, FileContents, FileDigest, FileServerOptions, Protocol, SendRequest,
+    ServerProtocol, Store,
 };
 use tcplab_lab::framing::HeaderWidth;
 use tcplab_lab::Limits;
@@ -29,24 +30,28 @@ pub(crate) async fn run(
     net: Net<'_>,
     pcap: &Path,
 ) -> Result<ScenarioResult, RunError> {
-    let (name, contents) = match &opts.file {
+    // Read (or generated) as it is sent: memory does not grow with the file.
+    let (name, contents): (String, Box<dyn Contents>) = match &opts.file {
         Some(path) => {
-            let bytes = tokio::fs::read(path).await.map_err(super::io_err(path))?;
+            let file = FileContents::new(path).map_err(super::io_err(path))?;
             let name = path
                 .file_name()
                 .map_or("file".into(), |n| n.to_string_lossy().into_owned());
-            (name, bytes)
+            (name, Box::new(file))
         }
         None => (
             payload::DEFAULT_NAME.to_string(),
-            payload::generate(opts.payload_size),
+            Box::new(payload::Generated {
+                size: opts.payload_size,
+            }),
         ),
     };
+    let size = contents.size();
     // The lab's 6-digit header when the file fits, a wider one otherwise.
-    let width = if contents.len() as u64 <= HeaderWidth::LAB.max_len() {
+    let width = if size <= HeaderWidth::LAB.max_len() {
         HeaderWidth::LAB
     } else {
-        HeaderWidth::fitting(contents.len() as u64).map_err(|e| RunError::Lab(e.to_string()))?
+        HeaderWidth::fitting(size).map_err(|e| RunError::Lab(e.to_string()))?
     };
     let listener = net.listener(&opts.tuning)?;
     let addr = listener
@@ -98,6 +103,8 @@ pub(crate) async fn run(
             width,
         },
         max_files: Some(1),
+        // Its one sender sends exactly this much (or fails).
+        max_size: size,
         read_rate: opts.tuning.slow_reader,
         ..FileServerOptions::default()
     };
@@ -106,7 +113,7 @@ pub(crate) async fn run(
         tokio::spawn(async move { file_copy::serve(listener, &store, server_opts, sink).await });
     let request = SendRequest {
         name: &name,
-        contents: &contents,
+        contents: &*contents,
         mode: opts.mode,
         width,
         protocol: Protocol::Lab,
@@ -133,8 +140,8 @@ pub(crate) async fn run(
     let received = match &stored_name {
         Some(stored) => {
             let path = received_dir.path().join(stored);
-            let copy = tokio::fs::read(&path).await.map_err(super::io_err(&path))?;
-            Some(FileDigest::of(&copy))
+            let copy = FileDigest::of_file(&path).await;
+            Some(copy.map_err(super::io_err(&path))?)
         }
         None => {
             warnings.push("the server stored no file".into());

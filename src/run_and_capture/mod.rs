@@ -54,7 +54,7 @@ pub enum Scenario {
 pub struct RunOptions {
     pub file: Option<PathBuf>,
     /// Size of the generated payload when there is no file.
-    pub payload_size: usize,
+    pub payload_size: u64,
     pub mode: Mode,
     pub scenario: Scenario,
     pub out_dir: PathBuf,
@@ -80,8 +80,6 @@ pub enum RunError {
     },
     #[error("{}: {what}, not a regular file: give the file to copy", path.display())]
     NotAFile { path: PathBuf, what: &'static str },
-    #[error("{}: {bytes} bytes, more than the {} bytes tcplab keeps in memory to copy: copy a smaller file", path.display(), payload::MAX_SIZE)]
-    TooLarge { path: PathBuf, bytes: u64 },
     #[error(transparent)]
     Capture(#[from] LiveError),
     #[error("{0}")]

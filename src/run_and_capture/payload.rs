@@ -1,9 +1,18 @@
 //! The built-in payload sent when no file is given: about 150 KB of text,
 //! the same bytes on every run (a fixed-seed generator), with numbered lines
-//! so that a student can find any byte of it in the capture.
+//! so that a student can find any byte of it in the capture. It is
+//! generated as it is sent ([`Generated`]), a line at a time: memory does
+//! not grow with `--payload-size`.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tcplab_lab::file_copy::{Contents, ContentsReader};
+use tcplab_lab::framing::{HeaderWidth, MAX_DIGITS};
+use tokio::io::{AsyncRead, ReadBuf};
 
 /// Size of the built-in payload (close to the lab's alice30.txt, 148,495 bytes).
-pub const DEFAULT_SIZE: usize = 150_000;
+pub const DEFAULT_SIZE: u64 = 150_000;
 pub const DEFAULT_NAME: &str = "tcplab-payload.txt";
 
 const WORDS: [&str; 24] = [
@@ -33,11 +42,9 @@ const WORDS: [&str; 24] = [
     "echo",
 ];
 
-/// Largest generated payload (the run keeps it in memory twice).
-pub const MAX_SIZE: u64 = 1 << 30;
-
-/// `150000`, `150k`, `5M`, `1G` (SI multiples of bytes).
-pub fn parse_size(s: &str) -> Result<usize, String> {
+/// `150000`, `150k`, `5M`, `1G` (SI multiples of bytes), at most what the
+/// widest `whole`-mode header announces (10^18 - 1 bytes).
+pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let (num, mult) = match t.char_indices().last() {
         Some((i, 'k' | 'K')) => (&t[..i], 1e3),
@@ -51,16 +58,19 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         .filter(|v| v.is_finite() && *v >= 1.0)
         .map(|v| (v * mult).round())
         .ok_or_else(|| format!("{s:?}: expected a size in bytes such as 150000, 150k or 5M"))?;
-    if bytes > MAX_SIZE as f64 {
-        return Err(format!("{s:?}: at most {MAX_SIZE} bytes"));
+    let max = HeaderWidth::new(MAX_DIGITS).map_or(0, HeaderWidth::max_len);
+    if bytes > max as f64 {
+        return Err(format!(
+            "{s:?}: at most {max} bytes (what an {MAX_DIGITS}-digit header announces)"
+        ));
     }
-    Ok(bytes as usize)
+    Ok(bytes as u64)
 }
 
 /// A file tcplab can copy (`run-and-capture`, `compare`, `send-file`): a
-/// regular file (a device such as `/dev/zero`, a pipe or a directory is
-/// refused at once, before anything is made) of at most [`MAX_SIZE`] bytes
-/// (the copy is kept in memory). Its size.
+/// regular file of any size (it is read as it is sent); a device such as
+/// `/dev/zero`, a pipe or a directory is refused at once, before anything is
+/// made. Its size.
 pub fn check_file(path: &std::path::Path) -> Result<u64, super::RunError> {
     let meta = std::fs::metadata(path).map_err(super::io_err(path))?;
     let kind = meta.file_type();
@@ -83,39 +93,104 @@ pub fn check_file(path: &std::path::Path) -> Result<u64, super::RunError> {
             what,
         });
     }
-    if meta.len() > MAX_SIZE {
-        return Err(super::RunError::TooLarge {
-            path: path.to_path_buf(),
-            bytes: meta.len(),
-        });
-    }
     Ok(meta.len())
 }
 
-/// Deterministic text of exactly `size` bytes, in lines ending in `\n`.
-pub fn generate(size: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(size + 80);
-    // xorshift64: small, fast, and the same everywhere.
-    let mut state: u64 = 0x7463_706c_6162_2021;
-    let mut line = 1u32;
-    while out.len() < size {
-        let mut text = format!("{line:05} tcplab payload:");
+/// The generated payload of `size` bytes, made as it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generated {
+    pub size: u64,
+}
+
+impl Contents for Generated {
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn open(&self) -> io::Result<ContentsReader<'_>> {
+        Ok(Box::new(Generator::new(self.size)))
+    }
+}
+
+/// Deterministic text of exactly `size` bytes, in lines ending in `\n`
+/// (all of it in memory: for tests and short payloads).
+pub fn generate(size: u64) -> Vec<u8> {
+    let mut out = vec![0u8; usize::try_from(size).unwrap_or(usize::MAX)];
+    let filled = Generator::new(size).fill(&mut out);
+    out.truncate(filled);
+    out
+}
+
+/// The payload's bytes, one line at a time.
+struct Generator {
+    /// xorshift64: small, fast, and the same everywhere.
+    state: u64,
+    line: u64,
+    /// The current line and how much of it was handed out.
+    text: Vec<u8>,
+    taken: usize,
+    left: u64,
+}
+
+impl Generator {
+    fn new(size: u64) -> Self {
+        Generator {
+            state: 0x7463_706c_6162_2021,
+            line: 1,
+            text: Vec::new(),
+            taken: 0,
+            left: size,
+        }
+    }
+
+    /// Fills `out` with the next bytes; how many (0 at the end).
+    fn fill(&mut self, out: &mut [u8]) -> usize {
+        let mut filled = 0;
+        while filled < out.len() && self.left > 0 {
+            if self.taken == self.text.len() {
+                self.next_line();
+            }
+            let room = (out.len() - filled).min(usize::try_from(self.left).unwrap_or(usize::MAX));
+            let n = (self.text.len() - self.taken).min(room);
+            out[filled..filled + n].copy_from_slice(&self.text[self.taken..self.taken + n]);
+            self.taken += n;
+            self.left -= n as u64;
+            filled += n;
+        }
+        // The payload always ends a line, even where its size cuts one.
+        if self.left == 0 && filled > 0 {
+            out[filled - 1] = b'\n';
+        }
+        filled
+    }
+
+    fn next_line(&mut self) {
+        use std::fmt::Write;
+        self.text.clear();
+        self.taken = 0;
+        let mut text = format!("{:05} tcplab payload:", self.line);
         for _ in 0..8 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            text.push(' ');
-            text.push_str(WORDS[(state % WORDS.len() as u64) as usize]);
+            self.state ^= self.state << 13;
+            self.state ^= self.state >> 7;
+            self.state ^= self.state << 17;
+            let word = WORDS[(self.state % WORDS.len() as u64) as usize];
+            let _ = write!(text, " {word}");
         }
         text.push('\n');
-        out.extend_from_slice(text.as_bytes());
-        line += 1;
+        self.text.extend_from_slice(text.as_bytes());
+        self.line += 1;
     }
-    out.truncate(size);
-    if let Some(last) = out.last_mut() {
-        *last = b'\n';
+}
+
+impl AsyncRead for Generator {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let n = self.fill(buf.initialize_unfilled());
+        buf.advance(n);
+        Poll::Ready(Ok(()))
     }
-    out
 }
 
 #[cfg(test)]
@@ -125,16 +200,46 @@ mod tests {
     #[test]
     fn is_deterministic_text_of_the_requested_size() {
         let a = generate(DEFAULT_SIZE);
-        assert_eq!(a.len(), DEFAULT_SIZE);
+        assert_eq!(a.len() as u64, DEFAULT_SIZE);
         assert_eq!(parse_size("5M"), Ok(5_000_000));
         assert_eq!(parse_size("150k"), Ok(150_000));
         assert_eq!(parse_size("1234"), Ok(1234));
         assert!(parse_size("0").is_err());
         assert!(parse_size("lots").is_err());
-        assert!(parse_size("2G").is_err());
+        assert_eq!(parse_size("2G"), Ok(2_000_000_000));
+        assert!(parse_size("2000000000G").is_err());
         assert_eq!(a, generate(DEFAULT_SIZE));
         assert!(a.starts_with(b"00001 tcplab payload: "));
         assert!(a.ends_with(b"\n"));
         assert!(a.iter().all(|b| b.is_ascii()));
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    /// Read in pieces of any size, the stream is the same text; a size that
+    /// cuts a line still ends in a line end.
+    #[tokio::test]
+    async fn the_stream_is_the_same_text_however_it_is_read() {
+        let whole = generate(10_007);
+        assert_eq!(whole.len(), 10_007);
+        assert!(whole.ends_with(b"\n"));
+        for piece in [1usize, 7, 64, 4096] {
+            let mut reader = Generated { size: 10_007 }.open().unwrap();
+            let mut got = Vec::new();
+            let mut buf = vec![0u8; piece];
+            loop {
+                let n = reader.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(got, whole, "pieces of {piece}");
+        }
+        assert_eq!(generate(0), b"");
     }
 }

@@ -123,3 +123,37 @@ fn an_out_file_that_exists_is_never_replaced() {
         b"mine"
     );
 }
+
+/// Issue #13: the server writes a message as it arrives; a header that
+/// announces 10^18 - 1 bytes (allowed by an 18-digit header and a huge
+/// `--max-size`) allocates nothing up front: three bytes and a FIN are a
+/// short message, refused at once, and the server stays up.
+#[test]
+fn whole_mode_never_allocates_the_announced_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().to_str().unwrap();
+    let most = "999999999999999999";
+    let (mut server, addr) = file_server_with(
+        ["--dir", inbox],
+        &[
+            "--header-digits",
+            "18",
+            "--max-size",
+            most,
+            "--max-files",
+            "1",
+        ],
+    );
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(format!("{most}:abc").as_bytes()).unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    server.expect_err(&format!(
+        "refused: the connection closed after 3 of {most} bytes"
+    ));
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(b"000000000000000004:hola").unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    server.finish_ok();
+    assert_eq!(entries(dir.path()).len(), 1);
+}

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use tcplab_lab::file_copy::{
-    self, FileServerOptions, Mode, Protocol, SendEnd, SendRequest, ServerProtocol, Store,
+    self, Contents, FileContents, FileServerOptions, Mode, Protocol, SendEnd, SendRequest,
+    ServerProtocol, Store,
 };
 use tcplab_lab::framing::HeaderWidth;
 
@@ -42,7 +43,8 @@ pub struct FileServerArgs {
     /// Drop senders silent this long
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub idle_timeout: Duration,
-    /// Refuse files larger than this many bytes
+    /// Refuse files larger than this many bytes (a limit on disk use: the
+    /// server writes what arrives to disk as it comes, never holding a file in memory)
     #[arg(long, value_name = "BYTES", default_value_t = file_copy::FileServerOptions::default().max_size)]
     pub max_size: u64,
     /// Read at most this many bytes per second (a slow reader: the receive window fills)
@@ -153,9 +155,9 @@ pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
             })?,
     };
     crate::run_and_capture::payload::check_file(path)?;
-    let contents = tokio::fs::read(path)
-        .await
-        .with_context(|| format!("reading {}", path.display()))?;
+    // Read as it is sent: memory does not grow with the file.
+    let contents =
+        FileContents::new(path).with_context(|| format!("reading {}", path.display()))?;
     let request = SendRequest {
         name: &name,
         contents: &contents,
@@ -168,13 +170,20 @@ pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
         },
         close_wait: Some(args.wait_close),
     };
-    let local = request.check()?;
-    println!("sending {name} ({}): {local}", how(&request));
+    request.check()?;
+    println!(
+        "sending {name} ({}): {} bytes",
+        how(&request),
+        contents.size()
+    );
     let (host, port) = (args.host.as_str(), args.port);
     let stream = tcplab_lab::connect(host, port)
         .await
         .with_context(|| format!("connecting to {host} port {port}"))?;
-    let sent = file_copy::send_over(stream, &request).await?;
+    let sent = file_copy::send_over(stream, &request)
+        .await
+        .with_context(|| format!("sending {}", path.display()))?;
+    println!("sent {} in {}", sent.digest, writes(sent.writes));
     match sent.end {
         SendEnd::Confirmed => println!("server stored {name}: {} (identical)", sent.digest),
         SendEnd::ServerClosed { bytes_back } => println!(
@@ -199,14 +208,21 @@ fn how(request: &SendRequest<'_>) -> String {
         Protocol::Verified => "verified exchange",
     };
     match request.mode {
-        Mode::Lines => {
-            let lines = request.contents.split_inclusive(|&b| b == b'\n').count();
-            format!("{protocol}, lines: {lines} sends, one per line, then FIN")
-        }
+        Mode::Lines => format!(
+            "{protocol}, lines: one send per line, a line over {} KiB in pieces, then FIN",
+            file_copy::LINE_PIECE_MAX / 1024
+        ),
         Mode::Whole => format!(
-            "{protocol}, whole: a {}-byte header and the file in one send, then FIN",
+            "{protocol}, whole: a {}-byte header and the file as one message (one sendall), then FIN",
             request.width.header_len()
         ),
+    }
+}
+
+fn writes(n: u64) -> String {
+    match n {
+        1 => "1 send".to_owned(),
+        n => format!("{n} sends"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Remote file copy (final exercise 2): [`send`] a file, [`serve`] stores it.
 //!
-//! In: the file's bytes on the sender; on the server, where to store what
+//! In: the file on the sender ([`Contents`]: a path, read a piece at a time
+//! as it is sent, or bytes in memory); on the server, where to store what
 //! arrives ([`Store`]: a directory, or one file). Out: a byte-identical copy,
 //! and the [`FileDigest`] (size and SHA-256) of what was sent and of what was
 //! stored.
@@ -12,10 +13,16 @@
 //!
 //! - `lines`: the sender writes the file one line at a time (one write per
 //!   line, each with the file's own line end; a last line without one is sent
-//!   as it is) and then closes its side (FIN): the end of the file.
+//!   as it is; a line over [`LINE_PIECE_MAX`] bytes in pieces of that size)
+//!   and then closes its side (FIN): the end of the file.
 //! - `whole`: the sender writes one A-PDU, the header of the framing exercise
 //!   (`NNNNNN:`, or `--header-digits N` digits) followed by the whole file,
-//!   with a single write (the lab's `sendall`), then closes its side.
+//!   as the lab's `sendall` does (the header with the first
+//!   [`WRITE_CHUNK`] bytes, then writes of that size: the same segments),
+//!   then closes its side.
+//!
+//! Neither end holds the file in memory: the sender reads and hashes it a
+//! piece at a time, the server writes and hashes what arrives as it comes.
 //!
 //! The server knows the mode (and header width) beforehand, as the lab's
 //! server does. It writes what arrives to a hidden temporary file and gives
@@ -47,16 +54,20 @@
 //! the temporary or the final name; on any error or disconnect the temporary
 //! file is removed.
 
+mod contents;
 mod incoming;
 mod lab_receive;
 mod names;
+mod outgoing;
 mod part_file;
 mod protocol;
 mod receive;
 mod send;
 mod verified;
 
+pub use contents::{Contents, ContentsReader, FileContents};
 pub use names::{check_file_name, NameError};
+pub use outgoing::{LINE_PIECE_MAX, WRITE_CHUNK};
 pub use protocol::{FileDigest, FileDigestHasher, Hello, Mode, Reply};
 pub use receive::{serve, FileServerOptions, ServerProtocol, Store};
 pub use send::{send, send_over, SendEnd, SendRequest, Sent};
@@ -108,6 +119,12 @@ pub enum FileCopyError {
     NoReply,
     #[error("waiting for the server to close the connection: {0}")]
     Closing(io::Error),
+    #[error("reading the file to send: {0}")]
+    Read(io::Error),
+    #[error(
+        "the file changed while it was being sent: {0}; send it again once nothing writes to it"
+    )]
+    Changed(String),
     #[error("malformed message: {0}")]
     Protocol(String),
     #[error("the copy differs: sent {local}, the server stored {remote}")]
@@ -115,4 +132,38 @@ pub enum FileCopyError {
         local: FileDigest,
         remote: FileDigest,
     },
+}
+
+/// Records each write separately (the sender's tests).
+#[cfg(test)]
+mod test_writer {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    #[derive(Default)]
+    pub struct Recorder {
+        pub writes: Vec<Vec<u8>>,
+        pub shut: bool,
+    }
+
+    impl tokio::io::AsyncWrite for Recorder {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            self.writes.push(buf.to_vec());
+            Poll::Ready(Ok(buf.len()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            self.shut = true;
+            Poll::Ready(Ok(()))
+        }
+    }
 }

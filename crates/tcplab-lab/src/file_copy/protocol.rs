@@ -9,6 +9,9 @@ use super::FileCopyError;
 use crate::framing::HeaderWidth;
 use sha2::{Digest, Sha256};
 use std::fmt;
+use std::io;
+use std::path::Path;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// First word of the hello: protocol name and version.
 pub const MAGIC: &str = "TCPLAB-FILE/1";
@@ -43,6 +46,23 @@ impl FileDigest {
         let mut hasher = FileDigestHasher::default();
         hasher.update(contents);
         hasher.finish()
+    }
+
+    /// The digest of everything `reader` yields, read a piece at a time.
+    pub async fn of_reader<R: AsyncRead + Unpin>(mut reader: R) -> io::Result<Self> {
+        let mut hasher = FileDigestHasher::default();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buf).await? {
+                0 => return Ok(hasher.finish()),
+                n => hasher.update(&buf[..n]),
+            }
+        }
+    }
+
+    /// The digest of the file at `path`, read a piece at a time.
+    pub async fn of_file(path: &Path) -> io::Result<Self> {
+        Self::of_reader(tokio::fs::File::open(path).await?).await
     }
 
     pub fn sha256_hex(&self) -> String {

@@ -1,16 +1,19 @@
 //! The sender of the file copy: sends the file line by line or whole, in the
 //! lab's protocol or tcplab's verified exchange (see the parent module).
 //!
-//! In: a [`SendRequest`] (contents, mode, header width, protocol; the name
-//! for the verified exchange) and the server's address or a connected
-//! stream. Out: a [`Sent`]: the [`FileDigest`] of the file and how the
-//! exchange ended (the server's confirmation of an identical copy, or its
+//! In: a [`SendRequest`] (the [`Contents`], read a piece at a time as they
+//! are sent; mode, header width, protocol; the name for the verified
+//! exchange) and the server's address or a connected stream. Out: a
+//! [`Sent`]: the [`FileDigest`] of what was sent, the number of writes, and
+//! how the exchange ended (the server's confirmation of an identical copy, or its
 //! close); otherwise a `FileCopyError` (the server's refusal, a mismatch, a
 //! lost connection).
 
+use super::contents::Contents;
+use super::outgoing::{send_contents, Outgoing};
 use super::protocol::{FileDigest, Hello, Mode, Reply};
 use super::{FileCopyError, Protocol};
-use crate::framed_stream::{write_frame, FramedReader, SendError};
+use crate::framed_stream::{write_frame, FramedReader};
 use crate::framing::{Decoder, HeaderWidth};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,12 +24,13 @@ use tokio::net::TcpStream;
 /// Replies are short text.
 const REPLY_MAX: u64 = 64 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub struct SendRequest<'a> {
     /// The name the verified exchange asks the server to store the file
     /// under (a plain name, no directories); the lab's protocol sends none.
     pub name: &'a str,
-    pub contents: &'a [u8],
+    /// What is sent, read as it is sent (memory does not grow with it).
+    pub contents: &'a dyn Contents,
     pub mode: Mode,
     /// Header width of the `whole`-mode data message.
     pub width: HeaderWidth,
@@ -42,6 +46,9 @@ pub struct SendRequest<'a> {
 pub struct Sent {
     /// Size and SHA-256 of what was sent.
     pub digest: FileDigest,
+    /// Writes of file data (one per line, or piece of a long line, in
+    /// `lines` mode).
+    pub writes: u64,
     pub end: SendEnd,
 }
 
@@ -59,8 +66,8 @@ pub enum SendEnd {
 
 impl SendRequest<'_> {
     /// Refuses, before connecting, a `whole` file its header cannot announce.
-    pub fn check(&self) -> Result<FileDigest, FileCopyError> {
-        let len = self.contents.len() as u64;
+    pub fn check(&self) -> Result<(), FileCopyError> {
+        let len = self.contents.size();
         let width = self.width;
         if self.mode == Mode::Whole && len > width.max_len() {
             let needed = HeaderWidth::fitting(len).map_or(u8::MAX, HeaderWidth::digits);
@@ -72,7 +79,7 @@ impl SendRequest<'_> {
                 needed,
             });
         }
-        Ok(FileDigest::of(self.contents))
+        Ok(())
     }
 }
 
@@ -90,19 +97,23 @@ pub async fn send_over(
     stream: TcpStream,
     request: &SendRequest<'_>,
 ) -> Result<Sent, FileCopyError> {
-    let digest = request.check()?;
+    request.check()?;
     let (read_half, mut write_half) = stream.into_split();
-    let end = match request.protocol {
+    let (sent, end) = match request.protocol {
         Protocol::Lab => {
-            send_data(&mut write_half, request).await?;
-            wait_for_close(read_half, request.close_wait).await?
+            let sent = send_data(&mut write_half, request).await?;
+            (sent, wait_for_close(read_half, request.close_wait).await?)
         }
         Protocol::Verified => {
-            verified(read_half, &mut write_half, request, digest).await?;
-            SendEnd::Confirmed
+            let sent = verified(read_half, &mut write_half, request).await?;
+            (sent, SendEnd::Confirmed)
         }
     };
-    Ok(Sent { digest, end })
+    Ok(Sent {
+        digest: sent.digest,
+        writes: sent.writes,
+        end,
+    })
 }
 
 /// After our FIN: reads (and counts) whatever the server sends until it
@@ -136,13 +147,17 @@ async fn wait_for_close(
     }
 }
 
-/// The verified exchange: hello, `go`, the data, the server's verdict.
+/// The verified exchange: hello (the contents read once for their SHA-256),
+/// `go`, the data (read again), the server's verdict.
 async fn verified(
     read_half: OwnedReadHalf,
     write_half: &mut OwnedWriteHalf,
     request: &SendRequest<'_>,
-    local: FileDigest,
-) -> Result<(), FileCopyError> {
+) -> Result<Outgoing, FileCopyError> {
+    let reader = request.contents.open().map_err(FileCopyError::Read)?;
+    let local = FileDigest::of_reader(reader)
+        .await
+        .map_err(FileCopyError::Read)?;
     let decoder = Decoder::new(HeaderWidth::LAB).with_max_len(REPLY_MAX);
     let mut replies = FramedReader::with_decoder(read_half, decoder);
     let hello = Hello {
@@ -156,15 +171,25 @@ async fn verified(
         Reply::Go => {}
         other => return Err(unexpected(other)),
     }
-    if let Err(err) = send_data(write_half, request).await {
+    let sent = match send_data(write_half, request).await {
+        Ok(sent) => sent,
         // The server may have refused mid-way and said why.
-        return Err(match next_reply(&mut replies).await {
-            Ok(Reply::Error(why)) => FileCopyError::Refused(why),
-            _ => err.into(),
-        });
+        Err(err @ FileCopyError::Send(_)) => {
+            return Err(match next_reply(&mut replies).await {
+                Ok(Reply::Error(why)) => FileCopyError::Refused(why),
+                _ => err,
+            })
+        }
+        Err(err) => return Err(err),
+    };
+    if sent.digest != local {
+        return Err(FileCopyError::Changed(format!(
+            "{local} when read for the hello, {} when sent",
+            sent.digest
+        )));
     }
     match next_reply(&mut replies).await? {
-        Reply::Stored(remote) if remote == local => Ok(()),
+        Reply::Stored(remote) if remote == local => Ok(sent),
         Reply::Stored(remote) => Err(FileCopyError::Mismatch { local, remote }),
         other => Err(unexpected(other)),
     }
@@ -174,17 +199,13 @@ async fn verified(
 async fn send_data<W: AsyncWriteExt + Unpin>(
     writer: &mut W,
     request: &SendRequest<'_>,
-) -> Result<(), SendError> {
-    match request.mode {
-        Mode::Whole => write_frame(writer, request.width, request.contents).await?,
-        Mode::Lines => {
-            for line in request.contents.split_inclusive(|&b| b == b'\n') {
-                writer.write_all(line).await?;
-            }
-        }
-    }
-    writer.shutdown().await?;
-    Ok(())
+) -> Result<Outgoing, FileCopyError> {
+    let sent = send_contents(writer, request.contents, request.mode, request.width).await?;
+    writer
+        .shutdown()
+        .await
+        .map_err(|e| FileCopyError::Send(e.into()))?;
+    Ok(sent)
 }
 
 async fn next_reply(replies: &mut FramedReader<OwnedReadHalf>) -> Result<Reply, FileCopyError> {
@@ -204,58 +225,23 @@ fn unexpected(reply: Reply) -> FileCopyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::file_copy::test_writer::Recorder;
 
-    /// One write per line, each with its own line end; the last line as it is.
+    /// The data phase ends with our FIN.
     #[tokio::test]
-    async fn lines_are_written_one_by_one_with_their_own_ends() {
-        let contents = b"uno\r\ndos\n\ntres";
+    async fn the_data_ends_with_our_fin() {
         let request = SendRequest {
             name: "x",
-            contents,
+            contents: b"uno\ndos\n",
             mode: Mode::Lines,
             width: HeaderWidth::LAB,
             protocol: Protocol::Lab,
             close_wait: None,
         };
-        let mut writes = tokio_test_writer::Recorder::default();
-        send_data(&mut writes, &request).await.unwrap();
-        assert_eq!(
-            writes.writes,
-            [&b"uno\r\n"[..], b"dos\n", b"\n", b"tres"].map(<[u8]>::to_vec)
-        );
+        let mut writes = Recorder::default();
+        let sent = send_data(&mut writes, &request).await.unwrap();
+        assert_eq!(writes.writes, [b"uno\n".to_vec(), b"dos\n".to_vec()]);
+        assert_eq!(sent.writes, 2);
         assert!(writes.shut);
-    }
-
-    /// Records each write separately.
-    mod tokio_test_writer {
-        use std::pin::Pin;
-        use std::task::{Context, Poll};
-
-        #[derive(Default)]
-        pub struct Recorder {
-            pub writes: Vec<Vec<u8>>,
-            pub shut: bool,
-        }
-
-        impl tokio::io::AsyncWrite for Recorder {
-            fn poll_write(
-                mut self: Pin<&mut Self>,
-                _: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<std::io::Result<usize>> {
-                self.writes.push(buf.to_vec());
-                Poll::Ready(Ok(buf.len()))
-            }
-            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-            fn poll_shutdown(
-                mut self: Pin<&mut Self>,
-                _: &mut Context<'_>,
-            ) -> Poll<std::io::Result<()>> {
-                self.shut = true;
-                Poll::Ready(Ok(()))
-            }
-        }
     }
 }
