@@ -9,6 +9,7 @@ use super::canvas::OrDraw;
 use super::lang::{fill, Lang};
 use super::strings::PlotStrings;
 use super::style::{colour, Marker, Pen};
+use super::time_map::TimeMap;
 use super::units::Unit;
 use super::Result;
 use plotters::coord::ranged1d::Ranged;
@@ -18,7 +19,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 
-pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TimeMap, RangedCoordf64>>;
 
 /// How a series looks in the legend.
 #[derive(Clone, Copy, Debug)]
@@ -34,6 +35,8 @@ pub enum Glyph {
     Mark(Marker, RGBColor),
     /// A shaded area with its outline (throughput).
     Area(RGBColor),
+    /// The mark of an axis break (`//`).
+    Break,
 }
 
 #[derive(Clone, Debug)]
@@ -235,6 +238,7 @@ impl<DB: DrawingBackend> Layout<DB> {
                 ))
                 .or_draw()
             }
+            Glyph::Break => break_mark(area, pen, x + w / 2, y),
             Glyph::Mark(m, c) => area
                 .draw(&m.at((x + w / 2, y), pen.px(super::style::MARKER_PX), c))
                 .or_draw(),
@@ -244,7 +248,7 @@ impl<DB: DrawingBackend> Layout<DB> {
 
 /// The axes of a chart: ranges, descriptions and tick labels.
 pub struct Axes {
-    pub x: Range<f64>,
+    pub x: TimeMap,
     pub y: Range<f64>,
     pub x_desc: String,
     pub y_desc: String,
@@ -280,7 +284,7 @@ pub fn chart<'a, DB: DrawingBackend>(
     axes: &Axes,
 ) -> Result<Chart<'a, DB>> {
     let tick_style = pen.text(13.0, colour::TEXT);
-    let (x_step, y_step) = (tick_step(&axes.x, X_LABELS), tick_step(&axes.y, Y_LABELS));
+    let (x_step, y_step) = (axes.x.tick_step(X_LABELS), tick_step(&axes.y, Y_LABELS));
     let y_span = axes.y.end - axes.y.start;
     let y_label_w = [axes.y.start, axes.y.end, axes.y.start + y_span / 2.0]
         .into_iter()
@@ -299,7 +303,7 @@ pub fn chart<'a, DB: DrawingBackend>(
         .margin_left(pen.px(8.0))
         .x_label_area_size(pen.px(46.0))
         .y_label_area_size(y_label_w as i32 + pen.px(36.0))
-        .build_cartesian_2d(axes.x.clone(), axes.y.clone())
+        .build_cartesian_2d(axes.x, axes.y.clone())
         .or_draw()?;
     let x_fmt = |v: &f64| axes.x_unit.tick(axes.lang, *v, x_step);
     let y_fmt = |v: &f64| axes.y_unit.tick(axes.lang, *v, y_step);
@@ -319,7 +323,67 @@ pub fn chart<'a, DB: DrawingBackend>(
         .set_all_tick_mark_size(pen.px(5.0))
         .draw()
         .or_draw()?;
+    mark_breaks(area, &chart, pen, &axes.x)?;
     Ok(chart)
+}
+
+/// Blanks each break's band of the plot (its grid lines: no time passes
+/// there on the axis's scale), edges it with thin dashed lines and marks
+/// the axis with `//`. Drawn before the data, so lines crossing stay.
+fn mark_breaks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart<'_, DB>,
+    pen: Pen,
+    x: &TimeMap,
+) -> Result<()> {
+    let plot = chart.plotting_area();
+    let (base, origin) = (plot.get_base_pixel(), area.get_base_pixel());
+    let (left, top) = (base.0 - origin.0, base.1 - origin.1);
+    let (w, h) = plot.dim_in_pixel();
+    let bottom = top + h as i32;
+    let limit = (left, left + w as i32);
+    for b in x.breaks() {
+        let (x0, x1) = (x.map(&b.from, limit), x.map(&b.to, limit));
+        area.draw(&Rectangle::new(
+            [(x0, top), (x1, bottom - 1)],
+            WHITE.filled(),
+        ))
+        .or_draw()?;
+        for edge in [x0, x1] {
+            area.draw(&plotters::element::DashedPathElement::new(
+                vec![(edge, top), (edge, bottom)],
+                pen.px(DOT),
+                pen.px(DOT_GAP),
+                pen.line(colour::NOTE, 0.8),
+            ))
+            .or_draw()?;
+        }
+        break_mark(area, pen, (x0 + x1) / 2, bottom)?;
+    }
+    Ok(())
+}
+
+/// `//` centred on (`x`, `y`), on a white gap: where an axis is broken.
+fn break_mark<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pen: Pen,
+    x: i32,
+    y: i32,
+) -> Result<()> {
+    let (dx, dy, apart) = (pen.px(3.5), pen.px(7.0), pen.px(3.0));
+    area.draw(&Rectangle::new(
+        [(x - apart, y - pen.px(2.0)), (x + apart, y + pen.px(2.0))],
+        WHITE.filled(),
+    ))
+    .or_draw()?;
+    for cx in [x - apart, x + apart] {
+        area.draw(&PathElement::new(
+            vec![(cx - dx, y + dy), (cx + dx, y - dy)],
+            pen.line(colour::AXIS, 1.4),
+        ))
+        .or_draw()?;
+    }
+    Ok(())
 }
 
 /// A chart over time since the connection's first packet (the x axis of
@@ -328,12 +392,12 @@ pub fn time_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     pen: Pen,
     lang: Lang,
-    x: Range<f64>,
+    x: TimeMap,
     y: Range<f64>,
     y_desc: String,
     y_unit: Unit,
 ) -> Result<Chart<'a, DB>> {
-    let (x_unit, x_desc) = time_axis(lang, &x);
+    let (x_unit, x_desc) = time_axis(lang, &x.range());
     chart(
         area,
         pen,

@@ -42,6 +42,7 @@ mod style;
 pub mod synthetic;
 mod tcptrace;
 mod throughput;
+mod time_map;
 mod typeset;
 pub mod units;
 mod view;
@@ -59,6 +60,7 @@ pub use rates::Rates;
 pub use strings::PlotStrings;
 pub use style::{Pen, Style};
 pub use throughput::{summary as throughput_summary, ThroughputSummary};
+pub use time_map::{Break, TimeMap};
 pub use view::{PlotOptions, View};
 pub use zoom::{Bound, Zoom, ZoomError};
 
