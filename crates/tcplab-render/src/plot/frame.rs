@@ -5,6 +5,7 @@
 //! In: a root drawing area and texts. Out: the area for the chart and, once
 //! the graph has drawn, the legend and caption drawn under it.
 
+use super::break_mark;
 use super::canvas::OrDraw;
 use super::lang::{fill, Lang};
 use super::strings::PlotStrings;
@@ -238,7 +239,7 @@ impl<DB: DrawingBackend> Layout<DB> {
                 ))
                 .or_draw()
             }
-            Glyph::Break => break_mark(area, pen, x + w / 2, y),
+            Glyph::Break => break_mark::at(area, pen, x + w / 2, y),
             Glyph::Mark(m, c) => area
                 .draw(&m.at((x + w / 2, y), pen.px(super::style::MARKER_PX), c))
                 .or_draw(),
@@ -323,67 +324,8 @@ pub fn chart<'a, DB: DrawingBackend>(
         .set_all_tick_mark_size(pen.px(5.0))
         .draw()
         .or_draw()?;
-    mark_breaks(area, &chart, pen, &axes.x)?;
+    break_mark::on_axis(area, &chart, pen, &axes.x)?;
     Ok(chart)
-}
-
-/// Blanks each break's band of the plot (its grid lines: no time passes
-/// there on the axis's scale), edges it with thin dashed lines and marks
-/// the axis with `//`. Drawn before the data, so lines crossing stay.
-fn mark_breaks<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    chart: &Chart<'_, DB>,
-    pen: Pen,
-    x: &TimeMap,
-) -> Result<()> {
-    let plot = chart.plotting_area();
-    let (base, origin) = (plot.get_base_pixel(), area.get_base_pixel());
-    let (left, top) = (base.0 - origin.0, base.1 - origin.1);
-    let (w, h) = plot.dim_in_pixel();
-    let bottom = top + h as i32;
-    let limit = (left, left + w as i32);
-    for b in x.breaks() {
-        let (x0, x1) = (x.map(&b.from, limit), x.map(&b.to, limit));
-        area.draw(&Rectangle::new(
-            [(x0, top), (x1, bottom - 1)],
-            WHITE.filled(),
-        ))
-        .or_draw()?;
-        for edge in [x0, x1] {
-            area.draw(&plotters::element::DashedPathElement::new(
-                vec![(edge, top), (edge, bottom)],
-                pen.px(DOT),
-                pen.px(DOT_GAP),
-                pen.line(colour::NOTE, 0.8),
-            ))
-            .or_draw()?;
-        }
-        break_mark(area, pen, (x0 + x1) / 2, bottom)?;
-    }
-    Ok(())
-}
-
-/// `//` centred on (`x`, `y`), on a white gap: where an axis is broken.
-fn break_mark<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    pen: Pen,
-    x: i32,
-    y: i32,
-) -> Result<()> {
-    let (dx, dy, apart) = (pen.px(3.5), pen.px(7.0), pen.px(3.0));
-    area.draw(&Rectangle::new(
-        [(x - apart, y - pen.px(2.0)), (x + apart, y + pen.px(2.0))],
-        WHITE.filled(),
-    ))
-    .or_draw()?;
-    for cx in [x - apart, x + apart] {
-        area.draw(&PathElement::new(
-            vec![(cx - dx, y + dy), (cx + dx, y - dy)],
-            pen.line(colour::AXIS, 1.4),
-        ))
-        .or_draw()?;
-    }
-    Ok(())
 }
 
 /// A chart over time since the connection's first packet (the x axis of

@@ -25,6 +25,7 @@
 //! language of `PlotOptions::lang` (English or Spanish: `strings`, with
 //! the numbers written as `lang` says).
 
+mod break_mark;
 mod canvas;
 mod collect;
 mod decimate;
