@@ -18,6 +18,8 @@ pub struct PlotStrings {
     pub break_key: &'static str,
     /// One broken gap in `break_note`: how long, from, to.
     pub break_gap: &'static str,
+    /// Several broken gaps in `break_note`: how many, how long in all.
+    pub break_gaps: &'static str,
     pub break_note: &'static str,
     pub merged: &'static str,
     pub data_segment: &'static str,
@@ -133,6 +135,7 @@ pub static EN: PlotStrings = PlotStrings {
     range_note_sending_data: "The connection lasted {}; the time axis covers {}–{} {}, while {} was sending data.",
     break_key: "{} without packets, left out",
     break_gap: "{} (from {} to {})",
+    break_gaps: "{} gaps, {} in all",
     break_note: "The time axis is broken (//) where no packet passed either way: {}; --no-gap-break draws it to scale.",
     zoom_note: "The connection lasted {}; this graph shows only the part from {} to {} (--from/--to).",
     merged: "{} points drawn as {}: points sharing a pixel were merged",
@@ -238,6 +241,7 @@ pub static ES: PlotStrings = PlotStrings {
     range_note_sending_data: "La conexión duró {}; el eje de tiempo cubre {}–{} {}, mientras {} enviaba datos.",
     break_key: "{} sin paquetes, omitidos",
     break_gap: "{} (de {} a {})",
+    break_gaps: "{} huecos, {} en total",
     break_note: "El eje de tiempo se corta (//) donde no pasó ningún paquete en ningún sentido: {}; --no-gap-break lo dibuja a escala.",
     zoom_note: "La conexión duró {}; esta gráfica muestra solo la parte de {} a {} (--from/--to).",
     merged: "{} puntos dibujados como {}: se fusionaron los puntos que caían en el mismo píxel",

@@ -127,7 +127,7 @@ pub fn draw<DB: DrawingBackend>(
     let r = rates_of(view)?;
     let k = (r.all.len() / 10).clamp(2, 20);
     let t = view.text();
-    let axis = view.time_axis_over(padded_time(r.start, r.end));
+    let axis = view.time_axis_over(padded_time(r.start, r.end), 2.0 * r.interval);
     let mut keys = vec![
         Key::new(Glyph::Area(colour::DATA), t.throughput_all),
         Key::new(Glyph::Line(colour::GOODPUT, 1.6), t.goodput),

@@ -28,6 +28,8 @@ const BREAK_SHARE: f64 = 0.04;
 /// What stays visible of a broken gap on each side, as a share of the time
 /// that is not broken (so that a packet is not drawn on the mark).
 const EDGE_SHARE: f64 = 0.01;
+/// Ticks closer than this share of the axis to the one before are left out.
+const TICK_GAP: f64 = 0.035;
 /// Breaks beyond this many (the shortest) are not made.
 pub const MAX_BREAKS: usize = 4;
 
@@ -73,8 +75,14 @@ impl TimeMap {
     }
 
     /// An axis over `range` with a break in each long idle gap between
-    /// `times` (the packets drawn, in any order).
-    pub fn with_breaks(range: Range<f64>, times: impl IntoIterator<Item = f64>) -> TimeMap {
+    /// `times` (the packets drawn, in any order) that is also longer than
+    /// `min_gap` seconds (the throughput graph's interval: a shorter gap is
+    /// averaged into its interval, not idle on the graph).
+    pub fn with_breaks(
+        range: Range<f64>,
+        times: impl IntoIterator<Item = f64>,
+        min_gap: f64,
+    ) -> TimeMap {
         let mut map = TimeMap::linear(range.clone());
         let mut times: Vec<f64> = times.into_iter().filter(|t| range.contains(t)).collect();
         times.sort_by(f64::total_cmp);
@@ -86,7 +94,10 @@ impl TimeMap {
         spacing.sort_by(f64::total_cmp);
         let typical = spacing[spacing.len() / 2];
         let span = range.end - range.start;
-        gaps.retain(|(a, b)| b - a > TYPICAL_TIMES * typical && b - a > MIN_SHARE * span);
+        gaps.retain(|(a, b)| {
+            let gap = b - a;
+            gap > TYPICAL_TIMES * typical && gap > MIN_SHARE * span && gap > min_gap
+        });
         gaps.sort_by(|x, y| (y.1 - y.0).total_cmp(&(x.1 - x.0)));
         gaps.truncate(MAX_BREAKS);
         gaps.sort_by(|x, y| x.0.total_cmp(&y.0));
@@ -156,7 +167,7 @@ impl TimeMap {
         x + self.start + removed
     }
 
-    /// The distance between two ticks of `ticks(n)` (for their decimals).
+    /// The finest distance between ticks of `ticks(n)` (for their decimals).
     pub fn tick_step(&self, n: usize) -> f64 {
         if self.n == 0 {
             let coord: RangedCoordf64 = (self.start..self.end).into();
@@ -165,40 +176,62 @@ impl TimeMap {
                 _ => (self.end - self.start).abs(),
             };
         }
-        nice_step(self.length() / n.max(1) as f64)
+        self.broken_ticks(n).1
     }
 
-    /// At most `n` ticks: plotters' own on a linear axis; with breaks, the
-    /// multiples of one step in each unbroken piece, none closer than half
-    /// a step on the axis to the one before.
+    /// At most about `n` ticks: plotters' own on a linear axis; with
+    /// breaks, `ticks_broken`'s.
     pub fn ticks(&self, n: usize) -> Vec<f64> {
         if self.n == 0 {
             let coord: RangedCoordf64 = (self.start..self.end).into();
             return coord.key_points(n);
         }
-        let step = self.tick_step(n);
-        let mut pieces = vec![self.start];
+        self.broken_ticks(n).0
+    }
+
+    /// The multiples of one step in each unbroken piece, and in a piece too
+    /// short for any of a finer step (so that each side of a break has a
+    /// true label); none closer on the axis than `TICK_GAP` of it to the
+    /// one before. Also the finest step used.
+    fn broken_ticks(&self, n: usize) -> (Vec<f64>, f64) {
+        let step = nice_step(self.length() / n.max(1) as f64);
+        let mut finest = step;
+        let mut bounds = vec![self.start];
         for b in self.breaks() {
-            pieces.extend([b.from, b.to]);
+            bounds.extend([b.from, b.to]);
         }
-        pieces.push(self.end);
+        bounds.push(self.end);
         let mut ticks: Vec<f64> = Vec::new();
-        for piece in pieces.chunks(2) {
+        for piece in bounds.chunks(2) {
             let (a, b) = (piece[0], piece[1]);
-            let mut k = (a / step).ceil();
-            while k * step <= b {
-                let t = k * step;
-                let clear = ticks
-                    .last()
-                    .is_none_or(|&last| self.axis_x(t) - self.axis_x(last) >= step / 2.0);
+            let mut inside = multiples(step, a, b);
+            if inside.is_empty() {
+                let fine = nice_step((b - a) / 3.0);
+                inside = multiples(fine, a, b);
+                finest = finest.min(fine);
+            }
+            for t in inside {
+                let clear = ticks.last().is_none_or(|&last| {
+                    self.axis_x(t) - self.axis_x(last) >= TICK_GAP * self.length()
+                });
                 if clear {
                     ticks.push(t);
                 }
-                k += 1.0;
             }
         }
-        ticks
+        (ticks, finest)
     }
+}
+
+/// The multiples of `step` from `a` to `b`.
+fn multiples(step: f64, a: f64, b: f64) -> Vec<f64> {
+    let (first, last) = ((a / step).ceil(), (b / step).floor());
+    if !(step > 0.0 && last >= first && last - first < 1000.0) {
+        return Vec::new();
+    }
+    (0..=(last - first) as usize)
+        .map(|k| (first + k as f64) * step)
+        .collect()
 }
 
 impl Ranged for TimeMap {
@@ -235,7 +268,7 @@ mod tests {
 
     #[test]
     fn a_long_idle_gap_is_broken_and_named() {
-        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape());
+        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 0.0);
         let [b] = map.breaks() else {
             panic!("one break expected: {:?}", map.breaks())
         };
@@ -247,7 +280,7 @@ mod tests {
 
     #[test]
     fn the_mapping_is_monotone_and_its_inverse_is_exact() {
-        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape());
+        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 0.0);
         let mut last = f64::MIN;
         for i in 0..=1000 {
             let t = -1e-4 + 5.1e-3 * f64::from(i) / 1000.0;
@@ -259,29 +292,54 @@ mod tests {
     }
 
     #[test]
-    fn ticks_are_true_times_outside_the_breaks() {
-        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape());
-        let ticks = map.ticks(10);
-        assert!(ticks.len() >= 4, "{ticks:?}");
-        let b = map.breaks()[0];
-        assert!(ticks.iter().all(|t| *t <= b.from || *t >= b.to));
-        assert!(ticks.iter().any(|t| *t < b.from) && ticks.iter().any(|t| *t > b.to));
-        let step = map.tick_step(10);
-        assert!(ticks
-            .iter()
-            .all(|t| ((t / step).round() * step - t).abs() < 1e-12));
+    fn every_piece_has_a_true_tick_outside_the_breaks() {
+        // An echo session: a 5 ms start, then three messages 10 ms apart.
+        let mut times: Vec<f64> = (0..20).map(|i| f64::from(i) * 0.25e-3).collect();
+        for m in 1..=3 {
+            let at = 5e-3 + f64::from(m) * 10.4e-3;
+            times.extend([at, at + 20e-6, at + 40e-6]);
+        }
+        for (range, times) in [(-1e-4..5.0e-3, lossy_shape()), (-7e-4..37e-3, times)] {
+            let map = TimeMap::with_breaks(range.clone(), times, 0.0);
+            assert!(!map.breaks().is_empty());
+            let ticks = map.ticks(10);
+            assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{ticks:?}");
+            let mut bounds = vec![range.start];
+            for b in map.breaks() {
+                assert!(ticks.iter().all(|t| *t <= b.from || *t >= b.to));
+                bounds.extend([b.from, b.to]);
+            }
+            bounds.push(range.end);
+            for piece in bounds.chunks(2) {
+                let inside = |t: &&f64| **t >= piece[0] && **t <= piece[1];
+                assert!(ticks.iter().find(inside).is_some(), "{piece:?}: {ticks:?}");
+            }
+            // The labels' decimals (from the finest step) show every tick.
+            let step = map.tick_step(10);
+            assert!(ticks
+                .iter()
+                .all(|t| ((t / step).round() * step - t).abs() < 1e-9 * step.max(1.0)));
+        }
+    }
+
+    #[test]
+    fn a_throughput_interval_longer_than_the_gap_keeps_it() {
+        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 4e-3);
+        assert!(map.breaks().is_empty());
     }
 
     #[test]
     fn no_break_when_gaps_are_short_or_rare() {
         // Evenly spaced packets: nothing is idle.
-        let even = TimeMap::with_breaks(0.0..1.0, (0..100).map(|i| f64::from(i) / 100.0));
+        let even = TimeMap::with_breaks(0.0..1.0, (0..100).map(|i| f64::from(i) / 100.0), 0.0);
         assert!(even.breaks().is_empty());
         assert_eq!(even.axis_x(0.5), 0.5);
         // A pause of 10 % of the axis is part of the transfer.
         let mut times: Vec<f64> = (0..100).map(|i| f64::from(i) * 0.009).collect();
         times.extend((0..10).map(|i| 1.0 + f64::from(i) * 0.009));
-        assert!(TimeMap::with_breaks(0.0..1.2, times).breaks().is_empty());
+        assert!(TimeMap::with_breaks(0.0..1.2, times, 0.0)
+            .breaks()
+            .is_empty());
         let plain: RangedCoordf64 = (0.0..1.0).into();
         assert_eq!(TimeMap::linear(0.0..1.0).ticks(10), plain.key_points(10));
     }

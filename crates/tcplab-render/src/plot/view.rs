@@ -145,14 +145,16 @@ impl<'a> View<'a> {
 
     /// The time axis over `time_range`, with its breaks.
     pub fn time_axis(&self) -> TimeMap {
-        self.time_axis_over(self.time_range())
+        self.time_axis_over(self.time_range(), 0.0)
     }
 
-    /// The time axis over `range`: broken in the long idle gaps between
-    /// packets of either direction, unless the user asked otherwise.
-    pub fn time_axis_over(&self, range: std::ops::Range<f64>) -> TimeMap {
+    /// The time axis over `range`: broken in the idle gaps between packets
+    /// of either direction longer than `TimeMap`'s rule and `min_gap`,
+    /// unless the user asked otherwise.
+    pub fn time_axis_over(&self, range: std::ops::Range<f64>, min_gap: f64) -> TimeMap {
         if self.gap_break {
-            TimeMap::with_breaks(range, self.series.segments.iter().map(|p| p.t))
+            let times = self.series.segments.iter().map(|p| p.t);
+            TimeMap::with_breaks(range, times, min_gap)
         } else {
             TimeMap::linear(range)
         }
@@ -171,23 +173,30 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    /// The caption line saying what the breaks of `axis` leave out.
+    /// The caption line saying what the breaks of `axis` leave out: the
+    /// gap and its ends when there is one, how many and how long in all
+    /// otherwise (the legend names each).
     pub fn break_note(&self, axis: &TimeMap) -> Option<String> {
-        let gaps: Vec<String> = axis
-            .breaks()
-            .iter()
-            .map(|b| {
-                fill(
-                    self.text().break_gap,
-                    &[
-                        &self.duration(b.idle_secs()),
-                        &self.duration(b.idle.0),
-                        &self.duration(b.idle.1),
-                    ],
-                )
-            })
-            .collect();
-        (!gaps.is_empty()).then(|| fill(self.text().break_note, &[&gaps.join("; ")]))
+        let t = self.text();
+        let what = match axis.breaks() {
+            [] => return None,
+            [b] => fill(
+                t.break_gap,
+                &[
+                    &self.duration(b.idle_secs()),
+                    &self.duration(b.idle.0),
+                    &self.duration(b.idle.1),
+                ],
+            ),
+            all => fill(
+                t.break_gaps,
+                &[
+                    &all.len(),
+                    &self.duration(all.iter().map(|b| b.idle_secs()).sum()),
+                ],
+            ),
+        };
+        Some(fill(t.break_note, &[&what]))
     }
 
     /// First and last time the data sender sent sequence space.
