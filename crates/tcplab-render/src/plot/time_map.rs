@@ -91,8 +91,8 @@ impl TimeMap {
             return map;
         }
         let mut spacing: Vec<f64> = gaps.iter().map(|(a, b)| b - a).collect();
-        spacing.sort_by(f64::total_cmp);
-        let typical = spacing[spacing.len() / 2];
+        let middle = spacing.len() / 2;
+        let (_, &mut typical, _) = spacing.select_nth_unstable_by(middle, f64::total_cmp);
         let span = range.end - range.start;
         gaps.retain(|(a, b)| {
             let gap = b - a;
