@@ -306,8 +306,13 @@ fn spanish_graphs_say_everything_in_spanish() {
     ] {
         assert!(!svg.contains(english), "{english:?} in the Spanish SVG");
     }
-    assert!(t.iter().any(|s| s == "0,5"), "{t:?}");
-    assert!(!t.iter().any(|s| s == "0.5"), "{t:?}");
+    // The axis is broken after the handshake: its ticks go 0,0 then 3,6.
+    assert!(t.iter().any(|s| s == "3,6"), "{t:?}");
+    assert!(!t.iter().any(|s| s == "3.6"), "{t:?}");
+    assert!(
+        t.iter().any(|s| s == "3,42 ms sin paquetes, omitidos"),
+        "{t:?}"
+    );
     let t = texts(&plot_svg("zero-window.pcap", "window", &["--lang", "es"]));
     for key in [
         "ventana de recepción anunciada por 127.0.0.1:5001",
@@ -459,4 +464,46 @@ fn from_and_to_zoom_into_a_part_of_the_connection() {
         err.contains("frame 9999 is not in stream 0 (its frames are 1 to 314)"),
         "{err}"
     );
+}
+
+/// lossy.pcap: 3.42 ms pass without a packet between the handshake (frame
+/// 3, 28 µs) and the first data segment; the time axis of every graph
+/// but the throughput one (which covers the data only) breaks there.
+#[test]
+fn a_long_idle_gap_breaks_the_time_axis_with_true_ticks() {
+    for graph in ["stevens", "tcptrace", "rtt", "window"] {
+        let t = texts(&plot_svg("lossy.pcap", graph, &[]));
+        assert!(
+            t.iter().any(|s| s == "3.42 ms without packets, left out"),
+            "{graph}: no legend key for the break in {t:?}"
+        );
+        // True times on both sides of the break: 0.0 before, 3.6 after,
+        // and nothing that would fall inside it.
+        for tick in ["0.0", "3.6", "4.0"] {
+            assert!(
+                t.iter().any(|s| s == tick),
+                "{graph}: no tick {tick} in {t:?}"
+            );
+        }
+        for inside in ["1.0", "2.0", "3.0"] {
+            assert!(
+                !t.iter().any(|s| s == inside),
+                "{graph}: tick {inside} in the break"
+            );
+        }
+    }
+    let t = texts(&plot_svg("lossy.pcap", "stevens", &[]));
+    assert!(
+        t.iter().any(|s| s.starts_with("The time axis is broken (//) where no packet passed either way: 3.42 ms (from 28 µs to 3.45 ms)")),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn no_gap_break_draws_the_gap_to_scale() {
+    let t = texts(&plot_svg("lossy.pcap", "stevens", &["--no-gap-break"]));
+    assert!(!t.iter().any(|s| s.contains("without packets")), "{t:?}");
+    for tick in ["0.0", "1.0", "2.0", "3.0", "4.0"] {
+        assert!(t.iter().any(|s| s == tick), "no tick {tick} in {t:?}");
+    }
 }

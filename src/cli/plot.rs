@@ -71,6 +71,9 @@ pub struct PlotArgs {
     /// Draw only up to this time (same spelling as --from)
     #[arg(long, value_name = "TIME|#FRAME", value_parser = Bound::parse)]
     pub to: Option<Bound>,
+    /// Draw long idle gaps to scale instead of as a marked break of the time axis
+    #[arg(long)]
+    pub no_gap_break: bool,
     /// The sender's TCP_INFO series (CSV from run-and-capture) to draw over the window and
     /// RTT graphs [default: CAPTURE's `<name>-tcpinfo.csv` beside it, when there is one]
     #[arg(long, value_name = "CSV")]
@@ -131,6 +134,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         relative: args.relative,
         interval: args.interval,
         lang: LangArg::or_env(args.lang),
+        no_gap_break: args.no_gap_break,
     };
     let zoom = Zoom {
         from: args.from,

@@ -13,6 +13,7 @@
 //!
 //! `Tally` counts what went in and what is drawn, for the caption.
 
+use super::time_map::TimeMap;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -26,6 +27,8 @@ pub struct Bins {
     start: f64,
     per_unit: f64,
     n: usize,
+    /// A time axis with breaks: bins are pixels of the axis, not of time.
+    time: Option<TimeMap>,
 }
 
 impl Bins {
@@ -37,10 +40,20 @@ impl Bins {
             start: range.start,
             per_unit,
             n,
+            time: None,
+        }
+    }
+
+    /// Pixel columns of a time axis (its breaks narrow).
+    pub fn time(axis: &TimeMap, pixels: u32) -> Bins {
+        Bins {
+            time: Some(*axis),
+            ..Bins::new(0.0..axis.length(), pixels)
         }
     }
 
     pub fn of(&self, v: f64) -> usize {
+        let v = self.time.map_or(v, |axis| axis.axis_x(v));
         let i = ((v - self.start) * self.per_unit).floor();
         if i.is_nan() || i < 0.0 {
             0

@@ -5,10 +5,12 @@
 //! In: a root drawing area and texts. Out: the area for the chart and, once
 //! the graph has drawn, the legend and caption drawn under it.
 
+use super::break_mark;
 use super::canvas::OrDraw;
 use super::lang::{fill, Lang};
 use super::strings::PlotStrings;
 use super::style::{colour, Marker, Pen};
+use super::time_map::TimeMap;
 use super::units::Unit;
 use super::Result;
 use plotters::coord::ranged1d::Ranged;
@@ -18,7 +20,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 
-pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TimeMap, RangedCoordf64>>;
 
 /// How a series looks in the legend.
 #[derive(Clone, Copy, Debug)]
@@ -34,6 +36,8 @@ pub enum Glyph {
     Mark(Marker, RGBColor),
     /// A shaded area with its outline (throughput).
     Area(RGBColor),
+    /// The mark of an axis break (`//`).
+    Break,
 }
 
 #[derive(Clone, Debug)]
@@ -235,6 +239,7 @@ impl<DB: DrawingBackend> Layout<DB> {
                 ))
                 .or_draw()
             }
+            Glyph::Break => break_mark::at(area, pen, x + w / 2, y),
             Glyph::Mark(m, c) => area
                 .draw(&m.at((x + w / 2, y), pen.px(super::style::MARKER_PX), c))
                 .or_draw(),
@@ -244,7 +249,7 @@ impl<DB: DrawingBackend> Layout<DB> {
 
 /// The axes of a chart: ranges, descriptions and tick labels.
 pub struct Axes {
-    pub x: Range<f64>,
+    pub x: TimeMap,
     pub y: Range<f64>,
     pub x_desc: String,
     pub y_desc: String,
@@ -280,7 +285,7 @@ pub fn chart<'a, DB: DrawingBackend>(
     axes: &Axes,
 ) -> Result<Chart<'a, DB>> {
     let tick_style = pen.text(13.0, colour::TEXT);
-    let (x_step, y_step) = (tick_step(&axes.x, X_LABELS), tick_step(&axes.y, Y_LABELS));
+    let (x_step, y_step) = (axes.x.tick_step(X_LABELS), tick_step(&axes.y, Y_LABELS));
     let y_span = axes.y.end - axes.y.start;
     let y_label_w = [axes.y.start, axes.y.end, axes.y.start + y_span / 2.0]
         .into_iter()
@@ -299,7 +304,7 @@ pub fn chart<'a, DB: DrawingBackend>(
         .margin_left(pen.px(8.0))
         .x_label_area_size(pen.px(46.0))
         .y_label_area_size(y_label_w as i32 + pen.px(36.0))
-        .build_cartesian_2d(axes.x.clone(), axes.y.clone())
+        .build_cartesian_2d(axes.x, axes.y.clone())
         .or_draw()?;
     let x_fmt = |v: &f64| axes.x_unit.tick(axes.lang, *v, x_step);
     let y_fmt = |v: &f64| axes.y_unit.tick(axes.lang, *v, y_step);
@@ -319,6 +324,7 @@ pub fn chart<'a, DB: DrawingBackend>(
         .set_all_tick_mark_size(pen.px(5.0))
         .draw()
         .or_draw()?;
+    break_mark::on_axis(area, &chart, pen, &axes.x)?;
     Ok(chart)
 }
 
@@ -328,12 +334,12 @@ pub fn time_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     pen: Pen,
     lang: Lang,
-    x: Range<f64>,
+    x: TimeMap,
     y: Range<f64>,
     y_desc: String,
     y_unit: Unit,
 ) -> Result<Chart<'a, DB>> {
-    let (x_unit, x_desc) = time_axis(lang, &x);
+    let (x_unit, x_desc) = time_axis(lang, &x.range());
     chart(
         area,
         pen,

@@ -25,6 +25,7 @@
 //! language of `PlotOptions::lang` (English or Spanish: `strings`, with
 //! the numbers written as `lang` says).
 
+mod break_mark;
 mod canvas;
 mod collect;
 mod decimate;
@@ -42,6 +43,7 @@ mod style;
 pub mod synthetic;
 mod tcptrace;
 mod throughput;
+mod time_map;
 mod typeset;
 pub mod units;
 mod view;
@@ -59,6 +61,7 @@ pub use rates::Rates;
 pub use strings::PlotStrings;
 pub use style::{Pen, Style};
 pub use throughput::{summary as throughput_summary, ThroughputSummary};
+pub use time_map::{Break, TimeMap};
 pub use view::{PlotOptions, View};
 pub use zoom::{Bound, Zoom, ZoomError};
 

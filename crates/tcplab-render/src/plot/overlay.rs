@@ -16,6 +16,7 @@ use super::frame::{self, Glyph, Key, DASH, DASH_GAP};
 use super::lang::{fill, Lang};
 use super::strings::PlotStrings;
 use super::style::{colour, Marker, Pen, Style, MARKER_PX};
+use super::time_map::TimeMap;
 use super::units::Unit;
 use super::view::padded_time;
 use super::{Drawn, Figure, ImageFormat, Result};
@@ -169,7 +170,7 @@ impl Paint for Overlay {
             &layout.chart,
             pen,
             &frame::Axes {
-                x: x.clone(),
+                x: TimeMap::linear(x.clone()),
                 y: y.clone(),
                 x_desc: fill(t.overlay_time_axis, &[&x_unit.name]),
                 y_desc,
@@ -179,7 +180,7 @@ impl Paint for Overlay {
             },
         )?;
         let (w, h) = frame::plot_pixels(&chart);
-        let (cols, rows) = (Bins::new(x, w), Bins::new(y.clone(), h));
+        let (cols, rows) = (Bins::time(&TimeMap::linear(x), w), Bins::new(y.clone(), h));
         let mut tally = Tally::default();
         for (i, tr) in self.traces.iter().enumerate() {
             let c = run_colour(i);

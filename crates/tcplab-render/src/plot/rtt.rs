@@ -36,7 +36,8 @@ pub fn draw<DB: DrawingBackend>(
     view: &View<'_>,
     pen: Pen,
 ) -> Result<Drawn> {
-    let x = view.time_range();
+    let axis = view.time_axis();
+    let x = axis.range();
     let in_range = |t: f64| t >= x.start && t <= x.end;
     let acks: Vec<(f64, f64)> = view
         .returned()
@@ -69,6 +70,7 @@ pub fn draw<DB: DrawingBackend>(
             fill(t.kernel_srtt, &[&sender]),
         ));
     }
+    keys.extend(view.break_keys(&axis));
     let layout = frame::layout(root, pen, t.rtt_title, &view.subtitle(), keys)?;
     let peak = acks
         .iter()
@@ -82,13 +84,13 @@ pub fn draw<DB: DrawingBackend>(
         &layout.chart,
         pen,
         view.lang,
-        x.clone(),
+        axis,
         y.clone(),
         fill(t.rtt_axis, &[&unit.name]),
         unit,
     )?;
     let (w, h) = frame::plot_pixels(&chart);
-    let (cols, rows) = (Bins::new(x.clone(), w), Bins::new(y, h));
+    let (cols, rows) = (Bins::time(&axis, w), Bins::new(y, h));
     let mut tally = Tally::default();
     let dots = decimate::markers(&acks, &cols, &rows, &mut tally);
     chart
@@ -125,6 +127,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     caption.extend(frame::merged_note(view.lang, &tally));
     caption.extend(view.range_note());
+    caption.extend(view.break_note(&axis));
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
 }

@@ -50,19 +50,20 @@ pub fn draw<DB: DrawingBackend>(
             t.sent_again,
         ));
     }
+    let axis = view.time_axis();
+    keys.extend(view.break_keys(&axis));
     let layout = frame::layout(root, pen, t.stevens_title, &view.subtitle(), keys)?;
-    let x = view.time_range();
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
         view.lang,
-        x.clone(),
+        axis,
         y.clone(),
         view.seq_axis_label().to_string(),
         Unit::plain(),
     )?;
     let (w, h) = frame::plot_pixels(&chart);
-    let (cols, rows) = (Bins::new(x, w), Bins::new(y, h));
+    let (cols, rows) = (Bins::time(&axis, w), Bins::new(y, h));
     let mut tally = Tally::default();
     let dots = decimate::markers(&points, &cols, &rows, &mut tally);
     let crosses = decimate::markers(&retrans, &cols, &rows, &mut tally);
@@ -95,6 +96,7 @@ pub fn draw<DB: DrawingBackend>(
         caption.push(t.seq_wrapped.into());
     }
     caption.extend(view.range_note());
+    caption.extend(view.break_note(&axis));
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
 }

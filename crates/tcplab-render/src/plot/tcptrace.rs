@@ -136,22 +136,29 @@ pub fn draw<DB: DrawingBackend>(
     view: &View<'_>,
     pen: Pen,
 ) -> Result<Drawn> {
-    let x = view.time_range();
+    let axis = view.time_axis();
+    let x = axis.range();
     let p = parts(view, x.end);
     let t = view.text();
-    let layout = frame::layout(root, pen, t.tcptrace_title, &view.subtitle(), keys(&p, t))?;
+    let layout = frame::layout(
+        root,
+        pen,
+        t.tcptrace_title,
+        &view.subtitle(),
+        [keys(&p, t), view.break_keys(&axis)].concat(),
+    )?;
     let (y, window_cut) = y_range(&p);
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
         view.lang,
-        x.clone(),
+        axis,
         y.clone(),
         view.seq_axis_label().to_string(),
         Unit::plain(),
     )?;
     let (w, h) = frame::plot_pixels(&chart);
-    let (cols, rows) = (Bins::new(x, w), Bins::new(y.clone(), h));
+    let (cols, rows) = (Bins::time(&axis, w), Bins::new(y.clone(), h));
     let mut tally = Tally::default();
     let lines = [(&p.window, colour::WINDOW), (&p.acks, colour::ACK)];
     for (line, c) in lines {
@@ -209,6 +216,7 @@ pub fn draw<DB: DrawingBackend>(
         caption.push(t.window_cut.into());
     }
     caption.extend(view.range_note());
+    caption.extend(view.break_note(&axis));
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
 }

@@ -127,7 +127,8 @@ pub fn draw<DB: DrawingBackend>(
     let r = rates_of(view)?;
     let k = (r.all.len() / 10).clamp(2, 20);
     let t = view.text();
-    let keys = vec![
+    let axis = view.time_axis_over(padded_time(r.start, r.end), 2.0 * r.interval);
+    let mut keys = vec![
         Key::new(Glyph::Area(colour::DATA), t.throughput_all),
         Key::new(Glyph::Line(colour::GOODPUT, 1.6), t.goodput),
         Key::new(
@@ -135,22 +136,22 @@ pub fn draw<DB: DrawingBackend>(
             fill(t.moving_average, &[&k]),
         ),
     ];
+    keys.extend(view.break_keys(&axis));
     let layout = frame::layout(root, pen, t.throughput_title, &view.subtitle(), keys)?;
     let peak = r.peak();
     let unit = Unit::si(peak, "bit/s");
     let y = 0.0..(peak * 1.08).max(8.0);
-    let x = padded_time(r.start, r.end);
     let mut chart = frame::time_chart(
         &layout.chart,
         pen,
         view.lang,
-        x.clone(),
+        axis,
         y.clone(),
         fill(t.rate_axis, &[&unit.name]),
         unit,
     )?;
     let (w, _) = frame::plot_pixels(&chart);
-    let cols = Bins::new(x, w);
+    let cols = Bins::time(&axis, w);
     let mut tally = Tally::default();
     // Throughput as a shaded area, so that goodput drawn over it shows
     // the retransmitted part as the shade above the line.
@@ -213,6 +214,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     caption.extend(frame::merged_note(view.lang, &tally));
     caption.extend(view.range_note_for(r.start, r.end, t.range_note_sending_data));
+    caption.extend(view.break_note(&axis));
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
 }

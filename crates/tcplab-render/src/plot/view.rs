@@ -3,9 +3,11 @@
 //! graph so that they all read the series the same way.
 
 use super::collect::{ConnectionSeries, SegPoint};
+use super::frame::{Glyph, Key};
 use super::kernel::KernelSeries;
 use super::lang::{fill, Lang, Plural};
 use super::strings::PlotStrings;
+use super::time_map::TimeMap;
 use super::units::{duration, tidy, Unit};
 use tcplab_analysis::flow::Direction;
 
@@ -20,6 +22,9 @@ pub struct PlotOptions {
     pub interval: Option<f64>,
     /// The language of the titles, axes, legends and captions.
     pub lang: Lang,
+    /// Draw long idle gaps to scale instead of as a marked axis break
+    /// (`--no-gap-break`; `time_map` has the rule).
+    pub no_gap_break: bool,
 }
 
 /// A connection seen from its data sender.
@@ -31,6 +36,8 @@ pub struct View<'a> {
     pub relative: bool,
     pub interval: Option<f64>,
     pub lang: Lang,
+    /// Long idle gaps break the time axis (`time_map`).
+    pub gap_break: bool,
     /// The data sender's own view (TCP_INFO), drawn over the window and RTT
     /// graphs when it belongs to `dir`'s sender.
     pub kernel: Option<&'a KernelSeries>,
@@ -57,6 +64,7 @@ impl<'a> View<'a> {
             relative: options.relative,
             interval: options.interval,
             lang: options.lang,
+            gap_break: !options.no_gap_break,
             kernel: None,
         }
     }
@@ -133,6 +141,62 @@ impl<'a> View<'a> {
     pub fn time_range(&self) -> std::ops::Range<f64> {
         let (lo, hi) = self.active_span();
         padded_time(lo, hi)
+    }
+
+    /// The time axis over `time_range`, with its breaks.
+    pub fn time_axis(&self) -> TimeMap {
+        self.time_axis_over(self.time_range(), 0.0)
+    }
+
+    /// The time axis over `range`: broken in the idle gaps between packets
+    /// of either direction longer than `TimeMap`'s rule and `min_gap`,
+    /// unless the user asked otherwise.
+    pub fn time_axis_over(&self, range: std::ops::Range<f64>, min_gap: f64) -> TimeMap {
+        if self.gap_break {
+            let times = self.series.segments.iter().map(|p| p.t);
+            TimeMap::with_breaks(range, times, min_gap)
+        } else {
+            TimeMap::linear(range)
+        }
+    }
+
+    /// The legend keys naming each break of `axis`: "// 3.41 ms without packets".
+    pub fn break_keys(&self, axis: &TimeMap) -> Vec<Key> {
+        axis.breaks()
+            .iter()
+            .map(|b| {
+                Key::new(
+                    Glyph::Break,
+                    fill(self.text().break_key, &[&self.duration(b.idle_secs())]),
+                )
+            })
+            .collect()
+    }
+
+    /// The caption line saying what the breaks of `axis` leave out: the
+    /// gap and its ends when there is one, how many and how long in all
+    /// otherwise (the legend names each).
+    pub fn break_note(&self, axis: &TimeMap) -> Option<String> {
+        let t = self.text();
+        let what = match axis.breaks() {
+            [] => return None,
+            [b] => fill(
+                t.break_gap,
+                &[
+                    &self.duration(b.idle_secs()),
+                    &self.duration(b.idle.0),
+                    &self.duration(b.idle.1),
+                ],
+            ),
+            all => fill(
+                t.break_gaps,
+                &[
+                    &all.len(),
+                    &self.duration(all.iter().map(|b| b.idle_secs()).sum()),
+                ],
+            ),
+        };
+        Some(fill(t.break_note, &[&what]))
     }
 
     /// First and last time the data sender sent sequence space.

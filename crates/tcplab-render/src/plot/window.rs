@@ -21,7 +21,8 @@ pub fn draw<DB: DrawingBackend>(
     view: &View<'_>,
     pen: Pen,
 ) -> Result<Drawn> {
-    let x = view.time_range();
+    let axis = view.time_axis();
+    let x = axis.range();
     let in_range = |t: f64| t >= x.start && t <= x.end;
     let (sender, receiver) = view.series.endpoints(view.dir);
     let windows: Vec<(f64, f64)> = view
@@ -71,6 +72,7 @@ pub fn draw<DB: DrawingBackend>(
             t.zero_window,
         ));
     }
+    keys.extend(view.break_keys(&axis));
     let layout = frame::layout(root, pen, t.window_title, &view.subtitle(), keys)?;
     // The threshold may start far above everything else; the axis follows
     // the windows, the flight and the cwnd (ssthresh is clipped).
@@ -86,7 +88,7 @@ pub fn draw<DB: DrawingBackend>(
         &layout.chart,
         pen,
         view.lang,
-        x.clone(),
+        axis,
         y.clone(),
         if unit.name == "B" {
             t.bytes_axis.to_string()
@@ -96,7 +98,7 @@ pub fn draw<DB: DrawingBackend>(
         unit,
     )?;
     let (w, h) = frame::plot_pixels(&chart);
-    let (cols, rows) = (Bins::new(x.clone(), w), Bins::new(y, h));
+    let (cols, rows) = (Bins::time(&axis, w), Bins::new(y, h));
     let mut tally = Tally::default();
     let kernel_end = cwnd.last().map_or(x.end, |p| p.0);
     let top = peak.max(1.0) * 1.08;
@@ -187,6 +189,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     caption.extend(frame::merged_note(view.lang, &tally));
     caption.extend(view.range_note());
+    caption.extend(view.break_note(&axis));
     layout.finish(&caption)?;
     Ok(Drawn { tally, caption })
 }
