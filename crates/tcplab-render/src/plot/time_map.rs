@@ -77,11 +77,14 @@ impl TimeMap {
     /// An axis over `range` with a break in each long idle gap between
     /// `times` (the packets drawn, in any order) that is also longer than
     /// `min_gap` seconds (the throughput graph's interval: a shorter gap is
-    /// averaged into its interval, not idle on the graph).
+    /// averaged into its interval, not idle on the graph). A gap that ends
+    /// at one of `waits` (segments sent again after a retransmission
+    /// timeout) is never broken: that wait is what the graph must show.
     pub fn with_breaks(
         range: Range<f64>,
         times: impl IntoIterator<Item = f64>,
         min_gap: f64,
+        waits: &[f64],
     ) -> TimeMap {
         let mut map = TimeMap::linear(range.clone());
         let mut times: Vec<f64> = times.into_iter().filter(|t| range.contains(t)).collect();
@@ -96,7 +99,10 @@ impl TimeMap {
         let span = range.end - range.start;
         gaps.retain(|(a, b)| {
             let gap = b - a;
-            gap > TYPICAL_TIMES * typical && gap > MIN_SHARE * span && gap > min_gap
+            gap > TYPICAL_TIMES * typical
+                && gap > MIN_SHARE * span
+                && gap > min_gap
+                && !waits.contains(b)
         });
         gaps.sort_by(|x, y| (y.1 - y.0).total_cmp(&(x.1 - x.0)));
         gaps.truncate(MAX_BREAKS);
@@ -268,7 +274,7 @@ mod tests {
 
     #[test]
     fn a_long_idle_gap_is_broken_and_named() {
-        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 0.0);
+        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 0.0, &[]);
         let [b] = map.breaks() else {
             panic!("one break expected: {:?}", map.breaks())
         };
@@ -279,8 +285,16 @@ mod tests {
     }
 
     #[test]
+    fn a_wait_for_a_retransmission_timeout_is_drawn_to_scale() {
+        // The same shape, but the packet after the gap was sent again
+        // when the retransmission timer fired: the wait is the point.
+        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 0.0, &[3.44e-3]);
+        assert!(map.breaks().is_empty(), "{:?}", map.breaks());
+    }
+
+    #[test]
     fn the_mapping_is_monotone_and_its_inverse_is_exact() {
-        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 0.0);
+        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 0.0, &[]);
         let mut last = f64::MIN;
         for i in 0..=1000 {
             let t = -1e-4 + 5.1e-3 * f64::from(i) / 1000.0;
@@ -300,7 +314,7 @@ mod tests {
             times.extend([at, at + 20e-6, at + 40e-6]);
         }
         for (range, times) in [(-1e-4..5.0e-3, lossy_shape()), (-7e-4..37e-3, times)] {
-            let map = TimeMap::with_breaks(range.clone(), times, 0.0);
+            let map = TimeMap::with_breaks(range.clone(), times, 0.0, &[]);
             assert!(!map.breaks().is_empty());
             let ticks = map.ticks(10);
             assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{ticks:?}");
@@ -324,20 +338,20 @@ mod tests {
 
     #[test]
     fn a_throughput_interval_longer_than_the_gap_keeps_it() {
-        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 4e-3);
+        let map = TimeMap::with_breaks(-1e-4..5.0e-3, lossy_shape(), 4e-3, &[]);
         assert!(map.breaks().is_empty());
     }
 
     #[test]
     fn no_break_when_gaps_are_short_or_rare() {
         // Evenly spaced packets: nothing is idle.
-        let even = TimeMap::with_breaks(0.0..1.0, (0..100).map(|i| f64::from(i) / 100.0), 0.0);
+        let even = TimeMap::with_breaks(0.0..1.0, (0..100).map(|i| f64::from(i) / 100.0), 0.0, &[]);
         assert!(even.breaks().is_empty());
         assert_eq!(even.axis_x(0.5), 0.5);
         // A pause of 10 % of the axis is part of the transfer.
         let mut times: Vec<f64> = (0..100).map(|i| f64::from(i) * 0.009).collect();
         times.extend((0..10).map(|i| 1.0 + f64::from(i) * 0.009));
-        assert!(TimeMap::with_breaks(0.0..1.2, times, 0.0)
+        assert!(TimeMap::with_breaks(0.0..1.2, times, 0.0, &[])
             .breaks()
             .is_empty());
         let plain: RangedCoordf64 = (0.0..1.0).into();

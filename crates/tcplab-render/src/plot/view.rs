@@ -10,6 +10,7 @@ use super::strings::PlotStrings;
 use super::time_map::TimeMap;
 use super::units::{duration, tidy, Unit};
 use tcplab_analysis::flow::Direction;
+use tcplab_analysis::Mechanism;
 
 /// Choices a user makes for a figure (all optional).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -154,7 +155,14 @@ impl<'a> View<'a> {
     pub fn time_axis_over(&self, range: std::ops::Range<f64>, min_gap: f64) -> TimeMap {
         if self.gap_break {
             let times = self.series.segments.iter().map(|p| p.t);
-            TimeMap::with_breaks(range, times, min_gap)
+            let waits: Vec<f64> = self
+                .series
+                .segments
+                .iter()
+                .filter(|p| p.sent_again == Some(Mechanism::Timeout))
+                .map(|p| p.t)
+                .collect();
+            TimeMap::with_breaks(range, times, min_gap, &waits)
         } else {
             TimeMap::linear(range)
         }
