@@ -210,14 +210,7 @@ fn without_privileges_it_says_how_to_get_them() {
         eprintln!("SKIPPED: needs root to drop privileges with setpriv");
         return;
     }
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .arg(env!("CARGO_BIN_EXE_tcplab"))
+    let out = tcplab_as_nobody()
         .args([
             "capture",
             "-i",

@@ -197,14 +197,7 @@ fn without_privileges_the_emulated_path_says_it_needs_root() {
         &["run-and-capture", "--delay", "10ms"][..],
         &["compare", "--cc", "reno,cubic"][..],
     ] {
-        let out = Command::new("setpriv")
-            .args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                "--inh-caps=-all",
-            ])
-            .arg(env!("CARGO_BIN_EXE_tcplab"))
+        let out = tcplab_as_nobody()
             .args(args)
             .arg("--out-dir")
             .arg(dir.path())

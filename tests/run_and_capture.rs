@@ -27,17 +27,7 @@ use common::lab_text::alice;
 /// Runs run-and-capture into a fresh directory; returns the metadata JSON
 /// and the directory.
 fn run(args: &[&str]) -> (Value, tempfile::TempDir, std::process::Output) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let reports = dir.path().join("reports");
-    let mut v = vec![
-        "run-and-capture",
-        "--out-dir",
-        dir.path().to_str().expect("utf-8"),
-        "--report-dir",
-        reports.to_str().expect("utf-8"),
-    ];
-    v.extend_from_slice(args);
-    let out = tcplab(&v);
+    let (dir, out) = common::emulated_run::run_in_temp(args);
     let meta = find(dir.path(), "json").map(|p| {
         serde_json::from_slice(&std::fs::read(p).expect("metadata readable"))
             .expect("metadata is JSON")
@@ -286,14 +276,7 @@ fn without_privileges_the_error_names_the_fix() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .arg(env!("CARGO_BIN_EXE_tcplab"))
+    let out = tcplab_as_nobody()
         .args(["run-and-capture", "--out-dir"])
         .arg(dir.path())
         .output()

@@ -32,7 +32,9 @@ impl Run {
     }
 }
 
-pub fn run(args: &[&str]) -> Run {
+/// `tcplab run-and-capture ARGS` writing into a fresh temporary directory
+/// (its reports in `reports/` there), whatever its exit status.
+pub fn run_in_temp(args: &[&str]) -> (tempfile::TempDir, std::process::Output) {
     let dir = tempfile::tempdir().expect("temp dir");
     let reports = dir.path().join("reports");
     let mut v = vec![
@@ -44,9 +46,14 @@ pub fn run(args: &[&str]) -> Run {
     ];
     v.extend_from_slice(args);
     let out = tcplab(&v);
+    (dir, out)
+}
+
+pub fn run(args: &[&str]) -> Run {
+    let (dir, out) = run_in_temp(args);
     assert!(
         out.status.success(),
-        "tcplab {v:?}: exit {:?}\n{}\n{}",
+        "tcplab run-and-capture {args:?}: exit {:?}\n{}\n{}",
         out.status,
         stdout(&out),
         stderr(&out)

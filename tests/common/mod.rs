@@ -61,6 +61,20 @@ pub fn have(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// The real binary run as `nobody` with no capabilities at all (through
+/// setpriv), for the errors an unprivileged user sees; add its arguments.
+pub fn tcplab_as_nobody() -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=-all",
+    ])
+    .arg(env!("CARGO_BIN_EXE_tcplab"));
+    cmd
+}
+
 /// Running as root (uid 0): capture and namespace tests need it.
 pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
