@@ -22,6 +22,7 @@ use tcplab_lab::event::{EventSink, StopReason};
 use tcplab_lab::server::DEFAULT_MAX_CONNECTIONS;
 use tcplab_lab::{bind, Limits, DEFAULT_PORT};
 use tcplab_wire::duration::{self, Bare};
+use tcplab_wire::size;
 use tokio::net::TcpListener;
 
 /// How long, at exit, the runtime waits for blocked work (a pending read of
@@ -140,29 +141,22 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     duration::parse(text, Bare::Seconds).map_err(|e| super::not_a_duration(text, &e))
 }
 
-/// A size in bytes: `65536`, `64KiB`, `1MiB` (or decimal `64k`, `1M`), at
-/// least 1.
-pub fn parse_bytes(text: &str) -> Result<usize, String> {
-    let units: [(&str, usize); 6] = [
-        ("KiB", 1 << 10),
-        ("MiB", 1 << 20),
-        ("GiB", 1 << 30),
-        ("k", 1_000),
-        ("M", 1_000_000),
-        ("G", 1_000_000_000),
-    ];
-    let trimmed = text.trim();
-    let (number, unit) = units
-        .iter()
-        .find_map(|&(suffix, unit)| Some((trimmed.strip_suffix(suffix)?, unit)))
-        .unwrap_or((trimmed.strip_suffix('B').unwrap_or(trimmed), 1));
-    number
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit))
-        .filter(|&n| n > 0)
-        .ok_or_else(|| format!("{text:?} is not a size in bytes such as 65536, 64KiB or 1MiB"))
+/// A size in bytes, at least 1: `65536`, `64KiB`, `1MiB`, `64k`, `1.5M`
+/// (the spelling of `tcplab_wire::size`).
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    match size::parse(text) {
+        Ok(0) => Err(format!(
+            "{text:?} is not a size: it must be at least 1 byte"
+        )),
+        Ok(n) => Ok(n),
+        Err(why) => Err(super::not_a_size(text, &why)),
+    }
+}
+
+/// [`parse_bytes`] for a size held in memory (`usize`).
+pub fn parse_memory_bytes(text: &str) -> Result<usize, String> {
+    let n = parse_bytes(text)?;
+    usize::try_from(n).map_err(|_| format!("{text:?} is more bytes than this machine can address"))
 }
 
 /// A header width in digits, 1 to 18.
@@ -200,7 +194,12 @@ mod tests {
         assert_eq!(parse_bytes("1MiB"), Ok(1 << 20));
         assert_eq!(parse_bytes("512B"), Ok(512));
         assert_eq!(parse_bytes("2M"), Ok(2_000_000));
-        for bad in ["", "0", "-1", "1.5MiB", "lots", "99999999999999999999GiB"] {
+        assert_eq!(parse_bytes("1.5MiB"), Ok(1_572_864));
+        assert_eq!(
+            parse_bytes("0"),
+            Err("\"0\" is not a size: it must be at least 1 byte".into())
+        );
+        for bad in ["", "-1", "1.5", "lots", "99999999999999999999GiB"] {
             assert!(parse_bytes(bad).is_err(), "{bad}");
         }
     }

@@ -26,6 +26,11 @@ pub fn not_a_duration(text: &str, why: &tcplab_wire::duration::DurationError) ->
     format!("{text:?} is not a duration: {why}")
 }
 
+/// The one wording of a size option's error: the value, then why.
+pub fn not_a_size(text: &str, why: &tcplab_wire::size::SizeError) -> String {
+    format!("{text:?} is not a size: {why}")
+}
+
 /// An error and its causes on one line, each cause once: a library error
 /// whose message already quotes its source (`/x: not a directory`) and
 /// also returns it as its `source()` would otherwise be printed twice

@@ -8,7 +8,6 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use tcplab_lab::file_copy::{Contents, ContentsReader};
-use tcplab_lab::framing::{HeaderWidth, MAX_DIGITS};
 use tokio::io::{AsyncRead, ReadBuf};
 
 /// Size of the built-in payload (close to the lab's alice30.txt, 148,495 bytes).
@@ -41,31 +40,6 @@ const WORDS: [&str; 24] = [
     "close",
     "echo",
 ];
-
-/// `150000`, `150k`, `5M`, `1G` (SI multiples of bytes), at most what the
-/// widest `whole`-mode header announces (10^18 - 1 bytes).
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (num, mult) = match t.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&t[..i], 1e3),
-        Some((i, 'M')) => (&t[..i], 1e6),
-        Some((i, 'G')) => (&t[..i], 1e9),
-        _ => (t, 1.0),
-    };
-    let bytes = num
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v >= 1.0)
-        .map(|v| (v * mult).round())
-        .ok_or_else(|| format!("{s:?}: expected a size in bytes such as 150000, 150k or 5M"))?;
-    let max = HeaderWidth::new(MAX_DIGITS).map_or(0, HeaderWidth::max_len);
-    if bytes > max as f64 {
-        return Err(format!(
-            "{s:?}: at most {max} bytes (what an {MAX_DIGITS}-digit header announces)"
-        ));
-    }
-    Ok(bytes as u64)
-}
 
 /// A file tcplab can copy (`run-and-capture`, `compare`, `send-file`): a
 /// regular file of any size (it is read as it is sent); a device such as
@@ -201,13 +175,6 @@ mod tests {
     fn is_deterministic_text_of_the_requested_size() {
         let a = generate(DEFAULT_SIZE);
         assert_eq!(a.len() as u64, DEFAULT_SIZE);
-        assert_eq!(parse_size("5M"), Ok(5_000_000));
-        assert_eq!(parse_size("150k"), Ok(150_000));
-        assert_eq!(parse_size("1234"), Ok(1234));
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("lots").is_err());
-        assert_eq!(parse_size("2G"), Ok(2_000_000_000));
-        assert!(parse_size("2000000000G").is_err());
         assert_eq!(a, generate(DEFAULT_SIZE));
         assert!(a.starts_with(b"00001 tcplab payload: "));
         assert!(a.ends_with(b"\n"));

@@ -5,6 +5,7 @@
 //! dissect  (link layers, tunnels, IPv4/IPv6, TCP)         -> Segment (+ tunnel path)
 //! seq      (the `Seq` newtype: serial-number arithmetic)
 //! duration (`20ms`, `1.5s`: durations as the command line spells them)
+//! size     (`150k`, `64KiB`: sizes in bytes as the command line spells them)
 //! ```
 //!
 //! This crate looks at one packet at a time: which packets belong to one
@@ -17,5 +18,6 @@ pub mod capture;
 pub mod dissect;
 pub mod duration;
 mod seq;
+pub mod size;
 
 pub use seq::Seq;

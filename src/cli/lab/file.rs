@@ -1,7 +1,7 @@
 //! `tcplab file-server` and `tcplab send-file`: the lab's protocol by
 //! default, tcplab's verified exchange with `--verified` on both ends.
 
-use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
+use super::{parse_bytes, parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
 use crate::cli::values::ModeArg;
 use anyhow::{anyhow, Context};
 use clap::{ArgGroup, Args};
@@ -45,10 +45,10 @@ pub struct FileServerArgs {
     pub idle_timeout: Duration,
     /// Refuse files larger than this many bytes (a limit on disk use: the
     /// server writes what arrives to disk as it comes, never holding a file in memory)
-    #[arg(long, value_name = "BYTES", default_value_t = file_copy::FileServerOptions::default().max_size)]
+    #[arg(long, value_name = "BYTES", default_value_t = file_copy::FileServerOptions::default().max_size, value_parser = parse_bytes)]
     pub max_size: u64,
     /// Read at most this many bytes per second (a slow reader: the receive window fills)
-    #[arg(long, value_name = "BYTES_PER_S")]
+    #[arg(long, value_name = "BYTES_PER_S", value_parser = parse_bytes)]
     pub slow_reader: Option<u64>,
 }
 
@@ -185,7 +185,9 @@ pub async fn send(args: SendFileArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("sending {}", path.display()))?;
     println!("sent {} in {}", sent.digest, writes(sent.writes));
     match sent.end {
-        SendEnd::Confirmed => println!("server stored {name}: {} (identical)", sent.digest),
+        SendEnd::Confirmed => {
+            println!("server stored {name}: the same bytes and SHA-256 (identical)")
+        }
         SendEnd::ServerClosed { bytes_back } => println!(
             "sent; the server closed the connection after our FIN{}. The lab's protocol \
              has no reply: the server's log says whether it stored the file (--verified \
