@@ -10,6 +10,7 @@
 //! command line (`cli`, one file per subcommand) and is the only place that
 //! prints to the terminal.
 
+pub mod batch;
 pub mod capture;
 pub mod cli;
 pub mod compare;

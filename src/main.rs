@@ -29,6 +29,8 @@ enum Command {
     Plot(cli::plot::PlotArgs),
     /// Write the lab report (Markdown, HTML, graphs, CSV, JSON) of a capture
     Report(cli::report::ReportArgs),
+    /// One line per capture (connections, bytes, what was sent again, zero windows, RTT, goodput, the copy's check) as text, CSV or HTML
+    Summary(cli::summary::SummaryArgs),
     #[command(flatten)]
     Lab(cli::lab::LabCommand),
 }
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => cli::capture::run(args),
         Command::Plot(args) => cli::plot::run(args),
         Command::Report(args) => cli::report::run(args),
+        Command::Summary(args) => cli::summary::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),
     };
     match result {

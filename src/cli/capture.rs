@@ -4,7 +4,7 @@
 //! `--count` does: the files are complete and the exit status is 0. With
 //! `--live`, a full-screen view of the connections (`capture_live`).
 
-use super::lab::{parse_duration, parse_memory_bytes};
+use super::lab::{parse_bytes_as, parse_duration};
 use crate::capture::{Capture, CaptureOptions, Progress, Rotation, Stopped};
 use crate::run_and_capture::stamp;
 use crate::signals::{StopSignal, StopSignals};
@@ -37,7 +37,7 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
     /// Start a new file once the current one holds this many bytes (e.g. 100MiB), like tcpdump -C
-    #[arg(long, value_name = "BYTES", value_parser = parse_memory_bytes, conflicts_with = "rotate_time")]
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes_as::<usize>, conflicts_with = "rotate_time")]
     pub rotate_size: Option<usize>,
     /// Start a new file once the current one is this old (e.g. 60s), like tcpdump -G
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]

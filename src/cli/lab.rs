@@ -153,10 +153,11 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
     }
 }
 
-/// [`parse_bytes`] for a size held in memory (`usize`).
-pub fn parse_memory_bytes(text: &str) -> Result<usize, String> {
+/// [`parse_bytes`] into a narrower type (`usize` for a size held in
+/// memory, `u32` for a socket option).
+pub fn parse_bytes_as<T: TryFrom<u64>>(text: &str) -> Result<T, String> {
     let n = parse_bytes(text)?;
-    usize::try_from(n).map_err(|_| format!("{text:?} is more bytes than this machine can address"))
+    T::try_from(n).map_err(|_| format!("{text:?} is too large a size for this option"))
 }
 
 /// A header width in digits, 1 to 18.

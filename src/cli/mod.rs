@@ -10,6 +10,7 @@ pub mod path_args;
 pub mod plot;
 pub mod report;
 pub mod run_and_capture;
+pub mod summary;
 pub mod values;
 
 /// Exit codes (documented in README.md):

@@ -3,6 +3,7 @@
 //! --capture-at` puts the run on tcplab's emulated link; `--cc --rcvbuf
 //! --slow-reader --nodelay` tune the sockets wherever the run happens.
 
+use super::lab::{parse_bytes, parse_bytes_as};
 use crate::run_and_capture::Tuning;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
@@ -46,7 +47,7 @@ pub struct PathArgs {
     )]
     pub queue: Option<u32>,
     /// Drop-tail queue before the link, in bytes
-    #[arg(long, value_name = "BYTES", help_heading = "Emulated path")]
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes, help_heading = "Emulated path")]
     pub queue_bytes: Option<u64>,
     /// MTU of the emulated link [default: 1500]
     #[arg(long, help_heading = "Emulated path")]
@@ -61,10 +62,10 @@ pub struct PathArgs {
     #[arg(long, help = cc_help(), help_heading = "Sockets")]
     pub cc: Option<String>,
     /// Receive buffer of the receiver (SO_RCVBUF) in bytes, e.g. 4096
-    #[arg(long, value_name = "BYTES", help_heading = "Sockets")]
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes_as::<u32>, help_heading = "Sockets")]
     pub rcvbuf: Option<u32>,
     /// The receiver reads at most this many bytes per second (flow control shows)
-    #[arg(long, value_name = "BYTES_PER_S", help_heading = "Sockets")]
+    #[arg(long, value_name = "BYTES_PER_S", value_parser = parse_bytes, help_heading = "Sockets")]
     pub slow_reader: Option<u64>,
     /// Turn Nagle's algorithm off on the sender (TCP_NODELAY)
     #[arg(long, help_heading = "Sockets")]

@@ -35,6 +35,7 @@
 //! ```
 
 mod ahead;
+pub mod capture_digest;
 mod capture_stats;
 mod connection;
 mod connections;

@@ -121,6 +121,19 @@ impl SentAgain {
         self.segments + self.control_segments
     }
 
+    /// Adds `other`'s counts to these (a capture's total over its
+    /// connections and directions).
+    pub fn add(&mut self, other: &SentAgain) {
+        self.segments += other.segments;
+        self.bytes += other.bytes;
+        self.control_segments += other.control_segments;
+        self.fast_recovery += other.fast_recovery;
+        self.timeout += other.timeout;
+        self.tail_loss_probe += other.tail_loss_probe;
+        self.spurious += other.spurious;
+        self.unexplained += other.unexplained;
+    }
+
     pub fn by(&self, m: Mechanism) -> u64 {
         match m {
             Mechanism::FastRecovery => self.fast_recovery,

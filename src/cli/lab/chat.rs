@@ -5,7 +5,7 @@
 //! one is required; the client sends it as its first line, or, given none,
 //! the user types it.
 
-use super::{parse_duration, parse_memory_bytes, stderr_log, until_interrupted, ListenArgs};
+use super::{parse_bytes_as, parse_duration, stderr_log, until_interrupted, ListenArgs};
 use anyhow::{bail, Context};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -37,7 +37,7 @@ pub struct ChatServerArgs {
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub idle_timeout: Duration,
     /// Expel a client when more than this much output waits for it to read (e.g. 65536, 64KiB, 1MiB)
-    #[arg(long, value_name = "BYTES", default_value = "1MiB", value_parser = parse_memory_bytes)]
+    #[arg(long, value_name = "BYTES", default_value = "1MiB", value_parser = parse_bytes_as::<usize>)]
     pub max_pending: usize,
     /// Expel a client whose socket takes longer than this to accept one line
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]

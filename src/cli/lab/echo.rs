@@ -1,6 +1,6 @@
 //! `tcplab echo-server` and `tcplab echo-client`.
 
-use super::{parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
+use super::{parse_bytes, parse_digits, parse_duration, stderr_log, until_interrupted, ListenArgs};
 use crate::cli::values::EchoVersionArg;
 use anyhow::Context;
 use clap::Args;
@@ -28,7 +28,7 @@ pub struct EchoServerArgs {
     /// framed: close a client whose header announces more bytes than this,
     /// before reading the message (default 1 MiB; the 6-digit header allows
     /// 999,999)
-    #[arg(long, value_name = "BYTES", default_value_t = echo::DEFAULT_MAX_MESSAGE)]
+    #[arg(long, value_name = "BYTES", default_value_t = echo::DEFAULT_MAX_MESSAGE, value_parser = parse_bytes)]
     pub max_message: u64,
 }
 

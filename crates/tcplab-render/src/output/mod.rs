@@ -7,6 +7,7 @@ mod json_connection;
 pub mod jsonl;
 mod numbers;
 pub mod segment_writers;
+pub mod summary_table;
 pub mod text;
 
 /// Seconds with nanosecond precision, as tshark prints them.
