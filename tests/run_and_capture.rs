@@ -173,12 +173,12 @@ fn check_socket_section(dir: &Path, meta: &Value) {
         .expect("report.md written");
     let md = std::fs::read_to_string(report.join("report.md")).expect("report readable");
     let (matching, theirs) = if n == 1 {
-        ("its only client's", "the client had 1")
+        (" to its only client", "the client had 1")
     } else {
-        ("one per client", "each client had 1")
+        (", one per client", "each client had 1")
     };
     let counted = format!(
-        "While the connections were up, the server had {} sockets: 1 listening on port {port} and {n} connected, {matching}; {theirs}, connected to port {port}. {} sockets in all.",
+        "While the connections were up, the server had {} sockets: 1 listening on port {port} and {n} connected{matching}; {theirs}, connected to port {port}. {} sockets in all.",
         n + 1,
         2 * n + 1
     );
