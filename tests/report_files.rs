@@ -242,6 +242,32 @@ fn the_english_echo_report_counts_the_same_sockets() {
     assert!(svg.contains("Client 2") && svg.contains("listening (LISTEN)"));
 }
 
+/// A snapshot taken on the server's machine only: the client's socket is
+/// not in it, and the report says so rather than "each client had 1".
+#[test]
+fn a_client_on_another_machine_is_counted_from_the_server_side() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capture = dir.path().join("run.pcap");
+    std::fs::copy(common::data("ns-lo-v4.pcap"), &capture).expect("copy");
+    let meta = r#"{"server_port": 5001, "sockets": [
+      {"local": "127.0.0.1:5001", "remote": "0.0.0.0:0", "state": "LISTEN"},
+      {"local": "127.0.0.1:5001", "remote": "127.0.0.1:40001", "state": "ESTABLISHED"}]}"#;
+    std::fs::write(dir.path().join("run.json"), meta).expect("metadata");
+    let opts = ReportOptions {
+        lang: Lang::En,
+        ..ReportOptions::default()
+    };
+    let out = dir.path().join("out");
+    let files = report::write_report(&capture, &out, &opts).expect("the report is written");
+    let md = std::fs::read_to_string(files.markdown).expect("report.md");
+    assert!(md.contains("the server had 2 sockets: 1 listening on port 5001 and 1 connected; the table shows 0 sockets on the client's side (a client on another machine has its socket in that machine's table). 2 sockets in all."), "{md}");
+    assert!(md.contains(
+        "| server: connected to client 1 | 127.0.0.1:5001 | 127.0.0.1:40001 | ESTABLISHED | stream 0 |"
+    ));
+    let svg = std::fs::read_to_string(out.join("sockets.svg")).expect("sockets.svg");
+    assert!(svg.contains("127.0.0.1:40001") && svg.contains("not in this machine"));
+}
+
 #[test]
 fn unreadable_metadata_named_explicitly_is_an_error() {
     let dir = tempfile::tempdir().expect("a temporary directory");

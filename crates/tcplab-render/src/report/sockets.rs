@@ -82,7 +82,12 @@ fn counted(map: &SocketMap<'_>, t: &SocketStrings) -> String {
         };
         fill(each, &[&map.port])
     } else {
-        fill(t.clients_seen, &[&clients, &map.client_sockets()])
+        let seen = t.n_sockets.of(map.client_sockets() as u64);
+        if clients == 1 {
+            fill(t.seen_one, &[&seen])
+        } else {
+            fill(t.seen_many, &[&seen, &clients])
+        }
     };
     let all = map.sockets.len() as u64;
     fill(

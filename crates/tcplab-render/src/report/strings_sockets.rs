@@ -23,8 +23,10 @@ pub struct SocketStrings {
     pub only_client: &'static str,
     pub each_client_one: &'static str,
     pub the_client_one: &'static str,
-    /// The clients' sockets found, the number of clients.
-    pub clients_seen: &'static str,
+    /// The clients' sockets found (`n_sockets`), for one client and for
+    /// several (then also their number).
+    pub seen_one: &'static str,
+    pub seen_many: &'static str,
     pub explain: &'static str,
     pub numbering: &'static str,
     pub figure_title: &'static str,
@@ -66,7 +68,8 @@ pub static EN: SocketStrings = SocketStrings {
     only_client: " to its only client",
     each_client_one: "each client had 1, connected to port {}",
     the_client_one: "the client had 1, connected to port {}",
-    clients_seen: "of the {} clients' sockets, the table has {} (a client on another machine is not in this machine's table)",
+    seen_one: "the table shows {} on the client's side (a client on another machine has its socket in that machine's table)",
+    seen_many: "the table shows {} on the side of the {} clients (a client on another machine has its socket in that machine's table)",
     explain: "The server accepts connections on its listening socket, and each `accept()` returns a new socket connected to one client: that is how one server port serves several clients at once.",
     numbering: "Clients are numbered in the order they opened their connections in the capture (their stream); the table is `/proc/net/tcp` as `netstat -tan` shows it.",
     figure_title: "Socket diagram",
@@ -99,7 +102,8 @@ pub static ES: SocketStrings = SocketStrings {
     only_client: " a su único cliente",
     each_client_one: "cada cliente tenía 1, conectado al puerto {}",
     the_client_one: "el cliente tenía 1, conectado al puerto {}",
-    clients_seen: "de los sockets de los {} clientes, la tabla tiene {} (un cliente en otra máquina no aparece en la tabla de esta)",
+    seen_one: "en la tabla hay {} del lado del cliente (un cliente en otra máquina tiene su socket en la tabla de aquella)",
+    seen_many: "en la tabla hay {} del lado de los {} clientes (un cliente en otra máquina tiene su socket en la tabla de aquella)",
     explain: "El servidor acepta las conexiones en su socket de escucha, y cada `accept()` devuelve un socket nuevo conectado a un cliente: así un mismo puerto del servidor atiende a varios clientes a la vez.",
     numbering: "Los clientes van numerados en el orden en que abrieron su conexión en la captura (su stream); la tabla es la de `/proc/net/tcp`, como la muestra `netstat -tan`.",
     figure_title: "Diagrama de sockets",
