@@ -64,7 +64,7 @@ fn root_echo_round_trip_matches_the_delay() {
     let Some(_serial) = serial("root_echo_round_trip_matches_the_delay") else {
         return;
     };
-    let r = run(&["--scenario", "echo", "--delay", "20ms"]);
+    let r = run(&["--scenario", "echo", "--delay", "20ms", "--lang", "en"]);
     let rows = r.segments();
     let port = r.meta["server_port"].as_u64().expect("port").to_string();
     let mut rtts = Vec::new();
@@ -80,6 +80,17 @@ fn root_echo_round_trip_matches_the_delay() {
         rtts.push(f64_at(reply, TIME) - f64_at(row, TIME));
     }
     assert_eq!(rtts.len(), 6, "2 clients × 3 messages");
+    // Exercise 4 across the two namespaces: the server's sockets in one,
+    // the clients' in the other, all in the snapshot and the report.
+    let md = report_md(&r);
+    let counted = format!("the server had 3 sockets: 1 listening on port {port} and 2 connected, one per client; each client had 1, connected to port {port}. 5 sockets in all.");
+    assert!(md.contains(&counted), "{md}");
+    for n in [1, 2] {
+        let row = format!("| server: connected to client {n} | 10.77.0.2:{port} | 10.77.0.1:");
+        assert!(md.contains(&row), "{row}\n{md}");
+        let row = format!("| client {n} | 10.77.0.1:");
+        assert!(md.contains(&row), "{row}\n{md}");
+    }
     for rtt in &rtts {
         assert!(
             (0.036..=0.044).contains(rtt),

@@ -98,10 +98,15 @@ fn run_metadata_beside_the_capture_gives_sockets_hashes_and_drops() {
     let files = report::write_report(&capture, &out, &opts).expect("the report is written");
     let md = std::fs::read_to_string(files.markdown).expect("report.md");
     assert!(
-        md.contains("port 5001 had 1 listening socket and 1 connection socket:"),
+        md.contains("While the connections were up, the server had 2 sockets: 1 listening on port 5001 and 1 connected to its only client; the client had 1, connected to port 5001. 3 sockets in all."),
         "{md}"
     );
-    assert!(md.contains("| 127.0.0.1:5001 | 127.0.0.1:40001 | ESTABLISHED |"));
+    assert!(md.contains(
+        "| server: connected to client 1 | 127.0.0.1:5001 | 127.0.0.1:40001 | ESTABLISHED | stream 0 |"
+    ));
+    assert!(md.contains("| client 1 | 127.0.0.1:40001 | 127.0.0.1:5001 | ESTABLISHED | stream 0 |"));
+    assert!(md.contains("![Socket diagram](sockets.svg)"), "{md}");
+    assert!(files.graphs.contains(&out.join("sockets.png")));
     assert!(md.contains("received (150000 bytes): `aaaa`"));
     assert!(md.contains("The two are identical ✓"));
     assert!(md.contains("0 dropped by the kernel, 0 by the interface ✓"));
@@ -121,8 +126,11 @@ fn a_spanish_report_has_spanish_graphs_and_decimal_commas() {
     let files = report::write_report(&capture, &out, &opts).expect("the report is written");
     let md = std::fs::read_to_string(&files.markdown).expect("report.md");
     assert!(
-        md.contains("el puerto 5001 tenía 1 socket de escucha y 1 socket de conexión:"),
+        md.contains("el servidor tenía 2 sockets: 1 de escucha en el puerto 5001 y 1 conectado a su único cliente; el cliente tenía 1, conectado al puerto 5001. En total, 3 sockets."),
         "{md}"
+    );
+    assert!(
+        md.contains("| servidor: socket de escucha | 127.0.0.1:5001 | 0.0.0.0:0 | LISTEN | - |")
     );
     // Decimal commas in prose and tables; integers and hashes untouched.
     assert!(md.contains("durante los 3,71 ms de la conexión"), "{md}");
@@ -142,6 +150,122 @@ fn a_spanish_report_has_spanish_graphs_and_decimal_commas() {
     let csv = std::fs::read_to_string(&files.segments_csv).expect("segments.csv");
     let time = csv.lines().nth(1).and_then(|l| l.split(',').nth(1));
     assert_eq!(time, Some("1795617332.626014000"), "{csv:.300}");
+}
+
+/// The two-client echo of exercise 4, its snapshot in /proc's order (not
+/// the clients'): whose each socket is follows from the ports, the clients
+/// are numbered by their connections in the capture.
+const ECHO_META: &str = r#"{
+  "scenario": "echo", "server_port": 5001, "capture_file": "echo.pcap",
+  "sockets": [
+    {"local": "127.0.0.1:40002", "remote": "127.0.0.1:5001", "state": "ESTABLISHED", "inode": 5},
+    {"local": "127.0.0.1:5001", "remote": "127.0.0.1:40001", "state": "ESTABLISHED", "inode": 2},
+    {"local": "127.0.0.1:5001", "remote": "0.0.0.0:0", "state": "LISTEN", "inode": 1},
+    {"local": "127.0.0.1:5001", "remote": "127.0.0.1:40002", "state": "ESTABLISHED", "inode": 4},
+    {"local": "127.0.0.1:40001", "remote": "127.0.0.1:5001", "state": "ESTABLISHED", "inode": 3}
+  ]
+}"#;
+
+fn echo_report(lang: Lang) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capture = dir.path().join("echo.pcap");
+    std::fs::copy(common::data("echo-two-clients.pcap"), &capture).expect("copy");
+    std::fs::write(dir.path().join("echo.json"), ECHO_META).expect("metadata");
+    let out = dir.path().join("out");
+    let opts = ReportOptions {
+        lang,
+        ..ReportOptions::default()
+    };
+    let files = report::write_report(&capture, &out, &opts).expect("the report is written");
+    assert!(files.graphs.contains(&out.join("sockets.svg")));
+    assert!(std::fs::read(out.join("sockets.png")).is_ok_and(|b| b.starts_with(b"\x89PNG")));
+    let md = std::fs::read_to_string(&files.markdown).expect("report.md");
+    let html = std::fs::read_to_string(&files.html).expect("report.html");
+    assert!(html.contains("<figure id=\"sockets\">"));
+    assert_eq!(html.matches("<svg").count(), GRAPHS.len() + 1);
+    let svg = std::fs::read_to_string(out.join("sockets.svg")).expect("sockets.svg");
+    (dir, md, svg)
+}
+
+#[test]
+fn the_echo_sockets_are_counted_as_the_lab_does_with_whose_each_is() {
+    let (_dir, md, svg) = echo_report(Lang::Es);
+    assert!(
+        md.contains("Con las conexiones abiertas, el servidor tenía 3 sockets: 1 de escucha en el puerto 5001 y 2 conectados, uno por cliente; cada cliente tenía 1, conectado al puerto 5001. En total, 5 sockets."),
+        "{md}"
+    );
+    // Listening first, then each client's two ends; client 1 opened stream 0.
+    let table = [
+        "| de quién | local | remoto | estado | conexión |",
+        "| --- | --- | --- | --- | --- |",
+        "| servidor: socket de escucha | 127.0.0.1:5001 | 0.0.0.0:0 | LISTEN | - |",
+        "| servidor: conectado al cliente 1 | 127.0.0.1:5001 | 127.0.0.1:40001 | ESTABLISHED | stream 0 |",
+        "| cliente 1 | 127.0.0.1:40001 | 127.0.0.1:5001 | ESTABLISHED | stream 0 |",
+        "| servidor: conectado al cliente 2 | 127.0.0.1:5001 | 127.0.0.1:40002 | ESTABLISHED | stream 1 |",
+        "| cliente 2 | 127.0.0.1:40002 | 127.0.0.1:5001 | ESTABLISHED | stream 1 |",
+    ]
+    .join("\n");
+    assert!(md.contains(&table), "{md}");
+    assert!(md.contains("![Diagrama de sockets](sockets.svg)"), "{md}");
+    for label in [
+        "Servidor",
+        "Cliente 1",
+        "Cliente 2",
+        "127.0.0.1:5001",
+        "127.0.0.1:40001",
+        "127.0.0.1:40002",
+        "de escucha (LISTEN)",
+        "conectado al cliente 2 (ESTABLISHED)",
+        "stream 1",
+        "accept()",
+    ] {
+        assert!(svg.contains(label), "sockets.svg lacks {label:?}");
+    }
+    // Each client's own socket sits on the row of its socket on the server.
+    let y_of = |label: &str| {
+        let at = svg.find(&format!(">\n{label}\n<")).expect(label);
+        let tag = &svg[svg[..at].rfind("<text").expect("a text element")..at];
+        let y = tag.split("y=\"").nth(1).and_then(|r| r.split('"').next());
+        y.and_then(|v| v.parse::<f64>().ok()).expect("a y")
+    };
+    assert_eq!(y_of("127.0.0.1:40002"), y_of("Cliente 2") - 9.0);
+}
+
+#[test]
+fn the_english_echo_report_counts_the_same_sockets() {
+    let (_dir, md, svg) = echo_report(Lang::En);
+    assert!(
+        md.contains("While the connections were up, the server had 3 sockets: 1 listening on port 5001 and 2 connected, one per client; each client had 1, connected to port 5001. 5 sockets in all."),
+        "{md}"
+    );
+    assert!(md.contains("| client 2 | 127.0.0.1:40002 | 127.0.0.1:5001 | ESTABLISHED | stream 1 |"));
+    assert!(svg.contains("Client 2") && svg.contains("listening (LISTEN)"));
+}
+
+/// A snapshot taken on the server's machine only: the client's socket is
+/// not in it, and the report says so rather than "each client had 1".
+#[test]
+fn a_client_on_another_machine_is_counted_from_the_server_side() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capture = dir.path().join("run.pcap");
+    std::fs::copy(common::data("ns-lo-v4.pcap"), &capture).expect("copy");
+    let meta = r#"{"server_port": 5001, "sockets": [
+      {"local": "127.0.0.1:5001", "remote": "0.0.0.0:0", "state": "LISTEN"},
+      {"local": "127.0.0.1:5001", "remote": "127.0.0.1:40001", "state": "ESTABLISHED"}]}"#;
+    std::fs::write(dir.path().join("run.json"), meta).expect("metadata");
+    let opts = ReportOptions {
+        lang: Lang::En,
+        ..ReportOptions::default()
+    };
+    let out = dir.path().join("out");
+    let files = report::write_report(&capture, &out, &opts).expect("the report is written");
+    let md = std::fs::read_to_string(files.markdown).expect("report.md");
+    assert!(md.contains("the server had 2 sockets: 1 listening on port 5001 and 1 connected; the table shows 0 sockets on the client's side (a client on another machine has its socket in that machine's table). 2 sockets in all."), "{md}");
+    assert!(md.contains(
+        "| server: connected to client 1 | 127.0.0.1:5001 | 127.0.0.1:40001 | ESTABLISHED | stream 0 |"
+    ));
+    let svg = std::fs::read_to_string(out.join("sockets.svg")).expect("sockets.svg");
+    assert!(svg.contains("127.0.0.1:40001") && svg.contains("not in this machine"));
 }
 
 #[test]

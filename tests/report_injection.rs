@@ -17,6 +17,7 @@ const CC: &str = "cubic</p><img src=x onerror=alert(2)>[cc](javascript:alert(5))
 const LOCAL: &str = "127.0.0.1:5001<img src=x onerror=alert(6)>";
 const REMOTE: &str = "[r](javascript:alert(7))";
 const STATE: &str = "EST`|`**x**|\n# injected heading\n<script>alert(8)</script>";
+const DRAWN_STATE: &str = "<script>alert(17)</script>";
 const SHA: &str = "``<img src=x onerror=alert(9)>`";
 const TCP_INFO_FILE: &str = "t` [t](javascript:alert(10)) <b>-tcpinfo.csv";
 /// The first packet of ns-lo-v4.pcap, in epoch seconds.
@@ -36,7 +37,9 @@ fn metadata() -> String {
         "capture": {"packets_saved": 133, "kernel_received": 133, "kernel_dropped": 0, "interface_dropped": 0, "complete": true},
         "sockets": [
             {"local": "127.0.0.1:5001", "remote": "0.0.0.0:0", "state": "LISTEN", "inode": 1},
-            {"local": LOCAL, "remote": REMOTE, "state": STATE, "inode": 2}
+            {"local": LOCAL, "remote": REMOTE, "state": STATE, "inode": 2},
+            // Readable addresses: drawn in the socket diagram, state and all.
+            {"local": "127.0.0.1:40001", "remote": "127.0.0.1:5001", "state": DRAWN_STATE, "inode": 3}
         ],
         "warnings": ["<script>alert(15)</script>", "[w](javascript:alert(16))"],
         "tuning": {"cc": CC, "rcvbuf": null, "slow_reader": null, "nodelay": false},
@@ -140,7 +143,11 @@ fn hostile_names_and_metadata_stay_text_in_markdown_and_html() {
     assert!(!bare.contains('<'), "raw HTML in report.md: {bare}");
     assert!(!bare.contains("](javascript:"), "{bare}");
     let links: Vec<&str> = bare.match_indices("](").map(|(i, _)| &bare[i..]).collect();
-    assert_eq!(links.len(), 6, "only the six graphs are linked: {bare}");
+    assert_eq!(
+        links.len(),
+        7,
+        "only the six graphs and the socket diagram are linked: {bare}"
+    );
     assert!(links.iter().all(|l| l.starts_with("](")
         && l[2..]
             .split(')')
@@ -155,7 +162,8 @@ fn hostile_names_and_metadata_stay_text_in_markdown_and_html() {
     assert!(md.contains(
         "Capture ``evil [x](javascript:alert(3)) <img src=x onerror=alert(1)> `tick`.pcap``: 133 packets"
     ), "{md}");
-    assert!(md.contains("| 127.0.0.1:5001\\<img src=x onerror=alert\\(6\\)\\> | \\[r\\]\\(javascript:alert\\(7\\)\\) | EST\\`\\|\\`\\*\\*x\\*\\*\\|\u{FFFD}\\# injected heading\u{FFFD}\\<script\\>alert\\(8\\)\\</script\\> |"), "{md}");
+    assert!(md.contains("| unknown (address not readable) | 127.0.0.1:5001\\<img src=x onerror=alert\\(6\\)\\> | \\[r\\]\\(javascript:alert\\(7\\)\\) | EST\\`\\|\\`\\*\\*x\\*\\*\\|\u{FFFD}\\# injected heading\u{FFFD}\\<script\\>alert\\(8\\)\\</script\\> | - |"), "{md}");
+    assert!(md.contains("| client 1 | 127.0.0.1:40001 | 127.0.0.1:5001 | \\<script\\>alert\\(17\\)\\</script\\> | stream 0 |"), "{md}");
 
     // HTML: the same text, escaped; no element of the input's.
     for needle in ["<img", "<script", "<iframe", "href=", "<b>", "</p><"] {

@@ -155,6 +155,68 @@ fn check_report(dir: &Path, meta: &Value) {
     assert!(text.contains(&wire), "{wire}\n{text}");
 }
 
+/// Exercise 4 in the run's report (in English): the lab's count of the
+/// sockets, whose each one is, and the socket diagram with the real ports.
+/// The expected rows come from the capture's connections (client N opened
+/// stream N-1), not from the snapshot the report was made from.
+fn check_socket_section(dir: &Path, meta: &Value) {
+    let port = meta["server_port"].as_u64().expect("server port");
+    let a = analysis_of(dir);
+    let conns = a["captures"][0]["connections"]
+        .as_array()
+        .expect("connections");
+    let n = conns.len();
+    let report = std::fs::read_dir(dir.join("reports"))
+        .expect("a report directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.join("report.md").exists())
+        .expect("report.md written");
+    let md = std::fs::read_to_string(report.join("report.md")).expect("report readable");
+    let (matching, theirs) = if n == 1 {
+        (" to its only client", "the client had 1")
+    } else {
+        (", one per client", "each client had 1")
+    };
+    let counted = format!(
+        "While the connections were up, the server had {} sockets: 1 listening on port {port} and {n} connected{matching}; {theirs}, connected to port {port}. {} sockets in all.",
+        n + 1,
+        2 * n + 1
+    );
+    assert!(md.contains(&counted), "{counted}\n{md}");
+    let svg = std::fs::read_to_string(report.join("sockets.svg")).expect("sockets.svg");
+    assert!(std::fs::metadata(report.join("sockets.png")).is_ok_and(|m| m.len() > 0));
+    let ep = |v: &Value| format!("{}:{}", v["addr"].as_str().expect("addr"), v["port"]);
+    for c in conns {
+        let stream = c["stream"].as_u64().expect("stream");
+        let (client, server) = if c["client"] == "a_to_b" {
+            (ep(&c["a"]), ep(&c["b"]))
+        } else {
+            (ep(&c["b"]), ep(&c["a"]))
+        };
+        assert!(server.ends_with(&format!(":{port}")), "{server}");
+        let k = stream + 1;
+        for row in [
+            format!("| server: connected to client {k} | {server} | {client} | ESTABLISHED | stream {stream} |"),
+            format!("| client {k} | {client} | {server} | ESTABLISHED | stream {stream} |"),
+        ] {
+            assert!(md.contains(&row), "{row}\n{md}");
+        }
+        for label in [
+            &client,
+            &server,
+            &format!("Client {k}"),
+            &format!("stream {stream}"),
+        ] {
+            assert!(svg.contains(label.as_str()), "sockets.svg lacks {label}");
+        }
+    }
+    assert!(
+        md.contains(&format!("| server: listening socket | 127.0.0.1:{port} |")),
+        "{md}"
+    );
+    assert!(svg.contains("listening (LISTEN)"));
+}
+
 #[test]
 fn root_run_and_capture_alice_whole() {
     if can_capture("root_run_and_capture_alice_whole") {
@@ -196,6 +258,7 @@ fn root_run_and_capture_alice_default_mode() {
         let (meta, dir) = check_file_run(&["--lang", "en", file.to_str().expect("utf-8")], 148_495);
         assert_eq!(meta["mode"], "whole");
         check_report(dir.path(), &meta);
+        check_socket_section(dir.path(), &meta);
     }
 }
 
@@ -235,7 +298,7 @@ fn root_run_and_capture_echo_two_clients() {
     if !can_capture("root_run_and_capture_echo_two_clients") {
         return;
     }
-    let (meta, dir, out) = run(&["--scenario", "echo"]);
+    let (meta, dir, out) = run(&["--scenario", "echo", "--lang", "en"]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     let established = meta["sockets"]
         .as_array()
@@ -255,6 +318,7 @@ fn root_run_and_capture_echo_two_clients() {
         assert_eq!(c["a_to_b"]["payload_bytes"], 57);
         assert_eq!(c["b_to_a"]["payload_bytes"], 57);
     }
+    check_socket_section(dir.path(), &meta);
     no_namespace_left(&meta);
 }
 

@@ -13,6 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tcplab_analysis::record::sockets::{Owner, SocketMap};
 use tcplab_net::{netns::Netns, privilege};
 
 #[derive(Args, Debug)]
@@ -189,12 +190,17 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
     if let Some(cc) = &m.congestion_control {
         println!("sender's congestion control: {cc}");
     }
-    println!(
-        "sockets on port {} during the transfer:",
-        m.server_port.unwrap_or_default()
-    );
-    for s in &m.sockets {
-        println!("  {:<12} {:<22} {}", s.state, s.local, s.remote);
+    let port = m.server_port.unwrap_or_default();
+    println!("sockets on port {port} while the connections were up:");
+    for s in &SocketMap::of(&m.sockets, port, &outcome.connections).sockets {
+        let e = s.entry;
+        let whose = match s.owner {
+            Owner::Listening => "server, listening".to_string(),
+            Owner::Accepted(n) => format!("server, to client {n}"),
+            Owner::Client(n) => format!("client {n}"),
+            Owner::Unknown => "?".to_string(),
+        };
+        println!("  {whose:<20} {:<12} {:<22} {}", e.state, e.local, e.remote);
     }
     for w in &m.warnings {
         eprintln!("tcplab: WARNING: {w}");

@@ -120,6 +120,9 @@ pub struct RunOutcome {
     pub meta: RunMeta,
     /// The text analysis, also printed by the CLI.
     pub report: String,
+    /// The capture's connections: they number the clients of the socket
+    /// snapshot (`tcplab_analysis::record::sockets`).
+    pub connections: Vec<tcplab_analysis::ConnectionSummary>,
 }
 
 /// What a scenario reports back to the runner.
@@ -413,6 +416,7 @@ fn finish(
         lab_report: report,
         meta,
         report: text_report,
+        connections: analysis.connections,
     })
 }
 

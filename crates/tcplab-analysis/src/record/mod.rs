@@ -3,7 +3,8 @@
 //!
 //! - [`run_meta`]: `<base>.json`, the run's metadata (docs/run-metadata.md);
 //! - [`tcp_info`]: `<base>-tcpinfo.csv`, the sender's `TCP_INFO` series;
-//! - [`drops`]: `<base>-drops.csv`, what the emulated link dropped.
+//! - [`drops`]: `<base>-drops.csv`, what the emulated link dropped;
+//! - [`sockets`]: whose socket each row of the metadata's socket snapshot is.
 //!
 //! Reading is lenient where a person may have edited or moved the files:
 //! a missing field is not reported, a companion file is looked for beside
@@ -13,4 +14,5 @@
 pub mod drops;
 pub mod link;
 pub mod run_meta;
+pub mod sockets;
 pub mod tcp_info;

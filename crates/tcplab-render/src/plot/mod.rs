@@ -1,6 +1,7 @@
 //! TCP graphs: Stevens, tcptrace, throughput, RTT, window and ladder, as SVG
 //! or PNG, drawn with plotters; and overlays of several runs on one graph
-//! (`overlay`, for `tcplab compare`).
+//! (`overlay`, for `tcplab compare`); and the socket diagram of the lab
+//! report (`socket_diagram`).
 //!
 //! In: `SegmentReport`s, gathered by `Collector` (or `collect_file`) into a
 //! `ConnectionSeries` for the connections to plot. Out: a `Figure` (SVG
@@ -37,6 +38,7 @@ pub mod overlay;
 mod raster;
 pub mod rates;
 mod rtt;
+pub mod socket_diagram;
 mod stevens;
 mod strings;
 mod style;

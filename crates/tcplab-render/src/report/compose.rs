@@ -32,11 +32,18 @@ pub fn endpoint(c: &ConnectionSummary, d: Direction) -> Endpoint {
     }
 }
 
-pub fn blocks(input: &Input<'_>, s: &Strings, figures: Vec<Block>) -> Vec<Block> {
+/// The report's blocks; `sockets` is the socket section
+/// (`report::sockets`), `figures` the graphs.
+pub fn blocks(
+    input: &Input<'_>,
+    s: &Strings,
+    sockets: Vec<Block>,
+    figures: Vec<Block>,
+) -> Vec<Block> {
     let roles = Roles::of(input);
     let mut out = vec![Block::Title(fill(s.title, &[&text(&input.file_name)]))];
     out.extend(header(input, s, &roles));
-    out.extend(sockets(input, s));
+    out.extend(sockets);
     out.extend(establishment(input.conn, s, &roles));
     out.extend(transfer(input, s, &roles));
     out.extend(release(input.conn, s));
@@ -116,40 +123,6 @@ fn state(s: &Strings, st: FinalState) -> &'static str {
         FinalState::Closing => s.state_closing,
         FinalState::Open => s.state_open,
     }
-}
-
-fn sockets(input: &Input<'_>, s: &Strings) -> Vec<Block> {
-    let mut out = vec![Block::Heading(s.sockets.to_string())];
-    let Some(meta) = input.meta.filter(|m| !m.sockets.is_empty()) else {
-        out.push(Block::Para(s.sockets_none.to_string()));
-        return out;
-    };
-    let listening = meta.sockets.iter().filter(|k| k.state == "LISTEN").count();
-    let port = meta
-        .server_port
-        .map_or_else(|| "?".to_string(), |p| p.to_string());
-    let server_side = meta
-        .sockets
-        .iter()
-        .filter(|k| k.state != "LISTEN" && k.local.ends_with(&format!(":{port}")))
-        .count();
-    out.push(Block::Para(fill(
-        s.sockets_summary,
-        &[
-            &port,
-            &s.n_listening_sockets.of(listening as u64),
-            &s.n_connection_sockets.of(server_side as u64),
-        ],
-    )));
-    out.push(Block::Table {
-        head: s.sockets_head.iter().map(|h| h.to_string()).collect(),
-        rows: meta
-            .sockets
-            .iter()
-            .map(|k| vec![text(&k.local), text(&k.remote), text(&k.state)])
-            .collect(),
-    });
-    out
 }
 
 fn options(o: &TcpOptions) -> String {

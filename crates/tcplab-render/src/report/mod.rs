@@ -29,9 +29,11 @@ mod figures;
 mod kernel;
 mod path;
 mod quality;
+mod sockets;
 
 pub mod strings;
 mod strings_path;
+mod strings_sockets;
 pub mod units;
 
 pub use strings::Lang;
@@ -93,7 +95,8 @@ pub struct ReportFiles {
     pub html: PathBuf,
     pub segments_csv: PathBuf,
     pub summary_json: PathBuf,
-    /// SVG and PNG of every graph.
+    /// SVG and PNG of every graph, and of the socket diagram when the
+    /// run's metadata has a socket snapshot.
     pub graphs: Vec<PathBuf>,
     pub stream: u32,
     pub connections: usize,
@@ -249,8 +252,10 @@ fn write_into(
         path: &path_evidence,
     };
     let s = strings::Strings::of(opts.lang);
-    let (figures, graphs) = figures::render_all(&input, s, out_dir)?;
-    let blocks = compose::blocks(&input, s, figures);
+    let (socket_blocks, mut graphs) = sockets::section(&input, s, out_dir)?;
+    let (figures, graph_files) = figures::render_all(&input, s, out_dir)?;
+    graphs.extend(graph_files);
+    let blocks = compose::blocks(&input, s, socket_blocks, figures);
     let markdown = out_dir.join("report.md");
     std::fs::write(&markdown, doc::markdown(&blocks)).map_err(write_err(&markdown))?;
     let html = out_dir.join("report.html");
