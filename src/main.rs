@@ -29,6 +29,8 @@ enum Command {
     Plot(cli::plot::PlotArgs),
     /// Write the lab report (Markdown, HTML, graphs, CSV, JSON) of a capture
     Report(cli::report::ReportArgs),
+    /// Write one self-contained HTML page to explore a capture's connections and graphs in a browser, offline
+    View(cli::view::ViewArgs),
     #[command(flatten)]
     Lab(cli::lab::LabCommand),
 }
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => cli::capture::run(args),
         Command::Plot(args) => cli::plot::run(args),
         Command::Report(args) => cli::report::run(args),
+        Command::View(args) => cli::view::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),
     };
     match result {

@@ -11,6 +11,7 @@ pub mod plot;
 pub mod report;
 pub mod run_and_capture;
 pub mod values;
+pub mod view;
 
 /// Exit codes (documented in README.md):
 /// 0 everything read; 1 the command failed (nothing useful could be produced);
