@@ -30,9 +30,9 @@ fn unsparse(col: &[i64], width: usize) -> Vec<(usize, Vec<i64>)> {
 
 #[test]
 fn every_column_reads_back_as_the_series() {
-    let s = synthetic::bulk_transfer(600);
+    let s = synthetic::bulk_transfer(3000);
     let c = Columns::of(&s);
-    assert_eq!(c.n, 600);
+    assert_eq!(c.n, 3000);
     let dirs: Vec<usize> = c.fd.iter().map(|v| (v >> 12) as usize).collect();
     let t = undelta(&c.t, None);
     let frame = undelta(&c.frame, None);
@@ -53,7 +53,7 @@ fn every_column_reads_back_as_the_series() {
         assert_eq!(c.flight[i], p.in_flight.map_or(-1, i64::from));
     }
     let resent = unsparse(&c.resent, 1);
-    let expected: Vec<usize> = (0..600)
+    let expected: Vec<usize> = (0..3000)
         .filter(|&i| s.segments[i].new_bytes < s.segments[i].len)
         .collect();
     assert!(!expected.is_empty(), "the synthetic transfer resends");

@@ -167,9 +167,11 @@ fn escape_html(s: &str) -> String {
 /// only: nothing inserted is scanned again.
 fn fill_template(capture: &str, lang: &str, json: &str) -> String {
     let csp = format!(
-        "default-src 'none'; style-src 'unsafe-inline'; script-src {} {} {}",
+        "default-src 'none'; style-src 'unsafe-inline'; script-src {} {} {} {} {}",
         script_hash(assets::UPLOT_JS),
         script_hash(assets::CODEC_JS),
+        script_hash(assets::DRAW_JS),
+        script_hash(assets::PANELS_JS),
         script_hash(assets::VIEWER_JS)
     );
     // In a <script> element only `</` could end it early; in JSON `<`
@@ -187,6 +189,8 @@ fn fill_template(capture: &str, lang: &str, json: &str) -> String {
             "DATA" => &data,
             "UPLOT_JS" => assets::UPLOT_JS,
             "CODEC_JS" => assets::CODEC_JS,
+            "DRAW_JS" => assets::DRAW_JS,
+            "PANELS_JS" => assets::PANELS_JS,
             "VIEWER_JS" => assets::VIEWER_JS,
             "UPLOT_LICENSE" => &licence,
             _ => "",
@@ -229,10 +233,11 @@ mod tests {
             .find(|l| l.contains("Content-Security-Policy"))
             .expect("a CSP");
         assert!(csp.contains("default-src 'none'"), "{csp}");
-        assert!(!csp.contains("unsafe-inline'; script") && !csp.contains("script-src 'unsafe"));
-        assert_eq!(csp.matches("'sha256-").count(), 3, "{csp}");
+        let scripts = csp.split("script-src").nth(1).expect("a script-src");
+        assert!(!scripts.contains("unsafe"), "{csp}");
+        assert_eq!(csp.matches("'sha256-").count(), 5, "{csp}");
         assert!(!p.html.contains("{{"), "a placeholder left unfilled");
-        assert_eq!(p.html.matches("<script").count(), 4, "data + 3 scripts");
+        assert_eq!(p.html.matches("<script").count(), 6, "data + 5 scripts");
     }
 
     #[test]

@@ -108,19 +108,20 @@
   }
 
   // bit/s of all payload and of bytes sent for the first time, per
-  // interval of `width` seconds from 0, and a trailing moving average.
-  function throughput(d, idx, width, span, avgOf) {
-    const bins = Math.max(1, Math.ceil(span / width));
+  // interval of `width` seconds from `t0` to `t1`, and a trailing moving
+  // average of `avgOf` intervals.
+  function throughput(d, idx, width, t0, t1, avgOf) {
+    const bins = Math.max(1, Math.ceil((t1 - t0) / width - 1e-9));
     const all = new Float64Array(bins), good = new Float64Array(bins);
     for (const i of idx) {
-      const b = Math.min(bins - 1, Math.floor(d.t[i] / width));
+      const b = Math.min(bins - 1, Math.max(0, Math.floor((d.t[i] - t0) / width)));
       all[b] += d.len[i] * 8;
       good[b] += (d.len[i] - d.resent[i]) * 8;
     }
     const x = new Float64Array(bins), avg = new Float64Array(bins);
     let sum = 0;
     for (let b = 0; b < bins; b++) {
-      all[b] /= width; good[b] /= width; x[b] = b * width;
+      all[b] /= width; good[b] /= width; x[b] = t0 + b * width;
       sum += all[b];
       if (b >= avgOf) sum -= all[b - avgOf];
       avg[b] = sum / Math.min(b + 1, avgOf);
@@ -176,13 +177,54 @@
     return { fwd, bwd };
   }
 
+  // Min and max of `ys` over any range of positions in O(log n): block
+  // aggregates of 32, 1024 and 32768 values. NaN values are ignored.
+  const BLOCK = 32;
+  function minMax(ys) {
+    const levels = [];
+    let mn = ys, mx = ys;
+    for (let l = 0; l < 3 && mn.length > BLOCK; l++) {
+      const n = Math.ceil(mn.length / BLOCK);
+      const a = new Float64Array(n).fill(Infinity), b = new Float64Array(n).fill(-Infinity);
+      for (let i = 0; i < mn.length; i++) {
+        const k = (i / BLOCK) | 0;
+        if (mn[i] < a[k]) a[k] = mn[i];
+        if (mx[i] > b[k]) b[k] = mx[i];
+      }
+      levels.push([a, b]);
+      mn = a; mx = b;
+    }
+    return { ys, levels };
+  }
+
+  // [min, max] of positions [p0, p1) (Infinity, -Infinity when empty).
+  function rangeMinMax(m, p0, p1) {
+    const out = [Infinity, -Infinity];
+    const scan = (mn, mx, a, b) => {
+      for (let i = a; i < b; i++) {
+        if (mn[i] < out[0]) out[0] = mn[i];
+        if (mx[i] > out[1]) out[1] = mx[i];
+      }
+    };
+    const go = (l, a, b) => {
+      const [mn, mx] = l < 0 ? [m.ys, m.ys] : m.levels[l];
+      if (l + 1 >= m.levels.length || b - a <= 2 * BLOCK) { scan(mn, mx, a, b); return; }
+      const aa = Math.ceil(a / BLOCK), bb = Math.floor(b / BLOCK);
+      scan(mn, mx, a, aa * BLOCK);
+      scan(mn, mx, bb * BLOCK, b);
+      go(l + 1, aa, bb);
+    };
+    if (p1 > p0) go(-1, p0, p1);
+    return out;
+  }
+
   // `{}` holes filled in order.
   function fill(template, ...args) {
     let k = 0;
     return String(template).replace(/\{\}/g, () => (k < args.length ? String(args[k++]) : '{}'));
   }
 
-  const api = { decode, decodeKernel, flagNames, lowerBound, pick, lists, throughput, smoothed, gaps, timeMap, fill, undelta, unsparse };
+  const api = { minMax, rangeMinMax, decode, decodeKernel, flagNames, lowerBound, pick, lists, throughput, smoothed, gaps, timeMap, fill, undelta, unsparse };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   else root.TcplabCodec = api;
 })(typeof self !== 'undefined' ? self : this);

@@ -5,6 +5,9 @@
 // Colours and names are those of the static graphs (docs/graphs.md).
 'use strict';
 (function () {
+  // Timed from here (reading the data included) to the graphs drawn:
+  // performance.getEntriesByName('tcplab-view-open') (bench/results.md).
+  performance.mark('tcplab-view-start');
   const C = window.TcplabCodec;
   const DOC = JSON.parse(document.getElementById('tcplab-data').textContent);
   const COLOUR = {
@@ -24,59 +27,13 @@
   };
   const S = k => (DOC.strings[state.lang] || DOC.strings.en)[k] || k;
 
-  // ---- numbers ------------------------------------------------------------
-  const dec = s => (state.lang === 'es' ? s.replace('.', ',') : s);
-  const int = n => Math.round(n).toLocaleString(state.lang === 'es' ? 'es-ES' : 'en-US');
-  function secs(v) {
-    if (!Number.isFinite(v)) return '';
-    const a = Math.abs(v);
-    if (a >= 1) return dec(v.toFixed(3)) + ' s';
-    if (a >= 1e-3) return dec((v * 1e3).toFixed(3)) + ' ms';
-    return dec((v * 1e6).toFixed(1)) + ' µs';
-  }
-  function rate(v) {
-    if (v >= 1e9) return dec((v / 1e9).toFixed(2)) + ' Gbit/s';
-    if (v >= 1e6) return dec((v / 1e6).toFixed(2)) + ' Mbit/s';
-    if (v >= 1e3) return dec((v / 1e3).toFixed(2)) + ' kbit/s';
-    return dec(v.toFixed(0)) + ' bit/s';
-  }
+  const { dec, int, secs, rate, esc, drawList, describe, eventLabels, drawEvents, drawDetails } =
+    window.TcplabPanels({ DOC, state, S, C, COLOUR, EVENT_LIST_MAX, $ });
+
   const seqOf = (v, space) => {
     const b = state.d.base[space];
     return state.relative && b !== null ? v - b : v;
   };
-
-  // ---- the connection list -----------------------------------------------
-  const COLUMNS = [
-    ['stream', r => r.stream, r => r.stream],
-    ['endpoints', r => r.a + ' ↔ ' + r.b, r => r.a + ' ↔ ' + r.b, 'l'],
-    ['packets', r => r.packets, r => int(r.packets)],
-    ['bytes', r => r.bytes, r => int(r.bytes)],
-    ['payload', r => r.payload[0] + r.payload[1], r => int(r.payload[0]) + ' / ' + int(r.payload[1])],
-    ['duration', r => r.duration, r => secs(r.duration)],
-    ['state', r => r.state, r => S('state_' + r.state), 'l'],
-    ['sent_again', r => r.sent_again, r => int(r.sent_again)],
-    ['zero_windows', r => r.zero_windows, r => int(r.zero_windows)],
-    ['rtt', r => (r.rtt === null ? -1 : r.rtt), r => (r.rtt === null ? '' : secs(r.rtt))],
-  ];
-
-  function drawList() {
-    const t = $('conns');
-    const { key, asc } = state.sort;
-    const col = COLUMNS.find(c => c[0] === key);
-    const rows = DOC.connections.slice().sort((p, q) => {
-      const a = col[1](p), b = col[1](q);
-      return (a < b ? -1 : a > b ? 1 : 0) * (asc ? 1 : -1) || p.stream - q.stream;
-    });
-    const head = '<thead><tr>' + COLUMNS.map(c =>
-      `<th data-k="${c[0]}" class="${c[3] || ''}"${c[0] === key ? ` aria-sort="${asc ? 'ascending' : 'descending'}"` : ''}>${esc(S(c[0]))}</th>`).join('') + '</tr></thead>';
-    const body = rows.map(r => `<tr data-stream="${r.stream}"${r.stream === state.stream ? ' class="sel"' : ''}>` +
-      COLUMNS.map(c => `<td class="${c[3] || ''}">${esc(String(c[2](r)))}</td>`).join('') + '</tr>').join('');
-    t.innerHTML = head + '<tbody>' + body + '</tbody>';
-  }
-
-  function esc(s) {
-    return s.replace(/[&<>"]/g, ch => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[ch]));
-  }
 
   // ---- choosing a connection and a direction ------------------------------
   function selectStream(stream) {
@@ -115,43 +72,44 @@
   // the y value of a segment in it, its y extent over the visible time,
   // and how it paints.
   function graphDefs() {
-    const d = state.d, L = state.L, dd = state.dir, rd = 1 - dd;
+    const d = state.d, L = state.L, dd = state.dir, D = window.TcplabDraw;
     const row = DOC.connections.find(r => r.stream === state.stream);
     const [snd, rcv] = dd === 0 ? [row.a, row.b] : [row.b, row.a];
     const k = state.kernel && state.kernel.dir === dd ? state.kernel : null;
     const seqAxis = state.relative ? S('seq_axis_relative') : S('seq_axis_absolute');
+    const seq = i => seqOf(d.seq[i], dd);
+    const ackSeq = i => seqOf(d.ack[i], dd);
+    const only = (idx, keep) => Int32Array.from(Array.from(idx).filter(keep));
+    const again = i => d.again[i] >= 0;
+    const fresh = only(L.data, i => !again(i)), resent = only(L.data, again);
+    const dups = only(L.acks, i => (d.ev[i] & EV.duplicate_ack) !== 0);
+    const zeros = only(L.acks, i => (d.ev[i] & EV.zero_window) !== 0);
     const defs = [];
     defs.push({
-      id: 'stevens', title: S('stevens_title'), yLabel: seqAxis, points: L.data,
-      y: i => seqOf(d.seq[i], dd),
+      id: 'stevens', title: S('stevens_title'), yLabel: seqAxis, points: L.data, y: seq,
       keys: [[COLOUR.data, S('data_segment')], [COLOUR.again, S('sent_again_key')]],
-      paint: (u, ctx) => {
-        dots(u, ctx, L.data, i => seqOf(d.seq[i], dd), COLOUR.data, i => d.again[i] < 0);
-        crosses(u, ctx, L.data, i => seqOf(d.seq[i], dd), COLOUR.again, i => d.again[i] >= 0);
-      },
-      extent: [[L.data, i => seqOf(d.seq[i], dd)]],
+      series: [D.series('dot', fresh, seq, COLOUR.data), D.series('cross', resent, seq, COLOUR.again)],
     });
+    const tcptrace = [
+      D.series('step', L.acks, ackSeq, COLOUR.ack),
+      D.series('step', L.acks, i => seqOf(d.ack[i] + d.win[i], dd), COLOUR.window),
+      D.series('bar', fresh, seq, COLOUR.data, i => seqOf(d.seq[i] + Math.max(d.len[i], 1), dd)),
+      D.series('bar', resent, seq, COLOUR.again, i => seqOf(d.seq[i] + Math.max(d.len[i], 1), dd)),
+      D.series('triangle', dups, ackSeq, COLOUR.dup),
+      D.series('square', zeros, ackSeq, COLOUR.zero),
+    ];
+    // The window line may run far above the data: the y range follows the
+    // data and the ACKs, as the static graph's does.
+    tcptrace[1].noExtent = true;
     defs.push({
       id: 'tcptrace', title: S('tcptrace_title'), yLabel: seqAxis, points: L.data,
-      y: i => (d.dir[i] === dd ? seqOf(d.seq[i], dd) : seqOf(d.ack[i], dd)),
+      y: i => (d.dir[i] === dd ? seq(i) : ackSeq(i)),
       hover: [L.data, L.acks],
       keys: [[COLOUR.data, S('data_segment')], [COLOUR.again, S('sent_again_key')], [COLOUR.ack, S('ack')],
         [COLOUR.window, S('window_limit')], [COLOUR.sack, S('sack_block')], [COLOUR.dup, S('duplicate_ack')],
         [COLOUR.zero, S('zero_window')]],
-      paint: (u, ctx) => {
-        step(u, ctx, L.acks, i => seqOf(d.ack[i], dd), COLOUR.ack);
-        step(u, ctx, L.acks, i => seqOf(d.ack[i] + d.win[i], dd), COLOUR.window);
-        bars(u, ctx, L.data, i => seqOf(d.seq[i], dd), i => seqOf(d.seq[i] + Math.max(d.len[i], 1), dd),
-          i => (d.again[i] >= 0 ? COLOUR.again : COLOUR.data));
-        for (const s of L.sacks) {
-          const x = u.valToPos(xval(d.t[s.i]), 'x', true);
-          line(ctx, x, u.valToPos(seqOf(s.left, dd), 'y', true), x, u.valToPos(seqOf(s.right, dd), 'y', true), COLOUR.sack, 3);
-        }
-        triangles(u, ctx, L.acks, i => seqOf(d.ack[i], dd), COLOUR.dup, i => (d.ev[i] & EV.duplicate_ack) !== 0);
-        squares(u, ctx, L.acks, i => seqOf(d.ack[i], dd), COLOUR.zero, i => (d.ev[i] & EV.zero_window) !== 0);
-      },
-      extent: [[L.data, i => seqOf(d.seq[i], dd)], [L.data, i => seqOf(d.seq[i] + d.len[i], dd)],
-        [L.acks, i => seqOf(d.ack[i], dd)]],
+      series: tcptrace,
+      extra: (u, ctx) => sackBlocks(u, ctx),
     });
     defs.push({ id: 'throughput', title: S('throughput_title') });
     const srtt = C.smoothed(Array.from(L.ackRtt, i => d.ackRtt[i]));
@@ -164,13 +122,11 @@
       y: i => (Number.isNaN(d.ackRtt[i]) ? d.tsRtt[i] : d.ackRtt[i]) * 1e3,
       hover: [L.ackRtt, L.tsRtt],
       keys: rttKeys,
-      paint: (u, ctx) => {
-        dots(u, ctx, L.ackRtt, i => d.ackRtt[i] * 1e3, COLOUR.ack);
-        diamonds(u, ctx, L.tsRtt, i => d.tsRtt[i] * 1e3, COLOUR.ts);
-        poly(u, ctx, L.ackRtt, i => srttAt.get(i) * 1e3, COLOUR.smooth);
-        if (k) kline(u, ctx, k, j => k.srtt[j] * 1e3, COLOUR.kernel, []);
-      },
-      extent: [[L.ackRtt, i => d.ackRtt[i] * 1e3], [L.tsRtt, i => d.tsRtt[i] * 1e3]],
+      series: [D.series('dot', L.ackRtt, i => d.ackRtt[i] * 1e3, COLOUR.ack),
+        D.series('diamond', L.tsRtt, i => d.tsRtt[i] * 1e3, COLOUR.ts),
+        D.series('line', L.ackRtt, i => srttAt.get(i) * 1e3, COLOUR.smooth)],
+      extra: (u, ctx) => { if (k) kline(u, ctx, k, j => k.srtt[j] * 1e3, COLOUR.kernel, []); },
+      kernel: k ? j => [k.srtt[j] * 1e3] : null,
       zero: true,
     });
     const winKeys = [[COLOUR.window, C.fill(S('window_advertised_by'), rcv)], [COLOUR.data, C.fill(S('in_flight_from'), snd)],
@@ -181,20 +137,17 @@
       y: i => (d.dir[i] === dd ? d.flight[i] : d.win[i]),
       hover: [L.flight, L.acks],
       keys: winKeys,
-      paint: (u, ctx) => {
-        step(u, ctx, L.acks, i => d.win[i], COLOUR.window);
-        dots(u, ctx, L.flight, i => d.flight[i], COLOUR.data);
-        squares(u, ctx, L.acks, i => 0, COLOUR.zero, i => (d.ev[i] & EV.zero_window) !== 0);
-        if (k) {
-          kline(u, ctx, k, j => k.cwnd[j], COLOUR.kernel, [6, 4]);
-          kline(u, ctx, k, j => (k.ssthresh[j] < 0 ? NaN : k.ssthresh[j]), COLOUR.ssthresh, [2, 3]);
-        }
+      series: [D.series('step', L.acks, i => d.win[i], COLOUR.window),
+        D.series('dot', L.flight, i => d.flight[i], COLOUR.data),
+        D.series('square', zeros, () => 0, COLOUR.zero)],
+      extra: (u, ctx) => {
+        if (!k) return;
+        kline(u, ctx, k, j => k.cwnd[j], COLOUR.kernel, [6, 4]);
+        kline(u, ctx, k, j => (k.ssthresh[j] < 0 ? NaN : k.ssthresh[j]), COLOUR.ssthresh, [2, 3]);
       },
-      extent: [[L.acks, i => d.win[i]], [L.flight, i => d.flight[i]]]
-        .concat(k ? [[null, null, k]] : []),
+      kernel: k ? j => [k.cwnd[j], k.ssthresh[j]] : null,
       zero: true,
     });
-    void rd;
     return defs;
   }
 
@@ -202,118 +155,22 @@
   const xval = t => (state.map ? state.map.fwd(t) : t);
   const tval = x => (state.map ? state.map.bwd(x) : x);
 
-  // Visible positions [p0, p1) of index list `idx`.
-  function visible(u, idx) {
-    const d = state.d;
-    const t0 = tval(u.scales.x.min), t1 = tval(u.scales.x.max);
-    return [C.lowerBound(idx, d.t, t0), C.lowerBound(idx, d.t, t1 + 1e-12)];
-  }
-
-  // Level of detail: when more points are visible than the plot has pixel
-  // columns, each column is drawn as one bar from its lowest to its
-  // highest point (as the static graphs merge points sharing a pixel).
-  function eachPoint(u, idx, yOf, keep, draw, bar) {
-    const [p0, p1] = visible(u, idx);
-    const d = state.d;
-    const cols = u.bbox.width;
-    if (p1 - p0 > cols * 3) {
-      let cx = -1, lo = Infinity, hi = -Infinity;
-      const flush = () => { if (cx >= 0) bar(cx, lo, hi); };
-      for (let p = p0; p < p1; p++) {
-        const i = idx[p];
-        if (keep && !keep(i)) continue;
-        const v = yOf(i);
-        if (!Number.isFinite(v)) continue;
-        const x = Math.round(u.valToPos(xval(d.t[i]), 'x', true));
-        const y = u.valToPos(v, 'y', true);
-        if (x !== cx) { flush(); cx = x; lo = y; hi = y; } else { lo = Math.min(lo, y); hi = Math.max(hi, y); }
-      }
-      flush();
-      return;
-    }
-    for (let p = p0; p < p1; p++) {
-      const i = idx[p];
-      if (keep && !keep(i)) continue;
-      const v = yOf(i);
-      if (!Number.isFinite(v)) continue;
-      draw(u.valToPos(xval(d.t[i]), 'x', true), u.valToPos(v, 'y', true), i);
+  // SACK blocks of the visible ACKs, as pink bars from left to right edge.
+  function sackBlocks(u, ctx) {
+    const d = state.d, { min, max } = u.scales.x;
+    const t0 = tval(min), t1 = tval(max);
+    let drawn = 0;
+    for (const s of state.L.sacks) {
+      const t = d.t[s.i];
+      if (t < t0 || t > t1 || ++drawn > 20000) continue;
+      const x = u.valToPos(xval(t), 'x', true);
+      line(ctx, x, u.valToPos(seqOf(s.left, state.dir), 'y', true), x, u.valToPos(seqOf(s.right, state.dir), 'y', true), COLOUR.sack, 3);
     }
   }
-
-  const R = () => 3 * uPlot.pxRatio;
-  function markers(shape) {
-    return (u, ctx, idx, yOf, colour, keep) => {
-      ctx.fillStyle = colour; ctx.strokeStyle = colour; ctx.lineWidth = uPlot.pxRatio * 1.5;
-      const r = R();
-      eachPoint(u, idx, yOf, keep, (x, y) => shape(ctx, x, y, r),
-        (x, lo, hi) => ctx.fillRect(x - r / 2, Math.min(lo, hi) - r / 2, r, Math.abs(hi - lo) + r));
-    };
-  }
-  const dots = markers((ctx, x, y, r) => { ctx.beginPath(); ctx.arc(x, y, r * 0.7, 0, 7); ctx.fill(); });
-  const crosses = markers((ctx, x, y, r) => {
-    ctx.beginPath(); ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r); ctx.moveTo(x - r, y + r); ctx.lineTo(x + r, y - r); ctx.stroke();
-  });
-  const triangles = markers((ctx, x, y, r) => {
-    ctx.beginPath(); ctx.moveTo(x, y - r - 1); ctx.lineTo(x + r + 1, y + r); ctx.lineTo(x - r - 1, y + r); ctx.fill();
-  });
-  const squares = markers((ctx, x, y, r) => ctx.fillRect(x - r, y - r, 2 * r, 2 * r));
-  const diamonds = markers((ctx, x, y, r) => {
-    ctx.beginPath(); ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.fill();
-  });
 
   function line(ctx, x0, y0, x1, y1, colour, w) {
     ctx.strokeStyle = colour; ctx.lineWidth = (w || 1) * uPlot.pxRatio;
     ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
-  }
-
-  // tcptrace's segment bars: seq to seq+len, ends ticked.
-  function bars(u, ctx, idx, lo, hi, colourOf) {
-    const d = state.d, tick = 2 * uPlot.pxRatio;
-    ctx.lineWidth = uPlot.pxRatio;
-    const [p0, p1] = visible(u, idx);
-    const dense = p1 - p0 > u.bbox.width * 3;
-    for (let p = p0; p < p1; p++) {
-      const i = idx[p];
-      const x = u.valToPos(xval(d.t[i]), 'x', true);
-      const y0 = u.valToPos(lo(i), 'y', true), y1 = u.valToPos(hi(i), 'y', true);
-      ctx.strokeStyle = colourOf(i);
-      ctx.beginPath(); ctx.moveTo(x, y0); ctx.lineTo(x, y1);
-      if (!dense) { ctx.moveTo(x - tick, y0); ctx.lineTo(x + tick, y0); ctx.moveTo(x - tick, y1); ctx.lineTo(x + tick, y1); }
-      ctx.stroke();
-    }
-  }
-
-  // A step line (the ACK line, the window), decimated per pixel column.
-  function step(u, ctx, idx, yOf, colour) {
-    const d = state.d;
-    const [p0, p1] = visible(u, idx);
-    const a = Math.max(0, p0 - 1), b = Math.min(idx.length, p1 + 1);
-    ctx.strokeStyle = colour; ctx.lineWidth = 1.5 * uPlot.pxRatio;
-    ctx.beginPath();
-    let lastX = -Infinity, lastY = NaN, started = false;
-    for (let p = a; p < b; p++) {
-      const i = idx[p];
-      const x = u.valToPos(xval(d.t[i]), 'x', true), y = u.valToPos(yOf(i), 'y', true);
-      if (!started) { ctx.moveTo(x, y); started = true; } else {
-        if (x - lastX >= 0.5 || p === b - 1) ctx.lineTo(x, lastY);
-        ctx.lineTo(x, y);
-      }
-      lastX = x; lastY = y;
-    }
-    ctx.stroke();
-  }
-
-  function poly(u, ctx, idx, yOf, colour) {
-    const d = state.d;
-    const [p0, p1] = visible(u, idx);
-    ctx.strokeStyle = colour; ctx.lineWidth = 1.5 * uPlot.pxRatio;
-    ctx.beginPath();
-    for (let p = Math.max(0, p0 - 1); p < Math.min(idx.length, p1 + 1); p++) {
-      const i = idx[p];
-      const x = u.valToPos(xval(d.t[i]), 'x', true), y = u.valToPos(yOf(i), 'y', true);
-      if (p === Math.max(0, p0 - 1)) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-    }
-    ctx.stroke();
   }
 
   // A TCP_INFO series (its own times), dashed as in the static graphs.
@@ -333,27 +190,27 @@
     ctx.setLineDash([]);
   }
 
+  // The y range over the visible time: the series' own, and the kernel's.
   function extentOf(u, def) {
+    let { min, max } = u.scales.x;
+    // Before its first layout a chart has no x range yet: all of it.
+    if (min === null || min === undefined) { min = -Infinity; max = Infinity; }
     let lo = Infinity, hi = -Infinity;
-    for (const [idx, yOf, k] of def.extent) {
-      if (k) {
-        const t0 = tval(u.scales.x.min), t1 = tval(u.scales.x.max);
-        for (let j = 0; j < k.t.length; j++) {
-          if (k.t[j] < t0 || k.t[j] > t1) continue;
-          for (const v of def.id === 'window' ? [k.cwnd[j], k.ssthresh[j]] : [k.srtt[j] * 1e3]) {
-            if (v >= 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-          }
-        }
-        continue;
-      }
-      const [p0, p1] = visible(u, idx);
-      for (let p = p0; p < p1; p++) {
-        const v = yOf(idx[p]);
-        if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (const s of def.series) {
+      if (s.noExtent) continue;
+      const [a, b] = window.TcplabDraw.extent(s, state.d.t, tval, min, max);
+      lo = Math.min(lo, a); hi = Math.max(hi, b);
+    }
+    const k = state.kernel;
+    if (def.kernel) {
+      const t0 = tval(min), t1 = tval(max);
+      for (let j = 0; j < k.t.length; j++) {
+        if (k.t[j] < t0 || k.t[j] > t1) continue;
+        for (const v of def.kernel(j)) if (v >= 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
       }
     }
+    if (!Number.isFinite(hi)) return [0, 1];
     if (def.zero) lo = 0;
-    if (!Number.isFinite(lo)) return [0, 1];
     const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
     return [def.zero ? 0 : lo - pad, hi + pad];
   }
@@ -373,11 +230,12 @@
       cursor: {
         sync: { key: 'tcplab' + state.stream, scales: ['x', null] },
         drag: { x: true, y: false, setScale: true },
+        y: false,
         points: { show: false },
       },
       axes: [
         { label: C.fill(S('time_axis'), 's'), values: (u, ticks) => ticks.map(v => dec(String(+tval(v).toPrecision(6)))) },
-        { label: def.yLabel || '', size: 70, values: (u, ticks) => ticks.map(v => axisNum(v)) },
+        { size: 64, values: (u, ticks) => ticks.map(v => axisNum(v)) },
       ],
       hooks: {
         setScale: [(u, key) => { if (key === 'x') syncX(u); }],
@@ -429,16 +287,18 @@
   }
 
   function paint(u, def) {
+    state.drawnAt = performance.now();
     const ctx = u.ctx;
     ctx.save();
     ctx.beginPath();
     ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
     ctx.clip();
-    def.paint(u, ctx);
+    for (const s of def.series) window.TcplabDraw.paint(u, s, state.d.t, xval, tval);
+    if (def.extra) def.extra(u, ctx);
     if (state.selected >= 0) {
       const i = state.selected, d = state.d;
       const v = def.y(i);
-      if (Number.isFinite(v) && (def.hover || [def.points]).some(idx => idx && C.lowerBound(idx, d.t, d.t[i]) < idx.length && idx.includes(i))) {
+      if (Number.isFinite(v) && (def.hover || [def.points]).some(idx => inList(idx, i))) {
         const x = u.valToPos(xval(d.t[i]), 'x', true), y = u.valToPos(v, 'y', true);
         ctx.strokeStyle = COLOUR.select; ctx.lineWidth = 2 * uPlot.pxRatio;
         ctx.beginPath(); ctx.arc(x, y, 7 * uPlot.pxRatio, 0, 7); ctx.stroke();
@@ -447,10 +307,20 @@
     ctx.restore();
   }
 
+  // Whether segment i is in index list idx (sorted by time).
+  function inList(idx, i) {
+    const t = state.d.t;
+    for (let p = C.lowerBound(idx, t, t[i]); p < idx.length && t[idx[p]] === t[i]; p++) if (idx[p] === i) return true;
+    return false;
+  }
+
   function throughputData() {
     const d = state.d, L = state.L;
-    const width = Math.max(state.span / Math.max(1, state.intervals), 1e-6);
-    return C.throughput(d, L.payload, width, state.span, 5);
+    // Intervals over the data sender's span (where the graphs open), so
+    // that an idle wait before or after does not widen them.
+    const [t0, t1] = L.data.length ? [d.t[L.data[0]], d.t[L.data[L.data.length - 1]]] : [0, state.span];
+    const width = Math.max((t1 - t0 || state.span) / Math.max(1, state.intervals), 1e-6);
+    return C.throughput(d, L.payload, width, t0, t1 > t0 ? t1 : state.span, 5);
   }
 
   function syncX(src) {
@@ -467,8 +337,18 @@
     u.setScale('x', { min, max });
   }
 
+  // Where the graphs open and return to: the data sender's first to last
+  // segment that takes sequence space, as the static graphs' time axis.
   function resetX() {
-    setX(xval(0), xval(state.span));
+    setX(state.home[0], state.home[1]);
+  }
+
+  function home() {
+    const d = state.d, L = state.L;
+    const [t0, t1] = L.data.length ? [d.t[L.data[0]], d.t[L.data[L.data.length - 1]]] : [0, state.span];
+    const a = xval(t0), b = xval(t1);
+    const pad = (b - a) * 0.02 || 1e-4;
+    return [a - pad, b + pad];
   }
 
   // The segment under the pointer: the nearest drawn point within 12 px.
@@ -516,37 +396,6 @@
     const x = r.left + left + 16, y = r.top + top + 16;
     tip.style.left = Math.min(x, window.innerWidth - tip.offsetWidth - 8) + 'px';
     tip.style.top = Math.min(y, window.innerHeight - tip.offsetHeight - 8) + 'px';
-  }
-
-  // A segment in words: the tooltip and the details panel.
-  function describe(i) {
-    const d = state.d;
-    const dd = d.dir[i], rd = 1 - dd;
-    const row = DOC.connections.find(r => r.stream === state.stream);
-    const [from, to] = dd === 0 ? [row.a, row.b] : [row.b, row.a];
-    const mod = v => ((v % 4294967296) + 4294967296) % 4294967296;
-    const rel = (v, sp) => (d.base[sp] === null ? '' : ` (${S('rel')} ${v - d.base[sp]})`);
-    const lines = [
-      `${S('frame')} #${d.frame[i]}   ${S('time')} ${dec(d.t[i].toFixed(6))} ${S('time_note')}`,
-      `${S('dir')}: ${from} → ${to}`,
-      `${S('flags')}: [${C.flagNames(d.flags[i])}]   ${S('len')}=${d.len[i]}   ${S('win')}=${int(d.win[i])}${d.unscaled[dd] ? ' (unscaled)' : ''}`,
-      `${S('seq')}=${mod(d.seq[i])}${rel(d.seq[i], dd)}`,
-    ];
-    if (d.flags[i] & 16) lines.push(`${S('ack_no')}=${mod(d.ack[i])}${rel(d.ack[i], rd)}`);
-    if (d.flight[i] >= 0) lines.push(`${S('in_flight')}: ${int(d.flight[i])}`);
-    const evs = eventLabels(i);
-    if (evs) lines.push(`${S('ev')}: ${evs}`);
-    if (d.again[i] >= 0) lines.push(`${S('why')}: ${S('mech_' + DOC.names.mechanisms[d.again[i]])}`);
-    if (!Number.isNaN(d.ackRtt[i])) lines.push(`${S('ack_rtt')}: ${secs(d.ackRtt[i])}`);
-    if (!Number.isNaN(d.tsRtt[i])) lines.push(`${S('ts_rtt')}: ${secs(d.tsRtt[i])}`);
-    const sk = d.sacks.filter(s => s.i === i);
-    if (sk.length) lines.push(`${S('sack')}: ` + sk.map(s => `${mod(s.left)}–${mod(s.right)}`).join(', '));
-    return lines.join('\n');
-  }
-
-  function eventLabels(i) {
-    const m = state.d.ev[i];
-    return DOC.names.events.filter((_, b) => m & (1 << b)).map(e => e[1]).join(', ');
   }
 
   // Click (not drag) selects; wheel zooms at the pointer; touch pans and pinches.
@@ -605,7 +454,11 @@
   }
 
   // ---- building and rebuilding ---------------------------------------------
-  function rebuild() {
+  // Draws the graphs again; `keep` keeps the time range shown (a change
+  // of language, numbering or interval), otherwise the graphs open on the
+  // data sender's span.
+  function rebuild(keep) {
+    const shown = keep && state.charts[0] ? [state.charts[0].scales.x.min, state.charts[0].scales.x.max] : null;
     for (const u of state.charts) u.destroy();
     state.charts = [];
     const box = $('charts');
@@ -635,32 +488,13 @@
       el.appendChild(keys);
       box.appendChild(el);
       const u = makeChart(def, el);
-      keys.innerHTML = def.keys.map(([c, s]) => `<span><i style="background:${c}"></i>${esc(s)}</span>`).join('');
+      keys.innerHTML = `<span class="y">↕ ${esc(def.yLabel || '')}</span>` + def.keys.map(([c, s]) => `<span><i style="background:${c}"></i>${esc(s)}</span>`).join('');
       state.charts.push(u);
     }
+    state.home = home();
+    if (shown) setX(shown[0], shown[1]); else resetX();
     drawEvents();
     drawDetails();
-  }
-
-  // ---- events, details, neighbours, ladder -----------------------------------
-  function eventIndices() {
-    const d = state.d, out = [];
-    for (let i = 0; i < d.n; i++) if (d.ev[i] || d.again[i] >= 0) out.push(i);
-    return out;
-  }
-
-  function drawEvents() {
-    const ol = $('events');
-    if (!state.d) { ol.innerHTML = ''; return; }
-    const all = eventIndices();
-    const d = state.d;
-    const shown = all.slice(0, EVENT_LIST_MAX);
-    ol.innerHTML = shown.map(i => {
-      const labels = eventLabels(i) || S('sent_again_key');
-      const kind = d.again[i] >= 0 ? ` (${S('mech_' + DOC.names.mechanisms[d.again[i]])})` : '';
-      return `<li data-i="${i}"${i === state.selected ? ' class="sel"' : ''}>#${d.frame[i]} ${secs(d.t[i])}: ${esc(labels)}${esc(kind)}</li>`;
-    }).join('') || `<li>${esc(S('events_none'))}</li>`;
-    if (all.length > shown.length) ol.insertAdjacentHTML('beforeend', `<li>${esc(C.fill(S('events_more'), all.length - shown.length, shown.length))}</li>`);
   }
 
   function select(i, focus) {
@@ -675,68 +509,6 @@
     for (const u of state.charts) u.redraw(false);
     drawDetails();
     for (const li of $('events').children) li.classList.toggle('sel', +li.dataset.i === i);
-  }
-
-  function drawDetails() {
-    const i = state.selected, d = state.d;
-    if (!d || i < 0) {
-      $('details').textContent = S('segment_none');
-      $('neighbours').innerHTML = '';
-      const c = $('ladder'); c.getContext('2d').clearRect(0, 0, c.width, c.height);
-      return;
-    }
-    $('details').textContent = describe(i);
-    const a = Math.max(0, i - 8), b = Math.min(d.n, i + 9);
-    const row = DOC.connections.find(r => r.stream === state.stream);
-    const mod = v => ((v % 4294967296) + 4294967296) % 4294967296;
-    const num = (v, sp) => (state.relative && d.base[sp] !== null ? v - d.base[sp] : mod(v));
-    let html = `<thead><tr><th>${S('frame')}</th><th>${S('time')} (s)</th><th class="l">${S('dir')}</th><th class="l">${S('flags')}</th><th>${S('seq')}</th><th>${S('ack_no')}</th><th>${S('len')}</th><th>${S('win')}</th><th class="l">${S('ev')}</th></tr></thead><tbody>`;
-    for (let j = a; j < b; j++) {
-      const dir = d.dir[j] === 0 ? 'A→B' : 'B→A';
-      html += `<tr data-i="${j}"${j === i ? ' class="sel"' : ''}><td>#${d.frame[j]}</td><td>${dec(d.t[j].toFixed(6))}</td><td class="l">${dir}</td>` +
-        `<td class="l">${C.flagNames(d.flags[j])}</td><td>${num(d.seq[j], d.dir[j])}</td><td>${d.flags[j] & 16 ? num(d.ack[j], 1 - d.dir[j]) : ''}</td>` +
-        `<td>${d.len[j]}</td><td>${d.win[j]}</td><td class="l">${esc(eventLabels(j))}</td></tr>`;
-    }
-    $('neighbours').innerHTML = html + '</tbody>';
-    ladder(a, b, i, row, num);
-  }
-
-  // Exercise 5's view: A and B as time lines, each segment an arrow.
-  function ladder(a, b, sel, row, num) {
-    const d = state.d, c = $('ladder');
-    const rows = b - a, rh = 24, w = 600;
-    c.width = w * uPlot.pxRatio;
-    c.height = (rows * rh + 50) * uPlot.pxRatio;
-    c.style.width = w + 'px';
-    const ctx = c.getContext('2d');
-    ctx.scale(uPlot.pxRatio, uPlot.pxRatio);
-    ctx.clearRect(0, 0, w, rows * rh + 50);
-    const xa = 90, xb = w - 90;
-    ctx.font = '12px sans-serif';
-    ctx.fillStyle = '#111';
-    ctx.textAlign = 'center';
-    ctx.fillText('A ' + row.a, xa, 14);
-    ctx.fillText('B ' + row.b, xb, 14);
-    line(ctx, xa, 22, xa, rows * rh + 40, '#999', 1 / uPlot.pxRatio);
-    line(ctx, xb, 22, xb, rows * rh + 40, '#999', 1 / uPlot.pxRatio);
-    ctx.font = '11px monospace';
-    for (let j = a; j < b; j++) {
-      const y = 34 + (j - a) * rh;
-      const fwd = d.dir[j] === 0;
-      const [x0, x1] = fwd ? [xa, xb] : [xb, xa];
-      const colour = d.again[j] >= 0 ? COLOUR.again : d.flags[j] & 7 ? COLOUR.control : d.len[j] > 0 ? COLOUR.data : COLOUR.ack;
-      line(ctx, x0, y, x1, y + 8, colour, j === sel ? 2.5 : 1.2);
-      const dir = Math.sign(x1 - x0);
-      ctx.fillStyle = colour;
-      ctx.beginPath(); ctx.moveTo(x1, y + 8); ctx.lineTo(x1 - dir * 8, y + 2); ctx.lineTo(x1 - dir * 8, y + 10); ctx.fill();
-      const label = `#${d.frame[j]} [${C.flagNames(d.flags[j])}] seq=${num(d.seq[j], d.dir[j])}` +
-        (d.flags[j] & 16 ? ` ack=${num(d.ack[j], 1 - d.dir[j])}` : '') + ` len=${d.len[j]}`;
-      ctx.fillStyle = j === sel ? '#000' : '#333';
-      ctx.textAlign = 'center';
-      ctx.fillText(label, (xa + xb) / 2, y - 2);
-      ctx.textAlign = fwd ? 'right' : 'left';
-      ctx.fillText(dec(d.t[j].toFixed(6)), fwd ? xa - 4 : xb + 4, y + 4);
-    }
   }
 
   // ---- language ----------------------------------------------------------------
@@ -764,14 +536,14 @@
       if (tr) selectStream(+tr.dataset.stream);
     });
     $('dir').addEventListener('change', e => { state.dir = +e.target.value; state.selected = -1; rebuild(); });
-    $('relative').addEventListener('change', e => { state.relative = e.target.checked; rebuild(); });
+    $('relative').addEventListener('change', e => { state.relative = e.target.checked; rebuild(true); drawDetails(); });
     $('collapse').addEventListener('change', e => { state.collapse = e.target.checked; rebuild(); });
     $('interval').addEventListener('change', e => {
       state.intervals = Math.max(1, Math.min(100000, Math.round(+e.target.value) || 100));
-      rebuild();
+      rebuild(true);
     });
     $('reset').addEventListener('click', resetX);
-    $('lang').addEventListener('change', e => { state.lang = e.target.value; applyLang(); drawList(); rebuild(); });
+    $('lang').addEventListener('change', e => { state.lang = e.target.value; applyLang(); drawList(); rebuild(true); });
     $('events').addEventListener('click', e => {
       const li = e.target.closest('li[data-i]');
       if (li) select(+li.dataset.i, true);
@@ -823,10 +595,13 @@
       return { x: r.left + u.valToPos(xval(d.t[i]), 'x'), y: r.top + u.valToPos(u.def.y(i), 'y') };
     },
     tip: () => ($('tip').hidden ? '' : $('tip').textContent),
+    // When a graph was last drawn (performance.now()), to time redraws.
+    drawnAt: () => state.drawnAt,
     zoom: setX,
+    // The uPlot instances, for looking into them from the console.
+    charts: () => state.charts,
   };
 
-  performance.mark('tcplab-view-start');
   wire();
   applyLang();
   selectStream(state.stream);
