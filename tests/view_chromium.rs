@@ -39,7 +39,8 @@ fn view(capture: &str, out: &Path, extra: &[&str]) -> PathBuf {
 /// Where the screenshots go: `TCPLAB_VIEW_SHOTS` when set (to look at
 /// them), else the test's temporary directory.
 fn shots(tmp: &Path) -> PathBuf {
-    let dir = std::env::var_os("TCPLAB_VIEW_SHOTS").map_or_else(|| tmp.to_path_buf(), PathBuf::from);
+    let dir =
+        std::env::var_os("TCPLAB_VIEW_SHOTS").map_or_else(|| tmp.to_path_buf(), PathBuf::from);
     std::fs::create_dir_all(&dir).expect("the screenshot directory");
     dir
 }
@@ -143,7 +144,12 @@ fn the_view_of_a_lossy_capture_works_in_headless_chromium() {
     );
     let zoomed = state(&s);
     shot("2-zoomed");
-    let range = |c: &Value| (c["xmin"].as_f64().unwrap_or(0.0), c["xmax"].as_f64().unwrap_or(0.0));
+    let range = |c: &Value| {
+        (
+            c["xmin"].as_f64().unwrap_or(0.0),
+            c["xmax"].as_f64().unwrap_or(0.0),
+        )
+    };
     let (zmin, zmax) = range(chart(&zoomed, "stevens"));
     assert!(
         zmax - zmin < before * 0.3,
@@ -160,10 +166,19 @@ fn the_view_of_a_lossy_capture_works_in_headless_chromium() {
 
     // The pointer on frame 152, the fast retransmission, in tcptrace.
     s.exec("window.tcplabView.zoom(0.0038, 0.0042);", json!([]));
-    let at = s.exec("return window.tcplabView.pointOf('tcptrace', 152);", json!([]));
+    let at = s.exec(
+        "return window.tcplabView.pointOf('tcptrace', 152);",
+        json!([]),
+    );
     assert!(at.is_object(), "frame 152 is not in the tcptrace graph");
-    let (px, py) = (at["x"].as_f64().unwrap_or(0.0), at["y"].as_f64().unwrap_or(0.0));
-    mouse(&s, json!([{"type": "pointerMove", "x": px.round() as i64, "y": py.round() as i64}]));
+    let (px, py) = (
+        at["x"].as_f64().unwrap_or(0.0),
+        at["y"].as_f64().unwrap_or(0.0),
+    );
+    mouse(
+        &s,
+        json!([{"type": "pointerMove", "x": px.round() as i64, "y": py.round() as i64}]),
+    );
     let tip = s.exec("return window.tcplabView.tip();", json!([]));
     shot("3-hover");
     let tip = tip.as_str().unwrap_or_default();
@@ -188,9 +203,15 @@ fn the_view_of_a_lossy_capture_works_in_headless_chromium() {
     let st = state(&s);
     shot("4-event");
     assert_eq!(st["selected"], json!(154), "{st}");
-    assert!(st["details"].as_str().unwrap_or("").contains("#154"), "{st}");
+    assert!(
+        st["details"].as_str().unwrap_or("").contains("#154"),
+        "{st}"
+    );
     assert!(s
-        .exec("return document.querySelectorAll('#neighbours tbody tr').length;", json!([]))
+        .exec(
+            "return document.querySelectorAll('#neighbours tbody tr').length;",
+            json!([])
+        )
         .as_u64()
         .is_some_and(|n| n > 10));
 
@@ -205,7 +226,10 @@ fn the_view_of_a_lossy_capture_works_in_headless_chromium() {
         json!([]),
     );
     assert!(
-        title.as_str().unwrap_or("").starts_with("Gráfica de Stevens"),
+        title
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Gráfica de Stevens"),
         "{title}"
     );
     assert_eq!(state(&s)["lang"], json!("es"));

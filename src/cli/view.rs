@@ -8,7 +8,7 @@ use anyhow::{anyhow, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
-use tcplab_view::{ViewOptions, write_view};
+use tcplab_view::{write_view, ViewOptions};
 
 #[derive(Args, Debug)]
 pub struct ViewArgs {
@@ -36,7 +36,8 @@ pub fn run(args: ViewArgs) -> Result<ExitCode> {
         .output
         .unwrap_or_else(|| super::report::default_dir(&args.capture).join("view.html"));
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| anyhow!("{}: cannot create: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow!("{}: cannot create: {e}", dir.display()))?;
     }
     let opts = ViewOptions {
         stream: args.stream,

@@ -129,7 +129,13 @@ pub struct Session {
 
 impl Session {
     /// Starts Chromium (headless) with a window of `width`×`height` CSS pixels.
-    pub fn start(chromium: &Path, driver: &Path, profile: &Path, width: u32, height: u32) -> Session {
+    pub fn start(
+        chromium: &Path,
+        driver: &Path,
+        profile: &Path,
+        width: u32,
+        height: u32,
+    ) -> Session {
         let port = free_port();
         let driver = Driver(
             Command::new(driver)

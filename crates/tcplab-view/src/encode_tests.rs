@@ -57,10 +57,7 @@ fn every_column_reads_back_as_the_series() {
         .filter(|&i| s.segments[i].new_bytes < s.segments[i].len)
         .collect();
     assert!(!expected.is_empty(), "the synthetic transfer resends");
-    assert_eq!(
-        resent.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
-        expected
-    );
+    assert_eq!(resent.iter().map(|(i, _)| *i).collect::<Vec<_>>(), expected);
     for (i, v) in unsparse(&c.ev, 1) {
         let names: Vec<&str> = Event::ALL
             .iter()
@@ -72,7 +69,9 @@ fn every_column_reads_back_as_the_series() {
         assert_eq!(names, want, "events of segment {i}");
     }
     for (i, v) in unsparse(&c.ack_rtt, 1) {
-        let r = s.segments[i].ack_rtt.expect("a sample where the column has one");
+        let r = s.segments[i]
+            .ack_rtt
+            .expect("a sample where the column has one");
         assert_eq!(v[0], (r * 1e9).round() as i64);
     }
     let sacks = unsparse(&c.sack, 2);

@@ -84,7 +84,10 @@ pub fn page(capture: &Path, options: &ViewOptions) -> Result<Page> {
         tcp_info: tcp_info.as_deref(),
         names: Names::default(),
         strings: crate::strings::both(),
-        connections: conns.iter().map(|c| ConnRow::of(c, left(c.stream))).collect(),
+        connections: conns
+            .iter()
+            .map(|c| ConnRow::of(c, left(c.stream)))
+            .collect(),
         series: got.series.iter().map(Columns::of).collect(),
         kernel,
     };
@@ -248,6 +251,9 @@ mod tests {
         };
         let e = page(&data("lossy.pcap"), &opts).expect_err("no stream 99");
         let msg = e.to_string();
-        assert!(msg.contains("lossy.pcap: there is no stream 99; its streams are 0 ("), "{msg}");
+        assert!(
+            msg.contains("lossy.pcap: there is no stream 99; its streams are 0 ("),
+            "{msg}"
+        );
     }
 }

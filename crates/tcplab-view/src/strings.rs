@@ -136,7 +136,9 @@ mod tests {
         let all = both();
         let (en, es) = (&all["en"], &all["es"]);
         let keys = |v: &Value| -> Vec<String> {
-            v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+            v.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
         };
         assert_eq!(keys(en), keys(es));
         for k in keys(en) {

@@ -8,16 +8,33 @@ use std::process::Command;
 #[test]
 fn the_viewer_pure_functions_pass_their_node_tests() {
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
-    let out = match Command::new("node").arg("--test").arg("test/").current_dir(&web).output() {
+    let out = match Command::new("node")
+        .arg("--test")
+        .arg("test/")
+        .current_dir(&web)
+        .output()
+    {
         Ok(out) => out,
         Err(e) => {
-            let msg = format!("the viewer's JavaScript tests need node ({e}); .ci/install-deps installs it");
-            assert!(std::env::var_os("CI").is_none(), "{msg} (CI is set: failing)");
+            let msg = format!(
+                "the viewer's JavaScript tests need node ({e}); .ci/install-deps installs it"
+            );
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{msg} (CI is set: failing)"
+            );
             eprintln!("skipped: {msg}");
             return;
         }
     };
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "node --test failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("# fail 0") && !text.contains("# pass 0"), "{text}");
+    assert!(
+        out.status.success(),
+        "node --test failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("# fail 0") && !text.contains("# pass 0"),
+        "{text}"
+    );
 }
