@@ -225,7 +225,9 @@
       ...size(),
       legend: { show: false },
       scales: {
-        x: state.map ? { time: false, distr: 100, fwd: state.map.fwd, bwd: state.map.bwd } : { time: false },
+        // With idle gaps collapsed the x values are already mapped (xval):
+        // the scale stays linear, the tick labels map back (tval).
+        x: { time: false },
       },
       cursor: {
         sync: { key: 'tcplab' + state.stream, scales: ['x', null] },
@@ -234,7 +236,7 @@
         points: { show: false },
       },
       axes: [
-        { label: C.fill(S('time_axis'), 's'), values: (u, ticks) => ticks.map(v => dec(String(+tval(v).toPrecision(6)))) },
+        { label: C.fill(S('time_axis'), 's'), values: timeTicks },
         { size: 64, values: (u, ticks) => ticks.map(v => axisNum(v)) },
       ],
       hooks: {
@@ -243,6 +245,17 @@
         ready: [u => bindChart(u, def)],
       },
     }, extra);
+  }
+
+  // Tick labels are true times (mapped back when gaps are collapsed),
+  // with as many decimals as the visible range needs.
+  function timeTicks(u, ticks) {
+    const range = Math.abs(tval(u.scales.x.max) - tval(u.scales.x.min)) || 1;
+    const digits = Math.min(9, Math.max(0, Math.ceil(-Math.log10(range / 10)) + 1));
+    return ticks.map(v => {
+      const t = tval(v);
+      return dec((Math.abs(t) < range * 1e-9 ? 0 : t).toFixed(digits));
+    });
   }
 
   function axisNum(v) {
@@ -295,6 +308,7 @@
     ctx.clip();
     for (const s of def.series) window.TcplabDraw.paint(u, s, state.d.t, xval, tval);
     if (def.extra) def.extra(u, ctx);
+    if (state.map) breaks(u, ctx);
     if (state.selected >= 0) {
       const i = state.selected, d = state.d;
       const v = def.y(i);
@@ -305,6 +319,18 @@
       }
     }
     ctx.restore();
+  }
+
+  // A collapsed gap: dotted lines at its ends, as the static graphs' `//`.
+  function breaks(u, ctx) {
+    ctx.setLineDash([2 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+    for (const g of state.gaps) {
+      for (const t of [g.from, g.to]) {
+        const x = u.valToPos(xval(t), 'x', true);
+        line(ctx, x, u.bbox.top, x, u.bbox.top + u.bbox.height, '#888', 1);
+      }
+    }
+    ctx.setLineDash([]);
   }
 
   // Whether segment i is in index list idx (sorted by time).
@@ -470,8 +496,13 @@
     state.span = d.n ? d.t[d.n - 1] : 0;
     state.map = null;
     if (state.collapse) {
-      const gs = C.gaps(d.t, d.again, state.span);
-      if (gs.length) state.map = C.timeMap(gs, state.span);
+      // Judged against the sender's span, where the graphs open, as the
+      // static graphs judge them against their time axis.
+      const L = state.L;
+      const axis = L.data.length ? d.t[L.data[L.data.length - 1]] - d.t[L.data[0]] : state.span;
+      const gs = C.gaps(d.t, d.again, axis || state.span);
+      if (gs.length) state.map = C.timeMap(gs, axis || state.span);
+      state.gaps = gs;
     }
     state.xs = state.map ? Array.from(d.t, state.map.fwd) : d.t;
     state.zeros = new Float64Array(d.n);
