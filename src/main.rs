@@ -31,6 +31,8 @@ enum Command {
     Report(cli::report::ReportArgs),
     /// One line per capture (connections, bytes, what was sent again, zero windows, RTT, goodput, the copy's check) as text, CSV or HTML
     Summary(cli::summary::SummaryArgs),
+    /// Write one self-contained HTML page to explore a capture's connections and graphs in a browser, offline
+    View(cli::view::ViewArgs),
     #[command(flatten)]
     Lab(cli::lab::LabCommand),
 }
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Plot(args) => cli::plot::run(args),
         Command::Report(args) => cli::report::run(args),
         Command::Summary(args) => cli::summary::run(args),
+        Command::View(args) => cli::view::run(args),
         Command::Lab(cmd) => cli::lab::run(cmd),
     };
     match result {

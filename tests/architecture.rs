@@ -14,6 +14,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tcplab-net", &["tcplab-wire", "tcplab-analysis"]),
     ("tcplab-live", &["tcplab-wire", "tcplab-analysis"]),
     (
+        "tcplab-view",
+        &["tcplab-wire", "tcplab-analysis", "tcplab-render"],
+    ),
+    (
         "tcplab",
         &[
             "tcplab-wire",
@@ -22,6 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "tcplab-lab",
             "tcplab-net",
             "tcplab-live",
+            "tcplab-view",
         ],
     ),
 ];

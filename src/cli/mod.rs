@@ -12,6 +12,7 @@ pub mod report;
 pub mod run_and_capture;
 pub mod summary;
 pub mod values;
+pub mod view;
 
 /// Exit codes (documented in README.md):
 /// 0 everything read; 1 the command failed (nothing useful could be produced);

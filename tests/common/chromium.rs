@@ -118,61 +118,132 @@ pub fn browser() -> Option<(PathBuf, PathBuf)> {
     Some((chromium, driver))
 }
 
+/// A browser session through chromedriver: navigate, run scripts, act
+/// with the mouse and keyboard, read the console, take screenshots. The
+/// browser and chromedriver end with it.
+pub struct Session {
+    port: u16,
+    id: String,
+    _driver: Driver,
+}
+
+impl Session {
+    /// Starts Chromium (headless) with a window of `width`×`height` CSS pixels.
+    pub fn start(
+        chromium: &Path,
+        driver: &Path,
+        profile: &Path,
+        width: u32,
+        height: u32,
+    ) -> Session {
+        let port = free_port();
+        let driver = Driver(
+            Command::new(driver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts"),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while call(port, "GET", "/status", None).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer in 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut args: Vec<String> = FLAGS
+            .iter()
+            .filter(|f| !f.starts_with("--window-size"))
+            .map(|f| f.to_string())
+            .collect();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium, "args": args},
+            "goog:loggingPrefs": {"browser": "ALL"}
+        }}});
+        let session = call(port, "POST", "/session", Some(&caps)).expect("a session");
+        let id = session["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {session}"))
+            .to_string();
+        Session {
+            port,
+            id,
+            _driver: driver,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        let path = format!("/session/{}{path}", self.id);
+        call(self.port, method, &path, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    pub fn goto(&self, html: &Path) {
+        let url = format!("file://{}", html.display());
+        self.call("POST", "/url", Some(&json!({ "url": url })));
+    }
+
+    /// Runs `script` (the body of a function; `arguments` holds `args`).
+    pub fn exec(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(&json!({"script": script, "args": args})),
+        )
+    }
+
+    /// WebDriver actions (`{"actions": [...]}`), then releases them.
+    pub fn actions(&self, actions: Value) {
+        self.call("POST", "/actions", Some(&actions));
+        self.call("DELETE", "/actions", None);
+    }
+
+    /// The console's messages so far (level, text).
+    pub fn console(&self) -> Vec<(String, String)> {
+        let v = self.call("POST", "/se/log", Some(&json!({"type": "browser"})));
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        (
+                            e["level"].as_str().unwrap_or("").to_string(),
+                            e["message"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Saves a screenshot to `path` (PNG).
+    pub fn screenshot(&self, path: &Path) {
+        let shot = self.call("GET", "/screenshot", None);
+        let png = base64_decode(shot.as_str().unwrap_or_default());
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 1000,
+            "screenshot {}",
+            path.display()
+        );
+        std::fs::write(path, &png).expect("the screenshot is saved");
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = call(self.port, "DELETE", &format!("/session/{}", self.id), None);
+    }
+}
+
 /// Opens `html` and runs `probe` (the body of a function) in it: what it
 /// returns. A screenshot is saved beside the page as `screenshot.png`.
 pub fn open(chromium: &Path, driver: &Path, html: &Path, profile: &Path, probe: &str) -> Value {
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while call(port, "GET", "/status", None).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not answer in 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let mut args: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    let caps = json!({"capabilities": {"alwaysMatch": {
-        "browserName": "chrome",
-        "goog:chromeOptions": {"binary": chromium, "args": args}
-    }}});
-    let session = call(port, "POST", "/session", Some(&caps)).expect("a session");
-    let id = session["sessionId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no session: {session}"))
-        .to_string();
-    let url = format!("file://{}", html.display());
-    call(
-        port,
-        "POST",
-        &format!("/session/{id}/url"),
-        Some(&json!({"url": url})),
-    )
-    .expect("navigate");
-    let probe = call(
-        port,
-        "POST",
-        &format!("/session/{id}/execute/sync"),
-        Some(&json!({"script": probe, "args": []})),
-    )
-    .expect("the probe runs");
-    let shot = call(port, "GET", &format!("/session/{id}/screenshot"), None).expect("screenshot");
-    let png = base64_decode(shot.as_str().unwrap_or_default());
-    let shot_path = html.with_file_name("screenshot.png");
-    std::fs::write(&shot_path, &png).expect("the screenshot is saved");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 1000,
-        "screenshot {}",
-        shot_path.display()
-    );
-    let _ = call(port, "DELETE", &format!("/session/{id}"), None);
+    let session = Session::start(chromium, driver, profile, 412, 915);
+    session.goto(html);
+    let probe = session.exec(probe, json!([]));
+    session.screenshot(&html.with_file_name("screenshot.png"));
     probe
 }
