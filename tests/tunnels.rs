@@ -201,6 +201,57 @@ fn decode_as_reads_vxlan_on_another_port() {
     assert!(stderr(&bad).contains("not a tunnel tcplab decodes in UDP"));
 }
 
+/// `plot` and `report` take `--tunnels` and `--decode-as` as `analyze`
+/// does, and number the same connections with them.
+#[test]
+fn plot_and_report_read_tunnels_as_analyze_does() {
+    let dir = std::env::temp_dir().join(format!("tcplab-tunnel-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let two_vni = data("vxlan-two-vni.pcap");
+    let two_vni = two_vni.to_str().expect("utf-8 path");
+    let svg = dir.join("s1.svg");
+    let svg = svg.to_str().expect("utf-8 path");
+    let plot = |extra: &[&str]| {
+        let mut args = vec!["plot", two_vni, "-g", "stevens", "--stream", "1", "-o", svg];
+        args.extend_from_slice(extra);
+        tcplab(&args)
+    };
+    // One connection by default (as tshark): there is no stream 1.
+    let merged = plot(&[]);
+    assert!(!merged.status.success(), "{}", stdout(&merged));
+    assert!(stderr(&merged).contains("stream 1"), "{}", stderr(&merged));
+    let separate = plot(&["--tunnels", "separate"]);
+    assert!(separate.status.success(), "{}", stderr(&separate));
+    assert!(stdout(&separate).contains("stevens graph of stream 1"));
+
+    let port_8472 = data("vxlan-8472.pcap");
+    let port_8472 = port_8472.to_str().expect("utf-8 path");
+    let out = dir.join("report");
+    let out = out.to_str().expect("utf-8 path");
+    let plain = tcplab(&["report", port_8472, "-o", out]);
+    assert!(
+        stderr(&plain).contains("no TCP connection"),
+        "{}",
+        stderr(&plain)
+    );
+    let decoded = tcplab(&[
+        "report",
+        port_8472,
+        "-o",
+        out,
+        "--decode-as",
+        "udp:8472=vxlan",
+    ]);
+    assert!(decoded.status.success(), "{}", stderr(&decoded));
+    let summary = std::fs::read_to_string(format!("{out}/summary.json")).expect("summary.json");
+    let summary: Value = serde_json::from_str(&summary).expect("JSON");
+    assert_eq!(
+        summary["captures"][0]["capture"]["tcp_segments"], 14,
+        "{summary}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn json_lines_rows_carry_the_tunnel_path() {
     let dir = std::env::temp_dir().join(format!("tcplab-tunnels-{}", std::process::id()));

@@ -394,7 +394,16 @@ pub fn analyze_file(
     path: &Path,
     sink: impl FnMut(&SegmentReport),
 ) -> Result<(Analysis, Option<CaptureError>), AnalysisError> {
-    let (finished, damage) = analyze_file_streaming(path, sink)?;
+    analyze_file_with(path, AnalyzerOptions::default(), sink)
+}
+
+/// As [`analyze_file`], with the user's options (tunnels, decoded ports).
+pub fn analyze_file_with(
+    path: &Path,
+    opts: AnalyzerOptions,
+    sink: impl FnMut(&SegmentReport),
+) -> Result<(Analysis, Option<CaptureError>), AnalysisError> {
+    let (finished, damage) = analyze_file_streaming_with(path, opts, sink)?;
     let connections = finished.summaries().collect();
     if let Some(source) = finished.take_error() {
         return Err(disk_failed(path, source));
