@@ -79,7 +79,8 @@ use std::path::Path;
 use std::sync::Arc;
 use tcplab_wire::capture::filter::{FilterError, ReadFilter};
 use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
-use tcplab_wire::dissect::{self, Encap, Flags, SackBlocks, Skip, TunnelPath};
+use tcplab_wire::dissect::defrag::Pushed;
+use tcplab_wire::dissect::{self, Defragmenter, Encap, Flags, SackBlocks, Skip, TunnelPath};
 use tcplab_wire::Seq;
 use tunnels::Tunnels;
 
@@ -135,6 +136,8 @@ pub struct Analyzer {
     skips: BTreeMap<(Skip, Option<Encap>), u64>,
     decode: dissect::DecodeOptions,
     tunnels: Tunnels,
+    /// IP fragments waiting for the rest of their datagram (bounded).
+    defrag: Defragmenter,
     /// The frame of the latest record whose time is invalid (0: none): no
     /// RTT spans it.
     clock_break: u64,
@@ -159,12 +162,11 @@ impl Analyzer {
             skips: BTreeMap::new(),
             decode: opts.decode,
             tunnels: Tunnels::new(opts.tunnels),
+            defrag: Defragmenter::new(opts.defrag),
             clock_break: 0,
         }
     }
 
-    /// Dissects and analyses one record; `None` when it is not a TCP segment
-    /// (the reason is counted).
     /// Counts a record the read filter left out (it keeps its frame number).
     fn skip_unmatched(&mut self) {
         self.stats.records += 1;
@@ -173,6 +175,9 @@ impl Analyzer {
         }
     }
 
+    /// Dissects and analyses one record; `None` when it is not a TCP segment
+    /// (the reason is counted), or an IP fragment held until its datagram
+    /// is whole (counted then: as reassembled, or why it could not be).
     pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
         self.stats.records += 1;
         if !rec.ts_valid {
@@ -185,43 +190,86 @@ impl Analyzer {
         if let Some(seg) = dissect::dissect_plain(rec) {
             return Some(self.push_segment(&seg));
         }
-        match dissect::dissect_encapsulated(rec, &self.decode) {
-            Ok(found) => Some(self.push_segment_in(&found.segment, Some(&found.path))),
-            Err(rejected) => {
-                *self
-                    .skips
-                    .entry((rejected.skip, rejected.inside))
-                    .or_default() += 1;
-                if let Some((sa, sp, da, dp)) = rejected.ports {
-                    // No path: a damaged header stops the descent before its
-                    // tunnel is known to be one of TCP's.
-                    let (src, dst) = (
-                        Endpoint { addr: sa, port: sp },
-                        Endpoint { addr: da, port: dp },
-                    );
-                    let (stream, is_new) = match self.table.touch(src, dst, 0) {
-                        Ok(found) => found,
-                        Err(e) => {
-                            self.conns.fail(e);
-                            return None;
-                        }
-                    };
-                    if is_new {
-                        self.conns.push(Connection::new(
-                            stream,
-                            src,
-                            dst,
-                            (rec.frame, rec.ts),
-                            false,
-                        ));
+        let found = dissect::dissect_encapsulated(rec, &self.decode);
+        self.descended(rec, found)
+    }
+
+    /// What a descent found: a segment to analyse, a fragment for the
+    /// defragmenter (whose completed datagram is descended into in turn:
+    /// fragments inside reassembled datagrams too), or a reason to count.
+    fn descended(
+        &mut self,
+        rec: &Record<'_>,
+        found: Result<dissect::Descended<'_>, dissect::Rejected>,
+    ) -> Option<SegmentReport> {
+        let report = match found {
+            Ok(dissect::Descended::Tcp(found)) => {
+                Some(self.push_segment_in(&found.segment, Some(&found.path)))
+            }
+            Ok(dissect::Descended::Fragment(fragment)) => {
+                match self.defrag.push(rec.ts, &fragment) {
+                    Pushed::Held => None,
+                    Pushed::Complete(whole) => {
+                        // The completing frame stands for the datagram;
+                        // the others are counted as reassembled in it.
+                        *self
+                            .skips
+                            .entry((Skip::FragmentReassembled, whole.inside))
+                            .or_default() += u64::from(whole.frames.saturating_sub(1));
+                        let next = dissect::dissect_reassembled(
+                            rec,
+                            &whole.datagram,
+                            whole.path,
+                            whole.inside,
+                            &self.decode,
+                        );
+                        self.descended(rec, next)
                     }
-                    if let Some(conn) = self.conns.get_mut(stream) {
-                        conn.push_malformed(rec.frame, rec.ts);
-                    }
-                    self.conns.make_room();
                 }
+            }
+            Err(rejected) => {
+                self.rejected(rec, rejected);
                 None
             }
+        };
+        count_lost(&mut self.skips, self.defrag.take_lost());
+        report
+    }
+
+    /// Counts a packet that is not a TCP segment; one with TCP's ports
+    /// still gets its stream, as in Wireshark.
+    fn rejected(&mut self, rec: &Record<'_>, rejected: dissect::Rejected) {
+        *self
+            .skips
+            .entry((rejected.skip, rejected.inside))
+            .or_default() += 1;
+        if let Some((sa, sp, da, dp)) = rejected.ports {
+            // No path: a damaged header stops the descent before its
+            // tunnel is known to be one of TCP's.
+            let (src, dst) = (
+                Endpoint { addr: sa, port: sp },
+                Endpoint { addr: da, port: dp },
+            );
+            let (stream, is_new) = match self.table.touch(src, dst, 0) {
+                Ok(found) => found,
+                Err(e) => {
+                    self.conns.fail(e);
+                    return;
+                }
+            };
+            if is_new {
+                self.conns.push(Connection::new(
+                    stream,
+                    src,
+                    dst,
+                    (rec.frame, rec.ts),
+                    false,
+                ));
+            }
+            if let Some(conn) = self.conns.get_mut(stream) {
+                conn.push_malformed(rec.frame, rec.ts);
+            }
+            self.conns.make_room();
         }
     }
 
@@ -364,6 +412,7 @@ impl Analyzer {
     /// `Finished`, so that a capture with many connections can be written
     /// out one connection at a time.
     pub fn finish(mut self) -> Finished {
+        count_lost(&mut self.skips, self.defrag.finish());
         self.stats.skipped = self
             .skips
             .iter()
@@ -383,6 +432,18 @@ impl Analyzer {
             old_streams_off,
             self.tunnels.into_streams(),
         )
+    }
+}
+
+/// Counts the fragments of datagrams the defragmenter gave up, by reason.
+fn count_lost(
+    skips: &mut BTreeMap<(Skip, Option<Encap>), u64>,
+    lost: impl IntoIterator<Item = dissect::defrag::Lost>,
+) {
+    for lost in lost {
+        *skips
+            .entry((Skip::FragmentLost(lost.loss), lost.inside))
+            .or_default() += u64::from(lost.frames);
     }
 }
 

@@ -10,21 +10,28 @@
 //! is taken from the IP length fields, not from the bytes captured
 //! (`Segment::len` vs `Segment::captured_len`).
 //!
-//! Not done here: anything that needs more than one packet (that is `flow`
-//! and `analysis`).
+//! An IP fragment stops the descent: [`dissect_encapsulated`] hands it
+//! over as a [`Fragment`] for the caller's [`Defragmenter`] (`defrag`, the
+//! only state here), and [`dissect_reassembled`] goes on into the whole
+//! datagram, with the path the fragment came through.
+//!
+//! Not done here: anything else that needs more than one packet (that is
+//! `flow` and `analysis`).
 
+pub mod defrag;
 pub mod encap;
 mod fast;
 mod flags;
 mod options;
 
+pub use defrag::{Defragmenter, Fragment, Loss};
 pub use encap::{DecodeOptions, Encap, Hop, Outer, TunnelPath, UdpTunnel};
 pub use flags::{Flags, NotAFlagLetter};
 pub use options::{SackBlocks, TcpOptions};
 
 use crate::capture::{LinkType, Record, Timestamp};
 use crate::Seq;
-use encap::Descent;
+use encap::{Descent, Innermost};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use std::fmt;
 use std::net::IpAddr;
@@ -71,8 +78,13 @@ pub enum Skip {
     NotIp,
     /// IP but not TCP (UDP, ICMP, ...).
     NotTcp,
-    /// A non-first IP fragment, or a TCP segment split into fragments.
+    /// An IP fragment, where it is not reassembled (`dissect`, `dissect_with`).
     IpFragment,
+    /// An IP fragment whose datagram was reassembled in a later frame
+    /// (which yields the datagram's TCP segment, or its own reason).
+    FragmentReassembled,
+    /// An IP fragment of a datagram that could not be reassembled, and why.
+    FragmentLost(Loss),
     /// The capture stopped before the end of the IP or TCP header (snap length).
     HeadersTruncated,
     /// Bytes that cannot be an IP/TCP packet (bad version, bad lengths, bad data offset).
@@ -102,6 +114,10 @@ impl fmt::Display for Skip {
             Skip::NotIp => write!(f, "not IP"),
             Skip::NotTcp => write!(f, "IP but not TCP"),
             Skip::IpFragment => write!(f, "IP fragment"),
+            Skip::FragmentReassembled => write!(f, "IP fragment, reassembled in a later frame"),
+            Skip::FragmentLost(loss) => {
+                write!(f, "IP fragment of a datagram not reassembled ({loss})")
+            }
             Skip::HeadersTruncated => write!(f, "headers cut off by the snap length"),
             Skip::Malformed => write!(f, "malformed IP/TCP header"),
             Skip::UnknownProtocol { layer, proto } => {
@@ -138,6 +154,8 @@ impl Rejected {
                 Skip::NotIp
                 | Skip::NotTcp
                 | Skip::IpFragment
+                | Skip::FragmentReassembled
+                | Skip::FragmentLost(_)
                 | Skip::HeadersTruncated
                 | Skip::Malformed,
                 Some(layer),
@@ -193,12 +211,41 @@ pub fn dissect_plain(record: &Record<'_>) -> Option<Segment> {
     fast::ipv4_tcp(record)
 }
 
-/// What [`dissect_plain`] leaves: every link type and encapsulation.
-pub fn dissect_encapsulated(
-    record: &Record<'_>,
+/// Where [`dissect_encapsulated`] ended: a TCP segment, or an IP fragment
+/// to be reassembled.
+#[derive(Clone, Debug)]
+pub enum Descended<'a> {
+    Tcp(Dissected),
+    Fragment(Fragment<'a>),
+}
+
+/// What [`dissect_plain`] leaves: every link type and encapsulation. An IP
+/// fragment comes back as it is, for a [`Defragmenter`].
+pub fn dissect_encapsulated<'a>(
+    record: &Record<'a>,
     opts: &DecodeOptions,
-) -> Result<Dissected, Rejected> {
-    dissect_general(record, opts)
+) -> Result<Descended<'a>, Rejected> {
+    descend_from(record, opts, TunnelPath::default(), None)
+}
+
+/// Goes on into a datagram a [`Defragmenter`] rebuilt from fragments:
+/// `record` is the frame that completed it (its number and time are the
+/// segment's, as Wireshark shows the reassembled packet), `path` and
+/// `inside` what the fragments came through.
+pub fn dissect_reassembled<'a>(
+    record: &Record<'_>,
+    datagram: &'a [u8],
+    path: TunnelPath,
+    inside: Option<Encap>,
+    opts: &DecodeOptions,
+) -> Result<Descended<'a>, Rejected> {
+    let whole = Record {
+        link: LinkType::Raw,
+        orig_len: u32::try_from(datagram.len()).unwrap_or(u32::MAX),
+        data: datagram,
+        ..*record
+    };
+    descend_from(&whole, opts, path, inside)
 }
 
 /// Dissects one IPv4 or IPv6 packet without a link layer (as a TUN device
@@ -216,28 +263,57 @@ pub fn dissect_ip(packet: &[u8]) -> Result<Segment, Rejected> {
     })
 }
 
-/// Every link type, encapsulation and IP version.
+/// Every link type, encapsulation and IP version; a fragment is counted
+/// as one (no state to reassemble it in).
 fn dissect_general(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissected, Rejected> {
+    match descend_from(record, opts, TunnelPath::default(), None)? {
+        Descended::Tcp(found) => Ok(found),
+        Descended::Fragment(fragment) => Err(Rejected {
+            skip: Skip::IpFragment,
+            ports: None,
+            inside: fragment.inside,
+        }),
+    }
+}
+
+/// The descent from `record`'s link layer, with the path and
+/// encapsulation already gone through.
+fn descend_from<'a>(
+    record: &Record<'a>,
+    opts: &DecodeOptions,
+    path: TunnelPath,
+    inside: Option<Encap>,
+) -> Result<Descended<'a>, Rejected> {
     let mut descent = Descent {
-        path: TunnelPath::default(),
-        inside: None,
+        path,
+        inside,
         outer: None,
         opts,
     };
-    let packet =
+    let found =
         encap::descend(record.link, record.data, &mut descent).map_err(|skip| Rejected {
             skip,
             ports: None,
             inside: descent.inside,
         })?;
+    let packet = match found {
+        Innermost::Packet(packet) => packet,
+        Innermost::Fragment(ip) => {
+            return Ok(Descended::Fragment(Fragment {
+                ip,
+                path: descent.path,
+                inside: descent.inside,
+            }))
+        }
+    };
     let segment = segment_of(record, &packet).map_err(|mut rejected| {
         rejected.inside = descent.inside;
         rejected
     })?;
-    Ok(Dissected {
+    Ok(Descended::Tcp(Dissected {
         segment,
         path: descent.path,
-    })
+    }))
 }
 
 /// The TCP segment of the innermost IP packet, sliced by etherparse.
