@@ -413,9 +413,16 @@ impl Analyzer {
     /// out one connection at a time.
     pub fn finish(mut self) -> Finished {
         count_lost(&mut self.skips, self.defrag.finish());
+        self.stats.reassembled_fragments = self
+            .skips
+            .iter()
+            .filter(|((skip, _), _)| *skip == Skip::FragmentReassembled)
+            .map(|(_, n)| n)
+            .sum();
         self.stats.skipped = self
             .skips
             .iter()
+            .filter(|((skip, _), _)| *skip != Skip::FragmentReassembled)
             .map(|(&(skip, inside), v)| {
                 let reason = dissect::Rejected {
                     skip,
