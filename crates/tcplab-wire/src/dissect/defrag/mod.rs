@@ -242,10 +242,7 @@ impl Defragmenter {
         let mut lost: Vec<Lost> = self.lost.drain(..).collect();
         let mut rest: Vec<(Key, Pending)> = self.pending.drain().collect();
         rest.sort_by_key(|(_, p)| p.generation);
-        lost.extend(
-            rest.into_iter()
-                .map(|(_, p)| lost_of(&p, Loss::Missing)),
-        );
+        lost.extend(rest.into_iter().map(|(_, p)| lost_of(&p, Loss::Missing)));
         self.order.clear();
         self.held = 0;
         lost
@@ -320,7 +317,11 @@ impl Defragmenter {
     /// when it already has one).
     fn give_up_oldest(&mut self, loss: Loss) {
         while let Some((key, generation)) = self.order.pop_front() {
-            if self.pending.get(&key).is_some_and(|p| p.generation == generation) {
+            if self
+                .pending
+                .get(&key)
+                .is_some_and(|p| p.generation == generation)
+            {
                 if let Some(p) = self.pending.remove(&key) {
                     if let Ok(g) = &p.state {
                         self.held = self.held.saturating_sub(g.held());

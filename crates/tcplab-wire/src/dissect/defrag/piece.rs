@@ -27,7 +27,10 @@ pub(super) enum Version {
     V4,
     /// The byte that names the fragment header (6 in the fixed header, or
     /// byte 0 of the extension header before it), and the protocol after it.
-    V6 { next_header_at: usize, next: u8 },
+    V6 {
+        next_header_at: usize,
+        next: u8,
+    },
 }
 
 pub(super) struct Piece<'a> {

@@ -84,7 +84,9 @@ fn ipv4_in_order_and_reversed_rebuild_the_datagram() {
         assert_eq!(pushed[..2], [Pushed::Held, Pushed::Held], "{order:?}");
         let r = completed(pushed).expect("complete");
         assert_eq!(r.datagram[20..], whole[20..], "{order:?}");
-        let header = etherparse::Ipv4Header::from_slice(&r.datagram).expect("IPv4").0;
+        let header = etherparse::Ipv4Header::from_slice(&r.datagram)
+            .expect("IPv4")
+            .0;
         assert_eq!(header.calc_header_checksum(), header.header_checksum);
         assert_eq!(r.datagram[2..4], whole[2..4]);
         assert_eq!(r.datagram[6..8], [0, 0]);
@@ -119,7 +121,10 @@ fn the_rebuilt_datagram_yields_its_tcp_segment() {
         panic!("a TCP segment");
     };
     assert_eq!((found.segment.frame, found.segment.ts), (12, Timestamp(5)));
-    assert_eq!((found.segment.len, found.segment.captured_len), (2000, 2000));
+    assert_eq!(
+        (found.segment.len, found.segment.captured_len),
+        (2000, 2000)
+    );
     assert_eq!(found.segment.seq.0, 1000);
 }
 
@@ -243,10 +248,13 @@ fn age_and_limits_bound_what_is_held() {
         d.push(Timestamp(i64::from(id)), &fragment(&first(id)));
         assert!(d.holding().0 <= 4);
     }
-    let evicted: u32 = d.take_lost().map(|l| {
-        assert_eq!(l.loss, Loss::Evicted);
-        l.frames
-    }).sum();
+    let evicted: u32 = d
+        .take_lost()
+        .map(|l| {
+            assert_eq!(l.loss, Loss::Evicted);
+            l.frames
+        })
+        .sum();
     assert_eq!(evicted, 6);
     // 2 µs later every datagram has timed out.
     d.push(Timestamp(2_000 + 10), &fragment(&first(99)));
