@@ -290,3 +290,69 @@ fn json_lines_rows_carry_the_tunnel_path() {
     ]));
     assert!(csv.lines().all(|l| l.split(',').count() == 18));
 }
+
+/// The frames whose CSV rows carry `len` payload bytes, with their times.
+fn frames_with_len(capture: &str, len: &str) -> Vec<(u64, String)> {
+    let out = tcplab(&[
+        "analyze",
+        "--format",
+        "csv",
+        data(capture).to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[10] == len)
+        .map(|f| (f[0].parse().expect("frame"), f[1].to_string()))
+        .collect()
+}
+
+/// IP fragments (#17): each datagram becomes its TCP segment at the frame
+/// that completes it, with that frame's time (as tshark shows it); the
+/// other fragments are counted as reassembled, an incomplete datagram's
+/// fragments with the reason.
+#[test]
+fn fragmented_segments_are_reassembled_at_the_frame_that_completes_them() {
+    let missing = [(
+        "IP fragment of a datagram not reassembled (a fragment missing)",
+        2,
+    )];
+    let cases: [(&str, u64, u64, &[(&str, u64)]); 6] = [
+        ("ipfrag-v4.pcap", 14, 6, &[]),
+        ("ipfrag-v4-reversed.pcap", 14, 6, &[]),
+        ("ipfrag-v4-overlap.pcap", 14, 6, &[]),
+        ("ipfrag-v4-missing.pcap", 13, 4, &missing),
+        ("ipfrag-v6.pcap", 14, 2, &[]),
+        ("vxlan-frag.pcap", 14, 2, &[]),
+    ];
+    for (capture, segments, reassembled, skipped) in cases {
+        let c = analysis(capture, &[])["capture"].clone();
+        assert_eq!(c["tcp_segments"], segments, "{capture}");
+        assert_eq!(c["reassembled_fragments"], reassembled, "{capture}");
+        let expected: serde_json::Map<String, Value> = skipped
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        assert_eq!(c["skipped"], Value::Object(expected), "{capture}");
+    }
+    // Fragments 6-8 and 9-11 hold the two full segments (the last, 1104
+    // bytes, 13-15): in order the third fragment completes each, reversed
+    // too (it is then the first fragment, offset 0).
+    let full = frames_with_len("ipfrag-v4.pcap", "1448");
+    assert_eq!(full.iter().map(|f| f.0).collect::<Vec<_>>(), [8, 11]);
+    assert_eq!(full[0].1, "1709294400.006483000");
+    let reversed = frames_with_len("ipfrag-v4-reversed.pcap", "1448");
+    assert_eq!(reversed.iter().map(|f| f.0).collect::<Vec<_>>(), [8, 11]);
+    // The second full segment lost a fragment: only the first is seen.
+    let seen = frames_with_len("ipfrag-v4-missing.pcap", "1448");
+    assert_eq!(seen.iter().map(|f| f.0).collect::<Vec<_>>(), [8]);
+    // Reassembled outer packets still name the tunnel they carried.
+    assert_eq!(
+        tunnels_of(&analysis("vxlan-frag.pcap", &[])),
+        [Some(
+            "VXLAN vni 5001 over 203.0.113.1 → 203.0.113.2".to_string()
+        )]
+    );
+}
