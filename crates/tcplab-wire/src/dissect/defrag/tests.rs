@@ -289,3 +289,47 @@ fn a_fragment_cut_by_the_snap_length_is_named() {
         }]
     );
 }
+
+proptest::proptest! {
+    /// Whatever bytes claim to be fragments, nothing panics, the limits
+    /// hold, and every frame pushed is accounted for: reassembled, or lost
+    /// with a reason.
+    #[test]
+    fn any_fragments_stay_within_limits_and_are_accounted_for(
+        pieces in proptest::collection::vec(
+            (0u16..4, 0u16..200, proptest::bool::ANY, 0usize..120, proptest::bool::ANY),
+            1..60,
+        )
+    ) {
+        let whole = ipv4_datagram(1600);
+        let mut whole6 = Vec::new();
+        PacketBuilder::ipv6([0x20; 16], [0x21; 16], 64)
+            .tcp(40000, 80, 77, 500)
+            .write(&mut whole6, &whole[40..])
+            .expect("vec write");
+        let limits = Limits { max_pending: 3, max_bytes: 8192, max_age_ns: 50 };
+        let mut d = Defragmenter::new(limits);
+        let mut accounted = 0u64;
+        for (i, &(id, offset, more, len, v6)) in pieces.iter().enumerate() {
+            let start = usize::from(offset) * 8 % 1600;
+            let end = (start + len).min(1600);
+            let mut ip = if v6 {
+                ipv6_fragment(&whole6, u32::from(id), start, end)
+            } else {
+                ipv4_fragment(&whole, id, start, end)
+            };
+            if !more && !v6 {
+                ip[6] &= !0x20;
+            }
+            if let Pushed::Complete(r) = d.push(Timestamp(i as i64 * 10), &fragment(&ip)) {
+                accounted += u64::from(r.frames);
+            }
+            accounted += d.take_lost().map(|l| u64::from(l.frames)).sum::<u64>();
+            let (pending, held) = d.holding();
+            proptest::prop_assert!(pending <= 3);
+            proptest::prop_assert!(held <= 8192 + 65536);
+        }
+        accounted += d.finish().iter().map(|l| u64::from(l.frames)).sum::<u64>();
+        proptest::prop_assert_eq!(accounted, pieces.len() as u64);
+    }
+}
