@@ -315,15 +315,17 @@ fn frames_with_len(capture: &str, len: &str) -> Vec<(u64, String)> {
 /// fragments with the reason.
 #[test]
 fn fragmented_segments_are_reassembled_at_the_frame_that_completes_them() {
-    let missing = [(
+    const MISSING: [(&str, u64); 1] = [(
         "IP fragment of a datagram not reassembled (a fragment missing)",
         2,
     )];
-    let cases: [(&str, u64, u64, &[(&str, u64)]); 6] = [
+    // A capture, its TCP segments, reassembled fragments and what is not TCP.
+    type FragCase = (&'static str, u64, u64, &'static [(&'static str, u64)]);
+    let cases: [FragCase; 6] = [
         ("ipfrag-v4.pcap", 14, 6, &[]),
         ("ipfrag-v4-reversed.pcap", 14, 6, &[]),
         ("ipfrag-v4-overlap.pcap", 14, 6, &[]),
-        ("ipfrag-v4-missing.pcap", 13, 4, &missing),
+        ("ipfrag-v4-missing.pcap", 13, 4, &MISSING),
         ("ipfrag-v6.pcap", 14, 2, &[]),
         ("vxlan-frag.pcap", 14, 2, &[]),
     ];

@@ -118,7 +118,7 @@ pub struct Lost {
 pub enum Pushed {
     /// Held until the rest of its datagram comes.
     Held,
-    Complete(Reassembled),
+    Complete(Box<Reassembled>),
 }
 
 struct Pending {
@@ -263,12 +263,12 @@ impl Defragmenter {
         };
         let (payload, _) = g.buf.take_bufs();
         match piece::rebuild(&head, version, &payload) {
-            Ok(datagram) => Pushed::Complete(Reassembled {
+            Ok(datagram) => Pushed::Complete(Box::new(Reassembled {
                 datagram,
                 frames: done.frames,
                 path: done.path,
                 inside: done.inside,
-            }),
+            })),
             Err(loss) => {
                 self.lost.push(Lost {
                     loss,

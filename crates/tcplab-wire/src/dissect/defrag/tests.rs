@@ -64,7 +64,7 @@ fn completed(pushed: Vec<Pushed>) -> Option<Reassembled> {
     for p in pushed {
         if let Pushed::Complete(r) = p {
             assert!(done.is_none(), "completed twice");
-            done = Some(r);
+            done = Some(*r);
         }
     }
     done
