@@ -321,13 +321,14 @@ fn fragmented_segments_are_reassembled_at_the_frame_that_completes_them() {
     )];
     // A capture, its TCP segments, reassembled fragments and what is not TCP.
     type FragCase = (&'static str, u64, u64, &'static [(&'static str, u64)]);
-    let cases: [FragCase; 6] = [
+    let cases: [FragCase; 7] = [
         ("ipfrag-v4.pcap", 14, 6, &[]),
         ("ipfrag-v4-reversed.pcap", 14, 6, &[]),
         ("ipfrag-v4-overlap.pcap", 14, 6, &[]),
         ("ipfrag-v4-missing.pcap", 13, 4, &MISSING),
         ("ipfrag-v6.pcap", 14, 2, &[]),
         ("vxlan-frag.pcap", 14, 2, &[]),
+        ("ipip-inner-frag.pcap", 14, 6, &[]),
     ];
     for (capture, segments, reassembled, skipped) in cases {
         let c = analysis(capture, &[])["capture"].clone();
@@ -350,11 +351,16 @@ fn fragmented_segments_are_reassembled_at_the_frame_that_completes_them() {
     // The second full segment lost a fragment: only the first is seen.
     let seen = frames_with_len("ipfrag-v4-missing.pcap", "1448");
     assert_eq!(seen.iter().map(|f| f.0).collect::<Vec<_>>(), [8]);
-    // Reassembled outer packets still name the tunnel they carried.
+    // Reassembled outer packets still name the tunnel they carried, and
+    // inner fragments the tunnel they came through.
     assert_eq!(
         tunnels_of(&analysis("vxlan-frag.pcap", &[])),
         [Some(
             "VXLAN vni 5001 over 203.0.113.1 → 203.0.113.2".to_string()
         )]
+    );
+    assert_eq!(
+        tunnels_of(&analysis("ipip-inner-frag.pcap", &[])),
+        [Some("IP-in-IP over 203.0.113.1 → 203.0.113.2".to_string())]
     );
 }

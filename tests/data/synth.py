@@ -1616,6 +1616,21 @@ def make_vxlan_frag():
     return frag_capture(l2_udp_tunnel_frag(4789, vxlan_header(5001), 1500), cport=53906)
 
 
+@capture("ipip-inner-frag.pcap")
+def make_ipip_inner_frag():
+    """IPv4 in IPv4 (protocol 4) whose inner packets were fragmented before
+    the tunnel (inner MTU 576): each fragment in an outer packet of its own,
+    reassembled inside the tunnel."""
+    _fresh_outer_ident()
+
+    def build(src_side, dst_side, ippkt, v6):
+        fwd = src_side.mac == MAC_CLIENT
+        pieces = frag_v4(ippkt, 576) if len(ippkt) > 576 else [ippkt]
+        frames = [outer_v4(f, 4, fwd) for f in pieces]
+        return frames if len(frames) > 1 else frames[0]
+    return frag_capture(build, cport=53907)
+
+
 # ------------------------------------------------------------------ main
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
