@@ -348,6 +348,35 @@ fn fragmented_segments_are_reassembled_at_the_frame_that_completes_them() {
     assert_eq!(full[0].1, "1709294400.006483000");
     let reversed = frames_with_len("ipfrag-v4-reversed.pcap", "1448");
     assert_eq!(reversed.iter().map(|f| f.0).collect::<Vec<_>>(), [8, 11]);
+    // Each reassembled row names its fragments in JSON Lines.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("reversed.jsonl");
+    let run = tcplab(&[
+        "analyze",
+        data("ipfrag-v4-reversed.pcap").to_str().expect("utf-8"),
+        "--segments-json",
+        jsonl.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let rows: Vec<Value> = std::fs::read_to_string(&jsonl)
+        .expect("JSON Lines")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON row"))
+        .filter(|r: &Value| r.get("ip_fragments").is_some())
+        .collect();
+    let named: Vec<(u64, Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["frame"].as_u64().expect("frame"),
+                r["ip_fragments"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [8, 11, 15].map(|f| (f, serde_json::json!({"count": 3, "first_frame": f - 2})))
+    );
     // The second full segment lost a fragment: only the first is seen.
     let seen = frames_with_len("ipfrag-v4-missing.pcap", "1448");
     assert_eq!(seen.iter().map(|f| f.0).collect::<Vec<_>>(), [8]);

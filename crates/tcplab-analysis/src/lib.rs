@@ -117,6 +117,16 @@ pub struct SegmentReport {
     pub sent_again: Option<Mechanism>,
     /// The tunnel path this segment came through (`None` on a plain link).
     pub tunnel: Option<Arc<str>>,
+    /// Reassembled from IP fragments: how many, and the frame of the
+    /// first to arrive (this frame completed the datagram).
+    pub fragments: Option<Reassembly>,
+}
+
+/// The IP fragments a segment was reassembled from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reassembly {
+    pub count: u32,
+    pub first_frame: u64,
 }
 
 /// The result of analysing one capture.
@@ -207,7 +217,7 @@ impl Analyzer {
                 Some(self.push_segment_in(&found.segment, Some(&found.path)))
             }
             Ok(dissect::Descended::Fragment(fragment)) => {
-                match self.defrag.push(rec.ts, &fragment) {
+                match self.defrag.push(rec.frame, rec.ts, &fragment) {
                     Pushed::Held => None,
                     Pushed::Complete(whole) => {
                         // The completing frame stands for the datagram;
@@ -223,7 +233,14 @@ impl Analyzer {
                             whole.inside,
                             &self.decode,
                         );
-                        self.descended(rec, next)
+                        let mut report = self.descended(rec, next);
+                        if let Some(r) = report.as_mut().filter(|r| r.fragments.is_none()) {
+                            r.fragments = Some(Reassembly {
+                                count: whole.frames,
+                                first_frame: whole.first_frame,
+                            });
+                        }
+                        report
                     }
                 }
             }
@@ -389,6 +406,7 @@ impl Analyzer {
             rto: v.seq.rto,
             sent_again: v.sent_again,
             tunnel: place.name,
+            fragments: None,
         }
     }
 

@@ -101,6 +101,8 @@ pub struct Reassembled {
     pub datagram: Vec<u8>,
     /// Frames it was gathered from, the completing one included.
     pub frames: u32,
+    /// The frame of its first fragment to arrive.
+    pub first_frame: u64,
     pub path: TunnelPath,
     pub inside: Option<Encap>,
 }
@@ -126,6 +128,7 @@ struct Pending {
     /// Tells this datagram's place in `order` from an earlier one's with the same key.
     generation: u64,
     frames: u32,
+    first_frame: u64,
     path: TunnelPath,
     inside: Option<Encap>,
     /// Bytes gathered, or why the datagram is refused (its later
@@ -166,9 +169,10 @@ impl Defragmenter {
         }
     }
 
-    /// Takes in one fragment seen at `ts`. Datagrams given up on the way
-    /// (this one, or older ones by age or limits) wait in [`Self::take_lost`].
-    pub fn push(&mut self, ts: Timestamp, fragment: &Fragment<'_>) -> Pushed {
+    /// Takes in one fragment seen in `frame` at `ts`. Datagrams given up on
+    /// the way (this one, or older ones by age or limits) wait in
+    /// [`Self::take_lost`].
+    pub fn push(&mut self, frame: u64, ts: Timestamp, fragment: &Fragment<'_>) -> Pushed {
         self.expire(ts);
         let piece = match piece::read(fragment.ip) {
             Ok(piece) => piece,
@@ -192,6 +196,7 @@ impl Defragmenter {
                     started: ts,
                     generation: self.generation,
                     frames: 0,
+                    first_frame: frame,
                     path: fragment.path,
                     inside: fragment.inside,
                     state: Ok(Gathering {
@@ -266,6 +271,7 @@ impl Defragmenter {
             Ok(datagram) => Pushed::Complete(Box::new(Reassembled {
                 datagram,
                 frames: done.frames,
+                first_frame: done.first_frame,
                 path: done.path,
                 inside: done.inside,
             })),

@@ -55,7 +55,7 @@ fn push_all(d: &mut Defragmenter, pieces: &[Vec<u8>]) -> Vec<Pushed> {
     pieces
         .iter()
         .enumerate()
-        .map(|(i, p)| d.push(Timestamp(i as i64), &fragment(p)))
+        .map(|(i, p)| d.push(i as u64 + 1, Timestamp(i as i64), &fragment(p)))
         .collect()
 }
 
@@ -90,7 +90,7 @@ fn ipv4_in_order_and_reversed_rebuild_the_datagram() {
         assert_eq!(header.calc_header_checksum(), header.header_checksum);
         assert_eq!(r.datagram[2..4], whole[2..4]);
         assert_eq!(r.datagram[6..8], [0, 0]);
-        assert_eq!(r.frames, 3);
+        assert_eq!((r.frames, r.first_frame), (3, 1));
         assert_eq!(d.holding(), (0, 0));
         assert!(d.finish().is_empty());
     }
@@ -245,7 +245,11 @@ fn age_and_limits_bound_what_is_held() {
     };
     let mut d = Defragmenter::new(limits);
     for id in 0..10u16 {
-        d.push(Timestamp(i64::from(id)), &fragment(&first(id)));
+        d.push(
+            u64::from(id),
+            Timestamp(i64::from(id)),
+            &fragment(&first(id)),
+        );
         assert!(d.holding().0 <= 4);
     }
     let evicted: u32 = d
@@ -257,7 +261,7 @@ fn age_and_limits_bound_what_is_held() {
         .sum();
     assert_eq!(evicted, 6);
     // 2 µs later every datagram has timed out.
-    d.push(Timestamp(2_000 + 10), &fragment(&first(99)));
+    d.push(11, Timestamp(2_000 + 10), &fragment(&first(99)));
     let timed_out = d.take_lost().filter(|l| l.loss == Loss::TimedOut).count();
     assert_eq!(timed_out, 4);
     assert_eq!(d.holding().0, 1);
@@ -267,7 +271,7 @@ fn age_and_limits_bound_what_is_held() {
         ..Limits::default()
     });
     for id in 0..20u16 {
-        small.push(Timestamp(0), &fragment(&first(id)));
+        small.push(1, Timestamp(0), &fragment(&first(id)));
         assert!(small.holding().1 <= 4000 + 2048, "{:?}", small.holding());
     }
     assert!(small.take_lost().count() > 10);
@@ -279,7 +283,7 @@ fn a_fragment_cut_by_the_snap_length_is_named() {
     let mut cut = ipv4_fragment(&whole, 5, 0, 1480);
     cut.truncate(200);
     let mut d = Defragmenter::default();
-    d.push(Timestamp(0), &fragment(&cut));
+    d.push(1, Timestamp(0), &fragment(&cut));
     assert_eq!(
         d.take_lost().collect::<Vec<_>>(),
         [Lost {
@@ -321,7 +325,7 @@ proptest::proptest! {
             if !more && !v6 {
                 ip[6] &= !0x20;
             }
-            if let Pushed::Complete(r) = d.push(Timestamp(i as i64 * 10), &fragment(&ip)) {
+            if let Pushed::Complete(r) = d.push(i as u64, Timestamp(i as i64 * 10), &fragment(&ip)) {
                 accounted += u64::from(r.frames);
             }
             accounted += d.take_lost().map(|l| u64::from(l.frames)).sum::<u64>();
