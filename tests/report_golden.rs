@@ -37,6 +37,7 @@ fn check(capture: &str, stream: Option<u32>, lang: Lang, golden: &str) {
         lang,
         stream,
         run_meta: None,
+        ..ReportOptions::default()
     };
     let files = report::write_report(&common::data(capture), dir.path(), &opts)
         .unwrap_or_else(|e| panic!("{capture}: {e}"));

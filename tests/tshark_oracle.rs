@@ -347,3 +347,132 @@ fn every_capture_agrees_with_tshark() {
         failures.join("\n")
     );
 }
+
+/// Kills a child process the test started, should the test fail first.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// A server that takes one connection, counts what it reads and says
+/// how much; it gives up by itself after 15 s.
+const SERVER: &str = r#"
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5001)); s.listen(1); s.settimeout(15)
+print("listening", flush=True)
+c, _ = s.accept(); c.settimeout(15); n = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    n += len(d)
+c.close(); print(n, flush=True)
+"#;
+
+const CLIENT: &str = r#"
+import socket, sys
+s = socket.create_connection((sys.argv[1], 5001), timeout=15)
+s.sendall(bytes(range(256)) * 800); s.close()
+"#;
+
+/// A real kernel VXLAN between two namespaces, its underlay MTU too small
+/// for the outer packets (Linux sends VXLAN with DF clear, so they are
+/// fragmented), a TCP transfer inside, captured on the veth by tcplab's
+/// own capture: tcplab reassembles the outer fragments and agrees with
+/// tshark on every TCP segment.
+#[test]
+fn root_kernel_vxlan_with_fragmented_outer_packets_agrees_with_tshark() {
+    use common::vxlan_pair::{VxlanPair, INNER_B};
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let test = "root_kernel_vxlan_with_fragmented_outer_packets_agrees_with_tshark";
+    if !is_root() || !have("tshark") || !have("python3") {
+        assert!(!in_ci(), "{test}: CI runs as root with tshark and python3");
+        eprintln!("SKIPPED {test}: needs root, tshark and python3");
+        return;
+    }
+    let pair = VxlanPair::create().expect("two namespaces joined by VXLAN over a veth");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("vxlan-frag.pcapng");
+
+    let mut server = Running(
+        VxlanPair::exec(&pair.b, "python3")
+            .args(["-c", SERVER, INNER_B])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("server starts"),
+    );
+    let mut said = BufReader::new(server.0.stdout.take().expect("server stdout"));
+    let mut line = String::new();
+    said.read_line(&mut line).expect("server line");
+    assert_eq!(line.trim(), "listening");
+
+    let mut capture = Running(
+        VxlanPair::exec(&pair.a, env!("CARGO_BIN_EXE_tcplab"))
+            .args(["capture", "-i", "va", "-w"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tcplab capture starts"),
+    );
+    let mut err = BufReader::new(capture.0.stderr.take().expect("capture stderr"));
+    line.clear();
+    err.read_line(&mut line).expect("capture line");
+    assert!(line.contains("capturing on va"), "{line}");
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+
+    let client = VxlanPair::exec(&pair.a, "python3")
+        .args(["-c", CLIENT, INNER_B])
+        .output()
+        .expect("client runs");
+    assert!(client.status.success(), "{}", stderr(&client));
+    line.clear();
+    said.read_line(&mut line).expect("server count");
+    assert_eq!(line.trim(), "204800", "bytes the server read");
+    // Past libpcap's immediate-mode delivery, then a signal ends the file.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = Command::new("kill")
+        .args(["-TERM", &capture.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let ended = capture.0.wait().expect("capture ends");
+    assert!(ended.success(), "tcplab capture: {ended}");
+    drop(pair);
+    assert!(
+        !namespaces_named(&["tcplab-vxf-"])
+            .iter()
+            .any(|n| n.ends_with(&format!("-{}", std::process::id()))),
+        "namespaces left behind"
+    );
+
+    let out = tcplab(&["analyze", "--format", "json", &file.to_string_lossy()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let c = &json["captures"][0]["capture"];
+    assert!(
+        c["reassembled_fragments"].as_u64().unwrap_or(0) > 0,
+        "the outer packets were fragmented: {c}"
+    );
+    let skipped = c["skipped"].as_object().expect("skipped");
+    assert!(
+        skipped.keys().all(|k| !k.contains("fragment")),
+        "every fragment reassembled: {c}"
+    );
+    assert_eq!(
+        json["captures"][0]["connections"].as_array().map(Vec::len),
+        Some(1)
+    );
+    match compare(&file) {
+        Ok(s) => eprintln!("{s}"),
+        Err(e) => panic!("disagreement with tshark:\n{e}"),
+    }
+}

@@ -201,6 +201,57 @@ fn decode_as_reads_vxlan_on_another_port() {
     assert!(stderr(&bad).contains("not a tunnel tcplab decodes in UDP"));
 }
 
+/// `plot` and `report` take `--tunnels` and `--decode-as` as `analyze`
+/// does, and number the same connections with them.
+#[test]
+fn plot_and_report_read_tunnels_as_analyze_does() {
+    let dir = std::env::temp_dir().join(format!("tcplab-tunnel-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let two_vni = data("vxlan-two-vni.pcap");
+    let two_vni = two_vni.to_str().expect("utf-8 path");
+    let svg = dir.join("s1.svg");
+    let svg = svg.to_str().expect("utf-8 path");
+    let plot = |extra: &[&str]| {
+        let mut args = vec!["plot", two_vni, "-g", "stevens", "--stream", "1", "-o", svg];
+        args.extend_from_slice(extra);
+        tcplab(&args)
+    };
+    // One connection by default (as tshark): there is no stream 1.
+    let merged = plot(&[]);
+    assert!(!merged.status.success(), "{}", stdout(&merged));
+    assert!(stderr(&merged).contains("stream 1"), "{}", stderr(&merged));
+    let separate = plot(&["--tunnels", "separate"]);
+    assert!(separate.status.success(), "{}", stderr(&separate));
+    assert!(stdout(&separate).contains("stevens graph of stream 1"));
+
+    let port_8472 = data("vxlan-8472.pcap");
+    let port_8472 = port_8472.to_str().expect("utf-8 path");
+    let out = dir.join("report");
+    let out = out.to_str().expect("utf-8 path");
+    let plain = tcplab(&["report", port_8472, "-o", out]);
+    assert!(
+        stderr(&plain).contains("no TCP connection"),
+        "{}",
+        stderr(&plain)
+    );
+    let decoded = tcplab(&[
+        "report",
+        port_8472,
+        "-o",
+        out,
+        "--decode-as",
+        "udp:8472=vxlan",
+    ]);
+    assert!(decoded.status.success(), "{}", stderr(&decoded));
+    let summary = std::fs::read_to_string(format!("{out}/summary.json")).expect("summary.json");
+    let summary: Value = serde_json::from_str(&summary).expect("JSON");
+    assert_eq!(
+        summary["captures"][0]["capture"]["tcp_segments"], 14,
+        "{summary}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn json_lines_rows_carry_the_tunnel_path() {
     let dir = std::env::temp_dir().join(format!("tcplab-tunnels-{}", std::process::id()));
@@ -238,4 +289,107 @@ fn json_lines_rows_carry_the_tunnel_path() {
         data("gre.pcap").to_str().expect("utf-8"),
     ]));
     assert!(csv.lines().all(|l| l.split(',').count() == 18));
+}
+
+/// The frames whose CSV rows carry `len` payload bytes, with their times.
+fn frames_with_len(capture: &str, len: &str) -> Vec<(u64, String)> {
+    let out = tcplab(&[
+        "analyze",
+        "--format",
+        "csv",
+        data(capture).to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[10] == len)
+        .map(|f| (f[0].parse().expect("frame"), f[1].to_string()))
+        .collect()
+}
+
+/// IP fragments (#17): each datagram becomes its TCP segment at the frame
+/// that completes it, with that frame's time (as tshark shows it); the
+/// other fragments are counted as reassembled, an incomplete datagram's
+/// fragments with the reason.
+#[test]
+fn fragmented_segments_are_reassembled_at_the_frame_that_completes_them() {
+    const MISSING: [(&str, u64); 1] = [(
+        "IP fragment of a datagram not reassembled (a fragment missing)",
+        2,
+    )];
+    // A capture, its TCP segments, reassembled fragments and what is not TCP.
+    type FragCase = (&'static str, u64, u64, &'static [(&'static str, u64)]);
+    let cases: [FragCase; 7] = [
+        ("ipfrag-v4.pcap", 14, 6, &[]),
+        ("ipfrag-v4-reversed.pcap", 14, 6, &[]),
+        ("ipfrag-v4-overlap.pcap", 14, 6, &[]),
+        ("ipfrag-v4-missing.pcap", 13, 4, &MISSING),
+        ("ipfrag-v6.pcap", 14, 2, &[]),
+        ("vxlan-frag.pcap", 14, 2, &[]),
+        ("ipip-inner-frag.pcap", 14, 6, &[]),
+    ];
+    for (capture, segments, reassembled, skipped) in cases {
+        let c = analysis(capture, &[])["capture"].clone();
+        assert_eq!(c["tcp_segments"], segments, "{capture}");
+        assert_eq!(c["reassembled_fragments"], reassembled, "{capture}");
+        let expected: serde_json::Map<String, Value> = skipped
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        assert_eq!(c["skipped"], Value::Object(expected), "{capture}");
+    }
+    // Fragments 6-8 and 9-11 hold the two full segments (the last, 1104
+    // bytes, 13-15): in order the third fragment completes each, reversed
+    // too (it is then the first fragment, offset 0).
+    let full = frames_with_len("ipfrag-v4.pcap", "1448");
+    assert_eq!(full.iter().map(|f| f.0).collect::<Vec<_>>(), [8, 11]);
+    assert_eq!(full[0].1, "1709294400.006483000");
+    let reversed = frames_with_len("ipfrag-v4-reversed.pcap", "1448");
+    assert_eq!(reversed.iter().map(|f| f.0).collect::<Vec<_>>(), [8, 11]);
+    // Each reassembled row names its fragments in JSON Lines.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jsonl = dir.path().join("reversed.jsonl");
+    let run = tcplab(&[
+        "analyze",
+        data("ipfrag-v4-reversed.pcap").to_str().expect("utf-8"),
+        "--segments-json",
+        jsonl.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let rows: Vec<Value> = std::fs::read_to_string(&jsonl)
+        .expect("JSON Lines")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON row"))
+        .filter(|r: &Value| r.get("ip_fragments").is_some())
+        .collect();
+    let named: Vec<(u64, Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["frame"].as_u64().expect("frame"),
+                r["ip_fragments"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [8, 11, 15].map(|f| (f, serde_json::json!({"count": 3, "first_frame": f - 2})))
+    );
+    // The second full segment lost a fragment: only the first is seen.
+    let seen = frames_with_len("ipfrag-v4-missing.pcap", "1448");
+    assert_eq!(seen.iter().map(|f| f.0).collect::<Vec<_>>(), [8]);
+    // Reassembled outer packets still name the tunnel they carried, and
+    // inner fragments the tunnel they came through.
+    assert_eq!(
+        tunnels_of(&analysis("vxlan-frag.pcap", &[])),
+        [Some(
+            "VXLAN vni 5001 over 203.0.113.1 → 203.0.113.2".to_string()
+        )]
+    );
+    assert_eq!(
+        tunnels_of(&analysis("ipip-inner-frag.pcap", &[])),
+        [Some("IP-in-IP over 203.0.113.1 → 203.0.113.2".to_string())]
+    );
 }

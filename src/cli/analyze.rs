@@ -1,5 +1,6 @@
 //! `tcplab analyze FILE...`: reads captures and prints what TCP did.
 
+use super::decode_args::DecodeArgs;
 use super::{EXIT_FAILURE, EXIT_PARTIAL};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
@@ -9,13 +10,12 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tcplab_analysis::{
-    self, AnalyzerOptions, CaptureStats, ConnectionSummary, Event, SegmentReport, TunnelMode,
+    self, AnalyzerOptions, CaptureStats, ConnectionSummary, Event, SegmentReport,
 };
 use tcplab_render::output::{
     csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
 };
 use tcplab_render::staging::OutputFile;
-use tcplab_wire::dissect::UdpTunnel;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -58,46 +58,8 @@ pub struct AnalyzeArgs {
     /// memory, older ones are on disk (docs/memory.md); for tests and tuning
     #[arg(long, value_name = "N", hide = true)]
     pub max_hot_streams: Option<usize>,
-    /// How connections in tunnels are numbered: `merge` by the innermost
-    /// 4-tuple only, as Wireshark; `separate` also by the tunnel (VNI, GRE
-    /// key, MPLS labels, VLAN, outer addresses), for overlays that reuse
-    /// addresses
-    #[arg(long, value_enum, default_value_t = Tunnels::Merge)]
-    pub tunnels: Tunnels,
-    /// Decode a UDP port as a tunnel, as Wireshark's "Decode As", e.g.
-    /// `udp:8472=vxlan` (Linux's VXLAN port); VXLAN on 4789 and Geneve on
-    /// 6081 are always decoded. May be repeated
-    #[arg(long, value_name = "udp:PORT=vxlan|geneve", value_parser = parse_decode_as)]
-    pub decode_as: Vec<(u16, UdpTunnel)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Tunnels {
-    /// One connection per innermost 4-tuple, as Wireshark's tcp.stream
-    Merge,
-    /// One connection per innermost 4-tuple and tunnel
-    Separate,
-}
-
-/// `udp:8472=vxlan` → (8472, VXLAN).
-fn parse_decode_as(text: &str) -> std::result::Result<(u16, UdpTunnel), String> {
-    let usage =
-        || format!("{text:?}: expected udp:PORT=vxlan or udp:PORT=geneve (e.g. udp:8472=vxlan)");
-    let rest = text.strip_prefix("udp:").ok_or_else(usage)?;
-    let (port, proto) = rest.split_once('=').ok_or_else(usage)?;
-    let port: u16 = port
-        .parse()
-        .map_err(|_| format!("{text:?}: {port:?} is not a UDP port (0-65535)"))?;
-    let tunnel = match proto.to_ascii_lowercase().as_str() {
-        "vxlan" => UdpTunnel::Vxlan,
-        "geneve" => UdpTunnel::Geneve,
-        _ => {
-            return Err(format!(
-                "{text:?}: {proto:?} is not a tunnel tcplab decodes in UDP (vxlan, geneve)"
-            ))
-        }
-    };
-    Ok((port, tunnel))
+    #[command(flatten)]
+    pub decode: DecodeArgs,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
@@ -146,13 +108,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     if let Some(n) = args.max_hot_streams {
         opts.max_hot_streams = n;
     }
-    opts.tunnels = match args.tunnels {
-        Tunnels::Merge => TunnelMode::Merge,
-        Tunnels::Separate => TunnelMode::Separate,
-    };
-    for &(port, tunnel) in &args.decode_as {
-        opts.decode.decode_udp_as(port, tunnel);
-    }
+    args.decode.apply(&mut opts);
     if let Some(expr) = &args.filter {
         // Refused once, before any file is read, rather than once per file.
         tcplab_wire::capture::filter::ReadFilter::new(expr)?;

@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod capture;
 mod capture_live;
 pub mod compare;
+mod decode_args;
 pub mod lab;
 pub mod path_args;
 pub mod plot;

@@ -2,6 +2,7 @@
 //! `--all -o DIR/`: reads the capture, picks the connection and direction,
 //! draws.
 
+use super::decode_args::DecodeArgs;
 use super::EXIT_PARTIAL;
 use crate::cli::values::LangArg;
 use anyhow::{Context, Result};
@@ -78,6 +79,8 @@ pub struct PlotArgs {
     /// RTT graphs [default: CAPTURE's `<name>-tcpinfo.csv` beside it, when there is one]
     #[arg(long, value_name = "CSV")]
     pub tcp_info: Option<PathBuf>,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
 }
 
 /// The kernel's samples of the plotted connection: from `--tcp-info`, or
@@ -117,7 +120,7 @@ fn parse_interval(s: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: PlotArgs) -> Result<ExitCode> {
-    let got = plot::collect_file(&args.capture, args.stream)?;
+    let got = plot::collect_file_with(&args.capture, args.stream, &args.decode.options())?;
     let mut exit = 0;
     if let Some(err) = &got.damage {
         eprintln!(

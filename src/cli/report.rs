@@ -1,6 +1,7 @@
 //! `tcplab report CAPTURE [-o reports/NAME/] [--lang es|en] [--stream N]`:
 //! writes the lab report of an existing capture and lists the files.
 
+use super::decode_args::DecodeArgs;
 use super::EXIT_PARTIAL;
 use crate::cli::values::LangArg;
 use anyhow::{anyhow, Result};
@@ -25,6 +26,8 @@ pub struct ReportArgs {
     /// The run's metadata JSON [default: CAPTURE with .json, if it exists]
     #[arg(long, value_name = "FILE.json")]
     pub meta: Option<PathBuf>,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
 }
 
 /// `reports/<capture file name without extension>/`.
@@ -41,6 +44,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         lang: LangArg::or_env(args.lang),
         stream: args.stream,
         run_meta: args.meta,
+        analyzer: args.decode.options(),
     };
     // The library's message already names the file and the cause: print it
     // once, without anyhow repeating the underlying I/O error.

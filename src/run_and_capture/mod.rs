@@ -401,6 +401,7 @@ fn finish(
         lang: opts.lang,
         stream: None,
         run_meta: Some(meta_path.clone()),
+        ..ReportOptions::default()
     };
     let report = report::write_report(&pcap, &opts.report_dir.join(name), &report_opts)
         .map_err(|e| RunError::Lab(format!("writing the lab report: {e}")))?;

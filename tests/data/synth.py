@@ -1481,6 +1481,156 @@ def make_bad_subsecond():
     return bytes(data)
 
 
+# ------------------------------------------------------------ IP fragments
+def frag_v4(ippkt, mtu, mode="order"):
+    """The IPv4 packet (20-byte header) cut into fragments of at most `mtu`
+    bytes, as RFC 791 cuts them (DF clear). mode: order, reversed, overlap
+    (the second fragment starts 16 bytes early, repeating those bytes),
+    missing (the second fragment left out)."""
+    hdr, data = ippkt[:20], ippkt[20:]
+    step = (mtu - 20) // 8 * 8
+    ranges = [(off, min(off + step, len(data))) for off in range(0, len(data), step)]
+    if mode == "overlap" and len(ranges) > 1:
+        ranges[1] = (ranges[1][0] - 16, ranges[1][1])
+    out = []
+    for start, end in ranges:
+        h = bytearray(hdr)
+        more = 0x2000 if end < len(data) else 0
+        struct.pack_into("!H", h, 2, 20 + end - start)
+        struct.pack_into("!H", h, 6, more | start // 8)
+        struct.pack_into("!H", h, 10, 0)
+        struct.pack_into("!H", h, 10, csum16(bytes(h)))
+        out.append(bytes(h) + data[start:end])
+    if mode == "reversed":
+        out.reverse()
+    if mode == "missing" and len(out) > 1:
+        del out[1]
+    return out
+
+
+_frag6_ident = [0x6000]
+
+
+def frag_v6(ippkt, mtu):
+    """The IPv6 packet (no extension headers) cut into fragments of at most
+    `mtu` bytes with a Fragment header (RFC 8200 §4.5)."""
+    _frag6_ident[0] += 1
+    hdr, data = ippkt[:40], ippkt[40:]
+    nh = hdr[6]
+    step = (mtu - 48) // 8 * 8
+    out = []
+    for start in range(0, len(data), step):
+        end = min(start + step, len(data))
+        h = bytearray(hdr)
+        h[6] = 44
+        struct.pack_into("!H", h, 4, 8 + end - start)
+        more = 1 if end < len(data) else 0
+        fh = struct.pack("!BBHI", nh, 0, (start // 8) << 3 | more, _frag6_ident[0])
+        out.append(bytes(h) + fh + data[start:end])
+    return out
+
+
+def l2_ether_frag(mtu, modes=None):
+    """Ethernet whose IP packets longer than `mtu` go as fragments (a list
+    of frames); modes: the fragmenting mode of each fragmented packet in
+    turn (then "order")."""
+    modes = list(modes or [])
+
+    def build(src_side, dst_side, ippkt, v6):
+        eth = dst_side.mac + src_side.mac + struct.pack("!H", 0x86DD if v6 else 0x0800)
+        if len(ippkt) <= mtu:
+            return eth + ippkt
+        pieces = frag_v6(ippkt, mtu) if v6 else \
+            frag_v4(ippkt, mtu, modes.pop(0) if modes else "order")
+        return [eth + f for f in pieces]
+    return build
+
+
+def l2_udp_tunnel_frag(port, header, mtu):
+    """A UDP tunnel whose outer IPv4 packets longer than `mtu` go as
+    fragments, as Linux sends VXLAN (DF clear)."""
+    tunnel = l2_udp_tunnel(port, header)
+
+    def build(src_side, dst_side, ippkt, v6):
+        frame = tunnel(src_side, dst_side, ippkt, v6)
+        eth, outer = frame[:14], frame[14:]
+        if len(outer) <= mtu:
+            return frame
+        return [eth + f for f in frag_v4(outer, mtu)]
+    return build
+
+
+def fragments_sink(events):
+    """A sink taking a frame or a list of fragments (1 µs apart)."""
+    def sink(t, frames):
+        for i, f in enumerate(frames if isinstance(frames, list) else [frames]):
+            events.append((t + i * US, f))
+    return sink
+
+
+def frag_capture(link, v6=False, cport=53901):
+    p, add = pcap_of(LINKTYPE_ETHERNET)
+    ev = []
+    a, b = v6_pair(cport=cport) if v6 else v4_pair(cport=cport)
+    simple_conn(fragments_sink(ev), link, a, b, v6=v6, tag="frag%d" % cport)
+    merge_sorted(ev, add)
+    return p.bytes()
+
+
+@capture("ipfrag-v4.pcap")
+def make_ipfrag_v4():
+    """IPv4 over a 576-byte MTU: every full data segment in 3 fragments, in order."""
+    return frag_capture(l2_ether_frag(576), cport=53901)
+
+
+@capture("ipfrag-v4-reversed.pcap")
+def make_ipfrag_v4_reversed():
+    """As ipfrag-v4, every fragmented datagram's fragments sent last first."""
+    return frag_capture(l2_ether_frag(576, ["reversed"] * 3), cport=53902)
+
+
+@capture("ipfrag-v4-overlap.pcap")
+def make_ipfrag_v4_overlap():
+    """As ipfrag-v4, the second fragment of each datagram starting 16 bytes
+    early (overlapping bytes repeated, equal)."""
+    return frag_capture(l2_ether_frag(576, ["overlap"] * 3), cport=53903)
+
+
+@capture("ipfrag-v4-missing.pcap")
+def make_ipfrag_v4_missing():
+    """As ipfrag-v4, the second data datagram's middle fragment missing."""
+    return frag_capture(l2_ether_frag(576, ["order", "missing"]), cport=53904)
+
+
+@capture("ipfrag-v6.pcap")
+def make_ipfrag_v6():
+    """IPv6 over a 1280-byte MTU: every full data segment in 2 fragments (Fragment header)."""
+    return frag_capture(l2_ether_frag(1280), v6=True, cport=53905)
+
+
+@capture("vxlan-frag.pcap")
+def make_vxlan_frag():
+    """VXLAN (UDP 4789, VNI 5001) over a 1500-byte MTU with DF clear, as
+    Linux sends it: each full inner segment's outer packet in 2 fragments."""
+    _fresh_outer_ident()
+    return frag_capture(l2_udp_tunnel_frag(4789, vxlan_header(5001), 1500), cport=53906)
+
+
+@capture("ipip-inner-frag.pcap")
+def make_ipip_inner_frag():
+    """IPv4 in IPv4 (protocol 4) whose inner packets were fragmented before
+    the tunnel (inner MTU 576): each fragment in an outer packet of its own,
+    reassembled inside the tunnel."""
+    _fresh_outer_ident()
+
+    def build(src_side, dst_side, ippkt, v6):
+        fwd = src_side.mac == MAC_CLIENT
+        pieces = frag_v4(ippkt, 576) if len(ippkt) > 576 else [ippkt]
+        frames = [outer_v4(f, 4, fwd) for f in pieces]
+        return frames if len(frames) > 1 else frames[0]
+    return frag_capture(build, cport=53907)
+
+
 # ------------------------------------------------------------------ main
 def main():
     ap = argparse.ArgumentParser(description=__doc__,

@@ -14,8 +14,14 @@ pub struct CaptureStats {
     pub link_types: Vec<String>,
     pub records: u64,
     pub tcp_segments: u64,
-    /// Packets that are not TCP segments, by reason.
+    /// Packets that are not TCP segments, by reason (IP fragments whose
+    /// datagram could not be reassembled among them, with the reason).
     pub skipped: BTreeMap<String, u64>,
+    /// IP fragments whose datagram was reassembled: each datagram is
+    /// analysed at the frame that completed it (as Wireshark shows it),
+    /// and its other fragments are counted here.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reassembled_fragments: u64,
     /// TCP segments whose payload was cut by the snap length.
     pub truncated_payload: u64,
     pub first_time: Option<f64>,
@@ -64,6 +70,10 @@ impl InvalidTimes {
             self.frames.push(frame);
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl CaptureStats {

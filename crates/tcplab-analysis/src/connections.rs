@@ -27,6 +27,7 @@ use crate::connection::Connection;
 use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
 use crate::flow::FlowTable;
 use crate::tunnels::TunnelMode;
+use tcplab_wire::dissect::defrag::Limits;
 use tcplab_wire::dissect::DecodeOptions;
 
 /// How the analysis uses memory, and how packets are dissected.
@@ -47,6 +48,8 @@ pub struct AnalyzerOptions {
     /// A read filter in tcpdump's language: only matching records are
     /// analysed (`tcplab analyze -f`).
     pub filter: Option<String>,
+    /// The bounds on IP fragments held for reassembly.
+    pub defrag: Limits,
 }
 
 impl AnalyzerOptions {
@@ -64,6 +67,7 @@ impl Default for AnalyzerOptions {
             decode: DecodeOptions::default(),
             tunnels: TunnelMode::default(),
             filter: None,
+            defrag: Limits::default(),
         }
     }
 }

@@ -80,7 +80,8 @@ use std::path::Path;
 use std::sync::Arc;
 use tcplab_wire::capture::filter::{FilterError, ReadFilter};
 use tcplab_wire::capture::{self, CaptureError, Format, LinkType, Record, Timestamp};
-use tcplab_wire::dissect::{self, Encap, Flags, SackBlocks, Skip, TunnelPath};
+use tcplab_wire::dissect::defrag::Pushed;
+use tcplab_wire::dissect::{self, Defragmenter, Encap, Flags, SackBlocks, Skip, TunnelPath};
 use tcplab_wire::Seq;
 use tunnels::Tunnels;
 
@@ -117,6 +118,16 @@ pub struct SegmentReport {
     pub sent_again: Option<Mechanism>,
     /// The tunnel path this segment came through (`None` on a plain link).
     pub tunnel: Option<Arc<str>>,
+    /// Reassembled from IP fragments: how many, and the frame of the
+    /// first to arrive (this frame completed the datagram).
+    pub fragments: Option<Reassembly>,
+}
+
+/// The IP fragments a segment was reassembled from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reassembly {
+    pub count: u32,
+    pub first_frame: u64,
 }
 
 /// The result of analysing one capture.
@@ -136,6 +147,8 @@ pub struct Analyzer {
     skips: BTreeMap<(Skip, Option<Encap>), u64>,
     decode: dissect::DecodeOptions,
     tunnels: Tunnels,
+    /// IP fragments waiting for the rest of their datagram (bounded).
+    defrag: Defragmenter,
     /// The frame of the latest record whose time is invalid (0: none): no
     /// RTT spans it.
     clock_break: u64,
@@ -160,12 +173,11 @@ impl Analyzer {
             skips: BTreeMap::new(),
             decode: opts.decode,
             tunnels: Tunnels::new(opts.tunnels),
+            defrag: Defragmenter::new(opts.defrag),
             clock_break: 0,
         }
     }
 
-    /// Dissects and analyses one record; `None` when it is not a TCP segment
-    /// (the reason is counted).
     /// Counts a record the read filter left out (it keeps its frame number).
     fn skip_unmatched(&mut self) {
         self.stats.records += 1;
@@ -174,6 +186,9 @@ impl Analyzer {
         }
     }
 
+    /// Dissects and analyses one record; `None` when it is not a TCP segment
+    /// (the reason is counted), or an IP fragment held until its datagram
+    /// is whole (counted then: as reassembled, or why it could not be).
     pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
         self.stats.records += 1;
         if !rec.ts_valid {
@@ -186,43 +201,93 @@ impl Analyzer {
         if let Some(seg) = dissect::dissect_plain(rec) {
             return Some(self.push_segment(&seg));
         }
-        match dissect::dissect_encapsulated(rec, &self.decode) {
-            Ok(found) => Some(self.push_segment_in(&found.segment, Some(&found.path))),
-            Err(rejected) => {
-                *self
-                    .skips
-                    .entry((rejected.skip, rejected.inside))
-                    .or_default() += 1;
-                if let Some((sa, sp, da, dp)) = rejected.ports {
-                    // No path: a damaged header stops the descent before its
-                    // tunnel is known to be one of TCP's.
-                    let (src, dst) = (
-                        Endpoint { addr: sa, port: sp },
-                        Endpoint { addr: da, port: dp },
-                    );
-                    let (stream, is_new) = match self.table.touch(src, dst, 0) {
-                        Ok(found) => found,
-                        Err(e) => {
-                            self.conns.fail(e);
-                            return None;
+        let found = dissect::dissect_encapsulated(rec, &self.decode);
+        self.descended(rec, found)
+    }
+
+    /// What a descent found: a segment to analyse, a fragment for the
+    /// defragmenter (whose completed datagram is descended into in turn:
+    /// fragments inside reassembled datagrams too), or a reason to count.
+    fn descended(
+        &mut self,
+        rec: &Record<'_>,
+        found: Result<dissect::Descended<'_>, dissect::Rejected>,
+    ) -> Option<SegmentReport> {
+        let report = match found {
+            Ok(dissect::Descended::Tcp(found)) => {
+                Some(self.push_segment_in(&found.segment, Some(&found.path)))
+            }
+            Ok(dissect::Descended::Fragment(fragment)) => {
+                match self.defrag.push(rec.frame, rec.ts, &fragment) {
+                    Pushed::Held => None,
+                    Pushed::Complete(whole) => {
+                        // The completing frame stands for the datagram;
+                        // the others are counted as reassembled in it.
+                        *self
+                            .skips
+                            .entry((Skip::FragmentReassembled, whole.inside))
+                            .or_default() += u64::from(whole.frames.saturating_sub(1));
+                        let next = dissect::dissect_reassembled(
+                            rec,
+                            &whole.datagram,
+                            whole.path,
+                            whole.inside,
+                            &self.decode,
+                        );
+                        let mut report = self.descended(rec, next);
+                        if let Some(r) = report.as_mut().filter(|r| r.fragments.is_none()) {
+                            r.fragments = Some(Reassembly {
+                                count: whole.frames,
+                                first_frame: whole.first_frame,
+                            });
                         }
-                    };
-                    if is_new {
-                        self.conns.push(Connection::new(
-                            stream,
-                            src,
-                            dst,
-                            (rec.frame, rec.ts),
-                            false,
-                        ));
+                        report
                     }
-                    if let Some(conn) = self.conns.get_mut(stream) {
-                        conn.push_malformed(rec.frame, rec.ts);
-                    }
-                    self.conns.make_room();
                 }
+            }
+            Err(rejected) => {
+                self.rejected(rec, rejected);
                 None
             }
+        };
+        count_lost(&mut self.skips, self.defrag.take_lost());
+        report
+    }
+
+    /// Counts a packet that is not a TCP segment; one with TCP's ports
+    /// still gets its stream, as in Wireshark.
+    fn rejected(&mut self, rec: &Record<'_>, rejected: dissect::Rejected) {
+        *self
+            .skips
+            .entry((rejected.skip, rejected.inside))
+            .or_default() += 1;
+        if let Some((sa, sp, da, dp)) = rejected.ports {
+            // No path: a damaged header stops the descent before its
+            // tunnel is known to be one of TCP's.
+            let (src, dst) = (
+                Endpoint { addr: sa, port: sp },
+                Endpoint { addr: da, port: dp },
+            );
+            let (stream, is_new) = match self.table.touch(src, dst, 0) {
+                Ok(found) => found,
+                Err(e) => {
+                    self.conns.fail(e);
+                    return;
+                }
+            };
+            if is_new {
+                self.conns.push(Connection::new(
+                    stream,
+                    src,
+                    dst,
+                    (rec.frame, rec.ts),
+                    false,
+                ));
+            }
+            if let Some(conn) = self.conns.get_mut(stream) {
+                conn.push_malformed(rec.frame, rec.ts);
+            }
+            self.conns.make_room();
         }
     }
 
@@ -342,6 +407,7 @@ impl Analyzer {
             rto: v.seq.rto,
             sent_again: v.sent_again,
             tunnel: place.name,
+            fragments: None,
         }
     }
 
@@ -365,9 +431,17 @@ impl Analyzer {
     /// `Finished`, so that a capture with many connections can be written
     /// out one connection at a time.
     pub fn finish(mut self) -> Finished {
+        count_lost(&mut self.skips, self.defrag.finish());
+        self.stats.reassembled_fragments = self
+            .skips
+            .iter()
+            .filter(|((skip, _), _)| *skip == Skip::FragmentReassembled)
+            .map(|(_, n)| n)
+            .sum();
         self.stats.skipped = self
             .skips
             .iter()
+            .filter(|((skip, _), _)| *skip != Skip::FragmentReassembled)
             .map(|(&(skip, inside), v)| {
                 let reason = dissect::Rejected {
                     skip,
@@ -387,6 +461,18 @@ impl Analyzer {
     }
 }
 
+/// Counts the fragments of datagrams the defragmenter gave up, by reason.
+fn count_lost(
+    skips: &mut BTreeMap<(Skip, Option<Encap>), u64>,
+    lost: impl IntoIterator<Item = dissect::defrag::Lost>,
+) {
+    for lost in lost {
+        *skips
+            .entry((Skip::FragmentLost(lost.loss), lost.inside))
+            .or_default() += u64::from(lost.frames);
+    }
+}
+
 /// Reads and analyses a capture file, handing every segment to `sink` as it
 /// is analysed. A file damaged in the middle still yields an `Analysis` of
 /// what came before, with `capture.damage` set; the error is returned too
@@ -395,7 +481,16 @@ pub fn analyze_file(
     path: &Path,
     sink: impl FnMut(&SegmentReport),
 ) -> Result<(Analysis, Option<CaptureError>), AnalysisError> {
-    let (finished, damage) = analyze_file_streaming(path, sink)?;
+    analyze_file_with(path, AnalyzerOptions::default(), sink)
+}
+
+/// As [`analyze_file`], with the user's options (tunnels, decoded ports).
+pub fn analyze_file_with(
+    path: &Path,
+    opts: AnalyzerOptions,
+    sink: impl FnMut(&SegmentReport),
+) -> Result<(Analysis, Option<CaptureError>), AnalysisError> {
+    let (finished, damage) = analyze_file_streaming_with(path, opts, sink)?;
     let connections = finished.summaries().collect();
     if let Some(source) = finished.take_error() {
         return Err(disk_failed(path, source));

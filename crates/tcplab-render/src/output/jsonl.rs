@@ -41,6 +41,15 @@ struct Row<'a> {
     /// The tunnel path (absent on a plain link).
     #[serde(skip_serializing_if = "Option::is_none")]
     tunnel: Option<&'a str>,
+    /// Reassembled from IP fragments (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip_fragments: Option<Fragments>,
+}
+
+#[derive(Serialize)]
+struct Fragments {
+    count: u32,
+    first_frame: u64,
 }
 
 pub struct JsonlWriter<W: Write> {
@@ -87,6 +96,10 @@ impl<W: Write> JsonlWriter<W> {
             bytes_in_flight: r.bytes_in_flight,
             retransmission_of: r.rto.map(|(f, _)| f),
             tunnel: r.tunnel.as_deref(),
+            ip_fragments: r.fragments.map(|f| Fragments {
+                count: f.count,
+                first_frame: f.first_frame,
+            }),
         };
         serde_json::to_writer(&mut self.out, &row).map_err(io::Error::other)?;
         self.out.write_all(b"\n")

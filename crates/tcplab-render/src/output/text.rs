@@ -54,6 +54,14 @@ pub fn write_capture(out: &mut impl Write, c: &CaptureStats, connections: usize)
         connections,
         noun(connections as u64, "connection", "connections")
     )?;
+    if c.reassembled_fragments > 0 {
+        writeln!(
+            out,
+            "  {} IP {} reassembled: each datagram is analysed at the frame that completed it",
+            c.reassembled_fragments,
+            noun(c.reassembled_fragments, "fragment", "fragments"),
+        )?;
+    }
     if c.truncated_payload > 0 {
         writeln!(
             out,

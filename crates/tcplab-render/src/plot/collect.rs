@@ -13,7 +13,9 @@ use super::{PlotError, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 use tcplab_analysis::flow::{Direction, Endpoint};
-use tcplab_analysis::{Analysis, ConnectionSummary, EventSet, Mechanism, SegmentReport};
+use tcplab_analysis::{
+    Analysis, AnalyzerOptions, ConnectionSummary, EventSet, Mechanism, SegmentReport,
+};
 use tcplab_wire::capture::{CaptureError, Timestamp};
 use tcplab_wire::dissect::Flags;
 use tcplab_wire::Seq;
@@ -285,9 +287,20 @@ pub struct Collected {
 /// whole capture's summary: stream 0 is collected on the way, so a second
 /// pass is only needed when another stream turns out to be the busiest.
 pub fn collect_file(path: &Path, stream: Option<u32>) -> Result<Collected> {
+    collect_file_with(path, stream, &AnalyzerOptions::default())
+}
+
+/// As [`collect_file`], with the user's analyzer options (`--tunnels`,
+/// `--decode-as`): the same streams as `tcplab analyze` with them.
+pub fn collect_file_with(
+    path: &Path,
+    stream: Option<u32>,
+    opts: &AnalyzerOptions,
+) -> Result<Collected> {
     let guess = stream.unwrap_or(0);
     let mut collector = Collector::new([guess]);
-    let (analysis, damage) = tcplab_analysis::analyze_file(path, |r| collector.push(r))?;
+    let (analysis, damage) =
+        tcplab_analysis::analyze_file_with(path, opts.clone(), |r| collector.push(r))?;
     let target = match stream {
         Some(n) => n,
         None => busiest(&analysis.connections).ok_or_else(|| PlotError::NoConnection {
@@ -305,7 +318,7 @@ pub fn collect_file(path: &Path, stream: Option<u32>) -> Result<Collected> {
         collector.finish()
     } else {
         let mut second = Collector::new([target]);
-        tcplab_analysis::analyze_file(path, |r| second.push(r))?;
+        tcplab_analysis::analyze_file_with(path, opts.clone(), |r| second.push(r))?;
         second.finish()
     };
     let series = found.pop().ok_or(PlotError::EmptyStream {

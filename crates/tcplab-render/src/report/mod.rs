@@ -49,7 +49,7 @@ use tcplab_analysis::record::drops::DroppedPacket;
 use tcplab_analysis::record::run_meta;
 use tcplab_analysis::record::tcp_info::{self as tcpinfo, TcpInfo};
 use tcplab_analysis::AnalysisError;
-use tcplab_analysis::{CaptureStats, ConnectionSummary, SegmentReport};
+use tcplab_analysis::{AnalyzerOptions, CaptureStats, ConnectionSummary, SegmentReport};
 use thiserror::Error;
 
 pub type Result<T> = std::result::Result<T, ReportError>;
@@ -85,6 +85,8 @@ pub struct ReportOptions {
     pub stream: Option<u32>,
     /// The run's metadata JSON; when `None`, `CAPTURE.json` is used if it exists.
     pub run_meta: Option<PathBuf>,
+    /// How the capture is read (`--tunnels`, `--decode-as`), as `analyze` reads it.
+    pub analyzer: AnalyzerOptions,
 }
 
 /// The files written, and what the caller should tell the user.
@@ -191,7 +193,8 @@ fn write_into(
             csv_err = csv.write(r).err();
         }
     };
-    let (finished, damage) = tcplab_analysis::analyze_file_streaming(capture, sink)?;
+    let (finished, damage) =
+        tcplab_analysis::analyze_file_streaming_with(capture, opts.analyzer.clone(), sink)?;
     if let Some(e) = csv_err {
         return Err(write_err(&segments_csv)(e));
     }
@@ -214,7 +217,7 @@ fn write_into(
     if stream != guess {
         (evidence, collector) = (Evidence::new(stream), Collector::new([stream]));
         path_evidence = path::PathEvidence::new(stream, &drops);
-        tcplab_analysis::analyze_file(capture, |r| {
+        tcplab_analysis::analyze_file_with(capture, opts.analyzer.clone(), |r| {
             evidence.push(r);
             collector.push(r);
             path_evidence.push(r);

@@ -10,23 +10,31 @@
 //! is taken from the IP length fields, not from the bytes captured
 //! (`Segment::len` vs `Segment::captured_len`).
 //!
-//! Not done here: anything that needs more than one packet (that is `flow`
-//! and `analysis`).
+//! An IP fragment stops the descent: [`dissect_encapsulated`] hands it
+//! over as a [`Fragment`] for the caller's [`Defragmenter`] (`defrag`, the
+//! only state here), and [`dissect_reassembled`] goes on into the whole
+//! datagram, with the path the fragment came through.
+//!
+//! Not done here: anything else that needs more than one packet (that is
+//! `flow` and `analysis`).
 
+pub mod defrag;
 pub mod encap;
 mod fast;
 mod flags;
 mod options;
+mod skip;
 
+pub use defrag::{Defragmenter, Fragment, Loss};
 pub use encap::{DecodeOptions, Encap, Hop, Outer, TunnelPath, UdpTunnel};
 pub use flags::{Flags, NotAFlagLetter};
 pub use options::{SackBlocks, TcpOptions};
+pub use skip::{Rejected, Skip};
 
 use crate::capture::{LinkType, Record, Timestamp};
 use crate::Seq;
-use encap::Descent;
+use encap::{Descent, Innermost};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
-use std::fmt;
 use std::net::IpAddr;
 
 /// One TCP segment, as far as one packet can tell.
@@ -60,100 +68,6 @@ impl Segment {
 
     pub fn payload_missing(&self) -> bool {
         self.captured_len < self.len
-    }
-}
-
-/// Why a packet did not yield a TCP segment; counted and reported, never dropped silently.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Skip {
-    UnsupportedLink(u32),
-    /// Not IPv4/IPv6 (ARP, LLDP, PPP's LCP, ...).
-    NotIp,
-    /// IP but not TCP (UDP, ICMP, ...).
-    NotTcp,
-    /// A non-first IP fragment, or a TCP segment split into fragments.
-    IpFragment,
-    /// The capture stopped before the end of the IP or TCP header (snap length).
-    HeadersTruncated,
-    /// Bytes that cannot be an IP/TCP packet (bad version, bad lengths, bad data offset).
-    Malformed,
-    /// A protocol field of `layer` names a protocol tcplab does not know.
-    UnknownProtocol {
-        layer: Encap,
-        proto: u32,
-    },
-    /// A variant of `layer` tcplab does not take apart.
-    Unsupported {
-        layer: Encap,
-        what: &'static str,
-    },
-    /// An encrypted frame (802.11 protected): not guessed at.
-    Encrypted(Encap),
-    /// A frame that carries no packet (802.11 management, control, null data).
-    NoPacket(Encap),
-    /// More encapsulations inside each other than tcplab follows.
-    TooDeep,
-}
-
-impl fmt::Display for Skip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Skip::UnsupportedLink(n) => write!(f, "unsupported link type {n}"),
-            Skip::NotIp => write!(f, "not IP"),
-            Skip::NotTcp => write!(f, "IP but not TCP"),
-            Skip::IpFragment => write!(f, "IP fragment"),
-            Skip::HeadersTruncated => write!(f, "headers cut off by the snap length"),
-            Skip::Malformed => write!(f, "malformed IP/TCP header"),
-            Skip::UnknownProtocol { layer, proto } => {
-                write!(f, "{layer} with unknown protocol 0x{proto:04x}")
-            }
-            Skip::Unsupported { layer, what } => write!(f, "{layer} {what}, not supported"),
-            Skip::Encrypted(layer) => write!(f, "{layer} encrypted (not decrypted)"),
-            Skip::NoPacket(layer) => {
-                write!(f, "{layer} management, control or null data (no packet)")
-            }
-            Skip::TooDeep => write!(f, "more than {} nested encapsulations", encap::MAX_HOPS),
-        }
-    }
-}
-
-/// A packet that is not a usable TCP segment. When it is IP protocol 6 with
-/// at least the port numbers present, `ports` carries the 4-tuple: Wireshark
-/// still gives such a packet a `tcp.stream` number, and so do we. `inside`
-/// is the encapsulation the packet had entered when it stopped (none on a
-/// plain link).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rejected {
-    pub skip: Skip,
-    pub ports: Option<(IpAddr, u16, IpAddr, u16)>,
-    pub inside: Option<Encap>,
-}
-
-impl Rejected {
-    /// The reason as the report counts it: `IP but not TCP inside GRE`;
-    /// a reason that names its layer already stands alone.
-    pub fn reason(&self) -> String {
-        match (self.skip, self.inside) {
-            (
-                Skip::NotIp
-                | Skip::NotTcp
-                | Skip::IpFragment
-                | Skip::HeadersTruncated
-                | Skip::Malformed,
-                Some(layer),
-            ) => format!("{} inside {layer}", self.skip),
-            (skip, _) => skip.to_string(),
-        }
-    }
-}
-
-impl From<Skip> for Rejected {
-    fn from(skip: Skip) -> Rejected {
-        Rejected {
-            skip,
-            ports: None,
-            inside: None,
-        }
     }
 }
 
@@ -193,12 +107,41 @@ pub fn dissect_plain(record: &Record<'_>) -> Option<Segment> {
     fast::ipv4_tcp(record)
 }
 
-/// What [`dissect_plain`] leaves: every link type and encapsulation.
-pub fn dissect_encapsulated(
-    record: &Record<'_>,
+/// Where [`dissect_encapsulated`] ended: a TCP segment, or an IP fragment
+/// to be reassembled.
+#[derive(Clone, Debug)]
+pub enum Descended<'a> {
+    Tcp(Dissected),
+    Fragment(Fragment<'a>),
+}
+
+/// What [`dissect_plain`] leaves: every link type and encapsulation. An IP
+/// fragment comes back as it is, for a [`Defragmenter`].
+pub fn dissect_encapsulated<'a>(
+    record: &Record<'a>,
     opts: &DecodeOptions,
-) -> Result<Dissected, Rejected> {
-    dissect_general(record, opts)
+) -> Result<Descended<'a>, Rejected> {
+    descend_from(record, opts, TunnelPath::default(), None)
+}
+
+/// Goes on into a datagram a [`Defragmenter`] rebuilt from fragments:
+/// `record` is the frame that completed it (its number and time are the
+/// segment's, as Wireshark shows the reassembled packet), `path` and
+/// `inside` what the fragments came through.
+pub fn dissect_reassembled<'a>(
+    record: &Record<'_>,
+    datagram: &'a [u8],
+    path: TunnelPath,
+    inside: Option<Encap>,
+    opts: &DecodeOptions,
+) -> Result<Descended<'a>, Rejected> {
+    let whole = Record {
+        link: LinkType::Raw,
+        orig_len: u32::try_from(datagram.len()).unwrap_or(u32::MAX),
+        data: datagram,
+        ..*record
+    };
+    descend_from(&whole, opts, path, inside)
 }
 
 /// Dissects one IPv4 or IPv6 packet without a link layer (as a TUN device
@@ -216,28 +159,57 @@ pub fn dissect_ip(packet: &[u8]) -> Result<Segment, Rejected> {
     })
 }
 
-/// Every link type, encapsulation and IP version.
+/// Every link type, encapsulation and IP version; a fragment is counted
+/// as one (no state to reassemble it in).
 fn dissect_general(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissected, Rejected> {
+    match descend_from(record, opts, TunnelPath::default(), None)? {
+        Descended::Tcp(found) => Ok(found),
+        Descended::Fragment(fragment) => Err(Rejected {
+            skip: Skip::IpFragment,
+            ports: None,
+            inside: fragment.inside,
+        }),
+    }
+}
+
+/// The descent from `record`'s link layer, with the path and
+/// encapsulation already gone through.
+fn descend_from<'a>(
+    record: &Record<'a>,
+    opts: &DecodeOptions,
+    path: TunnelPath,
+    inside: Option<Encap>,
+) -> Result<Descended<'a>, Rejected> {
     let mut descent = Descent {
-        path: TunnelPath::default(),
-        inside: None,
+        path,
+        inside,
         outer: None,
         opts,
     };
-    let packet =
+    let found =
         encap::descend(record.link, record.data, &mut descent).map_err(|skip| Rejected {
             skip,
             ports: None,
             inside: descent.inside,
         })?;
+    let packet = match found {
+        Innermost::Packet(packet) => packet,
+        Innermost::Fragment(ip) => {
+            return Ok(Descended::Fragment(Fragment {
+                ip,
+                path: descent.path,
+                inside: descent.inside,
+            }))
+        }
+    };
     let segment = segment_of(record, &packet).map_err(|mut rejected| {
         rejected.inside = descent.inside;
         rejected
     })?;
-    Ok(Dissected {
+    Ok(Descended::Tcp(Dissected {
         segment,
         path: descent.path,
-    })
+    }))
 }
 
 /// The TCP segment of the innermost IP packet, sliced by etherparse.

@@ -4,7 +4,7 @@
 //! handed back sliced by etherparse for its TCP segment.
 //!
 //! A fragment never opens a tunnel (its payload is only a piece); it goes
-//! back as it is and is counted as a fragment.
+//! back as it is, for the caller's defragmenter (`dissect::defrag`).
 
 use super::{gre, udp, Descent, Encap, Hop, Layer, Outer};
 use crate::dissect::Skip;
@@ -18,6 +18,8 @@ use std::net::IpAddr;
 pub(super) enum Next<'a> {
     Tunnel(Layer<'a>),
     Transport(LaxSlicedPacket<'a>),
+    /// An IPv4 or IPv6 fragment, from its IP header on.
+    Fragment(&'a [u8]),
 }
 
 pub(super) fn packet<'a>(data: &'a [u8], d: &mut Descent<'_>) -> Result<Next<'a>, Skip> {
@@ -39,7 +41,7 @@ pub(super) fn packet<'a>(data: &'a [u8], d: &mut Descent<'_>) -> Result<Next<'a>
         _ => return Ok(Next::Transport(packet)),
     };
     if payload.fragmented {
-        return Ok(Next::Transport(packet));
+        return Ok(Next::Fragment(data));
     }
     let inner = payload.payload;
     match payload.ip_number {
@@ -144,7 +146,7 @@ mod tests {
         let opts = DecodeOptions::default();
         assert!(matches!(
             packet(&outer, &mut descent(&opts)),
-            Ok(Next::Transport(_))
+            Ok(Next::Fragment(bytes)) if bytes == outer.as_slice()
         ));
     }
 }

@@ -13,7 +13,9 @@
 //! here only follows `Layer`s; it never looks into a header itself.
 //!
 //! Not done here: TCP (that is `dissect`), and anything that needs more than
-//! one packet (reassembling IP fragments or A-MSDUs; decrypting 802.11).
+//! one packet: an IP fragment stops the descent and goes back as it is
+//! (`Innermost::Fragment`), for `dissect::defrag`; A-MSDUs are not
+//! reassembled, 802.11 not decrypted.
 
 mod ethernet;
 mod gre;
@@ -130,12 +132,24 @@ impl Descent<'_> {
 /// (a crafted packet could nest IP-in-IP until its bytes run out).
 const MAX_LAYERS: usize = 24;
 
+/// Where a descent ended.
+// The sliced packet is moved once, to `dissect`; boxing it would allocate
+// for every packet.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Innermost<'a> {
+    /// The innermost IP packet, sliced.
+    Packet(LaxSlicedPacket<'a>),
+    /// An IP fragment (from its header on): the rest of its datagram is
+    /// in other packets.
+    Fragment(&'a [u8]),
+}
+
 /// Follows `link`'s bytes down to the innermost IP packet.
 pub(super) fn descend<'a>(
     link: LinkType,
     data: &'a [u8],
     d: &mut Descent<'_>,
-) -> Result<LaxSlicedPacket<'a>, Skip> {
+) -> Result<Innermost<'a>, Skip> {
     let mut layer = links::first_layer(link, data, d)?;
     for _ in 0..MAX_LAYERS {
         layer = match layer {
@@ -149,7 +163,8 @@ pub(super) fn descend<'a>(
             Layer::Mpls(bytes) => mpls::stack(bytes, d)?,
             Layer::Ip(bytes) => match ip::packet(bytes, d)? {
                 ip::Next::Tunnel(inner) => inner,
-                ip::Next::Transport(packet) => return Ok(packet),
+                ip::Next::Transport(packet) => return Ok(Innermost::Packet(packet)),
+                ip::Next::Fragment(bytes) => return Ok(Innermost::Fragment(bytes)),
             },
         };
     }
