@@ -43,7 +43,7 @@ pub fn blocks(input: &Input<'_>, s: &Strings, figures: Vec<Block>) -> Vec<Block>
     out.push(Block::Heading(s.graphs.to_string()));
     out.extend(figures);
     out.extend(answers::blocks(input, s, &roles));
-    out.extend(path::blocks(input, s, &roles, input.path, input.tcp_info));
+    out.extend(path::blocks(input, s, &roles, input.path));
     out.extend(quality::blocks(input, s));
     out
 }

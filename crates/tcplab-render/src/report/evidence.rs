@@ -15,8 +15,6 @@ use tcplab_wire::Seq;
 
 /// Entries kept per list (frames cited in the report); the rest are counted.
 pub const KEEP: usize = 60;
-/// Round trips kept for the slow-start table.
-pub const KEEP_ROUNDS: usize = 40;
 /// Wireshark's labels of a segment sent again, as the report cites them.
 pub const WIRESHARK_LABELS: [Event; 4] = [
     Event::Retransmission,
@@ -209,15 +207,15 @@ impl Side {
         if self.round_target.is_none() {
             self.round_target = self.highest_next;
             self.round_count += 1;
-            if self.rounds.len() < KEEP_ROUNDS {
-                self.rounds.push(Round {
-                    first_frame: r.frame,
-                    t,
-                    segments: 0,
-                    max_in_flight: 0,
-                    loss: false,
-                });
-            }
+            // Every round trip is kept (32 bytes each, fewer than the
+            // plotted segments): `rounds.csv` lists them all.
+            self.rounds.push(Round {
+                first_frame: r.frame,
+                t,
+                segments: 0,
+                max_in_flight: 0,
+                loss: false,
+            });
         }
         let flight = r.bytes_in_flight.unwrap_or(r.len);
         if flight > self.max_in_flight {
@@ -225,12 +223,10 @@ impl Side {
             self.max_in_flight_frame = r.frame;
             self.window_at_max_flight = self.last_window;
         }
-        if self.rounds.len() as u64 == self.round_count {
-            if let Some(round) = self.rounds.last_mut() {
-                round.segments += 1;
-                round.max_in_flight = round.max_in_flight.max(flight);
-                round.loss |= loss;
-            }
+        if let Some(round) = self.rounds.last_mut() {
+            round.segments += 1;
+            round.max_in_flight = round.max_in_flight.max(flight);
+            round.loss |= loss;
         }
     }
 

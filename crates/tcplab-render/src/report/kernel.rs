@@ -3,10 +3,10 @@
 //! ended, the minimum RTT and the retransmissions, each with its tolerance
 //! and ✓ or ✗.
 
-use super::answers::{slow_start_end, SlowStartEnd};
 use super::compose::Roles;
 use super::doc::{code, text, Block};
 use super::evidence::Side;
+use super::slow_start::{self, slow_start_end, SlowStartEnd};
 use super::strings::{fill, Strings};
 use super::units::{at, duration};
 use super::Input;
@@ -87,23 +87,42 @@ fn timeouts(s: &Strings, side: &Side, rows: &[&TcpInfo], start: f64) -> Vec<Vec<
         .collect()
 }
 
-pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInfo]) -> Vec<Block> {
-    let p = &s.path;
-    let Some(k) = input.kernel else {
-        return Vec::new();
-    };
-    if k.dir != roles.data || rows.is_empty() {
+/// The data sender's `TCP_INFO` samples taken while the connection was in
+/// the capture; empty when the run sampled the other side or nothing.
+fn sender_rows<'a>(input: &Input<'a>, roles: &Roles) -> Vec<&'a TcpInfo> {
+    if input.kernel.is_none_or(|k| k.dir != roles.data) {
         return Vec::new();
     }
     let start = input.series.start.as_secs_f64();
     let end = start + input.series.duration();
-    let rows: Vec<&TcpInfo> = rows
+    input
+        .tcp_info
         .iter()
         .filter(|r| r.time >= start && r.time <= end)
-        .collect();
+        .collect()
+}
+
+/// What the sender's kernel says of slow start, for `slow_start::verdict`.
+pub fn kernel_slow_start(input: &Input<'_>, roles: &Roles) -> slow_start::Kernel {
+    let rows = sender_rows(input, roles);
+    if rows.is_empty() {
+        return slow_start::Kernel::Unknown;
+    }
+    let start = input.series.start.as_secs_f64();
+    rows.iter()
+        .find(|r| r.left_slow_start())
+        .map_or(slow_start::Kernel::StillAtEnd, |r| {
+            slow_start::Kernel::Left(r.time - start)
+        })
+}
+
+pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
+    let p = &s.path;
+    let rows = sender_rows(input, roles);
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Vec::new();
     };
+    let start = input.series.start.as_secs_f64();
     let meta = input.meta;
     let socket = meta
         .and_then(|m| m.tcp_info_socket.clone())
@@ -140,7 +159,8 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInf
         .iter()
         .find(|r| r.left_slow_start())
         .map(|r| (r.time - start, **r));
-    let capture_end = slow_start_end(&side.rounds);
+    let kernel = kernel_slow_start(input, roles);
+    let capture_end = slow_start_end(&side.rounds, kernel);
     // The last whole round trip of slow start (it ended before the kernel
     // says slow start did): there the sender is held by cwnd alone, so
     // its flight grows with cwnd ACK by ACK. Later, in loss recovery, the
@@ -184,7 +204,20 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInf
         Some(SlowStartEnd {
             round, frame, t, ..
         }) => fill(p.ss_capture_growth, &[&(round + 1), &at(s, *t), frame]),
-        None => p.ss_capture_none.to_string(),
+        None => match slow_start::verdict(&side.rounds, kernel) {
+            slow_start::Verdict::Seen {
+                end: slow_start::End::Paused(i),
+                ..
+            } => fill(
+                p.ss_capture_paused,
+                &[&(i + 1), &side.rounds[i].first_frame],
+            ),
+            slow_start::Verdict::Seen {
+                end: slow_start::End::Running,
+                ..
+            } => p.ss_capture_running.to_string(),
+            _ => p.ss_capture_none.to_string(),
+        },
     };
     let cell_kernel = match &kernel_end {
         Some((t, r)) => match r.ssthresh_bytes() {
