@@ -6,7 +6,9 @@
 //! (whose first rows are the table's); when TCP_INFO says the sender was
 //! still in slow start at the end, the answer never says "No"; and the
 //! kernel table's "end of slow start" row names the round trip the answer
-//! names. Needs root (namespaces, capture): without it the test says so
+//! names. A download captured at the receiver across a 40 ms path names
+//! the capture point, groups round trips of the path's RTT (not of the
+//! receiver's ACK delay) and sees the sender's flight double. Needs root (namespaces, capture): without it the test says so
 //! and skips on a developer machine, and fails in CI.
 
 mod common;
@@ -174,4 +176,84 @@ fn root_slow_start_verdict_follows_its_table_and_the_kernel_on_loopback_and_emul
         let r = run(args);
         verdict_follows_table_and_kernel(&r, what);
     }
+}
+
+/// Start times of the round trips in `rounds.csv` (s).
+fn round_starts(r: &Run) -> Vec<f64> {
+    let text = std::fs::read_to_string(report_dir(r).join("rounds.csv")).expect("rounds.csv");
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).expect("time").parse().expect("seconds"))
+        .collect()
+}
+
+#[test]
+fn root_a_capture_at_the_receiver_counts_round_trips_of_the_path_and_sees_slow_start() {
+    if !root_or_skip(
+        "root_a_capture_at_the_receiver_counts_round_trips_of_the_path_and_sees_slow_start",
+    ) {
+        return;
+    }
+    // 50 Mbit/s × 40 ms: a window of 250 KB, room for four doublings
+    // from 10 segments before the path is full.
+    let r = run(&[
+        "--rate",
+        "50mbit",
+        "--delay",
+        "20ms",
+        "--seed",
+        "1",
+        "--payload-size",
+        "2M",
+        "--cc",
+        "cubic",
+        "--capture-at",
+        "receiver",
+        "--lang",
+        "en",
+    ]);
+    let md = report_md(&r);
+    assert!(
+        md.contains("The capture was taken at the server: from SYN to SYN/ACK only")
+            && md.contains("the capture sees it at its receiver, after the path"),
+        "the report names the capture point:\n{md}"
+    );
+    // Round trips of the path (2 × 20 ms), not of the receiver's ACK delay.
+    let starts = round_starts(&r);
+    // (A loaded machine may stretch one of them: three of the first four.)
+    let of_the_path = starts
+        .windows(2)
+        .take(4)
+        .filter(|w| (0.030..0.060).contains(&(w[1] - w[0])))
+        .count();
+    assert!(
+        of_the_path >= 3,
+        "round trips starting at {starts:?} s last about 40 ms"
+    );
+    let rtt = section(&md, "### RTT");
+    let path_ms: f64 = rtt
+        .split("measured in the connection establishment: ")
+        .nth(1)
+        .and_then(|t| t.split(" ms").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the path's RTT in the RTT answer:\n{rtt}"));
+    assert!((39.0..60.0).contains(&path_ms), "path RTT {path_ms} ms");
+    assert!(
+        rtt.contains("is how long the receiver took to acknowledge"),
+        "{rtt}"
+    );
+    let kernel_rtt = md
+        .lines()
+        .find(|l| l.starts_with("| round-trip time |"))
+        .expect("kernel RTT row");
+    assert!(
+        kernel_rtt.contains("RTT measured in the establishment") && kernel_rtt.contains("✓"),
+        "like with like: {kernel_rtt}"
+    );
+    let answer = section(&md, "### Is slow start visible?");
+    assert!(
+        answer.trim_start().starts_with("Yes"),
+        "the sender's flight doubles:\n{answer}"
+    );
+    verdict_follows_table_and_kernel(&r, "at the receiver");
 }

@@ -236,6 +236,19 @@ fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block>
         .handshake
         .initial_rtt
         .map_or_else(|| "-".to_string(), |d| duration(s, d));
+    if input.evidence.side(roles.data).receiver_view.is_some() {
+        return vec![Block::Para(fill(
+            s.rtt_receiver,
+            &[
+                &who,
+                &duration(s, r.min),
+                &duration(s, r.avg),
+                &duration(s, r.max),
+                &s.n_samples.of(r.samples),
+                &hs,
+            ],
+        ))];
+    }
     let mut text = fill(
         s.rtt_line,
         &[

@@ -2,6 +2,7 @@
 //! and sockets, the three phases with their checks against theory
 //! (exercise 5), the graphs, the answers and the capture's quality.
 
+use super::capture_point::Point;
 use super::doc::{code, text, Block};
 use super::strings::{fill, Strings};
 use super::units::{at, duration, mark, rate};
@@ -250,6 +251,18 @@ fn establishment(c: &ConnectionSummary, s: &Strings, roles: &Roles) -> Vec<Block
             s.initial_rtt,
             &[&duration(s, rtt), &duration(s, a), &duration(s, b)],
         )));
+        let point = Point::of(a, b);
+        let mut text = fill(
+            s.capture_point[point.index()],
+            &[&duration(s, a), &duration(s, b)],
+        );
+        let data_from_client = Some(roles.data) == c.client;
+        if matches!(point, Point::Client | Point::Server) {
+            let at_client = point == Point::Client;
+            text.push(' ');
+            text.push_str(s.capture_data[usize::from(at_client != data_from_client)]);
+        }
+        out.push(Block::Para(text));
     }
     out
 }

@@ -139,6 +139,15 @@ fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles, view: &V
         }
         Graph::Throughput => throughput(view, s, sum, c.duration),
         Graph::Rtt => match sum.ack_rtt {
+            Some(r) if side.receiver_view.is_some() => fill(
+                s.cap_rtt_receiver,
+                &[
+                    &s.n_samples.of(r.samples),
+                    &duration(s, r.min),
+                    &duration(s, r.max),
+                    &duration(s, side.receiver_view.unwrap_or(0.0)),
+                ],
+            ),
             Some(r) => fill(
                 s.cap_rtt,
                 &[

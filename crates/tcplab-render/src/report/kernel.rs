@@ -264,21 +264,36 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> 
             srtt.iter().copied().reduce(f64::min),
             srtt.iter().copied().reduce(f64::max),
         ) {
+            // At the receiver, the ACKs' RTT is the receiver's ACK delay:
+            // the path's RTT is the handshake's, like with like.
+            let (cell, capture_rtt) = match side.receiver_view {
+                Some(path) => (
+                    fill(
+                        p.cell_rtt_receiver,
+                        &[&duration(s, path), &duration(s, r.avg)],
+                    ),
+                    path,
+                ),
+                None => (
+                    fill(
+                        p.cell_rtt,
+                        &[
+                            &duration(s, r.min),
+                            &duration(s, r.avg),
+                            &duration(s, r.max),
+                        ],
+                    ),
+                    r.min,
+                ),
+            };
             table.push(vec![
                 p.row_rtt.to_string(),
-                fill(
-                    p.cell_rtt,
-                    &[
-                        &duration(s, r.min),
-                        &duration(s, r.avg),
-                        &duration(s, r.max),
-                    ],
-                ),
+                cell,
                 fill(
                     p.cell_srtt,
                     &[&duration(s, min_rtt), &duration(s, lo), &duration(s, hi)],
                 ),
-                agreement(s, r.min, min_rtt),
+                agreement(s, capture_rtt, min_rtt),
             ]);
         }
     }

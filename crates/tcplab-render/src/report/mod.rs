@@ -21,6 +21,7 @@
 //! ```
 
 mod answers;
+pub mod capture_point;
 mod checks;
 mod compose;
 pub mod doc;

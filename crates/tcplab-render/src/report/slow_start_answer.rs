@@ -32,13 +32,17 @@ fn growth_of(a: &Round, b: &Round) -> f64 {
 /// The answer, and whether slow start's doubling was seen.
 pub fn answer(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Vec<Block>, bool) {
     let rounds = &side.rounds;
-    let rtt = input
-        .conn
-        .direction(roles.data)
-        .ack_rtt
-        .map(|r| r.avg)
-        .or(input.conn.handshake.initial_rtt)
-        .unwrap_or(0.0);
+    // At the receiver the ACKs' RTT is the receiver's ACK delay: the round
+    // trips last the path's RTT, the one the handshake measured.
+    let rtt = side.receiver_view.unwrap_or_else(|| {
+        input
+            .conn
+            .direction(roles.data)
+            .ack_rtt
+            .map(|r| r.avg)
+            .or(input.conn.handshake.initial_rtt)
+            .unwrap_or(0.0)
+    });
     let rtt = duration(s, rtt);
     let v = verdict(rounds, kernel_slow_start(input, roles));
     let top = rounds.iter().map(|r| r.max_in_flight).max().unwrap_or(0);
@@ -74,7 +78,14 @@ pub fn answer(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
         out.push(Block::Para(s.ss_suggest.to_string()));
     }
     out.push(round_table(s, rounds));
-    out.push(Block::Para(rule(s, side)));
+    let mut note = rule(s, side);
+    if let Some(path_rtt) = side.receiver_view {
+        note = format!(
+            "{} {note}",
+            fill(s.ss_receiver_note, &[&duration(s, path_rtt)])
+        );
+    }
+    out.push(Block::Para(note));
     (out, matches!(v, Verdict::Seen { .. }))
 }
 

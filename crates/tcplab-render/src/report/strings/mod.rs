@@ -47,6 +47,13 @@ pub struct Strings {
     pub no_handshake: &'static str,
     pub no_syn_ack: &'static str,
     pub initial_rtt: &'static str,
+    /// Where the capture was taken (`capture_point::Point::index`), from the two halves.
+    pub capture_point: [&'static str; 4],
+    /// The data seen at its sender / at its receiver (client or server capture).
+    pub capture_data: [&'static str; 2],
+    pub rtt_receiver: &'static str,
+    pub cap_rtt_receiver: &'static str,
+    pub ss_receiver_note: &'static str,
     pub chk_syn_ack: &'static str,
     pub chk_ack_seq: &'static str,
     pub chk_ack_ack: &'static str,
