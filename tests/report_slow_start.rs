@@ -89,6 +89,7 @@ fn verdict_follows_table_and_kernel(r: &Run, what: &str) {
                 .nth(5)
                 .expect("flight")
                 .trim()
+                .replace(',', "")
                 .parse()
                 .expect("n")
         })

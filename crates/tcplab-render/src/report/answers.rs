@@ -6,7 +6,7 @@ use super::compose::{endpoint, Roles};
 use super::doc::Block;
 use super::evidence::{Side, WIRESHARK_LABELS};
 use super::strings::{fill, Strings};
-use super::units::{at, duration, frames, times_at};
+use super::units::{at, bytes, duration, frames, times_at};
 use super::Input;
 
 pub fn blocks(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
@@ -202,7 +202,7 @@ fn buffer(s: &Strings, side: &Side) -> Vec<Block> {
     } else {
         out.push(Block::Para(fill(
             s.buffer_no,
-            &[&side.max_window, &side.max_in_flight],
+            &[&bytes(s, side.max_window), &bytes(s, side.flight_max())],
         )));
         return out;
     }
@@ -288,8 +288,8 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
                 &s.n_sent_again.of(losses),
                 &s.n_gaps.of(side.lost_segments.count),
                 &s.n_times.of(side.window_full.count),
-                &side.max_in_flight,
-                &side.max_window,
+                &bytes(s, side.flight_max()),
+                &bytes(s, side.max_window),
             ],
         );
     }
@@ -299,7 +299,7 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
             &[
                 &s.n_times.of(side.zero_windows.count),
                 &s.n_times.of(side.window_full.count),
-                &side.max_in_flight,
+                &bytes(s, side.flight_max()),
             ],
         )
     } else if side.retrans.count + side.lost_segments.count > 0 {
@@ -308,8 +308,8 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
             &[
                 &s.n_sent_again.of(side.retrans.count),
                 &s.n_gaps.of(side.lost_segments.count),
-                &side.max_in_flight,
-                &side.max_window,
+                &bytes(s, side.flight_max()),
+                &bytes(s, side.max_window),
             ],
         )
     } else {
@@ -318,6 +318,9 @@ fn limit(s: &Strings, side: &Side, slow_start_seen: bool) -> String {
         } else {
             s.limit_neither
         };
-        fill(text, &[&side.max_in_flight, &side.max_window])
+        fill(
+            text,
+            &[&bytes(s, side.flight_max()), &bytes(s, side.max_window)],
+        )
     }
 }

@@ -213,6 +213,23 @@ impl Evidence {
 }
 
 impl Side {
+    /// The largest bytes in flight the answers cite, one figure for all of
+    /// them: at the sender (or next to it) Wireshark's count per segment,
+    /// which is also the largest of the round trips'; at the receiver the
+    /// most that arrived in one round trip (Wireshark's count there is
+    /// only what the receiver had not yet acknowledged).
+    pub fn flight_max(&self) -> u32 {
+        match self.receiver_view {
+            Some(_) => self
+                .rounds
+                .iter()
+                .map(|r| r.max_in_flight)
+                .max()
+                .unwrap_or(0),
+            None => self.max_in_flight,
+        }
+    }
+
     /// A segment this side sent (its data, probes, retransmissions).
     fn sent(&mut self, r: &SegmentReport, t: f64) {
         let ev = r.events;

@@ -8,7 +8,7 @@ use super::doc::{code, text, Block};
 use super::evidence::Side;
 use super::slow_start::{self, slow_start_end, SlowStartEnd};
 use super::strings::{fill, Strings};
-use super::units::{at, duration};
+use super::units::{at, bytes, duration};
 use super::Input;
 use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo, CA_LOSS};
 use tcplab_analysis::Mechanism;
@@ -23,7 +23,9 @@ fn agreement(s: &Strings, capture: f64, kernel: f64) -> String {
     }
     let off = (capture / kernel - 1.0).abs();
     let pct = format!("{:.0}", off * 100.0);
-    if off <= TOLERANCE {
+    if off < 0.005 {
+        s.path.within_small.to_string()
+    } else if off <= TOLERANCE {
         fill(s.path.within, &[&pct])
     } else {
         fill(s.path.apart, &[&pct])
@@ -186,8 +188,11 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> 
         if let Some(c) = cwnd {
             table.push(vec![
                 fill(p.row_flight_round, &[&(index + 1), &at(s, round.t)]),
-                fill(p.cell_flight, &[&round.max_in_flight, &round.first_frame]),
-                fill(p.cell_cwnd, &[&c.cwnd_bytes(), &c.cwnd, &c.mss]),
+                fill(
+                    p.cell_flight,
+                    &[&bytes(s, round.max_in_flight), &round.first_frame],
+                ),
+                fill(p.cell_cwnd, &[&bytes(s, c.cwnd_bytes()), &c.cwnd, &c.mss]),
                 agreement(s, f64::from(round.max_in_flight), c.cwnd_bytes() as f64),
             ]);
         }
@@ -221,7 +226,10 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> 
     };
     let cell_kernel = match &kernel_end {
         Some((t, r)) => match r.ssthresh_bytes() {
-            Some(b) => fill(p.ss_kernel, &[&at(s, *t), &b, &ca_state_name(r.ca_state)]),
+            Some(b) => fill(
+                p.ss_kernel,
+                &[&at(s, *t), &bytes(s, b), &ca_state_name(r.ca_state)],
+            ),
             None => fill(p.ss_kernel_state, &[&at(s, *t), &ca_state_name(r.ca_state)]),
         },
         None => p.ss_kernel_none.to_string(),

@@ -8,7 +8,7 @@ use super::evidence::{Round, Side};
 use super::kernel::kernel_slow_start;
 use super::slow_start::{verdict, End, Growth, Verdict, FAST, MIN_GROWTHS};
 use super::strings::{fill, Strings};
-use super::units::{at, duration, number, times};
+use super::units::{at, bytes, duration, number, times};
 use super::Input;
 
 /// Ten segments of 1448 bytes: Linux's initial congestion window (RFC 6928).
@@ -54,7 +54,7 @@ pub fn answer(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
         Verdict::Seen { growth, end } => {
             seen(s, side, growth, end, &mut text);
             if window_capped {
-                text.push(fill(s.ss_limited, &[&side.max_window]));
+                text.push(fill(s.ss_limited, &[&bytes(s, side.max_window)]));
             }
             if side.round_count < 10 {
                 text.push(fill(s.ss_short_note, &[&side.round_count, &rtt]));
@@ -65,7 +65,7 @@ pub fn answer(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> (Ve
             let first = rounds.first().map_or(0, |r| r.max_in_flight);
             text.push(fill(
                 s.ss_kernel_only,
-                &[&side.round_count, &first, &top, &rtt],
+                &[&side.round_count, &bytes(s, first), &bytes(s, top), &rtt],
             ));
             suggest = true;
         }
@@ -95,9 +95,9 @@ fn seen(s: &Strings, side: &Side, g: Growth, end: End, text: &mut Vec<String>) {
     text.push(fill(
         s.ss_visible,
         &[
-            &first,
+            &bytes(s, first),
             &(g.begin + 1),
-            &top,
+            &bytes(s, top),
             &(g.peak + 1),
             &ratios(s, &rounds[g.begin..=g.peak]),
         ],
@@ -114,7 +114,12 @@ fn seen(s: &Strings, side: &Side, g: Growth, end: End, text: &mut Vec<String>) {
             };
             text.push(fill(
                 template,
-                &[&(i + 1), &next.first_frame, &top, &next.max_in_flight],
+                &[
+                    &(i + 1),
+                    &next.first_frame,
+                    &bytes(s, top),
+                    &bytes(s, next.max_in_flight),
+                ],
             ));
             if let Some(l) = loss {
                 text.push(fill(s.ss_loss_later, &[&(l + 1), &rounds[l].first_frame]));
@@ -136,20 +141,28 @@ fn not_seen(
     text: &mut Vec<String>,
 ) -> bool {
     let rounds = &side.rounds;
-    let bytes = input.conn.direction(roles.data).unique_bytes;
+    let payload = input.conn.direction(roles.data).unique_bytes;
     let top = rounds.iter().map(|r| r.max_in_flight).max().unwrap_or(0);
     let loss = rounds.iter().position(|r| r.loss);
-    if side.round_count < 4 || bytes < 4 * INITIAL_WINDOW {
+    if side.round_count < 4 || payload < 4 * INITIAL_WINDOW {
         text.push(fill(
             s.ss_too_short,
-            &[&s.n_round_trips.of(side.round_count), &rtt, &bytes],
+            &[
+                &s.n_round_trips.of(side.round_count),
+                &rtt,
+                &bytes(s, payload),
+            ],
         ));
         return true;
     }
     if window_capped {
         text.push(fill(
             s.ss_window_capped,
-            &[&side.max_window, &top, &side.round_count],
+            &[
+                &bytes(s, side.max_window),
+                &bytes(s, top),
+                &side.round_count,
+            ],
         ));
         return false;
     }
@@ -157,7 +170,7 @@ fn not_seen(
         let first = rounds.first().map_or(0, |r| r.max_in_flight);
         text.push(fill(
             s.ss_not_visible,
-            &[&side.round_count, &first, &top, &rtt],
+            &[&side.round_count, &bytes(s, first), &bytes(s, top), &rtt],
         ));
         return true;
     };
@@ -171,7 +184,7 @@ fn not_seen(
     if after.is_empty() {
         text.push(fill(
             s.ss_loss_last,
-            &[&(i + 1), &r.first_frame, &at(s, r.t), &before],
+            &[&(i + 1), &r.first_frame, &at(s, r.t), &bytes(s, before)],
         ));
     } else {
         let lo = after.iter().map(|r| r.max_in_flight).min().unwrap_or(0);
@@ -182,10 +195,10 @@ fn not_seen(
                 &(i + 1),
                 &r.first_frame,
                 &at(s, r.t),
-                &before,
+                &bytes(s, before),
                 &s.n_round_trips.of(after.len() as u64),
-                &lo,
-                &hi,
+                &bytes(s, lo),
+                &bytes(s, hi),
             ],
         ));
     }
@@ -220,7 +233,7 @@ fn round_table(s: &Strings, rounds: &[Round]) -> Block {
                     at(s, r.t),
                     r.first_frame.to_string(),
                     r.segments.to_string(),
-                    r.max_in_flight.to_string(),
+                    bytes(s, r.max_in_flight),
                     growth,
                 ]
             })

@@ -53,6 +53,7 @@ pub struct Strings {
     pub capture_data: [&'static str; 2],
     pub rtt_receiver: &'static str,
     pub cap_rtt_receiver: &'static str,
+    pub cap_window_receiver: &'static str,
     pub ss_receiver_note: &'static str,
     pub chk_syn_ack: &'static str,
     pub chk_ack_seq: &'static str,
@@ -255,8 +256,8 @@ mod tests {
         assert_eq!(EN.n_times.of(3), "3 times");
         assert_eq!(ES.n_times.of(1), "una vez");
         assert_eq!(ES.n_times.of(3), "3 veces");
-        assert_eq!(ES.n_round_trips.of(1), "1 ida y vuelta");
-        assert_eq!(ES.n_round_trips.of(4), "4 idas y vueltas");
+        assert_eq!(ES.n_round_trips.of(1), "1 RTT");
+        assert_eq!(ES.n_round_trips.of(4), "4 RTT");
         assert_eq!(ES.sent_again_counts[3].of(1), "1 espurio");
         assert_eq!(ES.sent_again_counts[3].of(0), "0 espurios");
         let c = SentAgain {
