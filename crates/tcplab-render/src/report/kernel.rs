@@ -310,10 +310,14 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> 
     let again = input.conn.direction(roles.data).sent_again;
     table.push(vec![
         p.row_retrans.to_string(),
-        fill(
-            p.cell_flagged,
-            &[&again.total(), &s.sent_again_breakdown(&again)],
-        ),
+        if again.total() == 0 {
+            again.total().to_string()
+        } else {
+            fill(
+                p.cell_flagged,
+                &[&again.total(), &s.sent_again_breakdown(&again)],
+            )
+        },
         fill(p.cell_total_retrans, &[&kernel_retrans]),
         if again.total() == kernel_retrans {
             p.equal.to_string()

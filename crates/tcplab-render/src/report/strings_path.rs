@@ -170,11 +170,11 @@ pub static ES: PathStrings = PathStrings {
     within_small: "✓ coinciden (diferencia < 1 %)",
     apart: "✗ difieren un {} %",
     within_round: "✓ dentro de esa ida y vuelta",
-    apart_time: "✗ a {}",
+    apart_time: "✗ difieren en {}",
     both_none: "✓ ninguno vio el final",
     equal: "✓ iguales",
     differ: "✗ difieren en {}",
-    tolerance: "Criterio de coincidencia: lo que hay en vuelo en la última ida y vuelta completa del arranque lento y el RTT mínimo deben coincidir a menos del 10 %, el fin del arranque lento dentro de la ida y vuelta que señala la captura (el kernel fija ssthresh en el momento en que HyStart o una pérdida terminan el arranque lento; la captura solo puede ver que lo que hay en vuelo deja de duplicarse, hasta una ida y vuelta después). Lo que hay en vuelo se cuenta en el punto de captura, y cwnd es solo un límite: se alcanza solo mientras ni la aplicación ni la ventana del receptor frenan al emisor. El total_retrans del kernel cuenta cada segmento que envió de nuevo (SYN, FIN y sondas de pérdida de cola incluidos), que es lo que la captura cuenta como reenviado: los dos deben coincidir. Tras vencer el temporizador, Linux pasa al estado Loss y reduce cwnd a un segmento.",
+    tolerance: "Criterio de coincidencia: lo que hay en vuelo en la última ida y vuelta completa del arranque lento y el RTT mínimo deben diferir menos de un 10 %, y el fin del arranque lento debe caer dentro de la ida y vuelta que señala la captura (el kernel fija ssthresh en el momento en que HyStart o una pérdida terminan el arranque lento; la captura solo puede ver que lo que hay en vuelo deja de duplicarse, hasta una ida y vuelta después). Lo que hay en vuelo se cuenta en el punto de captura, y cwnd es solo un límite: se alcanza solo mientras ni la aplicación ni la ventana del receptor frenan al emisor. El total_retrans del kernel cuenta cada segmento que envió de nuevo (SYN, FIN y sondas de pérdida de cola incluidos), que es lo que la captura cuenta como reenviado: los dos deben coincidir. Tras vencer el temporizador, Linux pasa al estado Loss y reduce cwnd a un segmento.",
 };
 
 #[cfg(test)]
