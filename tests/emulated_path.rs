@@ -375,8 +375,8 @@ fn root_slow_start_shows_and_the_kernel_agrees() {
         ss.contains("stops doubling") || ss.contains("ends slow start"),
         "where it ended: {ss}"
     );
-    let flight = row(&md, "window in flight in round trip");
-    assert!(flight.contains("✓ within"), "{flight}");
+    let flight = row(&md, "bytes in flight in round trip");
+    assert!(flight.contains("✓ agree"), "{flight}");
     let end = row(&md, "end of slow start");
     assert!(end.contains("✓"), "{end}");
     assert!(row(&md, "round-trip time").contains("✓"));

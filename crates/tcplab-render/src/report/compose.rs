@@ -2,6 +2,7 @@
 //! and sockets, the three phases with their checks against theory
 //! (exercise 5), the graphs, the answers and the capture's quality.
 
+use super::capture_point::Point;
 use super::doc::{code, text, Block};
 use super::strings::{fill, Strings};
 use super::units::{at, duration, mark, rate};
@@ -50,7 +51,7 @@ pub fn blocks(
     out.push(Block::Heading(s.graphs.to_string()));
     out.extend(figures);
     out.extend(answers::blocks(input, s, &roles));
-    out.extend(path::blocks(input, s, &roles, input.path, input.tcp_info));
+    out.extend(path::blocks(input, s, &roles, input.path));
     out.extend(quality::blocks(input, s));
     out
 }
@@ -223,6 +224,18 @@ fn establishment(c: &ConnectionSummary, s: &Strings, roles: &Roles) -> Vec<Block
             s.initial_rtt,
             &[&duration(s, rtt), &duration(s, a), &duration(s, b)],
         )));
+        let point = Point::of(a, b);
+        let mut text = fill(
+            s.capture_point[point.index()],
+            &[&duration(s, a), &duration(s, b)],
+        );
+        let data_from_client = Some(roles.data) == c.client;
+        if matches!(point, Point::Client | Point::Server) {
+            let at_client = point == Point::Client;
+            text.push(' ');
+            text.push_str(s.capture_data[usize::from(at_client != data_from_client)]);
+        }
+        out.push(Block::Para(text));
     }
     out
 }

@@ -15,8 +15,6 @@ use tcplab_wire::Seq;
 
 /// Entries kept per list (frames cited in the report); the rest are counted.
 pub const KEEP: usize = 60;
-/// Round trips kept for the slow-start table.
-pub const KEEP_ROUNDS: usize = 40;
 /// Wireshark's labels of a segment sent again, as the report cites them.
 pub const WIRESHARK_LABELS: [Event; 4] = [
     Event::Retransmission,
@@ -41,12 +39,18 @@ pub struct Retrans {
 }
 
 /// One round trip of the data sender: from a data segment until the ACK
-/// that covers everything sent when the round began.
+/// that covers everything sent when the round began. At a capture taken at
+/// the data's receiver (`Side::receiver_view`), the round goes on for
+/// three quarters of the path's RTT after that ACK (the data the sender
+/// sent before the ACK reached it is still arriving), and its flight is
+/// the payload that arrived in it: what the sender had in flight.
 #[derive(Clone, Copy, Debug)]
 pub struct Round {
     pub first_frame: u64,
     pub t: f64,
     pub segments: u32,
+    /// The largest bytes in flight of its segments (Wireshark's), or at
+    /// the receiver the bytes that arrived in it.
     pub max_in_flight: u32,
     /// A loss or retransmission happened in this round.
     pub loss: bool,
@@ -114,6 +118,11 @@ pub struct Side {
     pub zero_total_s: f64,
     pub rounds: Vec<Round>,
     pub round_count: u64,
+    /// The capture sees this data at its receiver (`capture_point`); the
+    /// path's RTT as the handshake measured it from there.
+    pub receiver_view: Option<f64>,
+    /// At the receiver: the current round trip goes on until then.
+    round_open_until: Option<f64>,
     pub max_in_flight: u32,
     pub max_in_flight_frame: u64,
     /// The receiver's largest advertised window (bytes, scaled when known).
@@ -134,6 +143,17 @@ pub struct Evidence {
     pub stream: u32,
     pub sides: [Side; 2],
     start: Option<Timestamp>,
+    /// The handshake as it streams by: the client's direction, and when
+    /// the SYN, the SYN/ACK and the client's first ACK were seen.
+    handshake: Handshake,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Handshake {
+    client: Option<Direction>,
+    syn: Option<f64>,
+    syn_ack: Option<f64>,
+    done: bool,
 }
 
 impl Evidence {
@@ -142,6 +162,7 @@ impl Evidence {
             stream,
             sides: Default::default(),
             start: None,
+            handshake: Handshake::default(),
         }
     }
 
@@ -155,13 +176,60 @@ impl Evidence {
         }
         let start = *self.start.get_or_insert(r.ts);
         let t = r.ts.secs_since(start);
+        self.handshake(r, t);
         let (d, rv) = (r.dir.index(), r.dir.reverse().index());
         self.sides[d].sent(r, t);
         self.sides[rv].returned(r, t);
     }
 }
 
+impl Evidence {
+    /// Follows the handshake; at its ACK, decides from its two halves
+    /// whether the capture sees either side's data at its receiver.
+    fn handshake(&mut self, r: &SegmentReport, t: f64) {
+        let h = &mut self.handshake;
+        if h.done {
+            return;
+        }
+        let f = r.flags;
+        if f.syn() && !f.ack() && h.syn.is_none() {
+            h.syn = Some(t);
+            h.client = Some(r.dir);
+        } else if f.syn() && f.ack() && h.syn_ack.is_none() && h.client == Some(r.dir.reverse()) {
+            h.syn_ack = Some(t);
+        } else if !f.syn() && f.ack() && h.client == Some(r.dir) {
+            h.done = true;
+            let (Some(syn), Some(syn_ack), Some(client)) = (h.syn, h.syn_ack, h.client) else {
+                return;
+            };
+            let point = super::capture_point::Point::of(syn_ack - syn, t - syn_ack);
+            for d in [client, client.reverse()] {
+                if point.at_receiver(d == client) {
+                    self.sides[d.index()].receiver_view = Some(t - syn);
+                }
+            }
+        }
+    }
+}
+
 impl Side {
+    /// The largest bytes in flight the answers cite, one figure for all of
+    /// them: at the sender (or next to it) Wireshark's count per segment,
+    /// which is also the largest of the round trips'; at the receiver the
+    /// most that arrived in one round trip (Wireshark's count there is
+    /// only what the receiver had not yet acknowledged).
+    pub fn flight_max(&self) -> u32 {
+        match self.receiver_view {
+            Some(_) => self
+                .rounds
+                .iter()
+                .map(|r| r.max_in_flight)
+                .max()
+                .unwrap_or(0),
+            None => self.max_in_flight,
+        }
+    }
+
     /// A segment this side sent (its data, probes, retransmissions).
     fn sent(&mut self, r: &SegmentReport, t: f64) {
         let ev = r.events;
@@ -206,18 +274,19 @@ impl Side {
         if self.highest_next.is_none_or(|h| r.next_seq.after(h)) {
             self.highest_next = Some(r.next_seq);
         }
-        if self.round_target.is_none() {
+        if self.round_target.is_none() && self.round_open_until.is_none_or(|u| t >= u) {
+            self.round_open_until = None;
             self.round_target = self.highest_next;
             self.round_count += 1;
-            if self.rounds.len() < KEEP_ROUNDS {
-                self.rounds.push(Round {
-                    first_frame: r.frame,
-                    t,
-                    segments: 0,
-                    max_in_flight: 0,
-                    loss: false,
-                });
-            }
+            // Every round trip is kept (32 bytes each, fewer than the
+            // plotted segments): `rounds.csv` lists them all.
+            self.rounds.push(Round {
+                first_frame: r.frame,
+                t,
+                segments: 0,
+                max_in_flight: 0,
+                loss: false,
+            });
         }
         let flight = r.bytes_in_flight.unwrap_or(r.len);
         if flight > self.max_in_flight {
@@ -225,12 +294,15 @@ impl Side {
             self.max_in_flight_frame = r.frame;
             self.window_at_max_flight = self.last_window;
         }
-        if self.rounds.len() as u64 == self.round_count {
-            if let Some(round) = self.rounds.last_mut() {
-                round.segments += 1;
-                round.max_in_flight = round.max_in_flight.max(flight);
-                round.loss |= loss;
-            }
+        let at_receiver = self.receiver_view.is_some();
+        if let Some(round) = self.rounds.last_mut() {
+            round.segments += 1;
+            round.max_in_flight = if at_receiver {
+                round.max_in_flight.saturating_add(r.len)
+            } else {
+                round.max_in_flight.max(flight)
+            };
+            round.loss |= loss;
         }
     }
 
@@ -273,6 +345,7 @@ impl Side {
             if let Some(target) = self.round_target {
                 if r.ack.after_or_eq(target) {
                     self.round_target = None;
+                    self.round_open_until = self.receiver_view.map(|rtt| t + 0.75 * rtt);
                 }
             }
         }

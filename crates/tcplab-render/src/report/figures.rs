@@ -5,7 +5,7 @@
 use super::compose::Roles;
 use super::doc::Block;
 use super::strings::{fill, Strings};
-use super::units::{at, duration, rate};
+use super::units::{at, bytes, duration, rate};
 use super::{Input, Result};
 use crate::plot::{self, Graph, ImageFormat, PlotOptions, Style, View};
 use std::path::{Path, PathBuf};
@@ -139,6 +139,15 @@ fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles, view: &V
         }
         Graph::Throughput => throughput(view, s, sum, c.duration),
         Graph::Rtt => match sum.ack_rtt {
+            Some(r) if side.receiver_view.is_some() => fill(
+                s.cap_rtt_receiver,
+                &[
+                    &s.n_samples.of(r.samples),
+                    &duration(s, r.min),
+                    &duration(s, r.max),
+                    &duration(s, side.receiver_view.unwrap_or(0.0)),
+                ],
+            ),
             Some(r) => fill(
                 s.cap_rtt,
                 &[
@@ -149,33 +158,54 @@ fn caption(graph: Graph, input: &Input<'_>, s: &Strings, roles: &Roles, view: &V
             ),
             None => s.cap_rtt_none.to_string(),
         },
-        Graph::Window => match first_zero {
-            Some(z) => s
-                .cap_window_zero
-                .sentence(side.zero_periods.count, &[&z.first_frame, &at(s, z.t)]),
-            None => {
-                let rcv = c.direction(roles.data.reverse());
-                let w = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
-                if rcv.min_window == rcv.max_window {
-                    return fill(
-                        s.cap_window_const,
-                        &[
-                            &w(rcv.max_window),
-                            &side.max_in_flight,
-                            &side.max_in_flight_frame,
-                        ],
-                    );
-                }
-                fill(
-                    s.cap_window,
+        Graph::Window => {
+            let mut text = window_caption(s, input, roles, first_zero);
+            if side.receiver_view.is_some() {
+                text.push(' ');
+                text.push_str(&fill(
+                    s.cap_window_receiver,
+                    &[&bytes(s, side.flight_max())],
+                ));
+            }
+            text
+        }
+    }
+}
+
+fn window_caption(
+    s: &Strings,
+    input: &Input<'_>,
+    roles: &Roles,
+    first_zero: Option<&super::evidence::ZeroPeriod>,
+) -> String {
+    let c = input.conn;
+    let side = input.evidence.side(roles.data);
+    match first_zero {
+        Some(z) => s
+            .cap_window_zero
+            .sentence(side.zero_periods.count, &[&z.first_frame, &at(s, z.t)]),
+        None => {
+            let rcv = c.direction(roles.data.reverse());
+            let w = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| bytes(s, v));
+            if rcv.min_window == rcv.max_window {
+                return fill(
+                    s.cap_window_const,
                     &[
-                        &w(rcv.min_window),
                         &w(rcv.max_window),
-                        &side.max_in_flight,
+                        &bytes(s, side.max_in_flight),
                         &side.max_in_flight_frame,
                     ],
-                )
+                );
             }
-        },
+            fill(
+                s.cap_window,
+                &[
+                    &w(rcv.min_window),
+                    &w(rcv.max_window),
+                    &bytes(s, side.max_in_flight),
+                    &side.max_in_flight_frame,
+                ],
+            )
+        }
     }
 }

@@ -3,12 +3,12 @@
 //! ended, the minimum RTT and the retransmissions, each with its tolerance
 //! and ✓ or ✗.
 
-use super::answers::{slow_start_end, SlowStartEnd};
 use super::compose::Roles;
 use super::doc::{code, text, Block};
 use super::evidence::Side;
+use super::slow_start::{self, slow_start_end, SlowStartEnd};
 use super::strings::{fill, Strings};
-use super::units::{at, duration};
+use super::units::{at, bytes, duration};
 use super::Input;
 use tcplab_analysis::record::tcp_info::{ca_state_name, TcpInfo, CA_LOSS};
 use tcplab_analysis::Mechanism;
@@ -23,7 +23,9 @@ fn agreement(s: &Strings, capture: f64, kernel: f64) -> String {
     }
     let off = (capture / kernel - 1.0).abs();
     let pct = format!("{:.0}", off * 100.0);
-    if off <= TOLERANCE {
+    if off < 0.005 {
+        s.path.within_small.to_string()
+    } else if off <= TOLERANCE {
         fill(s.path.within, &[&pct])
     } else {
         fill(s.path.apart, &[&pct])
@@ -87,23 +89,42 @@ fn timeouts(s: &Strings, side: &Side, rows: &[&TcpInfo], start: f64) -> Vec<Vec<
         .collect()
 }
 
-pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInfo]) -> Vec<Block> {
-    let p = &s.path;
-    let Some(k) = input.kernel else {
-        return Vec::new();
-    };
-    if k.dir != roles.data || rows.is_empty() {
+/// The data sender's `TCP_INFO` samples taken while the connection was in
+/// the capture; empty when the run sampled the other side or nothing.
+fn sender_rows<'a>(input: &Input<'a>, roles: &Roles) -> Vec<&'a TcpInfo> {
+    if input.kernel.is_none_or(|k| k.dir != roles.data) {
         return Vec::new();
     }
     let start = input.series.start.as_secs_f64();
     let end = start + input.series.duration();
-    let rows: Vec<&TcpInfo> = rows
+    input
+        .tcp_info
         .iter()
         .filter(|r| r.time >= start && r.time <= end)
-        .collect();
+        .collect()
+}
+
+/// What the sender's kernel says of slow start, for `slow_start::verdict`.
+pub fn kernel_slow_start(input: &Input<'_>, roles: &Roles) -> slow_start::Kernel {
+    let rows = sender_rows(input, roles);
+    if rows.is_empty() {
+        return slow_start::Kernel::Unknown;
+    }
+    let start = input.series.start.as_secs_f64();
+    rows.iter()
+        .find(|r| r.left_slow_start())
+        .map_or(slow_start::Kernel::StillAtEnd, |r| {
+            slow_start::Kernel::Left(r.time - start)
+        })
+}
+
+pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles) -> Vec<Block> {
+    let p = &s.path;
+    let rows = sender_rows(input, roles);
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Vec::new();
     };
+    let start = input.series.start.as_secs_f64();
     let meta = input.meta;
     let socket = meta
         .and_then(|m| m.tcp_info_socket.clone())
@@ -140,7 +161,8 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInf
         .iter()
         .find(|r| r.left_slow_start())
         .map(|r| (r.time - start, **r));
-    let capture_end = slow_start_end(&side.rounds);
+    let kernel = kernel_slow_start(input, roles);
+    let capture_end = slow_start_end(&side.rounds, kernel);
     // The last whole round trip of slow start (it ended before the kernel
     // says slow start did): there the sender is held by cwnd alone, so
     // its flight grows with cwnd ACK by ACK. Later, in loss recovery, the
@@ -166,8 +188,11 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInf
         if let Some(c) = cwnd {
             table.push(vec![
                 fill(p.row_flight_round, &[&(index + 1), &at(s, round.t)]),
-                fill(p.cell_flight, &[&round.max_in_flight, &round.first_frame]),
-                fill(p.cell_cwnd, &[&c.cwnd_bytes(), &c.cwnd, &c.mss]),
+                fill(
+                    p.cell_flight,
+                    &[&bytes(s, round.max_in_flight), &round.first_frame],
+                ),
+                fill(p.cell_cwnd, &[&bytes(s, c.cwnd_bytes()), &c.cwnd, &c.mss]),
                 agreement(s, f64::from(round.max_in_flight), c.cwnd_bytes() as f64),
             ]);
         }
@@ -184,11 +209,27 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInf
         Some(SlowStartEnd {
             round, frame, t, ..
         }) => fill(p.ss_capture_growth, &[&(round + 1), &at(s, *t), frame]),
-        None => p.ss_capture_none.to_string(),
+        None => match slow_start::verdict(&side.rounds, kernel) {
+            slow_start::Verdict::Seen {
+                end: slow_start::End::Paused(i),
+                ..
+            } => fill(
+                p.ss_capture_paused,
+                &[&(i + 1), &side.rounds[i].first_frame],
+            ),
+            slow_start::Verdict::Seen {
+                end: slow_start::End::Running,
+                ..
+            } => p.ss_capture_running.to_string(),
+            _ => p.ss_capture_none.to_string(),
+        },
     };
     let cell_kernel = match &kernel_end {
         Some((t, r)) => match r.ssthresh_bytes() {
-            Some(b) => fill(p.ss_kernel, &[&at(s, *t), &b, &ca_state_name(r.ca_state)]),
+            Some(b) => fill(
+                p.ss_kernel,
+                &[&at(s, *t), &bytes(s, b), &ca_state_name(r.ca_state)],
+            ),
             None => fill(p.ss_kernel_state, &[&at(s, *t), &ca_state_name(r.ca_state)]),
         },
         None => p.ss_kernel_none.to_string(),
@@ -231,21 +272,36 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInf
             srtt.iter().copied().reduce(f64::min),
             srtt.iter().copied().reduce(f64::max),
         ) {
+            // At the receiver, the ACKs' RTT is the receiver's ACK delay:
+            // the path's RTT is the handshake's, like with like.
+            let (cell, capture_rtt) = match side.receiver_view {
+                Some(path) => (
+                    fill(
+                        p.cell_rtt_receiver,
+                        &[&duration(s, path), &duration(s, r.avg)],
+                    ),
+                    path,
+                ),
+                None => (
+                    fill(
+                        p.cell_rtt,
+                        &[
+                            &duration(s, r.min),
+                            &duration(s, r.avg),
+                            &duration(s, r.max),
+                        ],
+                    ),
+                    r.min,
+                ),
+            };
             table.push(vec![
                 p.row_rtt.to_string(),
-                fill(
-                    p.cell_rtt,
-                    &[
-                        &duration(s, r.min),
-                        &duration(s, r.avg),
-                        &duration(s, r.max),
-                    ],
-                ),
+                cell,
                 fill(
                     p.cell_srtt,
                     &[&duration(s, min_rtt), &duration(s, lo), &duration(s, hi)],
                 ),
-                agreement(s, r.min, min_rtt),
+                agreement(s, capture_rtt, min_rtt),
             ]);
         }
     }
@@ -254,10 +310,14 @@ pub fn kernel_view(input: &Input<'_>, s: &Strings, roles: &Roles, rows: &[TcpInf
     let again = input.conn.direction(roles.data).sent_again;
     table.push(vec![
         p.row_retrans.to_string(),
-        fill(
-            p.cell_flagged,
-            &[&again.total(), &s.sent_again_breakdown(&again)],
-        ),
+        if again.total() == 0 {
+            again.total().to_string()
+        } else {
+            fill(
+                p.cell_flagged,
+                &[&again.total(), &s.sent_again_breakdown(&again)],
+            )
+        },
         fill(p.cell_total_retrans, &[&kernel_retrans]),
         if again.total() == kernel_retrans {
             p.equal.to_string()

@@ -21,6 +21,7 @@
 //! ```
 
 mod answers;
+pub mod capture_point;
 mod checks;
 mod compose;
 pub mod doc;
@@ -29,6 +30,8 @@ mod figures;
 mod kernel;
 mod path;
 mod quality;
+mod slow_start;
+mod slow_start_answer;
 mod sockets;
 
 pub mod strings;
@@ -97,6 +100,8 @@ pub struct ReportFiles {
     pub html: PathBuf,
     pub segments_csv: PathBuf,
     pub summary_json: PathBuf,
+    /// The data sender's flight per round trip (the slow-start table, every row).
+    pub rounds_csv: PathBuf,
     /// SVG and PNG of every graph, and of the socket diagram when the
     /// run's metadata has a socket snapshot.
     pub graphs: Vec<PathBuf>,
@@ -114,6 +119,7 @@ impl ReportFiles {
             self.html.as_path(),
             self.segments_csv.as_path(),
             self.summary_json.as_path(),
+            self.rounds_csv.as_path(),
         ];
         v.extend(self.graphs.iter().map(PathBuf::as_path));
         v
@@ -160,6 +166,7 @@ pub fn write_report(capture: &Path, out_dir: &Path, opts: &ReportOptions) -> Res
         html: staging.final_path(&staged.html),
         segments_csv: staging.final_path(&staged.segments_csv),
         summary_json: staging.final_path(&staged.summary_json),
+        rounds_csv: staging.final_path(&staged.rounds_csv),
         graphs: staged
             .graphs
             .iter()
@@ -254,6 +261,9 @@ fn write_into(
         tcp_info: &tcp_info,
         path: &path_evidence,
     };
+    let rounds_csv = out_dir.join("rounds.csv");
+    let data = compose::Roles::of(&input).data;
+    write_rounds(&rounds_csv, &evidence.side(data).rounds)?;
     let s = strings::Strings::of(opts.lang);
     let (socket_blocks, mut graphs) = sockets::section(&input, s, out_dir)?;
     let (figures, graph_files) = figures::render_all(&input, s, out_dir)?;
@@ -269,6 +279,7 @@ fn write_into(
         html,
         segments_csv,
         summary_json,
+        rounds_csv,
         graphs,
         stream,
         connections: connections.len(),
@@ -318,6 +329,24 @@ fn companions(
         None => Vec::new(),
     };
     Ok((tcp_info, drops))
+}
+
+/// `rounds.csv`: one row per round trip of the data sender, as the
+/// slow-start table shows them (docs/report.md), seconds with a decimal point.
+fn write_rounds(path: &Path, rounds: &[evidence::Round]) -> Result<()> {
+    let mut text = String::from("round,time_s,first_frame,segments,bytes_in_flight,loss\n");
+    for (i, r) in rounds.iter().enumerate() {
+        text.push_str(&format!(
+            "{},{:.6},{},{},{},{}\n",
+            i + 1,
+            r.t,
+            r.first_frame,
+            r.segments,
+            r.max_in_flight,
+            u8::from(r.loss)
+        ));
+    }
+    std::fs::write(path, text).map_err(write_err(path))
 }
 
 fn write_summary(path: &Path, stats: &CaptureStats, conns: &[ConnectionSummary]) -> Result<()> {

@@ -11,7 +11,6 @@ use super::Input;
 use std::collections::HashMap;
 use tcplab_analysis::record::drops::{DroppedPacket, LinkDirection};
 use tcplab_analysis::record::link::{LinkParams, PathEnd, QueueLimit};
-use tcplab_analysis::record::tcp_info::TcpInfo;
 use tcplab_analysis::{EventSet, Mechanism, SegmentReport};
 use tcplab_wire::capture::Timestamp;
 
@@ -86,15 +85,9 @@ impl PathEvidence {
 }
 
 /// The two sections, when the run has a link or a `TCP_INFO` series.
-pub fn blocks(
-    input: &Input<'_>,
-    s: &Strings,
-    roles: &Roles,
-    path: &PathEvidence,
-    kernel: &[TcpInfo],
-) -> Vec<Block> {
+pub fn blocks(input: &Input<'_>, s: &Strings, roles: &Roles, path: &PathEvidence) -> Vec<Block> {
     let mut out = link(input, s, path);
-    out.extend(kernel_view(input, s, roles, kernel));
+    out.extend(kernel_view(input, s, roles));
     out
 }
 

@@ -50,6 +50,15 @@ pub fn number(s: &Strings, x: f64) -> String {
     s.lang.decimal(text.to_string())
 }
 
+/// A byte count for reading (bytes in flight, windows, cwnd), grouped as
+/// the graphs group their axis labels, by the one rule `Lang::thousands`:
+/// `148,495` in English, `148 495` (narrow no-break space, from five
+/// digits on) in Spanish. Sequence, acknowledgement and frame numbers and
+/// the checks' arithmetic are not grouped: they stay copyable.
+pub fn bytes(s: &Strings, n: impl Into<u64>) -> String {
+    s.lang.thousands(n.into())
+}
+
 /// Seconds since the connection's first packet, to the microsecond.
 pub fn at(s: &Strings, t: f64) -> String {
     s.lang.decimal(format!("{t:.6}"))

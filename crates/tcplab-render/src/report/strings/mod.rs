@@ -43,6 +43,14 @@ pub struct Strings {
     pub no_handshake: &'static str,
     pub no_syn_ack: &'static str,
     pub initial_rtt: &'static str,
+    /// Where the capture was taken (`capture_point::Point::index`), from the two halves.
+    pub capture_point: [&'static str; 4],
+    /// The data seen at its sender / at its receiver (client or server capture).
+    pub capture_data: [&'static str; 2],
+    pub rtt_receiver: &'static str,
+    pub cap_rtt_receiver: &'static str,
+    pub cap_window_receiver: &'static str,
+    pub ss_receiver_note: &'static str,
     pub chk_syn_ack: &'static str,
     pub chk_ack_seq: &'static str,
     pub chk_ack_ack: &'static str,
@@ -105,9 +113,13 @@ pub struct Strings {
     pub buffer_updates: &'static str,
     pub buffer_probes: &'static str,
     pub q_slow_start: &'static str,
-    pub ss_head: [&'static str; 5],
+    pub ss_head: [&'static str; 6],
     pub ss_visible: &'static str,
     pub ss_linear: &'static str,
+    pub ss_paused: &'static str,
+    pub ss_kernel_only: &'static str,
+    pub ss_rule: &'static str,
+    pub ss_cut: &'static str,
     pub ss_ended: &'static str,
     pub ss_short_note: &'static str,
     pub ss_loss_early: &'static str,
@@ -240,8 +252,8 @@ mod tests {
         assert_eq!(EN.n_times.of(3), "3 times");
         assert_eq!(ES.n_times.of(1), "una vez");
         assert_eq!(ES.n_times.of(3), "3 veces");
-        assert_eq!(ES.n_round_trips.of(1), "1 ida y vuelta");
-        assert_eq!(ES.n_round_trips.of(4), "4 idas y vueltas");
+        assert_eq!(ES.n_round_trips.of(1), "1 RTT");
+        assert_eq!(ES.n_round_trips.of(4), "4 RTT");
         assert_eq!(ES.sent_again_counts[3].of(1), "1 espurio");
         assert_eq!(ES.sent_again_counts[3].of(0), "0 espurios");
         let c = SentAgain {
