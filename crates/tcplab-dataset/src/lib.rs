@@ -58,3 +58,6 @@ pub const SEGMENT_ROW_GROUP_ROWS: usize = 128 * 1024;
 /// Connection rows per batch (and per row group: a connections file has
 /// one row group per `CONNECTION_BATCH_ROWS` connections).
 pub const CONNECTION_BATCH_ROWS: usize = 4096;
+
+#[cfg(test)]
+mod tests;
