@@ -3,6 +3,7 @@
 //! columns as the analyzer hands the segments out.
 
 use crate::columns::{list, list_of, time_type};
+use arrow_array::builder::StringBuilder;
 use arrow_array::{
     ArrayRef, Float64Array, RecordBatch, StringArray, StructArray, TimestampNanosecondArray,
     UInt16Array, UInt32Array, UInt64Array,
@@ -53,9 +54,10 @@ pub(crate) struct SegmentColumns {
     frame: Vec<u64>,
     time: Vec<i64>,
     stream: Vec<u32>,
-    src: Vec<String>,
+    /// Written in place (`fmt::Write`): no allocation per row.
+    src: StringBuilder,
     sport: Vec<u16>,
-    dst: Vec<String>,
+    dst: StringBuilder,
     dport: Vec<u16>,
     seq: Vec<u32>,
     ack: Vec<u32>,
@@ -79,9 +81,9 @@ impl SegmentColumns {
         self.frame.push(r.frame);
         self.time.push(r.ts.0);
         self.stream.push(r.stream);
-        self.src.push(addr(r.src.addr));
+        append_addr(&mut self.src, r.src.addr);
         self.sport.push(r.src.port);
-        self.dst.push(addr(r.dst.addr));
+        append_addr(&mut self.dst, r.dst.addr);
         self.dport.push(r.dst.port);
         self.seq.push(r.seq.raw());
         self.ack.push(r.ack.raw());
@@ -105,7 +107,7 @@ impl SegmentColumns {
 
     /// The rows gathered so far as a batch of `schema`, leaving this empty.
     pub fn take(&mut self, capture: &str, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
-        let c = std::mem::take(self);
+        let mut c = std::mem::take(self);
         let rows = c.frame.len();
         let sack_pairs = || c.sack.iter().flatten();
         let sack = StructArray::try_new(
@@ -122,9 +124,9 @@ impl SegmentColumns {
             Arc::new(UInt64Array::from(c.frame)),
             Arc::new(TimestampNanosecondArray::from(c.time)),
             Arc::new(UInt32Array::from(c.stream)),
-            Arc::new(StringArray::from(c.src)),
+            Arc::new(c.src.finish()),
             Arc::new(UInt16Array::from(c.sport)),
-            Arc::new(StringArray::from(c.dst)),
+            Arc::new(c.dst.finish()),
             Arc::new(UInt16Array::from(c.dport)),
             Arc::new(UInt32Array::from(c.seq)),
             Arc::new(UInt32Array::from(c.ack)),
@@ -142,9 +144,9 @@ impl SegmentColumns {
     }
 }
 
-/// An address as the CSV writes it (IPv6 without brackets).
-fn addr(a: std::net::IpAddr) -> String {
-    let mut s = String::with_capacity(15);
-    let _ = write!(s, "{a}");
-    s
+/// An address as the CSV writes it (IPv6 without brackets), as the next value.
+fn append_addr(column: &mut StringBuilder, a: std::net::IpAddr) {
+    // Writing into the builder cannot fail (it only grows a buffer).
+    let _ = write!(column, "{a}");
+    column.append_value("");
 }
