@@ -536,6 +536,11 @@ fn adding_again_adds_only_new_captures_and_the_header_is_checked() {
             format!("{rst}: added as capture=rst.pcap (14 segments, 2 connections)"),
         ]
     );
+    // A file that is not a capture is an error and leaves nothing behind.
+    let bad = data("not-a-capture.txt").display().to_string();
+    let refused = tcplab(&["analyze", &bad, "--format", "parquet", "-o", &out]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("not a pcap or pcapng file"));
     // Every file is complete: no temporary left, one part per partition.
     for table in ["segments", "connections", "captures"] {
         let mut parts: Vec<String> = walk(&out_dir.join(table))

@@ -117,9 +117,10 @@ fn a_writer_dropped_before_finish_leaves_no_file() {
         writer.push(&analyzer.push_segment(&s));
     }
     drop(writer);
-    let partition = root.join("segments/capture=x.pcap");
-    let left: Vec<_> = std::fs::read_dir(&partition).expect("dir").collect();
-    assert!(left.is_empty(), "{left:?}");
+    for table in ["segments", "connections", "captures"] {
+        let left: Vec<_> = std::fs::read_dir(root.join(table)).expect("dir").collect();
+        assert!(left.is_empty(), "{table}: {left:?}");
+    }
     assert_eq!(Dataset::open(&root).expect("reopen").len(), 0);
 }
 

@@ -4,7 +4,7 @@
 
 use crate::captures::{self, CaptureRow, RunFile};
 use crate::connections::{self, ConnectionRow};
-use crate::dataset::{CaptureSlot, PART_FILE};
+use crate::dataset::{CaptureSlot, PART_FILE, TABLES};
 use crate::error::{DatasetError, Result};
 use crate::segments::{self, SegmentColumns};
 use crate::{
@@ -146,10 +146,26 @@ pub struct CaptureWriter {
     segments: u64,
     /// The first error while writing segments; `finish` returns it.
     error: Option<DatasetError>,
+    /// Last, so that it is dropped after the temporary files are.
+    _empty_dirs: RemoveEmptyDirs,
+}
+
+/// Removes the capture's partition directories that are empty when it is
+/// dropped: a capture that could not be written leaves nothing behind.
+struct RemoveEmptyDirs(Vec<PathBuf>);
+
+impl Drop for RemoveEmptyDirs {
+    fn drop(&mut self) {
+        for dir in &self.0 {
+            // Fails, as it should, when the directory holds the capture's file.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 impl CaptureWriter {
     pub(crate) fn new(slot: CaptureSlot) -> Result<CaptureWriter> {
+        let empty_dirs = RemoveEmptyDirs(TABLES.iter().map(|t| slot.partition(t)).collect());
         let schema = segments::schema();
         let segments_file = Staged::create(
             slot.partition("segments"),
@@ -163,6 +179,7 @@ impl CaptureWriter {
             segments_file,
             segments: 0,
             error: None,
+            _empty_dirs: empty_dirs,
         })
     }
 
