@@ -53,7 +53,6 @@ impl RunFile {
 
 /// One capture's row.
 pub(crate) struct CaptureRow {
-    pub capture: String,
     pub file: String,
     pub size: u64,
     pub sha256: String,
@@ -76,7 +75,6 @@ fn run<T>(r: &Row, f: impl Fn(&RunMeta) -> Option<T>) -> Option<T> {
 
 pub(crate) fn table() -> Table<Row> {
     let cols: Vec<Column<Row>> = vec![
-        req("capture", Str(Box::new(|r: &Row| Some(r.capture.clone())))),
         req("file", Str(Box::new(|r: &Row| Some(r.file.clone())))),
         req("size", U64(Box::new(|r: &Row| Some(r.size)))),
         req("sha256", Str(Box::new(|r: &Row| Some(r.sha256.clone())))),
@@ -230,8 +228,9 @@ pub(crate) struct Known {
     pub sha256: String,
 }
 
-/// Reads one file of the captures table, checking its schema version.
-pub(crate) fn read_known(path: &Path) -> Result<Vec<Known>> {
+/// Reads one file of the captures table, `DIR/captures/capture=NAME/
+/// part-0.parquet`, checking its schema version; NAME is the partition's.
+pub(crate) fn read_known(path: &Path, capture: &str) -> Result<Vec<Known>> {
     let file = File::open(path).map_err(DatasetError::io(path))?;
     let builder =
         ParquetRecordBatchReaderBuilder::try_new(file).map_err(DatasetError::parquet(path))?;
@@ -271,11 +270,11 @@ pub(crate) fn read_known(path: &Path) -> Result<Vec<Known>> {
                     what: format!("no text column {name:?}"),
                 })
         };
-        let (names, hashes) = (column("capture")?, column("sha256")?);
+        let hashes = column("sha256")?;
         for i in 0..batch.num_rows() {
-            if names.is_valid(i) && hashes.is_valid(i) {
+            if hashes.is_valid(i) {
                 known.push(Known {
-                    capture: names.value(i).to_string(),
+                    capture: capture.to_string(),
                     sha256: hashes.value(i).to_string(),
                 });
             }

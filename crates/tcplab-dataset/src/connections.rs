@@ -3,19 +3,14 @@
 //! as times and flags, each direction's counters under `a_to_b_`/`b_to_a_`,
 //! one count column per analysis event — plus the client and server
 //! endpoints, so that queries need not work out who opened the connection.
+//! The capture is the Hive partition, not a column of the file.
 
 use crate::columns::{opt, req, Column, Getter::*, Table};
 
 use tcplab_analysis::flow::{Direction, Endpoint};
 use tcplab_analysis::{ConnectionSummary, DirectionSummary, Event, SampleStats};
 
-/// A connection and the partition name of its capture.
-pub(crate) struct ConnectionRow {
-    pub capture: String,
-    pub c: ConnectionSummary,
-}
-
-type Row = ConnectionRow;
+type Row = ConnectionSummary;
 
 fn dir_name(d: Direction) -> String {
     match d {
@@ -28,25 +23,24 @@ fn dir_name(d: Direction) -> String {
 /// The client's endpoint (`client == true`) or the server's, when the
 /// handshake tells who is who.
 fn side(r: &Row, client: bool) -> Option<Endpoint> {
-    let from_a = matches!(r.c.client?, Direction::AtoB);
-    Some(if from_a == client { r.c.a } else { r.c.b })
+    let from_a = matches!(r.client?, Direction::AtoB);
+    Some(if from_a == client { r.a } else { r.b })
 }
 
 pub(crate) fn table() -> Table<Row> {
     let mut cols: Vec<Column<Row>> = vec![
-        req("capture", Str(Box::new(|r: &Row| Some(r.capture.clone())))),
-        req("stream", U32(Box::new(|r: &Row| Some(r.c.stream)))),
+        req("stream", U32(Box::new(|r: &Row| Some(r.stream)))),
         req(
             "a_addr",
-            Str(Box::new(|r: &Row| Some(r.c.a.addr.to_string()))),
+            Str(Box::new(|r: &Row| Some(r.a.addr.to_string()))),
         ),
-        req("a_port", U16(Box::new(|r: &Row| Some(r.c.a.port)))),
+        req("a_port", U16(Box::new(|r: &Row| Some(r.a.port)))),
         req(
             "b_addr",
-            Str(Box::new(|r: &Row| Some(r.c.b.addr.to_string()))),
+            Str(Box::new(|r: &Row| Some(r.b.addr.to_string()))),
         ),
-        req("b_port", U16(Box::new(|r: &Row| Some(r.c.b.port)))),
-        opt("client", Str(Box::new(|r: &Row| r.c.client.map(dir_name)))),
+        req("b_port", U16(Box::new(|r: &Row| Some(r.b.port)))),
+        opt("client", Str(Box::new(|r: &Row| r.client.map(dir_name)))),
         opt(
             "client_addr",
             Str(Box::new(|r: &Row| {
@@ -69,62 +63,59 @@ pub(crate) fn table() -> Table<Row> {
         ),
         req(
             "started_before_capture",
-            Bool(Box::new(|r: &Row| Some(r.c.started_before_capture))),
+            Bool(Box::new(|r: &Row| Some(r.started_before_capture))),
         ),
         req(
             "reused_ports",
-            Bool(Box::new(|r: &Row| Some(r.c.reused_ports))),
+            Bool(Box::new(|r: &Row| Some(r.reused_ports))),
         ),
-        req(
-            "first_frame",
-            U64(Box::new(|r: &Row| Some(r.c.first_frame))),
-        ),
-        req("last_frame", U64(Box::new(|r: &Row| Some(r.c.last_frame)))),
-        req("start", Time(Box::new(|r: &Row| Some(r.c.start_ts.0)))),
-        req("end", Time(Box::new(|r: &Row| Some(r.c.end_ts.0)))),
-        req("duration", F64(Box::new(|r: &Row| Some(r.c.duration)))),
-        req("packets", U64(Box::new(|r: &Row| Some(r.c.packets)))),
+        req("first_frame", U64(Box::new(|r: &Row| Some(r.first_frame)))),
+        req("last_frame", U64(Box::new(|r: &Row| Some(r.last_frame)))),
+        req("start", Time(Box::new(|r: &Row| Some(r.start_ts.0)))),
+        req("end", Time(Box::new(|r: &Row| Some(r.end_ts.0)))),
+        req("duration", F64(Box::new(|r: &Row| Some(r.duration)))),
+        req("packets", U64(Box::new(|r: &Row| Some(r.packets)))),
         req(
             "malformed_packets",
-            U64(Box::new(|r: &Row| Some(r.c.malformed_packets))),
+            U64(Box::new(|r: &Row| Some(r.malformed_packets))),
         ),
         opt(
             "syn_time",
-            Time(Box::new(|r: &Row| r.c.handshake.syn.map(|b| b.ts.0))),
+            Time(Box::new(|r: &Row| r.handshake.syn.map(|b| b.ts.0))),
         ),
         opt(
             "syn_ack_time",
-            Time(Box::new(|r: &Row| r.c.handshake.syn_ack.map(|b| b.ts.0))),
+            Time(Box::new(|r: &Row| r.handshake.syn_ack.map(|b| b.ts.0))),
         ),
         opt(
             "handshake_ack_time",
-            Time(Box::new(|r: &Row| r.c.handshake.ack.map(|b| b.ts.0))),
+            Time(Box::new(|r: &Row| r.handshake.ack.map(|b| b.ts.0))),
         ),
         req(
             "syn_retransmissions",
-            U32(Box::new(|r: &Row| Some(r.c.handshake.syn_retransmissions))),
+            U32(Box::new(|r: &Row| Some(r.handshake.syn_retransmissions))),
         ),
         opt(
             "initial_rtt",
-            F64(Box::new(|r: &Row| r.c.handshake.initial_rtt)),
+            F64(Box::new(|r: &Row| r.handshake.initial_rtt)),
         ),
         opt(
             "syn_to_syn_ack",
-            F64(Box::new(|r: &Row| r.c.handshake.syn_to_syn_ack)),
+            F64(Box::new(|r: &Row| r.handshake.syn_to_syn_ack)),
         ),
         opt(
             "syn_ack_to_ack",
-            F64(Box::new(|r: &Row| r.c.handshake.syn_ack_to_ack)),
+            F64(Box::new(|r: &Row| r.handshake.syn_ack_to_ack)),
         ),
         req(
             "fins",
-            U64(Box::new(|r: &Row| Some(r.c.teardown.fins.len() as u64))),
+            U64(Box::new(|r: &Row| Some(r.teardown.fins.len() as u64))),
         ),
         req(
             "fins_acked",
             U64(Box::new(|r: &Row| {
                 Some(
-                    r.c.teardown
+                    r.teardown
                         .fins
                         .iter()
                         .filter(|f| f.acked_by.is_some())
@@ -134,40 +125,40 @@ pub(crate) fn table() -> Table<Row> {
         ),
         req(
             "resets",
-            U64(Box::new(|r: &Row| Some(r.c.teardown.resets.len() as u64))),
+            U64(Box::new(|r: &Row| Some(r.teardown.resets.len() as u64))),
         ),
         opt(
             "first_fin_time",
             Time(Box::new(|r: &Row| {
-                r.c.teardown.fins.first().map(|f| f.fin.ts.0)
+                r.teardown.fins.first().map(|f| f.fin.ts.0)
             })),
         ),
         opt(
             "first_reset_time",
             Time(Box::new(|r: &Row| {
-                r.c.teardown.resets.first().map(|b| b.ts.0)
+                r.teardown.resets.first().map(|b| b.ts.0)
             })),
         ),
         req(
             "half_close",
-            Bool(Box::new(|r: &Row| Some(r.c.teardown.half_close))),
+            Bool(Box::new(|r: &Row| Some(r.teardown.half_close))),
         ),
         req(
             "simultaneous_close",
-            Bool(Box::new(|r: &Row| Some(r.c.teardown.simultaneous_close))),
+            Bool(Box::new(|r: &Row| Some(r.teardown.simultaneous_close))),
         ),
         req(
             "final_state",
             Str(Box::new(|r: &Row| {
-                serde_json::to_value(r.c.final_state)
+                serde_json::to_value(r.final_state)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
             })),
         ),
-        opt("tunnel", Str(Box::new(|r: &Row| r.c.tunnel.clone()))),
+        opt("tunnel", Str(Box::new(|r: &Row| r.tunnel.clone()))),
         req(
             "other_tunnels",
-            Bool(Box::new(|r: &Row| Some(r.c.other_tunnels))),
+            Bool(Box::new(|r: &Row| Some(r.other_tunnels))),
         ),
     ];
     for d in [Direction::AtoB, Direction::BtoA] {
@@ -176,7 +167,7 @@ pub(crate) fn table() -> Table<Row> {
     for e in Event::ALL {
         cols.push(req(
             e.name(),
-            U64(Box::new(move |r: &Row| Some(r.c.count(e)))),
+            U64(Box::new(move |r: &Row| Some(r.count(e)))),
         ));
     }
     Table::new(cols)
@@ -189,36 +180,36 @@ fn direction_columns(d: Direction) -> Vec<Column<Row>> {
     let u64_of = |name: &str, f: fn(&DirectionSummary) -> u64| {
         req(
             n(name),
-            U64(Box::new(move |r: &Row| Some(f(r.c.direction(d))))),
+            U64(Box::new(move |r: &Row| Some(f(r.direction(d))))),
         )
     };
     let opt_u64 = |name: &str, f: fn(&DirectionSummary) -> Option<u64>| {
-        opt(n(name), U64(Box::new(move |r: &Row| f(r.c.direction(d)))))
+        opt(n(name), U64(Box::new(move |r: &Row| f(r.direction(d)))))
     };
     let bool_of = |name: &str, f: fn(&DirectionSummary) -> bool| {
         req(
             n(name),
-            Bool(Box::new(move |r: &Row| Some(f(r.c.direction(d))))),
+            Bool(Box::new(move |r: &Row| Some(f(r.direction(d))))),
         )
     };
     let f64_of = |name: &str, f: fn(&DirectionSummary) -> f64| {
         req(
             n(name),
-            F64(Box::new(move |r: &Row| Some(f(r.c.direction(d))))),
+            F64(Box::new(move |r: &Row| Some(f(r.direction(d))))),
         )
     };
     let stats = |name: &str, f: fn(&DirectionSummary) -> Option<SampleStats>| {
         let col = |field: &str, g: fn(&SampleStats) -> f64| {
             opt(
                 n(&format!("{name}_{field}")),
-                F64(Box::new(move |r: &Row| f(r.c.direction(d)).map(|s| g(&s)))),
+                F64(Box::new(move |r: &Row| f(r.direction(d)).map(|s| g(&s)))),
             )
         };
         vec![
             opt(
                 n(&format!("{name}_samples")),
                 U64(Box::new(move |r: &Row| {
-                    f(r.c.direction(d)).map(|s| s.samples)
+                    f(r.direction(d)).map(|s| s.samples)
                 })),
             ),
             col("min", |s| s.min),
@@ -253,7 +244,7 @@ fn direction_columns(d: Direction) -> Vec<Column<Row>> {
         req(
             n("window_scaling"),
             Str(Box::new(move |r: &Row| {
-                Some(r.c.direction(d).window_scaling.clone())
+                Some(r.direction(d).window_scaling.clone())
             })),
         ),
         opt_u64("max_window", |s| s.max_window.map(u64::from)),

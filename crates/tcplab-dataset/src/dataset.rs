@@ -61,16 +61,19 @@ impl Dataset {
             names: HashSet::new(),
         };
         let captures = dir.join("captures");
-        let mut parts: Vec<PathBuf> = std::fs::read_dir(&captures)
+        let mut parts: Vec<(String, PathBuf)> = std::fs::read_dir(&captures)
             .map_err(DatasetError::io(&captures))?
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("capture="))
-            .map(|e| e.path().join(PART_FILE))
-            .filter(|p| p.is_file())
+            .filter_map(|e| {
+                let dir = e.file_name().to_string_lossy().into_owned();
+                let name = dir.strip_prefix("capture=")?.to_string();
+                Some((name, e.path().join(PART_FILE)))
+            })
+            .filter(|(_, p)| p.is_file())
             .collect();
         parts.sort();
-        for part in parts {
-            for known in read_known(&part)? {
+        for (name, part) in parts {
+            for known in read_known(&part, &name)? {
                 dataset.names.insert(known.capture.clone());
                 dataset.by_sha256.insert(known.sha256, known.capture);
             }

@@ -1,6 +1,9 @@
 //! The segments table: one row per TCP segment, the per-segment CSV's
 //! columns (docs/analyze-csv.md) with types, gathered in a batch of
-//! columns as the analyzer hands the segments out.
+//! columns as the analyzer hands the segments out. The capture is not a
+//! column of the file: it is the Hive partition (`capture=NAME/`), which
+//! readers add as a column (pyarrow and Spark refuse a file column of the
+//! partition's name).
 
 use crate::columns::{list, list_of, time_type};
 use arrow_array::builder::StringBuilder;
@@ -26,7 +29,6 @@ pub(crate) fn schema() -> SchemaRef {
     use DataType::*;
     let field = |name: &str, t: DataType, nullable: bool| Field::new(name, t, nullable);
     Arc::new(Schema::new(vec![
-        field("capture", Utf8, false),
         field("frame", UInt64, false),
         field("time", time_type(), false),
         field("stream", UInt32, false),
@@ -106,9 +108,8 @@ impl SegmentColumns {
     }
 
     /// The rows gathered so far as a batch of `schema`, leaving this empty.
-    pub fn take(&mut self, capture: &str, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+    pub fn take(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
         let mut c = std::mem::take(self);
-        let rows = c.frame.len();
         let sack_pairs = || c.sack.iter().flatten();
         let sack = StructArray::try_new(
             sack_fields(),
@@ -120,7 +121,6 @@ impl SegmentColumns {
         )?;
         let events: StringArray = c.events.iter().flatten().map(|e| Some(*e)).collect();
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from(vec![capture; rows])),
             Arc::new(UInt64Array::from(c.frame)),
             Arc::new(TimestampNanosecondArray::from(c.time)),
             Arc::new(UInt32Array::from(c.stream)),

@@ -3,7 +3,7 @@
 //! partition directory, renamed into place at the end (captures last).
 
 use crate::captures::{self, CaptureRow, RunFile};
-use crate::connections::{self, ConnectionRow};
+use crate::connections;
 use crate::dataset::{CaptureSlot, PART_FILE, TABLES};
 use crate::error::{DatasetError, Result};
 use crate::segments::{self, SegmentColumns};
@@ -201,7 +201,7 @@ impl CaptureWriter {
         let path = self.segments_file.path.clone();
         let batch = self
             .rows
-            .take(&self.slot.name, &self.schema)
+            .take(&self.schema)
             .map_err(DatasetError::arrow(&path))?;
         self.segments_file.write(&batch)
     }
@@ -233,10 +233,7 @@ impl CaptureWriter {
         let mut count = 0u64;
         let mut rows = Vec::with_capacity(CONNECTION_BATCH_ROWS);
         for c in connections {
-            rows.push(ConnectionRow {
-                capture: self.slot.name.clone(),
-                c,
-            });
+            rows.push(c);
             if rows.len() == CONNECTION_BATCH_ROWS {
                 count += write_rows(&table, &mut rows, &mut conn_file)?;
             }
@@ -247,7 +244,6 @@ impl CaptureWriter {
         let table = captures::table();
         let mut capture_file = Staged::create(self.slot.partition("captures"), table.schema(), 1)?;
         let row = CaptureRow {
-            capture: self.slot.name.clone(),
             file: self.slot.file.display().to_string(),
             size: self.slot.size,
             sha256: self.slot.sha256.clone(),
