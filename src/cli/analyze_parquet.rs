@@ -2,7 +2,8 @@
 //! to the Parquet dataset in DIR (docs/dataset.md), one at a time, and
 //! says in one line what became of each.
 
-use super::analyze::{has_any, memory_notes, report_damage, wants, AnalyzeArgs};
+use super::analyze::{has_any, wants, AnalyzeArgs};
+use super::analyze_notes::{memory_notes, report_damage};
 use super::{EXIT_FAILURE, EXIT_PARTIAL};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
