@@ -13,6 +13,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tcplab-lab", &[]),
     ("tcplab-net", &["tcplab-wire", "tcplab-analysis"]),
     ("tcplab-live", &["tcplab-wire", "tcplab-analysis"]),
+    ("tcplab-dataset", &["tcplab-wire", "tcplab-analysis"]),
     (
         "tcplab-view",
         &["tcplab-wire", "tcplab-analysis", "tcplab-render"],
@@ -27,12 +28,22 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "tcplab-net",
             "tcplab-live",
             "tcplab-view",
+            "tcplab-dataset",
         ],
     ),
 ];
 
 /// Third-party crates that belong to the binary alone.
 const BINARY_ONLY: &[&str] = &["clap", "anyhow"];
+
+/// Third-party crates that belong to one tcplab crate alone: the Parquet
+/// writer stays out of the analysis core and the rest of the workspace.
+const ONLY_IN: &[(&str, &str)] = &[
+    ("parquet", "tcplab-dataset"),
+    ("arrow-array", "tcplab-dataset"),
+    ("arrow-schema", "tcplab-dataset"),
+    ("arrow-buffer", "tcplab-dataset"),
+];
 
 /// Package → its normal (not dev, not build) dependencies, from `cargo metadata`.
 fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
@@ -105,6 +116,19 @@ fn only_the_binary_parses_command_lines() {
             assert!(
                 !deps.contains(*dep),
                 "{name} depends on {dep}: command-line concerns belong to the binary"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_parquet_writer_lives_in_the_dataset_crate_alone() {
+    let graph = dependencies();
+    for (dep, owner) in ONLY_IN {
+        for (name, deps) in &graph {
+            assert!(
+                name == owner || !deps.contains(*dep),
+                "{name} depends on {dep}, which belongs to {owner} alone (docs/architecture.md)"
             );
         }
     }

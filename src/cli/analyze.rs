@@ -1,7 +1,8 @@
 //! `tcplab analyze FILE...`: reads captures and prints what TCP did.
 
+use super::analyze_notes::{memory_notes, report_damage};
 use super::decode_args::DecodeArgs;
-use super::{EXIT_FAILURE, EXIT_PARTIAL};
+use super::EXIT_FAILURE;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use std::fs::File;
@@ -25,6 +26,8 @@ pub enum Format {
     Json,
     /// One row per TCP segment (docs/analyze-csv.md)
     Csv,
+    /// A Parquet dataset (segments, connections, captures) in the directory -o DIR (docs/dataset.md)
+    Parquet,
 }
 
 #[derive(Args, Debug)]
@@ -38,7 +41,10 @@ pub struct AnalyzeArgs {
     /// Output format on standard output
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Also write one CSV row per TCP segment to this file (one capture only)
+    /// The dataset's directory, with --format parquet (created, or added to)
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Also write one CSV row per TCP segment to this file
     #[arg(long, value_name = "FILE.csv")]
     pub segments: Option<PathBuf>,
     /// Also write every per-segment field as JSON Lines to this file (one capture only)
@@ -63,12 +69,28 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
-    let per_segment =
-        args.format == Format::Csv || args.segments.is_some() || args.segments_json.is_some();
     let files = tcplab_wire::capture::inputs::expand(&args.files)?;
-    if per_segment && files.len() > 1 {
-        bail!("per-segment output (CSV, --segments, --segments-json) takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file");
+    match (&args.output, args.format) {
+        (Some(dir), Format::Parquet) => {
+            return super::analyze_parquet::run(&args, &files, dir, analyzer_options(&args)?)
+        }
+        (None, Format::Parquet) => {
+            bail!("--format parquet writes a dataset directory: give it with -o DIR")
+        }
+        (Some(_), _) => bail!("-o DIR is the dataset directory of --format parquet; the other formats go to standard output"),
+        (None, _) => {}
     }
+    if args.segments_json.is_some() && files.len() > 1 {
+        bail!("--segments-json takes one capture at a time (frame numbers restart in each file); run tcplab analyze once per file, or use --format csv or parquet");
+    }
+    // Several captures: the CSV gains a first column naming each row's capture.
+    let csv_writer = |out: Box<dyn Write>| {
+        if files.len() > 1 {
+            CsvWriter::with_capture_column(out)
+        } else {
+            CsvWriter::new(out)
+        }
+    };
     // Files named on the command line appear whole, and only when the
     // command does not fail (tcplab_render::staging).
     let mut staged = Vec::new();
@@ -90,10 +112,8 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     };
     let mut out = raw_stdout()?;
     let csv = match (&args.segments, args.format) {
-        (Some(path), _) => Some(CsvWriter::new(
-            Box::new(BufWriter::new(stage(path)?)) as Box<dyn Write>
-        )?),
-        (None, Format::Csv) => Some(CsvWriter::new(Box::new(raw_stdout()?) as Box<dyn Write>)?),
+        (Some(path), _) => Some(csv_writer(Box::new(BufWriter::new(stage(path)?)))?),
+        (None, Format::Csv) => Some(csv_writer(Box::new(raw_stdout()?))?),
         (None, _) => None,
     };
     let mut segments = SegmentWriters::new(csv, jsonl);
@@ -101,25 +121,13 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         Format::Json => Some(JsonWriter::new(raw_stdout()?)?),
         _ => None,
     };
-    let mut opts = AnalyzerOptions::default();
-    if let Some(n) = args.max_in_memory {
-        opts.max_in_memory = n;
-    }
-    if let Some(n) = args.max_hot_streams {
-        opts.max_hot_streams = n;
-    }
-    args.decode.apply(&mut opts);
-    if let Some(expr) = &args.filter {
-        // Refused once, before any file is read, rather than once per file.
-        tcplab_wire::capture::filter::ReadFilter::new(expr)?;
-        opts.filter = Some(expr.clone());
-    }
+    let opts = analyzer_options(&args)?;
     let mut exit = 0u8;
     let mut texts_written = 0;
     for file in &files {
+        segments.set_capture(&file.display().to_string());
         let sink = |r: &SegmentReport| {
-            let wanted = args.only.is_empty() || r.events.iter().any(|e| args.only.contains(&e));
-            if wanted && args.stream.is_none_or(|s| s == r.stream) {
+            if wants(&args, r) {
                 segments.push(r);
             }
         };
@@ -132,30 +140,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                     continue;
                 }
             };
-        if let Some(err) = damage {
-            eprintln!(
-                "tcplab: warning: {err}; analysed the {} records before it",
-                finished.capture.records
-            );
-            exit = exit.max(EXIT_PARTIAL);
-        }
-        if let Some(n) = args.stream.filter(|n| !finished.has_stream(*n)) {
-            let count = finished.connection_count();
-            eprintln!(
-                "tcplab: warning: {}: no stream {n} (the capture has {count} {}, numbered from 0)",
-                file.display(),
-                if count == 1 {
-                    "connection"
-                } else {
-                    "connections"
-                }
-            );
-            exit = exit.max(EXIT_PARTIAL);
-        }
-        report_skips(&finished.capture);
-        if report_invalid_times(&finished.capture) {
-            exit = exit.max(EXIT_PARTIAL);
-        }
+        exit = exit.max(report_damage(&args, file, &finished, damage));
         let stats = finished.capture.clone();
         let mut summaries_out = Summaries {
             format: args.format,
@@ -184,18 +169,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         if let Some(e) = finished.take_error() {
             bail!("{}: {e}; the output above is incomplete", file.display());
         }
-        if let Some(e) = finished.spill_off() {
-            eprintln!(
-                "tcplab: note: {}: {e}; kept every connection in memory instead",
-                file.display()
-            );
-        }
-        if let Some(e) = finished.old_streams_off() {
-            eprintln!(
-                "tcplab: note: {}: {e}; kept the streams in memory instead",
-                file.display()
-            );
-        }
+        memory_notes(file, &finished);
     }
     segments.finish()?;
     if let Some(w) = json_out {
@@ -213,8 +187,33 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(exit))
 }
 
+/// The analyzer's options from the command line (a bad filter expression
+/// is refused here, once, before any file is read).
+pub(super) fn analyzer_options(args: &AnalyzeArgs) -> Result<AnalyzerOptions> {
+    let mut opts = AnalyzerOptions::default();
+    if let Some(n) = args.max_in_memory {
+        opts.max_in_memory = n;
+    }
+    if let Some(n) = args.max_hot_streams {
+        opts.max_hot_streams = n;
+    }
+    args.decode.apply(&mut opts);
+    if let Some(expr) = &args.filter {
+        // Refused once, before any file is read, rather than once per file.
+        tcplab_wire::capture::filter::ReadFilter::new(expr)?;
+        opts.filter = Some(expr.clone());
+    }
+    Ok(opts)
+}
+
+/// Does `--only`/`--stream` keep this segment?
+pub(super) fn wants(args: &AnalyzeArgs, r: &SegmentReport) -> bool {
+    let wanted = args.only.is_empty() || r.events.iter().any(|e| args.only.contains(&e));
+    wanted && args.stream.is_none_or(|s| s == r.stream)
+}
+
 /// Does the connection have any of `events` (all pass when none is given)?
-fn has_any(c: &ConnectionSummary, events: &[Event]) -> bool {
+pub(super) fn has_any(c: &ConnectionSummary, events: &[Event]) -> bool {
     events.is_empty() || events.iter().any(|&e| c.count(e) > 0)
 }
 
@@ -288,51 +287,4 @@ fn raw_stdout() -> Result<BufWriter<File>> {
         .try_clone_to_owned()
         .context("standard output")?;
     Ok(BufWriter::with_capacity(1 << 16, File::from(fd)))
-}
-
-fn report_skips(c: &CaptureStats) {
-    if c.skipped_total() > 0 {
-        let parts: Vec<String> = c.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        eprintln!(
-            "tcplab: note: {}: {} of {} packets are not TCP segments and were not analysed ({})",
-            c.file,
-            c.skipped_total(),
-            c.records,
-            parts.join(", ")
-        );
-    }
-}
-
-/// Warns about records whose sub-second field is out of range; true when
-/// there are some.
-fn report_invalid_times(c: &CaptureStats) -> bool {
-    let bad = &c.invalid_times;
-    if bad.is_empty() {
-        return false;
-    }
-    let frames: Vec<String> = bad.frames.iter().map(u64::to_string).collect();
-    let more = if bad.count > bad.frames.len() as u64 {
-        format!(" and {} more", bad.count - bad.frames.len() as u64)
-    } else {
-        String::new()
-    };
-    let (noun, verb, them) = if bad.count == 1 {
-        (
-            "record",
-            "has",
-            "its time is wrong and no RTT across it is reported",
-        )
-    } else {
-        (
-            "records",
-            "have",
-            "their times are wrong and no RTT across them is reported",
-        )
-    };
-    eprintln!(
-        "tcplab: warning: {}: {noun} {}{more} {verb} an invalid sub-second time field (microseconds ≥ 1,000,000 or nanoseconds ≥ 10⁹, carried into the seconds); {them}",
-        c.file,
-        frames.join(", ")
-    );
-    true
 }

@@ -2,6 +2,8 @@
 //! Errors are `anyhow` here (context for the user); the library's are typed.
 
 pub mod analyze;
+mod analyze_notes;
+mod analyze_parquet;
 pub mod capture;
 mod capture_live;
 pub mod compare;

@@ -141,6 +141,11 @@ pub struct ConnectionSummary {
     pub last_frame: u64,
     pub start: f64,
     pub end: f64,
+    /// `start` and `end` to the nanosecond (the floats above are not).
+    #[serde(skip)]
+    pub start_ts: Timestamp,
+    #[serde(skip)]
+    pub end_ts: Timestamp,
     pub duration: f64,
     pub packets: u64,
     /// Packets of this 4-tuple whose TCP header is damaged (not analysed).

@@ -528,6 +528,8 @@ impl Connection {
             last_frame: self.last.0,
             start: self.first.1.as_secs_f64(),
             end: self.last.1.as_secs_f64(),
+            start_ts: self.first.1,
+            end_ts: self.last.1,
             duration,
             packets: self.packets,
             malformed_packets: self.malformed,

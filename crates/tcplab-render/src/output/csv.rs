@@ -1,6 +1,8 @@
 //! One row per TCP segment. The header is fixed (documented in
 //! `docs/analyze-csv.md`): `frame,time,stream,src,sport,dst,dport,seq,ack,
-//! next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight`.
+//! next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight`;
+//! over several captures (`CsvWriter::with_capture_column`) a first
+//! column, `capture`, names the file each row comes from.
 //!
 //! Written for speed (a row per packet of captures with millions of them):
 //! integers through `itoa`, each direction's `src,sport,dst,dport` formatted
@@ -27,6 +29,8 @@ struct EndpointText {
 
 pub struct CsvWriter<W: Write> {
     out: W,
+    /// The `capture` cell and its comma, when there is that column.
+    capture: Option<Vec<u8>>,
     /// The row being made.
     row: Vec<u8>,
     endpoints: Vec<EndpointText>,
@@ -34,16 +38,51 @@ pub struct CsvWriter<W: Write> {
 }
 
 impl<W: Write> CsvWriter<W> {
-    pub fn new(mut out: W) -> io::Result<CsvWriter<W>> {
+    /// One capture's rows: the documented header.
+    pub fn new(out: W) -> io::Result<CsvWriter<W>> {
+        CsvWriter::start(out, None)
+    }
+
+    /// Several captures' rows: `capture` first, set by `set_capture`
+    /// before each capture's rows.
+    pub fn with_capture_column(out: W) -> io::Result<CsvWriter<W>> {
+        CsvWriter::start(out, Some(Vec::new()))
+    }
+
+    fn start(mut out: W, capture: Option<Vec<u8>>) -> io::Result<CsvWriter<W>> {
+        if capture.is_some() {
+            write!(out, "capture,")?;
+        }
         writeln!(out, "{HEADER}")?;
         Ok(CsvWriter {
             out,
+            capture,
             row: Vec::with_capacity(256),
             endpoints: std::iter::repeat_with(EndpointText::default)
                 .take(ENDPOINT_CACHE)
                 .collect(),
             int: itoa::Buffer::new(),
         })
+    }
+
+    /// The rows that follow are `name`'s (quoted as RFC 4180 says when it
+    /// holds a comma, a quote or a line break). Stream numbers restart in
+    /// each capture, so the endpoints kept by stream are forgotten.
+    pub fn set_capture(&mut self, name: &str) {
+        if let Some(cell) = self.capture.as_mut() {
+            cell.clear();
+            if name.contains([',', '"', '\n', '\r']) {
+                cell.push(b'"');
+                cell.extend_from_slice(name.replace('"', "\"\"").as_bytes());
+                cell.push(b'"');
+            } else {
+                cell.extend_from_slice(name.as_bytes());
+            }
+            cell.push(b',');
+        }
+        for e in &mut self.endpoints {
+            e.stream = None;
+        }
     }
 
     fn int(&mut self, n: impl itoa::Integer) {
@@ -96,6 +135,9 @@ impl<W: Write> CsvWriter<W> {
 
     pub fn write(&mut self, r: &SegmentReport) -> io::Result<()> {
         self.row.clear();
+        if let Some(cell) = &self.capture {
+            self.row.extend_from_slice(cell);
+        }
         self.int(r.frame);
         self.push(b",");
         self.nanos(r.ts.0);
@@ -160,5 +202,16 @@ mod tests {
             text.ends_with("1795617348.3387650000.000018000-0.000000005"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_capture_column_is_quoted_when_it_must_be() {
+        let mut w = CsvWriter::with_capture_column(Vec::new()).expect("vec");
+        w.set_capture("a,\"b\".pcap");
+        assert_eq!(w.capture.as_deref(), Some(&b"\"a,\"\"b\"\".pcap\","[..]));
+        w.set_capture("plain.pcap");
+        assert_eq!(w.capture.as_deref(), Some(&b"plain.pcap,"[..]));
+        let out = w.finish().expect("vec");
+        assert!(out.starts_with(b"capture,frame,time,"));
     }
 }

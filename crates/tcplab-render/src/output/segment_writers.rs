@@ -38,6 +38,14 @@ impl SegmentWriters {
         }
     }
 
+    /// The segments that follow are those of capture `name` (the CSV's
+    /// `capture` column, when it has one).
+    pub fn set_capture(&mut self, name: &str) {
+        if let Some(w) = self.csv.as_mut() {
+            w.set_capture(name);
+        }
+    }
+
     /// Writes one segment to each writer (nothing after a write error).
     pub fn push(&mut self, r: &SegmentReport) {
         if self.error.is_some() {
