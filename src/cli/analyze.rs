@@ -16,7 +16,6 @@ use tcplab_analysis::{
 use tcplab_render::output::{
     csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
 };
-use tcplab_render::staging::OutputFile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -95,12 +94,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     // command does not fail (tcplab_render::staging).
     let mut staged = Vec::new();
     let mut stage = |path: &Path| -> Result<File> {
-        let file =
-            OutputFile::create(path).with_context(|| format!("creating {}", path.display()))?;
-        let handle = file
-            .file()
-            .try_clone()
-            .with_context(|| format!("creating {}", path.display()))?;
+        let (file, handle) = super::staged_output(path)?;
         staged.push((path.to_path_buf(), file));
         Ok(handle)
     };

@@ -31,6 +31,19 @@ pub fn not_a_duration(text: &str, why: &tcplab_wire::duration::DurationError) ->
     format!("{text:?} is not a duration: {why}")
 }
 
+/// A file named on the command line, staged (tcplab_render::staging: it
+/// appears whole, and only when `commit` is called) and a handle to write
+/// into it.
+pub fn staged_output(
+    path: &std::path::Path,
+) -> anyhow::Result<(tcplab_render::staging::OutputFile, std::fs::File)> {
+    use anyhow::Context;
+    let creating = || format!("creating {}", path.display());
+    let file = tcplab_render::staging::OutputFile::create(path).with_context(creating)?;
+    let handle = file.file().try_clone().with_context(creating)?;
+    Ok((file, handle))
+}
+
 /// The one wording of a size option's error: the value, then why.
 pub fn not_a_size(text: &str, why: &tcplab_wire::size::SizeError) -> String {
     format!("{text:?} is not a size: {why}")

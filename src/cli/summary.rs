@@ -60,12 +60,7 @@ pub fn run(args: SummaryArgs) -> Result<ExitCode> {
     }
     let (staged, mut out): (Option<(PathBuf, OutputFile)>, Box<dyn Write>) = match &args.output {
         Some(path) => {
-            let file =
-                OutputFile::create(path).with_context(|| format!("creating {}", path.display()))?;
-            let handle = file
-                .file()
-                .try_clone()
-                .with_context(|| format!("creating {}", path.display()))?;
+            let (file, handle) = super::staged_output(path)?;
             (Some((path.clone(), file)), Box::new(BufWriter::new(handle)))
         }
         None => (None, Box::new(BufWriter::new(io::stdout().lock()))),

@@ -61,7 +61,7 @@ pub fn page(capture: &Path, options: &ViewOptions) -> Result<Page> {
             return Err(ViewError::UnknownStream {
                 file,
                 stream: n,
-                available: describe(conns),
+                available: tcplab_render::plot::describe_streams(conns),
             })
         }
         None => busiest(conns).ok_or(ViewError::NoConnection { file: file.clone() })?,
@@ -132,22 +132,6 @@ fn kernel_series(
     };
     Ok(KernelSeries::for_connection(s, &rows, socket.as_deref())
         .map(|k| (k, path.display().to_string())))
-}
-
-fn describe(conns: &[tcplab_analysis::ConnectionSummary]) -> String {
-    let mut parts: Vec<String> = conns
-        .iter()
-        .take(10)
-        .map(|c| format!("{} ({} ↔ {})", c.stream, c.a, c.b))
-        .collect();
-    if conns.len() > 10 {
-        parts.push(format!("… {} in all", conns.len()));
-    }
-    if parts.is_empty() {
-        "none".into()
-    } else {
-        parts.join(", ")
-    }
 }
 
 /// `'sha256-…'` of a script's text, for the Content-Security-Policy.

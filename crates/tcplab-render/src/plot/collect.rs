@@ -347,7 +347,9 @@ pub fn busiest(conns: &[ConnectionSummary]) -> Option<u32> {
 }
 
 /// "0 (10.0.0.1:40001 ↔ 10.0.0.2:5001), 1 (…)", at most 10 named.
-fn describe_streams(conns: &[ConnectionSummary]) -> String {
+/// `0 (a ↔ b), 1 (c ↔ d), … 12 in all`: the streams an error about an
+/// unknown stream offers instead (the first ten).
+pub fn describe_streams(conns: &[ConnectionSummary]) -> String {
     if conns.is_empty() {
         return "none".to_string();
     }

@@ -53,8 +53,8 @@ mod window;
 mod zoom;
 
 pub use collect::{
-    busiest, collect_file, collect_file_with, Collected, Collector, ConnectionSeries, SackMark,
-    SegPoint,
+    busiest, collect_file, collect_file_with, describe_streams, Collected, Collector,
+    ConnectionSeries, SackMark, SegPoint,
 };
 pub use decimate::Tally;
 pub use kernel::KernelSeries;
