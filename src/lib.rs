@@ -15,4 +15,5 @@ pub mod capture;
 pub mod cli;
 pub mod compare;
 pub mod run_and_capture;
+pub mod report_view;
 pub mod signals;

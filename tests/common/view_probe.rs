@@ -1,0 +1,60 @@
+//! Probes of a `tcplab view` page in headless Chromium, shared by the
+//! view's own test and the tests of the commands that write one beside
+//! their report (`report`, `run-and-capture`).
+
+use super::chromium::{self, Session};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// The page's state (`window.tcplabView.state()`, docs/view.md).
+pub fn state(s: &Session) -> Value {
+    s.exec("return window.tcplabView.state();", json!([]))
+}
+
+/// Console errors and requests made so far: there must be none.
+pub fn assert_clean(s: &Session, when: &str) {
+    let errors: Vec<(String, String)> = s
+        .console()
+        .into_iter()
+        .filter(|(level, _)| level == "SEVERE" || level == "WARNING")
+        .collect();
+    assert!(errors.is_empty(), "{when}: console says {errors:?}");
+    let requests = s.exec(
+        "return performance.getEntriesByType('resource').map(e => e.name);",
+        json!([]),
+    );
+    assert_eq!(requests, json!([]), "{when}: the page requested something");
+}
+
+/// What a page shows once opened: its state, the text of the selected
+/// connection's row and whether the kernel's `TCP_INFO` series is drawn
+/// on its window graph.
+pub struct Opened {
+    pub state: Value,
+    pub row: String,
+    pub kernel: bool,
+}
+
+/// The probe of `Opened`, run in the page.
+const OPENED: &str = "const v = window.tcplabView;\
+    const row = document.querySelector('#conns tbody tr.sel');\
+    const w = v.charts().find(c => c.def.id === 'window');\
+    return {state: v.state(), row: row ? row.textContent : '',\
+            kernel: !!(w && w.def.kernel)};";
+
+/// Opens `html` in headless Chromium (profile under `tmp`), checks that it
+/// loads cleanly, saves `screenshot.png` beside it and returns what it
+/// shows; `None` when Chromium is not installed (a failure under CI).
+pub fn open(html: &Path, tmp: &Path) -> Option<Opened> {
+    let (chromium, driver) = chromium::browser()?;
+    let s = Session::start(&chromium, &driver, &tmp.join("profile"), 1400, 1000);
+    s.goto(html);
+    assert_clean(&s, &html.display().to_string());
+    let v = s.exec(OPENED, json!([]));
+    s.screenshot(&html.with_file_name("screenshot.png"));
+    Some(Opened {
+        state: v["state"].clone(),
+        row: v["row"].as_str().unwrap_or_default().to_string(),
+        kernel: v["kernel"].as_bool().unwrap_or(false),
+    })
+}
