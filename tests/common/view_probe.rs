@@ -58,3 +58,45 @@ pub fn open(html: &Path, tmp: &Path) -> Option<Opened> {
         kernel: v["kernel"].as_bool().unwrap_or(false),
     })
 }
+
+/// The browser view `run-and-capture` wrote into `reports` (its
+/// `--report-dir`): `view.html` beside the run's lab report, listed under
+/// "wrote:" with the report's stream, linked from `report.html`, and
+/// opened in headless Chromium on that stream, on the connection to the
+/// run's server port. What it shows, for more checks (`None` without
+/// Chromium, a failure under CI).
+pub fn run_view(reports: &Path, stdout: &str, meta: &Value) -> Option<Opened> {
+    let report_dir = std::fs::read_dir(reports)
+        .expect("the report directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.join("report.html").is_file())
+        .expect("a lab report");
+    let view = report_dir.join("view.html");
+    assert!(view.is_file(), "{} written", view.display());
+    let line = stdout
+        .lines()
+        .find(|l| l.ends_with(")") && l.contains("(lab report, stream "))
+        .unwrap_or_else(|| panic!("the lab report in the output:\n{stdout}"));
+    let stream: u64 = line
+        .rsplit("stream ")
+        .next()
+        .and_then(|n| n.trim_end_matches(')').parse().ok())
+        .unwrap_or_else(|| panic!("a stream number in {line}"));
+    let listed = format!("  {} (browser view of stream {stream},", view.display());
+    assert!(stdout.contains(&listed), "{listed}\n{stdout}");
+    let html = std::fs::read_to_string(report_dir.join("report.html")).expect("report.html");
+    assert!(
+        html.contains("<a href=\"view.html\">"),
+        "report.html links to view.html"
+    );
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let opened = open(&view, tmp.path())?;
+    assert_eq!(opened.state["stream"], json!(stream), "{}", opened.state);
+    let port = meta["server_port"].as_u64().expect("server_port");
+    assert!(
+        opened.row.contains(&format!(":{port}")),
+        "the selected connection is the run's (port {port}): {}",
+        opened.row
+    );
+    Some(opened)
+}
