@@ -86,8 +86,41 @@ fn the_report_links_to_the_view_of_its_connection() {
         "const r = document.querySelector('#conns tbody tr.sel'); return r && +r.dataset.stream;",
         json!([]),
     );
-    assert_eq!(selected, json!(1), "the selected row of the connection list");
+    assert_eq!(
+        selected,
+        json!(1),
+        "the selected row of the connection list"
+    );
     assert_eq!(state(&s)["rows"].as_array().map(Vec::len), Some(2));
     assert_clean(&s, "the view opened from the report");
     s.screenshot(&out.join("screenshot.png"));
+}
+
+/// The library writes the link only when told the view's file, and only
+/// to a file of the report's own (a relative path, `doc::local_href`):
+/// with anything else the paragraph is left out.
+#[test]
+fn the_link_is_written_only_to_a_file_beside_the_report() {
+    use tcplab_render::report::{self, Lang, ReportOptions};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let md_with = |view: Option<&str>| {
+        let out = dir.path().join(format!("r{}", view.map_or(0, str::len)));
+        let opts = ReportOptions {
+            lang: Lang::En,
+            view: view.map(str::to_string),
+            ..ReportOptions::default()
+        };
+        let files = report::write_report(&common::data("lossy.pcap"), &out, &opts)
+            .expect("the report is written");
+        let md = std::fs::read_to_string(files.markdown).expect("report.md");
+        let html = std::fs::read_to_string(files.html).expect("report.html");
+        (md, html)
+    };
+    let (md, html) = md_with(Some("view.html"));
+    assert!(md.contains("[the interactive view](view.html) of this connection"));
+    assert!(html.contains("<a href=\"view.html\">the interactive view</a>"));
+    let (md, html) = md_with(None);
+    assert!(!md.contains("interactive view") && !html.contains("href="));
+    let (md, html) = md_with(Some("javascript:alert(1)"));
+    assert!(!md.contains("interactive view") && !html.contains("href="));
 }

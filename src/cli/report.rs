@@ -5,11 +5,11 @@
 use super::decode_args::DecodeArgs;
 use super::EXIT_PARTIAL;
 use crate::cli::values::LangArg;
+use crate::report_view;
 use anyhow::{anyhow, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use crate::report_view;
 use tcplab_render::report::ReportOptions;
 
 #[derive(Args, Debug)]

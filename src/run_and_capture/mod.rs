@@ -16,6 +16,7 @@ mod files;
 pub mod payload;
 pub mod stamp;
 
+use crate::report_view;
 use crate::signals::{StopSignal, StopSignals};
 use files::{create_new, new_base};
 use net::Net;
@@ -33,7 +34,6 @@ use tcplab_net::path::{EmulatedPath, PathEnd, PathError};
 use tcplab_net::sockets::SocketEntry;
 use tcplab_render::output::{csv::CsvWriter, text};
 use tcplab_render::plot::{self, Collector, Graph, ImageFormat, PlotOptions, Style, View};
-use crate::report_view;
 use tcplab_render::report::{Lang, ReportFiles, ReportOptions};
 use tcplab_wire::capture::live::{LiveCapture, LiveError, LiveStats, TEARDOWN_GRACE};
 use thiserror::Error;

@@ -76,7 +76,8 @@ pub fn gather(path: &Path, limits: Limits, analyzer: AnalyzerOptions) -> crate::
         left_out: BTreeMap::new(),
         collectors: BTreeMap::new(),
     };
-    let (analysis, damage) = tcplab_analysis::analyze_file_with(path, analyzer, |r| keeper.push(r))?;
+    let (analysis, damage) =
+        tcplab_analysis::analyze_file_with(path, analyzer, |r| keeper.push(r))?;
     let series = keeper
         .collectors
         .into_values()
@@ -102,7 +103,12 @@ mod tests {
 
     #[test]
     fn every_connection_is_gathered_with_all_its_segments() {
-        let got = gather(&data("echo-two-clients.pcap"), Limits::default(), AnalyzerOptions::default()).expect("reads");
+        let got = gather(
+            &data("echo-two-clients.pcap"),
+            Limits::default(),
+            AnalyzerOptions::default(),
+        )
+        .expect("reads");
         assert_eq!(got.series.len(), got.analysis.connections.len());
         for (s, c) in got.series.iter().zip(&got.analysis.connections) {
             assert_eq!(s.stream, c.stream);
@@ -117,7 +123,12 @@ mod tests {
             per_connection: 10,
             total: 15,
         };
-        let got = gather(&data("echo-two-clients.pcap"), limits, AnalyzerOptions::default()).expect("reads");
+        let got = gather(
+            &data("echo-two-clients.pcap"),
+            limits,
+            AnalyzerOptions::default(),
+        )
+        .expect("reads");
         let kept: usize = got.series.iter().map(|s| s.segments.len()).sum();
         assert_eq!(kept, 15);
         assert!(got.series.iter().all(|s| s.segments.len() <= 10));

@@ -93,7 +93,8 @@ pub struct ReportOptions {
     /// The browser view of the connection, a file in the report's
     /// directory that the caller writes (`view.html`, relative): the
     /// report links to it under its graphs. Only a relative path to a
-    /// file of the report is linked (`doc::local_href`).
+    /// file of the report is linked (`doc::local_href`); with anything
+    /// else, or `None`, the paragraph is left out.
     pub view: Option<String>,
 }
 
