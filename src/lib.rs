@@ -5,8 +5,9 @@
 //! way Wireshark does, `tcplab-render` writes text, graphs and reports,
 //! `tcplab-lab` holds the lab's TCP programs and `tcplab-net` the
 //! namespaces, the link emulator and the kernel's `TCP_INFO`. This crate
-//! puts them together into runs (`run_and_capture`, `compare`) and live
-//! captures (`capture`), parses the
+//! puts them together into runs (`run_and_capture`, `compare`), live
+//! captures (`capture`) and the lab report with its browser view beside it
+//! (`report_view`), parses the
 //! command line (`cli`, one file per subcommand) and is the only place that
 //! prints to the terminal.
 
@@ -14,5 +15,6 @@ pub mod batch;
 pub mod capture;
 pub mod cli;
 pub mod compare;
+pub mod report_view;
 pub mod run_and_capture;
 pub mod signals;

@@ -121,6 +121,7 @@ fn root_compare_reno_and_cubic_over_a_10mbit_path() {
             .expect("JSON");
     let runs = json["runs"].as_array().expect("runs");
     assert_eq!(runs.len(), ALGORITHMS.len());
+    let md = std::fs::read_to_string(cmp.join("compare.md")).expect("md");
     for (run, alg) in runs.iter().zip(ALGORITHMS) {
         assert_eq!(run["algorithm"], alg);
         assert_eq!(run["congestion_control"], alg);
@@ -178,12 +179,20 @@ fn root_compare_reno_and_cubic_over_a_10mbit_path() {
         let run_dir = captures.join(cmp.file_name().expect("name")).join(alg);
         let canonical = |p: &Path| std::fs::canonicalize(p).expect("exists");
         assert!(canonical(&meta_path).starts_with(canonical(&run_dir)));
-        for key in ["capture", "tcp_info", "lab_report"] {
+        for key in ["capture", "tcp_info", "lab_report", "view"] {
             let p = cmp.join(run["files"][key].as_str().expect(key));
             assert!(p.is_file(), "{alg}: {key} {}", p.display());
         }
+        // The run's browser view lies beside its lab report, which links to it.
+        let view = run["files"]["view"].as_str().expect("view");
+        let report = run["files"]["lab_report"].as_str().expect("lab report");
+        assert_eq!(
+            Path::new(view).parent(),
+            Path::new(report).parent(),
+            "{alg}"
+        );
+        assert!(md.contains(&format!("[browser view]({view})")), "{alg}");
     }
-    let md = std::fs::read_to_string(cmp.join("compare.md")).expect("md");
     for alg in ALGORITHMS {
         let rows: Vec<&str> = md
             .lines()

@@ -330,7 +330,12 @@ fn root_kernel_view_is_sampled() {
     assert!(cwnd.iter().max() > cwnd.first(), "cwnd grows in slow start");
     assert_eq!(r.meta["congestion_control"], "reno");
     assert!(r.out.status.success());
-    let _ = r.dir.path();
+    // The run's browser view draws the series over its window and RTT graphs.
+    let reports = r.dir.path().join("reports");
+    let out = common::stdout(&r.out);
+    if let Some(view) = common::view_probe::run_view(&reports, &out, &r.meta) {
+        assert!(view.kernel, "the kernel's cwnd on the view's window graph");
+    }
 }
 
 /// The paragraph that follows a heading of the report.

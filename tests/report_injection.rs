@@ -2,7 +2,8 @@
 //! metadata whose fields, hold Markdown links to `javascript:`, raw HTML,
 //! backticks and line breaks. `tcplab report` must show all of it as the
 //! text it is: no link, image or tag of its own in report.md (read as
-//! CommonMark) nor in report.html (checked in headless Chromium too).
+//! CommonMark) nor in report.html (checked in headless Chromium too); the
+//! report's one link of its own is to its browser view, `view.html`.
 
 mod common;
 
@@ -145,14 +146,14 @@ fn hostile_names_and_metadata_stay_text_in_markdown_and_html() {
     let links: Vec<&str> = bare.match_indices("](").map(|(i, _)| &bare[i..]).collect();
     assert_eq!(
         links.len(),
-        7,
-        "only the six graphs and the socket diagram are linked: {bare}"
+        8,
+        "only the six graphs, the socket diagram and the browser view are linked: {bare}"
     );
     assert!(links.iter().all(|l| l.starts_with("](")
         && l[2..]
             .split(')')
             .next()
-            .is_some_and(|h| h.ends_with(".svg") && !h.contains(':'))));
+            .is_some_and(|h| { (h.ends_with(".svg") || h == "view.html") && !h.contains(':') })));
     assert!(!md
         .lines()
         .any(|l| l.starts_with("# injected") || l.starts_with("<script")));
@@ -166,9 +167,12 @@ fn hostile_names_and_metadata_stay_text_in_markdown_and_html() {
     assert!(md.contains("| client 1 | 127.0.0.1:40001 | 127.0.0.1:5001 | \\<script\\>alert\\(17\\)\\</script\\> | stream 0 |"), "{md}");
 
     // HTML: the same text, escaped; no element of the input's.
-    for needle in ["<img", "<script", "<iframe", "href=", "<b>", "</p><"] {
+    for needle in ["<img", "<script", "<iframe", "<b>", "</p><"] {
         assert!(!html.contains(needle), "report.html contains {needle:?}");
     }
+    // Its one link is its own, to the browser view beside it.
+    assert_eq!(html.matches("href=").count(), 1, "{html}");
+    assert!(html.contains("<a href=\"view.html\">"));
     assert!(html.contains(
         "<title>TCP report: evil [x](javascript:alert(3)) &lt;img src=x onerror=alert(1)&gt; `tick`.pcap</title>"
     ));
@@ -224,6 +228,7 @@ fn hostile_input_makes_no_element_in_headless_chromium() {
     assert_eq!(
         probe["elements"],
         json!([
+            "a",
             "code",
             "div",
             "figcaption",
@@ -243,7 +248,8 @@ fn hostile_input_makes_no_element_in_headless_chromium() {
         ]),
         "{probe}"
     );
-    assert_eq!(probe["links"], json!(0), "{probe}");
+    // The report's own link to its browser view, and nothing else.
+    assert_eq!(probe["links"], json!(1), "{probe}");
     assert_eq!(probe["resources"], json!([]), "{probe}");
     let text = probe["text"].as_str().unwrap_or_default();
     for shown in [
@@ -255,5 +261,12 @@ fn hostile_input_makes_no_element_in_headless_chromium() {
         "t` [t](javascript:alert(10)) <b>-tcpinfo.csv",
     ] {
         assert!(text.contains(shown), "{shown:?} not shown as it is: {text}");
+    }
+    // The browser view beside it opens without a console error (an
+    // injected handler refused by its Content-Security-Policy would log
+    // one) and without a request, on the report's connection.
+    let view = html.with_file_name("view.html");
+    if let Some(opened) = common::view_probe::open(&view, dir.path()) {
+        assert_eq!(opened.state["stream"], json!(0), "{}", opened.state);
     }
 }

@@ -126,6 +126,13 @@ fn check_file_run(args: &[&str], size: u64) -> (Value, tempfile::TempDir) {
     let header = if meta["mode"] == "whole" { 7 } else { 0 };
     assert_eq!(c["a_to_b"]["payload_bytes"], size + header);
     assert_eq!(c["b_to_a"]["payload_bytes"], 0);
+    // The browser view of the run's connection beside its report, with
+    // the sender's TCP_INFO series when the run sampled it.
+    let reports = dir.path().join("reports");
+    if let Some(view) = common::view_probe::run_view(&reports, &stdout(&out), &meta) {
+        let sampled = !meta["tcp_info_file"].is_null();
+        assert_eq!(view.kernel, sampled, "TCP_INFO on the view: {meta}");
+    }
     no_namespace_left(&meta);
     (meta, dir)
 }
@@ -319,6 +326,8 @@ fn root_run_and_capture_echo_two_clients() {
         assert_eq!(c["b_to_a"]["payload_bytes"], 57);
     }
     check_socket_section(dir.path(), &meta);
+    // Two connections: the view opens on the report's.
+    common::view_probe::run_view(&dir.path().join("reports"), &stdout(&out), &meta);
     no_namespace_left(&meta);
 }
 

@@ -14,6 +14,7 @@
 mod common;
 
 use common::chromium::{self, Session};
+use common::view_probe::{assert_clean, state};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -43,25 +44,6 @@ fn shots(tmp: &Path) -> PathBuf {
         std::env::var_os("TCPLAB_VIEW_SHOTS").map_or_else(|| tmp.to_path_buf(), PathBuf::from);
     std::fs::create_dir_all(&dir).expect("the screenshot directory");
     dir
-}
-
-fn state(s: &Session) -> Value {
-    s.exec("return window.tcplabView.state();", json!([]))
-}
-
-/// Console errors and requests made so far: there must be none.
-fn assert_clean(s: &Session, when: &str) {
-    let errors: Vec<(String, String)> = s
-        .console()
-        .into_iter()
-        .filter(|(level, _)| level == "SEVERE" || level == "WARNING")
-        .collect();
-    assert!(errors.is_empty(), "{when}: console says {errors:?}");
-    let requests = s.exec(
-        "return performance.getEntriesByType('resource').map(e => e.name);",
-        json!([]),
-    );
-    assert_eq!(requests, json!([]), "{when}: the page requested something");
 }
 
 /// Data segments of `port`'s side that take sequence space (SYN, data,

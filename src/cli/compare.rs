@@ -151,7 +151,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
         outcome.dir.display()
     );
     println!(
-        "  {}/<algorithm>/ (each run's lab report) and {}/<algorithm>/ (its capture, metadata, TCP_INFO series)",
+        "  {}/<algorithm>/ (each run's lab report and view.html, its browser view) and {}/<algorithm>/ (its capture, metadata, TCP_INFO series)",
         outcome.dir.display(),
         outcome.captures.display()
     );

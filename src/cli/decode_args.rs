@@ -1,4 +1,4 @@
-//! How a capture is read, shared by `analyze`, `plot` and `report`:
+//! How a capture is read, shared by `analyze`, `plot`, `report` and `view`:
 //! `--tunnels merge|separate` and `--decode-as udp:PORT=vxlan|geneve`,
 //! defined once so that the three number the same connections.
 

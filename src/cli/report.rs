@@ -1,14 +1,16 @@
 //! `tcplab report CAPTURE [-o reports/NAME/] [--lang es|en] [--stream N]`:
-//! writes the lab report of an existing capture and lists the files.
+//! writes the lab report of an existing capture, with its browser view
+//! (`view.html`) beside it, and lists the files.
 
 use super::decode_args::DecodeArgs;
 use super::EXIT_PARTIAL;
 use crate::cli::values::LangArg;
+use crate::report_view;
 use anyhow::{anyhow, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tcplab_render::report::{self, ReportOptions};
+use tcplab_render::report::ReportOptions;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -45,10 +47,13 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         stream: args.stream,
         run_meta: args.meta,
         analyzer: args.decode.options(),
+        view: None,
     };
     // The library's message already names the file and the cause: print it
     // once, without anyhow repeating the underlying I/O error.
-    let files = report::write_report(&args.capture, &dir, &opts).map_err(|e| anyhow!("{e}"))?;
+    let written =
+        report_view::write(&args.capture, &dir, &opts, None).map_err(|e| anyhow!("{e}"))?;
+    let files = &written.report;
     if files.connections > 1 && args.stream.is_none() {
         eprintln!(
             "tcplab: note: {} has {} connections; the report is about stream {}, which carried the most data (choose with --stream N)",
@@ -59,6 +64,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     }
     println!("{}", files.html.display());
     println!("{}", files.markdown.display());
+    println!("{}", written.view.display());
     let mut exit = 0;
     if let Some(damage) = &files.damage {
         eprintln!("tcplab: warning: {damage}; the report covers the records before it");

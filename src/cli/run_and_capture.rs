@@ -224,6 +224,11 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
         outcome.lab_report.html.display(),
         outcome.lab_report.stream
     );
+    println!(
+        "  {} (browser view of stream {}, linked from the report)",
+        outcome.view.display(),
+        outcome.lab_report.stream
+    );
     if let Some(dir) = outcome.graphs.first().and_then(|p| p.parent()) {
         println!(
             "  {}/ ({} graphs: stevens, tcptrace, throughput, rtt, window, ladder; SVG and PNG)",

@@ -1,7 +1,9 @@
-//! `tcplab view CAPTURE [-o FILE.html] [--stream N] [--lang es|en] [--open]`:
+//! `tcplab view CAPTURE [-o FILE.html] [--stream N] [--lang es|en] [--open]
+//! [--tunnels merge|separate] [--decode-as udp:PORT=vxlan|geneve]`:
 //! writes the capture's browser view (one self-contained HTML file,
 //! docs/view.md) and prints its path.
 
+use super::decode_args::DecodeArgs;
 use super::EXIT_PARTIAL;
 use crate::cli::values::LangArg;
 use anyhow::{anyhow, Result};
@@ -29,6 +31,8 @@ pub struct ViewArgs {
     /// Open the page in the desktop's browser (xdg-open) once written
     #[arg(long)]
     pub open: bool,
+    #[command(flatten)]
+    pub decode: DecodeArgs,
 }
 
 pub fn run(args: ViewArgs) -> Result<ExitCode> {
@@ -43,6 +47,7 @@ pub fn run(args: ViewArgs) -> Result<ExitCode> {
         stream: args.stream,
         lang: LangArg::or_env(args.lang),
         tcp_info: args.tcp_info,
+        analyzer: args.decode.options(),
         ..ViewOptions::default()
     };
     let page = write_view(&args.capture, &out, &opts).map_err(|e| anyhow!("{e}"))?;

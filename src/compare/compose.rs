@@ -89,6 +89,7 @@ fn run_item(c: &Context<'_>, m: &Measured, s: &CompareStrings) -> String {
     let f = &m.files;
     let files = [
         Some(&f.lab_report),
+        Some(&f.view),
         Some(&f.capture),
         f.tcp_info.as_ref(),
         f.drops.as_ref(),

@@ -108,6 +108,8 @@ pub struct RunFiles {
     pub metadata: PathBuf,
     /// The run's lab report (HTML).
     pub lab_report: PathBuf,
+    /// The run's browser view (`view.html`, beside its lab report).
+    pub view: PathBuf,
 }
 
 /// One run, measured: its row, the curves' sources and its files.
@@ -354,6 +356,7 @@ fn measure_run(algorithm: &str, outcome: &RunOutcome) -> Result<Measured> {
             drops: outcome.drops.clone(),
             metadata: outcome.meta_path.clone(),
             lab_report: outcome.lab_report.html.clone(),
+            view: outcome.view.clone(),
         },
     })
 }
@@ -405,6 +408,7 @@ fn write_json(path: &Path, opts: &CompareOptions, c: &compose::Context<'_>) -> R
                 drops: m.files.drops.as_deref().map(rel),
                 metadata: rel(&m.files.metadata),
                 lab_report: rel(&m.files.lab_report),
+                view: rel(&m.files.view),
             },
         })
         .collect();

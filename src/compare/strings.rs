@@ -47,8 +47,8 @@ pub struct CompareStrings {
     pub link_rate: &'static str,
     pub runs: &'static str,
     pub run_item: &'static str,
-    /// Lab report, capture, TCP_INFO series, drop log, run metadata.
-    pub link_labels: [&'static str; 5],
+    /// Lab report, browser view, capture, TCP_INFO series, drop log, run metadata.
+    pub link_labels: [&'static str; 6],
     pub warnings: &'static str,
 }
 
@@ -126,6 +126,7 @@ pub static EN: CompareStrings = CompareStrings {
     run_item: "**{}** (the socket reported {}): {}.",
     link_labels: [
         "lab report",
+        "browser view",
         "capture",
         "TCP_INFO series",
         "link drop log",
@@ -189,6 +190,7 @@ pub static ES: CompareStrings = CompareStrings {
     run_item: "**{}** (el socket indicó {}): {}.",
     link_labels: [
         "informe de la práctica",
+        "vista interactiva",
         "captura",
         "serie TCP_INFO",
         "registro de descartes del enlace",

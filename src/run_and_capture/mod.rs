@@ -16,6 +16,7 @@ mod files;
 pub mod payload;
 pub mod stamp;
 
+use crate::report_view;
 use crate::signals::{StopSignal, StopSignals};
 use files::{create_new, new_base};
 use net::Net;
@@ -33,7 +34,7 @@ use tcplab_net::path::{EmulatedPath, PathEnd, PathError};
 use tcplab_net::sockets::SocketEntry;
 use tcplab_render::output::{csv::CsvWriter, text};
 use tcplab_render::plot::{self, Collector, Graph, ImageFormat, PlotOptions, Style, View};
-use tcplab_render::report::{self, Lang, ReportFiles, ReportOptions};
+use tcplab_render::report::{Lang, ReportFiles, ReportOptions};
 use tcplab_wire::capture::live::{LiveCapture, LiveError, LiveStats, TEARDOWN_GRACE};
 use thiserror::Error;
 
@@ -117,6 +118,8 @@ pub struct RunOutcome {
     pub graphs: Vec<PathBuf>,
     /// The lab report (Markdown, HTML and its files).
     pub lab_report: ReportFiles,
+    /// The browser view of the report's connection, beside the report.
+    pub view: PathBuf,
     pub meta: RunMeta,
     /// The text analysis, also printed by the CLI.
     pub report: String,
@@ -403,8 +406,13 @@ fn finish(
         run_meta: Some(meta_path.clone()),
         ..ReportOptions::default()
     };
-    let report = report::write_report(&pcap, &opts.report_dir.join(name), &report_opts)
-        .map_err(|e| RunError::Lab(format!("writing the lab report: {e}")))?;
+    let written = report_view::write(
+        &pcap,
+        &opts.report_dir.join(name),
+        &report_opts,
+        tcp_info.clone(),
+    )
+    .map_err(|e| RunError::Lab(format!("writing the lab report: {e}")))?;
     let _ = opts;
     Ok(RunOutcome {
         pcap,
@@ -414,7 +422,8 @@ fn finish(
         csv: csv_path,
         analysis_text: text_path,
         graphs,
-        lab_report: report,
+        lab_report: written.report,
+        view: written.view,
         meta,
         report: text_report,
         connections: analysis.connections,

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use tcplab_analysis::{Analysis, SegmentReport};
+use tcplab_analysis::{Analysis, AnalyzerOptions, SegmentReport};
 use tcplab_render::plot::{Collector, ConnectionSeries};
 use tcplab_wire::capture::CaptureError;
 
@@ -67,8 +67,8 @@ impl Keeper {
     }
 }
 
-/// Reads `path` once.
-pub fn gather(path: &Path, limits: Limits) -> crate::Result<Gathered> {
+/// Reads `path` once, as `analyzer` says (`--tunnels`, `--decode-as`).
+pub fn gather(path: &Path, limits: Limits, analyzer: AnalyzerOptions) -> crate::Result<Gathered> {
     let mut keeper = Keeper {
         limits,
         kept_total: 0,
@@ -76,7 +76,8 @@ pub fn gather(path: &Path, limits: Limits) -> crate::Result<Gathered> {
         left_out: BTreeMap::new(),
         collectors: BTreeMap::new(),
     };
-    let (analysis, damage) = tcplab_analysis::analyze_file(path, |r| keeper.push(r))?;
+    let (analysis, damage) =
+        tcplab_analysis::analyze_file_with(path, analyzer, |r| keeper.push(r))?;
     let series = keeper
         .collectors
         .into_values()
@@ -102,7 +103,12 @@ mod tests {
 
     #[test]
     fn every_connection_is_gathered_with_all_its_segments() {
-        let got = gather(&data("echo-two-clients.pcap"), Limits::default()).expect("reads");
+        let got = gather(
+            &data("echo-two-clients.pcap"),
+            Limits::default(),
+            AnalyzerOptions::default(),
+        )
+        .expect("reads");
         assert_eq!(got.series.len(), got.analysis.connections.len());
         for (s, c) in got.series.iter().zip(&got.analysis.connections) {
             assert_eq!(s.stream, c.stream);
@@ -117,7 +123,12 @@ mod tests {
             per_connection: 10,
             total: 15,
         };
-        let got = gather(&data("echo-two-clients.pcap"), limits).expect("reads");
+        let got = gather(
+            &data("echo-two-clients.pcap"),
+            limits,
+            AnalyzerOptions::default(),
+        )
+        .expect("reads");
         let kept: usize = got.series.iter().map(|s| s.segments.len()).sum();
         assert_eq!(kept, 15);
         assert!(got.series.iter().all(|s| s.segments.len() <= 10));

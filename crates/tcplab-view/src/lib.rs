@@ -28,7 +28,7 @@ pub use gather::{gather, Gathered, Limits};
 pub use page::{page, Page};
 
 use std::path::{Path, PathBuf};
-use tcplab_analysis::AnalysisError;
+use tcplab_analysis::{AnalysisError, AnalyzerOptions};
 use tcplab_render::plot::Lang;
 use thiserror::Error;
 
@@ -67,6 +67,9 @@ pub struct ViewOptions {
     /// capture, when there is one.
     pub tcp_info: Option<PathBuf>,
     pub limits: Limits,
+    /// How the capture is read (`--tunnels`, `--decode-as`), as `analyze`
+    /// and `report` read it, so that the streams are numbered alike.
+    pub analyzer: AnalyzerOptions,
 }
 
 /// Reads `capture` and writes its view to `out` (all or nothing).

@@ -53,7 +53,7 @@ struct Doc<'a> {
 /// Builds the page of `capture`.
 pub fn page(capture: &Path, options: &ViewOptions) -> Result<Page> {
     let file = capture.display().to_string();
-    let got = gather(capture, options.limits)?;
+    let got = gather(capture, options.limits, options.analyzer.clone())?;
     let conns = &got.analysis.connections;
     let stream = match options.stream {
         Some(n) if conns.iter().any(|c| c.stream == n) => n,

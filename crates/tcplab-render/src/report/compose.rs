@@ -3,7 +3,7 @@
 //! (exercise 5), the graphs, the answers and the capture's quality.
 
 use super::capture_point::Point;
-use super::doc::{code, text, Block};
+use super::doc::{code, local_href, text, Block};
 use super::strings::{fill, Strings};
 use super::units::{at, duration, mark, rate};
 use super::{answers, checks, path, quality, Input};
@@ -49,6 +49,9 @@ pub fn blocks(
     out.extend(transfer(input, s, &roles));
     out.extend(release(input.conn, s));
     out.push(Block::Heading(s.graphs.to_string()));
+    if let Some(view) = input.view.filter(|v| local_href(v)) {
+        out.push(Block::Para(fill(s.view_link, &[&view])));
+    }
     out.extend(figures);
     out.extend(answers::blocks(input, s, &roles));
     out.extend(path::blocks(input, s, &roles, input.path));

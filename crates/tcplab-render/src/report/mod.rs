@@ -90,6 +90,12 @@ pub struct ReportOptions {
     pub run_meta: Option<PathBuf>,
     /// How the capture is read (`--tunnels`, `--decode-as`), as `analyze` reads it.
     pub analyzer: AnalyzerOptions,
+    /// The browser view of the connection, a file in the report's
+    /// directory that the caller writes (`view.html`, relative): the
+    /// report links to it under its graphs. Only a relative path to a
+    /// file of the report is linked (`doc::local_href`); with anything
+    /// else, or `None`, the paragraph is left out.
+    pub view: Option<String>,
 }
 
 /// The files written, and what the caller should tell the user.
@@ -147,6 +153,8 @@ pub(crate) struct Input<'a> {
     pub kernel: Option<&'a KernelSeries>,
     pub tcp_info: &'a [TcpInfo],
     pub path: &'a path::PathEvidence,
+    /// The browser view's file, relative (`ReportOptions::view`).
+    pub view: Option<&'a str>,
 }
 
 /// Writes the report of `capture` into `out_dir` (created if needed), all
@@ -260,6 +268,7 @@ fn write_into(
         kernel: kernel.as_ref(),
         tcp_info: &tcp_info,
         path: &path_evidence,
+        view: opts.view.as_deref(),
     };
     let rounds_csv = out_dir.join("rounds.csv");
     let data = compose::Roles::of(&input).data;

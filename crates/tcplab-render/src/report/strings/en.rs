@@ -54,6 +54,7 @@ pub static EN: Strings = Strings {
     rst_line: "Frame {}: {} sends RST with seq {} (the next byte it would send is {}) {}: the connection is aborted, the RST consumes no sequence number and is not acknowledged.",
     rst_refused: "Frame {}: {} answers the SYN with RST/ACK, ack {} = SYN seq {} + 1 {}: nothing listens on port {} (connection refused).",
     graphs: "Graphs",
+    view_link: "**Explore them in the browser**: [the interactive view]({}) of this connection (zoom and pan, hover a point for its frame, click it for its segments and ladder; it works offline). The pictures below are the same graphs of the whole connection, kept for printing.",
     graph_names: ["Segment exchange diagram", "Stevens graph", "tcptrace graph", "Throughput", "Round-trip time", "Window"],
     cap_ladder: "Read it top to bottom: all {} segments of the connection, each arrow labelled with its frame number (#N), flags and absolute seq and ack, as exercise 5 asks you to draw.",
     cap_ladder_fold: "Read it top to bottom: the establishment and the first data segments and, after the cut, the release; the middle part of the {} segments is left out. Each arrow carries its frame number (#N), flags and absolute seq and ack.",

@@ -54,6 +54,7 @@ pub static ES: Strings = Strings {
     rst_line: "Trama {}: {} envía RST con seq {} (el siguiente byte que enviaría es {}) {}: la conexión se aborta; el RST no consume número de secuencia y no se asiente.",
     rst_refused: "Trama {}: {} responde al SYN con RST/ACK, ack {} = seq del SYN {} + 1 {}: nadie escucha en el puerto {} (conexión rechazada).",
     graphs: "Gráficas",
+    view_link: "**Explóralas en el navegador**: [la vista interactiva]({}) de esta conexión (zoom y desplazamiento, pasa el ratón por un punto para ver su trama, haz clic para ver sus segmentos y su diagrama; funciona sin conexión). Las imágenes de abajo son las mismas gráficas de toda la conexión, para imprimir.",
     graph_names: ["Diagrama de intercambio de segmentos", "Gráfica de Stevens", "Gráfica tcptrace", "Throughput", "Tiempo de ida y vuelta", "Ventana"],
     cap_ladder: "Léelo de arriba abajo: los {} segmentos de la conexión, cada flecha con su número de trama (#N), sus flags y sus seq y ack absolutos, como pide dibujar el ejercicio 5.",
     cap_ladder_fold: "Léelo de arriba abajo: el establecimiento y los primeros segmentos de datos y, tras el corte, la liberación; de los {} segmentos se omite la parte central. Cada flecha lleva su número de trama (#N), sus flags y sus seq y ack absolutos.",

@@ -68,6 +68,8 @@ pub struct Strings {
     pub rst_line: &'static str,
     pub rst_refused: &'static str,
     pub graphs: &'static str,
+    /// A link to the browser view of the connection (`{}`: its file, relative).
+    pub view_link: &'static str,
     pub graph_names: [&'static str; 6],
     pub cap_ladder: &'static str,
     pub cap_ladder_fold: &'static str,
