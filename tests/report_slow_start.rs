@@ -16,6 +16,11 @@ mod common;
 use common::emulated_run::{report_md, run, Run};
 use common::*;
 use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// The runs of this file one at a time: each measures round trips, which
+/// another transfer on the same two cores would stretch.
+static ONE_RUN_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn report_dir(r: &Run) -> PathBuf {
     std::fs::read_dir(r.dir.path().join("reports"))
@@ -141,6 +146,7 @@ fn verdict_follows_table_and_kernel(r: &Run, what: &str) {
 
 #[test]
 fn root_slow_start_verdict_follows_its_table_and_the_kernel_on_loopback_and_emulated_runs() {
+    let _one = ONE_RUN_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !root_or_skip(
         "root_slow_start_verdict_follows_its_table_and_the_kernel_on_loopback_and_emulated_runs",
     ) {
@@ -190,6 +196,7 @@ fn round_starts(r: &Run) -> Vec<f64> {
 
 #[test]
 fn root_a_capture_at_the_receiver_counts_round_trips_of_the_path_and_sees_slow_start() {
+    let _one = ONE_RUN_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !root_or_skip(
         "root_a_capture_at_the_receiver_counts_round_trips_of_the_path_and_sees_slow_start",
     ) {
@@ -247,10 +254,23 @@ fn root_a_capture_at_the_receiver_counts_round_trips_of_the_path_and_sees_slow_s
         .lines()
         .find(|l| l.starts_with("| round-trip time |"))
         .expect("kernel RTT row");
+    // Like with like: the path's RTT against the kernel's, not the
+    // receiver's ACK delay (which differs from it by about 100 %). A loaded
+    // machine may delay the handshake by a few ms, so the verdict may be ✗
+    // by a little; never by as much as the ACK delay would.
     assert!(
-        kernel_rtt.contains("RTT measured in the establishment") && kernel_rtt.contains("✓"),
+        kernel_rtt.contains("RTT measured in the establishment"),
         "like with like: {kernel_rtt}"
     );
+    if !kernel_rtt.contains("✓") {
+        let pct: f64 = kernel_rtt
+            .split("✗ differ by ")
+            .nth(1)
+            .and_then(|t| t.split(" %").next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a verdict: {kernel_rtt}"));
+        assert!(pct < 50.0, "like with like: {kernel_rtt}");
+    }
     let answer = section(&md, "### Is slow start visible?");
     assert!(
         answer.trim_start().starts_with("Yes"),
