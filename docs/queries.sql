@@ -186,3 +186,12 @@ FROM segments
 GROUP BY capture, second
 QUALIFY row_number() OVER (PARTITION BY capture ORDER BY payload_bytes DESC, second) <= 3
 ORDER BY capture, payload_bytes DESC, second;
+
+-- name: segments_per_tunnel
+-- Which tunnel paths (VXLAN VNIs, GRE keys, MPLS label stacks, VLANs…)
+-- carried each capture's segments, and how many bytes of payload.
+SELECT capture, tunnel, count(*) AS segments, sum(len) AS payload_bytes
+FROM segments
+WHERE tunnel IS NOT NULL
+GROUP BY ALL
+ORDER BY capture, segments DESC, tunnel;

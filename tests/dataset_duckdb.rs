@@ -68,6 +68,38 @@ fn duckdb_reads_the_dataset_and_every_query_agrees_with_tshark_and_the_json() {
         }
     }
 
+    // Tunnels: the segments of the connections the JSON names a tunnel
+    // path for carry their path (vxlan.pcap: 28 segments in VNI 5001).
+    let mut tunneled: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for (name, c) in conns() {
+        if let Some(path) = c["tunnel"].as_str() {
+            *tunneled.entry((name, path.to_string())).or_default() += int(&c["packets"]);
+        }
+    }
+    let per_tunnel: BTreeMap<(String, String), u64> = answers["segments_per_tunnel"]
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().expect("text").to_string();
+            ((text("capture"), text("tunnel")), int(&r["segments"]))
+        })
+        .collect();
+    // A segment's path is its own direction's (outer source → destination);
+    // a connection's is its first packet's: the totals agree per capture,
+    // and each connection's path is one its segments took.
+    let total = |m: &BTreeMap<(String, String), u64>| {
+        let mut t: BTreeMap<String, u64> = BTreeMap::new();
+        for ((capture, _), n) in m {
+            *t.entry(capture.clone()).or_default() += n;
+        }
+        t
+    };
+    assert_eq!(total(&per_tunnel), total(&tunneled));
+    assert!(
+        tunneled.keys().all(|k| per_tunnel.contains_key(k)),
+        "{per_tunnel:?}"
+    );
+    assert_eq!(total(&per_tunnel).get("vxlan.pcap"), Some(&28));
+
     // Zero windows: exactly the connections the JSON says had one, from
     // its first zero-window frame, for some time.
     let zero: BTreeMap<(String, u64), &Value> = answers["zero_window_episodes"]

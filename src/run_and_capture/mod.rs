@@ -413,7 +413,6 @@ fn finish(
         tcp_info.clone(),
     )
     .map_err(|e| RunError::Lab(format!("writing the lab report: {e}")))?;
-    let _ = opts;
     Ok(RunOutcome {
         pcap,
         tcp_info,

@@ -1,5 +1,5 @@
 //! The segments table: one row per TCP segment, the per-segment CSV's
-//! columns (docs/analyze-csv.md) with types, gathered in a batch of
+//! columns (docs/analyze-csv.md) with types and the segment's tunnel path, gathered in a batch of
 //! columns as the analyzer hands the segments out. The capture is not a
 //! column of the file: it is the Hive partition (`capture=NAME/`), which
 //! readers add as a column (pyarrow and Spark refuse a file column of the
@@ -47,6 +47,7 @@ pub(crate) fn schema() -> SchemaRef {
         field("events", list_of(Utf8), false),
         field("ack_rtt", Float64, true),
         field("bytes_in_flight", UInt32, true),
+        field("tunnel", Utf8, true),
     ]))
 }
 
@@ -72,6 +73,9 @@ pub(crate) struct SegmentColumns {
     events: Vec<Vec<&'static str>>,
     ack_rtt: Vec<Option<f64>>,
     bytes_in_flight: Vec<Option<u32>>,
+    /// The tunnel path the segment came through (shared text: one
+    /// allocation per path, not per row).
+    tunnel: Vec<Option<Arc<str>>>,
 }
 
 impl SegmentColumns {
@@ -105,6 +109,7 @@ impl SegmentColumns {
             .push(r.events.iter().map(|e| e.name()).collect());
         self.ack_rtt.push(r.ack_rtt_ns.map(|ns| ns as f64 / 1e9));
         self.bytes_in_flight.push(r.bytes_in_flight);
+        self.tunnel.push(r.tunnel.clone());
     }
 
     /// The rows gathered so far as a batch of `schema`, leaving this empty.
@@ -139,6 +144,12 @@ impl SegmentColumns {
             list(&c.events, Arc::new(events), DataType::Utf8)?,
             Arc::new(Float64Array::from(c.ack_rtt)),
             Arc::new(UInt32Array::from(c.bytes_in_flight)),
+            Arc::new(
+                c.tunnel
+                    .iter()
+                    .map(|t| t.as_deref())
+                    .collect::<StringArray>(),
+            ),
         ];
         RecordBatch::try_new(schema.clone(), columns)
     }

@@ -12,7 +12,7 @@ use tcplab_analysis::synthetic::closed;
 use tcplab_analysis::{Analyzer, CaptureStats};
 
 /// The per-segment CSV's header (docs/analyze-csv.md).
-const CSV_COLUMNS: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight";
+const CSV_COLUMNS: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight,tunnel";
 
 /// A file to admit (only its bytes matter: the writer does not read it).
 fn capture_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
