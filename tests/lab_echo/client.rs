@@ -84,3 +84,35 @@ fn a_server_that_closes_after_its_reply_is_noticed_at_once() {
     client.finish_ok();
     server.finish_ok();
 }
+
+#[test]
+fn a_notice_that_crosses_a_line_is_a_reply_but_not_its_echo() {
+    // A server that answers the first line with a notice instead of the
+    // echo, then closes: what a client sees when the server's expulsion
+    // crosses a line on its way. The notice is printed and counted as the
+    // line's reply, and said not to be its echo.
+    let script = "import socket\n\
+s = socket.socket()\n\
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+s.bind(('127.0.0.1', 0)); s.listen(1); s.settimeout(10)\n\
+print('port', s.getsockname()[1], flush=True)\n\
+c, _ = s.accept(); c.settimeout(10)\n\
+c.recv(100)\n\
+c.sendall(b'expelled: nothing received for 3s\\n')\n\
+c.close()\n";
+    let mut server = Proc::spawn(program("python3", &["-c", script]));
+    let line = server.expect_out("port ");
+    let port = line.rsplit(' ').next().expect("a port").to_owned();
+    let mut cmd = tcplab();
+    cmd.args(["echo-client", "127.0.0.1", &port]);
+    let mut client = Proc::spawn(cmd);
+    client.send("hola\n");
+    client.expect_out("expelled: nothing received for 3s");
+    let end = client.expect_err("echo-client: the server closed the connection");
+    assert!(
+        end.contains("(1 sent, 1 replies, none of them the echo of its line)"),
+        "{end}"
+    );
+    client.finish_ok();
+    server.finish_ok();
+}

@@ -17,7 +17,9 @@
 //! The server is read while the client waits for the next line, so an
 //! expulsion notice or the server closing shows at once, not when the next
 //! line is typed; what the server sends unasked is printed but not counted
-//! as the reply to any line.
+//! as the reply to any line. A reply that is not the same bytes as its line
+//! (a notice that crossed the line on its way, or `nc` answering something
+//! else) is counted as a reply that is not an echo.
 
 use super::framed_stream::{write_frame, FramedReader, RecvError, SendError};
 use super::framing::HeaderWidth;
@@ -59,6 +61,10 @@ pub struct ClientReport {
     pub sent: u64,
     /// Replies to them.
     pub replies: u64,
+    /// Replies that are not the same bytes as their line: not an echo (a
+    /// notice that crossed the line on its way, or a server that answers
+    /// something else, such as `nc` with a person typing).
+    pub not_echo: u64,
     /// Messages the server sent while no line waited for a reply (an
     /// expulsion notice, say): printed, not counted as replies.
     pub unasked: u64,
@@ -93,6 +99,7 @@ where
     let mut report = ClientReport {
         sent: 0,
         replies: 0,
+        not_echo: 0,
         unasked: 0,
         end: ClientEnd::InputDone,
     };
@@ -100,8 +107,8 @@ where
     // neither loses bytes when the other one wins the race.
     let mut from_server = Box::pin(next_from_server(Replies::new(read_half, options.framing)));
     let mut from_user = Box::pin(next_line(input));
-    // Bytes of the line whose reply we wait for.
-    let mut waiting: Option<usize> = None;
+    // The line whose reply we wait for, as it was sent.
+    let mut waiting: Option<Vec<u8>> = None;
     loop {
         tokio::select! {
             biased;
@@ -111,8 +118,9 @@ where
                 };
                 match waiting.take() {
                     Some(sent) => {
-                        replies.top_up(&mut reply, sent).await;
+                        replies.top_up(&mut reply, sent.len()).await;
                         report.replies += 1;
+                        report.not_echo += u64::from(reply != sent);
                     }
                     None => report.unasked += 1,
                 }
@@ -149,7 +157,7 @@ where
                     return Ok(report);
                 }
                 report.sent += 1;
-                waiting = Some(line.len());
+                waiting = Some(line);
             }
         }
     }

@@ -92,6 +92,11 @@ pub async fn client(args: EchoClientArgs) -> anyhow::Result<ExitCode> {
         1 => "; the server also sent 1 message on its own, shown above".to_owned(),
         n => format!("; the server also sent {n} messages on its own, shown above"),
     };
-    eprintln!("echo-client: {how} ({sent} sent, {replies} replies{unasked})");
+    let not_echo = match report.not_echo {
+        0 => String::new(),
+        n if n == replies => ", none of them the echo of its line".to_string(),
+        n => format!(", {n} of them not the echo of its line"),
+    };
+    eprintln!("echo-client: {how} ({sent} sent, {replies} replies{not_echo}{unasked})");
     Ok(ExitCode::SUCCESS)
 }
