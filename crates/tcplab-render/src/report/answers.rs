@@ -236,21 +236,15 @@ fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block>
         .handshake
         .initial_rtt
         .map_or_else(|| "-".to_string(), |d| duration(s, d));
-    if input.evidence.side(roles.data).receiver_view.is_some() {
-        return vec![Block::Para(fill(
-            s.rtt_receiver,
-            &[
-                &who,
-                &duration(s, r.min),
-                &duration(s, r.avg),
-                &duration(s, r.max),
-                &s.n_samples.of(r.samples),
-                &hs,
-            ],
-        ))];
-    }
+    // At the data's receiver the ACK RTT is the receiver's ACK delay: the
+    // same figures, said as what they are, without the variation sentence.
+    let at_receiver = input.evidence.side(roles.data).receiver_view.is_some();
     let mut text = fill(
-        s.rtt_line,
+        if at_receiver {
+            s.rtt_receiver
+        } else {
+            s.rtt_line
+        },
         &[
             &who,
             &duration(s, r.min),
@@ -260,6 +254,9 @@ fn rtt(input: &Input<'_>, s: &Strings, roles: &Roles, side: &Side) -> Vec<Block>
             &hs,
         ],
     );
+    if at_receiver {
+        return vec![Block::Para(text)];
+    }
     if let Some((frame, t, _)) = side.max_rtt.filter(|_| r.samples > 1 && r.min > 0.0) {
         let ratio = format!("{:.0}", r.max / r.min);
         let why = if side.zero_windows.count > 0 {
