@@ -69,7 +69,7 @@ fn the_report_links_to_the_view_of_its_connection() {
             "return window.tcplabView ? window.tcplabView.state() : null;",
             json!([]),
         );
-        if !st.is_null() {
+        if st["ready"] == json!(true) {
             break st;
         }
         assert!(Instant::now() < deadline, "the view did not open in 20 s");

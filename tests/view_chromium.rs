@@ -16,6 +16,7 @@ mod common;
 use common::chromium::{self, Session};
 use common::view_probe::{assert_clean, state};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn view(capture: &str, out: &Path, extra: &[&str]) -> PathBuf {
@@ -44,6 +45,26 @@ fn shots(tmp: &Path) -> PathBuf {
         std::env::var_os("TCPLAB_VIEW_SHOTS").map_or_else(|| tmp.to_path_buf(), PathBuf::from);
     std::fs::create_dir_all(&dir).expect("the screenshot directory");
     dir
+}
+
+/// How many segments of `capture` have each analysis event, counted in
+/// `tcplab analyze --format csv` (its `events` column).
+fn event_counts_from(capture: &str) -> BTreeMap<String, u64> {
+    let o = common::tcplab(&[
+        "analyze",
+        "--format",
+        "csv",
+        &common::data(capture).display().to_string(),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let mut counts = BTreeMap::new();
+    for l in text.lines().skip(1) {
+        let events = l.split(',').nth(15).unwrap_or("");
+        for e in events.split(';').filter(|e| !e.is_empty()) {
+            *counts.entry(format!("ev:{e}")).or_insert(0) += 1;
+        }
+    }
+    counts
 }
 
 /// Data segments of `port`'s side that take sequence space (SYN, data,
@@ -86,12 +107,12 @@ fn the_view_of_a_lossy_capture_works_in_headless_chromium() {
     let html = view("lossy.pcap", dir.path(), &["--lang", "en"]);
     let s = Session::start(&chromium, &driver, &dir.path().join("profile"), 1400, 1000);
     s.goto(&html);
+    let st = state(&s);
     let shot_dir = shots(dir.path());
     let shot = |name: &str| s.screenshot(&shot_dir.join(format!("{name}.png")));
     shot("1-opened");
     assert_clean(&s, "opened");
 
-    let st = state(&s);
     assert_eq!(st["rows"], json!([0]), "{st}");
     let ids: Vec<&str> = st["charts"]
         .as_array()
@@ -259,4 +280,100 @@ fn the_view_lists_every_connection_and_switches_between_them() {
     );
     assert_eq!(state(&s)["rows"], json!([1, 0]));
     assert_clean(&s, "after switching streams");
+}
+
+/// The events list's buttons count each kind as `tcplab analyze` does
+/// and show only that kind; *All* shows them all again, and the buttons
+/// speak the page's language.
+#[test]
+fn the_events_list_filters_by_kind_with_counts() {
+    let Some((chromium, driver)) = chromium::browser() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let html = view("lossy.pcap", dir.path(), &["--lang", "en"]);
+    let s = Session::start(&chromium, &driver, &dir.path().join("profile"), 1400, 1000);
+    s.goto(&html);
+    let st = state(&s);
+    let kinds = &st["eventKinds"];
+    // Every analysis event of the capture (lossy.pcap: 2 retransmissions,
+    // 1 fast retransmission, 3 duplicate ACKs, 2 out-of-order, 29 window
+    // updates), and the reasons segments were sent again.
+    let want = event_counts_from("lossy.pcap");
+    assert!(want.contains_key("ev:duplicate_ack"), "{want:?}");
+    let events: BTreeMap<String, u64> = kinds["kinds"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| k.starts_with("ev:"))
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(events, want, "{st}");
+    assert!(
+        kinds["kinds"]
+            .as_object()
+            .is_some_and(|o| o.keys().any(|k| k.starts_with("again:"))),
+        "the reasons for sending again are kinds too: {st}"
+    );
+    let all = kinds["all"].as_u64().unwrap_or(0);
+    assert_eq!(st["events"], json!(all), "{st}");
+    let click = |kind: &str| {
+        s.exec(
+            "document.querySelector(`#event-kinds button[data-kind=\"${arguments[0]}\"]`).click();",
+            json!([kind]),
+        );
+    };
+    let entries = || -> Vec<String> {
+        s.exec(
+            "return [...document.querySelectorAll('#events li[data-i]')].map(li => li.textContent);",
+            json!([]),
+        )
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+    };
+
+    click("ev:duplicate_ack");
+    let listed = entries();
+    s.screenshot(&shots(dir.path()).join("8-dup-acks.png"));
+    assert_eq!(listed.len() as u64, want["ev:duplicate_ack"], "{listed:?}");
+    assert!(
+        listed.iter().all(|l| l.contains("TCP Dup ACK")),
+        "{listed:?}"
+    );
+    let pressed = s.exec(
+        "return [...document.querySelectorAll('#event-kinds button[aria-pressed=true]')].map(b => b.textContent);",
+        json!([]),
+    );
+    assert_eq!(pressed, json!(["TCP Dup ACK (3)"]));
+    // An entry of the filtered list still selects its segment.
+    s.exec(
+        "document.querySelector('#events li[data-i]').click();",
+        json!([]),
+    );
+    let sel = state(&s)["selected"].as_u64().unwrap_or(0);
+    assert!(
+        listed[0].starts_with(&format!("#{sel} ")),
+        "{sel} {listed:?}"
+    );
+
+    click("ev:out_of_order");
+    assert!(entries().iter().all(|l| l.contains("TCP Out-Of-Order")));
+    assert_eq!(entries().len() as u64, want["ev:out_of_order"]);
+    click("all");
+    assert_eq!(entries().len() as u64, all);
+
+    // In Spanish: the words are the page's, the event labels Wireshark's.
+    s.exec(
+        "const l = document.getElementById('lang'); l.value = 'es'; l.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    let first = s.exec(
+        "return document.querySelector('#event-kinds button').textContent;",
+        json!([]),
+    );
+    assert_eq!(first, json!(format!("Todos ({all})")));
+    assert_clean(&s, "after filtering the events");
 }

@@ -5,10 +5,27 @@
 use super::chromium::{self, Session};
 use serde_json::{json, Value};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-/// The page's state (`window.tcplabView.state()`, docs/view.md).
+/// The page's state (`window.tcplabView.state()`, docs/view.md), once
+/// it has drawn its first connection and is unpacking none: the viewer
+/// inflates a connection's segments asynchronously when it is chosen.
 pub fn state(s: &Session) -> Value {
-    s.exec("return window.tcplabView.state();", json!([]))
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let st = s.exec(
+            "return window.tcplabView ? window.tcplabView.state() : null;",
+            json!([]),
+        );
+        if st["ready"] == json!(true) && st["busy"] == json!(false) {
+            return st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the view did not open its connection in 30 s: {st}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Console errors and requests made so far: there must be none.
@@ -49,6 +66,7 @@ pub fn open(html: &Path, tmp: &Path) -> Option<Opened> {
     let (chromium, driver) = chromium::browser()?;
     let s = Session::start(&chromium, &driver, &tmp.join("profile"), 1400, 1000);
     s.goto(html);
+    state(&s);
     assert_clean(&s, &html.display().to_string());
     let v = s.exec(OPENED, json!([]));
     s.screenshot(&html.with_file_name("screenshot.png"));

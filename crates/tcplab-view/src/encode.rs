@@ -2,11 +2,12 @@
 //! columns of small integers (docs/view.md, "The encoding").
 //!
 //! In: `ConnectionSummary`s and `ConnectionSeries` (from `gather`). Out:
-//! serializable structs that become one JSON document in the page, read
-//! back by `web/codec.js` (`decode`), its one reader. Columns rather than
+//! the connection rows (JSON in the page) and `Columns`, which `pack`
+//! turns into bytes; `web/codec.js` (`unpack`, `decode`) is their one
+//! reader. Columns rather than
 //! one object per segment, and differences rather than values where
 //! values grow (time, frame, sequence and acknowledgement numbers,
-//! windows): a bulk segment costs about 30 bytes. Columns that are
+//! windows). Columns that are
 //! rarely set (events, RTT samples, SACK blocks) are sparse: pairs of
 //! (index difference, value).
 
@@ -98,8 +99,9 @@ impl Sparse {
     }
 }
 
-/// One connection's segments, column by column (`web/codec.js` reads it).
-#[derive(Clone, Debug, Default, Serialize)]
+/// One connection's segments, column by column (`pack` turns them into
+/// the page's bytes, `web/codec.js` reads them back).
+#[derive(Clone, Debug, Default)]
 pub struct Columns {
     pub stream: u32,
     /// Segments held.
@@ -154,6 +156,26 @@ fn event_mask(events: tcplab_analysis::EventSet) -> i64 {
 }
 
 impl Columns {
+    /// Every column with its name, in the page's order (`pack`).
+    pub fn named(&self) -> [(&'static str, &[i64]); 14] {
+        [
+            ("t", &self.t),
+            ("frame", &self.frame),
+            ("fd", &self.fd),
+            ("seq", &self.seq),
+            ("ack", &self.ack),
+            ("len", &self.len),
+            ("win", &self.win),
+            ("flight", &self.flight),
+            ("resent", &self.resent),
+            ("ev", &self.ev),
+            ("again", &self.again),
+            ("ack_rtt", &self.ack_rtt),
+            ("ts_rtt", &self.ts_rtt),
+            ("sack", &self.sack),
+        ]
+    }
+
     pub fn of(s: &ConnectionSeries) -> Columns {
         let n = s.segments.len();
         let mut c = Columns {

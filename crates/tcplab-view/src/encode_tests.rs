@@ -83,15 +83,6 @@ fn every_column_reads_back_as_the_series() {
 }
 
 #[test]
-fn a_bulk_segment_costs_about_30_bytes_of_json() {
-    // docs/view.md states this figure.
-    let s = synthetic::bulk_transfer(100_000);
-    let json = serde_json::to_string(&Columns::of(&s)).expect("serializes");
-    let per = json.len() as f64 / 100_000.0;
-    assert!(per < 40.0, "{per:.1} bytes per segment");
-}
-
-#[test]
 fn the_time_column_rounds_to_the_microsecond() {
     let mut s = synthetic::bulk_transfer(3);
     s.segments[1].t = 0.000_010_4;

@@ -6,9 +6,10 @@
 //! `run-and-capture` wrote one). Out: the page's HTML as a `String`
 //! (`page`) or written to a file (`write_view`). The page holds the
 //! connection list (`tcplab_analysis`'s summaries), every connection's
-//! segments in a columnar encoding (`encode`), the strings of both
+//! segments in a columnar encoding (`encode`) packed as compressed bytes
+//! (`pack`), the strings of both
 //! languages (`strings`), uPlot (embedded at build time, `assets`) and
-//! our viewer (`web/viewer.js`).
+//! our viewer (`web/*.js`).
 //!
 //! Not done here: reading the command line, printing, opening a browser
 //! (the binary does that), drawing pictures (the viewer draws in the
@@ -21,6 +22,7 @@
 mod assets;
 pub mod encode;
 mod gather;
+mod pack;
 mod page;
 mod strings;
 

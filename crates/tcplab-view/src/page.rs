@@ -10,6 +10,7 @@
 use crate::assets;
 use crate::encode::{Columns, ConnRow, KernelColumns, Names};
 use crate::gather::gather;
+use crate::pack::{self, Packed};
 use crate::{Result, ViewError, ViewOptions};
 use base64::Engine;
 use serde::Serialize;
@@ -46,7 +47,8 @@ struct Doc<'a> {
     names: Names,
     strings: serde_json::Value,
     connections: Vec<ConnRow>,
-    series: Vec<Columns>,
+    /// Where each connection's columns lie in the data block.
+    series: Vec<Packed>,
     kernel: Option<KernelColumns>,
 }
 
@@ -72,8 +74,14 @@ pub fn page(capture: &Path, options: &ViewOptions) -> Result<Page> {
     };
     let left = |s: u32| got.left_out.get(&s).copied().unwrap_or(0);
     let damage = got.damage.as_ref().map(|e| e.to_string());
+    let mut packed: Vec<Packed> = got
+        .series
+        .iter()
+        .map(|s| pack::pack(&Columns::of(s)))
+        .collect();
+    let segments = pack::join(&mut packed);
     let doc = Doc {
-        version: 1,
+        version: 2,
         capture: capture
             .file_name()
             .map_or(file.clone(), |n| n.to_string_lossy().into_owned()),
@@ -88,11 +96,11 @@ pub fn page(capture: &Path, options: &ViewOptions) -> Result<Page> {
             .iter()
             .map(|c| ConnRow::of(c, left(c.stream)))
             .collect(),
-        series: got.series.iter().map(Columns::of).collect(),
+        series: packed,
         kernel,
     };
     let json = serde_json::to_string(&doc).unwrap_or_default();
-    let html = fill_template(&doc.capture, options.lang.code(), &json);
+    let html = fill_template(&doc.capture, options.lang.code(), &json, &segments);
     Ok(Page {
         html,
         connections: conns.len(),
@@ -152,15 +160,19 @@ fn escape_html(s: &str) -> String {
 
 /// The template with `{{NAME}}` replaced, in one pass over the template
 /// only: nothing inserted is scanned again.
-fn fill_template(capture: &str, lang: &str, json: &str) -> String {
+fn fill_template(capture: &str, lang: &str, json: &str, segments: &str) -> String {
+    let hashes: Vec<String> = std::iter::once(assets::UPLOT_JS)
+        .chain(assets::SCRIPTS.iter().map(|(_, js)| *js))
+        .map(script_hash)
+        .collect();
     let csp = format!(
-        "default-src 'none'; style-src 'unsafe-inline'; script-src {} {} {} {} {}",
-        script_hash(assets::UPLOT_JS),
-        script_hash(assets::CODEC_JS),
-        script_hash(assets::DRAW_JS),
-        script_hash(assets::PANELS_JS),
-        script_hash(assets::VIEWER_JS)
+        "default-src 'none'; style-src 'unsafe-inline'; script-src {}",
+        hashes.join(" ")
     );
+    let scripts: String = assets::SCRIPTS
+        .iter()
+        .map(|(_, js)| format!("<script>{js}</script>\n"))
+        .collect();
     // In a <script> element only `</` could end it early; in JSON `<`
     // appears only inside strings, where `\u003c` means the same.
     let data = json.replace('<', "\\u003c");
@@ -174,17 +186,18 @@ fn fill_template(capture: &str, lang: &str, json: &str) -> String {
             "UPLOT_CSS" => assets::UPLOT_CSS,
             "VIEWER_CSS" => assets::VIEWER_CSS,
             "DATA" => &data,
+            // base64: no `<` that could end the block.
+            "SEGMENTS" => segments,
             "UPLOT_JS" => assets::UPLOT_JS,
-            "CODEC_JS" => assets::CODEC_JS,
-            "DRAW_JS" => assets::DRAW_JS,
-            "PANELS_JS" => assets::PANELS_JS,
-            "VIEWER_JS" => assets::VIEWER_JS,
+            "SCRIPTS" => &scripts,
             "UPLOT_LICENSE" => &licence,
             _ => "",
         }
     };
     let t = assets::TEMPLATE;
-    let mut out = String::with_capacity(t.len() + json.len() + assets::UPLOT_JS.len() + 65_536);
+    let mut out = String::with_capacity(
+        t.len() + json.len() + segments.len() + scripts.len() + assets::UPLOT_JS.len() + 65_536,
+    );
     let mut rest = t;
     while let Some(open) = rest.find("{{") {
         out.push_str(&rest[..open]);
@@ -222,9 +235,15 @@ mod tests {
         assert!(csp.contains("default-src 'none'"), "{csp}");
         let scripts = csp.split("script-src").nth(1).expect("a script-src");
         assert!(!scripts.contains("unsafe"), "{csp}");
-        assert_eq!(csp.matches("'sha256-").count(), 5, "{csp}");
+        let ours = assets::SCRIPTS.len() + 1;
+        assert_eq!(csp.matches("'sha256-").count(), ours, "{csp}");
         assert!(!p.html.contains("{{"), "a placeholder left unfilled");
-        assert_eq!(p.html.matches("<script").count(), 6, "data + 5 scripts");
+        // The JSON and the segments' bytes are data blocks: not run, not hashed.
+        assert_eq!(p.html.matches("<script").count(), ours + 2);
+        assert_eq!(p.html.matches("<script>").count(), ours);
+        for (name, js) in assets::SCRIPTS {
+            assert!(csp.contains(&script_hash(js)), "{name} is allowed");
+        }
     }
 
     #[test]

@@ -35,6 +35,8 @@ const VIEW: &[(&str, &str, &str)] = &[
      "Arrastre un recuadro para ampliar, la rueda amplía en el puntero, doble clic deshace. Teclas: + y − amplían, ← → desplazan, 0 deshace. Un clic en un punto selecciona su segmento."),
     ("events", "Events", "Eventos"),
     ("events_none", "No analysis event in this connection.", "Ninguna incidencia del análisis en esta conexión."),
+    ("events_all", "All", "Todos"),
+    ("events_again", "sent again: {}", "reenviado: {}"),
     ("events_more", "… and {} more (the list shows the first {})", "… y {} más (la lista muestra los {} primeros)"),
     ("segment", "Selected segment", "Segmento seleccionado"),
     ("segment_none", "Click a point of a graph, or an event, to select its segment.", "Haga clic en un punto de una gráfica, o en un evento, para seleccionar su segmento."),

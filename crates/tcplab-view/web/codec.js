@@ -1,10 +1,49 @@
-// tcplab view: the pure part of the viewer (no DOM), read by viewer.js in
-// the page and by `node --test` (web/test/). It reads the columns that
-// crates/tcplab-view/src/encode.rs writes, and computes what the graphs
-// draw: index lists, visible ranges, throughput bins, idle gaps.
+// tcplab view: the pure part of the viewer (no DOM), used by the other
+// scripts in the page and by `node --test` (web/test/). It reads the
+// columns that crates/tcplab-view/src/pack.rs packs (`unpack`, `decode`),
+// and computes what the graphs draw: index lists, visible ranges,
+// throughput bins, idle gaps, min/max indexes.
 'use strict';
 (function (root) {
   const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
+
+  // ---- the page's bytes (src/pack.rs) ----------------------------------
+  const WIDTHS = { i8: Int8Array, i16: Int16Array, i32: Int32Array, f64: Float64Array };
+  const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+  function base64Bytes(text) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+    const s = atob(text), out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+
+  // The browser's own gzip (no fetch: it works from file:// under a CSP
+  // that allows nothing to be fetched).
+  async function gunzip(bytes) {
+    const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(inflated).arrayBuffer();
+  }
+
+  // Column `[name, width, offset, count]` of `buf`, read in place (a
+  // typed array over the bytes) where the machine is little-endian.
+  function column(buf, [, width, offset, count]) {
+    const T = WIDTHS[width];
+    if (LITTLE) return new T(buf, offset, count);
+    const v = new DataView(buf), out = new T(count), k = T.BYTES_PER_ELEMENT;
+    const get = { i8: 'getInt8', i16: 'getInt16', i32: 'getInt32', f64: 'getFloat64' }[width];
+    for (let i = 0; i < count; i++) out[i] = v[get](offset + i * k, true);
+    return out;
+  }
+
+  // One connection's columns, from its entry in the page's JSON and the
+  // text of the data block: the object `decode` reads.
+  async function unpack(entry, text) {
+    const buf = await gunzip(base64Bytes(text.substr(entry.at[0], entry.at[1])));
+    const c = { stream: entry.stream, n: entry.n, base: entry.base, unscaled: entry.unscaled };
+    for (const col of entry.cols) c[col[0]] = column(buf, col);
+    return c;
+  }
 
   // Running sums of a difference column, per direction when `dir` is given.
   function undelta(col, dir, Out) {
@@ -29,13 +68,17 @@
     return out;
   }
 
+  function dividedBy(a, k) {
+    for (let i = 0; i < a.length; i++) a[i] /= k;
+    return a;
+  }
+
   // One connection's columns into typed arrays.
   function decode(c) {
     const n = c.n;
     const dir = new Uint8Array(n), flags = new Uint16Array(n);
     for (let i = 0; i < n; i++) { dir[i] = c.fd[i] >> 12; flags[i] = c.fd[i] & 0xfff; }
-    const t = undelta(c.t);
-    for (let i = 0; i < n; i++) t[i] /= 1e6;
+    const t = dividedBy(undelta(c.t), 1e6);
     const d = {
       stream: c.stream, n, base: c.base, unscaled: c.unscaled, dir, flags, t,
       frame: undelta(c.frame),
@@ -47,8 +90,8 @@
       resent: unsparse(c.resent, n, 1, 0, Uint32Array),
       ev: unsparse(c.ev, n, 1, 0, Uint16Array),
       again: unsparse(c.again, n, 1, -1, Int8Array),
-      ackRtt: unsparse(c.ack_rtt, n, 1, NaN).map(v => v / 1e9),
-      tsRtt: unsparse(c.ts_rtt, n, 1, NaN).map(v => v / 1e9),
+      ackRtt: dividedBy(unsparse(c.ack_rtt, n, 1, NaN), 1e9),
+      tsRtt: dividedBy(unsparse(c.ts_rtt, n, 1, NaN), 1e9),
       sacks: [],
     };
     let at = 0;
@@ -85,25 +128,43 @@
 
   // Indices of the segments for which keep(i) holds, in time order.
   function pick(d, keep) {
-    const out = [];
-    for (let i = 0; i < d.n; i++) if (keep(i)) out.push(i);
-    return Int32Array.from(out);
+    return filter({ length: d.n }, keep, i => i);
+  }
+
+  // The entries of index list `idx` for which keep(i) holds.
+  function filter(idx, keep, at) {
+    const out = new Int32Array(idx.length);
+    let k = 0;
+    for (let p = 0; p < idx.length; p++) {
+      const i = at ? at(p) : idx[p];
+      if (keep(i)) out[k++] = i;
+    }
+    return out.slice(0, k);
   }
 
   const SYN = 2, FIN = 1, ACK = 16;
 
-  // What each graph draws for data direction `dd` (0: A→B).
+  // What each graph draws for data direction `dd` (0: A→B), in one pass.
   function lists(d, dd) {
-    const rd = 1 - dd;
+    const n = d.n;
+    const data = new Int32Array(n), payload = new Int32Array(n), flight = new Int32Array(n);
+    const acks = new Int32Array(n), ackRtt = new Int32Array(n), tsRtt = new Int32Array(n);
+    let nd = 0, np = 0, nf = 0, na = 0, nr = 0, nt = 0;
+    for (let i = 0; i < n; i++) {
+      if (d.dir[i] === dd) {
+        // Segments that take sequence space: SYN, data, FIN (Stevens, tcptrace).
+        if (d.len[i] > 0) { data[nd++] = i; payload[np++] = i; } else if (d.flags[i] & (SYN | FIN)) data[nd++] = i;
+        if (d.flight[i] >= 0) flight[nf++] = i;
+      } else {
+        if (d.flags[i] & ACK) acks[na++] = i;
+        if (d.ackRtt[i] === d.ackRtt[i]) ackRtt[nr++] = i;
+        if (d.tsRtt[i] === d.tsRtt[i]) tsRtt[nt++] = i;
+      }
+    }
     return {
-      // Segments that take sequence space: SYN, data, FIN (Stevens, tcptrace).
-      data: pick(d, i => d.dir[i] === dd && (d.len[i] > 0 || d.flags[i] & (SYN | FIN))),
-      payload: pick(d, i => d.dir[i] === dd && d.len[i] > 0),
-      acks: pick(d, i => d.dir[i] === rd && (d.flags[i] & ACK) !== 0),
-      ackRtt: pick(d, i => d.dir[i] === rd && !Number.isNaN(d.ackRtt[i])),
-      tsRtt: pick(d, i => d.dir[i] === rd && !Number.isNaN(d.tsRtt[i])),
-      flight: pick(d, i => d.dir[i] === dd && d.flight[i] >= 0),
-      sacks: d.sacks.filter(s => d.dir[s.i] === rd),
+      data: data.slice(0, nd), payload: payload.slice(0, np), acks: acks.slice(0, na),
+      ackRtt: ackRtt.slice(0, nr), tsRtt: tsRtt.slice(0, nt), flight: flight.slice(0, nf),
+      sacks: d.sacks.filter(s => d.dir[s.i] !== dd),
     };
   }
 
@@ -224,7 +285,7 @@
     return String(template).replace(/\{\}/g, () => (k < args.length ? String(args[k++]) : '{}'));
   }
 
-  const api = { minMax, rangeMinMax, decode, decodeKernel, flagNames, lowerBound, pick, lists, throughput, smoothed, gaps, timeMap, fill, undelta, unsparse };
+  const api = { unpack, base64Bytes, minMax, rangeMinMax, decode, decodeKernel, flagNames, lowerBound, pick, filter, lists, throughput, smoothed, gaps, timeMap, fill, undelta, unsparse };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   else root.TcplabCodec = api;
 })(typeof self !== 'undefined' ? self : this);

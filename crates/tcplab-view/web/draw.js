@@ -1,6 +1,7 @@
 // tcplab view: painting a graph's series on a uPlot canvas, with level of
 // detail. A series is a list of segment indices (in time order) with one
-// y value each, precomputed (`ys`), and its min/max index (codec.js).
+// y value each, precomputed (`ys`), and its min/max index (codec.js),
+// built once the graphs are first drawn (`index`).
 // When more points are visible than the plot has pixel columns, each
 // column is drawn once, from its lowest to its highest value, found in
 // O(log n): a redraw costs the plot's width, not the segments (as the
@@ -9,14 +10,34 @@
 (function (root) {
   const C = root.TcplabCodec;
 
-  // A series: `idx` into the connection's segments, `y(i)` per segment,
-  // and for bars `y2(i)` (the top).
+  // A series: `idx` into the connection's segments, and per segment its
+  // y value, `y(i)` (or the values themselves, one per position of
+  // `idx`); for bars `y2(i)`, the top. The min/max index is built later
+  // (`index`): until then a range is scanned, which costs what the points
+  // in it cost, and the first drawing does not wait for the index.
   function series(kind, idx, y, colour, y2) {
-    const ys = Float64Array.from(idx, y);
-    const s = { kind, idx, ys, mm: C.minMax(ys), colour };
-    if (y2) { s.ys2 = Float64Array.from(idx, y2); s.mm2 = C.minMax(s.ys2); }
+    const s = { kind, idx, ys: values(idx, y), mm: null, colour };
+    if (y2) { s.ys2 = values(idx, y2); s.mm2 = null; }
     return s;
   }
+
+  function values(idx, y) {
+    if (typeof y !== 'function') return y;
+    const out = new Float64Array(idx.length);
+    for (let p = 0; p < idx.length; p++) out[p] = y(idx[p]);
+    return out;
+  }
+
+  // Builds the min/max index of `s` (codec.js) if it has none yet.
+  function index(s) {
+    if (!s.mm) s.mm = C.minMax(s.ys);
+    if (s.ys2 && !s.mm2) s.mm2 = C.minMax(s.ys2);
+  }
+
+  // The index of a series, or a plain scan of its values until it has one.
+  const UNINDEXED = ys => ({ ys, levels: [] });
+  const mmOf = s => s.mm || UNINDEXED(s.ys);
+  const mm2Of = s => s.mm2 || UNINDEXED(s.ys2);
 
   // Positions [p0, p1) of `s` inside x values [x0, x1] (`tval` maps an
   // x value back to time when idle gaps are collapsed).
@@ -27,9 +48,9 @@
   // [min, max] of a series over the visible x range.
   function extent(s, t, tval, x0, x1) {
     const [p0, p1] = span(s, t, tval, x0, x1);
-    const a = C.rangeMinMax(s.mm, p0, p1);
-    if (s.mm2) {
-      const b = C.rangeMinMax(s.mm2, p0, p1);
+    const a = C.rangeMinMax(mmOf(s), p0, p1);
+    if (s.ys2) {
+      const b = C.rangeMinMax(mm2Of(s), p0, p1);
       return [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
     }
     return a;
@@ -101,14 +122,15 @@
     const pr = root.uPlot.pxRatio, left = u.bbox.left, cols = u.bbox.width;
     const line = s.kind === 'step' || s.kind === 'line';
     const w = s.kind === 'bar' || line ? pr : 3 * pr;
+    const mm = mmOf(s), mm2 = s.ys2 ? mm2Of(s) : null;
     ctx.beginPath();
     let a = p0, prevLast = NaN;
     for (let c = 0; c < cols && a < p1; c++) {
       const tEnd = tval(u.posToVal((c + 1) / pr, 'x'));
       const b = Math.min(p1, Math.max(a, C.lowerBound(s.idx, t, tEnd)));
       if (b === a) continue;
-      let [lo, hi] = C.rangeMinMax(s.mm, a, b);
-      if (s.mm2) hi = Math.max(hi, C.rangeMinMax(s.mm2, a, b)[1]);
+      let [lo, hi] = C.rangeMinMax(mm, a, b);
+      if (mm2) hi = Math.max(hi, C.rangeMinMax(mm2, a, b)[1]);
       if (Number.isFinite(lo)) {
         const x = left + c, ya = Y(lo), yb = Y(hi);
         if (line && Number.isFinite(prevLast)) { ctx.moveTo(x - 1, Y(prevLast)); ctx.lineTo(x, Y(s.ys[a])); }
@@ -120,5 +142,5 @@
     if (line) { ctx.stroke(); ctx.fill(); } else ctx.fill();
   }
 
-  root.TcplabDraw = { series, extent, paint };
+  root.TcplabDraw = { series, index, extent, paint };
 })(typeof self !== 'undefined' ? self : this);

@@ -1,10 +1,11 @@
 // tcplab view: the panels around the graphs, in words and tables: the
-// connection list, the events list, the selected segment's details, its
-// neighbours and the ladder around it (exercise 5), and how numbers are
-// written in each language. viewer.js owns the state and calls these.
+// connection list, the selected segment's details, its neighbours and
+// the ladder around it (exercise 5), and how numbers are written in each
+// language. viewer.js owns the state and calls these (the events list is
+// events.js').
 'use strict';
 (function (root) {
-  root.TcplabPanels = function ({ DOC, state, S, C, COLOUR, EVENT_LIST_MAX, $ }) {
+  root.TcplabPanels = function ({ DOC, state, S, C, COLOUR, $ }) {
     function line(ctx, x0, y0, x1, y1, colour, w) {
       ctx.strokeStyle = colour; ctx.lineWidth = (w || 1) * root.uPlot.pxRatio;
       ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
@@ -96,28 +97,7 @@
       return DOC.names.events.filter((_, b) => m & (1 << b)).map(e => e[1]).join(', ');
     }
 
-    // ---- events, details, neighbours, ladder -----------------------------------
-    function eventIndices() {
-      const d = state.d, out = [];
-      for (let i = 0; i < d.n; i++) if (d.ev[i] || d.again[i] >= 0) out.push(i);
-      return out;
-    }
-
-    function drawEvents() {
-      const ol = $('events');
-      if (!state.d) { ol.innerHTML = ''; return; }
-      const all = eventIndices();
-      const d = state.d;
-      const shown = all.slice(0, EVENT_LIST_MAX);
-      ol.innerHTML = shown.map(i => {
-        const labels = eventLabels(i) || S('sent_again_key');
-        const kind = d.again[i] >= 0 ? ` (${S('mech_' + DOC.names.mechanisms[d.again[i]])})` : '';
-        return `<li data-i="${i}"${i === state.selected ? ' class="sel"' : ''}>#${d.frame[i]} ${secs(d.t[i])}: ${esc(labels)}${esc(kind)}</li>`;
-      }).join('') || `<li>${esc(S('events_none'))}</li>`;
-      if (all.length > shown.length) ol.insertAdjacentHTML('beforeend', `<li>${esc(C.fill(S('events_more'), all.length - shown.length, shown.length))}</li>`);
-    }
-
-
+    // ---- details, neighbours, ladder ------------------------------------------
     function drawDetails() {
       const i = state.selected, d = state.d;
       if (!d || i < 0) {
@@ -180,6 +160,6 @@
       }
     }
 
-    return { dec, int, secs, rate, esc, drawList, describe, eventLabels, drawEvents, drawDetails };
+    return { dec, int, secs, rate, esc, drawList, describe, eventLabels, drawDetails };
   };
 })(typeof self !== 'undefined' ? self : this);

@@ -3,6 +3,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const C = require('../codec.js');
 
 // Two segments A→B and one ACK B→A, as encode.rs writes them.
@@ -102,4 +104,25 @@ test('rangeMinMax agrees with a plain scan on every range', () => {
     for (let i = a; i < b; i++) { if (ys[i] < lo) lo = ys[i]; if (ys[i] > hi) hi = ys[i]; }
     assert.deepEqual(C.rangeMinMax(m, a, b), [lo, hi], `${a}..${b}`);
   }
+});
+
+test('unpack reads back what src/pack.rs packs (test/packed.json)', async () => {
+  // Written by the Rust test `the_javascript_fixture_is_what_the_writer_writes`.
+  const f = JSON.parse(fs.readFileSync(path.join(__dirname, 'packed.json'), 'utf8'));
+  const c = await C.unpack(f.entry, f.text);
+  assert.equal(c.n, 400);
+  assert.equal(c.stream, 2);
+  for (const [name, values] of Object.entries(f.columns)) {
+    assert.deepEqual(Array.from(c[name]), values, name);
+  }
+  const d = C.decode(c);
+  assert.equal(d.frame[399], f.columns.frame.reduce((a, b) => a + b, 0));
+  assert.ok(C.lists(d, 0).data.length > 100);
+});
+
+test('unpack finds a connection in a block shared with others', async () => {
+  const f = JSON.parse(fs.readFileSync(path.join(__dirname, 'packed.json'), 'utf8'));
+  const entry = { ...f.entry, at: [8, f.entry.at[1]] };
+  const c = await C.unpack(entry, 'AAAAAAAA' + f.text + 'AAAA');
+  assert.deepEqual(Array.from(c.seq), f.columns.seq);
 });
