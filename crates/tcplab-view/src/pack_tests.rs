@@ -100,9 +100,15 @@ fn a_bulk_segment_costs_a_few_bytes_of_the_page() {
 /// what this writer writes now.
 #[test]
 fn the_javascript_fixture_is_what_the_writer_writes() {
-    let mut s = synthetic::bulk_transfer(400);
+    let mut s = synthetic::bulk_transfer(200);
     s.stream = 2;
-    let c = Columns::of(&s);
+    let mut c = Columns::of(&s);
+    // Sparse columns with a few entries, one of them past 32 bits.
+    c.resent = vec![3, 1448, 10, 700];
+    c.ev = vec![5, 64, 1, 2];
+    c.again = vec![5, 0, 1, 1];
+    c.ts_rtt = vec![0, 40_000_000_000];
+    c.sack = vec![7, 1448, 2896];
     let (p, text) = packed_one(&c);
     let columns: serde_json::Map<String, serde_json::Value> = c
         .named()
@@ -110,7 +116,7 @@ fn the_javascript_fixture_is_what_the_writer_writes() {
         .map(|(n, v)| ((*n).to_string(), serde_json::json!(v)))
         .collect();
     let doc = serde_json::json!({ "entry": p, "text": text, "columns": columns });
-    let fresh = serde_json::to_string_pretty(&doc).expect("serializes") + "\n";
+    let fresh = serde_json::to_string(&doc).expect("serializes") + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/test/packed.json");
     if std::env::var_os("TCPLAB_VIEW_FIXTURE").is_some_and(|v| v == "write") {
         std::fs::write(&path, &fresh).expect("writes the fixture");
