@@ -65,6 +65,7 @@ def parse_args(argv):
     p.add_argument("--out", required=True, metavar="DIR", help="the dataset directory (created when missing; captures are added to it)")
     p.add_argument("--tcplab", required=True, metavar="PATH", help="the tcplab binary for the executors (Linux x86-64 as they are; a local path or a URI)")
     p.add_argument("--master", metavar="URL", help="Spark master (default: spark-submit's, or local[*] under plain python)")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting, as spark-submit's --conf (repeat it)")
     p.add_argument("--keep-going", action="store_true", help="add the captures tcplab accepts even when it refuses some (each refusal still printed; exit code 1)")
     p.add_argument("-f", "--filter", metavar="BPF", help="passed to tcplab analyze -f")
     p.add_argument("--only", metavar="EVENTS", help="passed to tcplab analyze --only")
@@ -234,6 +235,11 @@ def main(argv=None):
         builder = builder.config("spark.ui.showConsoleProgress", "false")
     if args.master:
         builder = builder.master(args.master)
+    for setting in args.conf:
+        key, eq, value = setting.partition("=")
+        if not eq:
+            raise SystemExit(f"spark_analyze: error: --conf {setting}: give it as KEY=VALUE")
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     sc = spark.sparkContext
     sc.setLogLevel("WARN")
