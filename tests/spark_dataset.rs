@@ -168,8 +168,16 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
         assert_eq!(t["parquet_a"], t["parquet_b"], "{table}: Parquet's schema");
         assert_eq!(t["rows_a"], t["rows_b"], "{table}: rows");
         assert!(int(&t["rows_a"]) >= 7, "{table}: {}", t["rows_a"]);
-        assert_eq!(t["only_a"], Value::Array(vec![]), "{table}: rows only tcplab has");
-        assert_eq!(t["only_b"], Value::Array(vec![]), "{table}: rows only Spark has");
+        assert_eq!(
+            t["only_a"],
+            Value::Array(vec![]),
+            "{table}: rows only tcplab has"
+        );
+        assert_eq!(
+            t["only_b"],
+            Value::Array(vec![]),
+            "{table}: rows only Spark has"
+        );
     }
 }
 
