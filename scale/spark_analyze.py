@@ -56,8 +56,8 @@ Example:
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="spark_analyze.py",
-        description="Build tcplab's Parquet dataset (docs/dataset.md) with Spark: "
-        "one capture per task, analysed by the tcplab binary on the executors.",
+        description="Builds tcplab's Parquet dataset (docs/dataset.md) with Spark: one capture\n"
+        "per task, analysed by the tcplab binary on the executors (docs/scale-out.md).",
         epilog=HELP_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -333,16 +333,22 @@ def analyse_one(item, job):
     """Runs on an executor: hashes and analyses one capture into local
     scratch, stages its partitions under --out; never raises for a
     capture tcplab refuses (the driver decides)."""
-    from pyspark import SparkFiles
+    from pyspark import SparkFiles, TaskContext
 
     index, path = item
     tcplab = SparkFiles.get(job["tcplab"])
     if not os.access(tcplab, os.X_OK):
         os.chmod(tcplab, 0o755)
-    conf = SparkFiles.get(job["conf"]) if job["conf"] else None
     work = tempfile.mkdtemp(prefix="tcplab-spark-", dir=scratch_dir(job))
     result = {"index": index, "path": path, "error": None, "stderr": "", "code": 0}
     try:
+        conf = None
+        if job["conf"]:
+            # FsShell reads core-site.xml from its class path (and fails
+            # without one): the driver's configuration under that name.
+            conf = os.path.join(work, "conf")
+            os.mkdir(conf, 0o700)
+            shutil.copy(SparkFiles.get(job["conf"]), os.path.join(conf, "core-site.xml"))
         if is_local(path):
             given, cwd = local_path(path), job["cwd"]
             if not os.path.isdir(cwd):
@@ -377,11 +383,16 @@ def analyse_one(item, job):
         result["counts"] = added[0].group(1)
         parts = os.listdir(os.path.join(local_out, "captures"))
         result["staged_name"] = parts[0].removeprefix("capture=")
-        result["staged"] = f"{job['staging']}/{index}"
+        # One directory per attempt: a task retried, or run twice by
+        # speculation, never mixes its files with another attempt's.
+        result["staged"] = f"{job['staging']}/{index}-{TaskContext.get().attemptNumber()}"
         stage(conf, local_out, result["staged"])
         return result
     except CopyError as e:
         result["error"] = str(e)
+        return result
+    except OSError as e:  # reading the capture again, or the scratch
+        result["error"] = f"{e.filename or path}: {e.strerror or e}"
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -402,10 +413,12 @@ def stage(conf, local_out, staged):
     """Moves the three tables' partitions from local scratch to `staged`."""
     if is_local(staged):
         dst = local_path(staged)
+        shutil.rmtree(dst, ignore_errors=True)
         os.makedirs(dst)
         for table in TABLES:
             shutil.move(os.path.join(local_out, table), os.path.join(dst, table))
         return
+    fs_shell(conf, ["-rm", "-r", "-f", staged], staged)
     fs_shell(conf, ["-mkdir", "-p", staged], staged)
     fs_shell(conf, ["-put"] + [os.path.join(local_out, t) for t in TABLES] + [staged + "/"], staged)
 
@@ -416,11 +429,11 @@ class CopyError(Exception):
 
 def fs_shell(conf, argv, path, missing_ok=False):
     """Hadoop's FsShell (`hadoop fs`) with Spark's jars and the driver's
-    Hadoop configuration: the same file systems the driver reads."""
+    Hadoop configuration (the directory `conf` holds it as core-site.xml):
+    the same file systems the driver reads."""
     java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
-    cmd = [java, "-cp", spark_classpath(), "org.apache.hadoop.fs.FsShell"]
-    if conf:
-        cmd += ["-conf", conf]
+    classpath = ([conf] if conf else []) + [spark_classpath()]
+    cmd = [java, "-cp", ":".join(classpath), "org.apache.hadoop.fs.FsShell"]
     run = subprocess.run(cmd + argv, capture_output=True, text=True)
     if run.returncode != 0:
         if missing_ok and "No such file" in run.stderr:
