@@ -5,7 +5,8 @@
 //! rows in every table. The inputs cover a dataset that already holds a
 //! capture, a capture given twice, two files with one name, a directory
 //! (searched recursively, with a gzip capture and a run's metadata), a
-//! damaged capture and a file that is not a capture (`--keep-going`).
+//! damaged capture, a file that is not a capture (`--keep-going`), and
+//! captures on a file system other than the local one (Hadoop's viewfs).
 //!
 //! PySpark and DuckDB come from PyPI into /opt/tcplab-venv, Java 17 from
 //! Debian (`.ci/install-deps`); `TCPLAB_PYTHON` names another Python.
@@ -55,6 +56,10 @@ for table in ["segments", "connections", "captures"]:
 print(json.dumps(out))
 "#;
 
+/// The directory of captures the job reads through viewfs, and its URI.
+const REMOTE: &str = "remote";
+const VIEWFS: &str = "viewfs://tcplab/remote/";
+
 #[test]
 fn spark_local_mode_writes_the_dataset_tcplab_writes() {
     let Some(python) = python_with(&["pyspark", "duckdb"], "the Spark test") else {
@@ -69,7 +74,7 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    let inputs = inputs(root);
+    let (tcplab_inputs, spark_inputs) = inputs(root);
     let single = root.join("single");
     let spark = root.join("spark");
     // Both datasets hold rst.pcap already: given again, it is not added.
@@ -86,11 +91,16 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
     }
 
     let mut args = vec!["analyze".to_string()];
-    args.extend(inputs.iter().cloned());
+    args.extend(tcplab_inputs.iter().cloned());
     args.extend(["--format", "parquet", "-o"].map(String::from));
     args.push(single.display().to_string());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let tcplab_run = tcplab(&args);
+    // From remote/, where the job's copies of those captures are read by name.
+    let tcplab_run = Command::new(env!("CARGO_BIN_EXE_tcplab"))
+        .current_dir(root.join(REMOTE))
+        .args(&args)
+        .output()
+        .expect("tcplab runs");
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scale/spark_analyze.py");
     let spark_run = Command::new(&python)
@@ -101,9 +111,14 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
         .args(["--conf", "spark.ui.enabled=false"])
         .args(["--conf", "spark.driver.host=127.0.0.1"])
         .args(["--conf", "spark.driver.bindAddress=127.0.0.1"])
+        .arg("--conf")
+        .arg(format!(
+            "spark.hadoop.fs.viewfs.mounttable.tcplab.link./{REMOTE}=file://{}",
+            root.join(REMOTE).display()
+        ))
         .args(["--tcplab", env!("CARGO_BIN_EXE_tcplab"), "--out"])
         .arg(&spark)
-        .args(&inputs)
+        .args(&spark_inputs)
         .output()
         .expect("python runs");
     let spark_err = stderr(&spark_run);
@@ -129,7 +144,12 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
     );
     // The same line for every capture, in the order given.
     let tcplab_out = stdout(&tcplab_run);
-    assert_eq!(stdout(&spark_run), tcplab_out, "{spark_err}");
+    assert_eq!(
+        stdout(&spark_run).replace(VIEWFS, ""),
+        tcplab_out,
+        "{spark_err}"
+    );
+    assert!(stdout(&spark_run).contains(&format!("{VIEWFS}lab.pcap: added as capture=lab.pcap")));
     for expected in [
         "rst.pcap: already in the dataset as capture=rst.pcap (same SHA-256)",
         "added as capture=lossy-2.pcap",
@@ -182,21 +202,15 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
 }
 
 /// The captures given to both, in order: a damaged one, a non-capture, a
-/// directory, one given twice, one the dataset holds already.
-fn inputs(root: &Path) -> Vec<String> {
+/// directory, one given twice, one the dataset holds already, and two
+/// (one with its run's metadata) in `remote/`, which Spark reads through
+/// Hadoop's viewfs (`viewfs://tcplab/remote/…`, a file system other than
+/// the local one: the job copies them with FsShell) and tcplab from that
+/// directory by name. Returns (tcplab's arguments, the job's).
+fn inputs(root: &Path) -> (Vec<String>, Vec<String>) {
     let more = root.join("more");
     // Another lossy.pcap (half-close's bytes): lossy-2.pcap.
     copy(&data("half-close.pcap"), &more.join("a/lossy.pcap"));
-    // A run made by tcplab, with its metadata beside it.
-    copy(&data("keepalive.pcap"), &more.join("run/lab.pcap"));
-    std::fs::write(
-        more.join("run/lab.json"),
-        r#"{"tcplab_version":"0.1.0","scenario":"file","capture_file":"captures/lab.pcap",
-            "sent":{"bytes":10,"sha256":"aa"},"received":{"bytes":9,"sha256":"bb"},
-            "identical":false,"capture":{"packets_saved":1,"kernel_received":1,
-            "kernel_dropped":0,"interface_dropped":0,"complete":true}}"#,
-    )
-    .expect("metadata");
     // A gzip capture; and a file a directory search leaves out.
     copy(&data("multi-if.pcapng"), &more.join("b/multi-if.pcapng"));
     let gz = Command::new("gzip")
@@ -205,14 +219,32 @@ fn inputs(root: &Path) -> Vec<String> {
         .expect("gzip runs");
     assert!(gz.success());
     std::fs::write(more.join("b/notes.txt"), "not a capture").expect("notes");
+    let remote = root.join(REMOTE);
+    copy(&data("zero-window.pcap"), &remote.join("zero-window.pcap"));
+    // A run made by tcplab, with its metadata beside it.
+    copy(&data("keepalive.pcap"), &remote.join("lab.pcap"));
+    std::fs::write(
+        remote.join("lab.json"),
+        r#"{"tcplab_version":"0.1.0","scenario":"file","capture_file":"captures/lab.pcap",
+            "sent":{"bytes":10,"sha256":"aa"},"received":{"bytes":9,"sha256":"bb"},
+            "identical":false,"capture":{"packets_saved":1,"kernel_received":1,
+            "kernel_dropped":0,"interface_dropped":0,"complete":true}}"#,
+    )
+    .expect("metadata");
     let file = |name: &str| data(name).display().to_string();
-    vec![
+    let given = [
         file("lossy.pcap"),
-        file("zero-window.pcap"),
+        format!("{VIEWFS}zero-window.pcap"),
         file("cut-mid-record.pcap"),
         file("not-a-capture.txt"),
         more.display().to_string(),
+        format!("{VIEWFS}lab.pcap"),
         file("rst.pcap"),
         file("lossy.pcap"),
-    ]
+    ];
+    let for_tcplab = given
+        .iter()
+        .map(|g| g.strip_prefix(VIEWFS).unwrap_or(g).to_string())
+        .collect();
+    (for_tcplab, given.to_vec())
 }
