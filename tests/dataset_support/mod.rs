@@ -1,6 +1,8 @@
 //! Helpers of tests/dataset_duckdb.rs: finding DuckDB's Python, writing
 //! the dataset from test captures, running docs/queries.sql, and the
-//! answers to check against (tshark, `tcplab analyze --format json`).
+//! answers to check against (tshark, `tcplab analyze --format json`);
+//! tests/spark_dataset.rs finds its Python here too.
+#![allow(dead_code)]
 
 use crate::common::*;
 use serde_json::Value;
@@ -30,19 +32,33 @@ print(json.dumps(out, default=str))
 
 /// The Python that has DuckDB, or `None` (after saying what to do).
 pub fn python_with_duckdb() -> Option<String> {
+    python_with(&["duckdb"], "the DuckDB test")
+}
+
+/// The Python (TCPLAB_PYTHON, else the virtualenv of `.ci/install-deps`)
+/// that can import every one of `modules`, or `None` after saying what to
+/// do; in CI (CI=true) a missing one fails `test`.
+pub fn python_with(modules: &[&str], test: &str) -> Option<String> {
     let python = std::env::var("TCPLAB_PYTHON").unwrap_or_else(|_| VENV_PYTHON.to_string());
-    let ok = Command::new(&python)
-        .args(["-c", "import duckdb"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
+    let missing: Vec<&str> = modules
+        .iter()
+        .copied()
+        .filter(|m| {
+            !Command::new(&python)
+                .args(["-c", &format!("import {m}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .collect();
+    if missing.is_empty() {
         return Some(python);
     }
     let msg = format!(
-        "{python} cannot import duckdb: run .ci/install-deps (as root; it installs DuckDB from PyPI into /opt/tcplab-venv) or set TCPLAB_PYTHON to a Python that has duckdb"
+        "{python} cannot import {}: run .ci/install-deps (as root; it installs them from PyPI into /opt/tcplab-venv) or set TCPLAB_PYTHON to a Python that has them",
+        missing.join(", ")
     );
     assert!(!in_ci(), "{msg}");
-    eprintln!("skipping the DuckDB test: {msg}");
+    eprintln!("skipping {test}: {msg}");
     None
 }
 
