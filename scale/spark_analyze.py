@@ -24,6 +24,7 @@ CAPTURE_ENDINGS = (".pcap", ".pcapng", ".cap")
 COMPRESSED_ENDINGS = ("", ".gz", ".zst")
 # Where the tasks leave their partitions until the driver names them.
 STAGING = "_tcplab_spark_staging"
+NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
 
 HELP_EPILOG = """\
 INPUTS are capture files or directories on any Hadoop-compatible file
@@ -213,6 +214,10 @@ def main(argv=None):
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("tcplab-analyze")
+    # The dataset's timestamps are Parquet TIMESTAMP(NANOS), which Spark
+    # refuses unless told to read them as nanoseconds in a long
+    # (docs/dataset.md, "Reading it in Spark"); the read-back check needs it.
+    builder = builder.config(NANOS_AS_LONG, "true")
     if not sys.stderr.isatty():
         builder = builder.config("spark.ui.showConsoleProgress", "false")
     if args.master:
@@ -266,7 +271,9 @@ def run(spark, args):
     )
     results.sort(key=lambda r: r["index"])
     try:
-        return report_and_commit(sc, out, results, known, args.keep_going)
+        added = report_and_commit(sc, out, results, known, args.keep_going)
+        read_back(spark, out, added["names"])
+        return added["exit_code"]
     finally:
         staging, fs = fs_of(sc, job["staging"])
         fs.delete(staging, True)
@@ -277,8 +284,34 @@ def run(spark, args):
             os.remove(conf_xml)
 
 
+def read_back(spark, out, names):
+    """Reads the captures just added back through Spark and requires as
+    many segment and connection rows as their captures rows say: the
+    dataset is one that Spark reads, not only one that Spark wrote."""
+    if not names:
+        return
+    from pyspark.sql import functions as F
+
+    def rows(table):
+        paths = [f"{out}/{table}/capture={name}" for name in names]
+        return spark.read.option("basePath", f"{out}/{table}").parquet(*paths)
+
+    said = rows("captures").agg(F.sum("segments"), F.sum("connections")).first()
+    found = (rows("segments").count(), rows("connections").count())
+    if (int(said[0]), int(said[1])) != found:
+        raise SystemExit(
+            f"spark_analyze: error: {out}: Spark reads {found[0]} segments and "
+            f"{found[1]} connections in the captures just added, their captures "
+            f"rows say {int(said[0])} and {int(said[1])}; the dataset is left as "
+            "written, check it with DuckDB (docs/dataset.md)"
+        )
+
+
 def report_and_commit(sc, out, results, known, keep_going):
+    """Prints each capture's line and moves the added ones into `out`;
+    returns the exit code and the partition names added."""
     exit_code = 0
+    added = []
     refused = [r for r in results if r["error"]]
     for r in results:
         sys.stderr.write(r["stderr"])
@@ -290,7 +323,7 @@ def report_and_commit(sc, out, results, known, keep_going):
             "nothing added (--keep-going adds the others)",
             file=sys.stderr,
         )
-        return EXIT_FAILURE
+        return {"exit_code": EXIT_FAILURE, "names": added}
     taken = set(known.values())
     for r in results:
         if r["error"]:
@@ -307,10 +340,11 @@ def report_and_commit(sc, out, results, known, keep_going):
         taken.add(name)
         known[r["sha256"]] = name
         commit(sc, out, r, name)
+        added.append(name)
         print(f"{r['path']}: added as capture={name} ({r['counts']})")
         if exit_code != EXIT_FAILURE:
             exit_code = max(exit_code, r["code"])
-    return exit_code
+    return {"exit_code": exit_code, "names": added}
 
 
 if __name__ == "__main__":
