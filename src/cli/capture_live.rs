@@ -3,7 +3,9 @@
 //! thread owns the terminal and draws the model ten times a second. When
 //! the capture ends (count, duration, a signal) the last state stays on
 //! screen until q. Leaving restores the terminal, also after an error.
+//! `TCPLAB_LIVE_STATS=FILE` measures the drawing (`live_stats`).
 
+use super::live_stats::DrawStats;
 use crate::capture::{Capture, CaptureOutcome};
 use anyhow::Result;
 use ratatui::crossterm::event::{self, Event};
@@ -44,8 +46,20 @@ pub fn run(started: Capture, cancel: &Arc<AtomicBool>, what: &str) -> Result<Cap
         })
     };
     let mut terminal = ratatui::try_init()?;
-    let shown = show(&mut terminal, &work, cancel, &model, &counters, what);
+    let mut stats = DrawStats::from_env();
+    let shown = show(
+        &mut terminal,
+        &work,
+        cancel,
+        &model,
+        &counters,
+        what,
+        &mut stats,
+    );
     ratatui::restore();
+    if let Some(Err(e)) = stats.as_ref().map(DrawStats::write) {
+        eprintln!("tcplab: warning: {e:#}");
+    }
     cancel.store(true, Ordering::Relaxed);
     let outcome = work
         .join()
@@ -62,6 +76,7 @@ fn show(
     model: &Mutex<LiveModel>,
     counters: &Mutex<(u64, u32)>,
     what: &str,
+    stats: &mut Option<DrawStats>,
 ) -> Result<()> {
     let began = Instant::now();
     let mut ui = UiState::default();
@@ -84,6 +99,7 @@ fn show(
             seconds: ended_at.unwrap_or_else(|| began.elapsed().as_secs_f64()),
             ended,
         };
+        let frame_start = Instant::now();
         match (&frozen, ui.paused) {
             (Some(snapshot), true) => {
                 terminal.draw(|f| view::draw(f, snapshot, &ui, &status))?;
@@ -92,6 +108,9 @@ fn show(
                 let live = lock(model);
                 terminal.draw(|f| view::draw(f, &live, &ui, &status))?;
             }
+        }
+        if let Some(stats) = stats {
+            stats.frame(frame_start);
         }
         if !event::poll(FRAME)? {
             continue;
