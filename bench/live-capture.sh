@@ -24,6 +24,7 @@ COLS=${COLS:-160}
 ROWS=${ROWS:-48}
 OUT=${OUT:-/tmp/tcplab-livebench}
 BASELINE=${BASELINE:-1}
+STREAMS=${STREAMS:-1}
 PORT=5001
 
 die() { echo "live-capture.sh: $*" >&2; exit 1; }
@@ -111,7 +112,7 @@ run() {
   cpu_snapshot "$pid" >"$OUT/$label-cpu0.txt"
   t0=$(date +%s.%N)
   ip netns exec "$ns" timeout $((DURATION * 4 + 30)) python3 "$here/traffic.py" bulk \
-    --streams 1 --bytes "$bytes" --port "$PORT" --deadline $((DURATION * 4 + 20)) \
+    --streams "$STREAMS" --bytes $((bytes / STREAMS)) --port "$PORT" --deadline $((DURATION * 4 + 20)) \
     >"$OUT/$label-traffic.txt"
   sleep 0.5
   t1=$(date +%s.%N)

@@ -82,6 +82,7 @@ fn show(
     let mut ui = UiState::default();
     let mut frozen: Option<LiveModel> = None;
     let mut ended_at: Option<f64> = None;
+    let mut next_frame = Instant::now();
     loop {
         let ended = work.is_finished();
         if ended && ended_at.is_none() {
@@ -112,7 +113,17 @@ fn show(
         if let Some(stats) = stats {
             stats.frame(frame_start);
         }
-        if !event::poll(FRAME)? {
+        // Frames on a fixed schedule, not a fixed pause after each one
+        // (drawing's own time would make it fewer than ten a second); a
+        // key draws at once without moving the schedule.
+        let now = Instant::now();
+        if next_frame <= now {
+            next_frame += FRAME;
+            if next_frame <= now {
+                next_frame = now + FRAME;
+            }
+        }
+        if !event::poll(next_frame - now)? {
             continue;
         }
         let Event::Key(key) = event::read()? else {
