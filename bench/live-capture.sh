@@ -13,7 +13,11 @@
 #
 # Knobs: TCPLAB (binary), RATE (tbf rate, default 1200mbit; "none" for no
 # pacing), DURATION (s, default 10), COLS/ROWS (default 160x48), OUT
-# (default /tmp/tcplab-livebench), BASELINE=0 skips the run without --live.
+# (default /tmp/tcplab-livebench), BASELINE=0 skips the run without --live,
+# STREAMS (parallel connections, default 1), PERF=1 records a profile of
+# each capture during the transfer (perf record -g: OUT/LABEL-perf.data),
+# IFACE (default lo; `any` too), NICE (tcplab's nice value, default 0: a
+# negative one shows whether drops come from a loaded machine's scheduler).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +29,10 @@ ROWS=${ROWS:-48}
 OUT=${OUT:-/tmp/tcplab-livebench}
 BASELINE=${BASELINE:-1}
 STREAMS=${STREAMS:-1}
+PERF=${PERF:-0}
+PERF_ARGS=${PERF_ARGS:--F 499 -g}
+IFACE=${IFACE:-lo}
+NICE=${NICE:-0}
 PORT=5001
 
 die() { echo "live-capture.sh: $*" >&2; exit 1; }
@@ -93,7 +101,7 @@ cpu_snapshot() {
 # run LABEL LIVE(0|1): one capture of one transfer; leaves LABEL-*.txt in OUT.
 run() {
   local label=$1 live=$2 pcap=$OUT/$1.pcapng pid t0 t1
-  local cmd=("$TCPLAB" capture -i lo -f "tcp port $PORT" -w "$pcap")
+  local cmd=(nice -n "$NICE" "$TCPLAB" capture -i "$IFACE" -f "tcp port $PORT" -w "$pcap")
   if [ "$live" = 1 ]; then
     printf 'set -g remain-on-exit on\nset -g status off\n' >"$OUT/tmux.conf"
     tmux -L "$sock" -f "$OUT/tmux.conf" new-session -d -s bench -x "$COLS" -y "$ROWS" \
@@ -110,6 +118,12 @@ run() {
   [ "$(cat /proc/"$pid"/comm)" = tcplab ] || die "$label: pid $pid is not tcplab"
   cat /proc/loadavg >"$OUT/$label-load.txt"
   cpu_snapshot "$pid" >"$OUT/$label-cpu0.txt"
+  local perf_pid=
+  if [ "$PERF" = 1 ]; then
+    perf record -q $PERF_ARGS -p "$pid" -o "$OUT/$label-perf.data" 2>"$OUT/$label-perf.log" &
+    perf_pid=$!
+    pids+=("$perf_pid")
+  fi
   t0=$(date +%s.%N)
   ip netns exec "$ns" timeout $((DURATION * 4 + 30)) python3 "$here/traffic.py" bulk \
     --streams "$STREAMS" --bytes $((bytes / STREAMS)) --port "$PORT" --deadline $((DURATION * 4 + 20)) \
@@ -119,6 +133,10 @@ run() {
   cat /proc/loadavg >>"$OUT/$label-load.txt"
   echo "wall $(python3 -c "print($t1-$t0)")" >"$OUT/$label-wall.txt"
   cpu_snapshot "$pid" >"$OUT/$label-cpu1.txt"
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid"
+    wait "$perf_pid" || true
+  fi
   if [ "$live" = 1 ]; then
     tmux -L "$sock" capture-pane -p -t bench >"$OUT/$label-screen.txt"
     tmux -L "$sock" send-keys -t bench q
