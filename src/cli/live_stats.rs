@@ -90,3 +90,43 @@ fn thread_cpu_time() -> Duration {
     }
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_counts_the_frames_and_their_time() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("stats.txt");
+        let mut stats = DrawStats {
+            file: file.clone(),
+            began: Instant::now(),
+            cpu_began: thread_cpu_time(),
+            frames: 0,
+            drawing: Duration::ZERO,
+            longest: Duration::ZERO,
+        };
+        for _ in 0..3 {
+            let start = Instant::now();
+            std::thread::sleep(Duration::from_millis(2));
+            stats.frame(start);
+        }
+        stats.write().expect("writes");
+        let text = std::fs::read_to_string(&file).expect("reads");
+        let value = |key: &str| -> f64 {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix(' '))
+                .unwrap_or_else(|| panic!("{key} in {text}"))
+                .parse()
+                .expect("a number")
+        };
+        assert_eq!(value("frames"), 3.0);
+        assert!(value("draw_ms_total") >= 6.0, "{text}");
+        assert!(value("draw_ms_longest") >= 2.0, "{text}");
+        assert!(value("draw_ms_mean") >= 2.0, "{text}");
+        assert!(value("seconds") > 0.0, "{text}");
+        let share = value("thread_cpu_share");
+        assert!((0.0..=1.0).contains(&share), "{text}");
+    }
+}
