@@ -43,10 +43,11 @@ done
 [ -x "$TCPLAB" ] || die "no tcplab at $TCPLAB (cargo build --release, or set TCPLAB)"
 
 ns=tcplab-livebench-$$
-sock=tcplab-livebench-$$
+sock=$OUT/tmux-$$.sock
 pids=()
 cleanup() {
-  tmux -L "$sock" kill-server 2>/dev/null || true
+  tmux -S "$sock" kill-server 2>/dev/null || true
+  rm -f "$sock"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   if ip netns list | grep -qw "$ns"; then
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
@@ -104,9 +105,9 @@ run() {
   local cmd=(nice -n "$NICE" "$TCPLAB" capture -i "$IFACE" -f "tcp port $PORT" -w "$pcap")
   if [ "$live" = 1 ]; then
     printf 'set -g remain-on-exit on\nset -g status off\n' >"$OUT/tmux.conf"
-    tmux -L "$sock" -f "$OUT/tmux.conf" new-session -d -s bench -x "$COLS" -y "$ROWS" \
+    tmux -S "$sock" -f "$OUT/tmux.conf" new-session -d -s bench -x "$COLS" -y "$ROWS" \
       "exec env TCPLAB_LIVE_STATS=$OUT/$label-stats.txt ip netns exec $ns $(printf '%q ' "${cmd[@]}") --live"
-    pid=$(tmux -L "$sock" display -p -t bench '#{pane_pid}')
+    pid=$(tmux -S "$sock" display -p -t bench '#{pane_pid}')
   else
     ip netns exec "$ns" "${cmd[@]}" >"$OUT/$label-out.txt" 2>&1 &
     pid=$!
@@ -138,8 +139,8 @@ run() {
     wait "$perf_pid" || true
   fi
   if [ "$live" = 1 ]; then
-    tmux -L "$sock" capture-pane -p -t bench >"$OUT/$label-screen.txt"
-    tmux -L "$sock" send-keys -t bench q
+    tmux -S "$sock" capture-pane -p -t bench >"$OUT/$label-screen.txt"
+    tmux -S "$sock" send-keys -t bench q
   else
     kill -INT "$pid"
   fi
@@ -147,8 +148,8 @@ run() {
   kill -0 "$pid" 2>/dev/null && die "$label: tcplab did not stop"
   if [ "$live" = 1 ]; then
     sleep 0.5
-    tmux -L "$sock" capture-pane -p -S -100 -t bench >"$OUT/$label-out.txt"
-    tmux -L "$sock" kill-server
+    tmux -S "$sock" capture-pane -p -S -100 -t bench >"$OUT/$label-out.txt"
+    tmux -S "$sock" kill-server
   else
     wait "$pid" || true
   fi
