@@ -3,7 +3,9 @@
 //! thread owns the terminal and draws the model ten times a second. When
 //! the capture ends (count, duration, a signal) the last state stays on
 //! screen until q. Leaving restores the terminal, also after an error.
+//! `TCPLAB_LIVE_STATS=FILE` measures the drawing (`live_stats`).
 
+use super::live_stats::DrawStats;
 use crate::capture::{Capture, CaptureOutcome};
 use anyhow::Result;
 use ratatui::crossterm::event::{self, Event};
@@ -44,8 +46,20 @@ pub fn run(started: Capture, cancel: &Arc<AtomicBool>, what: &str) -> Result<Cap
         })
     };
     let mut terminal = ratatui::try_init()?;
-    let shown = show(&mut terminal, &work, cancel, &model, &counters, what);
+    let mut stats = DrawStats::from_env();
+    let shown = show(
+        &mut terminal,
+        &work,
+        cancel,
+        &model,
+        &counters,
+        what,
+        &mut stats,
+    );
     ratatui::restore();
+    if let Some(Err(e)) = stats.as_ref().map(DrawStats::write) {
+        eprintln!("tcplab: warning: {e:#}");
+    }
     cancel.store(true, Ordering::Relaxed);
     let outcome = work
         .join()
@@ -62,11 +76,13 @@ fn show(
     model: &Mutex<LiveModel>,
     counters: &Mutex<(u64, u32)>,
     what: &str,
+    stats: &mut Option<DrawStats>,
 ) -> Result<()> {
     let began = Instant::now();
     let mut ui = UiState::default();
     let mut frozen: Option<LiveModel> = None;
     let mut ended_at: Option<f64> = None;
+    let mut next_frame = Instant::now();
     loop {
         let ended = work.is_finished();
         if ended && ended_at.is_none() {
@@ -84,6 +100,7 @@ fn show(
             seconds: ended_at.unwrap_or_else(|| began.elapsed().as_secs_f64()),
             ended,
         };
+        let frame_start = Instant::now();
         match (&frozen, ui.paused) {
             (Some(snapshot), true) => {
                 terminal.draw(|f| view::draw(f, snapshot, &ui, &status))?;
@@ -93,7 +110,20 @@ fn show(
                 terminal.draw(|f| view::draw(f, &live, &ui, &status))?;
             }
         }
-        if !event::poll(FRAME)? {
+        if let Some(stats) = stats {
+            stats.frame(frame_start);
+        }
+        // Frames on a fixed schedule, not a fixed pause after each one
+        // (drawing's own time would make it fewer than ten a second); a
+        // key draws at once without moving the schedule.
+        let now = Instant::now();
+        if next_frame <= now {
+            next_frame += FRAME;
+            if next_frame <= now {
+                next_frame = now + FRAME;
+            }
+        }
+        if !event::poll(next_frame - now)? {
             continue;
         }
         let Event::Key(key) = event::read()? else {

@@ -9,6 +9,7 @@ mod capture_live;
 pub mod compare;
 mod decode_args;
 pub mod lab;
+mod live_stats;
 pub mod path_args;
 pub mod plot;
 pub mod report;
