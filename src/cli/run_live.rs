@@ -1,0 +1,148 @@
+//! `run-and-capture --live` and `compare --live`: the run goes on in its
+//! own thread and feeds a [`LiveFeed`]; on a terminal this thread draws
+//! it (`live_screen`), without one it prints a progress line a second.
+//! q quits as Ctrl-C does: the view asks the run to stop
+//! ([`LiveFeed::quit`]), and the run removes its namespaces, processes and
+//! files as it does on `SIGINT`. After the transfer the view says so and
+//! stays until a key, while the analysis is written; then the caller
+//! prints what a run without `--live` prints.
+
+use super::live_screen::{self, Left, Tick};
+use crate::run_and_capture::live::LiveFeed;
+use anyhow::Result;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tcplab_live::app::{GraphKind, UiState};
+use tcplab_live::model::LiveModel;
+use tcplab_live::view::Status;
+
+/// Both ends of the terminal: the view needs to draw and to read keys.
+pub fn on_terminal() -> bool {
+    std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
+}
+
+/// Runs `work` on its own thread while the feed is shown (or progress is
+/// printed), and returns what `work` returned.
+pub fn watch<T: Send + 'static>(
+    feed: &Arc<LiveFeed>,
+    graphs: &'static [GraphKind],
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let terminal = on_terminal();
+    if !terminal {
+        eprintln!(
+            "tcplab: note: --live needs a terminal; printing a progress line every second instead"
+        );
+    }
+    let work = std::thread::spawn(work);
+    let shown = if terminal {
+        show(feed, graphs, &work)
+    } else {
+        print_progress(feed, &work);
+        Ok(())
+    };
+    let result = work
+        .join()
+        .map_err(|_| anyhow::anyhow!("the run's thread panicked"))?;
+    shown?;
+    Ok(result)
+}
+
+fn show<T>(feed: &Arc<LiveFeed>, graphs: &'static [GraphKind], work: &JoinHandle<T>) -> Result<()> {
+    let ui = UiState {
+        graphs,
+        ..UiState::default()
+    };
+    let mut ended_at: Option<f64> = None;
+    let left = live_screen::on_terminal(|terminal| {
+        live_screen::show(terminal, feed.model(), ui, |live| {
+            tick(feed, live, work.is_finished(), &mut ended_at)
+        })
+    });
+    match left {
+        // The run stops as on Ctrl-C (nothing happens once its transfer is over).
+        Ok(Left::Quit) => feed.quit(),
+        Ok(Left::Told) => {}
+        Err(e) => {
+            feed.quit();
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn tick(feed: &LiveFeed, live: &mut LiveModel, finished: bool, ended_at: &mut Option<f64>) -> Tick {
+    feed.refresh_link(live);
+    let over = feed.transfer_is_over();
+    if !over {
+        *ended_at = None;
+    } else if ended_at.is_none() {
+        *ended_at = Some(feed.seconds());
+    }
+    let label = feed.label();
+    let what = match (over, finished) {
+        (false, _) => label,
+        (true, false) => format!("{label}: transfer over, analysing"),
+        (true, true) => format!("{label}: done"),
+    };
+    Tick {
+        status: Status {
+            what,
+            packets: live.segments,
+            kernel_dropped: None,
+            seconds: ended_at.unwrap_or_else(|| feed.seconds()),
+            ended: over,
+        },
+        // The run failed or was stopped by a signal: its error follows.
+        leave: finished && !over,
+    }
+}
+
+/// One line a second until the work ends.
+fn print_progress<T>(feed: &LiveFeed, work: &JoinHandle<T>) {
+    let mut next = 1.0;
+    while !work.is_finished() {
+        std::thread::sleep(Duration::from_millis(50));
+        let seconds = feed.seconds();
+        if seconds < next || feed.transfer_is_over() {
+            continue;
+        }
+        next = seconds.floor() + 1.0;
+        let line = {
+            let mut live = live_screen::lock(feed.model());
+            feed.refresh_link(&mut live);
+            progress_line(&feed.label(), seconds, &live)
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+        let _ = err.flush();
+    }
+}
+
+/// `run 1/2: reno  3 s  1412 packets  retransmissions 4  cwnd 42  ssthresh 30  srtt 41.2 ms  link queue 12, drops 3`.
+pub fn progress_line(label: &str, seconds: f64, live: &LiveModel) -> String {
+    let retransmissions: u64 = live.connections().iter().map(|c| c.retransmissions()).sum();
+    let mut line = format!(
+        "{label}  {seconds:>4.0} s  {} packets  retransmissions {retransmissions}",
+        live.segments
+    );
+    if let Some(k) = live.kernel.as_ref().and_then(|k| k.last) {
+        line.push_str(&format!(
+            "  cwnd {}  ssthresh {}  srtt {:.1} ms",
+            k.cwnd,
+            k.ssthresh
+                .map_or_else(|| "-".to_string(), |s| s.to_string()),
+            f64::from(k.srtt_us) / 1e3
+        ));
+    }
+    if let Some(l) = &live.link {
+        line.push_str(&format!(
+            "  link queue {}, drops {}",
+            l.queue[0],
+            l.forward.lost + l.forward.queue_drops + l.backward.lost + l.backward.queue_drops
+        ));
+    }
+    line
+}
