@@ -121,11 +121,16 @@ fn print_progress<T>(feed: &LiveFeed, work: &JoinHandle<T>) {
     }
 }
 
-/// `run 1/2: reno  3 s  1412 packets  retransmissions 4  cwnd 42  ssthresh 30  srtt 41.2 ms  link queue 12, drops 3`.
+/// `compare, run 1/2: reno     3 s  1412 packets  sent again 4  cwnd 42  ssthresh 30  srtt 41.2 ms  link queue 12, drops 3`.
 pub fn progress_line(label: &str, seconds: f64, live: &LiveModel) -> String {
-    let retransmissions: u64 = live.connections().iter().map(|c| c.retransmissions()).sum();
+    let sent_again: u64 = live
+        .connections()
+        .iter()
+        .flat_map(|c| &c.dirs)
+        .map(|d| d.sent_again())
+        .sum();
     let mut line = format!(
-        "{label}  {seconds:>4.0} s  {} packets  retransmissions {retransmissions}",
+        "{label}  {seconds:>4.0} s  {} packets  sent again {sent_again}",
         live.segments
     );
     if let Some(k) = live.kernel.as_ref().and_then(|k| k.last) {

@@ -84,7 +84,10 @@ impl LiveFeed {
     }
 
     /// The capture and the transfer are over (the analysis may go on).
+    /// The link's last counters go to the model first: they are final
+    /// now that the emulator has stopped.
     pub(crate) fn end_transfer(&self) {
+        self.refresh_link(&mut lock(&self.model));
         self.transfer_over.store(true, Ordering::Relaxed);
     }
 
