@@ -20,6 +20,9 @@ use tcplab_analysis::{Event, Mechanism};
 /// Lines the panel takes, borders included.
 pub const PANEL_HEIGHT: u16 = 12;
 
+/// A line of a graph: its name, colour and points.
+type Curve = (&'static str, Color, Vec<(f64, f64)>);
+
 /// Whether the model has anything for the panel (a run, not a capture).
 pub fn has_panel(model: &LiveModel) -> bool {
     model.kernel.is_some() || model.link.is_some()
@@ -123,7 +126,7 @@ pub fn draw_graph(
     conn: &ConnRow,
 ) {
     let origin = conn.first.as_secs_f64();
-    let lines: Vec<(&str, Color, Vec<(f64, f64)>)> = match (graph, &model.kernel, &model.link) {
+    let lines: Vec<Curve> = match (graph, &model.kernel, &model.link) {
         (GraphKind::Cwnd, Some(k), _) => vec![
             ("cwnd", Color::Cyan, since(&k.cwnd, origin)),
             ("ssthresh", Color::Yellow, since(&k.ssthresh, origin)),
@@ -167,4 +170,80 @@ pub fn draw_graph(
             short(y_max),
         ]));
     frame.render_widget(chart, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::UiState;
+    use crate::view::{draw, Status};
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    use tcplab_analysis::record::tcp_info::TcpInfo;
+    use tcplab_analysis::synthetic;
+
+    fn screen(model: &LiveModel, ui: &UiState) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(170, 40)).expect("terminal");
+        terminal
+            .draw(|f| draw(f, model, ui, &Status::default()))
+            .expect("draws");
+        let buffer = terminal.backend().buffer().clone();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_run_shows_the_kernel_and_the_link_beside_the_capture() {
+        let mut model = LiveModel::new();
+        for r in synthetic::reports_of(&synthetic::closed(40001, 0, 1000)) {
+            model.push(&r);
+        }
+        let first = model.connections()[0].first.as_secs_f64();
+        model.push_tcp_info(&TcpInfo {
+            time: first + 0.001,
+            cwnd: 10,
+            srtt_us: 41_200,
+            ..TcpInfo::default()
+        });
+        model.push_tcp_info(&TcpInfo {
+            time: first + 0.002,
+            cwnd: 14,
+            ssthresh: Some(7),
+            srtt_us: 41_200,
+            total_retrans: 1,
+            ..TcpInfo::default()
+        });
+        let forward = LinkStats {
+            lost: 3,
+            queue_drops: 2,
+            max_queue_packets: 9,
+            ..LinkStats::default()
+        };
+        model.update_link(first + 0.002, forward, LinkStats::default(), [4, 0]);
+        let text = screen(&model, &UiState::default());
+        assert!(
+            text.contains("cwnd 14 segments, ssthresh 7 (open)"),
+            "{text}"
+        );
+        assert!(text.contains("srtt 41.2 ms"), "{text}");
+        assert!(text.contains("kernel: sent again 1"), "{text}");
+        assert!(
+            text.contains("link → queue 4 (max 9), lost 3, queue full 2"),
+            "{text}"
+        );
+        let ui = UiState {
+            graph: GraphKind::Cwnd,
+            graphs: &GraphKind::EMULATED_RUN,
+            ..UiState::default()
+        };
+        let text = screen(&model, &ui);
+        assert!(text.contains("cwnd and ssthresh from TCP_INFO"), "{text}");
+        assert!(text.contains("g graph (1-6)"), "{text}");
+    }
 }
