@@ -263,3 +263,46 @@ fn root_without_a_terminal_a_live_run_prints_progress_lines() {
     );
     assert!(stdout(&out).contains("wrote:"), "then the usual output");
 }
+
+/// `compare --live` without a terminal: progress lines of each run in turn, named by it.
+#[test]
+fn root_without_a_terminal_compare_live_prints_each_runs_progress() {
+    if !root_or_skip("root_without_a_terminal_compare_live_prints_each_runs_progress") {
+        return;
+    }
+    let _one = ONE_RUN_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (out_dir, report_dir) = (dir.path().join("c"), dir.path().join("r"));
+    let out = tcplab(&[
+        "compare",
+        "--live",
+        "--cc",
+        "reno,cubic",
+        "--rate",
+        "10mbit",
+        "--delay",
+        "10ms",
+        "--payload-size",
+        "2M",
+        "--out-dir",
+        &out_dir.to_string_lossy(),
+        "--report-dir",
+        &report_dir.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--live needs a terminal"), "{err}");
+    for run in ["compare, run 1/2: reno ", "compare, run 2/2: cubic "] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(run) && l.contains(" packets  sent again ")),
+            "a progress line of {run:?}: {err}"
+        );
+    }
+    let text = stdout(&out);
+    assert!(
+        text.contains("run 2/2: cubic …"),
+        "the run lines still come: {text}"
+    );
+    assert!(text.contains("compare.md"), "{text}");
+}

@@ -226,7 +226,12 @@ fn run_live(opts: CompareOptions) -> Result<compare::Result<compare::CompareOutc
             })
         }
     };
-    let outcome = super::run_live::watch(&feed, &GraphKind::EMULATED_RUN, work)?;
+    let outcome = super::run_live::watch(
+        &feed,
+        &GraphKind::EMULATED_RUN,
+        super::run_live::Runs::Many,
+        work,
+    )?;
     for (line, warning) in lines.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
         say(&line, warning);
     }

@@ -171,7 +171,9 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
             live: Some(Arc::clone(&feed)),
             ..opts
         };
-        super::run_live::watch(&feed, graphs, move || run_and_capture::run(&opts))?
+        super::run_live::watch(&feed, graphs, super::run_live::Runs::One, move || {
+            run_and_capture::run(&opts)
+        })?
     } else {
         run_and_capture::run(&opts)
     };

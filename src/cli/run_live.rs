@@ -23,11 +23,22 @@ pub fn on_terminal() -> bool {
     std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
 }
 
+/// Whether the view's end follows each transfer or only the whole work.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// One run: the view says ENDED once its transfer is over.
+    One,
+    /// Several, one after another (`compare`): ENDED only after the last,
+    /// once everything is written.
+    Many,
+}
+
 /// Runs `work` on its own thread while the feed is shown (or progress is
 /// printed), and returns what `work` returned.
 pub fn watch<T: Send + 'static>(
     feed: &Arc<LiveFeed>,
     graphs: &'static [GraphKind],
+    runs: Runs,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T> {
     let terminal = on_terminal();
@@ -38,7 +49,7 @@ pub fn watch<T: Send + 'static>(
     }
     let work = std::thread::spawn(work);
     let shown = if terminal {
-        show(feed, graphs, &work)
+        show(feed, graphs, runs, &work)
     } else {
         print_progress(feed, &work);
         Ok(())
@@ -50,7 +61,12 @@ pub fn watch<T: Send + 'static>(
     Ok(result)
 }
 
-fn show<T>(feed: &Arc<LiveFeed>, graphs: &'static [GraphKind], work: &JoinHandle<T>) -> Result<()> {
+fn show<T>(
+    feed: &Arc<LiveFeed>,
+    graphs: &'static [GraphKind],
+    runs: Runs,
+    work: &JoinHandle<T>,
+) -> Result<()> {
     let ui = UiState {
         graphs,
         ..UiState::default()
@@ -58,7 +74,7 @@ fn show<T>(feed: &Arc<LiveFeed>, graphs: &'static [GraphKind], work: &JoinHandle
     let mut ended_at: Option<f64> = None;
     let left = live_screen::on_terminal(|terminal| {
         live_screen::show(terminal, feed.model(), ui, |live| {
-            tick(feed, live, work.is_finished(), &mut ended_at)
+            tick(feed, live, runs, work.is_finished(), &mut ended_at)
         })
     });
     match left {
@@ -73,7 +89,13 @@ fn show<T>(feed: &Arc<LiveFeed>, graphs: &'static [GraphKind], work: &JoinHandle
     Ok(())
 }
 
-fn tick(feed: &LiveFeed, live: &mut LiveModel, finished: bool, ended_at: &mut Option<f64>) -> Tick {
+fn tick(
+    feed: &LiveFeed,
+    live: &mut LiveModel,
+    runs: Runs,
+    finished: bool,
+    ended_at: &mut Option<f64>,
+) -> Tick {
     feed.refresh_link(live);
     let over = feed.transfer_is_over();
     if !over {
@@ -93,28 +115,30 @@ fn tick(feed: &LiveFeed, live: &mut LiveModel, finished: bool, ended_at: &mut Op
             packets: live.segments,
             kernel_dropped: None,
             seconds: ended_at.unwrap_or_else(|| feed.seconds()),
-            ended: over,
+            ended: over && (finished || runs == Runs::One),
         },
         // The run failed or was stopped by a signal: its error follows.
         leave: finished && !over,
     }
 }
 
-/// One line a second until the work ends.
+/// One line a second of each run until the work ends.
 fn print_progress<T>(feed: &LiveFeed, work: &JoinHandle<T>) {
-    let mut next = 1.0;
+    let mut last: Option<(String, u64)> = None;
     while !work.is_finished() {
         std::thread::sleep(Duration::from_millis(50));
-        let seconds = feed.seconds();
-        if seconds < next || feed.transfer_is_over() {
+        let (label, seconds) = (feed.label(), feed.seconds());
+        let whole = seconds as u64;
+        let this = Some((label, whole));
+        if whole == 0 || this == last || feed.transfer_is_over() {
             continue;
         }
-        next = seconds.floor() + 1.0;
         let line = {
             let mut live = live_screen::lock(feed.model());
             feed.refresh_link(&mut live);
-            progress_line(&feed.label(), seconds, &live)
+            progress_line(this.as_ref().map_or("", |t| t.0.as_str()), seconds, &live)
         };
+        last = this;
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{line}");
         let _ = err.flush();
