@@ -12,6 +12,7 @@ use crate::run_and_capture::live::LiveFeed;
 use crate::run_and_capture::{RunOptions, Scenario};
 use anyhow::{bail, Result};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -226,12 +227,21 @@ fn run_live(opts: CompareOptions) -> Result<compare::Result<compare::CompareOutc
             })
         }
     };
-    let outcome = super::run_live::watch(
+    let (outcome, late) = super::run_live::watch(
         &feed,
         &GraphKind::EMULATED_RUN,
         super::run_live::Runs::Many,
         work,
     )?;
+    if let (Some(signal), Ok(_)) = (late, &outcome) {
+        // The terminal may be gone: nothing more is printed to it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "tcplab: interrupted ({}) after the comparison; its files are written",
+            signal.name()
+        );
+        std::process::exit(i32::from(signal.exit_code()));
+    }
     for (line, warning) in lines.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
         say(&line, warning);
     }

@@ -12,6 +12,7 @@ use crate::run_and_capture::{self, RunOptions, Scenario};
 use crate::signals::StopSignals;
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -171,9 +172,20 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
             live: Some(Arc::clone(&feed)),
             ..opts
         };
-        super::run_live::watch(&feed, graphs, super::run_live::Runs::One, move || {
-            run_and_capture::run(&opts)
-        })?
+        let (outcome, late) =
+            super::run_live::watch(&feed, graphs, super::run_live::Runs::One, move || {
+                run_and_capture::run(&opts)
+            })?;
+        if let (Some(signal), Ok(_)) = (late, &outcome) {
+            // The terminal may be gone: nothing more is printed to it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "tcplab: interrupted ({}) after the run; its files are written",
+                signal.name()
+            );
+            return Ok(ExitCode::from(signal.exit_code()));
+        }
+        outcome
     } else {
         run_and_capture::run(&opts)
     };

@@ -9,9 +9,10 @@
 
 use super::live_screen::{self, Left, Tick};
 use crate::run_and_capture::live::LiveFeed;
+use crate::signals::{StopSignal, StopSignals};
 use anyhow::Result;
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use tcplab_live::app::{GraphKind, UiState};
@@ -34,13 +35,17 @@ pub enum Runs {
 }
 
 /// Runs `work` on its own thread while the feed is shown (or progress is
-/// printed), and returns what `work` returned.
+/// printed), and returns what `work` returned, and the signal that came
+/// once its transfer was over, if one did: the run no longer listens
+/// then, and the view, waiting for a key, must not outlive a closed
+/// terminal or a `kill` (the caller exits with 128 + the signal).
 pub fn watch<T: Send + 'static>(
     feed: &Arc<LiveFeed>,
     graphs: &'static [GraphKind],
     runs: Runs,
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T> {
+) -> Result<(T, Option<StopSignal>)> {
+    let signalled = watch_signals()?;
     let terminal = on_terminal();
     if !terminal {
         eprintln!(
@@ -49,7 +54,7 @@ pub fn watch<T: Send + 'static>(
     }
     let work = std::thread::spawn(work);
     let shown = if terminal {
-        show(feed, graphs, runs, &work)
+        show(feed, graphs, runs, &work, &signalled)
     } else {
         print_progress(feed, &work);
         Ok(())
@@ -58,7 +63,27 @@ pub fn watch<T: Send + 'static>(
         .join()
         .map_err(|_| anyhow::anyhow!("the run's thread panicked"))?;
     shown?;
-    Ok(result)
+    let late = *live_screen::lock(&signalled);
+    Ok((result, late.filter(|_| feed.transfer_is_over())))
+}
+
+/// A thread that notes Ctrl-C, `kill` and a closed terminal (the run
+/// catches them too, and stops while its transfer goes on).
+fn watch_signals() -> Result<Arc<Mutex<Option<StopSignal>>>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut stop = {
+        let _entered = runtime.enter();
+        StopSignals::catch()?
+    };
+    let signalled = Arc::new(Mutex::new(None));
+    let seen = Arc::clone(&signalled);
+    std::thread::spawn(move || {
+        let signal = runtime.block_on(stop.recv());
+        *live_screen::lock(&seen) = Some(signal);
+    });
+    Ok(signalled)
 }
 
 fn show<T>(
@@ -66,6 +91,7 @@ fn show<T>(
     graphs: &'static [GraphKind],
     runs: Runs,
     work: &JoinHandle<T>,
+    signalled: &Mutex<Option<StopSignal>>,
 ) -> Result<()> {
     let ui = UiState {
         graphs,
@@ -74,7 +100,9 @@ fn show<T>(
     let mut ended_at: Option<f64> = None;
     let left = live_screen::on_terminal(|terminal| {
         live_screen::show(terminal, feed.model(), ui, |live| {
-            tick(feed, live, runs, work.is_finished(), &mut ended_at)
+            let mut t = tick(feed, live, runs, work.is_finished(), &mut ended_at);
+            t.leave |= live_screen::lock(signalled).is_some() && feed.transfer_is_over();
+            t
         })
     });
     match left {
