@@ -54,8 +54,10 @@ pub fn run(started: Capture, cancel: &Arc<AtomicBool>, what: &str) -> Result<Cap
                     seconds: ended_at.unwrap_or_else(|| began.elapsed().as_secs_f64()),
                     ended,
                 },
-                // A signal: stop as Ctrl-C outside the view would.
-                leave: cancel.load(Ordering::Relaxed) && !ended,
+                // A signal: stop as Ctrl-C outside the view would; after
+                // the end too (a closed terminal must not leave the view
+                // waiting for a key it cannot get).
+                leave: cancel.load(Ordering::Relaxed),
             }
         })
     });
