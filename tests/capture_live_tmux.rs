@@ -7,77 +7,12 @@
 
 mod common;
 
+use common::tmux::Tmux;
 use common::traffic::Traffic;
 use common::*;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    session: String,
-}
-
-impl Tmux {
-    fn start(command: &str) -> Tmux {
-        let session = format!("tcplab-test-{}", std::process::id());
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "180",
-                "-y",
-                "50",
-                command,
-            ])
-            .status()
-            .expect("tmux runs");
-        assert!(ok.success(), "tmux new-session");
-        Tmux { session }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .expect("tmux capture-pane");
-        stdout(&out)
-    }
-
-    fn keys(&self, keys: &str) {
-        let ok = Command::new("tmux")
-            .args(["send-keys", "-t", &self.session, keys])
-            .status()
-            .expect("tmux send-keys");
-        assert!(ok.success());
-    }
-
-    /// Waits until the screen holds `needle`; the screen then.
-    fn wait_for(&self, needle: &str, limit: Duration) -> String {
-        let started = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                started.elapsed() < limit,
-                "{needle:?} never showed; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
-    }
-}
 
 fn tcplab_captures_running(file: &Path) -> usize {
     let out = Command::new("pgrep")

@@ -8,11 +8,15 @@ use super::path_args::{check_cc_name, PathArgs};
 use super::EXIT_PARTIAL;
 use crate::cli::values::{LangArg, ModeArg};
 use crate::compare::{self, CompareOptions, Progress, MAX_ALGORITHMS, MIN_ALGORITHMS};
+use crate::run_and_capture::live::LiveFeed;
 use crate::run_and_capture::{RunOptions, Scenario};
 use anyhow::{bail, Result};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use tcplab_live::app::GraphKind;
 use tcplab_net::{privilege, tcpinfo};
 use tcplab_render::report::Lang;
 
@@ -46,6 +50,9 @@ pub struct CompareArgs {
     pub lang: Option<LangArg>,
     #[command(flatten)]
     pub path: PathArgs,
+    /// Watch each run in turn in run-and-capture's full-screen view (its algorithm in the status line); q stops the comparison as Ctrl-C does. Without a terminal, a progress line a second
+    #[arg(long)]
+    pub live: bool,
 }
 
 /// `reno,cubic` → the algorithms, each a possible kernel name, no repeats.
@@ -111,11 +118,20 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
             link,
             capture_at: path.capture_at(),
             tuning,
+            live: None,
         },
         default_path,
     };
     print_path(&opts);
-    let outcome = match compare::run(&opts, print_progress) {
+    let outcome = if args.live {
+        run_live(opts.clone())?
+    } else {
+        compare::run(&opts, |p| {
+            let (line, warning) = progress_line(p);
+            say(&line, warning);
+        })
+    };
+    let outcome = match outcome {
         Err(compare::CompareError::Interrupted {
             signal,
             finished,
@@ -181,31 +197,95 @@ fn print_path(opts: &CompareOptions) {
     );
 }
 
-fn print_progress(p: Progress<'_>) {
+/// The runs under the live view: each run's algorithm in its status
+/// line; the progress lines, which would break the screen, are printed
+/// once it closes.
+fn run_live(opts: CompareOptions) -> Result<compare::Result<compare::CompareOutcome>> {
+    let feed = LiveFeed::new(String::new());
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let work = {
+        let (feed, lines) = (Arc::clone(&feed), Arc::clone(&lines));
+        let opts = CompareOptions {
+            run: RunOptions {
+                live: Some(Arc::clone(&feed)),
+                ..opts.run.clone()
+            },
+            ..opts
+        };
+        move || {
+            compare::run(&opts, |p| {
+                if let Progress::Starting {
+                    index,
+                    count,
+                    algorithm,
+                } = p
+                {
+                    feed.set_label(format!("compare, run {}/{count}: {algorithm}", index + 1));
+                }
+                let line = progress_line(p);
+                lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            })
+        }
+    };
+    let (outcome, late) = super::run_live::watch(
+        &feed,
+        &GraphKind::EMULATED_RUN,
+        super::run_live::Runs::Many,
+        work,
+    )?;
+    if let (Some(signal), Ok(_)) = (late, &outcome) {
+        // The terminal may be gone: nothing more is printed to it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "tcplab: interrupted ({}) after the comparison; its files are written",
+            signal.name()
+        );
+        std::process::exit(i32::from(signal.exit_code()));
+    }
+    for (line, warning) in lines.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        say(&line, warning);
+    }
+    Ok(outcome)
+}
+
+fn say(line: &str, warning: bool) {
+    if warning {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+/// A line about the runs' progress, and whether it is a warning.
+fn progress_line(p: Progress<'_>) -> (String, bool) {
     match p {
         Progress::Starting {
             index,
             count,
             algorithm,
-        } => println!("run {}/{count}: {algorithm} …", index + 1),
+        } => (format!("run {}/{count}: {algorithm} …", index + 1), false),
         Progress::Finished {
             algorithm,
             seconds,
             warnings,
-        } => println!(
-            "  {algorithm} done in {seconds:.1} s{}",
-            if warnings.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} warning(s), listed at the end)", warnings.len())
-            }
+        } => (
+            format!(
+                "  {algorithm} done in {seconds:.1} s{}",
+                if warnings.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} warning(s), listed at the end)", warnings.len())
+                }
+            ),
+            false,
         ),
-        Progress::NotRemoved { path, error } => {
-            eprintln!(
+        Progress::NotRemoved { path, error } => (
+            format!(
                 "tcplab: warning: could not remove {}: {error}",
                 path.display()
-            )
-        }
+            ),
+            true,
+        ),
     }
 }
 

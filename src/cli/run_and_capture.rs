@@ -7,13 +7,17 @@
 use super::path_args::PathArgs;
 use super::EXIT_FAILURE;
 use crate::cli::values::{LangArg, ModeArg};
+use crate::run_and_capture::live::LiveFeed;
 use crate::run_and_capture::{self, RunOptions, Scenario};
 use crate::signals::StopSignals;
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use tcplab_analysis::record::sockets::{Owner, SocketMap};
+use tcplab_live::app::GraphKind;
 use tcplab_net::{netns::Netns, privilege};
 
 #[derive(Args, Debug)]
@@ -43,6 +47,9 @@ pub struct RunArgs {
     pub host_loopback: bool,
     #[command(flatten)]
     pub path: PathArgs,
+    /// Watch the run in a full-screen view as it happens (the Stevens graph, cwnd/ssthresh/srtt from TCP_INFO, the link's queue and drops, the events); q stops the run as Ctrl-C does. Without a terminal, a progress line a second
+    #[arg(long)]
+    pub live: bool,
     /// Internal: we are already inside the run's namespace
     #[arg(long, hide = true)]
     pub inside_netns: Option<String>,
@@ -147,8 +154,42 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
         link: args.path.link()?,
         capture_at: args.path.capture_at(),
         tuning: args.path.tuning()?,
+        live: None,
     };
-    let outcome = match run_and_capture::run(&opts) {
+    let outcome = if args.live {
+        let label = match &opts.link {
+            Some(_) => "run-and-capture, emulated path".to_string(),
+            None if args.inside_netns.is_some() => "run-and-capture, namespace's lo".to_string(),
+            None => "run-and-capture, host's lo".to_string(),
+        };
+        let graphs: &'static [GraphKind] = if opts.link.is_some() {
+            &GraphKind::EMULATED_RUN
+        } else {
+            &GraphKind::RUN
+        };
+        let feed = LiveFeed::new(label);
+        let opts = RunOptions {
+            live: Some(Arc::clone(&feed)),
+            ..opts
+        };
+        let (outcome, late) =
+            super::run_live::watch(&feed, graphs, super::run_live::Runs::One, move || {
+                run_and_capture::run(&opts)
+            })?;
+        if let (Some(signal), Ok(_)) = (late, &outcome) {
+            // The terminal may be gone: nothing more is printed to it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "tcplab: interrupted ({}) after the run; its files are written",
+                signal.name()
+            );
+            return Ok(ExitCode::from(signal.exit_code()));
+        }
+        outcome
+    } else {
+        run_and_capture::run(&opts)
+    };
+    let outcome = match outcome {
         Err(run_and_capture::RunError::Interrupted(signal)) => {
             eprintln!("tcplab: interrupted; stopped the run and removed its namespaces");
             return Ok(ExitCode::from(signal.exit_code()));

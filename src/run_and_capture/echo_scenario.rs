@@ -12,7 +12,7 @@ use tcplab_analysis::record::run_meta::RunMeta;
 use tcplab_lab::echo::{self, EchoOptions, EchoVersion};
 use tcplab_lab::event::{Event, EventSink};
 use tcplab_lab::Limits;
-use tcplab_net::tcpinfo::{self, Sampler, TcpInfo};
+use tcplab_net::tcpinfo::{self, TcpInfo};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
 use tokio::sync::{Barrier, Notify};
@@ -29,7 +29,7 @@ pub(crate) async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| RunError::Lab(e.to_string()))?;
-    let capture = net.capture(pcap, addr.port(), CLIENTS)?;
+    let capture = net.capture(pcap, addr.port(), CLIENTS, opts.live.clone())?;
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
     let connected = Arc::new(AtomicUsize::new(0));
     let all_accepted = Arc::new(Notify::new());
@@ -65,8 +65,9 @@ pub(crate) async fn run(
         let (barrier, failed) = (barrier.clone(), failed.clone());
         let socket = net.client_socket(&opts.tuning)?;
         let nodelay = opts.tuning.nodelay;
+        let feed = opts.live.clone();
         clients.push(tokio::spawn(async move {
-            client(socket, addr, nodelay, id, barrier, failed).await
+            client(socket, addr, nodelay, id, barrier, failed, feed).await
         }));
     }
     let mut warnings = Vec::new();
@@ -155,6 +156,7 @@ async fn client(
     id: usize,
     barrier: Arc<Barrier>,
     failed: Arc<Notify>,
+    feed: Option<Arc<super::live::LiveFeed>>,
 ) -> Result<Sampled, String> {
     let mut stream = match net::connect(socket, addr, nodelay).await {
         Ok(s) => s,
@@ -164,7 +166,11 @@ async fn client(
         }
     };
     let sampler = (id == 1)
-        .then(|| tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start))
+        .then(|| {
+            tcpinfo::dup(stream.as_fd())
+                .ok()
+                .map(|fd| super::live::sampler(fd, feed.as_ref()))
+        })
         .flatten();
     let cc = tcpinfo::congestion(stream.as_fd()).ok();
     let local = stream.local_addr().ok().map(|a| a.to_string());

@@ -23,7 +23,7 @@ use tcplab_lab::file_copy::{
 use tcplab_lab::framing::HeaderWidth;
 use tcplab_lab::Limits;
 use tcplab_net::scratch::ScratchDir;
-use tcplab_net::tcpinfo::{self, Sampler};
+use tcplab_net::tcpinfo;
 
 pub(crate) async fn run(
     opts: &RunOptions,
@@ -58,7 +58,7 @@ pub(crate) async fn run(
         .local_addr()
         .map_err(|e| RunError::Lab(e.to_string()))?;
     let received_dir = received_dir()?;
-    let capture = net.capture(pcap, addr.port(), 1)?;
+    let capture = net.capture(pcap, addr.port(), 1, opts.live.clone())?;
     let snapshotter = net.snapshotter();
 
     let snapshot: Snapshot = Arc::new(Mutex::new(Vec::new()));
@@ -212,7 +212,9 @@ async fn send_sampled(
     // Sending anyway after the wait: the table may then miss the connection.
     let _ = tokio::time::timeout(TABLE_WAIT, tabled.notified()).await;
     let cc = tcpinfo::congestion(stream.as_fd()).ok();
-    let sampler = tcpinfo::dup(stream.as_fd()).ok().map(Sampler::start);
+    let sampler = tcpinfo::dup(stream.as_fd())
+        .ok()
+        .map(|fd| super::live::sampler(fd, opts.live.as_ref()));
     let sent = file_copy::send_over(stream, request)
         .await
         .map(|sent| sent.digest)

@@ -13,6 +13,7 @@ mod net;
 pub use net::Tuning;
 
 mod files;
+pub mod live;
 pub mod payload;
 pub mod stamp;
 
@@ -70,6 +71,8 @@ pub struct RunOptions {
     /// Where the emulated path is captured.
     pub capture_at: PathEnd,
     pub tuning: Tuning,
+    /// `--live`: what the run hands the live view as it goes on.
+    pub live: Option<Arc<live::LiveFeed>>,
 }
 
 #[derive(Debug, Error)]
@@ -161,6 +164,7 @@ impl CaptureThread {
         pcap: &Path,
         port: u16,
         expected: usize,
+        feed: Option<Arc<live::LiveFeed>>,
     ) -> Result<CaptureThread, RunError> {
         let filter = format!("tcp port {port}");
         let live = LiveCapture::start_with_snaplen(device, &filter, pcap, snaplen)?;
@@ -172,7 +176,16 @@ impl CaptureThread {
             let deadline = Instant::now() + MAX_RUN;
             let result = live.run(
                 |rec| {
-                    watch.push_record(rec);
+                    // The file keeps microseconds: so does what the live
+                    // view is told, so that it analyses what the file holds.
+                    let rec = tcplab_wire::capture::Record {
+                        ts: tcplab_wire::capture::Timestamp(rec.ts.0 - rec.ts.0.rem_euclid(1000)),
+                        ..*rec
+                    };
+                    let report = watch.push_record(&rec);
+                    if let (Some(feed), Some(report)) = (&feed, report) {
+                        feed.push_segment(&report);
+                    }
                     watch.all_finished(expected)
                 },
                 deadline,
@@ -236,6 +249,9 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     // with them in place.
     let _entered = runtime.enter();
     let mut stop = StopSignals::catch().map_err(io_err(&opts.out_dir))?;
+    if let Some(feed) = &opts.live {
+        feed.begin();
+    }
     let mut path = match opts.link {
         Some(params) => {
             remove_stale();
@@ -243,6 +259,9 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         }
         None => None,
     };
+    if let (Some(feed), Some(path)) = (&opts.live, &path) {
+        feed.set_gauges(path.gauges());
+    }
     let transfer = transfer(opts, &runtime, &mut stop, &mut path, &base, &pcap);
     if let Some(path) = path {
         for e in path.remove() {
@@ -250,6 +269,9 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         }
     }
     let (result, drops) = transfer?;
+    if let Some(feed) = &opts.live {
+        feed.end_transfer();
+    }
     // The transfer is over and the namespaces are gone: a signal during the
     // analysis, graphs and report just stops the program (tokio keeps the
     // signal once it has caught it, so it must be acted on here).
@@ -293,6 +315,13 @@ fn transfer(
         }
     };
     let limit = MAX_RUN + TEARDOWN_GRACE;
+    // q in the live view stops the run exactly as Ctrl-C does.
+    let quit = async {
+        match &opts.live {
+            Some(feed) => feed.quitted().await,
+            None => std::future::pending::<()>().await,
+        }
+    };
     let outcome = runtime.block_on(async {
         let died = async {
             let dead = match died {
@@ -308,6 +337,7 @@ fn transfer(
                 r.unwrap_or(Err(RunError::TooLong(limit.as_secs())))
             }
             signal = stop.recv() => Err(RunError::Interrupted(signal)),
+            _ = quit => Err(RunError::Interrupted(StopSignal::Interrupt)),
             _ = died => Err(RunError::EmulatorDied),
         }
     });

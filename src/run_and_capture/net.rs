@@ -96,6 +96,7 @@ impl Net<'_> {
         pcap: &Path,
         port: u16,
         expected: usize,
+        feed: Option<Arc<super::live::LiveFeed>>,
     ) -> Result<CaptureThread, RunError> {
         match self {
             Net::Loopback => {
@@ -105,14 +106,16 @@ impl Net<'_> {
                     .ok()
                     .and_then(|m| m.trim().parse::<u32>().ok())
                     .map_or(SNAPLEN, |mtu| mtu + 256);
-                CaptureThread::start("lo", snaplen, pcap, port, expected)
+                CaptureThread::start("lo", snaplen, pcap, port, expected, feed)
             }
             Net::Emulated { path, capture_at } => {
                 // Packets on the link are at most its MTU: small ring slots,
                 // so a burst at full speed does not overflow the buffer.
                 let snaplen = path.params().mtu + 256;
                 path.namespace(*capture_at)
-                    .run_inside(|| CaptureThread::start(DEVICE, snaplen, pcap, port, expected))
+                    .run_inside(|| {
+                        CaptureThread::start(DEVICE, snaplen, pcap, port, expected, feed)
+                    })
                     .map_err(|e| RunError::Lab(e.to_string()))?
             }
         }

@@ -4,6 +4,7 @@
 pub mod chromium;
 pub mod emulated_run;
 pub mod lab_text;
+pub mod tmux;
 pub mod traffic;
 pub mod view_probe;
 pub mod vxlan_pair;

@@ -9,14 +9,36 @@ pub enum GraphKind {
     Throughput,
     Rtt,
     Window,
+    /// The sender's cwnd and ssthresh from `TCP_INFO` (a run only).
+    Cwnd,
+    /// The emulated link's queue (a run across it only).
+    Queue,
 }
 
 impl GraphKind {
-    pub const ALL: [GraphKind; 4] = [
+    /// The graphs of a capture's connections.
+    pub const CAPTURE: [GraphKind; 4] = [
         GraphKind::Stevens,
         GraphKind::Throughput,
         GraphKind::Rtt,
         GraphKind::Window,
+    ];
+    /// A run's: the capture's and the kernel's cwnd.
+    pub const RUN: [GraphKind; 5] = [
+        GraphKind::Stevens,
+        GraphKind::Throughput,
+        GraphKind::Rtt,
+        GraphKind::Window,
+        GraphKind::Cwnd,
+    ];
+    /// A run across the emulated link's: also its queue.
+    pub const EMULATED_RUN: [GraphKind; 6] = [
+        GraphKind::Stevens,
+        GraphKind::Throughput,
+        GraphKind::Rtt,
+        GraphKind::Window,
+        GraphKind::Cwnd,
+        GraphKind::Queue,
     ];
 
     pub fn title(self) -> &'static str {
@@ -25,12 +47,17 @@ impl GraphKind {
             GraphKind::Throughput => "Throughput (payload bit/s per 100 ms)",
             GraphKind::Rtt => "ACK RTT (ms)",
             GraphKind::Window => "Receive window advertised by the peer (bytes)",
+            GraphKind::Cwnd => "Sender's cwnd and ssthresh from TCP_INFO (segments)",
+            GraphKind::Queue => "Emulated link's queue, sender → receiver (packets)",
         }
     }
 
-    fn next(self) -> GraphKind {
-        let i = GraphKind::ALL.iter().position(|&g| g == self).unwrap_or(0);
-        GraphKind::ALL[(i + 1) % GraphKind::ALL.len()]
+    fn next(self, offered: &[GraphKind]) -> GraphKind {
+        let i = offered.iter().position(|&g| g == self).unwrap_or(0);
+        offered
+            .get((i + 1) % offered.len().max(1))
+            .copied()
+            .unwrap_or(GraphKind::Stevens)
     }
 }
 
@@ -40,6 +67,8 @@ pub struct UiState {
     /// connection that carried the most data.
     pub selected: Option<u32>,
     pub graph: GraphKind,
+    /// The graphs g and the digit keys go through, in their order.
+    pub graphs: &'static [GraphKind],
     /// The screen stays as it is while the capture goes on.
     pub paused: bool,
     pub sort: SortBy,
@@ -50,6 +79,7 @@ impl Default for UiState {
         UiState {
             selected: None,
             graph: GraphKind::Stevens,
+            graphs: &GraphKind::CAPTURE,
             paused: false,
             sort: SortBy::Stream,
         }
@@ -109,11 +139,14 @@ impl UiState {
                 return Action::Quit
             }
             KeyCode::Char('p') | KeyCode::Char(' ') => self.paused = !self.paused,
-            KeyCode::Char('g') | KeyCode::Tab => self.graph = self.graph.next(),
-            KeyCode::Char('1') => self.graph = GraphKind::Stevens,
-            KeyCode::Char('2') => self.graph = GraphKind::Throughput,
-            KeyCode::Char('3') => self.graph = GraphKind::Rtt,
-            KeyCode::Char('4') => self.graph = GraphKind::Window,
+            KeyCode::Char('g') | KeyCode::Tab => self.graph = self.graph.next(self.graphs),
+            KeyCode::Char(d @ '1'..='9') => {
+                let i = usize::from(d as u8 - b'1');
+                match self.graphs.get(i) {
+                    Some(&g) => self.graph = g,
+                    None => return Action::None,
+                }
+            }
             KeyCode::Char('s') => self.sort = self.sort.next(),
             KeyCode::Down | KeyCode::Char('j') if !order.is_empty() => {
                 self.selected = row((at + 1).min(order.len() - 1))
@@ -157,8 +190,28 @@ mod tests {
         press(&mut ui, KeyCode::Char('f'));
         assert_eq!(ui.selected, None);
         assert_eq!(press(&mut ui, KeyCode::Char('x')), Action::None);
+        assert_eq!(
+            press(&mut ui, KeyCode::Char('5')),
+            Action::None,
+            "a capture has 4 graphs"
+        );
+        assert_eq!(ui.graph, GraphKind::Throughput);
         assert_eq!(press(&mut ui, KeyCode::Char('q')), Action::Quit);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(ui.key(ctrl_c, &ORDER, None), Action::Quit);
+    }
+
+    #[test]
+    fn a_run_offers_the_kernel_graphs_too() {
+        let mut ui = UiState {
+            graphs: &GraphKind::EMULATED_RUN,
+            ..UiState::default()
+        };
+        press(&mut ui, KeyCode::Char('5'));
+        assert_eq!(ui.graph, GraphKind::Cwnd);
+        press(&mut ui, KeyCode::Char('g'));
+        assert_eq!(ui.graph, GraphKind::Queue);
+        press(&mut ui, KeyCode::Char('g'));
+        assert_eq!(ui.graph, GraphKind::Stevens, "round again");
     }
 }

@@ -5,9 +5,12 @@
 //! for their graphs (each series thins itself past [`Series::CAP`]),
 //! never with packets.
 
+use crate::kernel::{KernelSeries, LinkState};
 use std::collections::VecDeque;
 use tcplab_analysis::flow::{Direction, Endpoint};
-use tcplab_analysis::{Event, SegmentReport};
+use tcplab_analysis::record::link::LinkStats;
+use tcplab_analysis::record::tcp_info::TcpInfo;
+use tcplab_analysis::{Event, Mechanism, SegmentReport};
 use tcplab_wire::capture::Timestamp;
 
 /// How many recent events the events list keeps.
@@ -86,6 +89,9 @@ pub struct DirStats {
     pub packets: u64,
     pub payload_bytes: u64,
     events: [u64; Event::ALL.len()],
+    /// Segments sent again (the analysis' one rule), by mechanism
+    /// (indexed like `Mechanism::ALL`).
+    sent_again: [u64; Mechanism::ALL.len()],
     /// The window this side last advertised, scaled when the scale is known.
     pub window: Option<u32>,
     /// The last ACK RTT measured for data this side sent.
@@ -110,6 +116,17 @@ pub struct DirStats {
 impl DirStats {
     pub fn count(&self, e: Event) -> u64 {
         self.events[e as usize]
+    }
+
+    /// Segments this side sent again for mechanism `m`.
+    pub fn sent_again_by(&self, m: Mechanism) -> u64 {
+        self.sent_again[m.index()]
+    }
+
+    /// Every segment this side sent again (what `TCP_INFO`'s
+    /// `total_retrans` counts at the sender).
+    pub fn sent_again(&self) -> u64 {
+        self.sent_again.iter().sum()
     }
 
     /// Retransmissions of every kind Wireshark names.
@@ -219,6 +236,10 @@ pub struct LiveModel {
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     recent: VecDeque<EventLine>,
+    /// The sender's `TCP_INFO`, when a run samples it.
+    pub kernel: Option<KernelSeries>,
+    /// The emulated link, when a run crosses one.
+    pub link: Option<LinkState>,
 }
 
 impl LiveModel {
@@ -234,6 +255,26 @@ impl LiveModel {
     /// The latest events, oldest first.
     pub fn recent_events(&self) -> impl DoubleEndedIterator<Item = &EventLine> {
         self.recent.iter()
+    }
+
+    /// A row of the sender's `TCP_INFO` series, as the sampler keeps it.
+    pub fn push_tcp_info(&mut self, row: &TcpInfo) {
+        self.kernel
+            .get_or_insert_with(KernelSeries::default)
+            .push(row);
+    }
+
+    /// The emulated link's counters read at `time` (epoch seconds).
+    pub fn update_link(
+        &mut self,
+        time: f64,
+        forward: LinkStats,
+        backward: LinkStats,
+        queue: [u32; 2],
+    ) {
+        self.link
+            .get_or_insert_with(LinkState::default)
+            .update(time, forward, backward, queue);
     }
 
     /// Seconds since the first packet.
@@ -294,6 +335,9 @@ impl LiveModel {
         }
         if flags.fin() {
             d.fin = true;
+        }
+        if let Some(m) = r.sent_again {
+            d.sent_again[m.index()] += 1;
         }
         for e in r.events.iter() {
             d.events[e as usize] += 1;

@@ -3,6 +3,7 @@
 //! the keys. Pure: what is drawn follows from the model and the UI state.
 
 use crate::app::{GraphKind, SortBy, UiState};
+use crate::kernel_view;
 use crate::model::{ConnRow, DirStats, LiveModel, Series};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -21,7 +22,8 @@ pub struct Status {
     /// e.g. `capturing on lo, filter "tcp port 5001" → lo.pcapng`.
     pub what: String,
     pub packets: u64,
-    pub kernel_dropped: u32,
+    /// What the capture's kernel buffer dropped so far, when known.
+    pub kernel_dropped: Option<u32>,
     pub seconds: f64,
     /// The capture has ended (the view stays until a key is pressed).
     pub ended: bool,
@@ -59,9 +61,15 @@ pub fn shown(model: &LiveModel, ui: &UiState) -> Option<u32> {
 }
 
 pub fn draw(frame: &mut Frame<'_>, model: &LiveModel, ui: &UiState, status: &Status) {
+    // A run has a connection or two: its table takes only their rows.
+    let table_height = if kernel_view::has_panel(model) {
+        Constraint::Max(model.connections().len().max(1) as u16 + 3)
+    } else {
+        Constraint::Percentage(40)
+    };
     let [top, table, bottom, keys] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Percentage(40),
+        table_height,
         Constraint::Min(8),
         Constraint::Length(1),
     ])
@@ -72,10 +80,25 @@ pub fn draw(frame: &mut Frame<'_>, model: &LiveModel, ui: &UiState, status: &Sta
     frame.render_widget(status_line(model, ui, status), top);
     draw_table(frame, table, model, ui, shown);
     draw_graph(frame, graph, model, ui, shown);
+    let events = if kernel_view::has_panel(model) {
+        let [panel, events] = Layout::vertical([
+            Constraint::Length(kernel_view::PANEL_HEIGHT),
+            Constraint::Min(3),
+        ])
+        .areas(events);
+        let conn = shown.and_then(|s| model.connections().get(s as usize));
+        frame.render_widget(kernel_view::panel(model, conn), panel);
+        events
+    } else {
+        events
+    };
     frame.render_widget(events_list(model, events.height), events);
     frame.render_widget(
-        Paragraph::new(" ↑↓/jk select  f follow busiest  g graph (1-4)  s sort  p pause  q quit")
-            .style(Style::new().fg(Color::Black).bg(Color::Gray)),
+        Paragraph::new(format!(
+            " ↑↓/jk select  f follow busiest  g graph (1-{})  s sort  p pause  q quit",
+            ui.graphs.len()
+        ))
+        .style(Style::new().fg(Color::Black).bg(Color::Gray)),
         keys,
     );
 }
@@ -85,7 +108,7 @@ fn status_line<'a>(model: &LiveModel, ui: &UiState, status: &'a Status) -> Parag
         Span::styled(" tcplab ", Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(status.what.as_str()),
         Span::raw(format!(
-            " │ {:.0} s │ {} packets │ {} {} │ kernel drops {}",
+            " │ {:.0} s │ {} packets │ {} {}{}",
             status.seconds,
             status.packets,
             model.connections().len(),
@@ -94,7 +117,9 @@ fn status_line<'a>(model: &LiveModel, ui: &UiState, status: &'a Status) -> Parag
                 "connection",
                 "connections"
             ),
-            status.kernel_dropped
+            status
+                .kernel_dropped
+                .map_or_else(String::new, |d| format!(" │ kernel drops {d}"))
         )),
     ];
     if status.ended {
@@ -214,6 +239,10 @@ fn draw_graph(
         );
         return;
     };
+    if matches!(ui.graph, GraphKind::Cwnd | GraphKind::Queue) {
+        kernel_view::draw_graph(frame, area, model, ui.graph, conn);
+        return;
+    }
     let dir = conn.data_direction();
     let (from, to) = match dir {
         Direction::AtoB => (conn.a, conn.b),
@@ -225,7 +254,9 @@ fn draw_graph(
         GraphKind::Throughput => (&data.throughput, GraphType::Line, "bit/s"),
         GraphKind::Rtt => (&data.rtt, GraphType::Scatter, "ms"),
         // The window that limits this data is the one the receiver advertises.
-        GraphKind::Window => (&conn.dir(other(dir)).windows, GraphType::Line, "bytes"),
+        GraphKind::Window | GraphKind::Cwnd | GraphKind::Queue => {
+            (&conn.dir(other(dir)).windows, GraphType::Line, "bytes")
+        }
     };
     let title = format!(
         " stream {}: {} → {} — {} ",
@@ -235,7 +266,16 @@ fn draw_graph(
         ui.graph.title()
     );
     let points = series.points();
-    let (x_max, y_min, y_max) = bounds(points);
+    // A run's kernel srtt over the capture's ACK RTT, on the same scale.
+    let srtt = (ui.graph == GraphKind::Rtt)
+        .then(|| kernel_view::srtt(model, conn))
+        .flatten()
+        .unwrap_or_default();
+    let (x_max, y_min, y_max) = if srtt.is_empty() {
+        bounds(points)
+    } else {
+        bounds(&[points, srtt.as_slice()].concat())
+    };
     let dataset = Dataset::default()
         .marker(Marker::Braille)
         .graph_type(graph_type)
@@ -250,6 +290,16 @@ fn draw_graph(
                 .graph_type(GraphType::Scatter)
                 .style(Style::new().fg(Color::Red))
                 .data(data.resent.points()),
+        );
+    }
+    if !srtt.is_empty() {
+        datasets.push(
+            Dataset::default()
+                .name("srtt (TCP_INFO)")
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(Color::Yellow))
+                .data(&srtt),
         );
     }
     let chart = Chart::new(datasets)
@@ -299,7 +349,7 @@ fn other(d: Direction) -> Direction {
 }
 
 /// x from 0 to the last point; y from the lowest to the highest, with room.
-fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64) {
+pub(crate) fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64) {
     let x_max = points.iter().map(|p| p.0).fold(0.0, f64::max).max(1e-3);
     let y_min = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let y_max = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
@@ -332,7 +382,7 @@ fn bytes(n: u64) -> String {
     }
 }
 
-fn rate(bps: f64) -> String {
+pub(crate) fn rate(bps: f64) -> String {
     if bps >= 1e9 {
         format!("{:.2} Gbit/s", bps / 1e9)
     } else if bps >= 1e6 {
@@ -363,7 +413,7 @@ fn ms(ns: i64) -> String {
 }
 
 /// An axis label: 1234567 → "1.23M".
-fn short(v: f64) -> String {
+pub(crate) fn short(v: f64) -> String {
     let a = v.abs();
     if a >= 1e9 {
         format!("{:.2}G", v / 1e9)

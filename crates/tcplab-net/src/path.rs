@@ -90,6 +90,11 @@ impl EmulatedPath {
         self.emulator.as_ref().map(Emulator::died)
     }
 
+    /// The link's counters as it runs, for a live view (`None` once stopped).
+    pub fn gauges(&self) -> Option<std::sync::Arc<emu::LinkGauges>> {
+        self.emulator.as_ref().map(Emulator::gauges)
+    }
+
     /// Stops the emulator and returns what crossed the link and what it
     /// dropped; the namespaces go with [`EmulatedPath::remove`].
     pub fn stop(&mut self) -> Result<(EmuStats, Vec<DroppedPacket>), PathError> {

@@ -185,6 +185,13 @@ pub struct Sampler {
 impl Sampler {
     /// Starts sampling on the current tokio runtime.
     pub fn start(fd: OwnedFd) -> Sampler {
+        Sampler::start_with(fd, |_| {})
+    }
+
+    /// Starts sampling and hands `on_row` every row the series keeps, as
+    /// it is kept (a live view draws them while the transfer runs; the
+    /// series [`Sampler::finish`] returns holds the same rows).
+    pub fn start_with(fd: OwnedFd, mut on_row: impl FnMut(&TcpInfo) + Send + 'static) -> Sampler {
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let mut rows: Vec<TcpInfo> = Vec::new();
@@ -202,10 +209,12 @@ impl Sampler {
                     !last.same_state(&info) || info.time - last.time >= KEEP_EVERY.as_secs_f64()
                 });
                 if keep {
+                    on_row(&info);
                     rows.push(info);
                 }
             }
             if let Ok(info) = read(fd.as_fd_ref()) {
+                on_row(&info);
                 rows.push(info);
             }
             rows

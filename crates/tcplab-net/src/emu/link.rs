@@ -63,6 +63,16 @@ impl Link {
         self.stats
     }
 
+    /// Packets waiting in the queue at `now` (not the one on the wire).
+    pub fn queue_len(&self, now: Nanos) -> u32 {
+        // Sorted by start time: the ones still to start are at the back.
+        self.waiting
+            .iter()
+            .rev()
+            .take_while(|&&(start, _)| start > now)
+            .count() as u32
+    }
+
     /// Decides the fate of a packet of `len` bytes offered at `now`.
     /// `loss_draw` and `jitter_draw` are the packet's two random numbers
     /// (uniform over u64), derived from its content and the seed.
@@ -162,6 +172,7 @@ mod tests {
         // After an idle gap, the wire is free again.
         assert_eq!(l.offer(10 * MS, 1500, 0, 0), Fate::Deliver(11_200_000));
         assert_eq!(l.stats().max_queue_packets, 2);
+        assert_eq!(l.queue_len(10 * MS), 0, "the burst has left");
     }
 
     #[test]
@@ -177,6 +188,7 @@ mod tests {
         assert!(matches!(l.offer(0, 1000, 0, 0), Fate::Deliver(_))); // on the wire
         assert!(matches!(l.offer(0, 1000, 0, 0), Fate::Deliver(_))); // waits
         assert!(matches!(l.offer(0, 1000, 0, 0), Fate::Deliver(_))); // waits
+        assert_eq!(l.queue_len(0), 2);
         assert_eq!(l.offer(0, 1000, 0, 0), Fate::QueueFull);
         // At 1 ms the first waiting packet starts: room for one more.
         assert_eq!(l.offer(MS, 1000, 0, 0), Fate::Deliver(4 * MS));

@@ -4,6 +4,7 @@
 //! loss with a seeded random source. It needs only the `tun` driver, so it
 //! works on kernels without `sch_netem`. Design: docs/emulated-path.md.
 
+pub mod gauge;
 pub mod key;
 pub mod link;
 
@@ -11,6 +12,7 @@ mod pump;
 mod timer;
 pub mod tun;
 
+pub use gauge::{LaneGauge, LaneNow, LinkGauges};
 pub use link::{Fate, Link};
 pub use pump::{EmuError, Emulator};
 pub use tcplab_analysis::record::drops::{DropReason, DroppedPacket, LinkDirection};

@@ -4,6 +4,7 @@
 //! time (a timerfd, see `timer`), and writes them into the other device: a
 //! packet is delivered within tens of microseconds after its computed time.
 
+use super::gauge::{LaneGauge, LinkGauges};
 use super::key::Keyer;
 use super::link::{Fate, Link, Nanos};
 use super::timer::Timer;
@@ -11,6 +12,7 @@ use super::tun;
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::OwnedFd;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use tcplab_analysis::record::drops::{DropReason, DroppedPacket, LinkDirection};
 use tcplab_analysis::record::link::LinkStats;
@@ -43,6 +45,7 @@ pub struct Emulator {
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<Outcome>>,
     died: tokio::sync::watch::Receiver<bool>,
+    gauges: Arc<LinkGauges>,
 }
 
 impl Emulator {
@@ -57,10 +60,13 @@ impl Emulator {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
+        let gauges = Arc::new(LinkGauges::default());
+        let shown = Arc::clone(&gauges);
         let thread = std::thread::Builder::new()
             .name("tcplab-link".into())
             .spawn(move || {
-                let outcome = runtime.block_on(pump(params, sender_tun, receiver_tun, stop_rx));
+                let outcome =
+                    runtime.block_on(pump(params, sender_tun, receiver_tun, stop_rx, &shown));
                 if outcome.is_err() {
                     let _ = died_tx.send(true);
                 }
@@ -70,7 +76,13 @@ impl Emulator {
             stop: Some(stop_tx),
             thread: Some(thread),
             died,
+            gauges,
         })
+    }
+
+    /// The link's counters as it runs (for a live view).
+    pub fn gauges(&self) -> Arc<LinkGauges> {
+        Arc::clone(&self.gauges)
     }
 
     /// Becomes `true` if the emulator stops on an error before it is told
@@ -122,6 +134,12 @@ impl Lane {
         s.bytes_delivered -= (self.undelivered.1 + left).min(s.bytes_delivered);
         s
     }
+
+    /// Stores the link's counters as they stand for a live view (a few
+    /// relaxed stores: nothing waits).
+    fn show(&self, gauge: &LaneGauge, now: Nanos) {
+        gauge.store(&self.link.stats(), self.link.queue_len(now));
+    }
 }
 
 async fn pump(
@@ -129,6 +147,7 @@ async fn pump(
     sender_tun: OwnedFd,
     receiver_tun: OwnedFd,
     mut stop: oneshot::Receiver<()>,
+    gauges: &LinkGauges,
 ) -> io::Result<(EmuStats, Vec<DroppedPacket>)> {
     // SAFETY: an `OwnedFd` stays open and returns the same descriptor for
     // as long as the `AsyncFd` owns it.
@@ -185,6 +204,8 @@ async fn pump(
         let now = elapsed(start);
         deliver(&mut forward, rcv.get_ref(), now, &mut stats);
         deliver(&mut backward, snd.get_ref(), now, &mut stats);
+        forward.show(&gauges.forward, now);
+        backward.show(&gauges.backward, now);
     }
     stats.in_flight_at_stop = (forward.in_flight.len() + backward.in_flight.len()) as u64;
     stats.forward = forward.stats();
