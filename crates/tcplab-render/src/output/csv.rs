@@ -20,11 +20,39 @@ pub const HEADER: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq
 /// Streams whose endpoint text is kept: a direct-mapped cache by stream.
 const ENDPOINT_CACHE: usize = 1024;
 
-/// `src,sport,dst,dport,` of one stream's two directions.
+/// `src,sport,dst,dport,` of one stream's two directions. The strings are
+/// kept when the entry passes to another stream (`filled` says which are
+/// this stream's), so that a new connection allocates nothing.
 #[derive(Default)]
 struct EndpointText {
     stream: Option<u32>,
-    text: [Option<Box<str>>; 2],
+    filled: [bool; 2],
+    text: [String; 2],
+}
+
+/// `00` to `99`, two bytes each.
+const PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// `.` and `n` (< 10⁹) in exactly nine digits, two at a time.
+fn point_nine_digits(n: u32) -> [u8; 10] {
+    let mut out = [b'.'; 10];
+    out[1] = b'0' + (n / 100_000_000 % 10) as u8;
+    let mut rest = n % 100_000_000;
+    for k in (0..4).rev() {
+        let p = (rest % 100) as usize * 2;
+        out[2 + 2 * k..4 + 2 * k].copy_from_slice(&PAIRS[p..p + 2]);
+        rest /= 100;
+    }
+    out
 }
 
 pub struct CsvWriter<W: Write> {
@@ -82,6 +110,7 @@ impl<W: Write> CsvWriter<W> {
         }
         for e in &mut self.endpoints {
             e.stream = None;
+            e.filled = [false, false];
         }
     }
 
@@ -100,36 +129,33 @@ impl<W: Write> CsvWriter<W> {
             self.push(b"-");
         }
         let ns = ns.unsigned_abs();
-        self.int(ns / 1_000_000_000);
-        let frac = ns % 1_000_000_000;
-        let mut digits = [b'0'; 10];
-        digits[0] = b'.';
-        let mut f = frac;
-        for d in digits[1..].iter_mut().rev() {
-            *d = b'0' + (f % 10) as u8;
-            f /= 10;
+        let secs = ns / 1_000_000_000;
+        // itoa's u32 path is the cheaper one, and seconds since 1970 fit.
+        match u32::try_from(secs) {
+            Ok(s) => self.int(s),
+            Err(_) => self.int(secs),
         }
-        self.push(&digits);
+        self.push(&point_nine_digits((ns % 1_000_000_000) as u32));
     }
 
     fn endpoints(&mut self, r: &SegmentReport) {
         let entry = &mut self.endpoints[r.stream as usize % ENDPOINT_CACHE];
         if entry.stream != Some(r.stream) {
-            *entry = EndpointText {
-                stream: Some(r.stream),
-                text: [None, None],
-            };
+            entry.stream = Some(r.stream);
+            entry.filled = [false, false];
         }
-        let text = entry.text[r.dir.index()].get_or_insert_with(|| {
-            let mut s = String::with_capacity(48);
+        let d = r.dir.index();
+        let text = &mut entry.text[d];
+        if !entry.filled[d] {
+            text.clear();
             for e in [r.src, r.dst] {
-                numbers::addr(&mut s, e.addr);
-                s.push(',');
-                numbers::int(&mut s, e.port);
-                s.push(',');
+                numbers::addr(text, e.addr);
+                text.push(',');
+                numbers::int(text, e.port);
+                text.push(',');
             }
-            s.into_boxed_str()
-        });
+            entry.filled[d] = true;
+        }
         self.row.extend_from_slice(text.as_bytes());
     }
 
@@ -197,11 +223,20 @@ mod tests {
         w.nanos(1_795_617_348_338_765_000);
         w.nanos(18_000);
         w.nanos(-5);
+        w.nanos(7_000_000_000);
         let text = String::from_utf8(w.row).expect("utf-8");
         assert!(
-            text.ends_with("1795617348.3387650000.000018000-0.000000005"),
+            text.ends_with("1795617348.3387650000.000018000-0.0000000057.000000000"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn nine_digits_are_the_zero_padded_number() {
+        for n in [0, 5, 99, 100, 123_456_789, 999_999_999, 10_000_001] {
+            let got = point_nine_digits(n);
+            assert_eq!(&got[..], format!(".{n:09}").as_bytes(), "{n}");
+        }
     }
 
     #[test]
