@@ -2,7 +2,9 @@
 //! Errors are `anyhow` here (context for the user); the library's are typed.
 
 pub mod analyze;
+mod analyze_jobs;
 mod analyze_notes;
+mod analyze_one;
 mod analyze_parquet;
 pub mod capture;
 mod capture_live;
