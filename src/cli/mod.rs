@@ -11,6 +11,7 @@ mod capture_live;
 pub mod compare;
 mod decode_args;
 pub mod lab;
+mod one_capture;
 pub mod path_args;
 pub mod plot;
 pub mod report;
