@@ -9,7 +9,7 @@
 #
 #   bench/many-captures.sh [DATA_DIR]     (default /work/bench-data/many)
 #
-# Knobs: TCPLAB (the binary; default target/release/tcplab), SMALL (how
+# Knobs: ONLY_TSHARK=1 (skip the 1,000-capture rounds), TCPLAB (the binary; default target/release/tcplab), SMALL (how
 # many captures for the tshark side; default 100), SCRATCH (where the
 # datasets and CSVs go; default /work/bench-data/many-out), PYTHON (with
 # duckdb; default /opt/tcplab-venv/bin/python, else python3).
@@ -38,18 +38,19 @@ timed() { # label, command...: one line of wall, user, sys, peak RSS
 
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "captures: $(ls "$data" | wc -l), $(du -sb "$data" | awk '{printf "%.1f MB", $1/1e6}')"
-for round in 1 2; do
+for round in $([ -n "${ONLY_TSHARK:-}" ] || echo 1 2); do
     for jobs in 1 2; do
         rm -rf "$scratch/ds"
         timed "round $round: analyze -j $jobs (parquet)" "$tcplab" analyze "$data" --format parquet -o "$scratch/ds" -j "$jobs"
     done
 done
-echo "dataset: $(du -sb "$scratch/ds" | awk '{printf "%.1f MB", $1/1e6}') ($(find "$scratch/ds" -name '*.parquet' | wc -l) files)"
+[ -d "$scratch/ds" ] && echo "dataset: $(du -sb "$scratch/ds" | awk '{printf "%.1f MB", $1/1e6}') ($(find "$scratch/ds" -name '*.parquet' | wc -l) files)"
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The tshark side, on the first $small captures.
 mkdir -p "$scratch/small"
-ls "$data" | head -n "$small" | while read -r f; do ln -s "$data/$f" "$scratch/small/$f"; done
+mapfile -t names < <(cd "$data" && ls)
+for f in "${names[@]:0:$small}"; do ln -s "$data/$f" "$scratch/small/$f"; done
 echo "small: $small captures, $(du -sbL "$scratch/small" | awk '{printf "%.1f MB", $1/1e6}')"
 fields=(frame.number frame.time_epoch tcp.stream ip.src tcp.srcport ip.dst tcp.dstport
         tcp.seq_raw tcp.ack_raw tcp.nxtseq tcp.len tcp.flags tcp.window_size_value
@@ -81,6 +82,6 @@ timed "analyze -j 2 (parquet), small" "$tcplab" analyze "$scratch/small" --forma
 echo "dataset (small): $(du -sb "$scratch/ds-small" | awk '{printf "%.1f MB", $1/1e6}')"
 "$python" -c "
 import duckdb
-print('dataset rows (small):', duckdb.sql(\"SELECT count(*) FROM read_parquet('$scratch/ds-small/segments/**/*.parquet', hive_partitioning = true)\").fetchone()[0])
+print('dataset rows (small):', duckdb.sql(\"SELECT count(*) FROM read_parquet('$scratch/ds-small/segments/**/*.parquet', hive_partitioning = true)\").fetchall()[0][0])
 "
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
