@@ -34,6 +34,17 @@ pub fn run_in_order<T: Send>(
     files: &[PathBuf],
     jobs: usize,
     work: impl Fn(&Path) -> T + Sync,
+    deliver: impl FnMut(usize, T),
+) {
+    run_in_order_indexed(files, jobs, |_, file| work(file), deliver);
+}
+
+/// As [`run_in_order`], `work` also told the file's place in `files` (the
+/// same file may be named twice, and each time may call for other work).
+pub fn run_in_order_indexed<T: Send>(
+    files: &[PathBuf],
+    jobs: usize,
+    work: impl Fn(usize, &Path) -> T + Sync,
     mut deliver: impl FnMut(usize, T),
 ) {
     let progress = Progress::new(files);
@@ -64,7 +75,7 @@ pub fn run_in_order<T: Send>(
                     first = wake.wait(first).unwrap_or_else(|e| e.into_inner());
                 }
                 drop(first);
-                let result = work(&files[i]);
+                let result = work(i, &files[i]);
                 if done_tx.send((i, result)).is_err() {
                     return;
                 }

@@ -18,3 +18,4 @@ pub mod compare;
 pub mod report_view;
 pub mod run_and_capture;
 pub mod signals;
+pub mod spool;

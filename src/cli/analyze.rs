@@ -1,8 +1,9 @@
 //! `tcplab analyze FILE...`: reads captures and prints what TCP did.
 
-use super::analyze_notes::{memory_notes, report_damage};
+use super::analyze_one::{analyze_capture, write_block, Outcome};
 use super::decode_args::DecodeArgs;
 use super::EXIT_FAILURE;
+use crate::batch;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use std::fs::File;
@@ -10,11 +11,9 @@ use std::io::{self, BufWriter, Write};
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tcplab_analysis::{
-    self, AnalyzerOptions, CaptureStats, ConnectionSummary, Event, SegmentReport,
-};
+use tcplab_analysis::{AnalyzerOptions, ConnectionSummary, Event, SegmentReport};
 use tcplab_render::output::{
-    csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters, text,
+    csv::CsvWriter, json::JsonWriter, jsonl::JsonlWriter, segment_writers::SegmentWriters,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -40,6 +39,9 @@ pub struct AnalyzeArgs {
     /// Output format on standard output
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Analyse N captures at once (default: one per core); the output is the same, in the order given
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// The dataset's directory, with --format parquet (created, or added to)
     #[arg(short = 'o', long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -69,9 +71,10 @@ pub struct AnalyzeArgs {
 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let files = tcplab_wire::capture::inputs::expand(&args.files)?;
+    let jobs = batch::jobs(args.jobs);
     match (&args.output, args.format) {
         (Some(dir), Format::Parquet) => {
-            return super::analyze_parquet::run(&args, &files, dir, analyzer_options(&args)?)
+            return super::analyze_parquet::run(&args, &files, dir, jobs, analyzer_options(&args)?)
         }
         (None, Format::Parquet) => {
             bail!("--format parquet writes a dataset directory: give it with -o DIR")
@@ -104,72 +107,25 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         )),
         None => None,
     };
-    let mut out = raw_stdout()?;
     let csv = match (&args.segments, args.format) {
         (Some(path), _) => Some(csv_writer(Box::new(BufWriter::new(stage(path)?)))?),
         (None, Format::Csv) => Some(csv_writer(Box::new(raw_stdout()?))?),
         (None, _) => None,
     };
-    let mut segments = SegmentWriters::new(csv, jsonl);
-    let mut json_out = match args.format {
-        Format::Json => Some(JsonWriter::new(raw_stdout()?)?),
-        _ => None,
-    };
+    let mut blocks = Blocks::new(args.format)?;
     let opts = analyzer_options(&args)?;
-    let mut exit = 0u8;
-    let mut texts_written = 0;
-    for file in &files {
-        segments.set_capture(&file.display().to_string());
-        let sink = |r: &SegmentReport| {
-            if wants(&args, r) {
-                segments.push(r);
-            }
-        };
-        let (finished, damage) =
-            match tcplab_analysis::analyze_file_streaming_with(file, opts.clone(), sink) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("tcplab: error: {e}");
-                    exit = EXIT_FAILURE;
-                    continue;
-                }
-            };
-        exit = exit.max(report_damage(&args, file, &finished, damage));
-        let stats = finished.capture.clone();
-        let mut summaries_out = Summaries {
-            format: args.format,
-            out: &mut out,
-            json: json_out.as_mut(),
-            texts_written: &mut texts_written,
-            only: &args.only,
-        };
-        let finished = match args.stream {
-            _ if args.format == Format::Csv => finished,
-            Some(n) => {
-                let one = finished.summary(n).filter(|c| has_any(c, &args.only));
-                summaries_out.write(&stats, usize::from(one.is_some()), one.into_iter())?;
-                finished
-            }
-            None => {
-                let shown = finished.connection_count();
-                let only = &args.only;
-                let (finished, written) = finished.with_summaries_ahead(|all| {
-                    summaries_out.write(&stats, shown, all.filter(|c| has_any(c, only)))
-                });
-                written?;
-                finished
-            }
-        };
-        if let Some(e) = finished.take_error() {
-            bail!("{}: {e}; the output above is incomplete", file.display());
-        }
-        memory_notes(file, &finished);
-    }
-    segments.finish()?;
-    if let Some(w) = json_out {
-        w.finish()?;
-    }
-    out.flush()?;
+    let exit = if jobs == 1 || files.len() == 1 {
+        one_at_a_time(
+            &args,
+            &opts,
+            &files,
+            SegmentWriters::new(csv, jsonl),
+            &mut blocks,
+        )?
+    } else {
+        super::analyze_jobs::run(&args, &opts, &files, jobs, csv, &mut blocks)?
+    };
+    blocks.finish()?;
     if exit != EXIT_FAILURE {
         for (path, file) in staged {
             file.commit()
@@ -179,6 +135,42 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         eprintln!("tcplab: note: per-segment files not written: a capture could not be read");
     }
     Ok(ExitCode::from(exit))
+}
+
+/// The captures one after the other, each written as it is analysed.
+fn one_at_a_time(
+    args: &AnalyzeArgs,
+    opts: &AnalyzerOptions,
+    files: &[PathBuf],
+    mut segments: SegmentWriters,
+    blocks: &mut Blocks,
+) -> Result<u8> {
+    let mut exit = 0u8;
+    for file in files {
+        let outcome = analyze_capture(args, opts, file, &mut segments, &mut |stats, shown, all| {
+            blocks.block(|out| write_block(out, args.format, &args.only, stats, shown, all))
+        });
+        exit = said(outcome, exit)?;
+    }
+    segments.finish()?;
+    Ok(exit)
+}
+
+/// Prints a capture's notes; the command's exit code with this capture's
+/// (a capture that could not be read makes it a failure, unless a later
+/// one is partial), or the error that ends the command.
+pub(super) fn said(outcome: Outcome, exit: u8) -> Result<u8> {
+    for note in &outcome.notes {
+        eprintln!("{note}");
+    }
+    if let Some(e) = outcome.fatal {
+        return Err(e);
+    }
+    Ok(if outcome.exit == EXIT_FAILURE {
+        EXIT_FAILURE
+    } else {
+        exit.max(outcome.exit)
+    })
 }
 
 /// The analyzer's options from the command line (a bad filter expression
@@ -219,55 +211,57 @@ fn parse_event(name: &str) -> Result<Event, String> {
     })
 }
 
-/// Where the per-connection output (text or JSON) goes.
-struct Summaries<'a> {
-    format: Format,
-    out: &'a mut BufWriter<File>,
-    json: Option<&'a mut JsonWriter<BufWriter<File>>>,
-    texts_written: &'a mut usize,
-    only: &'a [Event],
+/// Where the captures' blocks (text or JSON) go, one after the other,
+/// with what separates them and, for JSON, the document around them.
+pub(super) struct Blocks {
+    text: Option<BufWriter<File>>,
+    json: Option<JsonWriter<BufWriter<File>>>,
+    written: usize,
 }
 
-impl Summaries<'_> {
-    /// One capture's statistics and the `shown` connections that follow.
-    fn write(
+impl Blocks {
+    fn new(format: Format) -> Result<Blocks> {
+        Ok(Blocks {
+            text: match format {
+                Format::Text => Some(raw_stdout()?),
+                _ => None,
+            },
+            json: match format {
+                Format::Json => Some(JsonWriter::new(raw_stdout()?)?),
+                _ => None,
+            },
+            written: 0,
+        })
+    }
+
+    /// One capture's block, which `body` writes (`write_block`, now or
+    /// earlier into a spool), after a blank line or a comma when it is
+    /// not the first.
+    pub(super) fn block(
         &mut self,
-        stats: &CaptureStats,
-        shown: usize,
-        connections: impl Iterator<Item = ConnectionSummary>,
+        body: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
     ) -> io::Result<()> {
-        match (self.format, self.json.as_mut()) {
-            (Format::Json, Some(w)) => w.capture(stats, connections),
-            (Format::Text, _) => {
-                let out = &mut *self.out;
-                if *self.texts_written > 0 {
-                    writeln!(out)?;
-                }
-                *self.texts_written += 1;
-                text::write_capture(out, stats, shown)?;
-                let mut written = 0;
-                for c in connections {
-                    writeln!(out)?;
-                    text::write_connection(out, &c)?;
-                    written += 1;
-                }
-                if !self.only.is_empty() {
-                    let names: Vec<&str> = self.only.iter().map(|e| e.name()).collect();
-                    writeln!(
-                        out,
-                        "\n--only {}: {written} of the {shown} {} shown",
-                        names.join(","),
-                        if shown == 1 {
-                            "connection"
-                        } else {
-                            "connections"
-                        }
-                    )?;
-                }
-                Ok(())
+        if let Some(out) = self.text.as_mut() {
+            if self.written > 0 {
+                writeln!(out)?;
             }
-            _ => Ok(()),
+            self.written += 1;
+            return body(out);
         }
+        match self.json.as_mut() {
+            Some(w) => w.capture_with(body),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        if let Some(w) = self.json {
+            w.finish()?;
+        }
+        if let Some(mut out) = self.text {
+            out.flush()?;
+        }
+        Ok(())
     }
 }
 

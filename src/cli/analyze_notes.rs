@@ -1,7 +1,8 @@
 //! What `tcplab analyze` says on standard error about a capture besides
 //! its analysis: damage, a `--stream` it lacks, packets that are not TCP,
 //! invalid times, the on-disk tier switched off. Shared by every output
-//! format (text, JSON, CSV, Parquet).
+//! format (text, JSON, CSV, Parquet). The lines are gathered, not printed:
+//! with `-j N` a capture's lines are printed with its output, in order.
 
 use super::analyze::AnalyzeArgs;
 use super::EXIT_PARTIAL;
@@ -15,18 +16,19 @@ pub(super) fn report_damage(
     file: &Path,
     finished: &Finished,
     damage: Option<tcplab_wire::capture::CaptureError>,
+    notes: &mut Vec<String>,
 ) -> u8 {
     let mut exit = 0;
     if let Some(err) = damage {
-        eprintln!(
+        notes.push(format!(
             "tcplab: warning: {err}; analysed the {} records before it",
             finished.capture.records
-        );
+        ));
         exit = EXIT_PARTIAL;
     }
     if let Some(n) = args.stream.filter(|n| !finished.has_stream(*n)) {
         let count = finished.connection_count();
-        eprintln!(
+        notes.push(format!(
             "tcplab: warning: {}: no stream {n} (the capture has {count} {}, numbered from 0)",
             file.display(),
             if count == 1 {
@@ -34,48 +36,48 @@ pub(super) fn report_damage(
             } else {
                 "connections"
             }
-        );
+        ));
         exit = EXIT_PARTIAL;
     }
-    report_skips(&finished.capture);
-    if report_invalid_times(&finished.capture) {
+    report_skips(&finished.capture, notes);
+    if report_invalid_times(&finished.capture, notes) {
         exit = EXIT_PARTIAL;
     }
     exit
 }
 
 /// Notes that the on-disk tier was off (everything was kept in memory).
-pub(super) fn memory_notes(file: &Path, finished: &Finished) {
+pub(super) fn memory_notes(file: &Path, finished: &Finished, notes: &mut Vec<String>) {
     if let Some(e) = finished.spill_off() {
-        eprintln!(
+        notes.push(format!(
             "tcplab: note: {}: {e}; kept every connection in memory instead",
             file.display()
-        );
+        ));
     }
     if let Some(e) = finished.old_streams_off() {
-        eprintln!(
+        notes.push(format!(
             "tcplab: note: {}: {e}; kept the streams in memory instead",
             file.display()
-        );
+        ));
     }
 }
 
-fn report_skips(c: &CaptureStats) {
+fn report_skips(c: &CaptureStats, notes: &mut Vec<String>) {
     if c.skipped_total() > 0 {
         let parts: Vec<String> = c.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        eprintln!(
+        notes.push(format!(
             "tcplab: note: {}: {} of {} packets are not TCP segments and were not analysed ({})",
             c.file,
             c.skipped_total(),
             c.records,
             parts.join(", ")
-        );
+        ));
     }
 }
 
 /// Warns about records whose sub-second field is out of range; true when
 /// there are some.
-fn report_invalid_times(c: &CaptureStats) -> bool {
+fn report_invalid_times(c: &CaptureStats, notes: &mut Vec<String>) -> bool {
     let bad = &c.invalid_times;
     if bad.is_empty() {
         return false;
@@ -99,10 +101,10 @@ fn report_invalid_times(c: &CaptureStats) -> bool {
             "their times are wrong and no RTT across them is reported",
         )
     };
-    eprintln!(
+    notes.push(format!(
         "tcplab: warning: {}: {noun} {}{more} {verb} an invalid sub-second time field (microseconds ≥ 1,000,000 or nanoseconds ≥ 10⁹, carried into the seconds); {them}",
         c.file,
         frames.join(", ")
-    );
+    ));
     true
 }

@@ -2,7 +2,9 @@
 //! Errors are `anyhow` here (context for the user); the library's are typed.
 
 pub mod analyze;
+mod analyze_jobs;
 mod analyze_notes;
+mod analyze_one;
 mod analyze_parquet;
 pub mod capture;
 mod capture_live;
@@ -11,6 +13,7 @@ mod decode_args;
 pub mod lab;
 mod live_screen;
 mod live_stats;
+mod one_capture;
 pub mod path_args;
 pub mod plot;
 pub mod report;

@@ -36,7 +36,7 @@ pub enum FormatArg {
 
 #[derive(Args, Debug)]
 pub struct PlotArgs {
-    /// Capture file (.pcap or .pcapng)
+    /// Capture file (.pcap or .pcapng, also compressed with gzip or zstd), or - for standard input (copied to a temporary file first)
     pub capture: PathBuf,
     /// The graph to draw: stevens, tcptrace, throughput, rtt, window or ladder
     #[arg(long, short, value_parser = parse_graph, required_unless_present = "all", conflicts_with = "all")]
@@ -119,7 +119,9 @@ fn parse_interval(s: &str) -> Result<f64, String> {
     }
 }
 
-pub fn run(args: PlotArgs) -> Result<ExitCode> {
+pub fn run(mut args: PlotArgs) -> Result<ExitCode> {
+    let capture = super::one_capture::OneCapture::new(&args.capture, "plot")?;
+    args.capture = capture.path().to_path_buf();
     let got = plot::collect_file_with(&args.capture, args.stream, &args.decode.options())?;
     let mut exit = 0;
     if let Some(err) = &got.damage {

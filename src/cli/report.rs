@@ -14,7 +14,7 @@ use tcplab_render::report::ReportOptions;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// Capture file (.pcap or .pcapng)
+    /// Capture file (.pcap or .pcapng, also compressed with gzip or zstd), or - for standard input (copied to a temporary file first)
     pub capture: PathBuf,
     /// Directory for the report and its files [default: reports/<capture name>/]
     #[arg(short, long, value_name = "DIR")]
@@ -40,7 +40,9 @@ pub fn default_dir(capture: &Path) -> PathBuf {
     Path::new("reports").join(stem)
 }
 
-pub fn run(args: ReportArgs) -> Result<ExitCode> {
+pub fn run(mut args: ReportArgs) -> Result<ExitCode> {
+    let capture = super::one_capture::OneCapture::new(&args.capture, "report")?;
+    args.capture = capture.path().to_path_buf();
     let dir = args.output.unwrap_or_else(|| default_dir(&args.capture));
     let opts = ReportOptions {
         lang: LangArg::or_env(args.lang),

@@ -14,7 +14,7 @@ use tcplab_view::{write_view, ViewOptions};
 
 #[derive(Args, Debug)]
 pub struct ViewArgs {
-    /// Capture file (.pcap or .pcapng)
+    /// Capture file (.pcap or .pcapng, also compressed with gzip or zstd), or - for standard input (copied to a temporary file first)
     pub capture: PathBuf,
     /// The HTML file to write [default: reports/<capture name>/view.html]
     #[arg(short, long, value_name = "FILE.html")]
@@ -35,7 +35,9 @@ pub struct ViewArgs {
     pub decode: DecodeArgs,
 }
 
-pub fn run(args: ViewArgs) -> Result<ExitCode> {
+pub fn run(mut args: ViewArgs) -> Result<ExitCode> {
+    let capture = super::one_capture::OneCapture::new(&args.capture, "view")?;
+    args.capture = capture.path().to_path_buf();
     let out = args
         .output
         .unwrap_or_else(|| super::report::default_dir(&args.capture).join("view.html"));

@@ -541,11 +541,36 @@ pub fn analyze_file_streaming(
 pub fn analyze_file_streaming_with(
     path: &Path,
     opts: AnalyzerOptions,
-    mut sink: impl FnMut(&SegmentReport),
+    sink: impl FnMut(&SegmentReport),
 ) -> Result<(Finished, Option<CaptureError>), AnalysisError> {
     // A bad filter expression is reported before anything is read.
-    let mut filter = opts.filter.as_deref().map(ReadFilter::new).transpose()?;
-    let mut reader = capture::open(path)?;
+    let filter = opts.filter.as_deref().map(ReadFilter::new).transpose()?;
+    let reader = capture::open(path)?;
+    analyze_reader(reader, filter, opts, sink)
+}
+
+/// As [`analyze_file_streaming_with`], for a stream the caller opened
+/// (`capture::Input`: standard input read through a hasher, say); `name`
+/// stands for it in messages and in the statistics.
+pub fn analyze_input_streaming_with(
+    input: capture::Input,
+    name: &Path,
+    opts: AnalyzerOptions,
+    sink: impl FnMut(&SegmentReport),
+) -> Result<(Finished, Option<CaptureError>), AnalysisError> {
+    let filter = opts.filter.as_deref().map(ReadFilter::new).transpose()?;
+    let reader = capture::open_input(input, name)?;
+    analyze_reader(reader, filter, opts, sink)
+}
+
+fn analyze_reader(
+    mut reader: capture::CaptureReader,
+    mut filter: Option<ReadFilter>,
+    opts: AnalyzerOptions,
+    mut sink: impl FnMut(&SegmentReport),
+) -> Result<(Finished, Option<CaptureError>), AnalysisError> {
+    let path = reader.path().to_path_buf();
+    let path = path.as_path();
     let mut analyzer = Analyzer::with_options(opts);
     analyzer.stats.file = reader.path().display().to_string();
     analyzer.stats.filter = filter.as_ref().map(|f| FilterStats {

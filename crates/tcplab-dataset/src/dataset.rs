@@ -101,22 +101,47 @@ impl Dataset {
     /// from run to run; write them in any order.
     pub fn admit(&mut self, file: &Path) -> Result<Admission> {
         let (size, sha256) = sha256_of(file)?;
+        Ok(self.admit_hashed(file, size, sha256))
+    }
+
+    /// As [`Dataset::admit`], with the file's size and SHA-256 already
+    /// known ([`sha256_of`], on any thread: a parallel driver hashes on
+    /// its workers and admits in order on one thread).
+    pub fn admit_hashed(&mut self, file: &Path, size: u64, sha256: String) -> Admission {
         if let Some(name) = self.by_sha256.get(&sha256) {
-            return Ok(Admission::Present {
+            return Admission::Present {
                 name: name.clone(),
                 sha256,
-            });
+            };
         }
+        let mut slot = self.admit_stream(file);
+        slot.size = size;
+        slot.sha256.clone_from(&sha256);
+        self.by_sha256.insert(sha256, slot.name.clone());
+        Admission::New(slot)
+    }
+
+    /// Admits a stream whose SHA-256 is known only once it has been read
+    /// (standard input): its partition name now; its size and SHA-256 go
+    /// to `CaptureWriter::set_source` before `finish`, and the caller asks
+    /// [`Dataset::holds`] then whether it is a copy of a capture already
+    /// there (and if so drops the writer, which leaves nothing behind).
+    pub fn admit_stream(&mut self, file: &Path) -> CaptureSlot {
         let name = partition_name(file, &self.names);
         self.names.insert(name.clone());
-        self.by_sha256.insert(sha256.clone(), name.clone());
-        Ok(Admission::New(CaptureSlot {
+        CaptureSlot {
             name,
             file: file.to_path_buf(),
-            size,
-            sha256,
+            size: 0,
+            sha256: String::new(),
             dir: self.dir.clone(),
-        }))
+        }
+    }
+
+    /// The partition name of the capture with this SHA-256, if the
+    /// dataset holds it or admitted it since it was opened.
+    pub fn holds(&self, sha256: &str) -> Option<&str> {
+        self.by_sha256.get(sha256).map(String::as_str)
     }
 }
 
@@ -133,7 +158,7 @@ impl CaptureSlot {
 }
 
 /// Size and SHA-256 (lowercase hex) of a file, read once.
-fn sha256_of(path: &Path) -> Result<(u64, String)> {
+pub fn sha256_of(path: &Path) -> Result<(u64, String)> {
     let mut file = File::open(path).map_err(DatasetError::io(path))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -146,10 +171,10 @@ fn sha256_of(path: &Path) -> Result<(u64, String)> {
         hasher.update(&buf[..n]);
         size += n as u64;
     }
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((size, hex))
+    Ok((size, hex(&hasher.finalize())))
+}
+
+/// Lowercase hex, as the `sha256` column holds it.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

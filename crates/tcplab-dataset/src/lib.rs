@@ -33,13 +33,15 @@ mod columns;
 mod connections;
 mod dataset;
 mod error;
+mod hashing;
 mod names;
 mod segments;
 mod writer;
 
 pub use captures::RunFile;
-pub use dataset::{Admission, CaptureSlot, Dataset};
+pub use dataset::{hex, sha256_of, Admission, CaptureSlot, Dataset};
 pub use error::{DatasetError, Result};
+pub use hashing::{HashingReader, StreamHash};
 pub use names::partition_name;
 pub use writer::{CaptureAdded, CaptureWriter};
 

@@ -183,6 +183,13 @@ impl CaptureWriter {
         })
     }
 
+    /// The size and SHA-256 of a capture admitted as a stream
+    /// (`Dataset::admit_stream`), once it has been read.
+    pub fn set_source(&mut self, size: u64, sha256: String) {
+        self.slot.size = size;
+        self.slot.sha256 = sha256;
+    }
+
     /// Adds a segment's row (written out every `SEGMENT_BATCH_ROWS` rows).
     pub fn push(&mut self, r: &SegmentReport) {
         if self.error.is_some() {

@@ -77,12 +77,29 @@ impl<W: Write> CsvWriter<W> {
         CsvWriter::start(out, Some(Vec::new()))
     }
 
+    /// Rows without the header, to be put after a header written by
+    /// another writer (a capture of several analysed on their own, then
+    /// written in order: `analyze -j`), with the `capture` column or not.
+    pub fn rows_only(out: W, capture_column: bool) -> CsvWriter<W> {
+        CsvWriter::writer(out, capture_column.then(Vec::new))
+    }
+
     fn start(mut out: W, capture: Option<Vec<u8>>) -> io::Result<CsvWriter<W>> {
         if capture.is_some() {
             write!(out, "capture,")?;
         }
         writeln!(out, "{HEADER}")?;
-        Ok(CsvWriter {
+        Ok(CsvWriter::writer(out, capture))
+    }
+
+    /// Where the rows go, for rows made elsewhere (by a
+    /// [`CsvWriter::rows_only`]) and put in place here.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    fn writer(out: W, capture: Option<Vec<u8>>) -> CsvWriter<W> {
+        CsvWriter {
             out,
             capture,
             row: Vec::with_capacity(256),
@@ -90,7 +107,7 @@ impl<W: Write> CsvWriter<W> {
                 .take(ENDPOINT_CACHE)
                 .collect(),
             int: itoa::Buffer::new(),
-        })
+        }
     }
 
     /// The rows that follow are `name`'s (quoted as RFC 4180 says when it

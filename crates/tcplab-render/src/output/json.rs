@@ -33,26 +33,18 @@ impl<W: Write> JsonWriter<W> {
         stats: &CaptureStats,
         connections: impl Iterator<Item = ConnectionSummary>,
     ) -> io::Result<()> {
-        let o = &mut self.out;
+        self.capture_with(|o| write_capture(o, stats, connections))
+    }
+
+    /// One capture whose object `body` writes (with [`write_capture`],
+    /// now or earlier into a buffer): the comma before it is this
+    /// writer's business.
+    pub fn capture_with(&mut self, body: impl FnOnce(&mut W) -> io::Result<()>) -> io::Result<()> {
         if self.captures > 0 {
-            o.write_all(b",")?;
+            self.out.write_all(b",")?;
         }
         self.captures += 1;
-        o.write_all(b"\n    {\n      \"capture\": ")?;
-        serde_json::to_writer(&mut *o, stats).map_err(json_err)?;
-        o.write_all(b",\n      \"connections\": [")?;
-        let mut buf = Vec::with_capacity(8192);
-        for (i, c) in connections.enumerate() {
-            buf.clear();
-            buf.extend_from_slice(if i == 0 {
-                b"\n        "
-            } else {
-                b",\n        "
-            });
-            json_connection::write(&mut buf, &c)?;
-            o.write_all(&buf)?;
-        }
-        o.write_all(b"\n      ]\n    }")
+        body(&mut self.out)
     }
 
     pub fn finish(mut self) -> io::Result<W> {
@@ -60,6 +52,30 @@ impl<W: Write> JsonWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// One capture's object in the `captures` array (no comma before it):
+/// its statistics, then its connections as they come.
+pub fn write_capture(
+    o: &mut impl Write,
+    stats: &CaptureStats,
+    connections: impl Iterator<Item = ConnectionSummary>,
+) -> io::Result<()> {
+    o.write_all(b"\n    {\n      \"capture\": ")?;
+    serde_json::to_writer(&mut *o, stats).map_err(json_err)?;
+    o.write_all(b",\n      \"connections\": [")?;
+    let mut buf = Vec::with_capacity(8192);
+    for (i, c) in connections.enumerate() {
+        buf.clear();
+        buf.extend_from_slice(if i == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        });
+        json_connection::write(&mut buf, &c)?;
+        o.write_all(&buf)?;
+    }
+    o.write_all(b"\n      ]\n    }")
 }
 
 /// A whole document for analyses already in memory.

@@ -126,8 +126,14 @@ pub fn open(path: &Path) -> Result<CaptureReader> {
         })?;
         (Box::new(file), path.to_path_buf())
     };
-    let input = decompressed(input).map_err(|e| CaptureError::io(&name, 0, e))?;
-    CaptureReader::from_source(Source::prefetching(input), &name)
+    open_input(input, &name)
+}
+
+/// As [`open`], for a stream the caller opened (standard input read
+/// through a hasher, say); `name` is used in messages.
+pub fn open_input(input: Input, name: &Path) -> Result<CaptureReader> {
+    let input = decompressed(input).map_err(|e| CaptureError::io(name, 0, e))?;
+    CaptureReader::from_source(Source::prefetching(input), name)
 }
 
 /// gzip's and zstd's magic numbers.
