@@ -66,7 +66,12 @@ impl Screen {
     /// the terminal after the lock is let go: a slow terminal (or this
     /// thread pushed off the CPU mid-write) must not hold up the capture
     /// thread that feeds the model.
-    fn draw(&mut self, live: MutexGuard<'_, LiveModel>, ui: &UiState, status: &Status) -> Result<()> {
+    fn draw(
+        &mut self,
+        live: MutexGuard<'_, LiveModel>,
+        ui: &UiState,
+        status: &Status,
+    ) -> Result<()> {
         let start = Instant::now();
         self.terminal.autoresize()?;
         view::draw(&mut self.terminal.get_frame(), &live, ui, status);
@@ -79,7 +84,8 @@ impl Screen {
     /// Draws a paused view's snapshot.
     fn draw_snapshot(&mut self, snapshot: &LiveModel, ui: &UiState, status: &Status) -> Result<()> {
         let start = Instant::now();
-        self.terminal.draw(|f| view::draw(f, snapshot, ui, status))?;
+        self.terminal
+            .draw(|f| view::draw(f, snapshot, ui, status))?;
         self.measured(start);
         Ok(())
     }
