@@ -2,7 +2,7 @@
 
 use super::analyze_one::{analyze_capture, write_block, Outcome};
 use super::decode_args::DecodeArgs;
-use super::EXIT_FAILURE;
+use super::{worse_exit, EXIT_FAILURE};
 use crate::batch;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
@@ -157,8 +157,8 @@ fn one_at_a_time(
 }
 
 /// Prints a capture's notes; the command's exit code with this capture's
-/// (a capture that could not be read makes it a failure, unless a later
-/// one is partial), or the error that ends the command.
+/// (a capture that could not be read makes it a failure, whatever
+/// else was partial), or the error that ends the command.
 pub(super) fn said(outcome: Outcome, exit: u8) -> Result<u8> {
     for note in &outcome.notes {
         eprintln!("{note}");
@@ -166,11 +166,7 @@ pub(super) fn said(outcome: Outcome, exit: u8) -> Result<u8> {
     if let Some(e) = outcome.fatal {
         return Err(e);
     }
-    Ok(if outcome.exit == EXIT_FAILURE {
-        EXIT_FAILURE
-    } else {
-        exit.max(outcome.exit)
-    })
+    Ok(worse_exit(exit, outcome.exit))
 }
 
 /// The analyzer's options from the command line (a bad filter expression

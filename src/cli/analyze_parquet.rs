@@ -16,7 +16,7 @@
 
 use super::analyze::{has_any, wants, AnalyzeArgs};
 use super::analyze_notes::{memory_notes, report_damage};
-use super::{EXIT_FAILURE, EXIT_PARTIAL};
+use super::{worse_exit, EXIT_FAILURE, EXIT_PARTIAL};
 use crate::batch;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -42,7 +42,7 @@ impl Said {
         for line in self.out {
             println!("{line}");
         }
-        *exit = (*exit).max(self.exit);
+        *exit = worse_exit(*exit, self.exit);
     }
 }
 
@@ -186,7 +186,7 @@ fn finish(
             Ok(run) => run,
             Err(why) => {
                 said.err.push(format!("tcplab: warning: {why}"));
-                said.exit = said.exit.max(EXIT_PARTIAL);
+                said.exit = worse_exit(said.exit, EXIT_PARTIAL);
                 None
             }
         }

@@ -30,6 +30,16 @@ pub mod view;
 pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_PARTIAL: u8 = 3;
 
+/// The exit code of a command that met both `a` and `b` (over several
+/// captures): a failure stays a failure, whatever was partial besides.
+pub fn worse_exit(a: u8, b: u8) -> u8 {
+    if a == EXIT_FAILURE || b == EXIT_FAILURE {
+        EXIT_FAILURE
+    } else {
+        a.max(b)
+    }
+}
+
 /// The message of a duration option's value that is not one (clap puts the
 /// option and the value before it): `"5 parsecs" is not a duration:
 /// unknown unit "parsecs"; use ns, us, ms, s, m or h`.
@@ -94,5 +104,19 @@ mod one_line_tests {
             Err(std::io::Error::other("disk full")).context("writing x.csv");
         let plain = plain.expect_err("an error");
         assert_eq!(one_line(&plain), "writing x.csv: disk full");
+    }
+}
+
+#[cfg(test)]
+mod exit_code_tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_is_not_hidden_by_a_partial_capture_in_either_order() {
+        assert_eq!(worse_exit(EXIT_FAILURE, EXIT_PARTIAL), EXIT_FAILURE);
+        assert_eq!(worse_exit(EXIT_PARTIAL, EXIT_FAILURE), EXIT_FAILURE);
+        assert_eq!(worse_exit(0, EXIT_PARTIAL), EXIT_PARTIAL);
+        assert_eq!(worse_exit(EXIT_PARTIAL, 0), EXIT_PARTIAL);
+        assert_eq!(worse_exit(0, 0), 0);
     }
 }
