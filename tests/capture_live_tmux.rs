@@ -144,3 +144,38 @@ fn root_without_a_terminal_live_prints_progress_lines() {
         stdout(&out)
     );
 }
+
+/// A terminal that closes under the view (its tmux session killed: a
+/// hang-up) ends tcplab with the file written, rather than leaving it
+/// spinning a core on a terminal that is gone.
+#[test]
+fn root_a_closed_terminal_ends_the_view_and_the_file_is_kept() {
+    if !is_root() || !have("tmux") {
+        assert!(!in_ci(), "CI runs as root with tmux");
+        eprintln!("SKIPPED: needs root (capture) and tmux");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("hangup.pcapng");
+    let traffic = Traffic::start();
+    let command = format!(
+        "{} capture -i lo -f 'tcp port {}' --live -w {}",
+        env!("CARGO_BIN_EXE_tcplab"),
+        traffic.port,
+        file.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("connections (", Duration::from_secs(10));
+    drop(tmux);
+    let started = Instant::now();
+    while tcplab_captures_running(&file) > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "tcplab still runs 10 s after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    traffic.stop();
+    let out = tcplab(&["analyze", &file.to_string_lossy()]);
+    assert!(out.status.success(), "the file is whole: {}", stderr(&out));
+}

@@ -153,7 +153,8 @@ pub fn run(args: CaptureArgs) -> Result<ExitCode> {
         (Stopped::Cancelled, None) => "stopped from the live view".to_string(),
     };
     let k = outcome.kernel;
-    println!(
+    let said = writeln!(
+        std::io::stdout(),
         "{} {} saved to {} ({why}); the kernel dropped {}, the interface {}",
         outcome.packets,
         if outcome.packets == 1 {
@@ -165,6 +166,13 @@ pub fn run(args: CaptureArgs) -> Result<ExitCode> {
         k.dropped,
         k.if_dropped
     );
+    // A closed terminal (SIGHUP) has nowhere to say it: the files are
+    // written all the same.
+    if let Err(e) = said {
+        if signalled != Some(StopSignal::HangUp) {
+            return Err(anyhow::Error::new(e).context("writing to standard output"));
+        }
+    }
     if k.dropped > 0 {
         eprintln!(
             "tcplab: warning: the kernel dropped {} packets the capture buffer could not hold; the files miss them",

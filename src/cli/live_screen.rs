@@ -11,6 +11,8 @@
 use super::live_stats::DrawStats;
 use anyhow::Result;
 use ratatui::crossterm::event::{self, Event};
+use std::io::IsTerminal;
+use std::os::fd::AsRawFd;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tcplab_live::app::{Action, UiState};
@@ -43,16 +45,48 @@ pub enum Left {
 /// Runs `show` on the terminal in full-screen raw mode, and gives the
 /// terminal back as it was, also when `show` fails.
 pub fn on_terminal<T>(show: impl FnOnce(&mut Screen) -> Result<T>) -> Result<T> {
+    let stderr_on_terminal = std::io::stderr().is_terminal();
     let mut screen = Screen {
         terminal: ratatui::try_init()?,
         stats: DrawStats::from_env(),
     };
     let shown = show(&mut screen);
-    ratatui::restore();
+    if matches!(keys_waiting(Duration::ZERO), Ok(Input::Gone)) {
+        // The terminal hung up: there is nothing to restore, and what is
+        // still to say (the summary, a warning) goes nowhere, as under
+        // nohup, instead of failing (a line printed to a terminal that is
+        // gone panics) before the capture or the run has finished and
+        // cleaned up.
+        let _ = ratatui::try_restore();
+        leave_gone_terminal(stderr_on_terminal);
+    } else {
+        ratatui::restore();
+    }
     if let Some(Err(e)) = screen.stats.as_ref().map(DrawStats::write) {
         eprintln!("tcplab: warning: {e:#}");
     }
     shown
+}
+
+/// Points standard input, output (and error, when it was the terminal)
+/// at /dev/null.
+fn leave_gone_terminal(stderr_too: bool) {
+    let Ok(null) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    else {
+        return;
+    };
+    let fds = [libc::STDIN_FILENO, libc::STDOUT_FILENO];
+    for fd in fds
+        .into_iter()
+        .chain(stderr_too.then_some(libc::STDERR_FILENO))
+    {
+        // SAFETY: dup2 of an open descriptor onto a standard one; `null`
+        // stays open until the end of this function, its copies after.
+        unsafe { libc::dup2(null.as_raw_fd(), fd) };
+    }
 }
 
 /// The terminal, and what its drawing costs when asked to measure it.
@@ -125,7 +159,12 @@ pub fn show(
                 next_frame = now + FRAME;
             }
         }
-        if !event::poll(next_frame - now)? {
+        match keys_waiting(next_frame - now)? {
+            Input::None => continue,
+            Input::Gone => return Ok(Left::Told),
+            Input::Waiting => {}
+        }
+        if !event::poll(Duration::ZERO)? {
             continue;
         }
         let Event::Key(key) = event::read()? else {
@@ -148,4 +187,47 @@ pub fn show(
             frozen = None;
         }
     }
+}
+
+/// What the terminal's input holds after a wait.
+enum Input {
+    None,
+    Waiting,
+    /// The terminal hung up (closed, its tmux pane killed).
+    Gone,
+}
+
+/// Waits up to `timeout` for input on the terminal (standard input: the
+/// live views need it to be one, and crossterm reads keys from it). The
+/// wait is ours, not crossterm's: once the terminal has hung up,
+/// crossterm's reader reads end-of-file again and again without
+/// returning, so a view left waiting in it would spin a core forever
+/// after its terminal closed. A hang-up seen here leaves the view.
+fn keys_waiting(timeout: Duration) -> Result<Input> {
+    let mut fds = [libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    }];
+    let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd, its length given; poll only writes revents.
+    let ready = unsafe { libc::poll(fds.as_mut_ptr(), 1, ms) };
+    if ready < 0 {
+        let e = std::io::Error::last_os_error();
+        return if e.kind() == std::io::ErrorKind::Interrupted {
+            Ok(Input::None)
+        } else {
+            Err(anyhow::Error::new(e).context("waiting for a key on the terminal"))
+        };
+    }
+    let revents = fds[0].revents;
+    Ok(
+        if revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            Input::Gone
+        } else if revents & libc::POLLIN != 0 {
+            Input::Waiting
+        } else {
+            Input::None
+        },
+    )
 }
