@@ -6,7 +6,8 @@
 use crate::app::GraphKind;
 use crate::kernel::{KernelSeries, LinkState};
 use crate::model::{ConnRow, LiveModel, Series};
-use crate::view::{bounds, rate, short};
+use crate::units::{rate, short};
+use crate::view::bounds;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
@@ -187,15 +188,7 @@ mod tests {
         terminal
             .draw(|f| draw(f, model, ui, &Status::default()))
             .expect("draws");
-        let buffer = terminal.backend().buffer().clone();
-        (0..buffer.area.height)
-            .map(|y| {
-                (0..buffer.area.width)
-                    .map(|x| buffer[(x, y)].symbol().to_string())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        crate::view::text_of(terminal.backend().buffer())
     }
 
     #[test]

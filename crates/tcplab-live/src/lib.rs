@@ -14,4 +14,5 @@ pub mod app;
 pub mod kernel;
 mod kernel_view;
 pub mod model;
+mod units;
 pub mod view;

@@ -5,6 +5,7 @@
 use crate::app::{GraphKind, SortBy, UiState};
 use crate::kernel_view;
 use crate::model::{ConnRow, DirStats, LiveModel, Series};
+use crate::units::{bytes, ms, plural, rate, short};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
@@ -365,35 +366,6 @@ pub(crate) fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64) {
     (x_max, y_min, y_max)
 }
 
-fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
-}
-
-fn bytes(n: u64) -> String {
-    match n {
-        0..1_000 => format!("{n} B"),
-        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
-        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
-        _ => format!("{:.2} GB", n as f64 / 1e9),
-    }
-}
-
-pub(crate) fn rate(bps: f64) -> String {
-    if bps >= 1e9 {
-        format!("{:.2} Gbit/s", bps / 1e9)
-    } else if bps >= 1e6 {
-        format!("{:.1} Mbit/s", bps / 1e6)
-    } else if bps >= 1e3 {
-        format!("{:.1} kbit/s", bps / 1e3)
-    } else {
-        format!("{bps:.0} bit/s")
-    }
-}
-
 fn rtt(d: &DirStats) -> String {
     match (d.min_rtt_ns, d.rtt_ns) {
         (Some(min), Some(last)) => format!("{} / {}", ms(min), ms(last)),
@@ -401,31 +373,17 @@ fn rtt(d: &DirStats) -> String {
     }
 }
 
-fn ms(ns: i64) -> String {
-    let ms = ns as f64 / 1e6;
-    if ms < 1.0 {
-        format!("{:.0} µs", ns as f64 / 1e3)
-    } else if ms < 10.0 {
-        format!("{ms:.2} ms")
-    } else {
-        format!("{ms:.0} ms")
-    }
-}
-
-/// An axis label: 1234567 → "1.23M".
-pub(crate) fn short(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.2}G", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.2}M", v / 1e6)
-    } else if a >= 1e3 {
-        format!("{:.1}k", v / 1e3)
-    } else if a >= 10.0 || a == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
+/// What a test terminal shows, line by line (the tests of the views).
+#[cfg(test)]
+pub(crate) fn text_of(buffer: &ratatui::buffer::Buffer) -> String {
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -463,15 +421,7 @@ mod tests {
         terminal
             .draw(|f| draw(f, model, ui, &status))
             .expect("draws");
-        let buffer = terminal.backend().buffer().clone();
-        (0..buffer.area.height)
-            .map(|y| {
-                (0..buffer.area.width)
-                    .map(|x| buffer[(x, y)].symbol().to_string())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        text_of(terminal.backend().buffer())
     }
 
     #[test]
