@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// The text output with the capture's name replaced, for comparing.
 fn text_of(args: &[&str], name: &str) -> String {
@@ -53,17 +53,9 @@ fn standard_input_is_read_as_a_capture() {
     let plain = data("rst.pcap");
     let bytes = std::fs::read(&plain).expect("capture");
     for input in [bytes.clone(), gzip(&bytes)] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-            .args(["analyze", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("tcplab starts");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let writer = std::thread::spawn(move || stdin.write_all(&input));
-        let out = child.wait_with_output().expect("tcplab ends");
-        writer.join().expect("writer").expect("written");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tcplab"));
+        command.args(["analyze", "-"]);
+        let out = fed(command, input);
         assert!(out.status.success(), "{}", stderr(&out));
         let text = stdout(&out);
         assert!(text.starts_with("capture (standard input) (pcap"), "{text}");

@@ -8,9 +8,8 @@ mod common;
 
 use common::*;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Captures of several kinds and sizes: the small ones finish first
 /// with several workers, so their output waits for the large one's.
@@ -190,18 +189,9 @@ fn the_dataset_is_the_same_with_two_workers_and_a_copy_is_kept_once_the_first() 
 
 /// Runs `tcplab ARGS` with `input` on its standard input.
 fn with_stdin(args: &[&str], input: Vec<u8>) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tcplab starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().expect("tcplab ends");
-    writer.join().expect("writer").expect("written");
-    out
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tcplab"));
+    command.args(args);
+    fed(command, input)
 }
 
 #[test]

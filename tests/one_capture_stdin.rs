@@ -5,26 +5,16 @@
 mod common;
 
 use common::*;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// `tcplab ARGS` with the capture's bytes on standard input and TMPDIR in
 /// `tmp`, which must be empty again afterwards.
 fn from_stdin(args: &[&str], capture: &str, tmp: &Path) -> Output {
     let input = std::fs::read(data(capture)).expect("capture");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcplab"))
-        .args(args)
-        .env("TMPDIR", tmp)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tcplab starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().expect("tcplab ends");
-    writer.join().expect("writer").expect("written");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tcplab"));
+    command.args(args).env("TMPDIR", tmp);
+    let out = fed(command, input);
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     let left: Vec<_> = std::fs::read_dir(tmp).expect("tmp").collect();
     assert!(left.is_empty(), "{args:?} left {left:?} in TMPDIR");

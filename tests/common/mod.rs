@@ -43,6 +43,25 @@ pub fn tcplab(args: &[&str]) -> Output {
         .expect("the tcplab binary runs")
 }
 
+/// Runs `command` with `input` on its standard input (written from
+/// another thread, so a command that writes before it has read all of it
+/// cannot block), and collects its output.
+pub fn fed(mut command: Command, input: Vec<u8>) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("the command ends");
+    writer.join().expect("writer").expect("written");
+    out
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
