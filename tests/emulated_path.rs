@@ -403,8 +403,12 @@ fn root_slow_start_shows_and_the_kernel_agrees() {
     );
 }
 
-/// `--loss 1%`: the analysis finds retransmissions, fast ones among them,
+/// `--loss 1%`: the analysis finds the drops sent again by fast recovery,
 /// and the report lists the link's drops with the frames that resent them.
+/// Wireshark's names for those resends are not asserted one by one: it
+/// calls one a fast retransmission only when two duplicate ACKs came
+/// before it, and Linux's RACK may resend after one, so from run to run
+/// the same seeded drops are named fast retransmission or out-of-order.
 #[test]
 fn root_one_percent_loss_gives_fast_retransmissions() {
     let Some(_serial) = serial("root_one_percent_loss_gives_fast_retransmissions") else {
@@ -426,13 +430,30 @@ fn root_one_percent_loss_gives_fast_retransmissions() {
     ]);
     let rows = r.segments();
     let count = |name: &str| with_event(&rows, name);
-    assert!(
-        count("fast_retransmission") >= 1,
-        "fast retransmissions: {}",
-        count("fast_retransmission")
-    );
     let drops = r.meta["link"]["forward_drops"].as_u64().expect("drops");
     assert!(drops >= 5, "1 % of ~1,400 segments: {drops}");
+    let resent = [
+        "fast_retransmission",
+        "retransmission",
+        "spurious_retransmission",
+        "out_of_order",
+    ]
+    .map(|name| count(name) as u64)
+    .iter()
+    .sum::<u64>();
+    assert!(
+        resent >= drops,
+        "every drop resent, under one of Wireshark's names: {resent} for {drops} drops"
+    );
+    let text = r.file(".txt");
+    let sent_again = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("sent again:"))
+        .unwrap_or_else(|| panic!("the sender's sent-again line:\n{text}"));
+    assert!(
+        sent_again.contains("fast recovery"),
+        "tcplab's own account names fast recovery: {sent_again}"
+    );
     let md = report_md(&r);
     assert!(md.contains("## The path: tcplab's emulated link"));
     assert!(
