@@ -17,7 +17,7 @@ import tempfile
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from spark_task import EXIT_FAILURE, TABLES, analyse_one, is_local  # noqa: E402
+from spark_task import EXIT_FAILURE, TABLES, analyse_one, is_local, local_path  # noqa: E402
 
 # The names tcplab finds in a directory (crates/tcplab-wire/src/capture/inputs.rs).
 CAPTURE_ENDINGS = (".pcap", ".pcapng", ".cap")
@@ -25,6 +25,9 @@ COMPRESSED_ENDINGS = ("", ".gz", ".zst")
 # Where the tasks leave their partitions until the driver names them.
 STAGING = "_tcplab_spark_staging"
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
+# The key of the dataset's schema version in each file's Parquet metadata
+# (SCHEMA_VERSION_KEY in crates/tcplab-dataset/src/lib.rs).
+SCHEMA_KEY = "tcplab.dataset_schema"
 
 HELP_EPILOG = """\
 INPUTS are capture files or directories on any Hadoop-compatible file
@@ -34,7 +37,8 @@ sorted order, as tcplab does. Each capture is one Spark task: the tcplab
 binary (--tcplab, shipped with Spark's own file distribution) analyses it
 on an executor into local scratch, and the driver then adds its partitions
 to --out under the name tcplab would give it. A capture whose SHA-256 is
-already in --out (or given twice) is not added again.
+already in --out (or given twice) is not added again; an --out written
+with another schema version of the dataset is refused, as tcplab does.
 
 Captures on a file system other than the local one (and a remote --out)
 are copied with Hadoop's own FsShell, run with the executor's Java and
@@ -147,21 +151,24 @@ def list_inputs(sc, inputs):
 
 
 def known_captures(spark, out):
-    """{sha256: partition name} of the captures already in `out` (their
-    captures rows: a capture is in the dataset exactly when it has one)."""
+    """({sha256: partition name}, {captures file: schema version}) of the
+    captures already in `out` (their captures rows: a capture is in the
+    dataset exactly when it has one)."""
     from pyspark.sql import functions as F
 
-    captures, fs = fs_of(spark.sparkContext, out + "/captures")
+    sc = spark.sparkContext
+    captures, fs = fs_of(sc, out + "/captures")
     if not fs.exists(captures):
-        return {}
+        return {}, {}
     parts = {}
     for status in fs.listStatus(captures):
         name = status.getPath().getName()
         part = status.getPath().toString() + "/part-0.parquet"
-        if name.startswith("capture=") and fs.exists(fs_of(spark.sparkContext, part)[0]):
+        if name.startswith("capture=") and fs.exists(fs_of(sc, part)[0]):
             parts[name.removeprefix("capture=")] = part
     if not parts:
-        return {}
+        return {}, {}
+    versions = {part: schema_version(sc, part) for part in parts.values()}
     rows = (
         spark.read.schema("sha256 string")
         .parquet(*parts.values())
@@ -173,7 +180,38 @@ def known_captures(spark, out):
         m = re.search(r"/capture=([^/]+)/part-0\.parquet$", row.file)
         if m:
             known[row.sha256] = m.group(1)
-    return known
+    return known, versions
+
+
+def schema_version(sc, path):
+    """The dataset schema version in a Parquet file's key-value metadata
+    (None when it has none), read from its footer through the JVM."""
+    jvm = sc._jvm
+    jpath, _ = fs_of(sc, path)
+    conf = sc._jsc.hadoopConfiguration()
+    infile = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(jpath, conf)
+    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(infile)
+    try:
+        return reader.getFooter().getFileMetaData().getKeyValueMetaData().get(SCHEMA_KEY)
+    finally:
+        reader.close()
+
+
+def other_schema(sc, results, versions):
+    """The error tcplab gives when --out holds another schema version than
+    the one the tasks wrote (read from a staged captures file), or None."""
+    written = next((r for r in results if not r["error"]), None)
+    if written is None or not versions:
+        return None
+    staged = f"{written['staged']}/captures/capture={written['staged_name']}/part-0.parquet"
+    expected = schema_version(sc, staged)
+    for part, found in sorted(versions.items()):
+        shown = local_path(part) if is_local(part) else part
+        if found is None:
+            return f"{shown}: not a tcplab dataset file (no {SCHEMA_KEY} in its metadata); write to a new directory or remove it"
+        if found != expected:
+            return f"{shown}: dataset schema version {found}, this tcplab writes version {expected}; write to a new directory"
+    return None
 
 
 def hadoop_conf_file(sc):
@@ -240,7 +278,7 @@ def run(spark, args):
     sc = spark.sparkContext
     out = args.out.rstrip("/")
     inputs = list_inputs(sc, args.inputs)
-    known = known_captures(spark, out)
+    known, versions = known_captures(spark, out)
     sc.addFile(args.tcplab)
     # The executors' half of the job, beside this file (in cluster mode
     # give it with --py-files).
@@ -271,6 +309,11 @@ def run(spark, args):
     )
     results.sort(key=lambda r: r["index"])
     try:
+        # Rows of two schema versions never share a dataset (as tcplab).
+        mismatch = other_schema(sc, results, versions)
+        if mismatch:
+            print(f"spark_analyze: error: {mismatch}", file=sys.stderr)
+            return EXIT_FAILURE
         added = report_and_commit(sc, out, results, known, args.keep_going)
         read_back(spark, out, added["names"])
         return added["exit_code"]

@@ -7,6 +7,7 @@
 //! (searched recursively, with a gzip capture and a run's metadata), a
 //! damaged capture, a file that is not a capture (`--keep-going`), and
 //! captures on a file system other than the local one (Hadoop's viewfs).
+//! A second run: a dataset of another schema version, refused by both.
 //!
 //! PySpark and DuckDB come from PyPI into /opt/tcplab-venv, Java 17 from
 //! Debian (`.ci/install-deps`); `TCPLAB_PYTHON` names another Python.
@@ -62,16 +63,9 @@ const VIEWFS: &str = "viewfs://tcplab/remote/";
 
 #[test]
 fn spark_local_mode_writes_the_dataset_tcplab_writes() {
-    let Some(python) = python_with(&["pyspark", "duckdb"], "the Spark test") else {
+    let Some(python) = spark_python() else {
         return;
     };
-    let java = Command::new("java").arg("-version").output();
-    if !java.is_ok_and(|o| o.status.success()) {
-        let msg = "java is missing: run .ci/install-deps (Debian's openjdk-17-jre-headless)";
-        assert!(!in_ci(), "{msg}");
-        eprintln!("skipping the Spark test: {msg}");
-        return;
-    }
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
     let (tcplab_inputs, spark_inputs) = inputs(root);
@@ -102,25 +96,7 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
         .output()
         .expect("tcplab runs");
 
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scale/spark_analyze.py");
-    let spark_run = Command::new(&python)
-        .current_dir(root)
-        .env("SPARK_LOCAL_IP", "127.0.0.1")
-        .arg(&script)
-        .args(["--master", "local[2]", "--keep-going"])
-        .args(["--conf", "spark.ui.enabled=false"])
-        .args(["--conf", "spark.driver.host=127.0.0.1"])
-        .args(["--conf", "spark.driver.bindAddress=127.0.0.1"])
-        .arg("--conf")
-        .arg(format!(
-            "spark.hadoop.fs.viewfs.mounttable.tcplab.link./{REMOTE}=file://{}",
-            root.join(REMOTE).display()
-        ))
-        .args(["--tcplab", env!("CARGO_BIN_EXE_tcplab"), "--out"])
-        .arg(&spark)
-        .args(&spark_inputs)
-        .output()
-        .expect("python runs");
+    let spark_run = spark_job(&python, root, &spark, &spark_inputs);
     let spark_err = stderr(&spark_run);
 
     // A file that is not a capture: exit code 1 from both, with
@@ -199,6 +175,119 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
             "{table}: rows only Spark has"
         );
     }
+}
+
+/// Rewrites a Parquet file (argv[1]) in place with DuckDB, its key-value
+/// metadata holding dataset schema version 0.
+const VERSION_ZERO: &str = r#"
+import duckdb, os, sys
+p = sys.argv[1]
+duckdb.sql(f"COPY (SELECT * FROM read_parquet('{p}')) TO '{p}.new' "
+           "(FORMAT parquet, KV_METADATA {'tcplab.dataset_schema': '0'})")
+os.replace(p + ".new", p)
+"#;
+
+/// A dataset written with another schema version: tcplab and the job
+/// refuse it with the same one-line error naming the captures file, and
+/// add nothing.
+#[test]
+fn spark_refuses_a_dataset_of_another_schema_version_as_tcplab_does() {
+    let Some(python) = spark_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(REMOTE)).expect("remote/");
+    let out = root.join("old");
+    let out_arg = out.display().to_string();
+    let first = tcplab(&[
+        "analyze",
+        &data("rst.pcap").display().to_string(),
+        "--format",
+        "parquet",
+        "-o",
+        &out_arg,
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let part = out.join("captures/capture=rst.pcap/part-0.parquet");
+    let rewrite = Command::new(&python)
+        .args(["-c", VERSION_ZERO])
+        .arg(&part)
+        .output()
+        .expect("python runs");
+    assert!(rewrite.status.success(), "DuckDB: {}", stderr(&rewrite));
+
+    let lossy = data("lossy.pcap").display().to_string();
+    let tcplab_run = tcplab(&["analyze", &lossy, "--format", "parquet", "-o", &out_arg]);
+    let spark_run = spark_job(&python, root, &out, &[lossy]);
+    let why = format!(
+        "{}: dataset schema version 0, this tcplab writes version {}; write to a new directory",
+        part.display(),
+        tcplab_dataset::SCHEMA_VERSION
+    );
+    assert_eq!(tcplab_run.status.code(), Some(1), "{}", stderr(&tcplab_run));
+    assert!(
+        stderr(&tcplab_run).contains(&why),
+        "{}",
+        stderr(&tcplab_run)
+    );
+    let spark_err = stderr(&spark_run);
+    assert_eq!(spark_run.status.code(), Some(1), "{spark_err}");
+    assert!(
+        spark_err.contains(&format!("spark_analyze: error: {why}\n")),
+        "{spark_err}"
+    );
+    // Nothing added by either, no staging left.
+    let names = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .expect("a dataset directory")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&out), ["captures", "connections", "segments"]);
+    for table in ["segments", "connections", "captures"] {
+        assert_eq!(names(&out.join(table)), ["capture=rst.pcap"], "{table}");
+    }
+}
+
+/// The Python that has PySpark and DuckDB, when Java is there too; `None`
+/// after saying what to install (failing in CI).
+fn spark_python() -> Option<String> {
+    let python = python_with(&["pyspark", "duckdb"], "the Spark test")?;
+    let java = Command::new("java").arg("-version").output();
+    if !java.is_ok_and(|o| o.status.success()) {
+        let msg = "java is missing: run .ci/install-deps (Debian's openjdk-17-jre-headless)";
+        assert!(!in_ci(), "{msg}");
+        eprintln!("skipping the Spark test: {msg}");
+        return None;
+    }
+    Some(python)
+}
+
+/// Runs scale/spark_analyze.py in local mode from `root` on `inputs`
+/// into `out`, bound to loopback, with `remote/` mounted as viewfs.
+fn spark_job(python: &str, root: &Path, out: &Path, inputs: &[String]) -> std::process::Output {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scale/spark_analyze.py");
+    Command::new(python)
+        .current_dir(root)
+        .env("SPARK_LOCAL_IP", "127.0.0.1")
+        .arg(&script)
+        .args(["--master", "local[2]", "--keep-going"])
+        .args(["--conf", "spark.ui.enabled=false"])
+        .args(["--conf", "spark.driver.host=127.0.0.1"])
+        .args(["--conf", "spark.driver.bindAddress=127.0.0.1"])
+        .arg("--conf")
+        .arg(format!(
+            "spark.hadoop.fs.viewfs.mounttable.tcplab.link./{REMOTE}=file://{}",
+            root.join(REMOTE).display()
+        ))
+        .args(["--tcplab", env!("CARGO_BIN_EXE_tcplab"), "--out"])
+        .arg(out)
+        .args(inputs)
+        .output()
+        .expect("python runs")
 }
 
 /// The captures given to both, in order: a damaged one, a non-capture, a
