@@ -73,15 +73,7 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
     let spark = root.join("spark");
     // Both datasets hold rst.pcap already: given again, it is not added.
     for out in [&single, &spark] {
-        let first = tcplab(&[
-            "analyze",
-            &data("rst.pcap").display().to_string(),
-            "--format",
-            "parquet",
-            "-o",
-            &out.display().to_string(),
-        ]);
-        assert!(first.status.success(), "{}", stderr(&first));
+        dataset_of_rst(out);
     }
 
     let mut args = vec!["analyze".to_string()];
@@ -137,12 +129,7 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
     }
 
     // Nothing but the three tables left in --out (the staging is gone).
-    let mut top: Vec<String> = std::fs::read_dir(&spark)
-        .expect("the Spark dataset")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    top.sort();
-    assert_eq!(top, ["captures", "connections", "segments"]);
+    assert_eq!(entries(&spark), ["captures", "connections", "segments"]);
 
     let compared = Command::new(&python)
         .args(["-c", COMPARE])
@@ -200,15 +187,7 @@ fn spark_refuses_a_dataset_of_another_schema_version_as_tcplab_does() {
     std::fs::create_dir_all(root.join(REMOTE)).expect("remote/");
     let out = root.join("old");
     let out_arg = out.display().to_string();
-    let first = tcplab(&[
-        "analyze",
-        &data("rst.pcap").display().to_string(),
-        "--format",
-        "parquet",
-        "-o",
-        &out_arg,
-    ]);
-    assert!(first.status.success(), "{}", stderr(&first));
+    dataset_of_rst(&out);
     let part = out.join("captures/capture=rst.pcap/part-0.parquet");
     let rewrite = Command::new(&python)
         .args(["-c", VERSION_ZERO])
@@ -238,18 +217,33 @@ fn spark_refuses_a_dataset_of_another_schema_version_as_tcplab_does() {
         "{spark_err}"
     );
     // Nothing added by either, no staging left.
-    let names = |d: &Path| -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(d)
-            .expect("a dataset directory")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(names(&out), ["captures", "connections", "segments"]);
+    assert_eq!(entries(&out), ["captures", "connections", "segments"]);
     for table in ["segments", "connections", "captures"] {
-        assert_eq!(names(&out.join(table)), ["capture=rst.pcap"], "{table}");
+        assert_eq!(entries(&out.join(table)), ["capture=rst.pcap"], "{table}");
     }
+}
+
+/// A dataset in `out` made by tcplab from rst.pcap.
+fn dataset_of_rst(out: &Path) {
+    let made = tcplab(&[
+        "analyze",
+        &data("rst.pcap").display().to_string(),
+        "--format",
+        "parquet",
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+}
+
+/// The names in a directory, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// The Python that has PySpark and DuckDB, when Java is there too; `None`
