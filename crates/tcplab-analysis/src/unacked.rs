@@ -9,14 +9,17 @@
 //! or reordering) is walked whole, exactly as Wireshark does, until it
 //! empties again. The results are the same either way.
 
-use std::collections::VecDeque;
+use crate::small_deque::SmallDeque;
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::Seq;
 
 /// Wireshark keeps at most this many unacknowledged segments per direction.
 const MAX_UNACKED: usize = 10_000;
+/// Entries kept inside the connection state before the list moves to the
+/// heap: a short connection has one or two segments in flight at a time.
+const INLINE_UNACKED: usize = 4;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Unacked {
     pub frame: u64,
     pub seq: Seq,
@@ -26,7 +29,7 @@ pub struct Unacked {
 
 #[derive(Clone, Debug)]
 pub struct UnackedList {
-    items: VecDeque<Unacked>,
+    items: SmallDeque<Unacked, INLINE_UNACKED>,
     /// Each entry starts at or after the end of the one before it.
     in_order: bool,
 }
@@ -42,7 +45,7 @@ crate::disk::record!(UnackedList { items, in_order });
 impl Default for UnackedList {
     fn default() -> UnackedList {
         UnackedList {
-            items: VecDeque::new(),
+            items: SmallDeque::default(),
             in_order: true,
         }
     }
@@ -108,7 +111,7 @@ impl UnackedList {
             return Some((first.seq, last.next_seq));
         }
         let (mut low, mut high) = (first.seq, first.next_seq);
-        for u in &self.items {
+        for u in self.items.iter() {
             low = low.min_seq(u.seq);
             high = high.max_seq(u.next_seq);
         }
@@ -117,9 +120,7 @@ impl UnackedList {
 
     /// Gives back the memory of an empty list (a finished connection).
     pub fn release(&mut self) {
-        if self.items.is_empty() {
-            self.items.shrink_to_fit();
-        }
+        self.items.release();
     }
 }
 

@@ -8,7 +8,7 @@
 
 mod codec;
 
-use super::events::Event;
+use super::events::{Event, EventSet};
 use super::sent_again::{Mechanism, Tracker};
 use super::sequence::{self, ConnTiming, FlowState, SeqFindings, WinScale};
 use super::stats::Running;
@@ -77,10 +77,18 @@ struct HandshakeState {
 
 #[derive(Default)]
 struct TeardownState {
-    fins: Vec<(Brief, Option<Brief>)>,
+    /// Each side's first FIN, in the order seen, and the segment that
+    /// acknowledged it: at most two, so kept in place.
+    fins: [Option<(Brief, Option<Brief>)>; 2],
     resets: Vec<Brief>,
     half_close: bool,
     simultaneous_close: bool,
+}
+
+impl TeardownState {
+    fn fins(&self) -> impl Iterator<Item = &(Brief, Option<Brief>)> {
+        self.fins.iter().flatten()
+    }
 }
 
 /// What one direction sent, as counters.
@@ -285,38 +293,38 @@ impl Connection {
         if flags.rst() {
             td.resets.push(brief);
         }
-        if seg.len > 0 && td.fins.iter().any(|(fin, _)| fin.from != dir) {
+        if seg.len > 0 && td.fins().any(|(fin, _)| fin.from != dir) {
             td.half_close = true;
         }
         for (fin, acked_by) in td
             .fins
             .iter_mut()
+            .flatten()
             .filter(|(fin, a)| fin.from != dir && a.is_none())
         {
             if flags.ack() && seg.ack.after_or_eq(fin.fin_end()) {
                 *acked_by = Some(brief);
             }
         }
-        if flags.fin() && !td.fins.iter().any(|(fin, _)| fin.from == dir) {
-            if let Some((other, acked)) = td.fins.iter().find(|(fin, _)| fin.from != dir) {
-                td.simultaneous_close =
+        if flags.fin() && !td.fins().any(|(fin, _)| fin.from == dir) {
+            let other = td.fins().find(|(fin, _)| fin.from != dir);
+            if let Some((other, acked)) = other {
+                let simultaneous =
                     acked.is_none() && !(flags.ack() && seg.ack.after_or_eq(other.fin_end()));
+                td.simultaneous_close = simultaneous;
             }
-            // At most two FINs: no room for more than that.
-            td.fins.reserve_exact(1);
-            td.fins.push((brief, None));
+            // One per side: the first free place is always there.
+            if let Some(free) = td.fins.iter_mut().find(|f| f.is_none()) {
+                *free = Some((brief, None));
+            }
         }
     }
 
     fn count(&mut self, seg: &Segment, dir: Direction, v: &SeqFindings, win_scaled: Option<u32>) {
         self.packets += 1;
         self.last = (seg.frame, seg.ts);
-        for e in v.events.iter() {
-            let n = &mut self.event_counts[e as usize];
-            *n += 1;
-            if *n <= MAX_FRAMES_PER_EVENT {
-                self.event_frames.push((e, seg.frame));
-            }
+        if !v.events.is_empty() {
+            self.count_events(v.events, seg.frame);
         }
         // The handshake's count of SYNs sent again is the analysis' own
         // (a SYN repeating the ISN, after an RST too), so the two agree.
@@ -328,8 +336,10 @@ impl Connection {
         d.bytes += u64::from(seg.ip_len);
         d.payload_bytes += u64::from(seg.len);
         d.truncated += u64::from(seg.payload_missing());
-        for (i, n) in d.reserved_flags.iter_mut().enumerate() {
-            *n += u64::from(seg.flags.has(Flags::AE << i));
+        if seg.flags.has(Flags::RESERVED) {
+            for (i, n) in d.reserved_flags.iter_mut().enumerate() {
+                *n += u64::from(seg.flags.has(Flags::AE << i));
+            }
         }
         if let Some(w) = win_scaled.filter(|_| !seg.flags.syn()) {
             d.max_window = Some(d.max_window.map_or(w, |m| m.max(w)));
@@ -348,6 +358,16 @@ impl Connection {
             let end = start + seg.len;
             d.data_start = Some(d.data_start.map_or(start, |x| x.min_seq(start)));
             d.data_end = Some(d.data_end.map_or(end, |x| x.max_seq(end)));
+        }
+    }
+
+    fn count_events(&mut self, events: EventSet, frame: u64) {
+        for e in events.iter() {
+            let n = &mut self.event_counts[e as usize];
+            *n += 1;
+            if *n <= MAX_FRAMES_PER_EVENT {
+                self.event_frames.push((e, frame));
+            }
         }
     }
 
@@ -402,7 +422,7 @@ impl Connection {
     /// the ACKs of both.
     pub fn is_finished(&self) -> bool {
         let td = &self.teardown;
-        !td.resets.is_empty() || (td.fins.len() == 2 && td.fins.iter().all(|(_, a)| a.is_some()))
+        !td.resets.is_empty() || td.fins.iter().all(|f| matches!(f, Some((_, Some(_)))))
     }
 
     fn brief(&self, b: &Brief) -> SegmentBrief {
@@ -497,8 +517,7 @@ impl Connection {
         let td = &self.teardown;
         let teardown = Teardown {
             fins: td
-                .fins
-                .iter()
+                .fins()
                 .map(|(fin, acked)| FinExchange {
                     fin: self.brief(fin),
                     acked_by: acked.map(|a| self.brief(&a)),
@@ -512,7 +531,7 @@ impl Connection {
             FinalState::Reset
         } else if self.is_finished() {
             FinalState::Closed
-        } else if td.fins.is_empty() {
+        } else if td.fins[0].is_none() {
             FinalState::Open
         } else {
             FinalState::Closing
