@@ -21,6 +21,7 @@ crate::disk::record!(TsRtt { pending });
 
 impl TsRtt {
     /// This side sent `tsval` at `now`.
+    #[inline]
     pub fn sent(&mut self, tsval: u32, now: Timestamp) {
         if self.pending.back().is_some_and(|(v, _)| *v == tsval) {
             return;

@@ -52,10 +52,12 @@ impl Default for UnackedList {
 }
 
 impl UnackedList {
+    #[inline]
     pub fn is_full(&self) -> bool {
         self.items.len() >= MAX_UNACKED
     }
 
+    #[inline]
     pub fn push(&mut self, u: Unacked) {
         if self.items.back().is_some_and(|b| u.seq.before(b.next_seq)) {
             self.in_order = false;
@@ -71,7 +73,17 @@ impl UnackedList {
 
     /// Removes what `ack` acknowledges; returns the segment it acknowledges
     /// exactly (the oldest such) and the time since it was sent (ns).
+    #[inline]
     pub fn take_acked(&mut self, ack: Seq, now: Timestamp) -> Option<(u64, i64)> {
+        // Most segments find nothing waiting on the other side (an empty
+        // list is always `in_order`: nothing to take, nothing to reset).
+        if self.items.is_empty() {
+            return None;
+        }
+        self.take_acked_from(ack, now)
+    }
+
+    fn take_acked_from(&mut self, ack: Seq, now: Timestamp) -> Option<(u64, i64)> {
         let mut acked = None;
         if self.in_order {
             while let Some(u) = self.items.front_mut() {

@@ -205,21 +205,26 @@ impl Connection {
         let [a, b] = &mut self.flows;
         let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
         fwd.set_sack(&seg.options.sack);
-        let mut verdict = sequence::analyze(fwd, rev, self.timing, seg);
+        // Written in place: the findings are the caller's return value.
+        let mut found = SegmentFindings::default();
+        sequence::analyze(fwd, rev, self.timing, seg, &mut found.seq);
+        let verdict = &mut found.seq;
         if clock_break != 0 {
             verdict.acked = verdict.acked.filter(|&(sent, _)| sent > clock_break);
         }
+        let (events, acked) = (verdict.events, verdict.acked);
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
         self.track_phases(seg, at.dir);
-        self.count(seg, at.dir, &verdict, win_scaled);
-        let ts_rtt_ns = self.timestamps(seg, f, r, trusted);
-        if let Some((_, rtt)) = verdict.acked {
+        self.count(seg, at.dir, events, win_scaled);
+        found.ts_rtt_ns = self.timestamps(seg, f, r, trusted);
+        if let Some((_, rtt)) = acked {
             self.dirs[r].ack_rtt.push(rtt as f64 / 1e9);
         }
-        let rtt_ns = verdict.acked.map(|(_, ns)| ns);
-        self.sent_again[r].acknowledged(seg, verdict.events, rtt_ns);
-        let sent_again = self.sent_again[f].sent(seg, verdict.events);
+        let rtt_ns = acked.map(|(_, ns)| ns);
+        self.sent_again[r].acknowledged(seg, events, rtt_ns);
+        found.sent_again = self.sent_again[f].sent(seg, events);
+        found.win_scaled = win_scaled;
         if !self.released && self.is_finished() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
@@ -230,12 +235,7 @@ impl Connection {
                 dir.ts.release_buffers();
             }
         }
-        SegmentFindings {
-            seq: verdict,
-            win_scaled,
-            ts_rtt_ns,
-            sent_again,
-        }
+        found
     }
 
     /// What Wireshark does after the sequence analysis of a segment: handshake
@@ -269,17 +269,17 @@ impl Connection {
 
     fn track_phases(&mut self, seg: &Segment, dir: Direction) {
         let flags = seg.flags;
-        let brief = Brief::of(seg, dir);
+        let brief = || Brief::of(seg, dir);
         let hs = &mut self.handshake;
         if flags.is_pure_syn() {
             // A SYN sent again is counted by `count`, from the analysis' verdict.
             if hs.syn.is_none() {
-                hs.syn = Some(brief);
+                hs.syn = Some(brief());
                 self.client = Some(dir);
             }
         } else if flags.is_syn_ack() {
             if hs.syn_ack.is_none() {
-                hs.syn_ack = Some(brief);
+                hs.syn_ack = Some(brief());
                 self.client.get_or_insert(dir.reverse());
             }
         } else if flags.ack()
@@ -287,11 +287,11 @@ impl Connection {
             && hs.syn_ack.is_some()
             && Some(dir) == self.client
         {
-            hs.ack = Some(brief);
+            hs.ack = Some(brief());
         }
         let td = &mut self.teardown;
         if flags.rst() {
-            td.resets.push(brief);
+            td.resets.push(brief());
         }
         if seg.len > 0 && td.fins().any(|(fin, _)| fin.from != dir) {
             td.half_close = true;
@@ -303,7 +303,7 @@ impl Connection {
             .filter(|(fin, a)| fin.from != dir && a.is_none())
         {
             if flags.ack() && seg.ack.after_or_eq(fin.fin_end()) {
-                *acked_by = Some(brief);
+                *acked_by = Some(brief());
             }
         }
         if flags.fin() && !td.fins().any(|(fin, _)| fin.from == dir) {
@@ -315,20 +315,20 @@ impl Connection {
             }
             // One per side: the first free place is always there.
             if let Some(free) = td.fins.iter_mut().find(|f| f.is_none()) {
-                *free = Some((brief, None));
+                *free = Some((brief(), None));
             }
         }
     }
 
-    fn count(&mut self, seg: &Segment, dir: Direction, v: &SeqFindings, win_scaled: Option<u32>) {
+    fn count(&mut self, seg: &Segment, dir: Direction, events: EventSet, win_scaled: Option<u32>) {
         self.packets += 1;
         self.last = (seg.frame, seg.ts);
-        if !v.events.is_empty() {
-            self.count_events(v.events, seg.frame);
+        if !events.is_empty() {
+            self.count_events(events, seg.frame);
         }
         // The handshake's count of SYNs sent again is the analysis' own
         // (a SYN repeating the ISN, after an RST too), so the two agree.
-        if seg.flags.is_pure_syn() && v.events.iter().any(Event::is_retransmission) {
+        if seg.flags.is_pure_syn() && events.iter().any(Event::is_retransmission) {
             self.handshake.syn_retransmissions += 1;
         }
         let d = &mut self.dirs[dir.index()];
@@ -361,6 +361,7 @@ impl Connection {
         }
     }
 
+    #[cold]
     fn count_events(&mut self, events: EventSet, frame: u64) {
         for e in events.iter() {
             let n = &mut self.event_counts[e as usize];
@@ -422,7 +423,7 @@ impl Connection {
     /// the ACKs of both.
     pub fn is_finished(&self) -> bool {
         let td = &self.teardown;
-        !td.resets.is_empty() || td.fins.iter().all(|f| matches!(f, Some((_, Some(_)))))
+        matches!(td.fins, [Some((_, Some(_))), Some((_, Some(_)))]) || !td.resets.is_empty()
     }
 
     fn brief(&self, b: &Brief) -> SegmentBrief {
