@@ -46,6 +46,7 @@ pub mod flow;
 pub mod record;
 mod sent_again;
 mod sequence;
+mod small_deque;
 #[cfg(test)]
 pub(crate) mod spill_tests;
 mod stats;
