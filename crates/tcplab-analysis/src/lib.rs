@@ -190,6 +190,40 @@ impl Analyzer {
     /// (the reason is counted), or an IP fragment held until its datagram
     /// is whole (counted then: as reassembled, or why it could not be).
     pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
+        self.count_record(rec);
+        if let Some(seg) = dissect::dissect_plain(rec) {
+            return Some(self.push_segment(&seg));
+        }
+        let found = dissect::dissect_encapsulated(rec, &self.decode);
+        self.descended(rec, found)
+    }
+
+    /// As [`Analyzer::push_record`], handing the report to `sink` unless
+    /// the analysis has failed (`failed`). The report of a plain segment is
+    /// built where `sink` reads it: no `Option` to move it through, which
+    /// cost a copy of the whole report per packet.
+    fn push_record_to(&mut self, rec: &Record<'_>, sink: &mut impl FnMut(&SegmentReport)) {
+        self.count_record(rec);
+        // Borrowed where it was returned: a move out of the `Option` copied it.
+        let plain = dissect::dissect_plain(rec);
+        if let Some(seg) = &plain {
+            let report = self.push_segment_in(seg, None);
+            if !self.failed() {
+                sink(&report);
+            }
+            return;
+        }
+        let found = dissect::dissect_encapsulated(rec, &self.decode);
+        if let Some(report) = self.descended(rec, found) {
+            if !self.failed() {
+                sink(&report);
+            }
+        }
+    }
+
+    /// Counts a record and its time, before it is dissected.
+    #[inline]
+    fn count_record(&mut self, rec: &Record<'_>) {
         self.stats.records += 1;
         if !rec.ts_valid {
             self.stats.invalid_times.add(rec.frame);
@@ -198,11 +232,6 @@ impl Analyzer {
         let t = Some(rec.ts.as_secs_f64());
         self.stats.first_time = self.stats.first_time.or(t);
         self.stats.last_time = t;
-        if let Some(seg) = dissect::dissect_plain(rec) {
-            return Some(self.push_segment(&seg));
-        }
-        let found = dissect::dissect_encapsulated(rec, &self.decode);
-        self.descended(rec, found)
     }
 
     /// What a descent found: a segment to analyse, a fragment for the
@@ -596,13 +625,11 @@ fn analyze_reader(
                         continue;
                     }
                 }
-                let report = analyzer.push_record(&rec);
+                analyzer.push_record_to(&rec, &mut sink);
                 if analyzer.failed() {
-                    // No report that might be wrong: `finish` says why.
+                    // No report that might be wrong (`push_record_to`
+                    // kept it): `finish` says why.
                     break None;
-                }
-                if let Some(report) = report {
-                    sink(&report);
                 }
             }
             Ok(None) => break None,
