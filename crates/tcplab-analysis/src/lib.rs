@@ -646,3 +646,25 @@ fn analyze_reader(
     }
     Ok((finished, damage))
 }
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// What is built or moved once per packet stays small: a copy of any
+    /// of these is a memcpy per packet (bench/results.md, #14).
+    #[test]
+    fn per_packet_values_stay_small() {
+        use std::mem::size_of;
+        let sizes = [
+            ("Record", size_of::<Record<'_>>(), 64),
+            ("Segment", size_of::<dissect::Segment>(), 160),
+            ("Lookup", size_of::<Lookup>(), 40),
+            ("SegmentReport", size_of::<SegmentReport>(), 320),
+        ];
+        for (name, size, limit) in sizes {
+            println!("{name}: {size} bytes");
+            assert!(size <= limit, "{name} is {size} bytes, more than {limit}");
+        }
+    }
+}
