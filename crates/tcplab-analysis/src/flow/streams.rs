@@ -88,6 +88,21 @@ pub(super) struct Meta {
     pub base: [Option<u32>; 2],
 }
 
+impl Meta {
+    /// `StreamRec`'s `flags` (`A_IS_HIGH`, `BASE_SET`) and `base` for it.
+    fn packed(&self) -> (u8, [u32; 2]) {
+        let mut flags = if self.a_is_high { A_IS_HIGH } else { 0 };
+        let mut base = [0u32; 2];
+        for (i, b) in self.base.iter().enumerate() {
+            if let Some(b) = b {
+                flags |= BASE_SET[i];
+                base[i] = *b;
+            }
+        }
+        (flags, base)
+    }
+}
+
 /// Slots of the cache of old streams' 4-tuples found recently, by hash (a
 /// long-lived connection among many short ones keeps finding its stream
 /// here instead of reading the runs; two such keys on one slot take turns).
@@ -138,14 +153,35 @@ impl Streams {
         self.recs.len() as usize
     }
 
+    /// The hash `find_hashed` and `push_with` take: computed once per
+    /// packet by the caller.
+    #[inline]
+    pub fn hash(&self, key: &Key) -> u64 {
+        key.hash(&self.hasher)
+    }
+
     /// The latest stream on `key`.
     pub fn find(&mut self, key: &Key) -> Result<Option<u32>, DiskError> {
-        if let Some((k, id)) = &self.last {
-            if k == key {
-                return Ok(Some(*id));
-            }
+        self.find_hashed(key, self.hash(key))
+    }
+
+    /// The stream of `key` if it is the latest key looked up or opened:
+    /// consecutive packets mostly belong to one connection, and then no
+    /// hash is needed.
+    #[inline]
+    pub fn latest(&self, key: &Key) -> Option<u32> {
+        match &self.last {
+            Some((k, id)) if k == key => Some(*id),
+            _ => None,
         }
-        let hash = key.hash(&self.hasher);
+    }
+
+    /// As [`Streams::find`], with `hash == self.hash(key)`.
+    #[inline]
+    pub fn find_hashed(&mut self, key: &Key, hash: u64) -> Result<Option<u32>, DiskError> {
+        if let Some(id) = self.latest(key) {
+            return Ok(Some(id));
+        }
         let mut found = None;
         if !self.buckets.is_empty() {
             let i = self.bucket_of(key, hash);
@@ -181,6 +217,16 @@ impl Streams {
     /// Opens stream `len()` on `key`, which becomes the latest on it. An
     /// error when old streams could not be read back while making room.
     pub fn push(&mut self, key: &Key, a_is_high: bool) -> Result<u32, DiskError> {
+        let meta = Meta {
+            a_is_high,
+            base: [None; 2],
+        };
+        self.push_with(key, self.hash(key), meta)
+    }
+
+    /// As [`Streams::push`], with `hash == self.hash(key)` and the new
+    /// stream's numbering state already known.
+    pub fn push_with(&mut self, key: &Key, hash: u64, meta: Meta) -> Result<u32, DiskError> {
         if self.recs.memory_len() + self.v6.memory_len() >= self.max_hot.max(1)
             && self.off().is_none()
         {
@@ -207,15 +253,15 @@ impl Streams {
                 )
             }
         };
+        let (flags, base) = meta.packed();
         self.recs.push(StreamRec {
             low_addr,
             high_addr,
             low_port,
             high_port,
-            base: [0, 0],
-            flags: v6 | if a_is_high { A_IS_HIGH } else { 0 },
+            base,
+            flags: v6 | flags,
         });
-        let hash = key.hash(&self.hasher);
         // The key's older stream, if `recent` remembers it, is no longer the
         // latest (the in-memory index is asked first today; this keeps
         // `recent` right whatever the order).
@@ -242,17 +288,11 @@ impl Streams {
         })
     }
 
+    /// Sets the bases of stream `id` (its `a_is_high` never changes).
     pub fn set_meta(&mut self, id: u32, m: Meta) -> Result<(), DiskError> {
         let mut r = self.recs.get(u64::from(id))?;
-        let mut flags = r.flags & (V6 | TUNNEL | A_IS_HIGH);
-        let mut base = [0u32; 2];
-        for (i, b) in m.base.iter().enumerate() {
-            if let Some(b) = b {
-                flags |= BASE_SET[i];
-                base[i] = *b;
-            }
-        }
-        r.flags = flags;
+        let (flags, base) = m.packed();
+        r.flags = r.flags & (V6 | TUNNEL | A_IS_HIGH) | flags & !A_IS_HIGH;
         r.base = base;
         self.recs.set(u64::from(id), r);
         Ok(())
