@@ -280,11 +280,11 @@ mod tests {
                     0..=4 => { d.push_back(x); v.push_back(x); }
                     5..=7 => prop_assert_eq!(d.pop_front(), v.pop_front()),
                     8 => {
-                        let keep = |y: &mut u32| { *y = y.wrapping_add(1); *y % 3 != 0 };
+                        let keep = |y: &mut u32| { *y = y.wrapping_add(1); !y.is_multiple_of(3) };
                         d.retain_mut(keep);
                         v.retain_mut(keep);
                     }
-                    _ => if x % 4 == 0 { d.clear(); v.clear(); } else { d.release(); },
+                    _ => if x.is_multiple_of(4) { d.clear(); v.clear(); } else { d.release(); },
                 }
                 if let Some(f) = d.front_mut() { *f ^= 1; }
                 if let Some(f) = v.front_mut() { *f ^= 1; }
