@@ -13,7 +13,7 @@
 //! then the entries). Not here: any limit on the length (the users cap
 //! their lists).
 
-use crate::disk::{Code, Reader};
+use crate::disk::{put_list, Code, Reader};
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]
@@ -170,8 +170,7 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
 /// As a `VecDeque<T>`: the length, then the entries front to back.
 impl<T: Code + Copy + Default, const N: usize> Code for SmallDeque<T, N> {
     fn put(&self, out: &mut Vec<u8>) {
-        (self.len() as u64).put(out);
-        self.iter().for_each(|v| v.put(out));
+        put_list(self.len(), self.iter(), out);
     }
     fn get(r: &mut Reader) -> Self {
         let mut d = SmallDeque::default();

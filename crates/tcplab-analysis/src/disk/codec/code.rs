@@ -7,7 +7,7 @@
 //! tag or length marks the `Reader` bad. Not here: the state types'
 //! field lists (`record!` beside each type).
 
-use super::{put_varint, Code, Fixed, Reader};
+use super::{put_list, Code, Fixed, Reader};
 use crate::events::Event;
 use crate::flow::{Direction, Endpoint};
 use std::collections::VecDeque;
@@ -184,8 +184,7 @@ impl<A: Code, B: Code> Code for (A, B) {
 
 impl<T: Code> Code for Vec<T> {
     fn put(&self, out: &mut Vec<u8>) {
-        put_varint(self.len() as u64, out);
-        self.iter().for_each(|v| v.put(out));
+        put_list(self.len(), self.iter(), out);
     }
     fn get(r: &mut Reader) -> Self {
         let n = r.count();
@@ -195,8 +194,7 @@ impl<T: Code> Code for Vec<T> {
 
 impl<T: Code> Code for VecDeque<T> {
     fn put(&self, out: &mut Vec<u8>) {
-        put_varint(self.len() as u64, out);
-        self.iter().for_each(|v| v.put(out));
+        put_list(self.len(), self.iter(), out);
     }
     fn get(r: &mut Reader) -> Self {
         Vec::get(r).into()

@@ -230,6 +230,18 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A list as every list is encoded: its length (a varint), then its
+/// entries in order (`Reader::count` and `Vec::get` read it back).
+#[inline]
+pub(crate) fn put_list<'a, T: Code + 'a>(
+    len: usize,
+    items: impl Iterator<Item = &'a T>,
+    out: &mut Vec<u8>,
+) {
+    put_varint(len as u64, out);
+    items.for_each(|v| v.put(out));
+}
+
 #[inline]
 fn put_varint(mut v: u64, out: &mut Vec<u8>) {
     while v >= 0x80 {
