@@ -15,6 +15,7 @@
 
 use super::numbers;
 use std::io::{self, Write};
+use std::net::IpAddr;
 use tcplab_analysis::{Event, SegmentReport};
 
 pub const HEADER: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight";
@@ -29,7 +30,7 @@ const ENDPOINT_CACHE: usize = 1024;
 struct EndpointText {
     stream: Option<u32>,
     filled: [bool; 2],
-    text: [String; 2],
+    text: [Vec<u8>; 2],
 }
 
 /// Room for a row past its capture cell, more than the widest needs:
@@ -130,6 +131,33 @@ impl Row<'_> {
     }
 }
 
+/// `addr,port,` (IPv4 made here, a byte at a time; IPv6 by `core::fmt`).
+fn endpoint_text(text: &mut Vec<u8>, addr: IpAddr, port: u16) {
+    let mut buf = [0; 16 + numbers::PUT_ROOM];
+    let mut row = Row {
+        buf: &mut buf,
+        at: 0,
+    };
+    match addr {
+        IpAddr::V4(a) => {
+            for (i, octet) in a.octets().into_iter().enumerate() {
+                if i > 0 {
+                    row.byte(b'.');
+                }
+                row.u32(u32::from(octet));
+            }
+        }
+        IpAddr::V6(a) => {
+            // Infallible: writing to a Vec.
+            let _ = write!(text, "{a}");
+        }
+    }
+    row.byte(b',');
+    row.u32_cell(u32::from(port));
+    let end = row.at;
+    text.extend_from_slice(&buf[..end]);
+}
+
 impl<W: Write> CsvWriter<W> {
     /// One capture's rows: the documented header.
     pub fn new(out: W) -> io::Result<CsvWriter<W>> {
@@ -216,14 +244,11 @@ impl<W: Write> CsvWriter<W> {
         if !entry.filled[d] {
             text.clear();
             for e in [r.src, r.dst] {
-                numbers::addr(text, e.addr);
-                text.push(',');
-                numbers::int(text, e.port);
-                text.push(',');
+                endpoint_text(text, e.addr, e.port);
             }
             entry.filled[d] = true;
         }
-        text.as_bytes()
+        text
     }
 
     pub fn write(&mut self, r: &SegmentReport) -> io::Result<()> {
@@ -234,8 +259,13 @@ impl<W: Write> CsvWriter<W> {
         if let Some(cell) = &self.capture {
             row.bytes(cell);
         }
-        row.at = numbers::put_u64(row.buf, row.at, r.frame);
-        row.byte(b',');
+        match u32::try_from(r.frame) {
+            Ok(frame) => row.u32_cell(frame),
+            Err(_) => {
+                row.at = numbers::put_u64(row.buf, row.at, r.frame);
+                row.byte(b',');
+            }
+        }
         row.nanos(r.ts.0, &mut self.time_secs);
         row.byte(b',');
         row.u32_cell(r.stream);
@@ -314,6 +344,23 @@ mod tests {
             text == "1795617348.3387650000.000018000-0.0000000057.0000000001795617348.000000001",
             "{text}"
         );
+    }
+
+    #[test]
+    fn endpoints_are_written_as_display_does() {
+        for (a, port) in [
+            ("0.0.0.0", 0),
+            ("255.255.255.255", 65535),
+            ("10.1.200.3", 80),
+            ("192.0.2.9", 9),
+            ("::1", 443),
+            ("2001:db8::10", 50000),
+        ] {
+            let addr: IpAddr = a.parse().expect("an address");
+            let mut text = b"x,".to_vec();
+            endpoint_text(&mut text, addr, port);
+            assert_eq!(text, format!("x,{addr},{port},").as_bytes());
+        }
     }
 
     #[test]
