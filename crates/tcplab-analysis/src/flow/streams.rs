@@ -127,6 +127,11 @@ pub(super) struct Streams {
     /// The latest key looked up and its stream: consecutive packets of a
     /// bulk transfer mostly belong to one connection.
     last: Option<(Key, u32)>,
+    /// The hash of the latest key `find_hashed` did not find in the
+    /// buckets, and the empty bucket its probe ended on: where `push_with`
+    /// puts that key next, without probing again. Cleared whenever a
+    /// bucket is filled.
+    vacant: Option<(u64, usize)>,
     pub(super) max_hot: usize,
     /// Eviction failed to write: everything stays in memory since.
     pub(super) off: Option<DiskError>,
@@ -144,6 +149,7 @@ impl Streams {
             recent: Vec::new(),
             hasher: SeededFx::default(),
             last: None,
+            vacant: None,
             max_hot,
             off: None,
         }
@@ -179,6 +185,7 @@ impl Streams {
     /// As [`Streams::find`], with `hash == self.hash(key)`.
     #[inline]
     pub fn find_hashed(&mut self, key: &Key, hash: u64) -> Result<Option<u32>, DiskError> {
+        self.vacant = None;
         if let Some(id) = self.latest(key) {
             return Ok(Some(id));
         }
@@ -186,6 +193,9 @@ impl Streams {
         if !self.buckets.is_empty() {
             let i = self.bucket_of(key, hash);
             found = self.buckets[i].checked_sub(1);
+            if found.is_none() {
+                self.vacant = Some((hash, i));
+            }
         }
         if found.is_none() && !self.runs.is_empty() {
             found = self.find_on_disk(key, hash)?;
@@ -227,12 +237,17 @@ impl Streams {
     /// As [`Streams::push`], with `hash == self.hash(key)` and the new
     /// stream's numbering state already known.
     pub fn push_with(&mut self, key: &Key, hash: u64, meta: Meta) -> Result<u32, DiskError> {
+        // Only the probe of the `find_hashed` just before counts (callers
+        // find a key, then open a stream on it).
+        let mut vacant = self.vacant.take();
         if self.recs.memory_len() + self.v6.memory_len() >= self.max_hot.max(1)
             && self.off().is_none()
         {
+            vacant = None;
             self.evict()?;
         }
         if (self.hot_keys + 1) * 4 > self.buckets.len() * 3 {
+            vacant = None;
             self.grow();
         }
         let id = self.len() as u32;
@@ -270,7 +285,12 @@ impl Streams {
                 *r = None;
             }
         }
-        let i = self.bucket_of(key, hash);
+        let i = match vacant {
+            // The probe `find_hashed` just made for this key (nothing has
+            // filled a bucket since) ended here.
+            Some((h, i)) if h == hash && self.buckets.get(i) == Some(&0) => i,
+            _ => self.bucket_of(key, hash),
+        };
         if self.buckets[i] == 0 {
             self.hot_keys += 1;
         }
@@ -328,6 +348,7 @@ impl Streams {
     /// read from memory and cannot fail; were that ever broken, the stream
     /// would silently lose its bucket, hence the debug check.
     pub(super) fn reinsert(&mut self, ids: impl Iterator<Item = u32>) {
+        self.vacant = None;
         for id in ids {
             let key = self.key_at(id);
             debug_assert!(key.is_ok(), "stream {id} in the index is not in memory");

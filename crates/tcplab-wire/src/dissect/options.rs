@@ -61,7 +61,9 @@ impl TcpOptions {
     /// `NOP NOP TS`, and Linux's SYN and SYN-ACK: `MSS SACK-perm TS NOP
     /// WS`) are recognised whole; anything else goes through the general
     /// loop (`parse_list`), which gives the same answer for those.
-    #[inline]
+    /// Inlined into the fast dissector, which then writes the options
+    /// straight into its `Segment`.
+    #[inline(always)]
     pub fn parse(bytes: &[u8]) -> TcpOptions {
         match bytes {
             [] => TcpOptions::default(),
