@@ -18,10 +18,13 @@
 //! When one connection too many is in memory, the least useful quarter
 //! goes to the spill file: finished connections (RST, or both FINs
 //! acknowledged) first, then the others, each group by its latest frame,
-//! oldest first. A packet for a connection in the file brings it back
-//! whole, so results never depend on when a connection was sent out: a late
-//! retransmission, a port reused by a new SYN, a connection idle for an hour
-//! are all analysed exactly as if everything had stayed in memory.
+//! oldest first; their boxes wait (`spare`) for the next new or read-back
+//! connections, so that boxes in use and waiting never outnumber the peak
+//! without them, `max_in_memory + 1`. A packet for a connection in the
+//! file brings it back whole, so results never depend on when a connection
+//! was sent out: a late retransmission, a port reused by a new SYN, a
+//! connection idle for an hour are all analysed exactly as if everything
+//! had stayed in memory.
 
 use crate::connection::Connection;
 use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
@@ -109,7 +112,16 @@ pub(crate) struct Connections {
     /// Reading back failed: the analysis of some connection is incomplete.
     failure: Option<DiskError>,
     buf: Vec<u8>,
-    order: Vec<(bool, u64, u32)>,
+    /// The boxes of connections sent out, for new or read-back ones (no
+    /// allocation each): at most `max_in_memory + 1` boxes in all, in
+    /// memory or here, as at the peak without it (`spill_out`). Boxes,
+    /// not connections: the point is their allocations.
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Connection>>,
+    /// `spill_some`'s choice: first (unfinished, latest frame, index)
+    /// packed in one `u128`, then (stream, index) in one `u64`.
+    order: Vec<u128>,
+    batch: Vec<u64>,
 }
 
 /// A stream's state as `Finished` finds it.
@@ -133,7 +145,9 @@ impl Connections {
             spill_off: None,
             failure: None,
             buf: Vec::new(),
+            spare: Vec::new(),
             order: Vec::new(),
+            batch: Vec::new(),
         }
     }
 
@@ -159,11 +173,19 @@ impl Connections {
             self.places.evict(n);
         }
         let stream = self.len() as u32;
-        let place = self.keep(stream, Box::new(conn), None);
+        let place = self.keep(stream, conn, None);
         self.places.push(place);
     }
 
-    fn keep(&mut self, stream: u32, conn: Box<Connection>, slot: Option<Slot>) -> u32 {
+    fn keep(&mut self, stream: u32, conn: Connection, slot: Option<Slot>) -> u32 {
+        // In the box of a connection sent out, if there is one: no allocation.
+        let conn = match self.spare.pop() {
+            Some(mut spare) => {
+                *spare = conn;
+                spare
+            }
+            None => Box::new(conn),
+        };
         let r = Some(Resident { stream, conn, slot });
         self.resident += 1;
         match self.free.pop() {
@@ -241,13 +263,19 @@ impl Connections {
         }
     }
 
+    /// Sends the least useful connections out, down to three quarters of
+    /// the limit: finished ones first, then by latest frame, oldest first
+    /// (ties by place in memory). The keys are packed into integers, so
+    /// choosing and sorting compare integers, not tuples, and never look
+    /// into the connections again.
     fn spill_some(&mut self) {
         let keep = self.max_in_memory * 3 / 4;
         let mut order = std::mem::take(&mut self.order);
         order.clear();
         order.extend(self.in_memory.iter().enumerate().filter_map(|(i, r)| {
             let c = &r.as_ref()?.conn;
-            Some((!c.is_finished(), c.last_frame(), i as u32))
+            let unfinished = u128::from(!c.is_finished()) << 96;
+            Some(unfinished | u128::from(c.last_frame()) << 32 | i as u128)
         }));
         let n = self.resident - keep;
         if n < order.len() {
@@ -255,17 +283,23 @@ impl Connections {
             order.truncate(n);
         }
         // Out in stream order: summaries are read back in stream order.
-        order.sort_unstable_by_key(|&(_, _, i)| {
-            self.in_memory[i as usize].as_ref().map(|r| r.stream)
-        });
-        for &(_, _, i) in &order {
-            if let Err(e) = self.spill_out(i) {
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.clear();
+        batch.extend(order.iter().filter_map(|&key| {
+            let i = key as u32;
+            let stream = self.in_memory[i as usize].as_ref()?.stream;
+            Some(u64::from(stream) << 32 | u64::from(i))
+        }));
+        batch.sort_unstable();
+        for &key in &batch {
+            if let Err(e) = self.spill_out(key as u32) {
                 self.spill_off = Some(e);
                 self.max_in_memory = usize::MAX;
                 break;
             }
         }
         self.order = order;
+        self.batch = batch;
     }
 
     fn spill_out(&mut self, i: u32) -> Result<(), DiskError> {
@@ -279,6 +313,12 @@ impl Connections {
                 self.places.set(u64::from(r.stream), slot.index);
                 self.free.push(i);
                 self.resident -= 1;
+                // Its box serves the next new or read-back connection, while
+                // boxes in memory and spare stay within the limit plus the
+                // one that called for room: what memory held before it went.
+                if self.resident + self.spare.len() <= self.max_in_memory {
+                    self.spare.push(r.conn);
+                }
                 self.stats.written += 1;
                 self.stats.file_bytes = self.spill.len();
                 Ok(())
@@ -325,10 +365,11 @@ impl Connections {
     }
 }
 
-/// A connection from its spill-file payload (slot `index`).
-pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Box<Connection>, DiskError> {
+/// A connection from its spill-file payload (slot `index`), on the stack
+/// (the caller boxes it, or only reads it).
+pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Connection, DiskError> {
     let mut r = Reader::new(payload);
-    let conn = Box::new(Connection::get(&mut r));
+    let conn = Connection::get(&mut r);
     r.finish(conn).map_err(|_| DiskError::Corrupt {
         file: DiskFile::SpilledConnections,
         offset: Slot::offset_of(index),

@@ -131,7 +131,14 @@ impl EventSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Event> {
-        Event::ALL.into_iter().filter(move |e| self.contains(*e))
+        // The lowest bit first: `Event::ALL`'s order. A bit no event has
+        // (only from damaged bytes) is above them all and ends the walk.
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits.wrapping_sub(1);
+            Event::ALL.get(i).copied()
+        })
     }
 }
 
@@ -184,5 +191,16 @@ mod tests {
         assert_eq!(set.to_string(), "duplicate_ack;window_update");
         set.remove(Event::DuplicateAck);
         assert_eq!(set.to_string(), "window_update");
+    }
+
+    #[test]
+    fn iterates_in_the_order_of_all() {
+        let mut all = EventSet::default();
+        Event::ALL.iter().for_each(|e| all.insert(*e));
+        assert!(all.iter().eq(Event::ALL));
+        assert_eq!(EventSet::default().iter().count(), 0);
+        // Damaged bytes: a bit no event has is not an event.
+        let odd = EventSet(1 << 15 | Event::KeepAliveAck.bit() | Event::Retransmission.bit());
+        assert!(odd.iter().eq([Event::Retransmission, Event::KeepAliveAck]));
     }
 }

@@ -46,6 +46,7 @@ pub mod flow;
 pub mod record;
 mod sent_again;
 mod sequence;
+mod small_deque;
 #[cfg(test)]
 pub(crate) mod spill_tests;
 mod stats;
@@ -190,6 +191,40 @@ impl Analyzer {
     /// (the reason is counted), or an IP fragment held until its datagram
     /// is whole (counted then: as reassembled, or why it could not be).
     pub fn push_record(&mut self, rec: &Record<'_>) -> Option<SegmentReport> {
+        self.count_record(rec);
+        if let Some(seg) = dissect::dissect_plain(rec) {
+            return Some(self.push_segment(&seg));
+        }
+        let found = dissect::dissect_encapsulated(rec, &self.decode);
+        self.descended(rec, found)
+    }
+
+    /// As [`Analyzer::push_record`], handing the report to `sink` unless
+    /// the analysis has failed (`failed`). The report of a plain segment is
+    /// built where `sink` reads it: no `Option` to move it through, which
+    /// cost a copy of the whole report per packet.
+    fn push_record_to(&mut self, rec: &Record<'_>, sink: &mut impl FnMut(&SegmentReport)) {
+        self.count_record(rec);
+        // Borrowed where it was returned: a move out of the `Option` copied it.
+        let plain = dissect::dissect_plain(rec);
+        if let Some(seg) = &plain {
+            let report = self.push_segment_in(seg, None);
+            if !self.failed() {
+                sink(&report);
+            }
+            return;
+        }
+        let found = dissect::dissect_encapsulated(rec, &self.decode);
+        if let Some(report) = self.descended(rec, found) {
+            if !self.failed() {
+                sink(&report);
+            }
+        }
+    }
+
+    /// Counts a record and its time, before it is dissected.
+    #[inline]
+    fn count_record(&mut self, rec: &Record<'_>) {
         self.stats.records += 1;
         if !rec.ts_valid {
             self.stats.invalid_times.add(rec.frame);
@@ -198,11 +233,6 @@ impl Analyzer {
         let t = Some(rec.ts.as_secs_f64());
         self.stats.first_time = self.stats.first_time.or(t);
         self.stats.last_time = t;
-        if let Some(seg) = dissect::dissect_plain(rec) {
-            return Some(self.push_segment(&seg));
-        }
-        let found = dissect::dissect_encapsulated(rec, &self.decode);
-        self.descended(rec, found)
     }
 
     /// What a descent found: a segment to analyse, a fragment for the
@@ -596,13 +626,11 @@ fn analyze_reader(
                         continue;
                     }
                 }
-                let report = analyzer.push_record(&rec);
+                analyzer.push_record_to(&rec, &mut sink);
                 if analyzer.failed() {
-                    // No report that might be wrong: `finish` says why.
+                    // No report that might be wrong (`push_record_to`
+                    // kept it): `finish` says why.
                     break None;
-                }
-                if let Some(report) = report {
-                    sink(&report);
                 }
             }
             Ok(None) => break None,
@@ -618,4 +646,26 @@ fn analyze_reader(
         return Err(disk_failed(path, source));
     }
     Ok((finished, damage))
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// What is built or moved once per packet stays small: a copy of any
+    /// of these is a memcpy per packet (bench/results.md, #14).
+    #[test]
+    fn per_packet_values_stay_small() {
+        use std::mem::size_of;
+        let sizes = [
+            ("Record", size_of::<Record<'_>>(), 64),
+            ("Segment", size_of::<dissect::Segment>(), 160),
+            ("Lookup", size_of::<Lookup>(), 40),
+            ("SegmentReport", size_of::<SegmentReport>(), 320),
+        ];
+        for (name, size, limit) in sizes {
+            println!("{name}: {size} bytes");
+            assert!(size <= limit, "{name} is {size} bytes, more than {limit}");
+        }
+    }
 }

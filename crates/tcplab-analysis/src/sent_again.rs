@@ -256,7 +256,8 @@ impl Tracker {
             }
         }
         let above = |right: Seq| self.una.is_none_or(|u| right.after(u));
-        let sacked = seg.options.sack.as_slice().iter().any(|&(_, r)| above(r));
+        let sack = &seg.options.sack;
+        let sacked = !sack.is_empty() && sack.as_slice().iter().any(|&(_, r)| above(r));
         if sacked || events.contains(Event::DuplicateAck) {
             self.loss_signal = true;
         }

@@ -138,7 +138,12 @@ impl FlowState {
 
     /// The SACK blocks of this direction's latest segment, as the bytes
     /// they cover (all that bytes in flight needs of them).
+    #[inline]
     pub fn set_sack(&mut self, sack: &SackBlocks) {
+        if sack.is_empty() {
+            self.sacked = 0;
+            return;
+        }
         self.sacked = sack
             .as_slice()
             .iter()
@@ -169,14 +174,15 @@ pub struct ConnTiming {
 
 const SYN_FIN_RST: u16 = Flags::SYN | Flags::FIN | Flags::RST;
 
-/// Analyses `seg`, sent by the direction whose state is `fwd`.
+/// Analyses `seg`, sent by the direction whose state is `fwd`, into `v`
+/// (which comes in empty: the caller's own findings, written in place).
 pub fn analyze(
     fwd: &mut FlowState,
     rev: &mut FlowState,
     timing: ConnTiming,
     seg: &Segment,
-) -> SeqFindings {
-    let mut v = SeqFindings::default();
+    v: &mut SeqFindings,
+) {
     let (seq, ack, window, seglen, flags) = (seg.seq, seg.ack, seg.window, seg.len, seg.flags);
     let plain = !flags.has(SYN_FIN_RST);
     let ev = &mut v.events;
@@ -232,12 +238,11 @@ pub fn analyze(
     }
     check_acked_unseen(rev, ack, flags, ev);
     if seglen > 0 || flags.has(Flags::SYN | Flags::FIN) {
-        classify_resend(fwd, rev, timing, seg, &mut v);
+        classify_resend(fwd, rev, timing, seg, v);
     }
     record_sent(fwd, seg, v.events);
     v.acked = rev.unacked.take_acked(ack, seg.ts);
     v.bytes_in_flight = bytes_in_flight(fwd, rev, seg);
-    v
 }
 
 fn window_is_full(rev: &FlowState, end: Seq) -> bool {

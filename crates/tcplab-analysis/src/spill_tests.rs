@@ -5,7 +5,7 @@
 //! reports and the same summaries, in stream order.
 
 use super::connections::Place;
-use super::synthetic::{closed, seg, A, RA, S};
+use super::synthetic::{closed, seg, A, PA, RA, S, SA};
 use super::*;
 use tcplab_wire::dissect::Segment;
 
@@ -198,4 +198,137 @@ fn old_streams_that_cannot_be_read_back_stop_the_analysis() {
             ..
         })
     ));
+}
+
+/// A connection that sets most of its state: both sides' sequence numbers
+/// wrap around 2^32, data both ways, a retransmission, duplicate ACKs, a
+/// segment out of order, a zero window, then an RST; over IPv6 if `v6`.
+fn eventful(port: u16, v6: bool) -> Vec<Segment> {
+    let (c, s) = (u32::MAX - 150, u32::MAX - 20);
+    let at = |isn: u32, n: u32| isn.wrapping_add(n);
+    let mut segs = vec![
+        seg(port, true, 0, c, 0, S, 0),
+        seg(port, false, 1, s, at(c, 1), SA, 0),
+        seg(port, true, 2, at(c, 1), at(s, 1), A, 0),
+        seg(port, true, 3, at(c, 1), at(s, 1), PA, 100),
+        seg(port, true, 4, at(c, 101), at(s, 1), PA, 100),
+        seg(port, true, 5, at(c, 1), at(s, 1), PA, 100),
+        seg(port, false, 6, at(s, 1), at(c, 201), PA, 100),
+        seg(port, true, 7, at(c, 301), at(s, 101), PA, 100),
+        seg(port, false, 8, at(s, 101), at(c, 201), A, 0),
+        seg(port, false, 9, at(s, 101), at(c, 201), A, 0),
+        seg(port, true, 10, at(c, 201), at(s, 101), PA, 100),
+        seg(port, false, 11, at(s, 101), at(c, 401), A, 0),
+        seg(port, true, 30, at(c, 401), at(s, 101), RA, 0),
+    ];
+    segs[11].window = 0;
+    if v6 {
+        for x in &mut segs {
+            let swap = |a: std::net::IpAddr| match a {
+                std::net::IpAddr::V4(v4) => std::net::IpAddr::V6(v4.to_ipv6_mapped()),
+                v6 => v6,
+            };
+            (x.src, x.dst) = (swap(x.src), swap(x.dst));
+        }
+    }
+    segs
+}
+
+/// Encodes `conn`, decodes it and encodes it again: the same bytes (every
+/// field came back as it was) and the same summary.
+fn round_trip(conn: &crate::connection::Connection) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    crate::disk::Code::put(conn, &mut bytes);
+    let back = connections::decode(&bytes, 5).expect("decodes");
+    let mut again = Vec::new();
+    crate::disk::Code::put(&back, &mut again);
+    assert!(again == bytes, "the same bytes after a round trip");
+    let json = |c: &crate::connection::Connection| serde_json::to_string(&c.summary());
+    assert_eq!(json(&back).ok(), json(conn).ok());
+    bytes
+}
+
+#[test]
+fn every_field_comes_back_and_the_analysis_goes_on() {
+    let segs = interleave(vec![eventful(40_000, false), eventful(40_001, true)]);
+    let r = same_with_every_limit(&segs);
+    assert!(r.summaries[0].contains(r#""final_state":"reset""#));
+    assert!(
+        r.summaries[1].contains("::ffff:192.0.2.10"),
+        "{}",
+        r.summaries[1]
+    );
+    for ev in [
+        "retransmission",
+        "duplicate_ack",
+        "out_of_order",
+        "zero_window",
+    ] {
+        assert!(r.summaries[0].contains(ev), "{ev} in {}", r.summaries[0]);
+    }
+    // Midway too, with the lists not empty.
+    let mut a = Analyzer::new();
+    for (i, s) in segs[..14].iter().enumerate() {
+        let mut s = s.clone();
+        s.frame = i as u64 + 1;
+        a.push_segment(&s);
+    }
+    let f = a.finish();
+    for i in 0..2 {
+        let Ok(Place::Memory(conn)) = f.conns.place(i) else {
+            panic!("in memory")
+        };
+        round_trip(conn);
+    }
+}
+
+#[test]
+fn lists_at_their_caps_come_back() {
+    // 10,100 segments never acknowledged (10,000 kept), then 1,100 of them
+    // sent again (1,000 frames kept per event).
+    let (c, s) = (u32::MAX - 5000, 7);
+    let mut segs = vec![
+        seg(40_000, true, 0, c, 0, S, 0),
+        seg(40_000, false, 1, s, c.wrapping_add(1), SA, 0),
+        seg(40_000, true, 2, c.wrapping_add(1), s + 1, A, 0),
+    ];
+    let data = |i: u32, t: i64| seg(40_000, true, t, c.wrapping_add(1 + i * 10), s + 1, PA, 10);
+    segs.extend((0..10_100).map(|i| data(i, 3)));
+    segs.extend((0..1_100).map(|i| data(i, 4_000)));
+    let mut a = Analyzer::new();
+    for (i, s) in segs.iter().enumerate() {
+        let mut s = s.clone();
+        s.frame = i as u64 + 1;
+        a.push_segment(&s);
+    }
+    let f = a.finish();
+    let Ok(Place::Memory(conn)) = f.conns.place(0) else {
+        panic!("in memory")
+    };
+    let summary = serde_json::to_string(&conn.summary()).expect("serializable");
+    assert!(
+        summary.contains(r#""retransmission","count":1100"#),
+        "{summary}"
+    );
+    let bytes = round_trip(conn);
+    // 10,000 unacknowledged segments of 24 bytes, 1,000 frames of 9.
+    assert!(
+        bytes.len() > 10_000 * 24 + 1_000 * 9,
+        "{} bytes",
+        bytes.len()
+    );
+    // Damaged: cut anywhere, it does not decode, and says where.
+    for cut in [0, 1, 100, bytes.len() / 2, bytes.len() - 1] {
+        let e = connections::decode(&bytes[..cut], 2).err();
+        assert!(
+            matches!(
+                e,
+                Some(DiskError::Corrupt {
+                    file: DiskFile::SpilledConnections,
+                    offset: 128,
+                })
+            ),
+            "cut at {cut}: {e:?}"
+        );
+    }
 }

@@ -3,21 +3,25 @@
 //! Each TSval gives at most one sample (its first echo), so delayed and
 //! duplicate ACKs do not inflate the count.
 
-use std::collections::VecDeque;
+use crate::small_deque::SmallDeque;
 use tcplab_wire::capture::Timestamp;
 
 /// TSvals waiting for their echo; bounded so memory stays per connection.
 const MAX_PENDING: usize = 4096;
+/// TSvals kept inside the connection state before the list moves to the
+/// heap (a short exchange has one or two waiting at a time).
+const INLINE_PENDING: usize = 4;
 
 #[derive(Default, Debug)]
 pub struct TsRtt {
-    pending: VecDeque<(u32, Timestamp)>,
+    pending: SmallDeque<(u32, Timestamp), INLINE_PENDING>,
 }
 
 crate::disk::record!(TsRtt { pending });
 
 impl TsRtt {
     /// This side sent `tsval` at `now`.
+    #[inline]
     pub fn sent(&mut self, tsval: u32, now: Timestamp) {
         if self.pending.back().is_some_and(|(v, _)| *v == tsval) {
             return;
@@ -31,7 +35,7 @@ impl TsRtt {
     /// Frees the pending list of a finished connection.
     pub fn release_buffers(&mut self) {
         self.pending.clear();
-        self.pending.shrink_to_fit();
+        self.pending.release();
     }
 
     /// The other side echoed `tsecr` at `now`: the RTT sample in ns, if this

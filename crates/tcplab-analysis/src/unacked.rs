@@ -9,14 +9,17 @@
 //! or reordering) is walked whole, exactly as Wireshark does, until it
 //! empties again. The results are the same either way.
 
-use std::collections::VecDeque;
+use crate::small_deque::SmallDeque;
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::Seq;
 
 /// Wireshark keeps at most this many unacknowledged segments per direction.
 const MAX_UNACKED: usize = 10_000;
+/// Entries kept inside the connection state before the list moves to the
+/// heap: a short connection has one or two segments in flight at a time.
+const INLINE_UNACKED: usize = 4;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Unacked {
     pub frame: u64,
     pub seq: Seq,
@@ -26,7 +29,7 @@ pub struct Unacked {
 
 #[derive(Clone, Debug)]
 pub struct UnackedList {
-    items: VecDeque<Unacked>,
+    items: SmallDeque<Unacked, INLINE_UNACKED>,
     /// Each entry starts at or after the end of the one before it.
     in_order: bool,
 }
@@ -42,17 +45,19 @@ crate::disk::record!(UnackedList { items, in_order });
 impl Default for UnackedList {
     fn default() -> UnackedList {
         UnackedList {
-            items: VecDeque::new(),
+            items: SmallDeque::default(),
             in_order: true,
         }
     }
 }
 
 impl UnackedList {
+    #[inline]
     pub fn is_full(&self) -> bool {
         self.items.len() >= MAX_UNACKED
     }
 
+    #[inline]
     pub fn push(&mut self, u: Unacked) {
         if self.items.back().is_some_and(|b| u.seq.before(b.next_seq)) {
             self.in_order = false;
@@ -68,7 +73,17 @@ impl UnackedList {
 
     /// Removes what `ack` acknowledges; returns the segment it acknowledges
     /// exactly (the oldest such) and the time since it was sent (ns).
+    #[inline]
     pub fn take_acked(&mut self, ack: Seq, now: Timestamp) -> Option<(u64, i64)> {
+        // Most segments find nothing waiting on the other side (an empty
+        // list is always `in_order`: nothing to take, nothing to reset).
+        if self.items.is_empty() {
+            return None;
+        }
+        self.take_acked_from(ack, now)
+    }
+
+    fn take_acked_from(&mut self, ack: Seq, now: Timestamp) -> Option<(u64, i64)> {
         let mut acked = None;
         if self.in_order {
             while let Some(u) = self.items.front_mut() {
@@ -108,7 +123,7 @@ impl UnackedList {
             return Some((first.seq, last.next_seq));
         }
         let (mut low, mut high) = (first.seq, first.next_seq);
-        for u in &self.items {
+        for u in self.items.iter() {
             low = low.min_seq(u.seq);
             high = high.max_seq(u.next_seq);
         }
@@ -117,9 +132,7 @@ impl UnackedList {
 
     /// Gives back the memory of an empty list (a finished connection).
     pub fn release(&mut self) {
-        if self.items.is_empty() {
-            self.items.shrink_to_fit();
-        }
+        self.items.release();
     }
 }
 

@@ -8,12 +8,15 @@
 use super::{Brief, Connection, DirAccum, HandshakeState, TeardownState};
 use crate::disk::{record, Code, Fixed, Reader, Sink, Stack};
 use crate::flow::Direction;
+use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::Flags;
+use tcplab_wire::Seq;
 
-/// Seven of these in most connections: a fixed layout of 43 bytes, not
-/// `record!`'s field-by-field `Code` with its option tags and varints
-/// (four times slower). Built on the stack and appended in one piece, read
-/// from a copy of known size: the bounds checks of the fields fold away.
+/// Seven of these in most connections: a fixed layout of 44 bytes, not
+/// `record!`'s field-by-field `Code` with its option tags and a capacity
+/// check per field (four times slower). Built on the stack and appended
+/// in one piece, read from a copy of known size: the bounds checks of the
+/// fields fold away.
 impl Fixed for Brief {
     const SIZE: usize = BRIEF_BYTES;
 
@@ -90,12 +93,29 @@ impl Code for Brief {
     }
 }
 
-record!(HandshakeState {
-    syn,
-    syn_ack,
-    ack,
-    syn_retransmissions,
-});
+/// The three segments and the count in one fixed layout.
+impl Code for HandshakeState {
+    fn put(&self, out: &mut Vec<u8>) {
+        let mut b = Stack::<HANDSHAKE_BYTES>::new();
+        self.syn.put_fixed(&mut b);
+        self.syn_ack.put_fixed(&mut b);
+        self.ack.put_fixed(&mut b);
+        self.syn_retransmissions.put_fixed(&mut b);
+        out.put_bytes(b.full());
+    }
+
+    fn get(r: &mut Reader) -> Self {
+        HandshakeState {
+            syn: Fixed::get_fixed(r),
+            syn_ack: Fixed::get_fixed(r),
+            ack: Fixed::get_fixed(r),
+            syn_retransmissions: Fixed::get_fixed(r),
+        }
+    }
+}
+
+const HANDSHAKE_BYTES: usize = 3 * <Option<Brief>>::SIZE + u32::SIZE;
+
 record!(TeardownState {
     fins,
     resets,
@@ -103,49 +123,151 @@ record!(TeardownState {
     simultaneous_close,
 });
 
-record!(DirAccum {
-    packets,
-    bytes,
-    payload_bytes,
-    data_segments,
-    truncated,
-    isn,
-    mss,
-    window_scale,
-    sack_permitted,
-    timestamps,
-    max_window,
-    min_window,
-    ack_rtt,
-    ts_rtt,
-    data_start,
-    data_end,
-    highest_ack,
-    ts,
-    reserved_flags,
-});
+/// The counters and options in one fixed layout (one capacity check for
+/// them all, not one per field), then the RTT statistics and the
+/// timestamps waiting for their echo, which vary in size.
+impl Code for DirAccum {
+    fn put(&self, out: &mut Vec<u8>) {
+        let mut b = Stack::<DIR_BYTES>::new();
+        self.packets.put_fixed(&mut b);
+        self.bytes.put_fixed(&mut b);
+        self.payload_bytes.put_fixed(&mut b);
+        self.data_segments.put_fixed(&mut b);
+        self.truncated.put_fixed(&mut b);
+        self.isn.put_fixed(&mut b);
+        self.mss.put_fixed(&mut b);
+        self.window_scale.put_fixed(&mut b);
+        self.sack_permitted.put_fixed(&mut b);
+        self.timestamps.put_fixed(&mut b);
+        self.max_window.put_fixed(&mut b);
+        self.min_window.put_fixed(&mut b);
+        self.data_start.put_fixed(&mut b);
+        self.data_end.put_fixed(&mut b);
+        self.highest_ack.put_fixed(&mut b);
+        self.reserved_flags.put_fixed(&mut b);
+        out.put_bytes(b.full());
+        self.ack_rtt.put(out);
+        self.ts_rtt.put(out);
+        self.ts.put(out);
+    }
 
-// The whole state, so that a connection read back from the spill file goes
-// on exactly as if it had stayed in memory.
-record!(Connection {
-    stream,
-    a,
-    b,
-    reused_ports,
-    flows,
-    dirs,
-    sent_again,
-    base,
-    timing,
-    last_syn,
-    handshake,
-    teardown,
-    client,
-    first,
-    last,
-    packets,
-    malformed,
-    event_counts,
-    event_frames,
-    released,
-});
+    fn get(r: &mut Reader) -> Self {
+        let copy: [u8; DIR_BYTES] = r.bytes();
+        let mut fields = Reader::new(&copy);
+        let f = &mut fields;
+        let dir = DirAccum {
+            packets: Fixed::get_fixed(f),
+            bytes: Fixed::get_fixed(f),
+            payload_bytes: Fixed::get_fixed(f),
+            data_segments: Fixed::get_fixed(f),
+            truncated: Fixed::get_fixed(f),
+            isn: Fixed::get_fixed(f),
+            mss: Fixed::get_fixed(f),
+            window_scale: Fixed::get_fixed(f),
+            sack_permitted: Fixed::get_fixed(f),
+            timestamps: Fixed::get_fixed(f),
+            max_window: Fixed::get_fixed(f),
+            min_window: Fixed::get_fixed(f),
+            data_start: Fixed::get_fixed(f),
+            data_end: Fixed::get_fixed(f),
+            highest_ack: Fixed::get_fixed(f),
+            reserved_flags: Fixed::get_fixed(f),
+            ack_rtt: Code::get(r),
+            ts_rtt: Code::get(r),
+            ts: Code::get(r),
+        };
+        r.reject(fields.finish(()).is_err());
+        dir
+    }
+}
+
+const DIR_BYTES: usize = 5 * u64::SIZE
+    + 4 * <Option<Seq>>::SIZE
+    + <Option<u16>>::SIZE
+    + <Option<u8>>::SIZE
+    + 2 * bool::SIZE
+    + 2 * <Option<u32>>::SIZE
+    + <[u64; 4]>::SIZE;
+
+/// The whole state, so that a connection read back from the spill file
+/// goes on exactly as if it had stayed in memory: the fields of fixed size
+/// in one layout, then the others. Decoding names every field (a field
+/// added to `Connection` and not here does not compile).
+impl Code for Connection {
+    fn put(&self, out: &mut Vec<u8>) {
+        let mut b = Stack::<CONN_BYTES>::new();
+        self.stream.put_fixed(&mut b);
+        self.reused_ports.put_fixed(&mut b);
+        self.base.put_fixed(&mut b);
+        self.last_syn.put_fixed(&mut b);
+        self.client.map(|d| d.index() as u8).put_fixed(&mut b);
+        self.first.put_fixed(&mut b);
+        self.last.put_fixed(&mut b);
+        self.packets.put_fixed(&mut b);
+        self.malformed.put_fixed(&mut b);
+        self.event_counts.put_fixed(&mut b);
+        self.released.put_fixed(&mut b);
+        out.put_bytes(b.full());
+        self.a.put(out);
+        self.b.put(out);
+        self.flows.put(out);
+        self.dirs.put(out);
+        self.sent_again.put(out);
+        self.timing.put(out);
+        self.handshake.put(out);
+        self.teardown.put(out);
+        self.event_frames.put(out);
+    }
+
+    fn get(r: &mut Reader) -> Self {
+        let copy: [u8; CONN_BYTES] = r.bytes();
+        let mut fields = Reader::new(&copy);
+        let f = &mut fields;
+        let stream = Fixed::get_fixed(f);
+        let reused_ports = Fixed::get_fixed(f);
+        let base = Fixed::get_fixed(f);
+        let last_syn = Fixed::get_fixed(f);
+        let client = <Option<u8>>::get_fixed(f).map(|d| {
+            f.reject(d > 1);
+            if d == 0 {
+                Direction::AtoB
+            } else {
+                Direction::BtoA
+            }
+        });
+        let conn = Connection {
+            stream,
+            reused_ports,
+            base,
+            last_syn,
+            client,
+            first: Fixed::get_fixed(f),
+            last: Fixed::get_fixed(f),
+            packets: Fixed::get_fixed(f),
+            malformed: Fixed::get_fixed(f),
+            event_counts: Fixed::get_fixed(f),
+            released: Fixed::get_fixed(f),
+            a: Code::get(r),
+            b: Code::get(r),
+            flows: Code::get(r),
+            dirs: Code::get(r),
+            sent_again: Code::get(r),
+            timing: Code::get(r),
+            handshake: Code::get(r),
+            teardown: Code::get(r),
+            event_frames: Code::get(r),
+        };
+        r.reject(fields.finish(()).is_err());
+        conn
+    }
+}
+
+const CONN_BYTES: usize = u32::SIZE
+    + bool::SIZE
+    + <[Option<Seq>; 2]>::SIZE
+    + <Option<Timestamp>>::SIZE
+    + <Option<u8>>::SIZE
+    + 2 * <(u64, Timestamp)>::SIZE
+    + 2 * u64::SIZE
+    + <[u32; 14]>::SIZE
+    + bool::SIZE;

@@ -8,7 +8,7 @@
 
 mod codec;
 
-use super::events::Event;
+use super::events::{Event, EventSet};
 use super::sent_again::{Mechanism, Tracker};
 use super::sequence::{self, ConnTiming, FlowState, SeqFindings, WinScale};
 use super::stats::Running;
@@ -77,10 +77,18 @@ struct HandshakeState {
 
 #[derive(Default)]
 struct TeardownState {
-    fins: Vec<(Brief, Option<Brief>)>,
+    /// Each side's first FIN, in the order seen, and the segment that
+    /// acknowledged it: at most two, so kept in place.
+    fins: [Option<(Brief, Option<Brief>)>; 2],
     resets: Vec<Brief>,
     half_close: bool,
     simultaneous_close: bool,
+}
+
+impl TeardownState {
+    fn fins(&self) -> impl Iterator<Item = &(Brief, Option<Brief>)> {
+        self.fins.iter().flatten()
+    }
 }
 
 /// What one direction sent, as counters.
@@ -197,21 +205,26 @@ impl Connection {
         let [a, b] = &mut self.flows;
         let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
         fwd.set_sack(&seg.options.sack);
-        let mut verdict = sequence::analyze(fwd, rev, self.timing, seg);
+        // Written in place: the findings are the caller's return value.
+        let mut found = SegmentFindings::default();
+        sequence::analyze(fwd, rev, self.timing, seg, &mut found.seq);
+        let verdict = &mut found.seq;
         if clock_break != 0 {
             verdict.acked = verdict.acked.filter(|&(sent, _)| sent > clock_break);
         }
+        let (events, acked) = (verdict.events, verdict.acked);
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
         self.track_phases(seg, at.dir);
-        self.count(seg, at.dir, &verdict, win_scaled);
-        let ts_rtt_ns = self.timestamps(seg, f, r, trusted);
-        if let Some((_, rtt)) = verdict.acked {
+        self.count(seg, at.dir, events, win_scaled);
+        found.ts_rtt_ns = self.timestamps(seg, f, r, trusted);
+        if let Some((_, rtt)) = acked {
             self.dirs[r].ack_rtt.push(rtt as f64 / 1e9);
         }
-        let rtt_ns = verdict.acked.map(|(_, ns)| ns);
-        self.sent_again[r].acknowledged(seg, verdict.events, rtt_ns);
-        let sent_again = self.sent_again[f].sent(seg, verdict.events);
+        let rtt_ns = acked.map(|(_, ns)| ns);
+        self.sent_again[r].acknowledged(seg, events, rtt_ns);
+        found.sent_again = self.sent_again[f].sent(seg, events);
+        found.win_scaled = win_scaled;
         if !self.released && self.is_finished() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
@@ -222,12 +235,7 @@ impl Connection {
                 dir.ts.release_buffers();
             }
         }
-        SegmentFindings {
-            seq: verdict,
-            win_scaled,
-            ts_rtt_ns,
-            sent_again,
-        }
+        found
     }
 
     /// What Wireshark does after the sequence analysis of a segment: handshake
@@ -261,17 +269,17 @@ impl Connection {
 
     fn track_phases(&mut self, seg: &Segment, dir: Direction) {
         let flags = seg.flags;
-        let brief = Brief::of(seg, dir);
+        let brief = || Brief::of(seg, dir);
         let hs = &mut self.handshake;
         if flags.is_pure_syn() {
             // A SYN sent again is counted by `count`, from the analysis' verdict.
             if hs.syn.is_none() {
-                hs.syn = Some(brief);
+                hs.syn = Some(brief());
                 self.client = Some(dir);
             }
         } else if flags.is_syn_ack() {
             if hs.syn_ack.is_none() {
-                hs.syn_ack = Some(brief);
+                hs.syn_ack = Some(brief());
                 self.client.get_or_insert(dir.reverse());
             }
         } else if flags.ack()
@@ -279,48 +287,48 @@ impl Connection {
             && hs.syn_ack.is_some()
             && Some(dir) == self.client
         {
-            hs.ack = Some(brief);
+            hs.ack = Some(brief());
         }
         let td = &mut self.teardown;
         if flags.rst() {
-            td.resets.push(brief);
+            td.resets.push(brief());
         }
-        if seg.len > 0 && td.fins.iter().any(|(fin, _)| fin.from != dir) {
+        if seg.len > 0 && td.fins().any(|(fin, _)| fin.from != dir) {
             td.half_close = true;
         }
         for (fin, acked_by) in td
             .fins
             .iter_mut()
+            .flatten()
             .filter(|(fin, a)| fin.from != dir && a.is_none())
         {
             if flags.ack() && seg.ack.after_or_eq(fin.fin_end()) {
-                *acked_by = Some(brief);
+                *acked_by = Some(brief());
             }
         }
-        if flags.fin() && !td.fins.iter().any(|(fin, _)| fin.from == dir) {
-            if let Some((other, acked)) = td.fins.iter().find(|(fin, _)| fin.from != dir) {
-                td.simultaneous_close =
+        if flags.fin() && !td.fins().any(|(fin, _)| fin.from == dir) {
+            let other = td.fins().find(|(fin, _)| fin.from != dir);
+            if let Some((other, acked)) = other {
+                let simultaneous =
                     acked.is_none() && !(flags.ack() && seg.ack.after_or_eq(other.fin_end()));
+                td.simultaneous_close = simultaneous;
             }
-            // At most two FINs: no room for more than that.
-            td.fins.reserve_exact(1);
-            td.fins.push((brief, None));
+            // One per side: the first free place is always there.
+            if let Some(free) = td.fins.iter_mut().find(|f| f.is_none()) {
+                *free = Some((brief(), None));
+            }
         }
     }
 
-    fn count(&mut self, seg: &Segment, dir: Direction, v: &SeqFindings, win_scaled: Option<u32>) {
+    fn count(&mut self, seg: &Segment, dir: Direction, events: EventSet, win_scaled: Option<u32>) {
         self.packets += 1;
         self.last = (seg.frame, seg.ts);
-        for e in v.events.iter() {
-            let n = &mut self.event_counts[e as usize];
-            *n += 1;
-            if *n <= MAX_FRAMES_PER_EVENT {
-                self.event_frames.push((e, seg.frame));
-            }
+        if !events.is_empty() {
+            self.count_events(events, seg.frame);
         }
         // The handshake's count of SYNs sent again is the analysis' own
         // (a SYN repeating the ISN, after an RST too), so the two agree.
-        if seg.flags.is_pure_syn() && v.events.iter().any(Event::is_retransmission) {
+        if seg.flags.is_pure_syn() && events.iter().any(Event::is_retransmission) {
             self.handshake.syn_retransmissions += 1;
         }
         let d = &mut self.dirs[dir.index()];
@@ -328,8 +336,10 @@ impl Connection {
         d.bytes += u64::from(seg.ip_len);
         d.payload_bytes += u64::from(seg.len);
         d.truncated += u64::from(seg.payload_missing());
-        for (i, n) in d.reserved_flags.iter_mut().enumerate() {
-            *n += u64::from(seg.flags.has(Flags::AE << i));
+        if seg.flags.has(Flags::RESERVED) {
+            for (i, n) in d.reserved_flags.iter_mut().enumerate() {
+                *n += u64::from(seg.flags.has(Flags::AE << i));
+            }
         }
         if let Some(w) = win_scaled.filter(|_| !seg.flags.syn()) {
             d.max_window = Some(d.max_window.map_or(w, |m| m.max(w)));
@@ -348,6 +358,17 @@ impl Connection {
             let end = start + seg.len;
             d.data_start = Some(d.data_start.map_or(start, |x| x.min_seq(start)));
             d.data_end = Some(d.data_end.map_or(end, |x| x.max_seq(end)));
+        }
+    }
+
+    #[cold]
+    fn count_events(&mut self, events: EventSet, frame: u64) {
+        for e in events.iter() {
+            let n = &mut self.event_counts[e as usize];
+            *n += 1;
+            if *n <= MAX_FRAMES_PER_EVENT {
+                self.event_frames.push((e, frame));
+            }
         }
     }
 
@@ -402,7 +423,7 @@ impl Connection {
     /// the ACKs of both.
     pub fn is_finished(&self) -> bool {
         let td = &self.teardown;
-        !td.resets.is_empty() || (td.fins.len() == 2 && td.fins.iter().all(|(_, a)| a.is_some()))
+        matches!(td.fins, [Some((_, Some(_))), Some((_, Some(_)))]) || !td.resets.is_empty()
     }
 
     fn brief(&self, b: &Brief) -> SegmentBrief {
@@ -497,8 +518,7 @@ impl Connection {
         let td = &self.teardown;
         let teardown = Teardown {
             fins: td
-                .fins
-                .iter()
+                .fins()
                 .map(|(fin, acked)| FinExchange {
                     fin: self.brief(fin),
                     acked_by: acked.map(|a| self.brief(&a)),
@@ -512,7 +532,7 @@ impl Connection {
             FinalState::Reset
         } else if self.is_finished() {
             FinalState::Closed
-        } else if td.fins.is_empty() {
+        } else if td.fins[0].is_none() {
             FinalState::Open
         } else {
             FinalState::Closing

@@ -88,6 +88,21 @@ pub(super) struct Meta {
     pub base: [Option<u32>; 2],
 }
 
+impl Meta {
+    /// `StreamRec`'s `flags` (`A_IS_HIGH`, `BASE_SET`) and `base` for it.
+    fn packed(&self) -> (u8, [u32; 2]) {
+        let mut flags = if self.a_is_high { A_IS_HIGH } else { 0 };
+        let mut base = [0u32; 2];
+        for (i, b) in self.base.iter().enumerate() {
+            if let Some(b) = b {
+                flags |= BASE_SET[i];
+                base[i] = *b;
+            }
+        }
+        (flags, base)
+    }
+}
+
 /// Slots of the cache of old streams' 4-tuples found recently, by hash (a
 /// long-lived connection among many short ones keeps finding its stream
 /// here instead of reading the runs; two such keys on one slot take turns).
@@ -112,6 +127,11 @@ pub(super) struct Streams {
     /// The latest key looked up and its stream: consecutive packets of a
     /// bulk transfer mostly belong to one connection.
     last: Option<(Key, u32)>,
+    /// The hash of the latest key `find_hashed` did not find in the
+    /// buckets, and the empty bucket its probe ended on: where `push_with`
+    /// puts that key next, without probing again. Cleared whenever a
+    /// bucket is filled.
+    vacant: Option<(u64, usize)>,
     pub(super) max_hot: usize,
     /// Eviction failed to write: everything stays in memory since.
     pub(super) off: Option<DiskError>,
@@ -129,6 +149,7 @@ impl Streams {
             recent: Vec::new(),
             hasher: SeededFx::default(),
             last: None,
+            vacant: None,
             max_hot,
             off: None,
         }
@@ -138,18 +159,43 @@ impl Streams {
         self.recs.len() as usize
     }
 
+    /// The hash `find_hashed` and `push_with` take: computed once per
+    /// packet by the caller.
+    #[inline]
+    pub fn hash(&self, key: &Key) -> u64 {
+        key.hash(&self.hasher)
+    }
+
     /// The latest stream on `key`.
     pub fn find(&mut self, key: &Key) -> Result<Option<u32>, DiskError> {
-        if let Some((k, id)) = &self.last {
-            if k == key {
-                return Ok(Some(*id));
-            }
+        self.find_hashed(key, self.hash(key))
+    }
+
+    /// The stream of `key` if it is the latest key looked up or opened:
+    /// consecutive packets mostly belong to one connection, and then no
+    /// hash is needed.
+    #[inline]
+    pub fn latest(&self, key: &Key) -> Option<u32> {
+        match &self.last {
+            Some((k, id)) if k == key => Some(*id),
+            _ => None,
         }
-        let hash = key.hash(&self.hasher);
+    }
+
+    /// As [`Streams::find`], with `hash == self.hash(key)`.
+    #[inline]
+    pub fn find_hashed(&mut self, key: &Key, hash: u64) -> Result<Option<u32>, DiskError> {
+        self.vacant = None;
+        if let Some(id) = self.latest(key) {
+            return Ok(Some(id));
+        }
         let mut found = None;
         if !self.buckets.is_empty() {
             let i = self.bucket_of(key, hash);
             found = self.buckets[i].checked_sub(1);
+            if found.is_none() {
+                self.vacant = Some((hash, i));
+            }
         }
         if found.is_none() && !self.runs.is_empty() {
             found = self.find_on_disk(key, hash)?;
@@ -181,12 +227,27 @@ impl Streams {
     /// Opens stream `len()` on `key`, which becomes the latest on it. An
     /// error when old streams could not be read back while making room.
     pub fn push(&mut self, key: &Key, a_is_high: bool) -> Result<u32, DiskError> {
+        let meta = Meta {
+            a_is_high,
+            base: [None; 2],
+        };
+        self.push_with(key, self.hash(key), meta)
+    }
+
+    /// As [`Streams::push`], with `hash == self.hash(key)` and the new
+    /// stream's numbering state already known.
+    pub fn push_with(&mut self, key: &Key, hash: u64, meta: Meta) -> Result<u32, DiskError> {
+        // Only the probe of the `find_hashed` just before counts (callers
+        // find a key, then open a stream on it).
+        let mut vacant = self.vacant.take();
         if self.recs.memory_len() + self.v6.memory_len() >= self.max_hot.max(1)
             && self.off().is_none()
         {
+            vacant = None;
             self.evict()?;
         }
         if (self.hot_keys + 1) * 4 > self.buckets.len() * 3 {
+            vacant = None;
             self.grow();
         }
         let id = self.len() as u32;
@@ -207,15 +268,15 @@ impl Streams {
                 )
             }
         };
+        let (flags, base) = meta.packed();
         self.recs.push(StreamRec {
             low_addr,
             high_addr,
             low_port,
             high_port,
-            base: [0, 0],
-            flags: v6 | if a_is_high { A_IS_HIGH } else { 0 },
+            base,
+            flags: v6 | flags,
         });
-        let hash = key.hash(&self.hasher);
         // The key's older stream, if `recent` remembers it, is no longer the
         // latest (the in-memory index is asked first today; this keeps
         // `recent` right whatever the order).
@@ -224,7 +285,12 @@ impl Streams {
                 *r = None;
             }
         }
-        let i = self.bucket_of(key, hash);
+        let i = match vacant {
+            // The probe `find_hashed` just made for this key (nothing has
+            // filled a bucket since) ended here.
+            Some((h, i)) if h == hash && self.buckets.get(i) == Some(&0) => i,
+            _ => self.bucket_of(key, hash),
+        };
         if self.buckets[i] == 0 {
             self.hot_keys += 1;
         }
@@ -242,17 +308,11 @@ impl Streams {
         })
     }
 
+    /// Sets the bases of stream `id` (its `a_is_high` never changes).
     pub fn set_meta(&mut self, id: u32, m: Meta) -> Result<(), DiskError> {
         let mut r = self.recs.get(u64::from(id))?;
-        let mut flags = r.flags & (V6 | TUNNEL | A_IS_HIGH);
-        let mut base = [0u32; 2];
-        for (i, b) in m.base.iter().enumerate() {
-            if let Some(b) = b {
-                flags |= BASE_SET[i];
-                base[i] = *b;
-            }
-        }
-        r.flags = flags;
+        let (flags, base) = m.packed();
+        r.flags = r.flags & (V6 | TUNNEL | A_IS_HIGH) | flags & !A_IS_HIGH;
         r.base = base;
         self.recs.set(u64::from(id), r);
         Ok(())
@@ -288,6 +348,7 @@ impl Streams {
     /// read from memory and cannot fail; were that ever broken, the stream
     /// would silently lose its bucket, hence the debug check.
     pub(super) fn reinsert(&mut self, ids: impl Iterator<Item = u32>) {
+        self.vacant = None;
         for id in ids {
             let key = self.key_at(id);
             debug_assert!(key.is_ok(), "stream {id} in the index is not in memory");

@@ -147,3 +147,22 @@ fn a_remembered_old_stream_gives_way_to_a_newer_one() {
         );
     }
 }
+
+/// A stream opened right after its key was not found goes where that
+/// probe ended, and every key is still found after the table grows and
+/// streams go to disk; a find of another key in between is not misled.
+#[test]
+fn the_bucket_a_miss_found_is_the_one_filled() {
+    let mut s = Streams::new(256);
+    for i in 0..2000u32 {
+        assert_eq!(s.find(&key(i)).expect("find"), None, "key {i}");
+        if i % 3 == 0 && i > 0 {
+            // Another key looked up between the miss and the push.
+            assert_eq!(s.find(&key(i / 2)).expect("find"), Some(i / 2));
+        }
+        assert_eq!(s.push(&key(i), false).expect("push"), i);
+    }
+    for i in 0..2000u32 {
+        assert_eq!(s.find(&key(i)).expect("find"), Some(i), "key {i}");
+    }
+}

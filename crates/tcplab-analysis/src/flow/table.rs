@@ -17,7 +17,7 @@
 //! them back can fail, hence the `Result`s.
 
 use super::key::Key;
-use super::streams::Streams;
+use super::streams::{Meta, Streams};
 use crate::disk::DiskError;
 use serde::Serialize;
 use std::fmt;
@@ -177,21 +177,42 @@ impl FlowTable {
 
     /// As [`FlowTable::lookup`], for a segment in tunnel number `tunnel`
     /// (0: none, or tunnels not told apart).
+    ///
+    /// One hash, one read of the stream's record and at most one write per
+    /// packet: this runs for every segment.
     pub fn lookup_in(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
         let (key, src_high) = Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel);
-        let existing = self.streams.find(&key)?;
-        let (stream, is_new, reused) = match existing {
-            Some(id) if !self.starts_new_stream(id, src_high, seg)? => (id, false, false),
-            previous => (self.streams.push(&key, src_high)?, true, previous.is_some()),
+        // Hashed only when needed: not for the latest key's packets.
+        let mut hash = None;
+        let found = match self.streams.latest(&key) {
+            Some(id) => Some(id),
+            None => {
+                let h = self.streams.hash(&key);
+                hash = Some(h);
+                self.streams.find_hashed(&key, h)?
+            }
         };
-        let mut meta = self.streams.meta(stream)?;
-        let dir = if meta.a_is_high == src_high {
+        let existing = match found {
+            Some(id) => Some((id, self.streams.meta(id)?)),
+            None => None,
+        };
+        let fresh = Meta {
+            a_is_high: src_high,
+            base: [None; 2],
+        };
+        let (found, is_new, reused, before) = match existing {
+            Some((id, meta)) if !starts_new_stream(meta, src_high, seg) => {
+                (Some(id), false, false, meta)
+            }
+            previous => (None, true, previous.is_some(), fresh),
+        };
+        let dir = if before.a_is_high == src_high {
             Direction::AtoB
         } else {
             Direction::BtoA
         };
         let (fwd, rev) = (dir.index(), dir.reverse().index());
-        let before = meta;
+        let mut meta = before;
         if meta.base[fwd].is_none() {
             meta.base[fwd] = Some(if seg.flags.syn() {
                 seg.seq.0
@@ -202,9 +223,18 @@ impl FlowTable {
         if meta.base[rev].is_none() && seg.flags.ack() {
             meta.base[rev] = Some((seg.ack - 1).0);
         }
-        if meta != before {
-            self.streams.set_meta(stream, meta)?;
-        }
+        let stream = match found {
+            Some(id) => {
+                if meta != before {
+                    self.streams.set_meta(id, meta)?;
+                }
+                id
+            }
+            None => {
+                let hash = hash.unwrap_or_else(|| self.streams.hash(&key));
+                self.streams.push_with(&key, hash, meta)?
+            }
+        };
         let repeated_syn = !is_new && seg.flags.is_pure_syn();
         Ok(Lookup {
             stream,
@@ -232,16 +262,17 @@ impl FlowTable {
             None => (self.streams.push(&key, src_high)?, true),
         })
     }
+}
 
-    fn starts_new_stream(&self, id: u32, src_high: bool, seg: &Segment) -> Result<bool, DiskError> {
-        if !seg.flags.is_pure_syn() {
-            return Ok(false);
-        }
-        let meta = self.streams.meta(id)?;
-        let fwd = if meta.a_is_high == src_high { 0 } else { 1 };
-        Ok(match meta.base[fwd] {
-            Some(base) => base != seg.seq.0,
-            None => false,
-        })
+/// A pure SYN whose sequence number differs from its side's base: port
+/// reuse (Wireshark 4.0, `dissect_tcp`; see the module's doc).
+fn starts_new_stream(meta: Meta, src_high: bool, seg: &Segment) -> bool {
+    if !seg.flags.is_pure_syn() {
+        return false;
+    }
+    let fwd = if meta.a_is_high == src_high { 0 } else { 1 };
+    match meta.base[fwd] {
+        Some(base) => base != seg.seq.0,
+        None => false,
     }
 }

@@ -5,15 +5,18 @@
 //! column, `capture`, names the file each row comes from.
 //!
 //! Written for speed (a row per packet of captures with millions of them):
-//! integers through `itoa`, each direction's `src,sport,dst,dport` formatted
-//! once per connection (kept for the latest connections only, so that
-//! memory does not grow with their number), flags from the table of
-//! their letters (`Flags::letters`, made at compile time), each row made
-//! in a buffer and written at once, no allocation per row.
+//! each row made in place in one buffer sized once (no growth check per
+//! piece) and handed to the output in one `write_all`; integers eight digits
+//! at a time (`numbers::put_u32`); the seconds of the time written once a
+//! second; each direction's `src,sport,dst,dport` formatted once per
+//! connection (kept for the latest connections only, so that memory does
+//! not grow with their number); flags from the table of their letters
+//! (`Flags::letters`, made at compile time); no allocation per row.
 
 use super::numbers;
 use std::io::{self, Write};
-use tcplab_analysis::SegmentReport;
+use std::net::IpAddr;
+use tcplab_analysis::{Event, SegmentReport};
 
 pub const HEADER: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight";
 
@@ -27,42 +30,132 @@ const ENDPOINT_CACHE: usize = 1024;
 struct EndpointText {
     stream: Option<u32>,
     filled: [bool; 2],
-    text: [String; 2],
+    text: [Vec<u8>; 2],
 }
 
-/// `00` to `99`, two bytes each.
-const PAIRS: [u8; 200] = {
-    let mut t = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        t[2 * i] = b'0' + (i / 10) as u8;
-        t[2 * i + 1] = b'0' + (i % 10) as u8;
-        i += 1;
-    }
-    t
-};
-
-/// `.` and `n` (< 10⁹) in exactly nine digits, two at a time.
-fn point_nine_digits(n: u32) -> [u8; 10] {
-    let mut out = [b'.'; 10];
-    out[1] = b'0' + (n / 100_000_000 % 10) as u8;
-    let mut rest = n % 100_000_000;
-    for k in (0..4).rev() {
-        let p = (rest % 100) as usize * 2;
-        out[2 + 2 * k..4 + 2 * k].copy_from_slice(&PAIRS[p..p + 2]);
-        rest /= 100;
-    }
-    out
-}
+/// Room for a row past its capture cell, more than the widest needs:
+/// endpoints (two IPv6 addresses and ports, 92 bytes), every number at its
+/// widest with four SACK blocks, the flags and the commas (267); the
+/// events' names are added per writer (`event_room`); then the bytes a
+/// number may write past its digits (`numbers::PUT_ROOM`).
+const ROW_ROOM: usize = 512 + numbers::PUT_ROOM;
 
 pub struct CsvWriter<W: Write> {
     out: W,
     /// The `capture` cell and its comma, when there is that column.
     capture: Option<Vec<u8>>,
-    /// The row being made.
+    /// Where rows are made. Kept at least `ROW_ROOM + event_room` longer
+    /// than the capture cell, so each piece is written in place with no
+    /// growth check (a row never needs more).
     row: Vec<u8>,
+    /// All the events' names and their `;`: the widest `events` cell.
+    event_room: usize,
+    /// The seconds of the last `time` and of the last `ack_rtt`.
+    time_secs: Seconds,
+    rtt_secs: Seconds,
     endpoints: Vec<EndpointText>,
-    int: itoa::Buffer,
+}
+
+/// The digits of the seconds last written: they change once a second
+/// (`time`) or hardly ever (`ack_rtt`, mostly 0), rows come thousands a
+/// second.
+struct Seconds {
+    secs: u64,
+    text: [u8; numbers::PUT_ROOM],
+    len: usize,
+}
+
+impl Default for Seconds {
+    fn default() -> Seconds {
+        let mut text = [0; numbers::PUT_ROOM];
+        text[0] = b'0';
+        Seconds {
+            secs: 0,
+            text,
+            len: 1,
+        }
+    }
+}
+
+/// A row being made in place: `buf[..at]`. Each write may leave bytes
+/// past `at` (`numbers::PUT_ROOM`), which the next overwrites.
+struct Row<'a> {
+    buf: &'a mut [u8],
+    at: usize,
+}
+
+impl Row<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.buf[self.at] = b;
+        self.at += 1;
+    }
+
+    #[inline(always)]
+    fn bytes(&mut self, bytes: &[u8]) {
+        let end = self.at + bytes.len();
+        self.buf[self.at..end].copy_from_slice(bytes);
+        self.at = end;
+    }
+
+    #[inline(always)]
+    fn u32(&mut self, n: u32) {
+        self.at = numbers::put_u32(self.buf, self.at, n);
+    }
+
+    /// `n` and a comma.
+    #[inline(always)]
+    fn u32_cell(&mut self, n: u32) {
+        self.u32(n);
+        self.byte(b',');
+    }
+
+    /// `secs.nanos` with exactly nine decimals (negative allowed).
+    #[inline(always)]
+    fn nanos(&mut self, ns: i64, cache: &mut Seconds) {
+        if ns < 0 {
+            self.byte(b'-');
+        }
+        let ns = ns.unsigned_abs();
+        let secs = ns / 1_000_000_000;
+        if cache.secs != secs {
+            cache.secs = secs;
+            cache.len = numbers::put_u64(&mut cache.text, 0, secs);
+        }
+        // All the bytes (one fixed copy): the row has room past them.
+        self.buf[self.at..self.at + numbers::PUT_ROOM].copy_from_slice(&cache.text);
+        self.at += cache.len;
+        let fraction = numbers::point_nine_digits((ns % 1_000_000_000) as u32);
+        self.buf[self.at..self.at + fraction.len()].copy_from_slice(&fraction);
+        self.at += fraction.len();
+    }
+}
+
+/// `addr,port,` (IPv4 made here, a byte at a time; IPv6 by `core::fmt`).
+fn endpoint_text(text: &mut Vec<u8>, addr: IpAddr, port: u16) {
+    let mut buf = [0; 16 + numbers::PUT_ROOM];
+    let mut row = Row {
+        buf: &mut buf,
+        at: 0,
+    };
+    match addr {
+        IpAddr::V4(a) => {
+            for (i, octet) in a.octets().into_iter().enumerate() {
+                if i > 0 {
+                    row.byte(b'.');
+                }
+                row.u32(u32::from(octet));
+            }
+        }
+        IpAddr::V6(a) => {
+            // Infallible: writing to a Vec.
+            let _ = write!(text, "{a}");
+        }
+    }
+    row.byte(b',');
+    row.u32_cell(u32::from(port));
+    let end = row.at;
+    text.extend_from_slice(&buf[..end]);
 }
 
 impl<W: Write> CsvWriter<W> {
@@ -99,14 +192,17 @@ impl<W: Write> CsvWriter<W> {
     }
 
     fn writer(out: W, capture: Option<Vec<u8>>) -> CsvWriter<W> {
+        let event_room = Event::ALL.iter().map(|e| e.name().len() + 1).sum();
         CsvWriter {
             out,
             capture,
-            row: Vec::with_capacity(256),
+            row: vec![0; ROW_ROOM + event_room],
+            event_room,
+            time_secs: Seconds::default(),
+            rtt_secs: Seconds::default(),
             endpoints: std::iter::repeat_with(EndpointText::default)
                 .take(ENDPOINT_CACHE)
                 .collect(),
-            int: itoa::Buffer::new(),
         }
     }
 
@@ -124,6 +220,10 @@ impl<W: Write> CsvWriter<W> {
                 cell.extend_from_slice(name.as_bytes());
             }
             cell.push(b',');
+            let room = cell.len() + ROW_ROOM + self.event_room;
+            if self.row.len() < room {
+                self.row.resize(room, 0);
+            }
         }
         for e in &mut self.endpoints {
             e.stream = None;
@@ -131,32 +231,10 @@ impl<W: Write> CsvWriter<W> {
         }
     }
 
-    fn int(&mut self, n: impl itoa::Integer) {
-        let s = self.int.format(n);
-        self.row.extend_from_slice(s.as_bytes());
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        self.row.extend_from_slice(bytes);
-    }
-
-    /// `secs.nanos` with exactly nine decimals (negative allowed).
-    fn nanos(&mut self, ns: i64) {
-        if ns < 0 {
-            self.push(b"-");
-        }
-        let ns = ns.unsigned_abs();
-        let secs = ns / 1_000_000_000;
-        // itoa's u32 path is the cheaper one, and seconds since 1970 fit.
-        match u32::try_from(secs) {
-            Ok(s) => self.int(s),
-            Err(_) => self.int(secs),
-        }
-        self.push(&point_nine_digits((ns % 1_000_000_000) as u32));
-    }
-
-    fn endpoints(&mut self, r: &SegmentReport) {
-        let entry = &mut self.endpoints[r.stream as usize % ENDPOINT_CACHE];
+    /// `src,sport,dst,dport,` of `r`'s stream and direction, made on the
+    /// first row that needs it.
+    fn endpoints<'e>(endpoints: &'e mut [EndpointText], r: &SegmentReport) -> &'e [u8] {
+        let entry = &mut endpoints[r.stream as usize % ENDPOINT_CACHE];
         if entry.stream != Some(r.stream) {
             entry.stream = Some(r.stream);
             entry.filled = [false, false];
@@ -166,62 +244,75 @@ impl<W: Write> CsvWriter<W> {
         if !entry.filled[d] {
             text.clear();
             for e in [r.src, r.dst] {
-                numbers::addr(text, e.addr);
-                text.push(',');
-                numbers::int(text, e.port);
-                text.push(',');
+                endpoint_text(text, e.addr, e.port);
             }
             entry.filled[d] = true;
         }
-        self.row.extend_from_slice(text.as_bytes());
+        text
     }
 
     pub fn write(&mut self, r: &SegmentReport) -> io::Result<()> {
-        self.row.clear();
+        let mut row = Row {
+            buf: &mut self.row,
+            at: 0,
+        };
         if let Some(cell) = &self.capture {
-            self.row.extend_from_slice(cell);
+            row.bytes(cell);
         }
-        self.int(r.frame);
-        self.push(b",");
-        self.nanos(r.ts.0);
-        self.push(b",");
-        self.int(r.stream);
-        self.push(b",");
-        self.endpoints(r);
-        for n in [r.seq.raw(), r.ack.raw(), r.next_seq.raw(), r.len] {
-            self.int(n);
-            self.push(b",");
-        }
-        self.push(r.flags.letters().as_bytes());
-        self.push(b",");
-        self.int(r.window);
-        self.push(b",");
-        if let Some(w) = r.win_scaled {
-            self.int(w);
-        }
-        self.push(b",");
-        for (i, (l, rr)) in r.sack.as_slice().iter().enumerate() {
-            if i > 0 {
-                self.push(b";");
+        match u32::try_from(r.frame) {
+            Ok(frame) => row.u32_cell(frame),
+            Err(_) => {
+                row.at = numbers::put_u64(row.buf, row.at, r.frame);
+                row.byte(b',');
             }
-            self.int(l.raw());
-            self.push(b"-");
-            self.int(rr.raw());
         }
-        self.push(b",");
+        row.nanos(r.ts.0, &mut self.time_secs);
+        row.byte(b',');
+        row.u32_cell(r.stream);
+        row.bytes(CsvWriter::<W>::endpoints(&mut self.endpoints, r));
+        row.u32_cell(r.seq.raw());
+        row.u32_cell(r.ack.raw());
+        row.u32_cell(r.next_seq.raw());
+        row.u32_cell(r.len);
+        for &b in r.flags.letters().as_bytes() {
+            row.byte(b);
+        }
+        row.byte(b',');
+        row.u32_cell(u32::from(r.window));
+        if let Some(w) = r.win_scaled {
+            row.u32(w);
+        }
+        row.byte(b',');
+        if !r.sack.is_empty() {
+            for (i, (l, rr)) in r.sack.as_slice().iter().enumerate() {
+                if i > 0 {
+                    row.byte(b';');
+                }
+                row.u32(l.raw());
+                row.byte(b'-');
+                row.u32(rr.raw());
+            }
+        }
+        row.byte(b',');
         if !r.events.is_empty() {
-            write!(self.row, "{}", r.events)?;
+            for (i, e) in r.events.iter().enumerate() {
+                if i > 0 {
+                    row.byte(b';');
+                }
+                row.bytes(e.name().as_bytes());
+            }
         }
-        self.push(b",");
+        row.byte(b',');
         if let Some(ns) = r.ack_rtt_ns {
-            self.nanos(ns);
+            row.nanos(ns, &mut self.rtt_secs);
         }
-        self.push(b",");
+        row.byte(b',');
         if let Some(b) = r.bytes_in_flight {
-            self.int(b);
+            row.u32(b);
         }
-        self.push(b"\n");
-        self.out.write_all(&self.row)
+        row.byte(b'\n');
+        let end = row.at;
+        self.out.write_all(&self.row[..end])
     }
 
     pub fn finish(mut self) -> io::Result<W> {
@@ -236,23 +327,39 @@ mod tests {
 
     #[test]
     fn nanoseconds_keep_nine_digits() {
-        let mut w = CsvWriter::new(Vec::new()).expect("vec");
-        w.nanos(1_795_617_348_338_765_000);
-        w.nanos(18_000);
-        w.nanos(-5);
-        w.nanos(7_000_000_000);
-        let text = String::from_utf8(w.row).expect("utf-8");
+        let mut buf = vec![0; ROW_ROOM];
+        let mut row = Row {
+            buf: &mut buf,
+            at: 0,
+        };
+        let mut cache = Seconds::default();
+        row.nanos(1_795_617_348_338_765_000, &mut cache);
+        row.nanos(18_000, &mut cache);
+        row.nanos(-5, &mut cache);
+        row.nanos(7_000_000_000, &mut cache);
+        row.nanos(1_795_617_348_000_000_001, &mut cache);
+        let end = row.at;
+        let text = String::from_utf8(buf[..end].to_vec()).expect("utf-8");
         assert!(
-            text.ends_with("1795617348.3387650000.000018000-0.0000000057.000000000"),
+            text == "1795617348.3387650000.000018000-0.0000000057.0000000001795617348.000000001",
             "{text}"
         );
     }
 
     #[test]
-    fn nine_digits_are_the_zero_padded_number() {
-        for n in [0, 5, 99, 100, 123_456_789, 999_999_999, 10_000_001] {
-            let got = point_nine_digits(n);
-            assert_eq!(&got[..], format!(".{n:09}").as_bytes(), "{n}");
+    fn endpoints_are_written_as_display_does() {
+        for (a, port) in [
+            ("0.0.0.0", 0),
+            ("255.255.255.255", 65535),
+            ("10.1.200.3", 80),
+            ("192.0.2.9", 9),
+            ("::1", 443),
+            ("2001:db8::10", 50000),
+        ] {
+            let addr: IpAddr = a.parse().expect("an address");
+            let mut text = b"x,".to_vec();
+            endpoint_text(&mut text, addr, port);
+            assert_eq!(text, format!("x,{addr},{port},").as_bytes());
         }
     }
 

@@ -38,6 +38,17 @@ impl Magic {
         }
     }
 
+    /// The four fields of a record header, in the file's byte order.
+    fn header_fields(self, h: &[u8; 16]) -> [u32; 4] {
+        let word = |i: usize| [h[i], h[i + 1], h[i + 2], h[i + 3]];
+        let words = [word(0), word(4), word(8), word(12)];
+        if self.big_endian {
+            words.map(u32::from_be_bytes)
+        } else {
+            words.map(u32::from_le_bytes)
+        }
+    }
+
     fn u32(self, b: &[u8]) -> u32 {
         let a = [b[0], b[1], b[2], b[3]];
         if self.big_endian {
@@ -112,10 +123,7 @@ impl<R: Read> PcapReader<R> {
         }
         let mut header = [0u8; 16];
         header.copy_from_slice(self.src.next_slice(16));
-        let secs = self.magic.u32(&header[0..4]);
-        let frac = self.magic.u32(&header[4..8]);
-        let caplen = self.magic.u32(&header[8..12]);
-        let orig_len = self.magic.u32(&header[12..16]);
+        let [secs, frac, caplen, orig_len] = self.magic.header_fields(&header);
         let limit = self.snaplen.max(MAX_PLAUSIBLE_CAPLEN);
         if caplen > limit {
             return Err(CaptureError::AbsurdLength {

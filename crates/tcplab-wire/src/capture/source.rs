@@ -115,8 +115,20 @@ impl<R: Read> Source<R> {
     }
 
     /// Makes at least `n` bytes available (fewer only at the end of the
-    /// input); returns how many are.
+    /// input); returns how many are. Inline for the common case, where
+    /// the bytes are already in the buffer (every record but one a chunk).
+    #[inline]
     pub(crate) fn ensure(&mut self, n: usize) -> io::Result<usize> {
+        let held = self.end - self.start;
+        if held >= n {
+            return Ok(held);
+        }
+        self.fill(n)
+    }
+
+    /// `ensure`'s slow half: reads until `n` bytes are held or the input ends.
+    #[inline(never)]
+    fn fill(&mut self, n: usize) -> io::Result<usize> {
         while self.end - self.start < n && !self.eof {
             let leftover = self.end - self.start;
             match &mut self.feed {

@@ -42,12 +42,14 @@ pub(super) fn ipv4_tcp(record: &Record<'_>) -> Option<Segment> {
     let data = record.data;
     let ip_at = ipv4_offset(record.link, data)?;
     let ip = data.get(ip_at..)?;
-    if ip.len() < 20 || ip[0] >> 4 != 4 || ip[9] != 6 {
+    // The fixed headers as arrays: their fields are read without bounds checks.
+    let ip_fixed: &[u8; 20] = ip.get(..20)?.try_into().ok()?;
+    if ip_fixed[0] >> 4 != 4 || ip_fixed[9] != 6 {
         return None;
     }
-    let ihl = usize::from(ip[0] & 0x0f) * 4;
-    let total = usize::from(be16(ip, 2));
-    let fragment = be16(ip, 6) & 0x3fff != 0;
+    let ihl = usize::from(ip_fixed[0] & 0x0f) * 4;
+    let total = usize::from(be16(ip_fixed, 2));
+    let fragment = be16(ip_fixed, 6) & 0x3fff != 0;
     if ihl < 20 || total < ihl || fragment || ip.len() < ihl {
         return None;
     }
@@ -55,29 +57,26 @@ pub(super) fn ipv4_tcp(record: &Record<'_>) -> Option<Segment> {
     let on_wire = (record.orig_len as usize).saturating_sub(ip_at);
     let end = total.min(on_wire);
     let tcp = ip.get(ihl..total.min(ip.len()))?;
-    if tcp.len() < 20 {
-        return None;
-    }
-    let header_len = usize::from(tcp[12] >> 4) * 4;
-    if header_len < 20 || tcp.len() < header_len {
-        return None;
-    }
+    let (fixed, rest) = tcp.split_first_chunk::<20>()?;
+    let header_len = usize::from(fixed[12] >> 4) * 4;
+    let options = rest.get(..header_len.checked_sub(20)?)?;
     let len = end.checked_sub(ihl + header_len)?;
     let captured = tcp.len() - header_len;
+    let [_, _, _, _, _, _, _, _, _, _, _, _, s0, s1, s2, s3, d0, d1, d2, d3] = *ip_fixed;
     Some(Segment {
         frame: record.frame,
         ts: record.ts,
-        src: IpAddr::V4(Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15])),
-        dst: IpAddr::V4(Ipv4Addr::new(ip[16], ip[17], ip[18], ip[19])),
-        sport: be16(tcp, 0),
-        dport: be16(tcp, 2),
-        seq: Seq(be32(tcp, 4)),
-        ack: Seq(be32(tcp, 8)),
-        flags: Flags::from_header(tcp[12], tcp[13]),
-        window: be16(tcp, 14),
+        src: IpAddr::V4(Ipv4Addr::new(s0, s1, s2, s3)),
+        dst: IpAddr::V4(Ipv4Addr::new(d0, d1, d2, d3)),
+        sport: be16(fixed, 0),
+        dport: be16(fixed, 2),
+        seq: Seq(be32(fixed, 4)),
+        ack: Seq(be32(fixed, 8)),
+        flags: Flags::from_header(fixed[12], fixed[13]),
+        window: be16(fixed, 14),
         len: len as u32,
         captured_len: captured.min(len) as u32,
-        options: TcpOptions::parse(&tcp[20..header_len]),
+        options: TcpOptions::parse(options),
         ip_len: end as u32,
     })
 }

@@ -103,6 +103,7 @@ pub fn dissect_with(record: &Record<'_>, opts: &DecodeOptions) -> Result<Dissect
 /// anything else, which [`dissect_encapsulated`] then reads. The two
 /// together are [`dissect_with`], without a tunnel path to carry for the
 /// common packet.
+#[inline]
 pub fn dissect_plain(record: &Record<'_>) -> Option<Segment> {
     fast::ipv4_tcp(record)
 }

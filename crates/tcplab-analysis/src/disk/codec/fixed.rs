@@ -25,7 +25,7 @@ macro_rules! little_endian {
         }
     )+};
 }
-little_endian!(u8, u16, u32, u64, u128, i64);
+little_endian!(u8, u16, u32, u64, u128, i32, i64);
 
 impl Fixed for Seq {
     const SIZE: usize = u32::SIZE;
@@ -74,5 +74,43 @@ impl<T: Fixed, const N: usize> Fixed for [T; N] {
     #[inline]
     fn get_fixed(r: &mut Reader) -> Self {
         std::array::from_fn(|_| T::get_fixed(r))
+    }
+}
+
+/// One byte, 0 or 1.
+impl Fixed for bool {
+    const SIZE: usize = 1;
+    #[inline]
+    fn put_fixed(&self, out: &mut impl Sink) {
+        u8::from(*self).put_fixed(out);
+    }
+    #[inline]
+    fn get_fixed(r: &mut Reader) -> Self {
+        let b = u8::get_fixed(r);
+        r.reject(b > 1);
+        b == 1
+    }
+}
+
+/// A tag byte (0 or 1), then the value, or as many zeros when there is
+/// none: the same size either way, so that a layout of them is fixed.
+impl<T: Fixed> Fixed for Option<T> {
+    const SIZE: usize = 1 + T::SIZE;
+    #[inline]
+    fn put_fixed(&self, out: &mut impl Sink) {
+        match self {
+            Some(v) => {
+                1u8.put_fixed(out);
+                v.put_fixed(out);
+            }
+            None => out.put_zeros(Self::SIZE),
+        }
+    }
+    #[inline]
+    fn get_fixed(r: &mut Reader) -> Self {
+        let tag = u8::get_fixed(r);
+        let v = T::get_fixed(r);
+        r.reject(tag > 1);
+        (tag == 1).then_some(v)
     }
 }

@@ -4,19 +4,22 @@
 //!   Arrays of them can be read one element at a time, element `i` at byte
 //!   `i × SIZE`: the paged arrays (`PagedVec`) and the runs (`RunIndex`)
 //!   need that.
-//! - `Code`: a value in as few bytes as it takes, integers as LEB128
-//!   varints (counters, frame numbers and lengths are mostly small). A
-//!   connection's whole analysis state is written this way to the spill
-//!   file, about 720 bytes instead of 1.5 KB; it is read back in one piece,
-//!   from its start, so variable sizes cost nothing.
+//! - `Code`: a value laid out for the spill file: integers, floats,
+//!   sequence numbers and timestamps in their `Fixed` encoding, a one-byte
+//!   tag before an optional value or an enum, a varint length before a
+//!   list. A connection's whole analysis state is written this way to the
+//!   spill file (about 1 KB), and read back in one piece, from its start,
+//!   so variable sizes cost nothing. Fixed widths rather than varints
+//!   everywhere: a varint costs a loop per byte, and spilling is on the
+//!   path of every short connection of a busy capture.
 //!
-//! They are two traits because `u32` is both: 4 bytes in a paged array
-//! (where its place must not depend on its value), a 1-to-5-byte varint in
-//! a connection. Both write to a `Vec<u8>` (`Fixed` also to a `Stack`,
-//! for a layout built in one piece) and read through one `Reader`, and a
-//! value that is fixed by nature (sequence numbers, timestamps, floats,
-//! the handshake's segments) is coded with its `Fixed` encoding:
-//! little-endian integers are encoded in exactly one place (`fixed.rs`).
+//! They are two traits because some values are only `Fixed` (the paged
+//! arrays' elements, whose place must not depend on their value) and
+//! others only `Code` (options, lists, addresses). Both write to a
+//! `Vec<u8>` (`Fixed` also to a `Stack`, for a layout built in one piece)
+//! and read through one `Reader`; every integer of a `Code` is its `Fixed`
+//! encoding: little-endian integers are encoded in exactly one place
+//! (`fixed.rs`).
 //!
 //! In: values, and bytes that were written by this run of tcplab. Out:
 //! bytes, and values exactly as they were (floats bit for bit). Bytes that
@@ -28,10 +31,10 @@
 //! the struct from that list, so a field added to a struct and not to its
 //! list is a compile error, not a silently lost value.
 
+mod code;
 mod fixed;
 #[cfg(test)]
 mod tests;
-mod varint;
 
 /// The bytes do not decode: the file was damaged after it was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,12 +63,18 @@ pub(crate) trait Fixed: Sized {
 /// Where `Fixed` values are written: the end of a `Vec`, or a `Stack`.
 pub(crate) trait Sink {
     fn put_bytes(&mut self, bytes: &[u8]);
+    /// Writes `n` zero bytes.
+    fn put_zeros(&mut self, n: usize);
 }
 
 impl Sink for Vec<u8> {
     #[inline]
     fn put_bytes(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+    #[inline]
+    fn put_zeros(&mut self, n: usize) {
+        self.resize(self.len() + n, 0);
     }
 }
 
@@ -101,6 +110,13 @@ impl<const N: usize> Sink for Stack<N> {
     fn put_bytes(&mut self, bytes: &[u8]) {
         self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
         self.len += bytes.len();
+    }
+    /// Nothing to write: a `Stack` starts all zeros and each byte is
+    /// written once. Panics past `N` bytes, as `put_bytes`.
+    #[inline]
+    fn put_zeros(&mut self, n: usize) {
+        assert!(self.len + n <= N, "a layout of {N} bytes");
+        self.len += n;
     }
 }
 
@@ -202,15 +218,6 @@ impl<'a> Reader<'a> {
         0
     }
 
-    /// A value that does not fit: marks the bytes bad.
-    #[inline]
-    fn fit<T: Default, U: TryInto<T>>(&mut self, v: U) -> T {
-        v.try_into().unwrap_or_else(|_| {
-            self.bad = true;
-            T::default()
-        })
-    }
-
     /// A length that cannot be right (every element takes a byte at least) marks the bytes bad.
     #[inline]
     fn count(&mut self) -> usize {
@@ -221,6 +228,18 @@ impl<'a> Reader<'a> {
         }
         n as usize
     }
+}
+
+/// A list as every list is encoded: its length (a varint), then its
+/// entries in order (`Reader::count` and `Vec::get` read it back).
+#[inline]
+pub(crate) fn put_list<'a, T: Code + 'a>(
+    len: usize,
+    items: impl Iterator<Item = &'a T>,
+    out: &mut Vec<u8>,
+) {
+    put_varint(len as u64, out);
+    items.for_each(|v| v.put(out));
 }
 
 #[inline]

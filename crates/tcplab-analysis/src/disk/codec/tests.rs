@@ -22,10 +22,11 @@ fn round_trip<T: Code + PartialEq + std::fmt::Debug>(v: T) -> usize {
 
 #[test]
 fn values_come_back_exactly() {
-    assert_eq!(round_trip(0u64), 1);
-    assert_eq!(round_trip(300u32), 2);
+    assert_eq!(round_trip(0u64), 8, "fixed width");
+    assert_eq!(round_trip(300u32), 4);
     round_trip(u64::MAX);
-    assert_eq!(round_trip(-1i64), 1);
+    assert_eq!(round_trip(-1i64), 8);
+    round_trip(i32::MIN);
     round_trip(i64::MIN);
     round_trip(i32::MAX);
     round_trip(0.1f64 + 0.2);
@@ -76,4 +77,26 @@ fn fixed_values_come_back_from_their_place_in_an_array() {
     out.clear();
     0x0102_0304u32.put_fixed(&mut out);
     assert_eq!(out, [4, 3, 2, 1], "little-endian");
+}
+
+#[test]
+fn optional_fixed_values_take_the_same_room_either_way() {
+    let mut out = Vec::new();
+    Some(Seq(u32::MAX)).put_fixed(&mut out);
+    None::<Seq>.put_fixed(&mut out);
+    assert_eq!(out.len(), 2 * <Option<Seq>>::SIZE);
+    assert_eq!(<Option<Seq>>::at(&out, 0), Some(Some(Seq(u32::MAX))));
+    assert_eq!(<Option<Seq>>::at(&out, 1), Some(None));
+    // In a layout built on the stack, too.
+    let mut stack = super::Stack::<{ 2 * 9 }>::new();
+    None::<Timestamp>.put_fixed(&mut stack);
+    Some(Timestamp(-1)).put_fixed(&mut stack);
+    assert_eq!(<Option<Timestamp>>::at(stack.full(), 0), Some(None));
+    assert_eq!(
+        <Option<Timestamp>>::at(stack.full(), 1),
+        Some(Some(Timestamp(-1)))
+    );
+    out[0] = 2;
+    assert_eq!(<Option<Seq>>::at(&out, 0), None, "an impossible tag");
+    assert_eq!(<bool>::at(&[2], 0), None);
 }

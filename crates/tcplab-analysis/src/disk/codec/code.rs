@@ -1,13 +1,13 @@
 //! The `Code` encodings of the basic types. In: integers, floats, flags,
 //! directions, events, endpoints, and options, pairs, vectors and arrays
-//! of coded values. Out: unsigned integers as LEB128 varints, signed ones
-//! zigzagged first, one-byte tags for options, enums and addresses, a
-//! length before each sequence; what is fixed by nature (floats, sequence
-//! numbers, timestamps) as its `Fixed` encoding. Decoding an impossible
+//! of coded values. Out: integers, floats, sequence numbers and timestamps
+//! in their `Fixed` encoding (little-endian, fixed width), one-byte tags
+//! for options, enums and addresses, a varint length before each
+//! sequence. Decoding an impossible
 //! tag or length marks the `Reader` bad. Not here: the state types'
 //! field lists (`record!` beside each type).
 
-use super::{put_varint, Code, Fixed, Reader};
+use super::{put_list, Code, Fixed, Reader};
 use crate::events::Event;
 use crate::flow::{Direction, Endpoint};
 use std::collections::VecDeque;
@@ -15,42 +15,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::Flags;
 use tcplab_wire::Seq;
-
-macro_rules! unsigned {
-    ($($t:ty),+) => {$(
-        impl Code for $t {
-            #[inline]
-            fn put(&self, out: &mut Vec<u8>) {
-                put_varint(u64::from(*self), out);
-            }
-            #[inline]
-            fn get(r: &mut Reader) -> Self {
-                let v = r.varint();
-                r.fit(v)
-            }
-        }
-    )+};
-}
-unsigned!(u16, u32, u64);
-
-/// Zigzag: small negative numbers stay short.
-macro_rules! signed {
-    ($($t:ty),+) => {$(
-        impl Code for $t {
-            #[inline]
-            fn put(&self, out: &mut Vec<u8>) {
-                let v = i64::from(*self);
-                put_varint(((v << 1) ^ (v >> 63)) as u64, out);
-            }
-            #[inline]
-            fn get(r: &mut Reader) -> Self {
-                let z = r.varint();
-                r.fit((z >> 1) as i64 ^ -((z & 1) as i64))
-            }
-        }
-    )+};
-}
-signed!(i32, i64);
 
 impl Code for u8 {
     #[inline]
@@ -88,7 +52,9 @@ impl Code for f64 {
     }
 }
 
-/// Fixed width: sequence numbers and timestamps are rarely small.
+/// Fixed width, little-endian: one capacity check and one store per field
+/// (varints cost a loop per byte, and counters, sequence numbers and
+/// timestamps are written for every connection spilled).
 macro_rules! as_fixed {
     ($($t:ty),+) => {$(
         impl Code for $t {
@@ -103,7 +69,7 @@ macro_rules! as_fixed {
         }
     )+};
 }
-as_fixed!(Seq, Timestamp);
+as_fixed!(u16, u32, u64, i32, i64, Seq, Timestamp);
 
 impl Code for Flags {
     #[inline]
@@ -218,8 +184,7 @@ impl<A: Code, B: Code> Code for (A, B) {
 
 impl<T: Code> Code for Vec<T> {
     fn put(&self, out: &mut Vec<u8>) {
-        put_varint(self.len() as u64, out);
-        self.iter().for_each(|v| v.put(out));
+        put_list(self.len(), self.iter(), out);
     }
     fn get(r: &mut Reader) -> Self {
         let n = r.count();
@@ -229,8 +194,7 @@ impl<T: Code> Code for Vec<T> {
 
 impl<T: Code> Code for VecDeque<T> {
     fn put(&self, out: &mut Vec<u8>) {
-        put_varint(self.len() as u64, out);
-        self.iter().for_each(|v| v.put(out));
+        put_list(self.len(), self.iter(), out);
     }
     fn get(r: &mut Reader) -> Self {
         Vec::get(r).into()
