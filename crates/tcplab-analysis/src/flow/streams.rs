@@ -333,7 +333,8 @@ impl Streams {
                 None => return i,
                 // Streams in the buckets are in memory: `has_key` cannot fail.
                 Some(id)
-                    if b.tag() == tag && matches!(has_key(&self.recs, &self.v6, id, key), Ok(true)) =>
+                    if b.tag() == tag
+                        && matches!(has_key(&self.recs, &self.v6, id, key), Ok(true)) =>
                 {
                     return i
                 }

@@ -170,7 +170,11 @@ fn the_bucket_a_miss_found_is_the_one_filled() {
 #[test]
 fn a_bucket_holds_its_hash_bits_and_stream() {
     use super::streams::Bucket;
-    for (hash, stream) in [(0u64, 0u32), (u64::MAX, u32::MAX - 1), (0xdead_beef_0000_0001, 7)] {
+    for (hash, stream) in [
+        (0u64, 0u32),
+        (u64::MAX, u32::MAX - 1),
+        (0xdead_beef_0000_0001, 7),
+    ] {
         let b = Bucket::new(hash, stream);
         assert_eq!(b.tag(), (hash >> 32) as u32);
         assert_eq!(b.stream(), Some(stream));
