@@ -10,7 +10,7 @@
 //! last, only if their records went, so that a stream in the in-memory
 //! index always has its key in memory (its lookups never touch the disk).
 
-use super::streams::{Streams, V6};
+use super::streams::{Bucket, Streams, V6};
 use crate::disk::DiskError;
 
 impl Streams {
@@ -19,12 +19,11 @@ impl Streams {
         let end = self.hot_from + (hot - hot / 2);
         let mut moved = Vec::with_capacity((end - self.hot_from) as usize);
         let mut kept = Vec::with_capacity(hot as usize / 2);
-        for &b in self.buckets.iter().filter(|&&b| b != 0) {
-            let id = b - 1;
-            if id < end {
-                moved.push((self.key_at(id)?.hash(&self.hasher), id));
-            } else {
-                kept.push(id);
+        for &b in &self.buckets {
+            match Bucket(b).stream() {
+                Some(id) if id < end => moved.push((self.key_at(id)?.hash(&self.hasher), id)),
+                Some(_) => kept.push(b),
+                None => {}
             }
         }
         match self.runs.add(&mut moved) {

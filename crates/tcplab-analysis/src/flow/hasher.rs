@@ -7,6 +7,8 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
+/// 2^64 / φ, odd: the final multiply.
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
 
 #[derive(Clone, Copy, Debug)]
 pub struct SeededFx {
@@ -60,8 +62,13 @@ impl Hasher for Fx {
         self.add(n as u64);
     }
     fn finish(&self) -> u64 {
-        // Fold the high bits down: hashbrown takes its control bits from the top.
-        self.0 ^ (self.0 >> 29)
+        // One more multiply, of the state with its high half folded down:
+        // the index takes a bucket's home from the top bits, and without
+        // this, keys that differ only in a few low bits (one client's
+        // consecutive ports) crowded together there (7 to 16 probes per
+        // new key at load 1/2 instead of 1.4).
+        let h = (self.0 ^ (self.0 >> 32)).wrapping_mul(MIX);
+        h ^ (h >> 32)
     }
 }
 
@@ -77,5 +84,19 @@ mod tests {
             .map(|p| build.hash_one((std::net::Ipv4Addr::LOCALHOST, 5000u16, p as u16, p)))
             .collect();
         assert_eq!(hashes.len(), 10_000);
+    }
+
+    /// Keys that differ only in their low bits (one client's consecutive
+    /// ports) spread over the top bits, where the index takes its buckets
+    /// from: 30,000 of them in 65,536 buckets of their top 16 bits.
+    #[test]
+    fn consecutive_ports_spread_over_the_top_bits() {
+        let build = SeededFx::default();
+        let addr = u64::from(u32::from(std::net::Ipv4Addr::LOCALHOST));
+        let buckets: HashSet<u64> = (0..30_000u32)
+            .map(|i| build.hash_one((addr << 32 | addr, 5002u32 << 16 | (20_000 + i))) >> 48)
+            .collect();
+        // Random hashes fill about 24,800 buckets (65,536 × (1 − e^(−30,000/65,536))).
+        assert!(buckets.len() > 24_000, "{}", buckets.len());
     }
 }

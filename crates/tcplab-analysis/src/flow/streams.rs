@@ -14,9 +14,12 @@
 //!
 //! - records: 21 bytes per stream (IPv6 streams 32 more, in a side table),
 //!   in `PagedVec`s: the newest in memory, older ones in a temporary file;
-//! - the index: an open-addressing table in memory (4-byte buckets, load
-//!   3/8 to 3/4) for the streams from `hot_from` on; the older ones are in
-//!   `RunIndex`, sorted runs on disk (`evict.rs`).
+//! - the index: an open-addressing table in memory (8-byte buckets: the
+//!   top 32 bits of the key's hash and the stream, load 3/8 to 3/4) for
+//!   the streams from `hot_from` on; the older ones are in `RunIndex`,
+//!   sorted runs on disk (`evict.rs`). A probe compares the stored hash
+//!   bits first, so it reads a stream's record only when they match (once
+//!   in four billion by chance), and growing the index hashes nothing.
 //!
 //! At most `max_hot` streams (counting an IPv6 one twice) are in memory:
 //! when there are more, the older half goes to disk. Below that, nothing
@@ -112,9 +115,9 @@ pub(super) struct Streams {
     pub(super) recs: PagedVec<StreamRec>,
     /// The two addresses of each IPv6 stream.
     pub(super) v6: PagedVec<[u128; 2]>,
-    /// `stream + 1` of the latest stream of each key whose latest stream
-    /// is `hot_from` or newer; 0 is an empty bucket.
-    pub(super) buckets: Vec<u32>,
+    /// The latest stream of each key whose latest stream is `hot_from` or
+    /// newer, as a [`Bucket`]; 0 is an empty bucket.
+    pub(super) buckets: Vec<u64>,
     /// Buckets in use.
     pub(super) hot_keys: usize,
     /// Streams before this one are found through `runs`.
@@ -192,7 +195,7 @@ impl Streams {
         let mut found = None;
         if !self.buckets.is_empty() {
             let i = self.bucket_of(key, hash);
-            found = self.buckets[i].checked_sub(1);
+            found = Bucket(self.buckets[i]).stream();
             if found.is_none() {
                 self.vacant = Some((hash, i));
             }
@@ -294,7 +297,7 @@ impl Streams {
         if self.buckets[i] == 0 {
             self.hot_keys += 1;
         }
-        self.buckets[i] = id + 1;
+        self.buckets[i] = Bucket::new(hash, id).0;
         self.last = Some((*key, id));
         Ok(id)
     }
@@ -319,14 +322,22 @@ impl Streams {
     }
 
     /// The bucket that holds `key`, or the empty one where it would go.
+    #[inline]
     pub(super) fn bucket_of(&self, key: &Key, hash: u64) -> usize {
         let mask = self.buckets.len() - 1;
-        let mut i = hash as usize & mask;
+        let tag = Bucket::tag_of(hash);
+        let mut i = Bucket::home(tag, self.buckets.len());
         loop {
-            match self.buckets[i] {
-                0 => return i,
+            let b = Bucket(self.buckets[i]);
+            match b.stream() {
+                None => return i,
                 // Streams in the buckets are in memory: `has_key` cannot fail.
-                id if matches!(has_key(&self.recs, &self.v6, id - 1, key), Ok(true)) => return i,
+                Some(id)
+                    if b.tag() == tag
+                        && matches!(has_key(&self.recs, &self.v6, id, key), Ok(true)) =>
+                {
+                    return i
+                }
                 _ => i = (i + 1) & mask,
             }
         }
@@ -340,22 +351,21 @@ impl Streams {
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.buckets);
         self.buckets = vec![0; (old.len() * 2).max(64)];
-        self.reinsert(old.into_iter().filter(|&b| b != 0).map(|b| b - 1));
+        self.reinsert(old.into_iter());
     }
 
-    /// Puts `ids` (in memory, one per key) into empty buckets. Streams in
-    /// the index are never older than those in memory, so their keys are
-    /// read from memory and cannot fail; were that ever broken, the stream
-    /// would silently lose its bucket, hence the debug check.
-    pub(super) fn reinsert(&mut self, ids: impl Iterator<Item = u32>) {
+    /// Puts `buckets` (one per key; empty ones are skipped) back into the
+    /// index, each in the first empty bucket from its home: their hash
+    /// bits say where, without reading or hashing a key.
+    pub(super) fn reinsert(&mut self, buckets: impl Iterator<Item = u64>) {
         self.vacant = None;
-        for id in ids {
-            let key = self.key_at(id);
-            debug_assert!(key.is_ok(), "stream {id} in the index is not in memory");
-            if let Ok(key) = key {
-                let i = self.bucket_of(&key, key.hash(&self.hasher));
-                self.buckets[i] = id + 1;
+        let (len, mask) = (self.buckets.len(), self.buckets.len() - 1);
+        for b in buckets.filter(|&b| b != 0) {
+            let mut i = Bucket::home(Bucket(b).tag(), len);
+            while self.buckets[i] != 0 {
+                i = (i + 1) & mask;
             }
+            self.buckets[i] = b;
         }
     }
 
@@ -374,6 +384,42 @@ impl Streams {
             .or_else(|| self.recs.take_off())
             .or_else(|| self.v6.take_off())
             .or_else(|| self.runs.take_off())
+    }
+}
+
+/// One bucket of the index: the top 32 bits of the key's hash (its tag)
+/// above `stream + 1`, so that 0 is an empty bucket. The tag also gives
+/// the bucket's home (its top bits), which grows with the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Bucket(pub(super) u64);
+
+impl Bucket {
+    #[inline]
+    pub(super) fn new(hash: u64, stream: u32) -> Bucket {
+        Bucket((u64::from(Bucket::tag_of(hash)) << 32) | (u64::from(stream) + 1))
+    }
+
+    #[inline]
+    fn tag_of(hash: u64) -> u32 {
+        (hash >> 32) as u32
+    }
+
+    #[inline]
+    pub(super) fn tag(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+
+    /// The stream, `None` for an empty bucket.
+    #[inline]
+    pub(super) fn stream(self) -> Option<u32> {
+        (self.0 as u32).checked_sub(1)
+    }
+
+    /// Where a probe for `tag` starts in an index of `len` buckets: the
+    /// tag scaled to `len` (its top bits when `len` is a power of two).
+    #[inline]
+    fn home(tag: u32, len: usize) -> usize {
+        ((u64::from(tag) * len as u64) >> 32) as usize
     }
 }
 

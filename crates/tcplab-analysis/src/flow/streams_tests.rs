@@ -166,3 +166,47 @@ fn the_bucket_a_miss_found_is_the_one_filled() {
         assert_eq!(s.find(&key(i)).expect("find"), Some(i), "key {i}");
     }
 }
+
+#[test]
+fn a_bucket_holds_its_hash_bits_and_stream() {
+    use super::streams::Bucket;
+    for (hash, stream) in [
+        (0u64, 0u32),
+        (u64::MAX, u32::MAX - 1),
+        (0xdead_beef_0000_0001, 7),
+    ] {
+        let b = Bucket::new(hash, stream);
+        assert_eq!(b.tag(), (hash >> 32) as u32);
+        assert_eq!(b.stream(), Some(stream));
+        assert_ne!(b.0, 0);
+    }
+    assert_eq!(Bucket(0).stream(), None);
+}
+
+/// A bucket whose hash bits match but whose stream is on another key is
+/// passed over (a tag collision), and growing keeps every key findable.
+#[test]
+fn equal_hash_bits_on_another_key_are_passed_over() {
+    use super::streams::Bucket;
+    let mut s = Streams::new(usize::MAX);
+    for i in 0..40 {
+        s.push(&key(i), false).expect("push");
+    }
+    let stranger = key(1000);
+    let hash = s.hash(&stranger);
+    let i = s.bucket_of(&stranger, hash);
+    assert_eq!(s.buckets[i], 0);
+    s.buckets[i] = Bucket::new(hash, 3).0;
+    s.hot_keys += 1;
+    assert_eq!(s.find(&stranger).expect("find"), None);
+    assert_eq!(s.push(&stranger, true).expect("push"), 40);
+    assert_eq!(s.find(&stranger).expect("find"), Some(40));
+    // Growing (64 buckets, then 128, ...) moves buckets by their bits alone.
+    for i in 41..200 {
+        s.push(&key(i), false).expect("push");
+    }
+    assert_eq!(s.find(&stranger).expect("find"), Some(40));
+    for i in (0..200).filter(|&i| i != 40) {
+        assert_eq!(s.find(&key(i)).expect("find"), Some(i), "key {i}");
+    }
+}

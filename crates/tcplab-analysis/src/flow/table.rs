@@ -129,7 +129,7 @@ impl Default for FlowTable {
 }
 
 impl FlowTable {
-    /// Streams kept in memory by default (262,144): about 8 MB of
+    /// Streams kept in memory by default (262,144): about 10 MB of
     /// records and index, and a 4 MiB filter once streams go to disk;
     /// captures with fewer streams never touch the disk. Chosen so that a
     /// capture of any number of connections stays near 35 MB.
