@@ -155,12 +155,15 @@ impl fmt::Display for EventSet {
     }
 }
 
-impl crate::disk::Code for EventSet {
-    fn put(&self, out: &mut Vec<u8>) {
-        self.0.put(out);
+impl crate::disk::Fixed for EventSet {
+    const SIZE: usize = 2;
+    #[inline]
+    fn put_fixed(&self, out: &mut impl crate::disk::Sink) {
+        crate::disk::Fixed::put_fixed(&self.0, out);
     }
-    fn get(r: &mut crate::disk::Reader) -> Self {
-        EventSet(u16::get(r))
+    #[inline]
+    fn get_fixed(r: &mut crate::disk::Reader) -> Self {
+        EventSet(crate::disk::Fixed::get_fixed(r))
     }
 }
 

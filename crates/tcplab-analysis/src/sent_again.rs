@@ -35,7 +35,7 @@
 //! which stay as they are in the per-segment output; what is shown of all
 //! this (the render crate).
 
-use crate::disk::record;
+use crate::disk::fixed_record;
 use crate::events::{Event, EventSet};
 use serde::Serialize;
 use tcplab_wire::capture::Timestamp;
@@ -177,27 +177,27 @@ pub(crate) struct Tracker {
     counts: SentAgain,
 }
 
-record!(SentAgain {
-    segments,
-    bytes,
-    control_segments,
-    fast_recovery,
-    timeout,
-    tail_loss_probe,
-    spurious,
-    unexplained,
+fixed_record!(SentAgain {
+    segments: u64,
+    bytes: u64,
+    control_segments: u64,
+    fast_recovery: u64,
+    timeout: u64,
+    tail_loss_probe: u64,
+    spurious: u64,
+    unexplained: u64,
 });
 
-record!(Tracker {
-    highest,
-    last_sent,
-    una,
-    una_since,
-    loss_signal,
-    recovery,
-    srtt_ns,
-    rttvar_ns,
-    counts,
+fixed_record!(Tracker {
+    highest: Option<Seq>,
+    last_sent: Option<Timestamp>,
+    una: Option<Seq>,
+    una_since: Option<Timestamp>,
+    loss_signal: bool,
+    recovery: Option<(Seq, u8)>,
+    srtt_ns: i64,
+    rttvar_ns: i64,
+    counts: SentAgain,
 });
 
 impl Tracker {

@@ -61,36 +61,39 @@ pub struct FlowState {
     sacked: u32,
 }
 
-crate::disk::record!(FlowState {
-    win_scale,
-    window,
-    is_first_ack,
-    next_seq,
-    next_seq_frame,
-    next_seq_time,
-    max_seq_to_be_acked,
-    last_ack,
-    last_ack_time,
-    dup_ack_num,
-    last_non_dup_ack,
-    last_events,
-    unacked,
-    valid_bif,
-    sacked,
-});
-crate::disk::record!(ConnTiming { first_rtt_ns });
+crate::disk::fixed_record!(FlowState {
+    win_scale: WinScale,
+    window: Option<u16>,
+    is_first_ack: bool,
+    next_seq: Option<Seq>,
+    next_seq_frame: u64,
+    next_seq_time: Timestamp,
+    max_seq_to_be_acked: Option<Seq>,
+    last_ack: Option<Seq>,
+    last_ack_time: Timestamp,
+    dup_ack_num: i32,
+    last_non_dup_ack: u64,
+    last_events: EventSet,
+    valid_bif: bool,
+    sacked: u32,
+} then { unacked });
+crate::disk::fixed_record!(ConnTiming { first_rtt_ns: i64 });
 
-impl crate::disk::Code for WinScale {
-    fn put(&self, out: &mut Vec<u8>) {
+/// One byte: a shift count, or 0xfe (none) or 0xff (unknown).
+impl crate::disk::Fixed for WinScale {
+    const SIZE: usize = 1;
+    #[inline]
+    fn put_fixed(&self, out: &mut impl crate::disk::Sink) {
         let tag = match self {
             WinScale::Unknown => 0xff,
             WinScale::None => 0xfe,
             WinScale::Shift(n) => *n,
         };
-        out.push(tag);
+        crate::disk::Fixed::put_fixed(&tag, out);
     }
-    fn get(r: &mut crate::disk::Reader) -> Self {
-        match u8::get(r) {
+    #[inline]
+    fn get_fixed(r: &mut crate::disk::Reader) -> Self {
+        match <u8 as crate::disk::Fixed>::get_fixed(r) {
             0xff => WinScale::Unknown,
             0xfe => WinScale::None,
             n => WinScale::Shift(n),

@@ -43,14 +43,19 @@ impl Running {
 }
 
 /// Most directions have no samples of one kind or the other: then only `n`.
+/// The five fields go in one piece (built on the stack: one capacity check).
 impl crate::disk::Code for Running {
     fn put(&self, out: &mut Vec<u8>) {
-        self.n.put(out);
-        if self.n > 0 {
-            for x in [self.mean, self.m2, self.min, self.max] {
-                x.put(out);
-            }
+        use crate::disk::{Fixed, Sink, Stack};
+        if self.n == 0 {
+            return self.n.put(out);
         }
+        let mut b = Stack::<{ 5 * u64::SIZE }>::new();
+        self.n.put_fixed(&mut b);
+        for x in [self.mean, self.m2, self.min, self.max] {
+            x.to_bits().put_fixed(&mut b);
+        }
+        out.put_bytes(b.full());
     }
     fn get(r: &mut crate::disk::Reader) -> Self {
         let n = u64::get(r);

@@ -34,13 +34,13 @@ pub struct UnackedList {
     in_order: bool,
 }
 
-crate::disk::record!(Unacked {
-    frame,
-    seq,
-    next_seq,
-    ts
+crate::disk::fixed_record!(Unacked {
+    frame: u64,
+    seq: Seq,
+    next_seq: Seq,
+    ts: Timestamp,
 });
-crate::disk::record!(UnackedList { items, in_order });
+crate::disk::fixed_record!(UnackedList { in_order: bool } then { items });
 
 impl Default for UnackedList {
     fn default() -> UnackedList {

@@ -6,7 +6,7 @@
 //! file (`crate::disk::SpillFile`).
 
 use super::{Brief, Connection, DirAccum, HandshakeState, TeardownState};
-use crate::disk::{record, Code, Fixed, Reader, Sink, Stack};
+use crate::disk::{fixed_record, Code, Fixed, Reader, Sink, Stack};
 use crate::flow::Direction;
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::Flags;
@@ -116,12 +116,11 @@ impl Code for HandshakeState {
 
 const HANDSHAKE_BYTES: usize = 3 * <Option<Brief>>::SIZE + u32::SIZE;
 
-record!(TeardownState {
-    fins,
-    resets,
-    half_close,
-    simultaneous_close,
-});
+fixed_record!(TeardownState {
+    fins: [Option<(Brief, Option<Brief>)>; 2],
+    half_close: bool,
+    simultaneous_close: bool,
+} then { resets });
 
 /// The counters and options in one fixed layout (one capacity check for
 /// them all, not one per field), then the RTT statistics and the

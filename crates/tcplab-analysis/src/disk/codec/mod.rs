@@ -27,9 +27,10 @@
 //! never a panic and never a guess. Not here: versions or schemas (only
 //! this run reads what it wrote), and files (see `TempFile`).
 //!
-//! Each state type lists its fields once, in `record!`: the decoder builds
-//! the struct from that list, so a field added to a struct and not to its
-//! list is a compile error, not a silently lost value.
+//! Each state type lists its fields once, in `record!` (or `fixed_record!`,
+//! whose fields of fixed size are one layout written in one piece): the
+//! decoder builds the struct from that list, so a field added to a struct
+//! and not to its list is a compile error, not a silently lost value.
 
 mod code;
 mod fixed;
@@ -143,6 +144,60 @@ macro_rules! record {
     };
 }
 pub(crate) use record;
+
+/// `record!` for a struct whose fields (or its first fields) all have a
+/// `Fixed` size, listed with their types: those are built on the stack in
+/// one layout and appended in one piece (one capacity check, bounds checks
+/// folded away, not one of each per field); the fields after `then`, which
+/// vary in size (lists), follow with their `Code`. Without `then` the
+/// struct is `Fixed` too, so it can sit inside another layout. A field
+/// listed with a type that is not its own, or a field left out, does not
+/// compile.
+macro_rules! fixed_record {
+    ($ty:ident { $($field:ident: $t:ty),+ $(,)? }) => {
+        impl $crate::disk::Fixed for $ty {
+            const SIZE: usize = 0 $(+ <$t as $crate::disk::Fixed>::SIZE)+;
+            #[inline]
+            fn put_fixed(&self, out: &mut impl $crate::disk::Sink) {
+                $( <$t as $crate::disk::Fixed>::put_fixed(&self.$field, out); )+
+            }
+            #[inline]
+            fn get_fixed(r: &mut $crate::disk::Reader) -> Self {
+                $ty { $( $field: <$t as $crate::disk::Fixed>::get_fixed(r), )+ }
+            }
+        }
+        $crate::disk::fixed_record!(@code $ty { $($field: $t),+ } then {});
+    };
+    ($ty:ident { $($field:ident: $t:ty),+ $(,)? } then { $($tail:ident),* $(,)? }) => {
+        $crate::disk::fixed_record!(@code $ty { $($field: $t),+ } then { $($tail),* });
+    };
+    (@code $ty:ident { $($field:ident: $t:ty),+ } then { $($tail:ident),* }) => {
+        impl $crate::disk::Code for $ty {
+            #[inline]
+            fn put(&self, out: &mut Vec<u8>) {
+                const N: usize = 0 $(+ <$t as $crate::disk::Fixed>::SIZE)+;
+                let mut b = $crate::disk::Stack::<N>::new();
+                $( <$t as $crate::disk::Fixed>::put_fixed(&self.$field, &mut b); )+
+                $crate::disk::Sink::put_bytes(out, b.full());
+                $( $crate::disk::Code::put(&self.$tail, out); )*
+            }
+            #[inline]
+            fn get(r: &mut $crate::disk::Reader) -> Self {
+                const N: usize = 0 $(+ <$t as $crate::disk::Fixed>::SIZE)+;
+                let copy: [u8; N] = r.bytes();
+                let mut fields = $crate::disk::Reader::new(&copy);
+                let f = &mut fields;
+                let v = $ty {
+                    $( $field: <$t as $crate::disk::Fixed>::get_fixed(f), )+
+                    $( $tail: $crate::disk::Code::get(r), )*
+                };
+                r.reject(fields.finish(()).is_err());
+                v
+            }
+        }
+    };
+}
+pub(crate) use fixed_record;
 
 /// The bytes being decoded. Reading past the end or an impossible value
 /// marks them `bad` and yields a placeholder: decoding goes on without a

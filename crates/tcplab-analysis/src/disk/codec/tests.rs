@@ -100,3 +100,69 @@ fn optional_fixed_values_take_the_same_room_either_way() {
     assert_eq!(<Option<Seq>>::at(&out, 0), None, "an impossible tag");
     assert_eq!(<bool>::at(&[2], 0), None);
 }
+
+#[derive(Debug, Default, PartialEq)]
+struct Inner {
+    n: u64,
+    at: Option<Seq>,
+}
+super::fixed_record!(Inner {
+    n: u64,
+    at: Option<Seq>
+});
+
+#[derive(Debug, Default, PartialEq)]
+struct Outer {
+    flag: bool,
+    inner: Inner,
+    when: Option<Timestamp>,
+    list: Vec<u32>,
+}
+super::fixed_record!(Outer {
+    flag: bool,
+    inner: Inner,
+    when: Option<Timestamp>,
+} then { list });
+
+#[test]
+fn fixed_records_come_back_and_damage_is_caught() {
+    assert_eq!(Inner::SIZE, 8 + 5);
+    assert_eq!(round_trip(Inner::default()), Inner::SIZE);
+    let wrapped = Inner {
+        n: u64::MAX,
+        at: Some(Seq(u32::MAX)),
+    };
+    assert_eq!(
+        round_trip(wrapped),
+        13,
+        "the same room with a value or without"
+    );
+    let v = Outer {
+        flag: true,
+        inner: Inner {
+            n: 3,
+            at: Some(Seq(0)),
+        },
+        when: Some(Timestamp(-1)),
+        list: vec![1, u32::MAX],
+    };
+    let mut out = Vec::new();
+    v.put(&mut out);
+    assert_eq!(
+        out.len(),
+        1 + 13 + 9 + 1 + 2 * 4,
+        "the layout, then the list"
+    );
+    assert_eq!(decode::<Outer>(&out), Ok(v));
+    assert_eq!(round_trip(Outer::default()), 1 + 13 + 9 + 1);
+    // Cut anywhere, or an impossible tag in the layout: an error.
+    for n in 0..out.len() {
+        assert_eq!(decode::<Outer>(&out[..n]), Err(Corrupt), "cut at {n}");
+    }
+    let mut bad = out.clone();
+    bad[0] = 2;
+    assert_eq!(decode::<Outer>(&bad), Err(Corrupt), "a bool of 2");
+    let mut bad = out;
+    bad[1 + 8] = 7;
+    assert_eq!(decode::<Outer>(&bad), Err(Corrupt), "an option tag of 7");
+}
