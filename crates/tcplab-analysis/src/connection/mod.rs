@@ -22,6 +22,8 @@ use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::{Flags, Segment, TcpOptions};
 use tcplab_wire::Seq;
 
+const SYN_FIN_RST: u16 = Flags::SYN | Flags::FIN | Flags::RST;
+
 /// Frame numbers kept per event kind and connection (counts are exact).
 pub const MAX_FRAMES_PER_EVENT: u32 = 1000;
 
@@ -194,7 +196,15 @@ impl Connection {
     /// whose time is invalid (0: none): an RTT that spans it is not a
     /// sample (the TSvals waiting for their echo are dropped, and an ACK
     /// of data sent before it gives no ACK RTT).
-    pub fn push(&mut self, seg: &Segment, at: &Lookup, clock_break: u64) -> SegmentFindings {
+    /// The findings are written into `found`, which comes in empty (the
+    /// caller's own, so nothing is copied on the way out).
+    pub fn push(
+        &mut self,
+        seg: &Segment,
+        at: &Lookup,
+        clock_break: u64,
+        found: &mut SegmentFindings,
+    ) {
         let (f, r) = (at.dir.index(), at.dir.reverse().index());
         let trusted = clock_break == 0 || self.clock_break(seg, clock_break);
         self.base[f] = at.fwd_base;
@@ -205,8 +215,6 @@ impl Connection {
         let [a, b] = &mut self.flows;
         let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
         fwd.set_sack(&seg.options.sack);
-        // Written in place: the findings are the caller's return value.
-        let mut found = SegmentFindings::default();
         sequence::analyze(fwd, rev, self.timing, seg, &mut found.seq);
         let verdict = &mut found.seq;
         if clock_break != 0 {
@@ -215,7 +223,12 @@ impl Connection {
         let (events, acked) = (verdict.events, verdict.acked);
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
-        self.track_phases(seg, at.dir);
+        // A plain segment after the handshake's ACK, before any FIN, changes
+        // neither phase.
+        let (hs, td) = (&self.handshake, &self.teardown);
+        if seg.flags.has(SYN_FIN_RST) || hs.ack.is_none() || td.fins[0].is_some() {
+            self.track_phases(seg, at.dir);
+        }
         self.count(seg, at.dir, events, win_scaled);
         found.ts_rtt_ns = self.timestamps(seg, f, r, trusted);
         if let Some((_, rtt)) = acked {
@@ -225,7 +238,7 @@ impl Connection {
         self.sent_again[r].acknowledged(seg, events, rtt_ns);
         found.sent_again = self.sent_again[f].sent(seg, events);
         found.win_scaled = win_scaled;
-        if !self.released && self.is_finished() {
+        if !self.released && self.teardown_complete() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
             for flow in &mut self.flows {
@@ -235,7 +248,6 @@ impl Connection {
                 dir.ts.release_buffers();
             }
         }
-        found
     }
 
     /// What Wireshark does after the sequence analysis of a segment: handshake
@@ -420,8 +432,15 @@ impl Connection {
     }
 
     /// The teardown is complete in the capture: an RST, or both FINs and
-    /// the ACKs of both.
+    /// the ACKs of both. Only `push` changes the teardown, and it sets
+    /// `released` as soon as this becomes true, so the flag is the answer
+    /// (asked two or three times per packet).
+    #[inline]
     pub fn is_finished(&self) -> bool {
+        self.released
+    }
+
+    fn teardown_complete(&self) -> bool {
         let td = &self.teardown;
         matches!(td.fins, [Some((_, Some(_))), Some((_, Some(_)))]) || !td.resets.is_empty()
     }
