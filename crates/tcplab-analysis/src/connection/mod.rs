@@ -597,3 +597,59 @@ impl Connection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::synthetic::{closed, seg, A, FA, PA, RA};
+    use crate::Analyzer;
+    use tcplab_wire::dissect::Segment;
+
+    /// Analyses `segs`; after each packet, checks that the flag
+    /// `is_finished` answers with agrees with the teardown itself (`push`
+    /// is the only place that changes either), and returns the flags.
+    fn flag_follows_teardown(segs: &[Segment]) -> Vec<bool> {
+        let mut a = Analyzer::new();
+        let mut seen = Vec::new();
+        for (i, s) in segs.iter().enumerate() {
+            let mut s = s.clone();
+            s.frame = i as u64 + 1;
+            let stream = a.push_segment(&s).stream;
+            let conn = a.conns.get_mut(stream).expect("in memory");
+            assert_eq!(
+                conn.is_finished(),
+                conn.teardown_complete(),
+                "frame {}",
+                i + 1
+            );
+            seen.push(conn.is_finished());
+        }
+        seen
+    }
+
+    #[test]
+    fn finished_with_the_ack_of_the_second_fin() {
+        let mut segs = closed(40_000, 0, 1000);
+        let last = segs.len() - 1;
+        let mut want = vec![false; segs.len()];
+        want[last] = true;
+        assert_eq!(flag_follows_teardown(&segs), want);
+        // A late packet leaves it finished.
+        segs.push(seg(40_000, false, 9, 7102, 1102, A, 0));
+        want.push(true);
+        assert_eq!(flag_follows_teardown(&segs), want);
+    }
+
+    #[test]
+    fn finished_with_a_reset_not_with_one_fin() {
+        // Sequence numbers near the wrap: the FIN's end is past 2^32.
+        let c = u32::MAX - 50;
+        let s = 5000;
+        let segs = [
+            seg(40_001, true, 0, c, s + 1, PA, 100),
+            seg(40_001, true, 1, c.wrapping_add(100), s + 1, FA, 0),
+            seg(40_001, false, 2, s + 1, c.wrapping_add(101), A, 0),
+            seg(40_001, false, 3, s + 1, c.wrapping_add(101), RA, 0),
+        ];
+        assert_eq!(flag_follows_teardown(&segs), [false, false, false, true]);
+    }
+}
