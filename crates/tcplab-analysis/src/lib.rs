@@ -386,18 +386,16 @@ impl Analyzer {
         } else {
             self.conns.get_mut(at.stream)
         };
-        let v = match conn {
-            Some(conn) => {
-                let was_finished = conn.is_finished();
-                let v = conn.push(seg, &at, self.clock_break);
-                if !was_finished && conn.is_finished() {
-                    self.conns.count_finished();
-                }
-                v
+        // Stays empty when reading the connection back from disk failed;
+        // `finish` reports it.
+        let mut v = SegmentFindings::default();
+        if let Some(conn) = conn {
+            let was_finished = conn.is_finished();
+            conn.push(seg, &at, self.clock_break, &mut v);
+            if !was_finished && conn.is_finished() {
+                self.conns.count_finished();
             }
-            // Reading it back from disk failed; `finish` reports it.
-            None => SegmentFindings::default(),
-        };
+        }
         self.conns.make_room();
         SegmentReport {
             frame: seg.frame,

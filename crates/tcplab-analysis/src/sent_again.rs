@@ -207,6 +207,7 @@ impl Tracker {
 
     /// A segment this side sent, with its Wireshark events: whether it was
     /// sent again, and why.
+    #[inline]
     pub fn sent(&mut self, seg: &Segment, events: EventSet) -> Option<Mechanism> {
         let flags = seg.flags;
         let space = seg.len + u32::from(flags.syn()) + u32::from(flags.fin());
@@ -236,6 +237,7 @@ impl Tracker {
 
     /// A segment the peer sent: its acknowledgement, duplicate ACK, SACK
     /// blocks, and the RTT sample it gave this side's data.
+    #[inline]
     pub fn acknowledged(&mut self, seg: &Segment, events: EventSet, rtt_ns: Option<i64>) {
         if let Some(ns) = rtt_ns {
             self.rtt_sample(ns);
@@ -263,6 +265,7 @@ impl Tracker {
         }
     }
 
+    #[cold]
     fn classify(&mut self, now: Timestamp, end: Seq, highest: Seq) -> Mechanism {
         let quiet_since = match (self.una_since, self.last_sent) {
             (Some(a), Some(b)) => Some(if a.nanos_since(b) > 0 { a } else { b }),

@@ -179,6 +179,9 @@ const SYN_FIN_RST: u16 = Flags::SYN | Flags::FIN | Flags::RST;
 
 /// Analyses `seg`, sent by the direction whose state is `fwd`, into `v`
 /// (which comes in empty: the caller's own findings, written in place).
+/// Inlined into its one caller, `Connection::push`: the call's prologue
+/// and epilogue cost about 20 instructions a packet.
+#[inline]
 pub fn analyze(
     fwd: &mut FlowState,
     rev: &mut FlowState,

@@ -22,6 +22,8 @@ use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::{Flags, Segment, TcpOptions};
 use tcplab_wire::Seq;
 
+const SYN_FIN_RST: u16 = Flags::SYN | Flags::FIN | Flags::RST;
+
 /// Frame numbers kept per event kind and connection (counts are exact).
 pub const MAX_FRAMES_PER_EVENT: u32 = 1000;
 
@@ -194,7 +196,15 @@ impl Connection {
     /// whose time is invalid (0: none): an RTT that spans it is not a
     /// sample (the TSvals waiting for their echo are dropped, and an ACK
     /// of data sent before it gives no ACK RTT).
-    pub fn push(&mut self, seg: &Segment, at: &Lookup, clock_break: u64) -> SegmentFindings {
+    /// The findings are written into `found`, which comes in empty (the
+    /// caller's own, so nothing is copied on the way out).
+    pub fn push(
+        &mut self,
+        seg: &Segment,
+        at: &Lookup,
+        clock_break: u64,
+        found: &mut SegmentFindings,
+    ) {
         let (f, r) = (at.dir.index(), at.dir.reverse().index());
         let trusted = clock_break == 0 || self.clock_break(seg, clock_break);
         self.base[f] = at.fwd_base;
@@ -205,8 +215,6 @@ impl Connection {
         let [a, b] = &mut self.flows;
         let (fwd, rev) = if f == 0 { (a, b) } else { (b, a) };
         fwd.set_sack(&seg.options.sack);
-        // Written in place: the findings are the caller's return value.
-        let mut found = SegmentFindings::default();
         sequence::analyze(fwd, rev, self.timing, seg, &mut found.seq);
         let verdict = &mut found.seq;
         if clock_break != 0 {
@@ -215,7 +223,12 @@ impl Connection {
         let (events, acked) = (verdict.events, verdict.acked);
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
-        self.track_phases(seg, at.dir);
+        // A plain segment after the handshake's ACK, before any FIN, changes
+        // neither phase.
+        let (hs, td) = (&self.handshake, &self.teardown);
+        if seg.flags.has(SYN_FIN_RST) || hs.ack.is_none() || td.fins[0].is_some() {
+            self.track_phases(seg, at.dir);
+        }
         self.count(seg, at.dir, events, win_scaled);
         found.ts_rtt_ns = self.timestamps(seg, f, r, trusted);
         if let Some((_, rtt)) = acked {
@@ -225,7 +238,7 @@ impl Connection {
         self.sent_again[r].acknowledged(seg, events, rtt_ns);
         found.sent_again = self.sent_again[f].sent(seg, events);
         found.win_scaled = win_scaled;
-        if !self.released && self.is_finished() {
+        if !self.released && self.teardown_complete() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
             for flow in &mut self.flows {
@@ -235,7 +248,6 @@ impl Connection {
                 dir.ts.release_buffers();
             }
         }
-        found
     }
 
     /// What Wireshark does after the sequence analysis of a segment: handshake
@@ -420,8 +432,15 @@ impl Connection {
     }
 
     /// The teardown is complete in the capture: an RST, or both FINs and
-    /// the ACKs of both.
+    /// the ACKs of both. Only `push` changes the teardown, and it sets
+    /// `released` as soon as this becomes true, so the flag is the answer
+    /// (asked two or three times per packet).
+    #[inline]
     pub fn is_finished(&self) -> bool {
+        self.released
+    }
+
+    fn teardown_complete(&self) -> bool {
         let td = &self.teardown;
         matches!(td.fins, [Some((_, Some(_))), Some((_, Some(_)))]) || !td.resets.is_empty()
     }
@@ -576,5 +595,61 @@ impl Connection {
             tunnel: None,
             other_tunnels: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::synthetic::{closed, seg, A, FA, PA, RA};
+    use crate::Analyzer;
+    use tcplab_wire::dissect::Segment;
+
+    /// Analyses `segs`; after each packet, checks that the flag
+    /// `is_finished` answers with agrees with the teardown itself (`push`
+    /// is the only place that changes either), and returns the flags.
+    fn flag_follows_teardown(segs: &[Segment]) -> Vec<bool> {
+        let mut a = Analyzer::new();
+        let mut seen = Vec::new();
+        for (i, s) in segs.iter().enumerate() {
+            let mut s = s.clone();
+            s.frame = i as u64 + 1;
+            let stream = a.push_segment(&s).stream;
+            let conn = a.conns.get_mut(stream).expect("in memory");
+            assert_eq!(
+                conn.is_finished(),
+                conn.teardown_complete(),
+                "frame {}",
+                i + 1
+            );
+            seen.push(conn.is_finished());
+        }
+        seen
+    }
+
+    #[test]
+    fn finished_with_the_ack_of_the_second_fin() {
+        let mut segs = closed(40_000, 0, 1000);
+        let last = segs.len() - 1;
+        let mut want = vec![false; segs.len()];
+        want[last] = true;
+        assert_eq!(flag_follows_teardown(&segs), want);
+        // A late packet leaves it finished.
+        segs.push(seg(40_000, false, 9, 7102, 1102, A, 0));
+        want.push(true);
+        assert_eq!(flag_follows_teardown(&segs), want);
+    }
+
+    #[test]
+    fn finished_with_a_reset_not_with_one_fin() {
+        // Sequence numbers near the wrap: the FIN's end is past 2^32.
+        let c = u32::MAX - 50;
+        let s = 5000;
+        let segs = [
+            seg(40_001, true, 0, c, s + 1, PA, 100),
+            seg(40_001, true, 1, c.wrapping_add(100), s + 1, FA, 0),
+            seg(40_001, false, 2, s + 1, c.wrapping_add(101), A, 0),
+            seg(40_001, false, 3, s + 1, c.wrapping_add(101), RA, 0),
+        ];
+        assert_eq!(flag_follows_teardown(&segs), [false, false, false, true]);
     }
 }
