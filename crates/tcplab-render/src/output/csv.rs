@@ -7,13 +7,13 @@
 //! Written for speed (a row per packet of captures with millions of them):
 //! each row made in place in one buffer sized once (no growth check per
 //! piece) and handed to the output in one `write_all`; integers eight digits
-//! at a time (`numbers::put_u32`); the seconds of the time written once a
+//! at a time (`digits::put_u32`); the seconds of the time written once a
 //! second; each direction's `src,sport,dst,dport` formatted once per
 //! connection (kept for the latest connections only, so that memory does
 //! not grow with their number); flags from the table of their letters
 //! (`Flags::letters`, made at compile time); no allocation per row.
 
-use super::numbers;
+use super::digits;
 use std::io::{self, Write};
 use std::net::IpAddr;
 use tcplab_analysis::{Event, SegmentReport};
@@ -37,8 +37,8 @@ struct EndpointText {
 /// endpoints (two IPv6 addresses and ports, 92 bytes), every number at its
 /// widest with four SACK blocks, the flags and the commas (267); the
 /// events' names are added per writer (`event_room`); then the bytes a
-/// number may write past its digits (`numbers::PUT_ROOM`).
-const ROW_ROOM: usize = 512 + numbers::PUT_ROOM;
+/// number may write past its digits (`digits::PUT_ROOM`).
+const ROW_ROOM: usize = 512 + digits::PUT_ROOM;
 
 pub struct CsvWriter<W: Write> {
     out: W,
@@ -61,13 +61,13 @@ pub struct CsvWriter<W: Write> {
 /// second.
 struct Seconds {
     secs: u64,
-    text: [u8; numbers::PUT_ROOM],
+    text: [u8; digits::PUT_ROOM],
     len: usize,
 }
 
 impl Default for Seconds {
     fn default() -> Seconds {
-        let mut text = [0; numbers::PUT_ROOM];
+        let mut text = [0; digits::PUT_ROOM];
         text[0] = b'0';
         Seconds {
             secs: 0,
@@ -78,7 +78,7 @@ impl Default for Seconds {
 }
 
 /// A row being made in place: `buf[..at]`. Each write may leave bytes
-/// past `at` (`numbers::PUT_ROOM`), which the next overwrites.
+/// past `at` (`digits::PUT_ROOM`), which the next overwrites.
 struct Row<'a> {
     buf: &'a mut [u8],
     at: usize,
@@ -100,7 +100,7 @@ impl Row<'_> {
 
     #[inline(always)]
     fn u32(&mut self, n: u32) {
-        self.at = numbers::put_u32(self.buf, self.at, n);
+        self.at = digits::put_u32(self.buf, self.at, n);
     }
 
     /// `n` and a comma.
@@ -120,12 +120,12 @@ impl Row<'_> {
         let secs = ns / 1_000_000_000;
         if cache.secs != secs {
             cache.secs = secs;
-            cache.len = numbers::put_u64(&mut cache.text, 0, secs);
+            cache.len = digits::put_u64(&mut cache.text, 0, secs);
         }
         // All the bytes (one fixed copy): the row has room past them.
-        self.buf[self.at..self.at + numbers::PUT_ROOM].copy_from_slice(&cache.text);
+        self.buf[self.at..self.at + digits::PUT_ROOM].copy_from_slice(&cache.text);
         self.at += cache.len;
-        let fraction = numbers::point_nine_digits((ns % 1_000_000_000) as u32);
+        let fraction = digits::point_nine_digits((ns % 1_000_000_000) as u32);
         self.buf[self.at..self.at + fraction.len()].copy_from_slice(&fraction);
         self.at += fraction.len();
     }
@@ -133,7 +133,7 @@ impl Row<'_> {
 
 /// `addr,port,` (IPv4 made here, a byte at a time; IPv6 by `core::fmt`).
 fn endpoint_text(text: &mut Vec<u8>, addr: IpAddr, port: u16) {
-    let mut buf = [0; 16 + numbers::PUT_ROOM];
+    let mut buf = [0; 16 + digits::PUT_ROOM];
     let mut row = Row {
         buf: &mut buf,
         at: 0,
@@ -262,7 +262,7 @@ impl<W: Write> CsvWriter<W> {
         match u32::try_from(r.frame) {
             Ok(frame) => row.u32_cell(frame),
             Err(_) => {
-                row.at = numbers::put_u64(row.buf, row.at, r.frame);
+                row.at = digits::put_u64(row.buf, row.at, r.frame);
                 row.byte(b',');
             }
         }
