@@ -126,6 +126,102 @@ pub fn point_nine_digits(n: u32) -> [u8; 10] {
     out
 }
 
+/// `{n}` for a byte (an IPv4 address' octet): at most three digits, from
+/// the table of pairs. Writes up to three bytes from `at`.
+#[inline]
+pub fn put_u8(out: &mut [u8], at: usize, n: u8) -> usize {
+    let n = usize::from(n);
+    if n >= 100 {
+        out[at] = b'0' + (n / 100) as u8;
+        let p = 2 * (n % 100);
+        out[at + 1..at + 3].copy_from_slice(&PAIRS[p..p + 2]);
+        at + 3
+    } else if n >= 10 {
+        out[at..at + 2].copy_from_slice(&PAIRS[2 * n..2 * n + 2]);
+        at + 2
+    } else {
+        out[at] = b'0' + n as u8;
+        at + 1
+    }
+}
+
+/// The text of the last `u32` written by one column of one connection
+/// (a sequence or acknowledgement number): the next is most often the same
+/// but for its last four digits, which are all that is rewritten then.
+#[derive(Clone, Copy, Default)]
+pub struct LastNumber {
+    /// `n / 10⁴` of the number in `text`; 0 when there is none (or it
+    /// has four digits or fewer, which are written whole).
+    high: u32,
+    /// Its digits, then whatever (`text[..len]`).
+    text: [u8; 16],
+    len: usize,
+}
+
+impl LastNumber {
+    /// `n`'s digits (the first `.1` bytes of `.0`).
+    #[inline(always)]
+    pub fn text(&mut self, n: u32) -> (&[u8; 16], usize) {
+        let high = n / 10_000;
+        if high != 0 && high == self.high {
+            // Same digits but for the last four; at least five digits.
+            let low = (n % 10_000) as usize;
+            let (a, b) = (2 * (low / 100), 2 * (low % 100));
+            let end = self.len;
+            self.text[end - 4..end - 2].copy_from_slice(&PAIRS[a..a + 2]);
+            self.text[end - 2..end].copy_from_slice(&PAIRS[b..b + 2]);
+        } else {
+            self.high = high;
+            self.len = put_u32(&mut self.text, 0, n);
+        }
+        (&self.text, self.len)
+    }
+}
+
+/// The text of a number that most often grows by one (frame numbers):
+/// then its last digit is counted up in place, carrying into the ones
+/// before it.
+#[derive(Clone, Copy)]
+pub struct Counting {
+    n: u64,
+    text: [u8; 24],
+    len: usize,
+}
+
+impl Default for Counting {
+    fn default() -> Counting {
+        let mut text = [0; 24];
+        text[0] = b'0';
+        Counting { n: 0, text, len: 1 }
+    }
+}
+
+impl Counting {
+    /// `n`'s digits (the first `.1` bytes of `.0`).
+    #[inline(always)]
+    pub fn text(&mut self, n: u64) -> (&[u8; 24], usize) {
+        if self.n.checked_add(1) != Some(n) || !self.count_up() {
+            self.len = put_u64(&mut self.text, 0, n);
+        }
+        self.n = n;
+        (&self.text, self.len)
+    }
+
+    /// Adds one to the digits; false when all are nines (one more digit).
+    #[inline(always)]
+    fn count_up(&mut self) -> bool {
+        for digit in self.text[..self.len].iter_mut().rev() {
+            if *digit == b'9' {
+                *digit = b'0';
+            } else {
+                *digit += 1;
+                return true;
+            }
+        }
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,8 +270,84 @@ mod tests {
         }
     }
 
+    #[test]
+    fn bytes_are_written_as_to_string() {
+        for n in 0..=u8::MAX {
+            let mut buf = [b'x'; 4];
+            let end = put_u8(&mut buf, 1, n);
+            assert_eq!(&buf[..end], format!("x{n}").as_bytes());
+        }
+    }
+
+    fn last_number_writes(last: &mut LastNumber, n: u32) {
+        let (text, len) = last.text(n);
+        assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+    }
+
+    #[test]
+    fn the_last_number_is_rewritten_right_at_the_edges() {
+        let mut last = LastNumber::default();
+        for n in [
+            0,
+            9_999,
+            10_000,
+            19_999,
+            10_000,
+            10_001,
+            u32::MAX,
+            u32::MAX - 9_999,
+            4_294_959_999,
+            4_294_960_000,
+            99_999_999,
+            100_000_000,
+            100_009_999,
+            0,
+            1,
+            10_000,
+        ] {
+            last_number_writes(&mut last, n);
+        }
+    }
+
+    #[test]
+    fn counting_carries_and_jumps() {
+        let mut c = Counting::default();
+        for n in (0..1_100)
+            .chain(9_990..10_010)
+            .chain([5, 6, u64::MAX - 1, u64::MAX, 0, 1])
+        {
+            let (text, len) = c.text(n);
+            assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn counting_writes_each_as_to_string(start: u64, run in 1usize..30) {
+            let mut c = Counting::default();
+            for n in (0..run as u64).map(|i| start.wrapping_add(i)) {
+                let (text, len) = c.text(n);
+                let want = n.to_string();
+                prop_assert_eq!(&text[..len], want.as_bytes());
+            }
+        }
+
+        /// A connection's numbers: a start anywhere (wrap-around
+        /// included), then small steps forwards and backwards.
+        #[test]
+        fn the_last_number_writes_each_as_to_string(start: u32, steps in proptest::collection::vec(-20_000i32..20_000, 1..40)) {
+            let mut last = LastNumber::default();
+            let mut n = start;
+            last_number_writes(&mut last, n);
+            for step in steps {
+                n = n.wrapping_add_signed(step);
+                let (text, len) = last.text(n);
+                let want = n.to_string();
+                prop_assert_eq!(&text[..len], want.as_bytes());
+            }
+        }
 
         #[test]
         fn any_integer_is_written_as_to_string(n: u64) {
