@@ -35,7 +35,7 @@ const ENDPOINTS_MAX: usize = 112;
 
 /// What one stream's rows repeat, by direction: `stream,src,sport,dst,
 /// dport,` in a fixed array copied whole into the row (its first `len`
-/// bytes; 0 until the direction's first row), and the last `seq` and
+/// bytes), and the last `seq` and
 /// `ack` written, of which the next rows mostly rewrite the last digits.
 struct EndpointText {
     stream: Option<u32>,
@@ -300,27 +300,34 @@ impl<W: Write> CsvWriter<W> {
     }
 
     /// What `r`'s stream repeats, its `stream,src,sport,dst,dport,` made
-    /// on the first row of its direction.
+    /// on its first row for both directions (the other's is this one's
+    /// with the two ends swapped).
     #[inline(always)]
     fn endpoints<'e>(endpoints: &'e mut [EndpointText], r: &SegmentReport) -> &'e mut EndpointText {
         let entry = &mut endpoints[r.stream as usize % ENDPOINT_CACHE];
         if entry.stream != Some(r.stream) {
             entry.stream = Some(r.stream);
-            entry.len = [0, 0];
-        }
-        let d = r.dir.index();
-        if entry.len[d] == 0 {
-            let mut buf = [0; ENDPOINTS_MAX + digits::PUT_ROOM];
-            let mut row = Row {
-                buf: &mut buf,
-                at: 0,
-            };
-            row.u32_cell(r.stream);
-            for e in [r.src, r.dst] {
+            // `addr,port,` of the sender and of the receiver.
+            let mut ends = [[0; ENDPOINTS_MAX / 2 + digits::PUT_ROOM]; 2];
+            let mut lens = [0; 2];
+            for ((end, len), e) in ends.iter_mut().zip(&mut lens).zip([r.src, r.dst]) {
+                let mut row = Row { buf: end, at: 0 };
                 endpoint_text(&mut row, e.addr, e.port);
+                *len = row.at;
             }
-            entry.len[d] = row.at;
-            entry.text[d].copy_from_slice(&buf[..ENDPOINTS_MAX]);
+            let d = r.dir.index();
+            for (dir, [from, to]) in [(d, [0, 1]), (1 - d, [1, 0])] {
+                let mut buf = [0; ENDPOINTS_MAX + digits::PUT_ROOM];
+                let mut row = Row {
+                    buf: &mut buf,
+                    at: 0,
+                };
+                row.u32_cell(r.stream);
+                row.bytes(&ends[from][..lens[from]]);
+                row.bytes(&ends[to][..lens[to]]);
+                entry.len[dir] = row.at;
+                entry.text[dir].copy_from_slice(&buf[..ENDPOINTS_MAX]);
+            }
         }
         entry
     }
