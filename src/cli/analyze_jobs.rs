@@ -106,7 +106,7 @@ fn write_out(piece: Piece, exit: u8, blocks: &mut Blocks, csv: Option<&mut CsvOu
         blocks.block(|out| block.copy_to(out))?;
     }
     if let (Some(csv), Some(rows)) = (csv, piece.rows) {
-        rows.copy_to(csv.get_mut())?;
+        rows.copy_to(csv.get_mut()?)?;
     }
     said(piece.outcome, exit)
 }

@@ -5,17 +5,22 @@
 //! column, `capture`, names the file each row comes from.
 //!
 //! Written for speed (a row per packet of captures with millions of them):
-//! each row made in place in one buffer sized once (no growth check per
-//! piece) and handed to the output in one `write_all`; integers eight digits
-//! at a time (`numbers::put_u32`); the seconds of the time written once a
-//! second; each direction's `src,sport,dst,dport` formatted once per
-//! connection (kept for the latest connections only, so that memory does
-//! not grow with their number); flags from the table of their letters
-//! (`Flags::letters`, made at compile time); no allocation per row.
+//! rows made in place, one after the other, in the writer's own buffer
+//! (sized once, so no growth check per piece), handed to the output in one
+//! `write_all` once it holds [`FLUSH_AT`] bytes; integers eight digits at a
+//! time (`digits::put_u32`); the frame number counted up in its text;
+//! per connection and direction (kept for the latest connections only, so
+//! that memory does not grow with their number) `stream,src,sport,dst,
+//! dport` formatted once into a fixed array and copied whole, and the last
+//! `seq` and `ack` kept as text, of which only the last four digits are
+//! mostly rewritten (`digits::LastNumber`); `next_seq` copied from `seq`
+//! when they are equal; the seconds of the time written once a second; the
+//! flags' cell from a table of 256 made once from `Flags::letters`; no
+//! allocation per row.
 
-use super::numbers;
+use super::csv_row::{endpoint_text, flag_cells, FlagCells, Row, Seconds};
+use super::digits;
 use std::io::{self, Write};
-use std::net::IpAddr;
 use tcplab_analysis::{Event, SegmentReport};
 
 pub const HEADER: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight";
@@ -23,139 +28,63 @@ pub const HEADER: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq
 /// Streams whose endpoint text is kept: a direct-mapped cache by stream.
 const ENDPOINT_CACHE: usize = 1024;
 
-/// `src,sport,dst,dport,` of one stream's two directions. The strings are
-/// kept when the entry passes to another stream (`filled` says which are
-/// this stream's), so that a new connection allocates nothing.
-#[derive(Default)]
+/// The widest `stream,src,sport,dst,dport,`: ten digits, two IPv6
+/// addresses (39 bytes each), two ports and five commas make 103.
+const ENDPOINTS_MAX: usize = 112;
+
+/// What one stream's rows repeat, by direction: `stream,src,sport,dst,
+/// dport,` in a fixed array copied whole into the row (its first `len`
+/// bytes), and the last `seq` and
+/// `ack` written, of which the next rows mostly rewrite the last digits.
 struct EndpointText {
     stream: Option<u32>,
-    filled: [bool; 2],
-    text: [Vec<u8>; 2],
+    len: [usize; 2],
+    text: [[u8; ENDPOINTS_MAX]; 2],
+    seq: [digits::LastNumber; 2],
+    ack: [digits::LastNumber; 2],
 }
 
+impl Default for EndpointText {
+    fn default() -> EndpointText {
+        EndpointText {
+            stream: None,
+            len: [0; 2],
+            text: [[0; ENDPOINTS_MAX]; 2],
+            seq: Default::default(),
+            ack: Default::default(),
+        }
+    }
+}
+
+/// Rows go to the output when this many bytes wait (a multiple of the
+/// usual `BufWriter` capacity, so it passes them on without a copy).
+pub const FLUSH_AT: usize = 1 << 16;
+
 /// Room for a row past its capture cell, more than the widest needs:
-/// endpoints (two IPv6 addresses and ports, 92 bytes), every number at its
-/// widest with four SACK blocks, the flags and the commas (267); the
-/// events' names are added per writer (`event_room`); then the bytes a
-/// number may write past its digits (`numbers::PUT_ROOM`).
-const ROW_ROOM: usize = 512 + numbers::PUT_ROOM;
+/// endpoints (`ENDPOINTS_MAX`), every number at its widest with four SACK
+/// blocks, the flags and the commas (267); the events' names are added per
+/// writer (`event_room`); then the bytes a piece may write past its end
+/// (`digits::PUT_ROOM`).
+const ROW_ROOM: usize = 512 + digits::PUT_ROOM;
 
 pub struct CsvWriter<W: Write> {
-    out: W,
+    /// `None` only once `finish` has taken it.
+    out: Option<W>,
     /// The `capture` cell and its comma, when there is that column.
     capture: Option<Vec<u8>>,
-    /// Where rows are made. Kept at least `ROW_ROOM + event_room` longer
-    /// than the capture cell, so each piece is written in place with no
-    /// growth check (a row never needs more).
-    row: Vec<u8>,
+    /// Rows made and not yet written: `rows[..pending]`. At least
+    /// `FLUSH_AT + ROW_ROOM + event_room` and the capture cell long, so
+    /// each piece of a row is written in place with no growth check.
+    rows: Vec<u8>,
+    pending: usize,
     /// All the events' names and their `;`: the widest `events` cell.
     event_room: usize,
     /// The seconds of the last `time` and of the last `ack_rtt`.
     time_secs: Seconds,
     rtt_secs: Seconds,
+    frame: digits::Counting,
     endpoints: Vec<EndpointText>,
-}
-
-/// The digits of the seconds last written: they change once a second
-/// (`time`) or hardly ever (`ack_rtt`, mostly 0), rows come thousands a
-/// second.
-struct Seconds {
-    secs: u64,
-    text: [u8; numbers::PUT_ROOM],
-    len: usize,
-}
-
-impl Default for Seconds {
-    fn default() -> Seconds {
-        let mut text = [0; numbers::PUT_ROOM];
-        text[0] = b'0';
-        Seconds {
-            secs: 0,
-            text,
-            len: 1,
-        }
-    }
-}
-
-/// A row being made in place: `buf[..at]`. Each write may leave bytes
-/// past `at` (`numbers::PUT_ROOM`), which the next overwrites.
-struct Row<'a> {
-    buf: &'a mut [u8],
-    at: usize,
-}
-
-impl Row<'_> {
-    #[inline(always)]
-    fn byte(&mut self, b: u8) {
-        self.buf[self.at] = b;
-        self.at += 1;
-    }
-
-    #[inline(always)]
-    fn bytes(&mut self, bytes: &[u8]) {
-        let end = self.at + bytes.len();
-        self.buf[self.at..end].copy_from_slice(bytes);
-        self.at = end;
-    }
-
-    #[inline(always)]
-    fn u32(&mut self, n: u32) {
-        self.at = numbers::put_u32(self.buf, self.at, n);
-    }
-
-    /// `n` and a comma.
-    #[inline(always)]
-    fn u32_cell(&mut self, n: u32) {
-        self.u32(n);
-        self.byte(b',');
-    }
-
-    /// `secs.nanos` with exactly nine decimals (negative allowed).
-    #[inline(always)]
-    fn nanos(&mut self, ns: i64, cache: &mut Seconds) {
-        if ns < 0 {
-            self.byte(b'-');
-        }
-        let ns = ns.unsigned_abs();
-        let secs = ns / 1_000_000_000;
-        if cache.secs != secs {
-            cache.secs = secs;
-            cache.len = numbers::put_u64(&mut cache.text, 0, secs);
-        }
-        // All the bytes (one fixed copy): the row has room past them.
-        self.buf[self.at..self.at + numbers::PUT_ROOM].copy_from_slice(&cache.text);
-        self.at += cache.len;
-        let fraction = numbers::point_nine_digits((ns % 1_000_000_000) as u32);
-        self.buf[self.at..self.at + fraction.len()].copy_from_slice(&fraction);
-        self.at += fraction.len();
-    }
-}
-
-/// `addr,port,` (IPv4 made here, a byte at a time; IPv6 by `core::fmt`).
-fn endpoint_text(text: &mut Vec<u8>, addr: IpAddr, port: u16) {
-    let mut buf = [0; 16 + numbers::PUT_ROOM];
-    let mut row = Row {
-        buf: &mut buf,
-        at: 0,
-    };
-    match addr {
-        IpAddr::V4(a) => {
-            for (i, octet) in a.octets().into_iter().enumerate() {
-                if i > 0 {
-                    row.byte(b'.');
-                }
-                row.u32(u32::from(octet));
-            }
-        }
-        IpAddr::V6(a) => {
-            // Infallible: writing to a Vec.
-            let _ = write!(text, "{a}");
-        }
-    }
-    row.byte(b',');
-    row.u32_cell(u32::from(port));
-    let end = row.at;
-    text.extend_from_slice(&buf[..end]);
+    flag_cells: Box<FlagCells>,
 }
 
 impl<W: Write> CsvWriter<W> {
@@ -185,24 +114,34 @@ impl<W: Write> CsvWriter<W> {
         Ok(CsvWriter::writer(out, capture))
     }
 
-    /// Where the rows go, for rows made elsewhere (by a
-    /// [`CsvWriter::rows_only`]) and put in place here.
-    pub fn get_mut(&mut self) -> &mut W {
-        &mut self.out
+    /// Where the rows go, with every row written so far in it, for rows
+    /// made elsewhere (by a [`CsvWriter::rows_only`]) to be put in place.
+    pub fn get_mut(&mut self) -> io::Result<&mut W> {
+        self.write_pending()?;
+        Ok(self.out_mut())
+    }
+
+    fn out_mut(&mut self) -> &mut W {
+        self.out
+            .as_mut()
+            .expect("the output is taken only by finish")
     }
 
     fn writer(out: W, capture: Option<Vec<u8>>) -> CsvWriter<W> {
         let event_room = Event::ALL.iter().map(|e| e.name().len() + 1).sum();
         CsvWriter {
-            out,
+            out: Some(out),
             capture,
-            row: vec![0; ROW_ROOM + event_room],
+            rows: vec![0; FLUSH_AT + ROW_ROOM + event_room],
+            pending: 0,
             event_room,
             time_secs: Seconds::default(),
             rtt_secs: Seconds::default(),
+            frame: digits::Counting::default(),
             endpoints: std::iter::repeat_with(EndpointText::default)
                 .take(ENDPOINT_CACHE)
                 .collect(),
+            flag_cells: flag_cells(),
         }
     }
 
@@ -220,64 +159,87 @@ impl<W: Write> CsvWriter<W> {
                 cell.extend_from_slice(name.as_bytes());
             }
             cell.push(b',');
-            let room = cell.len() + ROW_ROOM + self.event_room;
-            if self.row.len() < room {
-                self.row.resize(room, 0);
+            let room = FLUSH_AT + cell.len() + ROW_ROOM + self.event_room;
+            if self.rows.len() < room {
+                self.rows.resize(room, 0);
             }
         }
         for e in &mut self.endpoints {
             e.stream = None;
-            e.filled = [false, false];
+            e.len = [0, 0];
         }
     }
 
-    /// `src,sport,dst,dport,` of `r`'s stream and direction, made on the
-    /// first row that needs it.
-    fn endpoints<'e>(endpoints: &'e mut [EndpointText], r: &SegmentReport) -> &'e [u8] {
+    /// What `r`'s stream repeats, its `stream,src,sport,dst,dport,` made
+    /// on its first row for both directions (the other's is this one's
+    /// with the two ends swapped).
+    #[inline(always)]
+    fn endpoints<'e>(endpoints: &'e mut [EndpointText], r: &SegmentReport) -> &'e mut EndpointText {
         let entry = &mut endpoints[r.stream as usize % ENDPOINT_CACHE];
         if entry.stream != Some(r.stream) {
             entry.stream = Some(r.stream);
-            entry.filled = [false, false];
-        }
-        let d = r.dir.index();
-        let text = &mut entry.text[d];
-        if !entry.filled[d] {
-            text.clear();
-            for e in [r.src, r.dst] {
-                endpoint_text(text, e.addr, e.port);
+            // `addr,port,` of the sender and of the receiver.
+            let mut ends = [[0; ENDPOINTS_MAX / 2 + digits::PUT_ROOM]; 2];
+            let mut lens = [0; 2];
+            for ((end, len), e) in ends.iter_mut().zip(&mut lens).zip([r.src, r.dst]) {
+                let mut row = Row { buf: end, at: 0 };
+                endpoint_text(&mut row, e.addr, e.port);
+                *len = row.at;
             }
-            entry.filled[d] = true;
+            let d = r.dir.index();
+            for (dir, [from, to]) in [(d, [0, 1]), (1 - d, [1, 0])] {
+                let mut buf = [0; ENDPOINTS_MAX + digits::PUT_ROOM];
+                let mut row = Row {
+                    buf: &mut buf,
+                    at: 0,
+                };
+                row.u32_cell(r.stream);
+                row.bytes(&ends[from][..lens[from]]);
+                row.bytes(&ends[to][..lens[to]]);
+                entry.len[dir] = row.at;
+                entry.text[dir].copy_from_slice(&buf[..ENDPOINTS_MAX]);
+            }
         }
-        text
+        entry
     }
 
+    /// Makes `r`'s row after the rows waiting, and writes them all when
+    /// they are `FLUSH_AT` bytes or more.
     pub fn write(&mut self, r: &SegmentReport) -> io::Result<()> {
         let mut row = Row {
-            buf: &mut self.row,
-            at: 0,
+            buf: &mut self.rows,
+            at: self.pending,
         };
         if let Some(cell) = &self.capture {
             row.bytes(cell);
         }
-        match u32::try_from(r.frame) {
-            Ok(frame) => row.u32_cell(frame),
-            Err(_) => {
-                row.at = numbers::put_u64(row.buf, row.at, r.frame);
-                row.byte(b',');
-            }
-        }
+        let (frame, len) = self.frame.text(r.frame);
+        row.fixed(frame, len);
+        row.byte(b',');
         row.nanos(r.ts.0, &mut self.time_secs);
         row.byte(b',');
-        row.u32_cell(r.stream);
-        row.bytes(CsvWriter::<W>::endpoints(&mut self.endpoints, r));
-        row.u32_cell(r.seq.raw());
-        row.u32_cell(r.ack.raw());
-        row.u32_cell(r.next_seq.raw());
-        row.u32_cell(r.len);
-        for &b in r.flags.letters().as_bytes() {
-            row.byte(b);
-        }
+        let stream = CsvWriter::<W>::endpoints(&mut self.endpoints, r);
+        let d = r.dir.index();
+        row.fixed(&stream.text[d], stream.len[d]);
+        let seq_at = row.at;
+        let (seq, len) = stream.seq[d].text(r.seq.raw());
+        row.fixed(seq, len);
         row.byte(b',');
+        let seq_len = row.at - seq_at;
+        let (ack, len) = stream.ack[d].text(r.ack.raw());
+        row.fixed(ack, len);
+        row.byte(b',');
+        if r.next_seq == r.seq {
+            row.again(seq_at, seq_len);
+        } else {
+            // The next row's `seq`, most often: kept as the last one.
+            let (next, len) = stream.seq[d].text(r.next_seq.raw());
+            row.fixed(next, len);
+            row.byte(b',');
+        }
+        row.u32_cell(r.len);
+        let (flags, len) = &self.flag_cells[usize::from(r.flags.classic())];
+        row.fixed(flags, *len);
         row.u32_cell(u32::from(r.window));
         if let Some(w) = r.win_scaled {
             row.u32(w);
@@ -311,13 +273,39 @@ impl<W: Write> CsvWriter<W> {
             row.u32(b);
         }
         row.byte(b'\n');
-        let end = row.at;
-        self.out.write_all(&self.row[..end])
+        self.pending = row.at;
+        if self.pending >= FLUSH_AT {
+            self.write_pending()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the rows waiting to the output (they are gone even when that
+    /// fails: the error ends the output).
+    fn write_pending(&mut self) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending == 0 {
+            return Ok(());
+        }
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        out.write_all(&self.rows[..pending])
     }
 
     pub fn finish(mut self) -> io::Result<W> {
-        self.out.flush()?;
-        Ok(self.out)
+        self.write_pending()?;
+        self.out_mut().flush()?;
+        Ok(self.out.take().expect("the output is taken only here"))
+    }
+}
+
+/// Rows still waiting are written (errors ignored, as `BufWriter` does)
+/// when the writer is dropped without `finish`: the output then ends
+/// where the command stopped, as it always has.
+impl<W: Write> Drop for CsvWriter<W> {
+    fn drop(&mut self) {
+        let _ = self.write_pending();
     }
 }
 
@@ -325,42 +313,78 @@ impl<W: Write> CsvWriter<W> {
 mod tests {
     use super::*;
 
+    /// Rows bigger than the buffer in all, some dropped without `finish`:
+    /// the output has them all, in order, as one writer made them.
     #[test]
-    fn nanoseconds_keep_nine_digits() {
-        let mut buf = vec![0; ROW_ROOM];
-        let mut row = Row {
-            buf: &mut buf,
-            at: 0,
-        };
-        let mut cache = Seconds::default();
-        row.nanos(1_795_617_348_338_765_000, &mut cache);
-        row.nanos(18_000, &mut cache);
-        row.nanos(-5, &mut cache);
-        row.nanos(7_000_000_000, &mut cache);
-        row.nanos(1_795_617_348_000_000_001, &mut cache);
-        let end = row.at;
-        let text = String::from_utf8(buf[..end].to_vec()).expect("utf-8");
-        assert!(
-            text == "1795617348.3387650000.000018000-0.0000000057.0000000001795617348.000000001",
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn endpoints_are_written_as_display_does() {
-        for (a, port) in [
-            ("0.0.0.0", 0),
-            ("255.255.255.255", 65535),
-            ("10.1.200.3", 80),
-            ("192.0.2.9", 9),
-            ("::1", 443),
-            ("2001:db8::10", 50000),
-        ] {
-            let addr: IpAddr = a.parse().expect("an address");
-            let mut text = b"x,".to_vec();
-            endpoint_text(&mut text, addr, port);
-            assert_eq!(text, format!("x,{addr},{port},").as_bytes());
+    fn rows_waiting_are_written_when_full_on_finish_and_on_drop() {
+        use std::sync::{Arc, Mutex};
+        use tcplab_analysis::synthetic::{closed, reports_of};
+        #[derive(Clone, Default)]
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.0.lock().expect("lock").extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
         }
+        let reports = reports_of(
+            &(0..3000)
+                .flat_map(|i| closed(10_000 + i, i64::from(i), 7 * u32::from(i)))
+                .collect::<Vec<_>>(),
+        );
+        let mut want = format!("{HEADER}\n");
+        for r in &reports {
+            want += &format!(
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},",
+                r.frame,
+                crate::output::secs(r.ts.0),
+                r.stream,
+                r.src.addr,
+                r.src.port,
+                r.dst.addr,
+                r.dst.port,
+                r.seq,
+                r.ack,
+                r.next_seq,
+                r.len,
+                r.flags,
+                r.window,
+                r.win_scaled.map(|w| w.to_string()).unwrap_or_default(),
+            );
+            let sack: Vec<String> = r
+                .sack
+                .as_slice()
+                .iter()
+                .map(|(l, rr)| format!("{l}-{rr}"))
+                .collect();
+            let events: Vec<&str> = r.events.iter().map(|e| e.name()).collect();
+            want += &format!(
+                "{},{},{},{}\n",
+                sack.join(";"),
+                events.join(";"),
+                r.ack_rtt_ns.map(crate::output::secs).unwrap_or_default(),
+                r.bytes_in_flight.map(|b| b.to_string()).unwrap_or_default(),
+            );
+        }
+        assert!(want.len() > 2 * FLUSH_AT, "{} bytes only", want.len());
+        let finished = Shared::default();
+        let mut w = CsvWriter::new(finished.clone()).expect("header");
+        for r in &reports {
+            w.write(r).expect("written");
+        }
+        w.finish().expect("flushed");
+        assert!(*finished.0.lock().expect("lock") == want.as_bytes());
+
+        let dropped = Shared::default();
+        let mut w = CsvWriter::new(dropped.clone()).expect("header");
+        for r in &reports {
+            w.write(r).expect("written");
+        }
+        drop(w);
+        assert!(*dropped.0.lock().expect("lock") == want.as_bytes());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! `docs/analyze-json.md`) and the per-segment CSV.
 
 pub mod csv;
+mod csv_row;
+mod digits;
 pub mod json;
 mod json_connection;
 pub mod jsonl;

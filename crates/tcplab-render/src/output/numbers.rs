@@ -1,4 +1,5 @@
-//! Numbers as the text output prints them, without `core::fmt`'s general
+//! Numbers as the text output prints them (the per-segment writers' integers
+//! are `digits.rs`), without `core::fmt`'s general
 //! machinery, which was most of the time of `--format text` on captures
 //! with many connections. Each function writes exactly what the `format!`
 //! spec in its name writes (the tests compare them), only faster.
@@ -127,127 +128,6 @@ fn pad_left(out: &mut String, start: usize, w: usize) {
     }
 }
 
-/// `00` to `99`, two bytes each.
-pub const PAIRS: [u8; 200] = {
-    let mut t = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        t[2 * i] = b'0' + (i / 10) as u8;
-        t[2 * i + 1] = b'0' + (i % 10) as u8;
-        i += 1;
-    }
-    t
-};
-
-/// How many decimal digits `n` has (1 for 0).
-fn digit_count(n: u64) -> usize {
-    // log10(2) ≈ 1233 / 4096: a guess that is right or one short.
-    // `n | 1` counts the same digits, and 0 as one.
-    let n = n | 1;
-    let bits = 64 - n.leading_zeros() as usize;
-    // At most 19 (for 64 bits), so always an index of `POW10_U64`.
-    let guess = (bits * 1233) >> 12;
-    guess + usize::from(n >= POW10_U64[guess])
-}
-
-const POW10_U64: [u64; 20] = {
-    let mut t = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
-
-/// Bytes that [`put_u32`] and [`put_u64`] may write from `at`: the digits
-/// and then whatever, which the next piece of the row overwrites.
-pub const PUT_ROOM: usize = 20;
-
-/// `{n}` for an integer into `out` at `at`; returns where it ends. It may
-/// write past the end, up to [`PUT_ROOM`] bytes from `at` (the callers
-/// size their buffers for that): eight digits are made at once in a
-/// `u64`, its leading zeros shifted out, and all its bytes stored.
-#[inline(always)]
-pub fn put_u32(out: &mut [u8], at: usize, n: u32) -> usize {
-    if n < 10 {
-        // Lengths of pure ACKs, bytes in flight: 0 is frequent.
-        out[at] = b'0' + n as u8;
-        return at + 1;
-    }
-    if n < 100_000_000 {
-        let digits = eight_digits(n);
-        // The leading zeros are the low bytes; 0 keeps one.
-        let zeros = (digits.trailing_zeros() / 8).min(7);
-        let text = (digits + ASCII_ZEROS) >> (zeros * 8);
-        out[at..at + 8].copy_from_slice(&text.to_le_bytes());
-        return at + 8 - zeros as usize;
-    }
-    // Nine or ten digits: the first one or two, then eight.
-    let top = (n / 100_000_000) as usize;
-    let at = if top >= 10 {
-        out[at..at + 2].copy_from_slice(&PAIRS[2 * top..2 * top + 2]);
-        at + 2
-    } else {
-        out[at] = b'0' + top as u8;
-        at + 1
-    };
-    let text = eight_digits(n % 100_000_000) + ASCII_ZEROS;
-    out[at..at + 8].copy_from_slice(&text.to_le_bytes());
-    at + 8
-}
-
-/// [`put_u32`] for a `u64` (wider ones, rare here, two digits at a time).
-#[inline]
-pub fn put_u64(out: &mut [u8], at: usize, n: u64) -> usize {
-    if let Ok(small) = u32::try_from(n) {
-        return put_u32(out, at, small);
-    }
-    let end = at + digit_count(n);
-    let digits = &mut out[at..end];
-    let mut i = digits.len();
-    let mut n = n;
-    while n >= 100 {
-        let p = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        digits[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
-    }
-    if n >= 10 {
-        digits[..2].copy_from_slice(&PAIRS[2 * n as usize..2 * n as usize + 2]);
-    } else {
-        digits[0] = b'0' + n as u8;
-    }
-    end
-}
-
-/// `b'0'` in each byte of a `u64`.
-const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
-
-/// `n` (< 10⁸) as eight digits (0 to 9, not yet ASCII), the first in the
-/// low byte:
-/// split in two halves of four digits, each half in two of two, each of
-/// those in two digits, every step on all the lanes of the `u64` at once
-/// (divisions by 100 and 10 as a multiplication and a shift, exact for
-/// these ranges: n·10486 >> 20 for n < 10⁴, n·103 >> 10 for n < 100).
-#[inline]
-fn eight_digits(n: u32) -> u64 {
-    let halves = u64::from(n / 10_000) | u64::from(n % 10_000) << 32;
-    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f;
-    let pairs = hundreds | (halves - hundreds * 100) << 16;
-    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
-    tens | (pairs - tens * 10) << 8
-}
-
-/// `.` and `n` (< 10⁹) in exactly nine digits.
-pub fn point_nine_digits(n: u32) -> [u8; 10] {
-    let mut out = [b'.'; 10];
-    out[1] = b'0' + (n / 100_000_000 % 10) as u8;
-    let text = eight_digits(n % 100_000_000) + ASCII_ZEROS;
-    out[2..].copy_from_slice(&text.to_le_bytes());
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,62 +201,8 @@ mod tests {
         assert_eq!(s, format!("x{:>25.6}", 0.25));
     }
 
-    fn put(n: u64) -> String {
-        let mut buf = [b'x'; 2 + PUT_ROOM];
-        let end = put_u64(&mut buf, 2, n);
-        assert_eq!(&buf[..2], b"xx", "{n}: nothing before");
-        String::from_utf8(buf[2..end].to_vec()).expect("digits")
-    }
-
-    #[test]
-    fn the_digit_writer_writes_what_to_string_does() {
-        let mut cases = vec![0, 9, 10, 99, 100, u64::from(u32::MAX), u64::MAX];
-        for p in POW10_U64 {
-            cases.extend([p - 1, p, p + 1]);
-        }
-        cases.extend([u64::from(u32::MAX) - 1, u64::from(u32::MAX) + 1]);
-        for n in cases {
-            assert_eq!(put(n), n.to_string());
-            if let Ok(small) = u32::try_from(n) {
-                let mut buf = [b'x'; 1 + PUT_ROOM];
-                let end = put_u32(&mut buf, 1, small);
-                assert_eq!(&buf[..end], format!("x{n}").as_bytes());
-            }
-        }
-    }
-
-    #[test]
-    fn eight_digits_are_the_zero_padded_number() {
-        for n in (0..100_000_000)
-            .step_by(9_999)
-            .chain([99_999_999, 10_000, 9_999])
-        {
-            let got = (eight_digits(n) + ASCII_ZEROS).to_le_bytes();
-            assert_eq!(&got[..], format!("{n:08}").as_bytes(), "{n}");
-        }
-    }
-
-    #[test]
-    fn nine_digits_are_the_zero_padded_number() {
-        for n in [0, 5, 99, 100, 123_456_789, 999_999_999, 10_000_001] {
-            let got = point_nine_digits(n);
-            assert_eq!(&got[..], format!(".{n:09}").as_bytes(), "{n}");
-        }
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
-
-        #[test]
-        fn any_integer_is_written_as_to_string(n: u64) {
-            let small = n as u32;
-            let mut buf = [0; PUT_ROOM];
-            let end = put_u32(&mut buf, 0, small);
-            let want = small.to_string();
-            prop_assert_eq!(&buf[..end], want.as_bytes());
-            prop_assert_eq!(put(n), n.to_string());
-            prop_assert_eq!(put(n >> (n % 64)), (n >> (n % 64)).to_string());
-        }
 
         #[test]
         fn any_float_matches_core_fmt(bits: u64) {

@@ -1,0 +1,363 @@
+//! Integers as decimal text written in place into a byte buffer, for the
+//! per-segment writers (a row per packet): eight digits at a time in a
+//! `u64` rather than one at a time, and no length check per digit — each
+//! call may write a few bytes past the digits ([`PUT_ROOM`]), which the
+//! caller's buffer has room for and the next piece overwrites. What comes
+//! out is exactly `n.to_string()` (the tests compare them).
+
+/// `00` to `99`, two bytes each.
+pub const PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// How many decimal digits `n` has (1 for 0).
+fn digit_count(n: u64) -> usize {
+    // log10(2) ≈ 1233 / 4096: a guess that is right or one short.
+    // `n | 1` counts the same digits, and 0 as one.
+    let n = n | 1;
+    let bits = 64 - n.leading_zeros() as usize;
+    // At most 19 (for 64 bits), so always an index of `POW10_U64`.
+    let guess = (bits * 1233) >> 12;
+    guess + usize::from(n >= POW10_U64[guess])
+}
+
+const POW10_U64: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// Bytes that [`put_u32`] and [`put_u64`] may write from `at`: the digits
+/// and then whatever, which the next piece of the row overwrites.
+pub const PUT_ROOM: usize = 20;
+
+/// `{n}` for an integer into `out` at `at`; returns where it ends. It may
+/// write past the end, up to [`PUT_ROOM`] bytes from `at` (the callers
+/// size their buffers for that): eight digits are made at once in a
+/// `u64`, its leading zeros shifted out, and all its bytes stored.
+#[inline(always)]
+pub fn put_u32(out: &mut [u8], at: usize, n: u32) -> usize {
+    if n < 10 {
+        // Lengths of pure ACKs, bytes in flight: 0 is frequent.
+        out[at] = b'0' + n as u8;
+        return at + 1;
+    }
+    if n < 100_000_000 {
+        let digits = eight_digits(n);
+        // The leading zeros are the low bytes; 0 keeps one.
+        let zeros = (digits.trailing_zeros() / 8).min(7);
+        let text = (digits + ASCII_ZEROS) >> (zeros * 8);
+        out[at..at + 8].copy_from_slice(&text.to_le_bytes());
+        return at + 8 - zeros as usize;
+    }
+    // Nine or ten digits: the first one or two, then eight.
+    let top = (n / 100_000_000) as usize;
+    let at = if top >= 10 {
+        out[at..at + 2].copy_from_slice(&PAIRS[2 * top..2 * top + 2]);
+        at + 2
+    } else {
+        out[at] = b'0' + top as u8;
+        at + 1
+    };
+    let text = eight_digits(n % 100_000_000) + ASCII_ZEROS;
+    out[at..at + 8].copy_from_slice(&text.to_le_bytes());
+    at + 8
+}
+
+/// [`put_u32`] for a `u64` (wider ones, rare here, two digits at a time).
+#[inline]
+pub fn put_u64(out: &mut [u8], at: usize, n: u64) -> usize {
+    if let Ok(small) = u32::try_from(n) {
+        return put_u32(out, at, small);
+    }
+    let end = at + digit_count(n);
+    let digits = &mut out[at..end];
+    let mut i = digits.len();
+    let mut n = n;
+    while n >= 100 {
+        let p = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
+    }
+    if n >= 10 {
+        digits[..2].copy_from_slice(&PAIRS[2 * n as usize..2 * n as usize + 2]);
+    } else {
+        digits[0] = b'0' + n as u8;
+    }
+    end
+}
+
+/// `b'0'` in each byte of a `u64`.
+const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// `n` (< 10⁸) as eight digits (0 to 9, not yet ASCII), the first in the
+/// low byte:
+/// split in two halves of four digits, each half in two of two, each of
+/// those in two digits, every step on all the lanes of the `u64` at once
+/// (divisions by 100 and 10 as a multiplication and a shift, exact for
+/// these ranges: n·10486 >> 20 for n < 10⁴, n·103 >> 10 for n < 100).
+#[inline]
+fn eight_digits(n: u32) -> u64 {
+    let halves = u64::from(n / 10_000) | u64::from(n % 10_000) << 32;
+    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let pairs = hundreds | (halves - hundreds * 100) << 16;
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    tens | (pairs - tens * 10) << 8
+}
+
+/// `.` and `n` (< 10⁹) in exactly nine digits.
+pub fn point_nine_digits(n: u32) -> [u8; 10] {
+    let mut out = [b'.'; 10];
+    out[1] = b'0' + (n / 100_000_000 % 10) as u8;
+    let text = eight_digits(n % 100_000_000) + ASCII_ZEROS;
+    out[2..].copy_from_slice(&text.to_le_bytes());
+    out
+}
+
+/// `{n}` for a byte (an IPv4 address' octet): at most three digits, from
+/// the table of pairs. Writes up to three bytes from `at`.
+#[inline]
+pub fn put_u8(out: &mut [u8], at: usize, n: u8) -> usize {
+    let n = usize::from(n);
+    if n >= 100 {
+        out[at] = b'0' + (n / 100) as u8;
+        let p = 2 * (n % 100);
+        out[at + 1..at + 3].copy_from_slice(&PAIRS[p..p + 2]);
+        at + 3
+    } else if n >= 10 {
+        out[at..at + 2].copy_from_slice(&PAIRS[2 * n..2 * n + 2]);
+        at + 2
+    } else {
+        out[at] = b'0' + n as u8;
+        at + 1
+    }
+}
+
+/// The text of the last `u32` written by one column of one connection
+/// (a sequence or acknowledgement number): the next is most often the same
+/// but for its last four digits, which are all that is rewritten then.
+#[derive(Clone, Copy, Default)]
+pub struct LastNumber {
+    /// `n / 10⁴` of the number in `text`; 0 when there is none (or it
+    /// has four digits or fewer, which are written whole).
+    high: u32,
+    /// Its digits, then whatever (`text[..len]`).
+    text: [u8; 16],
+    len: usize,
+}
+
+impl LastNumber {
+    /// `n`'s digits (the first `.1` bytes of `.0`).
+    #[inline(always)]
+    pub fn text(&mut self, n: u32) -> (&[u8; 16], usize) {
+        let high = n / 10_000;
+        if high != 0 && high == self.high {
+            // Same digits but for the last four; at least five digits.
+            let low = (n % 10_000) as usize;
+            let (a, b) = (2 * (low / 100), 2 * (low % 100));
+            let end = self.len;
+            self.text[end - 4..end - 2].copy_from_slice(&PAIRS[a..a + 2]);
+            self.text[end - 2..end].copy_from_slice(&PAIRS[b..b + 2]);
+        } else {
+            self.high = high;
+            self.len = put_u32(&mut self.text, 0, n);
+        }
+        (&self.text, self.len)
+    }
+}
+
+/// The text of a number that most often grows by one (frame numbers):
+/// then its last digit is counted up in place, carrying into the ones
+/// before it.
+#[derive(Clone, Copy)]
+pub struct Counting {
+    n: u64,
+    text: [u8; 24],
+    len: usize,
+}
+
+impl Default for Counting {
+    fn default() -> Counting {
+        let mut text = [0; 24];
+        text[0] = b'0';
+        Counting { n: 0, text, len: 1 }
+    }
+}
+
+impl Counting {
+    /// `n`'s digits (the first `.1` bytes of `.0`).
+    #[inline(always)]
+    pub fn text(&mut self, n: u64) -> (&[u8; 24], usize) {
+        if self.n.checked_add(1) != Some(n) || !self.count_up() {
+            self.len = put_u64(&mut self.text, 0, n);
+        }
+        self.n = n;
+        (&self.text, self.len)
+    }
+
+    /// Adds one to the digits; false when all are nines (one more digit).
+    #[inline(always)]
+    fn count_up(&mut self) -> bool {
+        for digit in self.text[..self.len].iter_mut().rev() {
+            if *digit == b'9' {
+                *digit = b'0';
+            } else {
+                *digit += 1;
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn put(n: u64) -> String {
+        let mut buf = [b'x'; 2 + PUT_ROOM];
+        let end = put_u64(&mut buf, 2, n);
+        assert_eq!(&buf[..2], b"xx", "{n}: nothing before");
+        String::from_utf8(buf[2..end].to_vec()).expect("digits")
+    }
+
+    #[test]
+    fn the_digit_writer_writes_what_to_string_does() {
+        let mut cases = vec![0, 9, 10, 99, 100, u64::from(u32::MAX), u64::MAX];
+        for p in POW10_U64 {
+            cases.extend([p - 1, p, p + 1]);
+        }
+        cases.extend([u64::from(u32::MAX) - 1, u64::from(u32::MAX) + 1]);
+        for n in cases {
+            assert_eq!(put(n), n.to_string());
+            if let Ok(small) = u32::try_from(n) {
+                let mut buf = [b'x'; 1 + PUT_ROOM];
+                let end = put_u32(&mut buf, 1, small);
+                assert_eq!(&buf[..end], format!("x{n}").as_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn eight_digits_are_the_zero_padded_number() {
+        for n in (0..100_000_000)
+            .step_by(9_999)
+            .chain([99_999_999, 10_000, 9_999])
+        {
+            let got = (eight_digits(n) + ASCII_ZEROS).to_le_bytes();
+            assert_eq!(&got[..], format!("{n:08}").as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn nine_digits_are_the_zero_padded_number() {
+        for n in [0, 5, 99, 100, 123_456_789, 999_999_999, 10_000_001] {
+            let got = point_nine_digits(n);
+            assert_eq!(&got[..], format!(".{n:09}").as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn bytes_are_written_as_to_string() {
+        for n in 0..=u8::MAX {
+            let mut buf = [b'x'; 4];
+            let end = put_u8(&mut buf, 1, n);
+            assert_eq!(&buf[..end], format!("x{n}").as_bytes());
+        }
+    }
+
+    fn last_number_writes(last: &mut LastNumber, n: u32) {
+        let (text, len) = last.text(n);
+        assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+    }
+
+    #[test]
+    fn the_last_number_is_rewritten_right_at_the_edges() {
+        let mut last = LastNumber::default();
+        for n in [
+            0,
+            9_999,
+            10_000,
+            19_999,
+            10_000,
+            10_001,
+            u32::MAX,
+            u32::MAX - 9_999,
+            4_294_959_999,
+            4_294_960_000,
+            99_999_999,
+            100_000_000,
+            100_009_999,
+            0,
+            1,
+            10_000,
+        ] {
+            last_number_writes(&mut last, n);
+        }
+    }
+
+    #[test]
+    fn counting_carries_and_jumps() {
+        let mut c = Counting::default();
+        for n in (0..1_100)
+            .chain(9_990..10_010)
+            .chain([5, 6, u64::MAX - 1, u64::MAX, 0, 1])
+        {
+            let (text, len) = c.text(n);
+            assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn counting_writes_each_as_to_string(start: u64, run in 1usize..30) {
+            let mut c = Counting::default();
+            for n in (0..run as u64).map(|i| start.wrapping_add(i)) {
+                let (text, len) = c.text(n);
+                let want = n.to_string();
+                prop_assert_eq!(&text[..len], want.as_bytes());
+            }
+        }
+
+        /// A connection's numbers: a start anywhere (wrap-around
+        /// included), then small steps forwards and backwards.
+        #[test]
+        fn the_last_number_writes_each_as_to_string(start: u32, steps in proptest::collection::vec(-20_000i32..20_000, 1..40)) {
+            let mut last = LastNumber::default();
+            let mut n = start;
+            last_number_writes(&mut last, n);
+            for step in steps {
+                n = n.wrapping_add_signed(step);
+                let (text, len) = last.text(n);
+                let want = n.to_string();
+                prop_assert_eq!(&text[..len], want.as_bytes());
+            }
+        }
+
+        #[test]
+        fn any_integer_is_written_as_to_string(n: u64) {
+            let small = n as u32;
+            let mut buf = [0; PUT_ROOM];
+            let end = put_u32(&mut buf, 0, small);
+            let want = small.to_string();
+            prop_assert_eq!(&buf[..end], want.as_bytes());
+            prop_assert_eq!(put(n), n.to_string());
+            prop_assert_eq!(put(n >> (n % 64)), (n >> (n % 64)).to_string());
+        }
+    }
+}
