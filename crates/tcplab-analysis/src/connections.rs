@@ -56,9 +56,9 @@ pub struct AnalyzerOptions {
 }
 
 impl AnalyzerOptions {
-    /// About 6 MB of connection state.
+    /// About 8 MB of connection state (2 KB each).
     pub const DEFAULT_MAX_IN_MEMORY: usize = 4096;
-    /// About 9 MB of stream records, index and places (262,144 streams).
+    /// About 11 MB of stream records, index and places (262,144 streams).
     pub const DEFAULT_MAX_HOT_STREAMS: usize = FlowTable::DEFAULT_MAX_HOT;
 }
 

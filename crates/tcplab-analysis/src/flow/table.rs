@@ -132,7 +132,7 @@ impl FlowTable {
     /// Streams kept in memory by default (262,144): about 10 MB of
     /// records and index, and a 4 MiB filter once streams go to disk;
     /// captures with fewer streams never touch the disk. Chosen so that a
-    /// capture of any number of connections stays near 35 MB.
+    /// capture of any number of connections stays near 40 MB.
     pub const DEFAULT_MAX_HOT: usize = 1 << 18;
 
     pub fn new() -> FlowTable {

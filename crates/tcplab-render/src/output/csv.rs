@@ -317,19 +317,8 @@ mod tests {
     /// the output has them all, in order, as one writer made them.
     #[test]
     fn rows_waiting_are_written_when_full_on_finish_and_on_drop() {
-        use std::sync::{Arc, Mutex};
+        use crate::output::test_sink::Shared;
         use tcplab_analysis::synthetic::{closed, reports_of};
-        #[derive(Clone, Default)]
-        struct Shared(Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-                self.0.lock().expect("lock").extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let reports = reports_of(
             &(0..3000)
                 .flat_map(|i| closed(10_000 + i, i64::from(i), 7 * u32::from(i)))
@@ -376,7 +365,7 @@ mod tests {
             w.write(r).expect("written");
         }
         w.finish().expect("flushed");
-        assert!(*finished.0.lock().expect("lock") == want.as_bytes());
+        assert!(finished.bytes() == want.as_bytes());
 
         let dropped = Shared::default();
         let mut w = CsvWriter::new(dropped.clone()).expect("header");
@@ -384,7 +373,7 @@ mod tests {
             w.write(r).expect("written");
         }
         drop(w);
-        assert!(*dropped.0.lock().expect("lock") == want.as_bytes());
+        assert!(dropped.bytes() == want.as_bytes());
     }
 
     #[test]

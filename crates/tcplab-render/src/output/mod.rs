@@ -10,6 +10,8 @@ pub mod jsonl;
 mod numbers;
 pub mod segment_writers;
 pub mod summary_table;
+#[cfg(test)]
+mod test_sink;
 pub mod text;
 
 /// Seconds with nanosecond precision, as tshark prints them.

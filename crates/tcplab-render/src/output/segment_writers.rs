@@ -82,22 +82,8 @@ impl SegmentWriters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
+    use crate::output::test_sink::Shared;
     use tcplab_analysis::synthetic::{closed, reports_of};
-
-    /// A `Write` whose bytes the test reads afterwards.
-    #[derive(Clone, Default)]
-    struct Shared(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Shared {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.lock().expect("lock").extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     struct Full;
 
@@ -136,14 +122,8 @@ mod tests {
             w.push(r);
         }
         w.finish().expect("written");
-        assert_eq!(
-            *csv.0.lock().expect("lock"),
-            *direct_csv.0.lock().expect("lock")
-        );
-        assert_eq!(
-            *jsonl.0.lock().expect("lock"),
-            *direct_jsonl.0.lock().expect("lock")
-        );
+        assert_eq!(csv.bytes(), direct_csv.bytes());
+        assert_eq!(jsonl.bytes(), direct_jsonl.bytes());
     }
 
     #[test]
