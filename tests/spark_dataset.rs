@@ -305,15 +305,7 @@ fn inputs(root: &Path) -> (Vec<String>, Vec<String>) {
     let remote = root.join(REMOTE);
     copy(&data("zero-window.pcap"), &remote.join("zero-window.pcap"));
     // A run made by tcplab, with its metadata beside it.
-    copy(&data("keepalive.pcap"), &remote.join("lab.pcap"));
-    std::fs::write(
-        remote.join("lab.json"),
-        r#"{"tcplab_version":"0.1.0","scenario":"file","capture_file":"captures/lab.pcap",
-            "sent":{"bytes":10,"sha256":"aa"},"received":{"bytes":9,"sha256":"bb"},
-            "identical":false,"capture":{"packets_saved":1,"kernel_received":1,
-            "kernel_dropped":0,"interface_dropped":0,"complete":true}}"#,
-    )
-    .expect("metadata");
+    lab_run(&remote.join("lab.pcap"));
     let file = |name: &str| data(name).display().to_string();
     let given = [
         file("lossy.pcap"),

@@ -94,6 +94,21 @@ pub fn copy(from: &Path, to: &Path) {
     std::fs::copy(from, to).expect("copy");
 }
 
+/// A run made by tcplab at `pcap` (keepalive.pcap's bytes), with its
+/// metadata beside it (`lab.json` for `lab.pcap`): a copy that differs at
+/// both ends.
+pub fn lab_run(pcap: &Path) {
+    copy(&data("keepalive.pcap"), pcap);
+    std::fs::write(
+        pcap.with_extension("json"),
+        r#"{"tcplab_version":"0.1.0","scenario":"file","capture_file":"captures/lab.pcap",
+            "sent":{"bytes":10,"sha256":"aa"},"received":{"bytes":9,"sha256":"bb"},
+            "identical":false,"capture":{"packets_saved":1,"kernel_received":1,
+            "kernel_dropped":0,"interface_dropped":0,"complete":true}}"#,
+    )
+    .expect("metadata");
+}
+
 pub fn write_dataset() -> Setup {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().to_path_buf();
@@ -102,15 +117,7 @@ pub fn write_dataset() -> Setup {
     copy(&data("half-close.pcap"), &other_lossy);
     // A run made by tcplab whose copy differs at both ends (keepalive's bytes).
     let run = root.join("run/lab.pcap");
-    copy(&data("keepalive.pcap"), &run);
-    std::fs::write(
-        root.join("run/lab.json"),
-        r#"{"tcplab_version":"0.1.0","scenario":"file","capture_file":"captures/lab.pcap",
-            "sent":{"bytes":10,"sha256":"aa"},"received":{"bytes":9,"sha256":"bb"},
-            "identical":false,"capture":{"packets_saved":1,"kernel_received":1,
-            "kernel_dropped":0,"interface_dropped":0,"complete":true}}"#,
-    )
-    .expect("metadata");
+    lab_run(&run);
     let mut files: Vec<PathBuf> = CAPTURES.iter().map(|c| data(c)).collect();
     files.push(other_lossy);
     files.push(run);
