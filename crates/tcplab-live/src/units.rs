@@ -18,6 +18,10 @@ pub(crate) fn bytes(n: u64) -> String {
     }
 }
 
+/// The widest text `rate` writes ("999.99 Gbit/s", or "1000.0 Mbit/s"
+/// just below a Gbit/s): the table's rate column is this wide.
+pub(crate) const RATE_WIDTH: u16 = 13;
+
 pub(crate) fn rate(bps: f64) -> String {
     if bps >= 1e9 {
         format!("{:.2} Gbit/s", bps / 1e9)
@@ -54,5 +58,30 @@ pub(crate) fn short(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rate below a Tbit/s fits the table's column, including those
+    /// that round up into the next unit's digits ("1000.0 Mbit/s").
+    #[test]
+    fn every_rate_fits_its_column() {
+        let mut bps = 0.5;
+        while bps < 1e12 {
+            for near in [bps, bps * 0.99996, bps * 1.00004] {
+                let text = rate(near);
+                assert!(
+                    text.chars().count() <= usize::from(RATE_WIDTH),
+                    "{near}: {text:?}"
+                );
+            }
+            bps *= 1.01;
+        }
+        assert_eq!(rate(302.4e6), "302.4 Mbit/s");
+        assert_eq!(rate(999.96e6), "1000.0 Mbit/s");
+        assert_eq!(rate(999.994e9), "999.99 Gbit/s");
     }
 }

@@ -5,7 +5,7 @@
 use crate::app::{GraphKind, SortBy, UiState};
 use crate::kernel_view;
 use crate::model::{ConnRow, DirStats, LiveModel, Series};
-use crate::units::{bytes, ms, plural, rate, short};
+use crate::units::{bytes, ms, plural, rate, short, RATE_WIDTH};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
@@ -175,7 +175,7 @@ fn draw_table(
         Constraint::Length(7),
         Constraint::Length(10),
         Constraint::Length(10),
-        Constraint::Length(11),
+        Constraint::Length(RATE_WIDTH),
         Constraint::Length(5),
         Constraint::Length(7),
         Constraint::Length(8),
