@@ -1,57 +1,117 @@
-//! The pieces of a CSV row (`csv.rs`), each written in place into the
-//! row's buffer with no growth check: the buffer has room for the widest
-//! row, and a piece may write a few bytes past its end
-//! (`digits::PUT_ROOM`), which the next overwrites. Here: the time with its
-//! seconds kept as text, the text of an endpoint, the flags' cells.
+//! The pieces of a CSV row (`csv.rs`), each written in place into a
+//! window of the writer's buffer with no bounds to check (`Row`): the
+//! window has room for the widest row and for the widest piece past it,
+//! and a piece may store bytes past its end, which the next overwrites.
+//! Here: integers, the time with its seconds kept as text, the flags'
+//! cells.
 
 use super::digits;
-use std::io::Write;
-use std::net::IpAddr;
 use tcplab_wire::dissect::Flags;
 
 /// The flags' cell for each value of `Flags::classic`: at most eight
 /// letters and the comma, copied whole (`.1` bytes of it are the cell).
 pub(super) type FlagCells = [([u8; 16], usize); 256];
 
-/// The digits of the seconds last written: they change once a second
-/// (`time`) or hardly ever (`ack_rtt`, mostly 0), rows come thousands a
-/// second.
+/// The text of the last time (or RTT) written but for its last four
+/// digits: `secs.ddddd`, for all the times of the same 10 µs, which the
+/// next row's most often is (a `time` comes microseconds after the last
+/// one, an RTT of loopback is a few microseconds); then only the last
+/// four digits are made. The seconds are made again only when they
+/// change.
 pub(super) struct Seconds {
     secs: u64,
-    text: [u8; digits::PUT_ROOM],
+    secs_len: usize,
+    /// `ns / 10⁴` of the times whose text is `text[..len]`.
+    bucket: u64,
+    /// The widest: ten digits of seconds, `.`, five digits; then room for
+    /// what `put_u64` may write past the seconds.
+    text: [u8; TIME_TEXT],
     len: usize,
 }
 
+const TIME_TEXT: usize = 12 + digits::PUT_ROOM;
+
 impl Default for Seconds {
     fn default() -> Seconds {
-        let mut text = [0; digits::PUT_ROOM];
-        text[0] = b'0';
         Seconds {
-            secs: 0,
-            text,
-            len: 1,
+            secs: u64::MAX,
+            secs_len: 0,
+            bucket: u64::MAX,
+            text: [0; TIME_TEXT],
+            len: 0,
         }
     }
 }
 
-/// A row being made in place: `buf[..at]`. Each write may leave bytes
-/// past `at` (`digits::PUT_ROOM`), which the next overwrites.
+impl Seconds {
+    /// `secs.ddddd` of `ns` (≥ 0), in `bucket` (`ns / 10⁴`).
+    #[inline(always)]
+    fn make(&mut self, ns: u64, bucket: u64) {
+        // Under a second (most RTTs): no division.
+        let secs = if ns < 1_000_000_000 {
+            0
+        } else {
+            ns / 1_000_000_000
+        };
+        if secs != self.secs {
+            self.secs = secs;
+            self.secs_len = digits::put_u64(&mut self.text, 0, secs);
+        }
+        // The first five decimals: `(ns mod 10⁹) / 10⁴`.
+        let five = (bucket - secs * 100_000) as u32;
+        let first = five / 10_000;
+        let at = self.secs_len & 15;
+        self.text[at] = b'.';
+        self.text[at + 1] = b'0' + first as u8;
+        self.text[at + 2..at + 6].copy_from_slice(&digits::four_ascii(five - first * 10_000));
+        self.len = at + 6;
+        self.bucket = bucket;
+    }
+}
+
+/// How far a row may reach into its window: more than the widest row
+/// (past its capture cell: endpoints, every number at its widest with
+/// four SACK blocks, the flags, the commas and every event's name, about
+/// 530 bytes; a test makes the widest). A power of two, so that a position
+/// masked with `SPAN - 1` is known to be below it.
+pub(super) const SPAN: usize = 1024;
+
+/// The window a row is made in: `SPAN`, then room for the widest piece
+/// written whole (`fixed`: the endpoints' 112 bytes) from any position
+/// below `SPAN`.
+pub(super) const WINDOW: usize = SPAN + 128;
+
+/// A row being made in place: `w[..at]`, in a window of the writer's
+/// buffer. Each piece is stored whole (its bytes past the piece's length
+/// are whatever, which the next piece overwrites), at `at` masked with
+/// `SPAN - 1`: a no-op, as a row never reaches `SPAN`, that tells the
+/// compiler each piece fits, so no piece checks bounds.
 pub(super) struct Row<'a> {
-    pub(super) buf: &'a mut [u8],
+    pub(super) w: &'a mut [u8; WINDOW],
     pub(super) at: usize,
 }
 
 impl Row<'_> {
+    /// Where the next piece goes.
     #[inline(always)]
-    pub(super) fn byte(&mut self, b: u8) {
-        self.buf[self.at] = b;
-        self.at += 1;
+    fn here(&self) -> usize {
+        debug_assert!(self.at < SPAN, "a row reached {} bytes", self.at);
+        self.at & (SPAN - 1)
     }
 
     #[inline(always)]
+    pub(super) fn byte(&mut self, b: u8) {
+        let at = self.here();
+        self.w[at] = b;
+        self.at = at + 1;
+    }
+
+    /// Bytes of any length (event names: a rare path, bounds checked).
+    #[inline(always)]
     pub(super) fn bytes(&mut self, bytes: &[u8]) {
-        let end = self.at + bytes.len();
-        self.buf[self.at..end].copy_from_slice(bytes);
+        let at = self.here();
+        let end = at + bytes.len();
+        self.w[at..end].copy_from_slice(bytes);
         self.at = end;
     }
 
@@ -59,13 +119,25 @@ impl Row<'_> {
     /// room, and the next piece overwrites the rest).
     #[inline(always)]
     pub(super) fn fixed<const N: usize>(&mut self, bytes: &[u8; N], len: usize) {
-        self.buf[self.at..self.at + N].copy_from_slice(bytes);
-        self.at += len;
+        let at = self.here();
+        self.w[at..at + N].copy_from_slice(bytes);
+        self.at = at + len;
+    }
+
+    /// The first `len` bytes of `word` stored little-endian.
+    #[inline(always)]
+    pub(super) fn word(&mut self, word: u64, len: usize) {
+        self.fixed(&word.to_le_bytes(), len);
     }
 
     #[inline(always)]
     pub(super) fn u32(&mut self, n: u32) {
-        self.at = digits::put_u32(self.buf, self.at, n);
+        if n < 100_000_000 {
+            let (word, len) = digits::up_to_eight(n);
+            self.word(word, len);
+        } else {
+            self.at = wide_u32(self.w, self.at, n);
+        }
     }
 
     /// `n` and a comma.
@@ -75,11 +147,21 @@ impl Row<'_> {
         self.byte(b',');
     }
 
+    /// The `N` bytes from `from` (a position of this row), to be kept
+    /// and written again with `fixed`.
+    #[inline(always)]
+    pub(super) fn since<const N: usize>(&self, from: usize) -> [u8; N] {
+        const { assert!(N <= WINDOW - SPAN) };
+        let from = from & (SPAN - 1);
+        let mut copy = [0; N];
+        copy.copy_from_slice(&self.w[from..from + N]);
+        copy
+    }
+
     /// The `len` bytes written from `from` again (len ≤ 16).
     #[inline(always)]
     pub(super) fn again(&mut self, from: usize, len: usize) {
-        let mut copy = [0; 16];
-        copy.copy_from_slice(&self.buf[from..from + 16]);
+        let copy: [u8; 16] = self.since(from);
         self.fixed(&copy, len);
     }
 
@@ -90,39 +172,30 @@ impl Row<'_> {
             self.byte(b'-');
         }
         let ns = ns.unsigned_abs();
-        let secs = ns / 1_000_000_000;
-        if cache.secs != secs {
-            cache.secs = secs;
-            cache.len = digits::put_u64(&mut cache.text, 0, secs);
+        let bucket = ns / 10_000;
+        if bucket != cache.bucket {
+            cache.make(ns, bucket);
         }
         self.fixed(&cache.text, cache.len);
-        let fraction = digits::point_nine_digits((ns % 1_000_000_000) as u32);
-        self.fixed(&fraction, fraction.len());
+        let low = digits::four_ascii((ns - bucket * 10_000) as u32);
+        self.fixed(&low, 4);
     }
 }
 
-/// `addr,port,` at `row.at` (IPv4 made here, an octet at a time; IPv6 by
-/// `core::fmt`). The row has room for it and `digits::PUT_ROOM` more.
-pub(super) fn endpoint_text(row: &mut Row<'_>, addr: IpAddr, port: u16) {
-    match addr {
-        IpAddr::V4(a) => {
-            for (i, octet) in a.octets().into_iter().enumerate() {
-                if i > 0 {
-                    row.byte(b'.');
-                }
-                row.at = digits::put_u8(row.buf, row.at, octet);
-            }
-        }
-        IpAddr::V6(a) => {
-            let mut rest = &mut row.buf[row.at..];
-            let room = rest.len();
-            // Infallible: at most 39 bytes, where the caller made room.
-            let _ = write!(rest, "{a}");
-            row.at += room - rest.len();
-        }
+/// Nine or ten digits (sequence numbers in SACK blocks) at `at`; returns
+/// where they end. Out of line, and on the window rather than the row, so
+/// that the row stays in registers.
+#[inline(never)]
+fn wide_u32(w: &mut [u8; WINDOW], at: usize, n: u32) -> usize {
+    let mut row = Row { w, at };
+    let top = n / 1_000_000_000;
+    if top > 0 {
+        row.byte(b'0' + top as u8);
     }
-    row.byte(b',');
-    row.u32_cell(u32::from(port));
+    let (first, rest) = digits::nine_digits(n - top * 1_000_000_000);
+    row.byte(first);
+    row.word(rest, 8);
+    row.at
 }
 
 /// [`FlagCells`] from `Flags::letters`.
@@ -143,11 +216,8 @@ mod tests {
 
     #[test]
     fn nanoseconds_keep_nine_digits() {
-        let mut buf = vec![0; 512];
-        let mut row = Row {
-            buf: &mut buf,
-            at: 0,
-        };
+        let mut buf = [0; WINDOW];
+        let mut row = Row { w: &mut buf, at: 0 };
         let mut cache = Seconds::default();
         row.nanos(1_795_617_348_338_765_000, &mut cache);
         row.nanos(18_000, &mut cache);
@@ -162,29 +232,22 @@ mod tests {
         );
     }
 
-    #[test]
-    fn endpoints_are_written_as_display_does() {
-        for (a, port) in [
-            ("0.0.0.0", 0),
-            ("255.255.255.255", 65535),
-            ("10.1.200.3", 80),
-            ("192.0.2.9", 9),
-            ("::1", 443),
-            ("2001:db8::10", 50000),
-        ] {
-            let addr: IpAddr = a.parse().expect("an address");
-            let mut buf = [b'x'; 2 + 112 + digits::PUT_ROOM];
-            let mut row = Row {
-                buf: &mut buf,
-                at: 2,
-            };
-            endpoint_text(&mut row, addr, port);
-            endpoint_text(&mut row, addr, port);
-            let end = row.at;
-            assert_eq!(
-                &buf[..end],
-                format!("xx{addr},{port},{addr},{port},").as_bytes()
-            );
+    proptest::proptest! {
+        /// Times from anywhere (negative too), then small steps and
+        /// jumps: each as `secs` writes it.
+        #[test]
+        fn times_are_written_as_secs_does(start: i64, steps in proptest::collection::vec(-30_000i64..30_000_000_000, 1..40)) {
+            let mut buf = [0; WINDOW];
+            let mut cache = Seconds::default();
+            let mut ns = start;
+            for step in steps {
+                let mut row = Row { w: &mut buf, at: 0 };
+                row.nanos(ns, &mut cache);
+                let end = row.at;
+                let want = crate::output::secs(ns);
+                proptest::prop_assert_eq!(&buf[..end], want.as_bytes());
+                ns = ns.saturating_add(step);
+            }
         }
     }
 
@@ -200,16 +263,30 @@ mod tests {
 
     #[test]
     fn a_row_written_again_is_the_same_bytes() {
-        let mut buf = vec![0; 512];
-        let mut row = Row {
-            buf: &mut buf,
-            at: 0,
-        };
+        let mut buf = [0; WINDOW];
+        let mut row = Row { w: &mut buf, at: 0 };
         row.u32_cell(4_294_967_295);
         row.again(0, 11);
         row.u32_cell(7);
         row.again(22, 2);
         let end = row.at;
         assert_eq!(&buf[..end], b"4294967295,4294967295,7,7,");
+    }
+
+    #[test]
+    fn integers_are_written_as_to_string() {
+        let mut cases = vec![0, 1, 9, 10, 99, 100, 9_999, 10_000, 99_999, 100_000];
+        cases.extend([99_999_999, 100_000_000, 999_999_999, 1_000_000_000]);
+        cases.extend([4_294_967_294, u32::MAX]);
+        let mut buf = [0; WINDOW];
+        let mut row = Row { w: &mut buf, at: 0 };
+        let mut want = String::new();
+        for n in &cases {
+            row.u32_cell(*n);
+            row.u32(*n);
+            want += &format!("{n},{n}");
+        }
+        let end = row.at;
+        assert_eq!(&buf[..end], want.as_bytes());
     }
 }

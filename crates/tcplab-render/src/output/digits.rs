@@ -99,6 +99,61 @@ pub fn put_u64(out: &mut [u8], at: usize, n: u64) -> usize {
     end
 }
 
+/// `n` (< 10⁸) as its ASCII digits in the low bytes of a `u64`, the
+/// first digit lowest, and how many there are: what [`put_u32`] writes,
+/// as a value to be stored by the caller (with no bounds to check). Most
+/// numbers of a row are short (lengths, windows, ports): up to four
+/// digits are made in a `u32`, two pairs at once.
+#[inline(always)]
+pub fn up_to_eight(n: u32) -> (u64, usize) {
+    if n < 10 {
+        return (u64::from(n) + 0x30, 1);
+    }
+    if n < 10_000 {
+        let digits = four_digits(n);
+        // At least two digits: at most two leading zeros, in the low bytes.
+        let zeros = digits.trailing_zeros() / 8;
+        let text = (digits + 0x3030_3030) >> (zeros * 8);
+        return (u64::from(text), 4 - zeros as usize);
+    }
+    if n < 100_000 {
+        // Windows, ports: the first digit, then four.
+        let first = n / 10_000;
+        let rest = four_digits(n - first * 10_000) + 0x3030_3030;
+        return ((u64::from(first) + 0x30) | (u64::from(rest) << 8), 5);
+    }
+    let digits = eight_digits(n);
+    // At least six digits: at most two leading zeros.
+    let zeros = digits.trailing_zeros() / 8;
+    ((digits + ASCII_ZEROS) >> (zeros * 8), 8 - zeros as usize)
+}
+
+/// `n` (< 10⁴) as four ASCII digits, the first in the low byte.
+#[inline(always)]
+pub fn four_ascii(n: u32) -> [u8; 4] {
+    (four_digits(n) + 0x3030_3030).to_le_bytes()
+}
+
+/// `n` (< 10⁴) as four digits (0 to 9, not yet ASCII), the first in the
+/// low byte: [`eight_digits`]' last two steps on a `u32`.
+#[inline(always)]
+fn four_digits(n: u32) -> u32 {
+    let pairs = (n / 100) | ((n % 100) << 16);
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f;
+    tens | (pairs - tens * 10) << 8
+}
+
+/// `n` (< 10⁹) as nine digits: the first as an ASCII byte, the other
+/// eight as ASCII in a `u64` (the first lowest).
+#[inline(always)]
+pub fn nine_digits(n: u32) -> (u8, u64) {
+    let first = n / 100_000_000;
+    (
+        b'0' + first as u8,
+        eight_digits(n - first * 100_000_000) + ASCII_ZEROS,
+    )
+}
+
 /// `b'0'` in each byte of a `u64`.
 const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
 
@@ -115,15 +170,6 @@ fn eight_digits(n: u32) -> u64 {
     let pairs = hundreds | (halves - hundreds * 100) << 16;
     let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
     tens | (pairs - tens * 10) << 8
-}
-
-/// `.` and `n` (< 10⁹) in exactly nine digits.
-pub fn point_nine_digits(n: u32) -> [u8; 10] {
-    let mut out = [b'.'; 10];
-    out[1] = b'0' + (n / 100_000_000 % 10) as u8;
-    let text = eight_digits(n % 100_000_000) + ASCII_ZEROS;
-    out[2..].copy_from_slice(&text.to_le_bytes());
-    out
 }
 
 /// `{n}` for a byte (an IPv4 address' octet): at most three digits, from
@@ -165,11 +211,10 @@ impl LastNumber {
         let high = n / 10_000;
         if high != 0 && high == self.high {
             // Same digits but for the last four; at least five digits.
-            let low = (n % 10_000) as usize;
-            let (a, b) = (2 * (low / 100), 2 * (low % 100));
-            let end = self.len;
-            self.text[end - 4..end - 2].copy_from_slice(&PAIRS[a..a + 2]);
-            self.text[end - 2..end].copy_from_slice(&PAIRS[b..b + 2]);
+            // Five to ten digits: the last four start at 1 to 6, which
+            // the mask tells the compiler (no bounds to check).
+            let at = (self.len - 4) & 7;
+            self.text[at..at + 4].copy_from_slice(&four_ascii(n % 10_000));
         } else {
             self.high = high;
             self.len = put_u32(&mut self.text, 0, n);
@@ -263,14 +308,6 @@ mod tests {
     }
 
     #[test]
-    fn nine_digits_are_the_zero_padded_number() {
-        for n in [0, 5, 99, 100, 123_456_789, 999_999_999, 10_000_001] {
-            let got = point_nine_digits(n);
-            assert_eq!(&got[..], format!(".{n:09}").as_bytes(), "{n}");
-        }
-    }
-
-    #[test]
     fn bytes_are_written_as_to_string() {
         for n in 0..=u8::MAX {
             let mut buf = [b'x'; 4];
@@ -321,6 +358,37 @@ mod tests {
         }
     }
 
+    fn up_to_eight_text(n: u32) -> String {
+        let (word, len) = up_to_eight(n);
+        assert!((1..=8).contains(&len), "{n}: {len} digits");
+        assert!(
+            len == 8 || word >> (8 * len) == 0,
+            "{n}: nothing after the digits"
+        );
+        String::from_utf8(word.to_le_bytes()[..len].to_vec()).expect("digits")
+    }
+
+    #[test]
+    fn short_numbers_are_written_as_to_string() {
+        for n in (0..200_000).chain([9_999_999, 10_000_000, 12_345_678, 99_999_999]) {
+            assert_eq!(up_to_eight_text(n), n.to_string(), "{n}");
+        }
+        for n in [
+            0,
+            1,
+            9,
+            99_999_999,
+            100_000_000 - 1,
+            123_456_789,
+            999_999_999,
+        ] {
+            let (first, rest) = nine_digits(n);
+            let mut text = vec![first];
+            text.extend(rest.to_le_bytes());
+            assert_eq!(text, format!("{n:09}").as_bytes(), "{n}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -347,6 +415,11 @@ mod tests {
                 let want = n.to_string();
                 prop_assert_eq!(&text[..len], want.as_bytes());
             }
+        }
+
+        #[test]
+        fn any_short_number_is_written_as_to_string(n in 0u32..100_000_000) {
+            prop_assert_eq!(up_to_eight_text(n), n.to_string());
         }
 
         #[test]
