@@ -11,12 +11,12 @@
 //! once it holds [`FLUSH_AT`] bytes; integers up to eight digits at a time
 //! in a `u64` (`digits`); the frame number counted up in its text; per
 //! stream and direction (`csv_streams`) `stream,src,sport,dst,dport,`,
-//! the last `seq`, `ack` and `win,win_scaled,` kept as text; `next_seq`
-//! copied from `seq` when they are equal; the seconds of the time written
+//! the last `seq` and `ack` kept as text; `win,win_scaled,` kept for the
+//! last few pairs; `next_seq` copied from `seq` when they are equal; the seconds of the time written
 //! once a second; the flags' cell from a table of 256 made once from
 //! `Flags::letters`; no allocation per row.
 
-use super::csv_row::{flag_cells, FlagCells, Row, Seconds, SPAN, WINDOW};
+use super::csv_row::{flag_cells, FlagCells, Row, Seconds, WindowCells, SPAN, WINDOW};
 use super::csv_streams::StreamTexts;
 use super::digits;
 use std::io::{self, Write};
@@ -43,6 +43,7 @@ pub struct CsvWriter<W: Write> {
     rtt_secs: Seconds,
     frame: digits::Counting,
     streams: StreamTexts,
+    windows: Box<WindowCells>,
     flag_cells: Box<FlagCells>,
 }
 
@@ -96,6 +97,7 @@ impl<W: Write> CsvWriter<W> {
             rtt_secs: Seconds::default(),
             frame: digits::Counting::default(),
             streams: StreamTexts::default(),
+            windows: Box::default(),
             flag_cells: flag_cells(),
         }
     }
@@ -159,7 +161,7 @@ impl<W: Write> CsvWriter<W> {
         row.u32_cell(r.len);
         let (flags, len) = &self.flag_cells[usize::from(r.flags.classic())];
         row.fixed(flags, *len);
-        dir.windows(&mut row, r.window, r.win_scaled);
+        self.windows.put(&mut row, r.window, r.win_scaled);
         if !r.sack.is_empty() {
             for (i, (l, rr)) in r.sack.as_slice().iter().enumerate() {
                 if i > 0 {

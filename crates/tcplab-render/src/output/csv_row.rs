@@ -12,18 +12,18 @@ use tcplab_wire::dissect::Flags;
 /// letters and the comma, copied whole (`.1` bytes of it are the cell).
 pub(super) type FlagCells = [([u8; 16], usize); 256];
 
-/// The text of the last time (or RTT) written but for its last four
-/// digits: `secs.ddddd`, for all the times of the same 10 µs, which the
+/// The text of the last time (or RTT) written but for its last five
+/// digits: `secs.dddd`, for all the times of the same 100 µs, which the
 /// next row's most often is (a `time` comes microseconds after the last
 /// one, an RTT of loopback is a few microseconds); then only the last
-/// four digits are made. The seconds are made again only when they
+/// five digits are made. The seconds are made again only when they
 /// change.
 pub(super) struct Seconds {
     secs: u64,
     secs_len: usize,
-    /// `ns / 10⁴` of the times whose text is `text[..len]`.
+    /// `ns / 10⁵` of the times whose text is `text[..len]`.
     bucket: u64,
-    /// The widest: ten digits of seconds, `.`, five digits; then room for
+    /// The widest: ten digits of seconds, `.`, four digits; then room for
     /// what `put_u64` may write past the seconds.
     text: [u8; TIME_TEXT],
     len: usize,
@@ -44,7 +44,7 @@ impl Default for Seconds {
 }
 
 impl Seconds {
-    /// `secs.ddddd` of `ns` (≥ 0), in `bucket` (`ns / 10⁴`).
+    /// `secs.dddd` of `ns` (≥ 0), in `bucket` (`ns / 10⁵`).
     #[inline(always)]
     fn make(&mut self, ns: u64, bucket: u64) {
         // Under a second (most RTTs): no division.
@@ -57,14 +57,12 @@ impl Seconds {
             self.secs = secs;
             self.secs_len = digits::put_u64(&mut self.text, 0, secs);
         }
-        // The first five decimals: `(ns mod 10⁹) / 10⁴`.
-        let five = (bucket - secs * 100_000) as u32;
-        let first = five / 10_000;
+        // The first four decimals: `(ns mod 10⁹) / 10⁵`.
+        let four = (bucket - secs * 10_000) as u32;
         let at = self.secs_len & 15;
         self.text[at] = b'.';
-        self.text[at + 1] = b'0' + first as u8;
-        self.text[at + 2..at + 6].copy_from_slice(&digits::four_ascii(five - first * 10_000));
-        self.len = at + 6;
+        self.text[at + 1..at + 5].copy_from_slice(&digits::four_ascii(four));
+        self.len = at + 5;
         self.bucket = bucket;
     }
 }
@@ -172,13 +170,15 @@ impl Row<'_> {
             self.byte(b'-');
         }
         let ns = ns.unsigned_abs();
-        let bucket = ns / 10_000;
+        let bucket = ns / 100_000;
         if bucket != cache.bucket {
             cache.make(ns, bucket);
         }
         self.fixed(&cache.text, cache.len);
-        let low = digits::four_ascii((ns - bucket * 10_000) as u32);
-        self.fixed(&low, 4);
+        let low = (ns - bucket * 100_000) as u32;
+        let first = low / 10_000;
+        let rest = u32::from_le_bytes(digits::four_ascii(low - first * 10_000));
+        self.word((u64::from(first) + 0x30) | (u64::from(rest) << 8), 5);
     }
 }
 
@@ -196,6 +196,52 @@ fn wide_u32(w: &mut [u8; WINDOW], at: usize, n: u32) -> usize {
     row.byte(first);
     row.word(rest, 8);
     row.at
+}
+
+/// The text of `win,win_scaled,` for the last few pairs seen (a
+/// direct-mapped cache by a hash of the pair): a connection's windows
+/// change seldom, and short connections of one capture mostly open with
+/// the same ones.
+pub(super) struct WindowCells {
+    keys: [u64; 8],
+    cells: [[u8; WINDOW_CELLS]; 8],
+    lens: [usize; 8],
+}
+
+/// The widest `win,win_scaled,`: 5 + 10 digits and two commas.
+const WINDOW_CELLS: usize = 24;
+
+impl Default for WindowCells {
+    fn default() -> WindowCells {
+        WindowCells {
+            // No pair has this key.
+            keys: [u64::MAX; 8],
+            cells: [[0; WINDOW_CELLS]; 8],
+            lens: [0; 8],
+        }
+    }
+}
+
+impl WindowCells {
+    /// `win,win_scaled,` into `row`.
+    #[inline(always)]
+    pub(super) fn put(&mut self, row: &mut Row<'_>, window: u16, scaled: Option<u32>) {
+        let key = (u64::from(window) << 33) | scaled.map_or(1 << 32, u64::from);
+        let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 61) as usize;
+        if self.keys[slot] == key {
+            row.fixed(&self.cells[slot], self.lens[slot]);
+            return;
+        }
+        let at = row.at;
+        row.u32_cell(u32::from(window));
+        if let Some(w) = scaled {
+            row.u32(w);
+        }
+        row.byte(b',');
+        self.cells[slot] = row.since(at);
+        self.lens[slot] = row.at - at;
+        self.keys[slot] = key;
+    }
 }
 
 /// [`FlagCells`] from `Flags::letters`.
@@ -249,6 +295,30 @@ mod tests {
                 ns = ns.saturating_add(step);
             }
         }
+    }
+
+    #[test]
+    fn window_cells_are_written_as_format_does() {
+        let mut cells = WindowCells::default();
+        let mut w = [0; WINDOW];
+        let mut row = Row { w: &mut w, at: 0 };
+        let mut want = String::new();
+        // Every pair at least twice, many sharing a place in the cache.
+        for i in 0..60u32 {
+            let window = [0, 1, 63, 64, 9_999, 10_000, 64_240, 65_535][(i % 8) as usize];
+            let scaled = [
+                None,
+                Some(0),
+                Some(u32::MAX),
+                Some(64_512),
+                Some(window.into()),
+            ][(i / 3 % 5) as usize];
+            cells.put(&mut row, window, scaled);
+            let scaled = scaled.map(|s| s.to_string()).unwrap_or_default();
+            want += &format!("{window},{scaled},");
+        }
+        let end = row.at;
+        assert_eq!(&w[..end], want.as_bytes());
     }
 
     #[test]

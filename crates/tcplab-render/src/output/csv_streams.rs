@@ -2,8 +2,7 @@
 //! latest streams only (a direct-mapped cache by stream number, so that
 //! memory does not grow with their number): the text `stream,src,sport,
 //! dst,dport,`, the last `seq` and `ack` (of which the next rows mostly
-//! rewrite the last digits, `digits::LastNumber`) and the last
-//! `win,win_scaled,`. The text of an IPv4 address is kept too (most
+//! rewrite the last digits, `digits::LastNumber`). The text of an IPv4 address is kept too (most
 //! captures have few hosts), so that a stream's first row in a direction
 //! writes only its numbers.
 //!
@@ -23,12 +22,6 @@ const STREAMS: usize = 1024;
 /// addresses (39 bytes each), two ports and five commas make 103.
 const ENDPOINTS_MAX: usize = 112;
 
-/// The widest `win,win_scaled,`: 5 + 10 digits and two commas.
-const WINDOWS_MAX: usize = 24;
-
-/// A `win_key` that no window has.
-const NO_WINDOW: u64 = u64::MAX;
-
 /// One direction of one stream.
 #[derive(Clone, Copy)]
 pub(super) struct DirText {
@@ -38,10 +31,6 @@ pub(super) struct DirText {
     endpoints: [u8; ENDPOINTS_MAX],
     pub(super) seq: LastNumber,
     pub(super) ack: LastNumber,
-    /// `win` and `win_scaled` of `windows` (`NO_WINDOW`: none).
-    win_key: u64,
-    windows_len: usize,
-    windows: [u8; WINDOWS_MAX],
 }
 
 impl Default for DirText {
@@ -52,31 +41,7 @@ impl Default for DirText {
             endpoints: [0; ENDPOINTS_MAX],
             seq: LastNumber::default(),
             ack: LastNumber::default(),
-            win_key: NO_WINDOW,
-            windows_len: 0,
-            windows: [0; WINDOWS_MAX],
         }
-    }
-}
-
-impl DirText {
-    /// `win,win_scaled,` (the last one's text again when they repeat).
-    #[inline(always)]
-    pub(super) fn windows(&mut self, row: &mut Row<'_>, window: u16, scaled: Option<u32>) {
-        let key = (u64::from(window) << 33) | scaled.map_or(1 << 32, u64::from);
-        if key == self.win_key {
-            row.fixed(&self.windows, self.windows_len);
-            return;
-        }
-        let at = row.at;
-        row.u32_cell(u32::from(window));
-        if let Some(w) = scaled {
-            row.u32(w);
-        }
-        row.byte(b',');
-        self.windows = row.since(at);
-        self.windows_len = row.at - at;
-        self.win_key = key;
     }
 }
 
@@ -248,32 +213,6 @@ mod tests {
             let addr: IpAddr = a.parse().expect("an address");
             address(&mut row, &mut v4, addr);
             want += &format!("{addr},");
-        }
-        let end = row.at;
-        assert_eq!(&w[..end], want.as_bytes());
-    }
-
-    #[test]
-    fn windows_are_written_again_only_when_the_same() {
-        let mut dir = DirText::default();
-        let mut w = [0; WINDOW];
-        let mut row = Row { w: &mut w, at: 0 };
-        let cases = [
-            (0, None),
-            (0, Some(0)),
-            (0, Some(0)),
-            (65535, Some(u32::MAX)),
-            (65535, Some(u32::MAX)),
-            (65535, None),
-            (63, Some(64512)),
-            (63, Some(64512)),
-            (9, Some(10)),
-        ];
-        let mut want = String::new();
-        for (window, scaled) in cases {
-            dir.windows(&mut row, window, scaled);
-            let scaled = scaled.map(|s| s.to_string()).unwrap_or_default();
-            want += &format!("{window},{scaled},");
         }
         let end = row.at;
         assert_eq!(&w[..end], want.as_bytes());

@@ -193,21 +193,46 @@ pub fn put_u8(out: &mut [u8], at: usize, n: u8) -> usize {
 
 /// The text of the last `u32` written by one column of one connection
 /// (a sequence or acknowledgement number): the next is most often the same
-/// but for its last four digits, which are all that is rewritten then.
-#[derive(Clone, Copy, Default)]
+/// (an ACK number that did not move, a `seq` that is the last `next_seq`)
+/// or the same but for its last four digits, which are all that is
+/// rewritten then.
+#[derive(Clone, Copy)]
 pub struct LastNumber {
-    /// `n / 10⁴` of the number in `text`; 0 when there is none (or it
-    /// has four digits or fewer, which are written whole).
+    /// The number in `text`.
+    n: u32,
+    /// `n / 10⁴`; 0 when it has four digits or fewer (written whole).
     high: u32,
     /// Its digits, then whatever (`text[..len]`).
     text: [u8; 16],
     len: usize,
 }
 
+impl Default for LastNumber {
+    fn default() -> LastNumber {
+        let mut text = [0; 16];
+        text[0] = b'0';
+        LastNumber {
+            n: 0,
+            high: 0,
+            text,
+            len: 1,
+        }
+    }
+}
+
 impl LastNumber {
     /// `n`'s digits (the first `.1` bytes of `.0`).
     #[inline(always)]
     pub fn text(&mut self, n: u32) -> (&[u8; 16], usize) {
+        if n != self.n {
+            self.n = n;
+            self.make(n);
+        }
+        (&self.text, self.len)
+    }
+
+    #[inline(always)]
+    fn make(&mut self, n: u32) {
         let high = n / 10_000;
         if high != 0 && high == self.high {
             // Same digits but for the last four; at least five digits.
@@ -219,7 +244,6 @@ impl LastNumber {
             self.high = high;
             self.len = put_u32(&mut self.text, 0, n);
         }
-        (&self.text, self.len)
     }
 }
 
@@ -339,8 +363,12 @@ mod tests {
             100_000_000,
             100_009_999,
             0,
+            0,
             1,
             10_000,
+            10_000,
+            10_001,
+            10_001,
         ] {
             last_number_writes(&mut last, n);
         }
