@@ -136,56 +136,35 @@ impl<W: Write> CsvWriter<W> {
             .first_chunk_mut::<WINDOW>()
             .expect("the buffer has a row's window past FLUSH_AT bytes and the capture cell");
         let mut row = Row { w: window, at: 0 };
-        let (frame, len) = self.frame.text(r.frame);
+        let (frame, len) = self.frame.cell(r.frame);
         row.fixed(frame, len);
-        row.byte(b',');
-        row.nanos(r.ts.0, &mut self.time_secs);
-        row.byte(b',');
+        row.nanos_cell(r.ts.0, &mut self.time_secs);
         let dir = self.streams.endpoints(&mut row, r);
         let seq_at = row.at;
-        let (seq, len) = dir.seq.text(r.seq.raw());
-        row.fixed(seq, len);
-        row.byte(b',');
-        let seq_len = row.at - seq_at;
-        let (ack, len) = dir.ack.text(r.ack.raw());
+        let (seq, seq_len) = dir.seq.cell(r.seq.raw());
+        row.fixed(seq, seq_len);
+        let (ack, len) = dir.ack.cell(r.ack.raw());
         row.fixed(ack, len);
-        row.byte(b',');
         if r.next_seq == r.seq {
             row.again(seq_at, seq_len);
         } else {
             // The next row's `seq`, most often: kept as the last one.
-            let (next, len) = dir.seq.text(r.next_seq.raw());
+            let (next, len) = dir.seq.cell(r.next_seq.raw());
             row.fixed(next, len);
-            row.byte(b',');
         }
         row.u32_cell(r.len);
         let (flags, len) = &self.flag_cells[usize::from(r.flags.classic())];
         row.fixed(flags, *len);
         self.windows.put(&mut row, r.window, r.win_scaled);
-        if !r.sack.is_empty() {
-            for (i, (l, rr)) in r.sack.as_slice().iter().enumerate() {
-                if i > 0 {
-                    row.byte(b';');
-                }
-                row.u32(l.raw());
-                row.byte(b'-');
-                row.u32(rr.raw());
-            }
+        if r.sack.is_empty() && r.events.is_empty() {
+            row.fixed(b",,", 2);
+        } else {
+            sack_and_events(&mut row, r);
         }
-        row.byte(b',');
-        if !r.events.is_empty() {
-            for (i, e) in r.events.iter().enumerate() {
-                if i > 0 {
-                    row.byte(b';');
-                }
-                row.bytes(e.name().as_bytes());
-            }
+        match r.ack_rtt_ns {
+            Some(ns) => row.nanos_cell(ns, &mut self.rtt_secs),
+            None => row.byte(b','),
         }
-        row.byte(b',');
-        if let Some(ns) = r.ack_rtt_ns {
-            row.nanos(ns, &mut self.rtt_secs);
-        }
-        row.byte(b',');
         if let Some(b) = r.bytes_in_flight {
             row.u32(b);
         }
@@ -216,6 +195,28 @@ impl<W: Write> CsvWriter<W> {
         self.out_mut().flush()?;
         Ok(self.out.take().expect("the output is taken only here"))
     }
+}
+
+/// The `sack` and `events` cells and their commas (most rows have
+/// neither).
+#[inline(never)]
+fn sack_and_events(row: &mut Row<'_>, r: &SegmentReport) {
+    for (i, (l, rr)) in r.sack.as_slice().iter().enumerate() {
+        if i > 0 {
+            row.byte(b';');
+        }
+        row.u32(l.raw());
+        row.byte(b'-');
+        row.u32(rr.raw());
+    }
+    row.byte(b',');
+    for (i, e) in r.events.iter().enumerate() {
+        if i > 0 {
+            row.byte(b';');
+        }
+        row.bytes(e.name().as_bytes());
+    }
+    row.byte(b',');
 }
 
 /// Rows still waiting are written (errors ignored, as `BufWriter` does)

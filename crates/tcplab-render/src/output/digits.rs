@@ -191,18 +191,18 @@ pub fn put_u8(out: &mut [u8], at: usize, n: u8) -> usize {
     }
 }
 
-/// The text of the last `u32` written by one column of one connection
-/// (a sequence or acknowledgement number): the next is most often the same
-/// (an ACK number that did not move, a `seq` that is the last `next_seq`)
-/// or the same but for its last four digits, which are all that is
-/// rewritten then.
+/// The cell (digits and comma) of the last `u32` written by one column of
+/// one connection (a sequence or acknowledgement number): the next is
+/// most often the same (an ACK number that did not move, a `seq` that is
+/// the last `next_seq`) or the same but for its last four digits, which
+/// are all that is rewritten then.
 #[derive(Clone, Copy)]
 pub struct LastNumber {
     /// The number in `text`.
     n: u32,
     /// `n / 10⁴`; 0 when it has four digits or fewer (written whole).
     high: u32,
-    /// Its digits, then whatever (`text[..len]`).
+    /// Its digits and a comma, then whatever (`text[..len]`).
     text: [u8; 16],
     len: usize,
 }
@@ -210,20 +210,20 @@ pub struct LastNumber {
 impl Default for LastNumber {
     fn default() -> LastNumber {
         let mut text = [0; 16];
-        text[0] = b'0';
+        text[..2].copy_from_slice(b"0,");
         LastNumber {
             n: 0,
             high: 0,
             text,
-            len: 1,
+            len: 2,
         }
     }
 }
 
 impl LastNumber {
-    /// `n`'s digits (the first `.1` bytes of `.0`).
+    /// `n`'s digits and a comma (the first `.1` bytes of `.0`).
     #[inline(always)]
-    pub fn text(&mut self, n: u32) -> (&[u8; 16], usize) {
+    pub fn cell(&mut self, n: u32) -> (&[u8; 16], usize) {
         if n != self.n {
             self.n = n;
             self.make(n);
@@ -235,21 +235,23 @@ impl LastNumber {
     fn make(&mut self, n: u32) {
         let high = n / 10_000;
         if high != 0 && high == self.high {
-            // Same digits but for the last four; at least five digits.
-            // Five to ten digits: the last four start at 1 to 6, which
-            // the mask tells the compiler (no bounds to check).
-            let at = (self.len - 4) & 7;
+            // Same digits but for the last four; five to ten digits and
+            // the comma: the last four start at 1 to 6, which the mask
+            // tells the compiler (no bounds to check).
+            let at = (self.len - 5) & 7;
             self.text[at..at + 4].copy_from_slice(&four_ascii(n % 10_000));
         } else {
             self.high = high;
-            self.len = put_u32(&mut self.text, 0, n);
+            let end = put_u32(&mut self.text, 0, n);
+            self.text[end] = b',';
+            self.len = end + 1;
         }
     }
 }
 
-/// The text of a number that most often grows by one (frame numbers):
-/// then its last digit is counted up in place, carrying into the ones
-/// before it.
+/// The cell (digits and comma) of a number that most often grows by one
+/// (frame numbers): then its last digit is counted up in place, carrying
+/// into the ones before it.
 #[derive(Clone, Copy)]
 pub struct Counting {
     n: u64,
@@ -260,17 +262,19 @@ pub struct Counting {
 impl Default for Counting {
     fn default() -> Counting {
         let mut text = [0; 24];
-        text[0] = b'0';
-        Counting { n: 0, text, len: 1 }
+        text[..2].copy_from_slice(b"0,");
+        Counting { n: 0, text, len: 2 }
     }
 }
 
 impl Counting {
-    /// `n`'s digits (the first `.1` bytes of `.0`).
+    /// `n`'s digits and a comma (the first `.1` bytes of `.0`).
     #[inline(always)]
-    pub fn text(&mut self, n: u64) -> (&[u8; 24], usize) {
+    pub fn cell(&mut self, n: u64) -> (&[u8; 24], usize) {
         if self.n.checked_add(1) != Some(n) || !self.count_up() {
-            self.len = put_u64(&mut self.text, 0, n);
+            let end = put_u64(&mut self.text, 0, n);
+            self.text[end] = b',';
+            self.len = end + 1;
         }
         self.n = n;
         (&self.text, self.len)
@@ -279,7 +283,7 @@ impl Counting {
     /// Adds one to the digits; false when all are nines (one more digit).
     #[inline(always)]
     fn count_up(&mut self) -> bool {
-        for digit in self.text[..self.len].iter_mut().rev() {
+        for digit in self.text[..self.len - 1].iter_mut().rev() {
             if *digit == b'9' {
                 *digit = b'0';
             } else {
@@ -341,8 +345,8 @@ mod tests {
     }
 
     fn last_number_writes(last: &mut LastNumber, n: u32) {
-        let (text, len) = last.text(n);
-        assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+        let (text, len) = last.cell(n);
+        assert_eq!(&text[..len], format!("{n},").as_bytes(), "{n}");
     }
 
     #[test]
@@ -381,8 +385,8 @@ mod tests {
             .chain(9_990..10_010)
             .chain([5, 6, u64::MAX - 1, u64::MAX, 0, 1])
         {
-            let (text, len) = c.text(n);
-            assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+            let (text, len) = c.cell(n);
+            assert_eq!(&text[..len], format!("{n},").as_bytes(), "{n}");
         }
     }
 
@@ -424,8 +428,8 @@ mod tests {
         fn counting_writes_each_as_to_string(start: u64, run in 1usize..30) {
             let mut c = Counting::default();
             for n in (0..run as u64).map(|i| start.wrapping_add(i)) {
-                let (text, len) = c.text(n);
-                let want = n.to_string();
+                let (text, len) = c.cell(n);
+                let want = format!("{n},");
                 prop_assert_eq!(&text[..len], want.as_bytes());
             }
         }
@@ -439,8 +443,8 @@ mod tests {
             last_number_writes(&mut last, n);
             for step in steps {
                 n = n.wrapping_add_signed(step);
-                let (text, len) = last.text(n);
-                let want = n.to_string();
+                let (text, len) = last.cell(n);
+                let want = format!("{n},");
                 prop_assert_eq!(&text[..len], want.as_bytes());
             }
         }
