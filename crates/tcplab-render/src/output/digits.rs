@@ -128,10 +128,27 @@ pub fn up_to_eight(n: u32) -> (u64, usize) {
     ((digits + ASCII_ZEROS) >> (zeros * 8), 8 - zeros as usize)
 }
 
-/// `n` (< 10⁴) as four ASCII digits, the first in the low byte.
+/// `00` to `99` as little-endian `u16`s (the tens in the low byte), in a
+/// table of 128 so that an index masked with 127 needs no bounds check.
+const PAIRS_LE: [u16; 128] = {
+    let mut t = [0u16; 128];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = (b'0' as u16 + (i / 10) as u16) | (b'0' as u16 + (i % 10) as u16) << 8;
+        i += 1;
+    }
+    t
+};
+
+/// `n` (< 10⁴) as four ASCII digits, the first in the low byte: two
+/// pairs from a table (fewer instructions than [`four_digits`]).
 #[inline(always)]
 pub fn four_ascii(n: u32) -> [u8; 4] {
-    (four_digits(n) + 0x3030_3030).to_le_bytes()
+    let high = n / 100;
+    let low = n - high * 100;
+    let text =
+        u32::from(PAIRS_LE[high as usize & 127]) | (u32::from(PAIRS_LE[low as usize & 127]) << 16);
+    text.to_le_bytes()
 }
 
 /// `n` (< 10⁴) as four digits (0 to 9, not yet ASCII), the first in the
@@ -398,6 +415,13 @@ mod tests {
             "{n}: nothing after the digits"
         );
         String::from_utf8(word.to_le_bytes()[..len].to_vec()).expect("digits")
+    }
+
+    #[test]
+    fn four_digits_are_the_zero_padded_number() {
+        for n in 0..10_000 {
+            assert_eq!(four_ascii(n), format!("{n:04}").as_bytes(), "{n}");
+        }
     }
 
     #[test]
