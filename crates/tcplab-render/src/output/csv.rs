@@ -5,85 +5,45 @@
 //! column, `capture`, names the file each row comes from.
 //!
 //! Written for speed (a row per packet of captures with millions of them):
-//! rows made in place, one after the other, in the writer's own buffer
-//! (sized once, so no growth check per piece), handed to the output in one
-//! `write_all` once it holds [`FLUSH_AT`] bytes; integers eight digits at a
-//! time (`digits::put_u32`); the frame number counted up in its text;
-//! per connection and direction (kept for the latest connections only, so
-//! that memory does not grow with their number) `stream,src,sport,dst,
-//! dport` formatted once into a fixed array and copied whole, and the last
-//! `seq` and `ack` kept as text, of which only the last four digits are
-//! mostly rewritten (`digits::LastNumber`); `next_seq` copied from `seq`
-//! when they are equal; the seconds of the time written once a second; the
-//! flags' cell from a table of 256 made once from `Flags::letters`; no
-//! allocation per row.
+//! rows made in place, one after the other, in the writer's own buffer,
+//! each in a window of it with room for the widest row, so that no piece
+//! checks bounds (`csv_row::Row`), handed to the output in one `write_all`
+//! once it holds [`FLUSH_AT`] bytes; integers up to eight digits at a time
+//! in a `u64` (`digits`); the frame number counted up in its text; per
+//! stream and direction (`csv_streams`) `stream,src,sport,dst,dport,`,
+//! the last `seq` and `ack` kept as text; `win,win_scaled,` kept for the
+//! last few pairs; `next_seq` copied from `seq` when they are equal; the seconds of the time written
+//! once a second; the flags' cell from a table of 256 made once from
+//! `Flags::letters`; no allocation per row.
 
-use super::csv_row::{endpoint_text, flag_cells, FlagCells, Row, Seconds};
+use super::csv_row::{flag_cells, FlagCells, Row, Seconds, WindowCells, SPAN, WINDOW};
+use super::csv_streams::StreamTexts;
 use super::digits;
 use std::io::{self, Write};
-use tcplab_analysis::{Event, SegmentReport};
+use tcplab_analysis::SegmentReport;
 
 pub const HEADER: &str = "frame,time,stream,src,sport,dst,dport,seq,ack,next_seq,len,flags,win,win_scaled,sack,events,ack_rtt,bytes_in_flight";
-
-/// Streams whose endpoint text is kept: a direct-mapped cache by stream.
-const ENDPOINT_CACHE: usize = 1024;
-
-/// The widest `stream,src,sport,dst,dport,`: ten digits, two IPv6
-/// addresses (39 bytes each), two ports and five commas make 103.
-const ENDPOINTS_MAX: usize = 112;
-
-/// What one stream's rows repeat, by direction: `stream,src,sport,dst,
-/// dport,` in a fixed array copied whole into the row (its first `len`
-/// bytes), and the last `seq` and
-/// `ack` written, of which the next rows mostly rewrite the last digits.
-struct EndpointText {
-    stream: Option<u32>,
-    len: [usize; 2],
-    text: [[u8; ENDPOINTS_MAX]; 2],
-    seq: [digits::LastNumber; 2],
-    ack: [digits::LastNumber; 2],
-}
-
-impl Default for EndpointText {
-    fn default() -> EndpointText {
-        EndpointText {
-            stream: None,
-            len: [0; 2],
-            text: [[0; ENDPOINTS_MAX]; 2],
-            seq: Default::default(),
-            ack: Default::default(),
-        }
-    }
-}
 
 /// Rows go to the output when this many bytes wait (a multiple of the
 /// usual `BufWriter` capacity, so it passes them on without a copy).
 pub const FLUSH_AT: usize = 1 << 16;
-
-/// Room for a row past its capture cell, more than the widest needs:
-/// endpoints (`ENDPOINTS_MAX`), every number at its widest with four SACK
-/// blocks, the flags and the commas (267); the events' names are added per
-/// writer (`event_room`); then the bytes a piece may write past its end
-/// (`digits::PUT_ROOM`).
-const ROW_ROOM: usize = 512 + digits::PUT_ROOM;
 
 pub struct CsvWriter<W: Write> {
     /// `None` only once `finish` has taken it.
     out: Option<W>,
     /// The `capture` cell and its comma, when there is that column.
     capture: Option<Vec<u8>>,
-    /// Rows made and not yet written: `rows[..pending]`. At least
-    /// `FLUSH_AT + ROW_ROOM + event_room` and the capture cell long, so
-    /// each piece of a row is written in place with no growth check.
+    /// Rows made and not yet written: `rows[..pending]`. `FLUSH_AT`,
+    /// the capture cell and a row's `WINDOW` long, so that a row made
+    /// while fewer than `FLUSH_AT` bytes wait has its window.
     rows: Vec<u8>,
     pending: usize,
-    /// All the events' names and their `;`: the widest `events` cell.
-    event_room: usize,
     /// The seconds of the last `time` and of the last `ack_rtt`.
     time_secs: Seconds,
     rtt_secs: Seconds,
     frame: digits::Counting,
-    endpoints: Vec<EndpointText>,
+    streams: StreamTexts,
+    windows: Box<WindowCells>,
     flag_cells: Box<FlagCells>,
 }
 
@@ -128,19 +88,16 @@ impl<W: Write> CsvWriter<W> {
     }
 
     fn writer(out: W, capture: Option<Vec<u8>>) -> CsvWriter<W> {
-        let event_room = Event::ALL.iter().map(|e| e.name().len() + 1).sum();
         CsvWriter {
             out: Some(out),
             capture,
-            rows: vec![0; FLUSH_AT + ROW_ROOM + event_room],
+            rows: vec![0; FLUSH_AT + WINDOW],
             pending: 0,
-            event_room,
             time_secs: Seconds::default(),
             rtt_secs: Seconds::default(),
             frame: digits::Counting::default(),
-            endpoints: std::iter::repeat_with(EndpointText::default)
-                .take(ENDPOINT_CACHE)
-                .collect(),
+            streams: StreamTexts::default(),
+            windows: Box::default(),
             flag_cells: flag_cells(),
         }
     }
@@ -159,121 +116,61 @@ impl<W: Write> CsvWriter<W> {
                 cell.extend_from_slice(name.as_bytes());
             }
             cell.push(b',');
-            let room = FLUSH_AT + cell.len() + ROW_ROOM + self.event_room;
+            let room = FLUSH_AT + cell.len() + WINDOW;
             if self.rows.len() < room {
                 self.rows.resize(room, 0);
             }
         }
-        for e in &mut self.endpoints {
-            e.stream = None;
-            e.len = [0, 0];
-        }
-    }
-
-    /// What `r`'s stream repeats, its `stream,src,sport,dst,dport,` made
-    /// on its first row for both directions (the other's is this one's
-    /// with the two ends swapped).
-    #[inline(always)]
-    fn endpoints<'e>(endpoints: &'e mut [EndpointText], r: &SegmentReport) -> &'e mut EndpointText {
-        let entry = &mut endpoints[r.stream as usize % ENDPOINT_CACHE];
-        if entry.stream != Some(r.stream) {
-            entry.stream = Some(r.stream);
-            // `addr,port,` of the sender and of the receiver.
-            let mut ends = [[0; ENDPOINTS_MAX / 2 + digits::PUT_ROOM]; 2];
-            let mut lens = [0; 2];
-            for ((end, len), e) in ends.iter_mut().zip(&mut lens).zip([r.src, r.dst]) {
-                let mut row = Row { buf: end, at: 0 };
-                endpoint_text(&mut row, e.addr, e.port);
-                *len = row.at;
-            }
-            let d = r.dir.index();
-            for (dir, [from, to]) in [(d, [0, 1]), (1 - d, [1, 0])] {
-                let mut buf = [0; ENDPOINTS_MAX + digits::PUT_ROOM];
-                let mut row = Row {
-                    buf: &mut buf,
-                    at: 0,
-                };
-                row.u32_cell(r.stream);
-                row.bytes(&ends[from][..lens[from]]);
-                row.bytes(&ends[to][..lens[to]]);
-                entry.len[dir] = row.at;
-                entry.text[dir].copy_from_slice(&buf[..ENDPOINTS_MAX]);
-            }
-        }
-        entry
+        self.streams.forget_streams();
     }
 
     /// Makes `r`'s row after the rows waiting, and writes them all when
     /// they are `FLUSH_AT` bytes or more.
     pub fn write(&mut self, r: &SegmentReport) -> io::Result<()> {
-        let mut row = Row {
-            buf: &mut self.rows,
-            at: self.pending,
-        };
+        let mut start = self.pending;
         if let Some(cell) = &self.capture {
-            row.bytes(cell);
+            self.rows[start..start + cell.len()].copy_from_slice(cell);
+            start += cell.len();
         }
-        let (frame, len) = self.frame.text(r.frame);
+        let window = self.rows[start..]
+            .first_chunk_mut::<WINDOW>()
+            .expect("the buffer has a row's window past FLUSH_AT bytes and the capture cell");
+        let mut row = Row { w: window, at: 0 };
+        let (frame, len) = self.frame.cell(r.frame);
         row.fixed(frame, len);
-        row.byte(b',');
-        row.nanos(r.ts.0, &mut self.time_secs);
-        row.byte(b',');
-        let stream = CsvWriter::<W>::endpoints(&mut self.endpoints, r);
-        let d = r.dir.index();
-        row.fixed(&stream.text[d], stream.len[d]);
+        row.nanos_cell(r.ts.0, &mut self.time_secs);
+        let dir = self.streams.endpoints(&mut row, r);
         let seq_at = row.at;
-        let (seq, len) = stream.seq[d].text(r.seq.raw());
-        row.fixed(seq, len);
-        row.byte(b',');
-        let seq_len = row.at - seq_at;
-        let (ack, len) = stream.ack[d].text(r.ack.raw());
+        let (seq, seq_len) = dir.seq.cell(r.seq.raw());
+        row.fixed(seq, seq_len);
+        let (ack, len) = dir.ack.cell(r.ack.raw());
         row.fixed(ack, len);
-        row.byte(b',');
         if r.next_seq == r.seq {
             row.again(seq_at, seq_len);
         } else {
             // The next row's `seq`, most often: kept as the last one.
-            let (next, len) = stream.seq[d].text(r.next_seq.raw());
+            let (next, len) = dir.seq.cell(r.next_seq.raw());
             row.fixed(next, len);
-            row.byte(b',');
         }
         row.u32_cell(r.len);
         let (flags, len) = &self.flag_cells[usize::from(r.flags.classic())];
         row.fixed(flags, *len);
-        row.u32_cell(u32::from(r.window));
-        if let Some(w) = r.win_scaled {
-            row.u32(w);
+        self.windows.put(&mut row, r.window, r.win_scaled);
+        if r.sack.is_empty() && r.events.is_empty() {
+            row.fixed(b",,", 2);
+        } else {
+            sack_and_events(&mut row, r);
         }
-        row.byte(b',');
-        if !r.sack.is_empty() {
-            for (i, (l, rr)) in r.sack.as_slice().iter().enumerate() {
-                if i > 0 {
-                    row.byte(b';');
-                }
-                row.u32(l.raw());
-                row.byte(b'-');
-                row.u32(rr.raw());
-            }
+        match r.ack_rtt_ns {
+            Some(ns) => row.nanos_cell(ns, &mut self.rtt_secs),
+            None => row.byte(b','),
         }
-        row.byte(b',');
-        if !r.events.is_empty() {
-            for (i, e) in r.events.iter().enumerate() {
-                if i > 0 {
-                    row.byte(b';');
-                }
-                row.bytes(e.name().as_bytes());
-            }
-        }
-        row.byte(b',');
-        if let Some(ns) = r.ack_rtt_ns {
-            row.nanos(ns, &mut self.rtt_secs);
-        }
-        row.byte(b',');
         if let Some(b) = r.bytes_in_flight {
             row.u32(b);
         }
         row.byte(b'\n');
-        self.pending = row.at;
+        debug_assert!(row.at < SPAN);
+        self.pending = start + row.at;
         if self.pending >= FLUSH_AT {
             self.write_pending()?;
         }
@@ -300,6 +197,28 @@ impl<W: Write> CsvWriter<W> {
     }
 }
 
+/// The `sack` and `events` cells and their commas (most rows have
+/// neither).
+#[inline(never)]
+fn sack_and_events(row: &mut Row<'_>, r: &SegmentReport) {
+    for (i, (l, rr)) in r.sack.as_slice().iter().enumerate() {
+        if i > 0 {
+            row.byte(b';');
+        }
+        row.u32(l.raw());
+        row.byte(b'-');
+        row.u32(rr.raw());
+    }
+    row.byte(b',');
+    for (i, e) in r.events.iter().enumerate() {
+        if i > 0 {
+            row.byte(b';');
+        }
+        row.bytes(e.name().as_bytes());
+    }
+    row.byte(b',');
+}
+
 /// Rows still waiting are written (errors ignored, as `BufWriter` does)
 /// when the writer is dropped without `finish`: the output then ends
 /// where the command stopped, as it always has.
@@ -312,6 +231,113 @@ impl<W: Write> Drop for CsvWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `r`'s row made with `format!` and `to_string`.
+    fn reference_row(r: &SegmentReport) -> String {
+        let mut row = format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},",
+            r.frame,
+            crate::output::secs(r.ts.0),
+            r.stream,
+            r.src.addr,
+            r.src.port,
+            r.dst.addr,
+            r.dst.port,
+            r.seq,
+            r.ack,
+            r.next_seq,
+            r.len,
+            r.flags,
+            r.window,
+            r.win_scaled.map(|w| w.to_string()).unwrap_or_default(),
+        );
+        let sack: Vec<String> = r
+            .sack
+            .as_slice()
+            .iter()
+            .map(|(l, rr)| format!("{l}-{rr}"))
+            .collect();
+        let events: Vec<&str> = r.events.iter().map(|e| e.name()).collect();
+        row += &format!(
+            "{},{},{},{}\n",
+            sack.join(";"),
+            events.join(";"),
+            r.ack_rtt_ns.map(crate::output::secs).unwrap_or_default(),
+            r.bytes_in_flight.map(|b| b.to_string()).unwrap_or_default(),
+        );
+        row
+    }
+
+    /// The widest row there can be (IPv6 endpoints, every number at its
+    /// widest, four SACK blocks, every event), then narrow ones, in the
+    /// same stream and in others that share its place in the cache: as
+    /// `format!` writes them, and within a row's `SPAN`.
+    #[test]
+    fn the_widest_row_fits_and_every_row_is_written_as_format_does() {
+        use std::net::IpAddr;
+        use tcplab_analysis::synthetic::{closed, reports_of};
+        use tcplab_analysis::{Event, EventSet};
+        use tcplab_wire::dissect::TcpOptions;
+        let mut widest = reports_of(&closed(10_000, 0, 1))[3].clone();
+        let wide: IpAddr = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"
+            .parse()
+            .expect("v6");
+        widest.frame = u64::MAX;
+        widest.ts.0 = i64::MIN;
+        widest.stream = u32::MAX;
+        widest.src.addr = wide;
+        widest.src.port = u16::MAX;
+        widest.dst.addr = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+            .parse()
+            .expect("v6");
+        widest.dst.port = u16::MAX - 1;
+        widest.seq.0 = u32::MAX;
+        widest.ack.0 = u32::MAX - 1;
+        widest.next_seq.0 = 4_000_000_000;
+        widest.len = u32::MAX;
+        widest.flags.0 = 0xff;
+        widest.window = u16::MAX;
+        widest.win_scaled = Some(u32::MAX);
+        let mut sack = vec![5, 34];
+        for _ in 0..8 {
+            sack.extend(u32::MAX.to_be_bytes());
+        }
+        widest.sack = TcpOptions::parse(&sack).sack;
+        assert_eq!(widest.sack.as_slice().len(), 4);
+        let mut all = EventSet::default();
+        for e in Event::ALL {
+            all.insert(e);
+        }
+        widest.events = all;
+        widest.ack_rtt_ns = Some(i64::MIN);
+        widest.bytes_in_flight = Some(u32::MAX);
+
+        let mut reports = vec![widest.clone()];
+        for (i, r) in reports_of(&closed(10_001, 5, u32::MAX - 50))
+            .into_iter()
+            .enumerate()
+        {
+            let mut r = r;
+            // Streams 1023 and 2047, which share the widest's place in
+            // the cache (u32::MAX), in both directions.
+            r.stream = if i % 3 == 0 { 2047 } else { 1023 };
+            r.win_scaled = (i % 2 == 0).then_some(r.window.into());
+            reports.push(r);
+            reports.push(widest.clone());
+        }
+        let mut w = CsvWriter::rows_only(Vec::new(), false);
+        let mut want = String::new();
+        for r in &reports {
+            let before = w.pending;
+            w.write(r).expect("in memory");
+            let row = reference_row(r);
+            assert_eq!(w.pending - before, row.len());
+            assert!(row.len() < SPAN, "{} bytes", row.len());
+            want += &row;
+        }
+        let got = w.finish().expect("in memory");
+        assert_eq!(String::from_utf8(got).expect("utf-8"), want);
+    }
 
     /// Rows bigger than the buffer in all, some dropped without `finish`:
     /// the output has them all, in order, as one writer made them.
@@ -326,37 +352,7 @@ mod tests {
         );
         let mut want = format!("{HEADER}\n");
         for r in &reports {
-            want += &format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},",
-                r.frame,
-                crate::output::secs(r.ts.0),
-                r.stream,
-                r.src.addr,
-                r.src.port,
-                r.dst.addr,
-                r.dst.port,
-                r.seq,
-                r.ack,
-                r.next_seq,
-                r.len,
-                r.flags,
-                r.window,
-                r.win_scaled.map(|w| w.to_string()).unwrap_or_default(),
-            );
-            let sack: Vec<String> = r
-                .sack
-                .as_slice()
-                .iter()
-                .map(|(l, rr)| format!("{l}-{rr}"))
-                .collect();
-            let events: Vec<&str> = r.events.iter().map(|e| e.name()).collect();
-            want += &format!(
-                "{},{},{},{}\n",
-                sack.join(";"),
-                events.join(";"),
-                r.ack_rtt_ns.map(crate::output::secs).unwrap_or_default(),
-                r.bytes_in_flight.map(|b| b.to_string()).unwrap_or_default(),
-            );
+            want += &reference_row(r);
         }
         assert!(want.len() > 2 * FLUSH_AT, "{} bytes only", want.len());
         let finished = Shared::default();

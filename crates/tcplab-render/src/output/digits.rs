@@ -99,6 +99,78 @@ pub fn put_u64(out: &mut [u8], at: usize, n: u64) -> usize {
     end
 }
 
+/// `n` (< 10⁸) as its ASCII digits in the low bytes of a `u64`, the
+/// first digit lowest, and how many there are: what [`put_u32`] writes,
+/// as a value to be stored by the caller (with no bounds to check). Most
+/// numbers of a row are short (lengths, windows, ports): up to four
+/// digits are made in a `u32`, two pairs at once.
+#[inline(always)]
+pub fn up_to_eight(n: u32) -> (u64, usize) {
+    if n < 10 {
+        return (u64::from(n) + 0x30, 1);
+    }
+    if n < 10_000 {
+        let digits = four_digits(n);
+        // At least two digits: at most two leading zeros, in the low bytes.
+        let zeros = digits.trailing_zeros() / 8;
+        let text = (digits + 0x3030_3030) >> (zeros * 8);
+        return (u64::from(text), 4 - zeros as usize);
+    }
+    if n < 100_000 {
+        // Windows, ports: the first digit, then four.
+        let first = n / 10_000;
+        let rest = four_digits(n - first * 10_000) + 0x3030_3030;
+        return ((u64::from(first) + 0x30) | (u64::from(rest) << 8), 5);
+    }
+    let digits = eight_digits(n);
+    // At least six digits: at most two leading zeros.
+    let zeros = digits.trailing_zeros() / 8;
+    ((digits + ASCII_ZEROS) >> (zeros * 8), 8 - zeros as usize)
+}
+
+/// `00` to `99` as little-endian `u16`s (the tens in the low byte), in a
+/// table of 128 so that an index masked with 127 needs no bounds check.
+const PAIRS_LE: [u16; 128] = {
+    let mut t = [0u16; 128];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = (b'0' as u16 + (i / 10) as u16) | (b'0' as u16 + (i % 10) as u16) << 8;
+        i += 1;
+    }
+    t
+};
+
+/// `n` (< 10⁴) as four ASCII digits, the first in the low byte: two
+/// pairs from a table (fewer instructions than [`four_digits`]).
+#[inline(always)]
+pub fn four_ascii(n: u32) -> [u8; 4] {
+    let high = n / 100;
+    let low = n - high * 100;
+    let text =
+        u32::from(PAIRS_LE[high as usize & 127]) | (u32::from(PAIRS_LE[low as usize & 127]) << 16);
+    text.to_le_bytes()
+}
+
+/// `n` (< 10⁴) as four digits (0 to 9, not yet ASCII), the first in the
+/// low byte: [`eight_digits`]' last two steps on a `u32`.
+#[inline(always)]
+fn four_digits(n: u32) -> u32 {
+    let pairs = (n / 100) | ((n % 100) << 16);
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f;
+    tens | (pairs - tens * 10) << 8
+}
+
+/// `n` (< 10⁹) as nine digits: the first as an ASCII byte, the other
+/// eight as ASCII in a `u64` (the first lowest).
+#[inline(always)]
+pub fn nine_digits(n: u32) -> (u8, u64) {
+    let first = n / 100_000_000;
+    (
+        b'0' + first as u8,
+        eight_digits(n - first * 100_000_000) + ASCII_ZEROS,
+    )
+}
+
 /// `b'0'` in each byte of a `u64`.
 const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
 
@@ -115,15 +187,6 @@ fn eight_digits(n: u32) -> u64 {
     let pairs = hundreds | (halves - hundreds * 100) << 16;
     let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
     tens | (pairs - tens * 10) << 8
-}
-
-/// `.` and `n` (< 10⁹) in exactly nine digits.
-pub fn point_nine_digits(n: u32) -> [u8; 10] {
-    let mut out = [b'.'; 10];
-    out[1] = b'0' + (n / 100_000_000 % 10) as u8;
-    let text = eight_digits(n % 100_000_000) + ASCII_ZEROS;
-    out[2..].copy_from_slice(&text.to_le_bytes());
-    out
 }
 
 /// `{n}` for a byte (an IPv4 address' octet): at most three digits, from
@@ -145,42 +208,67 @@ pub fn put_u8(out: &mut [u8], at: usize, n: u8) -> usize {
     }
 }
 
-/// The text of the last `u32` written by one column of one connection
-/// (a sequence or acknowledgement number): the next is most often the same
-/// but for its last four digits, which are all that is rewritten then.
-#[derive(Clone, Copy, Default)]
+/// The cell (digits and comma) of the last `u32` written by one column of
+/// one connection (a sequence or acknowledgement number): the next is
+/// most often the same (an ACK number that did not move, a `seq` that is
+/// the last `next_seq`) or the same but for its last four digits, which
+/// are all that is rewritten then.
+#[derive(Clone, Copy)]
 pub struct LastNumber {
-    /// `n / 10⁴` of the number in `text`; 0 when there is none (or it
-    /// has four digits or fewer, which are written whole).
+    /// The number in `text`.
+    n: u32,
+    /// `n / 10⁴`; 0 when it has four digits or fewer (written whole).
     high: u32,
-    /// Its digits, then whatever (`text[..len]`).
+    /// Its digits and a comma, then whatever (`text[..len]`).
     text: [u8; 16],
     len: usize,
 }
 
-impl LastNumber {
-    /// `n`'s digits (the first `.1` bytes of `.0`).
-    #[inline(always)]
-    pub fn text(&mut self, n: u32) -> (&[u8; 16], usize) {
-        let high = n / 10_000;
-        if high != 0 && high == self.high {
-            // Same digits but for the last four; at least five digits.
-            let low = (n % 10_000) as usize;
-            let (a, b) = (2 * (low / 100), 2 * (low % 100));
-            let end = self.len;
-            self.text[end - 4..end - 2].copy_from_slice(&PAIRS[a..a + 2]);
-            self.text[end - 2..end].copy_from_slice(&PAIRS[b..b + 2]);
-        } else {
-            self.high = high;
-            self.len = put_u32(&mut self.text, 0, n);
+impl Default for LastNumber {
+    fn default() -> LastNumber {
+        let mut text = [0; 16];
+        text[..2].copy_from_slice(b"0,");
+        LastNumber {
+            n: 0,
+            high: 0,
+            text,
+            len: 2,
         }
-        (&self.text, self.len)
     }
 }
 
-/// The text of a number that most often grows by one (frame numbers):
-/// then its last digit is counted up in place, carrying into the ones
-/// before it.
+impl LastNumber {
+    /// `n`'s digits and a comma (the first `.1` bytes of `.0`).
+    #[inline(always)]
+    pub fn cell(&mut self, n: u32) -> (&[u8; 16], usize) {
+        if n != self.n {
+            self.n = n;
+            self.make(n);
+        }
+        (&self.text, self.len)
+    }
+
+    #[inline(always)]
+    fn make(&mut self, n: u32) {
+        let high = n / 10_000;
+        if high != 0 && high == self.high {
+            // Same digits but for the last four; five to ten digits and
+            // the comma: the last four start at 1 to 6, which the mask
+            // tells the compiler (no bounds to check).
+            let at = (self.len - 5) & 7;
+            self.text[at..at + 4].copy_from_slice(&four_ascii(n % 10_000));
+        } else {
+            self.high = high;
+            let end = put_u32(&mut self.text, 0, n);
+            self.text[end] = b',';
+            self.len = end + 1;
+        }
+    }
+}
+
+/// The cell (digits and comma) of a number that most often grows by one
+/// (frame numbers): then its last digit is counted up in place, carrying
+/// into the ones before it.
 #[derive(Clone, Copy)]
 pub struct Counting {
     n: u64,
@@ -191,17 +279,19 @@ pub struct Counting {
 impl Default for Counting {
     fn default() -> Counting {
         let mut text = [0; 24];
-        text[0] = b'0';
-        Counting { n: 0, text, len: 1 }
+        text[..2].copy_from_slice(b"0,");
+        Counting { n: 0, text, len: 2 }
     }
 }
 
 impl Counting {
-    /// `n`'s digits (the first `.1` bytes of `.0`).
+    /// `n`'s digits and a comma (the first `.1` bytes of `.0`).
     #[inline(always)]
-    pub fn text(&mut self, n: u64) -> (&[u8; 24], usize) {
+    pub fn cell(&mut self, n: u64) -> (&[u8; 24], usize) {
         if self.n.checked_add(1) != Some(n) || !self.count_up() {
-            self.len = put_u64(&mut self.text, 0, n);
+            let end = put_u64(&mut self.text, 0, n);
+            self.text[end] = b',';
+            self.len = end + 1;
         }
         self.n = n;
         (&self.text, self.len)
@@ -210,7 +300,7 @@ impl Counting {
     /// Adds one to the digits; false when all are nines (one more digit).
     #[inline(always)]
     fn count_up(&mut self) -> bool {
-        for digit in self.text[..self.len].iter_mut().rev() {
+        for digit in self.text[..self.len - 1].iter_mut().rev() {
             if *digit == b'9' {
                 *digit = b'0';
             } else {
@@ -263,14 +353,6 @@ mod tests {
     }
 
     #[test]
-    fn nine_digits_are_the_zero_padded_number() {
-        for n in [0, 5, 99, 100, 123_456_789, 999_999_999, 10_000_001] {
-            let got = point_nine_digits(n);
-            assert_eq!(&got[..], format!(".{n:09}").as_bytes(), "{n}");
-        }
-    }
-
-    #[test]
     fn bytes_are_written_as_to_string() {
         for n in 0..=u8::MAX {
             let mut buf = [b'x'; 4];
@@ -280,8 +362,8 @@ mod tests {
     }
 
     fn last_number_writes(last: &mut LastNumber, n: u32) {
-        let (text, len) = last.text(n);
-        assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+        let (text, len) = last.cell(n);
+        assert_eq!(&text[..len], format!("{n},").as_bytes(), "{n}");
     }
 
     #[test]
@@ -302,8 +384,12 @@ mod tests {
             100_000_000,
             100_009_999,
             0,
+            0,
             1,
             10_000,
+            10_000,
+            10_001,
+            10_001,
         ] {
             last_number_writes(&mut last, n);
         }
@@ -316,8 +402,46 @@ mod tests {
             .chain(9_990..10_010)
             .chain([5, 6, u64::MAX - 1, u64::MAX, 0, 1])
         {
-            let (text, len) = c.text(n);
-            assert_eq!(&text[..len], n.to_string().as_bytes(), "{n}");
+            let (text, len) = c.cell(n);
+            assert_eq!(&text[..len], format!("{n},").as_bytes(), "{n}");
+        }
+    }
+
+    fn up_to_eight_text(n: u32) -> String {
+        let (word, len) = up_to_eight(n);
+        assert!((1..=8).contains(&len), "{n}: {len} digits");
+        assert!(
+            len == 8 || word >> (8 * len) == 0,
+            "{n}: nothing after the digits"
+        );
+        String::from_utf8(word.to_le_bytes()[..len].to_vec()).expect("digits")
+    }
+
+    #[test]
+    fn four_digits_are_the_zero_padded_number() {
+        for n in 0..10_000 {
+            assert_eq!(four_ascii(n), format!("{n:04}").as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn short_numbers_are_written_as_to_string() {
+        for n in (0..200_000).chain([9_999_999, 10_000_000, 12_345_678, 99_999_999]) {
+            assert_eq!(up_to_eight_text(n), n.to_string(), "{n}");
+        }
+        for n in [
+            0,
+            1,
+            9,
+            99_999_999,
+            100_000_000 - 1,
+            123_456_789,
+            999_999_999,
+        ] {
+            let (first, rest) = nine_digits(n);
+            let mut text = vec![first];
+            text.extend(rest.to_le_bytes());
+            assert_eq!(text, format!("{n:09}").as_bytes(), "{n}");
         }
     }
 
@@ -328,8 +452,8 @@ mod tests {
         fn counting_writes_each_as_to_string(start: u64, run in 1usize..30) {
             let mut c = Counting::default();
             for n in (0..run as u64).map(|i| start.wrapping_add(i)) {
-                let (text, len) = c.text(n);
-                let want = n.to_string();
+                let (text, len) = c.cell(n);
+                let want = format!("{n},");
                 prop_assert_eq!(&text[..len], want.as_bytes());
             }
         }
@@ -343,10 +467,15 @@ mod tests {
             last_number_writes(&mut last, n);
             for step in steps {
                 n = n.wrapping_add_signed(step);
-                let (text, len) = last.text(n);
-                let want = n.to_string();
+                let (text, len) = last.cell(n);
+                let want = format!("{n},");
                 prop_assert_eq!(&text[..len], want.as_bytes());
             }
+        }
+
+        #[test]
+        fn any_short_number_is_written_as_to_string(n in 0u32..100_000_000) {
+            prop_assert_eq!(up_to_eight_text(n), n.to_string());
         }
 
         #[test]

@@ -3,6 +3,7 @@
 
 pub mod csv;
 mod csv_row;
+mod csv_streams;
 mod digits;
 pub mod json;
 mod json_connection;
