@@ -129,6 +129,22 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
         Some(v)
     }
 
+    /// Takes the one entry when it is the only one, held inline, and
+    /// `take` says so (otherwise: `None`, nothing changed).
+    #[inline]
+    pub fn pop_only_if(&mut self, take: impl FnOnce(&T) -> bool) -> Option<T> {
+        if self.len != 1 || self.on_heap() {
+            return None;
+        }
+        let v = self.inline[usize::from(self.head)];
+        if !take(&v) {
+            return None;
+        }
+        self.len = 0;
+        self.head = 0;
+        Some(v)
+    }
+
     /// Front to back.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         let range = self.inline_range();
@@ -271,7 +287,7 @@ mod tests {
         /// Any mix of pushes, pops, retains and clears gives what a
         /// `VecDeque` gives.
         #[test]
-        fn behaves_as_a_vecdeque(ops in proptest::collection::vec((0u8..10, any::<u32>()), 1..200)) {
+        fn behaves_as_a_vecdeque(ops in proptest::collection::vec((0u8..11, any::<u32>()), 1..200)) {
             let mut d = SmallDeque::<u32, 4>::default();
             let mut v = VecDeque::new();
             for (op, x) in ops {
@@ -283,7 +299,14 @@ mod tests {
                         d.retain_mut(keep);
                         v.retain_mut(keep);
                     }
-                    _ => if x.is_multiple_of(4) { d.clear(); v.clear(); } else { d.release(); },
+                    9 => if x.is_multiple_of(4) { d.clear(); v.clear(); } else { d.release(); },
+                    _ => {
+                        let take = |y: &u32| y % 2 == x % 2;
+                        // Only an entry held inline is taken.
+                        let inline_one = !d.on_heap() && v.len() == 1;
+                        let want = if inline_one && v.front().is_some_and(take) { v.pop_front() } else { None };
+                        prop_assert_eq!(d.pop_only_if(take), want);
+                    }
                 }
                 if let Some(f) = d.front_mut() { *f ^= 1; }
                 if let Some(f) = v.front_mut() { *f ^= 1; }
