@@ -88,7 +88,7 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
         match self.len {
             0 => None,
             ON_HEAP => self.heap.front(),
-            _ => Some(&self.inline[usize::from(self.head)]),
+            _ => Some(&self.inline[self.at(0)]),
         }
     }
 
@@ -97,7 +97,7 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
         match self.len {
             0 => None,
             ON_HEAP => self.heap.front_mut(),
-            _ => Some(&mut self.inline[usize::from(self.head)]),
+            _ => Some(&mut self.inline[self.at(0)]),
         }
     }
 
@@ -154,7 +154,7 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
                 v
             }
             _ => {
-                let v = self.inline[usize::from(self.head)];
+                let v = self.inline[self.at(0)];
                 self.head = (self.head + 1) & (N - 1) as u8;
                 self.len -= 1;
                 Some(v)
@@ -169,7 +169,7 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
         if self.len != 1 {
             return None;
         }
-        let v = self.inline[usize::from(self.head)];
+        let v = self.inline[self.at(0)];
         if !take(&v) {
             return None;
         }

@@ -39,7 +39,9 @@ impl TsRtt {
     }
 
     /// The other side echoed `tsecr` at `now`: the RTT sample in ns, if this
-    /// is the first echo of a TSval this side sent.
+    /// is the first echo of a TSval this side sent. Inline: one call a
+    /// packet, and its prologue cost a third of it.
+    #[inline]
     pub fn echoed(&mut self, tsecr: u32, now: Timestamp) -> Option<i64> {
         let mut sample = None;
         while let Some(&(v, at)) = self.pending.front() {
