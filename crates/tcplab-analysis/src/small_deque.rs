@@ -46,8 +46,9 @@ impl<T: Copy + Default, const N: usize> Default for SmallDeque<T, N> {
 }
 
 impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
+    /// The entries are on the heap (there were more than `N`).
     #[inline]
-    fn on_heap(&self) -> bool {
+    pub fn on_heap(&self) -> bool {
         self.len == ON_HEAP
     }
 
