@@ -287,6 +287,9 @@ fn check_acked_unseen(rev: &mut FlowState, ack: Seq, flags: Flags, ev: &mut Even
 }
 
 /// Retransmission, fast retransmission, spurious retransmission or out-of-order.
+/// Inline: what decides that a segment is none of them (new data, the
+/// usual case); the rest out of line.
+#[inline]
 fn classify_resend(
     fwd: &FlowState,
     rev: &FlowState,
@@ -307,10 +310,27 @@ fn classify_resend(
         v.events.insert(Event::SpuriousRetransmission);
         return;
     }
+    // Every label below needs a segment that does not advance.
+    if not_advanced {
+        classify_not_advanced(fwd, rev, timing, seg, v);
+    }
+}
+
+/// A segment that starts below the highest sequence number sent:
+/// fast retransmission, out of order or retransmission.
+#[cold]
+#[inline(never)]
+fn classify_not_advanced(
+    fwd: &FlowState,
+    rev: &FlowState,
+    timing: ConnTiming,
+    seg: &Segment,
+    v: &mut SeqFindings,
+) {
+    let (seq, seglen) = (seg.seq, seg.len);
     // Wireshark computes this delta unsigned: a negative one never counts as "soon".
     let since_ack = seg.ts.nanos_since(rev.last_ack_time);
-    if not_advanced
-        && rev.dup_ack_num >= 2
+    if rev.dup_ack_num >= 2
         && rev.last_ack == Some(seq)
         && (0..FAST_RETRANSMISSION_WINDOW_NS).contains(&since_ack)
     {
@@ -323,7 +343,7 @@ fn classify_resend(
     } else {
         timing.first_rtt_ns
     };
-    if not_advanced && (0..threshold).contains(&since_highest) {
+    if (0..threshold).contains(&since_highest) {
         let syn_fin = u32::from(seg.flags.has(Flags::SYN | Flags::FIN));
         // A segment that ends exactly at the highest sequence number is sent
         // again, however soon: a SYN repeated 0.1 ms later, the same data
@@ -335,18 +355,17 @@ fn classify_resend(
             return;
         }
     }
-    if not_advanced {
-        v.events.insert(Event::Retransmission);
-        let mut rto = (fwd.next_seq_frame, seg.ts.nanos_since(fwd.next_seq_time));
-        if let Some(orig) = fwd.unacked.first_from(seq) {
-            rto = (orig.frame, seg.ts.nanos_since(orig.ts));
-        }
-        v.rto = Some(rto);
+    v.events.insert(Event::Retransmission);
+    let mut rto = (fwd.next_seq_frame, seg.ts.nanos_since(fwd.next_seq_time));
+    if let Some(orig) = fwd.unacked.first_from(seq) {
+        rto = (orig.frame, seg.ts.nanos_since(orig.ts));
     }
+    v.rto = Some(rto);
 }
 
 /// Updates the sender's view after the segment: unacked list, highest
 /// sequence number, last ACK and window.
+#[inline]
 fn record_sent(fwd: &mut FlowState, seg: &Segment, events: EventSet) {
     let (seq, seglen, flags) = (seg.seq, seg.len, seg.flags);
     let syn_fin = u32::from(flags.has(Flags::SYN | Flags::FIN));

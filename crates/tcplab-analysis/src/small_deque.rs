@@ -6,7 +6,8 @@
 //!
 //! In: entries pushed at the back, taken from the front, kept or dropped
 //! in place; out: the same entries in the same order as a `VecDeque`
-//! would hold them. Up to `N` entries live in an array; one more moves
+//! would hold them. Up to `N` entries (a power of two) live in a ring
+//! in an array; one more moves
 //! them all to a `VecDeque`, which holds every entry until it empties
 //! again, and then the array takes over (the deque keeps its capacity
 //! until `release`). Its spill-file encoding is a `VecDeque`'s (a length,
@@ -18,17 +19,23 @@ use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]
 pub struct SmallDeque<T, const N: usize> {
-    /// The entries `head..head + len`, while `heap` is empty.
+    /// A ring: the entries at `head`, `head + 1`, … (modulo `N`, a power
+    /// of two), `len` of them, while they fit.
     inline: [T; N],
     head: u8,
+    /// Entries in `inline`, or `ON_HEAP`: then `heap` holds them all and
+    /// is not empty. One comparison with `N` tells a push which case it is.
     len: u8,
-    /// Every entry, once there were more than `N` (then `len` is 0).
+    /// Every entry, once there were more than `N`.
     heap: VecDeque<T>,
 }
 
+/// `len` while the entries are on the heap (above any `N`).
+const ON_HEAP: u8 = u8::MAX;
+
 impl<T: Copy + Default, const N: usize> Default for SmallDeque<T, N> {
     fn default() -> Self {
-        const { assert!(N > 0 && N < 256) };
+        const { assert!(N.is_power_of_two() && N < ON_HEAP as usize) };
         SmallDeque {
             inline: [T::default(); N],
             head: 0,
@@ -39,118 +46,163 @@ impl<T: Copy + Default, const N: usize> Default for SmallDeque<T, N> {
 }
 
 impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
+    /// The entries are on the heap (there were more than `N`).
     #[inline]
-    fn on_heap(&self) -> bool {
-        !self.heap.is_empty()
+    pub fn on_heap(&self) -> bool {
+        self.len == ON_HEAP
     }
 
+    /// The place in `inline` of the `i`-th entry.
     #[inline]
-    fn inline_range(&self) -> std::ops::Range<usize> {
-        let head = usize::from(self.head);
-        head..head + usize::from(self.len)
+    fn at(&self, i: usize) -> usize {
+        (usize::from(self.head) + i) & (N - 1)
+    }
+
+    /// The inline entries, front to back, in the ring's two pieces.
+    fn inline_slices(&self) -> (&[T], &[T]) {
+        if self.on_heap() {
+            return (&[], &[]);
+        }
+        let (head, len) = (usize::from(self.head), usize::from(self.len));
+        let first = (head + len).min(N);
+        (
+            &self.inline[head..first],
+            &self.inline[..head + len - first],
+        )
     }
 
     #[inline]
     pub fn len(&self) -> usize {
-        usize::from(self.len) + self.heap.len()
+        if self.on_heap() {
+            return self.heap.len();
+        }
+        usize::from(self.len)
     }
 
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.len == 0 && self.heap.is_empty()
+        self.len == 0
     }
 
     #[inline]
     pub fn front(&self) -> Option<&T> {
-        if self.on_heap() {
-            return self.heap.front();
+        match self.len {
+            0 => None,
+            ON_HEAP => self.heap.front(),
+            _ => Some(&self.inline[self.at(0)]),
         }
-        (self.len > 0).then(|| &self.inline[usize::from(self.head)])
     }
 
     #[inline]
     pub fn front_mut(&mut self) -> Option<&mut T> {
-        if self.on_heap() {
-            return self.heap.front_mut();
+        match self.len {
+            0 => None,
+            ON_HEAP => self.heap.front_mut(),
+            _ => Some(&mut self.inline[self.at(0)]),
         }
-        (self.len > 0).then(|| &mut self.inline[usize::from(self.head)])
     }
 
     #[inline]
     pub fn back(&self) -> Option<&T> {
-        if self.on_heap() {
-            return self.heap.back();
+        match self.len {
+            0 => None,
+            ON_HEAP => self.heap.back(),
+            n => Some(&self.inline[self.at(usize::from(n) - 1)]),
         }
-        let range = self.inline_range();
-        self.inline[range].last()
     }
 
     #[inline]
     pub fn push_back(&mut self, v: T) {
-        if self.on_heap() {
-            self.heap.push_back(v);
-            return;
-        }
         let len = usize::from(self.len);
-        if len == N {
+        if len < N {
+            self.inline[self.at(len)] = v;
+            self.len += 1;
+        } else if self.on_heap() {
+            self.heap.push_back(v);
+        } else {
             self.move_to_heap(v);
-            return;
         }
-        if usize::from(self.head) + len == N {
-            let range = self.inline_range();
-            self.inline.copy_within(range, 0);
-            self.head = 0;
-        }
-        self.inline[usize::from(self.head) + len] = v;
-        self.len += 1;
     }
 
     #[cold]
     fn move_to_heap(&mut self, v: T) {
-        let range = self.inline_range();
         self.heap.reserve(2 * N);
-        self.heap.extend(&self.inline[range]);
+        for i in 0..N {
+            let x = self.inline[self.at(i)];
+            self.heap.push_back(x);
+        }
         self.heap.push_back(v);
         self.head = 0;
-        self.len = 0;
+        self.len = ON_HEAP;
+    }
+
+    /// After the heap may have emptied: the array takes over again.
+    #[inline]
+    fn back_inline_if_empty(&mut self) {
+        if self.on_heap() && self.heap.is_empty() {
+            self.head = 0;
+            self.len = 0;
+        }
     }
 
     #[inline]
     pub fn pop_front(&mut self) -> Option<T> {
-        if self.on_heap() {
-            return self.heap.pop_front();
+        match self.len {
+            0 => None,
+            ON_HEAP => {
+                let v = self.heap.pop_front();
+                self.back_inline_if_empty();
+                v
+            }
+            _ => {
+                let v = self.inline[self.at(0)];
+                self.head = (self.head + 1) & (N - 1) as u8;
+                self.len -= 1;
+                Some(v)
+            }
         }
-        if self.len == 0 {
+    }
+
+    /// Takes the one entry when it is the only one, held inline, and
+    /// `take` says so (otherwise: `None`, nothing changed).
+    #[inline]
+    pub fn pop_only_if(&mut self, take: impl FnOnce(&T) -> bool) -> Option<T> {
+        if self.len != 1 {
             return None;
         }
-        let v = self.inline[usize::from(self.head)];
-        self.len -= 1;
-        self.head = if self.len == 0 { 0 } else { self.head + 1 };
+        let v = self.inline[self.at(0)];
+        if !take(&v) {
+            return None;
+        }
+        self.len = 0;
         Some(v)
     }
 
     /// Front to back.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        let range = self.inline_range();
-        self.inline[range].iter().chain(self.heap.iter())
+        let (a, b) = self.inline_slices();
+        a.iter().chain(b).chain(self.heap.iter())
     }
 
     /// Keeps the entries for which `keep` is true, in order.
     pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut T) -> bool) {
         if self.on_heap() {
             self.heap.retain_mut(keep);
+            self.back_inline_if_empty();
             return;
         }
-        let mut kept = 0;
-        for i in self.inline_range() {
-            let mut v = self.inline[i];
+        let mut kept = [T::default(); N];
+        let mut n = 0;
+        for i in 0..usize::from(self.len) {
+            let mut v = self.inline[self.at(i)];
             if keep(&mut v) {
-                self.inline[kept] = v;
-                kept += 1;
+                kept[n] = v;
+                n += 1;
             }
         }
+        self.inline = kept;
         self.head = 0;
-        self.len = kept as u8;
+        self.len = n as u8;
     }
 
     pub fn clear(&mut self) {
@@ -177,6 +229,7 @@ impl<T: Code + Copy + Default, const N: usize> Code for SmallDeque<T, N> {
         let all = Vec::<T>::get(r);
         if all.len() > N {
             d.heap = all.into();
+            d.len = ON_HEAP;
         } else {
             d.inline[..all.len()].copy_from_slice(&all);
             d.len = all.len() as u8;
@@ -221,7 +274,7 @@ mod tests {
 
     #[test]
     fn sliding_inline_window_reuses_the_array() {
-        let mut d = SmallDeque::<u32, 3>::default();
+        let mut d = SmallDeque::<u32, 4>::default();
         for i in 0..100 {
             d.push_back(i);
             d.push_back(i + 1000);
@@ -233,8 +286,14 @@ mod tests {
         d.pop_front();
         d.push_back(9);
         d.push_back(10);
-        assert_eq!(contents(&d), vec![8, 9, 10]);
-        assert_eq!(d.heap.capacity(), 0, "three entries never needed the heap");
+        d.push_back(11);
+        // The ring wraps: 11 went to the start of the array, before the front.
+        assert_eq!((d.head, d.inline[0]), (1, 11));
+        assert_eq!(contents(&d), vec![8, 9, 10, 11]);
+        assert_eq!((d.front(), d.back()), (Some(&8), Some(&11)));
+        assert_eq!(d.heap.capacity(), 0, "four entries never needed the heap");
+        d.retain_mut(|x| *x != 9);
+        assert_eq!(contents(&d), vec![8, 10, 11]);
     }
 
     #[test]
@@ -271,7 +330,7 @@ mod tests {
         /// Any mix of pushes, pops, retains and clears gives what a
         /// `VecDeque` gives.
         #[test]
-        fn behaves_as_a_vecdeque(ops in proptest::collection::vec((0u8..10, any::<u32>()), 1..200)) {
+        fn behaves_as_a_vecdeque(ops in proptest::collection::vec((0u8..11, any::<u32>()), 1..200)) {
             let mut d = SmallDeque::<u32, 4>::default();
             let mut v = VecDeque::new();
             for (op, x) in ops {
@@ -283,7 +342,14 @@ mod tests {
                         d.retain_mut(keep);
                         v.retain_mut(keep);
                     }
-                    _ => if x.is_multiple_of(4) { d.clear(); v.clear(); } else { d.release(); },
+                    9 => if x.is_multiple_of(4) { d.clear(); v.clear(); } else { d.release(); },
+                    _ => {
+                        let take = |y: &u32| y % 2 == x % 2;
+                        // Only an entry held inline is taken.
+                        let inline_one = !d.on_heap() && v.len() == 1;
+                        let want = if inline_one && v.front().is_some_and(take) { v.pop_front() } else { None };
+                        prop_assert_eq!(d.pop_only_if(take), want);
+                    }
                 }
                 if let Some(f) = d.front_mut() { *f ^= 1; }
                 if let Some(f) = v.front_mut() { *f ^= 1; }

@@ -80,6 +80,12 @@ impl UnackedList {
         if self.items.is_empty() {
             return None;
         }
+        // Next most often one segment waits and this acknowledges all of
+        // it: what the walk below does then, without the walk.
+        if let Some(u) = self.items.pop_only_if(|u| ack == u.next_seq) {
+            self.in_order = true;
+            return Some((u.frame, now.nanos_since(u.ts)));
+        }
         self.take_acked_from(ack, now)
     }
 

@@ -138,8 +138,8 @@ impl Code for DirAccum {
         self.window_scale.put_fixed(&mut b);
         self.sack_permitted.put_fixed(&mut b);
         self.timestamps.put_fixed(&mut b);
-        self.max_window.put_fixed(&mut b);
-        self.min_window.put_fixed(&mut b);
+        self.max_window().put_fixed(&mut b);
+        self.min_window().put_fixed(&mut b);
         self.data_start.put_fixed(&mut b);
         self.data_end.put_fixed(&mut b);
         self.highest_ack.put_fixed(&mut b);
@@ -165,8 +165,9 @@ impl Code for DirAccum {
             window_scale: Fixed::get_fixed(f),
             sack_permitted: Fixed::get_fixed(f),
             timestamps: Fixed::get_fixed(f),
-            max_window: Fixed::get_fixed(f),
-            min_window: Fixed::get_fixed(f),
+            // Kept in memory as a maximum and an inverted minimum (`mod.rs`).
+            max_window: <Option<u32>>::get_fixed(f).unwrap_or(0),
+            not_min_window: <Option<u32>>::get_fixed(f).map_or(0, |m| !m),
             data_start: Fixed::get_fixed(f),
             data_end: Fixed::get_fixed(f),
             highest_ack: Fixed::get_fixed(f),

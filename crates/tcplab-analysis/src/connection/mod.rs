@@ -106,8 +106,12 @@ struct DirAccum {
     window_scale: Option<u8>,
     sack_permitted: bool,
     timestamps: bool,
-    max_window: Option<u32>,
-    min_window: Option<u32>,
+    /// The largest scaled window advertised (0 before any).
+    max_window: u32,
+    /// The smallest, inverted (`!min`: 0 before any, as no scaled window
+    /// is `u32::MAX`), so that one `max` a packet updates each and no
+    /// `Option` is rewritten.
+    not_min_window: u32,
     ack_rtt: Running,
     ts_rtt: Running,
     data_start: Option<Seq>,
@@ -117,6 +121,18 @@ struct DirAccum {
     ts: TsRtt,
     /// Segments with each reserved flag bit set: AE, 0x200, 0x400, 0x800.
     reserved_flags: [u64; 4],
+}
+
+impl DirAccum {
+    /// The largest scaled window advertised (a window is at most
+    /// 65,535 << 14, so `!w` is never 0).
+    fn max_window(&self) -> Option<u32> {
+        (self.not_min_window != 0).then_some(self.max_window)
+    }
+
+    fn min_window(&self) -> Option<u32> {
+        (self.not_min_window != 0).then_some(!self.not_min_window)
+    }
 }
 
 pub(crate) struct Connection {
@@ -226,7 +242,8 @@ impl Connection {
         // A plain segment after the handshake's ACK, before any FIN, changes
         // neither phase.
         let (hs, td) = (&self.handshake, &self.teardown);
-        if seg.flags.has(SYN_FIN_RST) || hs.ack.is_none() || td.fins[0].is_some() {
+        let phases = seg.flags.has(SYN_FIN_RST) || hs.ack.is_none() || td.fins[0].is_some();
+        if phases {
             self.track_phases(seg, at.dir);
         }
         self.count(seg, at.dir, events, win_scaled);
@@ -238,7 +255,8 @@ impl Connection {
         self.sent_again[r].acknowledged(seg, events, rtt_ns);
         found.sent_again = self.sent_again[f].sent(seg, events);
         found.win_scaled = win_scaled;
-        if !self.released && self.teardown_complete() {
+        // Only `track_phases` changes the teardown.
+        if phases && !self.released && self.teardown_complete() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
             for flow in &mut self.flows {
@@ -354,8 +372,8 @@ impl Connection {
             }
         }
         if let Some(w) = win_scaled.filter(|_| !seg.flags.syn()) {
-            d.max_window = Some(d.max_window.map_or(w, |m| m.max(w)));
-            d.min_window = Some(d.min_window.map_or(w, |m| m.min(w)));
+            d.max_window = d.max_window.max(w);
+            d.not_min_window = d.not_min_window.max(!w);
         }
         if seg.flags.syn() {
             d.isn = Some(seg.seq);
@@ -507,8 +525,8 @@ impl Connection {
                 WinScale::None => "none".into(),
                 WinScale::Shift(n) => format!("x{}", 1u32 << n),
             },
-            max_window: d.max_window,
-            min_window: d.min_window,
+            max_window: d.max_window(),
+            min_window: d.min_window(),
             truncated_payload_segments: d.truncated,
             reserved_flag_segments: d.reserved_flags,
             ack_rtt: d.ack_rtt.summary(),
