@@ -221,7 +221,10 @@ impl Connections {
         Some(&mut r.conn)
     }
 
-    /// Brings `stream` back from slot `index`; its new place.
+    /// Brings `stream` back from slot `index`; its new place. Out of line:
+    /// `get_mut`, on every packet, stays a few instructions.
+    #[cold]
+    #[inline(never)]
     fn read_back(&mut self, stream: u32, index: u32) -> Option<u32> {
         let read = self
             .spill
@@ -267,7 +270,10 @@ impl Connections {
     /// the limit: finished ones first, then by latest frame, oldest first
     /// (ties by place in memory). The keys are packed into integers, so
     /// choosing and sorting compare integers, not tuples, and never look
-    /// into the connections again.
+    /// into the connections again. Out of line: `make_room`, after every
+    /// packet, stays a comparison.
+    #[cold]
+    #[inline(never)]
     fn spill_some(&mut self) {
         let keep = self.max_in_memory * 3 / 4;
         let mut order = std::mem::take(&mut self.order);
@@ -306,9 +312,8 @@ impl Connections {
         let Some(r) = self.in_memory[i as usize].take() else {
             return Ok(());
         };
-        self.buf.clear();
-        r.conn.put(&mut self.buf);
-        match self.spill.store(&self.buf, r.slot) {
+        // Encoded straight into the file's write buffer: no copy.
+        match self.spill.store_with(r.slot, |out| r.conn.put(out)) {
             Ok(slot) => {
                 self.places.set(u64::from(r.stream), slot.index);
                 self.free.push(i);
