@@ -28,8 +28,9 @@
 
 use crate::connection::Connection;
 use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
-use crate::flow::FlowTable;
+use crate::flow::{Endpoint, FlowTable};
 use crate::tunnels::TunnelMode;
+use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::defrag::Limits;
 use tcplab_wire::dissect::DecodeOptions;
 
@@ -166,26 +167,35 @@ impl Connections {
         self.finished == self.len()
     }
 
-    /// The connection of the next stream (`len()`).
-    pub fn push(&mut self, conn: Connection) {
+    /// The connection of the next stream (`len()`, which the flow table
+    /// numbered `id`): `Connection::new` with these values, made in the box
+    /// of a connection sent out when there is one (no allocation, nothing
+    /// moved: `Connection::renew`).
+    pub fn push_new(
+        &mut self,
+        id: u32,
+        a: Endpoint,
+        b: Endpoint,
+        first: (u64, Timestamp),
+        reused_ports: bool,
+    ) {
         if self.places.memory_len() >= self.max_hot && self.places.off().is_none() {
             let n = self.places.memory_len() - self.max_hot / 2;
             self.places.evict(n);
         }
         let stream = self.len() as u32;
+        let conn = match self.spare.pop() {
+            Some(mut spare) => {
+                spare.renew(id, a, b, first, reused_ports);
+                spare
+            }
+            None => Box::new(Connection::new(id, a, b, first, reused_ports)),
+        };
         let place = self.keep(stream, conn, None);
         self.places.push(place);
     }
 
-    fn keep(&mut self, stream: u32, conn: Connection, slot: Option<Slot>) -> u32 {
-        // In the box of a connection sent out, if there is one: no allocation.
-        let conn = match self.spare.pop() {
-            Some(mut spare) => {
-                *spare = conn;
-                spare
-            }
-            None => Box::new(conn),
-        };
+    fn keep(&mut self, stream: u32, conn: Box<Connection>, slot: Option<Slot>) -> u32 {
         let r = Some(Resident { stream, conn, slot });
         self.resident += 1;
         match self.free.pop() {
@@ -233,6 +243,14 @@ impl Connections {
         match read {
             Ok((conn, slot)) => {
                 self.stats.read_back += 1;
+                // In the box of a connection sent out, if there is one.
+                let conn = match self.spare.pop() {
+                    Some(mut spare) => {
+                        *spare = conn;
+                        spare
+                    }
+                    None => Box::new(conn),
+                };
                 let place = self.keep(stream, conn, Some(slot));
                 self.places.set(u64::from(stream), place);
                 Some(place)
