@@ -6,7 +6,7 @@
 //! file (`crate::disk::SpillFile`).
 
 use super::{Brief, Connection, DirAccum, HandshakeState, TeardownState};
-use crate::disk::{fixed_record, Code, Fixed, Reader, Sink, Stack};
+use crate::disk::{fixed_record, get_sparse, put_sparse, Code, Fixed, Reader, Sink, Stack};
 use crate::flow::Direction;
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::Flags;
@@ -127,7 +127,8 @@ fixed_record!(TeardownState {
 
 /// The counters and options in one fixed layout (one capacity check for
 /// them all, not one per field), then the RTT statistics and the
-/// timestamps waiting for their echo, which vary in size.
+/// timestamps waiting for their echo, which vary in size, and the reserved
+/// flags' counts (a byte when they are all zero, as in most connections).
 impl Code for DirAccum {
     fn put(&self, out: &mut Vec<u8>) {
         let mut b = Stack::<DIR_BYTES>::new();
@@ -146,11 +147,11 @@ impl Code for DirAccum {
         self.data_start.put_fixed(&mut b);
         self.data_end.put_fixed(&mut b);
         self.highest_ack.put_fixed(&mut b);
-        self.reserved_flags.put_fixed(&mut b);
         out.put_bytes(b.full());
         self.ack_rtt.put(out);
         self.ts_rtt.put(out);
         self.ts.put(out);
+        put_sparse::<_, { <[u64; 4]>::SIZE }>(&self.reserved_flags, out);
     }
 
     fn get(r: &mut Reader) -> Self {
@@ -173,10 +174,10 @@ impl Code for DirAccum {
             data_start: Fixed::get_fixed(f),
             data_end: Fixed::get_fixed(f),
             highest_ack: Fixed::get_fixed(f),
-            reserved_flags: Fixed::get_fixed(f),
             ack_rtt: Code::get(r),
             ts_rtt: Code::get(r),
             ts: Code::get(r),
+            reserved_flags: get_sparse::<_, { <[u64; 4]>::SIZE }>(r),
         };
         r.reject(fields.finish(()).is_err());
         dir
@@ -188,12 +189,12 @@ const DIR_BYTES: usize = 5 * u64::SIZE
     + <Option<u16>>::SIZE
     + <Option<u8>>::SIZE
     + 2 * bool::SIZE
-    + 2 * <Option<u32>>::SIZE
-    + <[u64; 4]>::SIZE;
+    + 2 * <Option<u32>>::SIZE;
 
 /// The whole state, so that a connection read back from the spill file
 /// goes on exactly as if it had stayed in memory: the fields of fixed size
-/// in one layout, then the others. Decoding names every field (a field
+/// in one layout, then the event counts (a byte when there was no event),
+/// then the others. Decoding names every field (a field
 /// added to `Connection` and not here does not compile).
 impl Code for Connection {
     fn put(&self, out: &mut Vec<u8>) {
@@ -207,9 +208,9 @@ impl Code for Connection {
         self.last.put_fixed(&mut b);
         self.packets.put_fixed(&mut b);
         self.malformed.put_fixed(&mut b);
-        self.event_counts.put_fixed(&mut b);
         self.released.put_fixed(&mut b);
         out.put_bytes(b.full());
+        put_sparse::<_, { <[u32; 14]>::SIZE }>(&self.event_counts, out);
         self.a.put(out);
         self.b.put(out);
         self.flows.put(out);
@@ -247,8 +248,8 @@ impl Code for Connection {
             last: Fixed::get_fixed(f),
             packets: Fixed::get_fixed(f),
             malformed: Fixed::get_fixed(f),
-            event_counts: Fixed::get_fixed(f),
             released: Fixed::get_fixed(f),
+            event_counts: get_sparse::<_, { <[u32; 14]>::SIZE }>(r),
             a: Code::get(r),
             b: Code::get(r),
             flows: Code::get(r),
@@ -271,7 +272,6 @@ const CONN_BYTES: usize = u32::SIZE
     + <Option<u8>>::SIZE
     + 2 * <(u64, Timestamp)>::SIZE
     + 2 * u64::SIZE
-    + <[u32; 14]>::SIZE
     + bool::SIZE;
 
 #[cfg(test)]
@@ -311,6 +311,8 @@ mod tests {
             segs.push(seg(40_000, true, late + k, c + 10 * k as u32, s, PA, 10));
         }
         segs.push(seg(40_000, false, late + 9, s, c, RA, 0));
+        // A reserved flag bit (AE) on the client's first data segment.
+        segs[3].flags.0 |= 0x100;
         segs
     }
 
@@ -318,19 +320,61 @@ mod tests {
         (conn.a, conn.b)
     }
 
+    fn decoded(encoded: &[u8]) -> Connection {
+        let mut r = Reader::new(encoded);
+        let back = Connection::get(&mut r);
+        r.finish(back).expect("decodes")
+    }
+
+    /// The parts written as a tag alone when they are all default.
+    fn sparse_parts(c: &Connection) -> [bool; 5] {
+        let zero = crate::SentAgain::default();
+        [
+            c.event_counts != [0; 14],
+            c.sent_again[0].counts() != zero,
+            c.sent_again[1].counts() != zero,
+            c.dirs[0].reserved_flags != [0; 4],
+            c.dirs[1].reserved_flags != [0; 4],
+        ]
+    }
+
     #[test]
     fn a_connection_comes_back_exactly() {
-        for segs in [
-            closed(40_000, 0, u32::MAX - 50),
-            busy(),
-            closed(1, 0, 0)[..1].to_vec(),
-        ] {
+        let cases = [
+            (closed(40_000, 0, u32::MAX - 50), [false; 5]),
+            (busy(), [true, true, false, true, false]),
+            (closed(1, 0, 0)[..1].to_vec(), [false; 5]),
+        ];
+        for (segs, parts) in cases {
             let (_, encoded) = after(&segs);
-            let mut r = Reader::new(&encoded);
-            let back = Connection::get(&mut r);
-            let back = r.finish(back).expect("decodes");
+            let back = decoded(&encoded);
+            assert_eq!(sparse_parts(&back), parts, "default parts and not");
             assert_eq!(bytes(&back), encoded);
         }
+        // The other side's parts not default.
+        let (mut a, _) = after(&busy());
+        let conn = a.conns.get_mut(0).expect("in memory");
+        conn.dirs.swap(0, 1);
+        conn.sent_again.swap(0, 1);
+        let encoded = bytes(conn);
+        let back = decoded(&encoded);
+        assert_eq!(sparse_parts(&back), [true, false, true, false, true]);
+        assert_eq!(bytes(&back), encoded);
+    }
+
+    #[test]
+    fn a_part_all_default_is_a_byte() {
+        let (_, plain) = after(&closed(40_000, 0, 1000));
+        let (_, busy) = after(&busy());
+        // Not default in `busy`: events (56 bytes), what one side sent
+        // again (64) and one side's reserved flags (32); its lists hold more.
+        let more = 56 + 64 + 32;
+        assert!(
+            busy.len() >= plain.len() + more,
+            "{} {}",
+            busy.len(),
+            plain.len()
+        );
     }
 
     #[test]
