@@ -389,14 +389,35 @@ impl Connections {
 }
 
 /// A connection from its spill-file payload (slot `index`), on the stack
-/// (the caller boxes it, or only reads it).
+/// (the caller boxes it).
 pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Connection, DiskError> {
     let mut r = Reader::new(payload);
     let conn = Connection::get(&mut r);
-    r.finish(conn).map_err(|_| DiskError::Corrupt {
+    r.finish(()).map_err(|_| corrupt(index))?;
+    Ok(conn)
+}
+
+/// What `look` makes of the connection in a spill-file payload (slot
+/// `index`), decoded on the stack and looked at where it is: 2 KB not
+/// moved through a `Result` (a summary at the end reads it only).
+pub(crate) fn with_decoded<T>(
+    payload: &[u8],
+    index: u32,
+    look: impl FnOnce(&Connection) -> T,
+) -> Result<T, DiskError> {
+    let mut r = Reader::new(payload);
+    let conn = Connection::get(&mut r);
+    match r.finish(()) {
+        Ok(()) => Ok(look(&conn)),
+        Err(_) => Err(corrupt(index)),
+    }
+}
+
+fn corrupt(index: u32) -> DiskError {
+    DiskError::Corrupt {
         file: DiskFile::SpilledConnections,
         offset: Slot::offset_of(index),
-    })
+    }
 }
 
 #[cfg(test)]

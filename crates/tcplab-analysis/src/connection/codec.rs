@@ -252,9 +252,10 @@ impl Code for Connection {
             event_counts: get_sparse::<_, { <[u32; 14]>::SIZE }>(r),
             a: Code::get(r),
             b: Code::get(r),
-            flows: Code::get(r),
-            dirs: Code::get(r),
-            sent_again: Code::get(r),
+            // Both sides in place (`[T; 2]`'s `from_fn` moves each one).
+            flows: [Code::get(r), Code::get(r)],
+            dirs: [Code::get(r), Code::get(r)],
+            sent_again: [Code::get(r), Code::get(r)],
             timing: Code::get(r),
             handshake: Code::get(r),
             teardown: Code::get(r),
