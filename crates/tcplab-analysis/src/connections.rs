@@ -28,8 +28,9 @@
 
 use crate::connection::Connection;
 use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
-use crate::flow::FlowTable;
+use crate::flow::{Endpoint, FlowTable};
 use crate::tunnels::TunnelMode;
+use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::defrag::Limits;
 use tcplab_wire::dissect::DecodeOptions;
 
@@ -166,26 +167,35 @@ impl Connections {
         self.finished == self.len()
     }
 
-    /// The connection of the next stream (`len()`).
-    pub fn push(&mut self, conn: Connection) {
+    /// The connection of the next stream (`len()`, which the flow table
+    /// numbered `id`): `Connection::new` with these values, made in the box
+    /// of a connection sent out when there is one (no allocation, nothing
+    /// moved: `Connection::renew`).
+    pub fn push_new(
+        &mut self,
+        id: u32,
+        a: Endpoint,
+        b: Endpoint,
+        first: (u64, Timestamp),
+        reused_ports: bool,
+    ) {
         if self.places.memory_len() >= self.max_hot && self.places.off().is_none() {
             let n = self.places.memory_len() - self.max_hot / 2;
             self.places.evict(n);
         }
         let stream = self.len() as u32;
+        let conn = match self.spare.pop() {
+            Some(mut spare) => {
+                spare.renew(id, a, b, first, reused_ports);
+                spare
+            }
+            None => Box::new(Connection::new(id, a, b, first, reused_ports)),
+        };
         let place = self.keep(stream, conn, None);
         self.places.push(place);
     }
 
-    fn keep(&mut self, stream: u32, conn: Connection, slot: Option<Slot>) -> u32 {
-        // In the box of a connection sent out, if there is one: no allocation.
-        let conn = match self.spare.pop() {
-            Some(mut spare) => {
-                *spare = conn;
-                spare
-            }
-            None => Box::new(conn),
-        };
+    fn keep(&mut self, stream: u32, conn: Box<Connection>, slot: Option<Slot>) -> u32 {
         let r = Some(Resident { stream, conn, slot });
         self.resident += 1;
         match self.free.pop() {
@@ -221,7 +231,10 @@ impl Connections {
         Some(&mut r.conn)
     }
 
-    /// Brings `stream` back from slot `index`; its new place.
+    /// Brings `stream` back from slot `index`; its new place. Out of line:
+    /// `get_mut`, on every packet, stays a few instructions.
+    #[cold]
+    #[inline(never)]
     fn read_back(&mut self, stream: u32, index: u32) -> Option<u32> {
         let read = self
             .spill
@@ -230,6 +243,14 @@ impl Connections {
         match read {
             Ok((conn, slot)) => {
                 self.stats.read_back += 1;
+                // In the box of a connection sent out, if there is one.
+                let conn = match self.spare.pop() {
+                    Some(mut spare) => {
+                        *spare = conn;
+                        spare
+                    }
+                    None => Box::new(conn),
+                };
                 let place = self.keep(stream, conn, Some(slot));
                 self.places.set(u64::from(stream), place);
                 Some(place)
@@ -267,7 +288,10 @@ impl Connections {
     /// the limit: finished ones first, then by latest frame, oldest first
     /// (ties by place in memory). The keys are packed into integers, so
     /// choosing and sorting compare integers, not tuples, and never look
-    /// into the connections again.
+    /// into the connections again. Out of line: `make_room`, after every
+    /// packet, stays a comparison.
+    #[cold]
+    #[inline(never)]
     fn spill_some(&mut self) {
         let keep = self.max_in_memory * 3 / 4;
         let mut order = std::mem::take(&mut self.order);
@@ -306,9 +330,8 @@ impl Connections {
         let Some(r) = self.in_memory[i as usize].take() else {
             return Ok(());
         };
-        self.buf.clear();
-        r.conn.put(&mut self.buf);
-        match self.spill.store(&self.buf, r.slot) {
+        // Encoded straight into the file's write buffer: no copy.
+        match self.spill.store_with(r.slot, |out| r.conn.put(out)) {
             Ok(slot) => {
                 self.places.set(u64::from(r.stream), slot.index);
                 self.free.push(i);
@@ -366,14 +389,35 @@ impl Connections {
 }
 
 /// A connection from its spill-file payload (slot `index`), on the stack
-/// (the caller boxes it, or only reads it).
+/// (the caller boxes it).
 pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Connection, DiskError> {
     let mut r = Reader::new(payload);
     let conn = Connection::get(&mut r);
-    r.finish(conn).map_err(|_| DiskError::Corrupt {
+    r.finish(()).map_err(|_| corrupt(index))?;
+    Ok(conn)
+}
+
+/// What `look` makes of the connection in a spill-file payload (slot
+/// `index`), decoded on the stack and looked at where it is: 2 KB not
+/// moved through a `Result` (a summary at the end reads it only).
+pub(crate) fn with_decoded<T>(
+    payload: &[u8],
+    index: u32,
+    look: impl FnOnce(&Connection) -> T,
+) -> Result<T, DiskError> {
+    let mut r = Reader::new(payload);
+    let conn = Connection::get(&mut r);
+    match r.finish(()) {
+        Ok(()) => Ok(look(&conn)),
+        Err(_) => Err(corrupt(index)),
+    }
+}
+
+fn corrupt(index: u32) -> DiskError {
+    DiskError::Corrupt {
         file: DiskFile::SpilledConnections,
         offset: Slot::offset_of(index),
-    })
+    }
 }
 
 #[cfg(test)]

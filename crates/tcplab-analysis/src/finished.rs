@@ -85,15 +85,15 @@ impl Finished {
     }
 
     fn bare_summary(&self, reader: &mut SpillReader<'_>, i: usize) -> Option<ConnectionSummary> {
-        let conn = match self.conns.place(i) {
+        let summary = match self.conns.place(i) {
             Ok(Place::Memory(conn)) => return Some(conn.summary()),
-            Ok(Place::Spilled(index)) => reader
-                .payload(index)
-                .and_then(|payload| connections::decode(payload, index)),
+            Ok(Place::Spilled(index)) => reader.payload(index).and_then(|payload| {
+                connections::with_decoded(payload, index, |conn| conn.summary())
+            }),
             Err(e) => Err(e),
         };
-        match conn {
-            Ok(conn) => Some(conn.summary()),
+        match summary {
+            Ok(summary) => Some(summary),
             Err(e) => {
                 self.error.borrow_mut().get_or_insert(e);
                 None

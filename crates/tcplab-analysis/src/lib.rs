@@ -73,7 +73,7 @@ pub use summary::{
 pub use tunnels::{StreamTunnel, TunnelMode};
 
 use crate::flow::{Direction, Endpoint, FlowTable, Lookup};
-use connection::{Connection, SegmentFindings};
+use connection::SegmentFindings;
 use connections::Connections;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -306,13 +306,8 @@ impl Analyzer {
                 }
             };
             if is_new {
-                self.conns.push(Connection::new(
-                    stream,
-                    src,
-                    dst,
-                    (rec.frame, rec.ts),
-                    false,
-                ));
+                self.conns
+                    .push_new(stream, src, dst, (rec.frame, rec.ts), false);
             }
             if let Some(conn) = self.conns.get_mut(stream) {
                 conn.push_malformed(rec.frame, rec.ts);
@@ -369,13 +364,8 @@ impl Analyzer {
                     port: seg.dport,
                 },
             );
-            self.conns.push(Connection::new(
-                at.stream,
-                src,
-                dst,
-                (seg.frame, seg.ts),
-                at.reused_ports,
-            ));
+            self.conns
+                .push_new(at.stream, src, dst, (seg.frame, seg.ts), at.reused_ports);
         }
         if at.stream != u32::MAX && (place.name.is_some() || self.tunnels.any()) {
             self.tunnels.seen(at.stream, &place, at.is_new);

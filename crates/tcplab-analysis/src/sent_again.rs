@@ -35,7 +35,7 @@
 //! which stay as they are in the per-segment output; what is shown of all
 //! this (the render crate).
 
-use crate::disk::fixed_record;
+use crate::disk::{fixed_record, get_sparse, put_sparse, Code, Fixed, Reader, Sink};
 use crate::events::{Event, EventSet};
 use serde::Serialize;
 use tcplab_wire::capture::Timestamp;
@@ -177,16 +177,54 @@ pub(crate) struct Tracker {
     counts: SentAgain,
 }
 
-fixed_record!(SentAgain {
-    segments: u64,
-    bytes: u64,
-    control_segments: u64,
-    fast_recovery: u64,
-    timeout: u64,
-    tail_loss_probe: u64,
-    spurious: u64,
-    unexplained: u64,
-});
+/// The eight counts in a row.
+impl Fixed for SentAgain {
+    const SIZE: usize = 8 * u64::SIZE;
+
+    #[inline]
+    fn put_fixed(&self, out: &mut impl Sink) {
+        let s = self;
+        [
+            s.segments,
+            s.bytes,
+            s.control_segments,
+            s.fast_recovery,
+            s.timeout,
+            s.tail_loss_probe,
+            s.spurious,
+            s.unexplained,
+        ]
+        .put_fixed(out);
+    }
+
+    #[inline]
+    fn get_fixed(r: &mut Reader) -> Self {
+        let [segments, bytes, control_segments, fast_recovery, timeout, tail_loss_probe, spurious, unexplained] =
+            <[u64; 8]>::get_fixed(r);
+        SentAgain {
+            segments,
+            bytes,
+            control_segments,
+            fast_recovery,
+            timeout,
+            tail_loss_probe,
+            spurious,
+            unexplained,
+        }
+    }
+}
+
+/// Nothing was sent again in most connections: then one byte.
+impl Code for SentAgain {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        put_sparse::<_, { SentAgain::SIZE }>(self, out);
+    }
+    #[inline]
+    fn get(r: &mut Reader) -> Self {
+        get_sparse::<_, { SentAgain::SIZE }>(r)
+    }
+}
 
 fixed_record!(Tracker {
     highest: Option<Seq>,
@@ -197,8 +235,7 @@ fixed_record!(Tracker {
     recovery: Option<(Seq, u8)>,
     srtt_ns: i64,
     rttvar_ns: i64,
-    counts: SentAgain,
-});
+} then { counts });
 
 impl Tracker {
     pub fn counts(&self) -> SentAgain {

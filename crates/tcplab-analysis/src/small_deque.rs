@@ -221,8 +221,16 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
 
 /// As a `VecDeque<T>`: the length, then the entries front to back.
 impl<T: Code + Copy + Default, const N: usize> Code for SmallDeque<T, N> {
+    /// The inline entries as the slice they are (a chain of the array and
+    /// an empty `VecDeque` costs a hundred instructions even when empty).
+    #[inline]
     fn put(&self, out: &mut Vec<u8>) {
-        put_list(self.len(), self.iter(), out);
+        if self.on_heap() {
+            put_list(self.heap.len(), self.heap.iter(), out);
+        } else {
+            let inline = &self.inline[self.inline_range()];
+            put_list(inline.len(), inline.iter(), out);
+        }
     }
     fn get(r: &mut Reader) -> Self {
         let mut d = SmallDeque::default();

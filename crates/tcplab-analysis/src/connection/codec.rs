@@ -6,7 +6,7 @@
 //! file (`crate::disk::SpillFile`).
 
 use super::{Brief, Connection, DirAccum, HandshakeState, TeardownState};
-use crate::disk::{fixed_record, Code, Fixed, Reader, Sink, Stack};
+use crate::disk::{fixed_record, get_sparse, put_sparse, Code, Fixed, Reader, Sink, Stack};
 use crate::flow::Direction;
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::Flags;
@@ -20,6 +20,9 @@ use tcplab_wire::Seq;
 impl Fixed for Brief {
     const SIZE: usize = BRIEF_BYTES;
 
+    /// Inline always: in its parent's layout, at an offset known when
+    /// compiling (a call writes through the parent's length, checked).
+    #[inline(always)]
     fn put_fixed(&self, out: &mut impl Sink) {
         let mut b = Stack::<BRIEF_BYTES>::new();
         self.frame.put_fixed(&mut b);
@@ -124,7 +127,8 @@ fixed_record!(TeardownState {
 
 /// The counters and options in one fixed layout (one capacity check for
 /// them all, not one per field), then the RTT statistics and the
-/// timestamps waiting for their echo, which vary in size.
+/// timestamps waiting for their echo, which vary in size, and the reserved
+/// flags' counts (a byte when they are all zero, as in most connections).
 impl Code for DirAccum {
     fn put(&self, out: &mut Vec<u8>) {
         let mut b = Stack::<DIR_BYTES>::new();
@@ -143,11 +147,11 @@ impl Code for DirAccum {
         self.data_start.put_fixed(&mut b);
         self.data_end.put_fixed(&mut b);
         self.highest_ack.put_fixed(&mut b);
-        self.reserved_flags.put_fixed(&mut b);
         out.put_bytes(b.full());
         self.ack_rtt.put(out);
         self.ts_rtt.put(out);
         self.ts.put(out);
+        put_sparse::<_, { <[u64; 4]>::SIZE }>(&self.reserved_flags, out);
     }
 
     fn get(r: &mut Reader) -> Self {
@@ -171,10 +175,10 @@ impl Code for DirAccum {
             data_start: Fixed::get_fixed(f),
             data_end: Fixed::get_fixed(f),
             highest_ack: Fixed::get_fixed(f),
-            reserved_flags: Fixed::get_fixed(f),
             ack_rtt: Code::get(r),
             ts_rtt: Code::get(r),
             ts: Code::get(r),
+            reserved_flags: get_sparse::<_, { <[u64; 4]>::SIZE }>(r),
         };
         r.reject(fields.finish(()).is_err());
         dir
@@ -186,12 +190,12 @@ const DIR_BYTES: usize = 5 * u64::SIZE
     + <Option<u16>>::SIZE
     + <Option<u8>>::SIZE
     + 2 * bool::SIZE
-    + 2 * <Option<u32>>::SIZE
-    + <[u64; 4]>::SIZE;
+    + 2 * <Option<u32>>::SIZE;
 
 /// The whole state, so that a connection read back from the spill file
 /// goes on exactly as if it had stayed in memory: the fields of fixed size
-/// in one layout, then the others. Decoding names every field (a field
+/// in one layout, then the event counts (a byte when there was no event),
+/// then the others. Decoding names every field (a field
 /// added to `Connection` and not here does not compile).
 impl Code for Connection {
     fn put(&self, out: &mut Vec<u8>) {
@@ -205,9 +209,9 @@ impl Code for Connection {
         self.last.put_fixed(&mut b);
         self.packets.put_fixed(&mut b);
         self.malformed.put_fixed(&mut b);
-        self.event_counts.put_fixed(&mut b);
         self.released.put_fixed(&mut b);
         out.put_bytes(b.full());
+        put_sparse::<_, { <[u32; 14]>::SIZE }>(&self.event_counts, out);
         self.a.put(out);
         self.b.put(out);
         self.flows.put(out);
@@ -245,13 +249,14 @@ impl Code for Connection {
             last: Fixed::get_fixed(f),
             packets: Fixed::get_fixed(f),
             malformed: Fixed::get_fixed(f),
-            event_counts: Fixed::get_fixed(f),
             released: Fixed::get_fixed(f),
+            event_counts: get_sparse::<_, { <[u32; 14]>::SIZE }>(r),
             a: Code::get(r),
             b: Code::get(r),
-            flows: Code::get(r),
-            dirs: Code::get(r),
-            sent_again: Code::get(r),
+            // Both sides in place (`[T; 2]`'s `from_fn` moves each one).
+            flows: [Code::get(r), Code::get(r)],
+            dirs: [Code::get(r), Code::get(r)],
+            sent_again: [Code::get(r), Code::get(r)],
             timing: Code::get(r),
             handshake: Code::get(r),
             teardown: Code::get(r),
@@ -269,5 +274,121 @@ const CONN_BYTES: usize = u32::SIZE
     + <Option<u8>>::SIZE
     + 2 * <(u64, Timestamp)>::SIZE
     + 2 * u64::SIZE
-    + <[u32; 14]>::SIZE
     + bool::SIZE;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::Endpoint;
+    use crate::synthetic::{closed, seg, PA, RA};
+    use crate::Analyzer;
+
+    fn bytes(c: &Connection) -> Vec<u8> {
+        let mut out = Vec::new();
+        c.put(&mut out);
+        out
+    }
+
+    /// Connection 0 after `segs` (frames numbered from 1), in memory.
+    fn after(segs: &[tcplab_wire::dissect::Segment]) -> (Analyzer, Vec<u8>) {
+        let mut a = Analyzer::new();
+        for (i, s) in segs.iter().enumerate() {
+            let mut s = s.clone();
+            s.frame = i as u64 + 1;
+            a.push_segment(&s);
+        }
+        let encoded = bytes(a.conns.get_mut(0).expect("in memory"));
+        (a, encoded)
+    }
+
+    /// A connection with something in every part: a retransmission (events
+    /// and their frames, what was sent again), six segments left
+    /// unacknowledged (more than the lists hold inline) and a reset.
+    fn busy() -> Vec<tcplab_wire::dissect::Segment> {
+        let mut segs = closed(40_000, 0, 1000);
+        let late = segs.len() as i64;
+        segs.insert(4, segs[3].clone());
+        let (c, s) = (1102, 7102);
+        for k in 0..6 {
+            segs.push(seg(40_000, true, late + k, c + 10 * k as u32, s, PA, 10));
+        }
+        segs.push(seg(40_000, false, late + 9, s, c, RA, 0));
+        // A reserved flag bit (AE) on the client's first data segment.
+        segs[3].flags.0 |= 0x100;
+        segs
+    }
+
+    fn endpoints(conn: &Connection) -> (Endpoint, Endpoint) {
+        (conn.a, conn.b)
+    }
+
+    fn decoded(encoded: &[u8]) -> Connection {
+        let mut r = Reader::new(encoded);
+        let back = Connection::get(&mut r);
+        r.finish(back).expect("decodes")
+    }
+
+    /// The parts written as a tag alone when they are all default.
+    fn sparse_parts(c: &Connection) -> [bool; 5] {
+        let zero = crate::SentAgain::default();
+        [
+            c.event_counts != [0; 14],
+            c.sent_again[0].counts() != zero,
+            c.sent_again[1].counts() != zero,
+            c.dirs[0].reserved_flags != [0; 4],
+            c.dirs[1].reserved_flags != [0; 4],
+        ]
+    }
+
+    #[test]
+    fn a_connection_comes_back_exactly() {
+        let cases = [
+            (closed(40_000, 0, u32::MAX - 50), [false; 5]),
+            (busy(), [true, true, false, true, false]),
+            (closed(1, 0, 0)[..1].to_vec(), [false; 5]),
+        ];
+        for (segs, parts) in cases {
+            let (_, encoded) = after(&segs);
+            let back = decoded(&encoded);
+            assert_eq!(sparse_parts(&back), parts, "default parts and not");
+            assert_eq!(bytes(&back), encoded);
+        }
+        // The other side's parts not default.
+        let (mut a, _) = after(&busy());
+        let conn = a.conns.get_mut(0).expect("in memory");
+        conn.dirs.swap(0, 1);
+        conn.sent_again.swap(0, 1);
+        let encoded = bytes(conn);
+        let back = decoded(&encoded);
+        assert_eq!(sparse_parts(&back), [true, false, true, false, true]);
+        assert_eq!(bytes(&back), encoded);
+    }
+
+    #[test]
+    fn a_part_all_default_is_a_byte() {
+        let (_, plain) = after(&closed(40_000, 0, 1000));
+        let (_, busy) = after(&busy());
+        // Not default in `busy`: events (56 bytes), what one side sent
+        // again (64) and one side's reserved flags (32); its lists hold more.
+        let more = 56 + 64 + 32;
+        assert!(
+            busy.len() >= plain.len() + more,
+            "{} {}",
+            busy.len(),
+            plain.len()
+        );
+    }
+
+    #[test]
+    fn a_renewed_connection_is_a_new_one() {
+        for segs in [busy(), closed(40_000, 0, 1000)] {
+            let (mut a, used) = after(&segs);
+            let conn = a.conns.get_mut(0).expect("in memory");
+            let (x, y) = endpoints(conn);
+            let fresh = Connection::new(7, y, x, (9, Timestamp(5)), true);
+            assert_ne!(used, bytes(&fresh), "the test starts from a used one");
+            conn.renew(7, y, x, (9, Timestamp(5)), true);
+            assert_eq!(bytes(conn), bytes(&fresh));
+        }
+    }
+}

@@ -202,6 +202,51 @@ impl Connection {
         }
     }
 
+    /// This connection becomes `Connection::new(..)` with these values, in
+    /// place: the box of a connection sent out to the spill file serves a
+    /// new one without building 2 KB on the stack and moving them in. Field
+    /// by field (a whole-struct assignment builds the new value beside the
+    /// old one, then drops the old and copies), the same values as `new`
+    /// (a test compares their encodings).
+    pub fn renew(
+        &mut self,
+        stream: u32,
+        a: Endpoint,
+        b: Endpoint,
+        first: (u64, Timestamp),
+        reused_ports: bool,
+    ) {
+        self.stream = stream;
+        self.a = a;
+        self.b = b;
+        self.reused_ports = reused_ports;
+        for flow in &mut self.flows {
+            *flow = FlowState::default();
+        }
+        for dir in &mut self.dirs {
+            *dir = DirAccum::default();
+        }
+        for tracker in &mut self.sent_again {
+            *tracker = Tracker::default();
+        }
+        self.base = [None, None];
+        self.timing = ConnTiming::default();
+        self.last_syn = None;
+        self.handshake = HandshakeState::default();
+        self.teardown.fins = [None, None];
+        self.teardown.resets.clear();
+        self.teardown.half_close = false;
+        self.teardown.simultaneous_close = false;
+        self.client = None;
+        self.first = first;
+        self.last = first;
+        self.packets = 0;
+        self.malformed = 0;
+        self.event_counts = [0; 14];
+        self.event_frames.clear();
+        self.released = false;
+    }
+
     /// A packet of this connection whose TCP header is damaged.
     pub fn push_malformed(&mut self, frame: u64, ts: Timestamp) {
         self.malformed += 1;

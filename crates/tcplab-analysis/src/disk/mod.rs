@@ -37,7 +37,9 @@ mod runs_tests;
 mod spill_file;
 mod temp_file;
 
-pub(crate) use codec::{fixed_record, put_list, record, Code, Fixed, Reader, Sink, Stack};
+pub(crate) use codec::{
+    fixed_record, get_sparse, put_list, put_sparse, record, Code, Fixed, Reader, Sink, Stack,
+};
 pub use error::{DiskError, DiskFile};
 pub(crate) use paged::PagedVec;
 pub(crate) use runs::RunIndex;

@@ -27,7 +27,7 @@
 //! (256 KiB) at a time while slots are read in file order.
 
 use super::temp_file::TempFile;
-use super::{DiskError, DiskFile, Fixed};
+use super::{DiskError, DiskFile, Fixed, Stack};
 
 const UNIT: u64 = 64;
 /// A slot's payload length and capacity.
@@ -65,6 +65,13 @@ fn round_up(n: u64) -> u64 {
     n.div_ceil(UNIT) * UNIT
 }
 
+/// A slot's header: the payload's length and the slot's capacity.
+fn header(len: u32, cap: u32) -> [u8; HEADER] {
+    let mut b = Stack::<HEADER>::new();
+    (len, cap).put_fixed(&mut b);
+    *b.full()
+}
+
 pub(crate) struct SpillFile {
     /// Made at the first flush.
     file: TempFile,
@@ -73,6 +80,8 @@ pub(crate) struct SpillFile {
     flushed: u64,
     /// A slot being rewritten in place.
     patch: Vec<u8>,
+    /// The payload of a slot being rewritten, while it is encoded.
+    scratch: Vec<u8>,
 }
 
 impl Default for SpillFile {
@@ -82,6 +91,7 @@ impl Default for SpillFile {
             pending: Vec::new(),
             flushed: 0,
             patch: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 }
@@ -93,15 +103,70 @@ impl SpillFile {
     }
 
     /// Writes `payload` into `old` if it fits there, else into a new slot.
+    #[cfg(test)]
     pub fn store(&mut self, payload: &[u8], old: Option<Slot>) -> Result<Slot, DiskError> {
-        let len = u32::try_from(payload.len()).map_err(|_| DiskError::Full)?;
-        if let Some(slot) = old.filter(|s| len <= s.cap) {
-            self.write_at(slot.offset(), len, slot.cap, payload)?;
-            return Ok(slot);
+        self.store_with(old, |out| out.extend_from_slice(payload))
+    }
+
+    /// As `store`, for the payload that `encode` appends to the `Vec` it
+    /// is given: a new slot's payload is encoded in place in the write
+    /// buffer, never copied (a rewritten slot's goes through a scratch
+    /// buffer, since its length decides where it goes).
+    pub fn store_with(
+        &mut self,
+        old: Option<Slot>,
+        encode: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<Slot, DiskError> {
+        if let Some(old) = old {
+            let mut payload = std::mem::take(&mut self.scratch);
+            payload.clear();
+            encode(&mut payload);
+            let stored = self.store_again(&payload, old);
+            self.scratch = payload;
+            return stored;
         }
-        // A connection that comes back tends to grow: leave it room.
-        let room = if old.is_some() { len / 4 } else { 0 };
-        let start = self.len();
+        let (start, at) = (self.len(), self.pending.len());
+        self.pending.extend_from_slice(&[0; HEADER]);
+        encode(&mut self.pending);
+        let len = self.pending.len() - at - HEADER;
+        match SpillFile::new_slot(start, len, 0) {
+            Ok((slot, end)) => {
+                self.pending[at..at + HEADER].copy_from_slice(&header(len as u32, slot.cap));
+                self.pending.resize((end - self.flushed) as usize, 0);
+                if self.pending.len() >= FLUSH_AT {
+                    self.flush()?;
+                }
+                Ok(slot)
+            }
+            Err(e) => {
+                self.pending.truncate(at);
+                Err(e)
+            }
+        }
+    }
+
+    /// `payload` back into `old` if it fits there, else at the end with a
+    /// quarter more room: a connection that comes back tends to grow.
+    fn store_again(&mut self, payload: &[u8], old: Slot) -> Result<Slot, DiskError> {
+        let len = u32::try_from(payload.len()).map_err(|_| DiskError::Full)?;
+        if len <= old.cap {
+            self.write_at(old.offset(), len, old.cap, payload)?;
+            return Ok(old);
+        }
+        let (slot, end) = SpillFile::new_slot(self.len(), payload.len(), len / 4)?;
+        self.pending.extend_from_slice(&header(len, slot.cap));
+        self.pending.extend_from_slice(payload);
+        self.pending.resize((end - self.flushed) as usize, 0);
+        if self.pending.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(slot)
+    }
+
+    /// The slot that starts at byte `start` of the file (its end), for
+    /// `len` bytes of payload and `room` more, and the file's end after it.
+    fn new_slot(start: u64, len: usize, room: u32) -> Result<(Slot, u64), DiskError> {
+        let len = u32::try_from(len).map_err(|_| DiskError::Full)?;
         let end = round_up(start + HEADER as u64 + u64::from(len) + u64::from(room));
         if end / UNIT > MAX_SLOTS {
             return Err(DiskError::Full);
@@ -110,13 +175,7 @@ impl SpillFile {
             index: (start / UNIT) as u32,
             cap: (end - start) as u32 - HEADER as u32,
         };
-        (len, slot.cap).put_fixed(&mut self.pending);
-        self.pending.extend_from_slice(payload);
-        self.pending.resize((end - self.flushed) as usize, 0);
-        if self.pending.len() >= FLUSH_AT {
-            self.flush()?;
-        }
-        Ok(slot)
+        Ok((slot, end))
     }
 
     fn write_at(
@@ -301,5 +360,36 @@ mod tests {
         assert!(moved.cap >= 250, "room to grow: {moved:?}");
         spill.load(moved.index, &mut buf).expect("loaded");
         assert_eq!(buf, payload(200, 3));
+    }
+
+    #[test]
+    fn a_payload_encoded_in_place_is_the_one_stored() {
+        let mut spill = SpillFile::default();
+        let mut copy = SpillFile::default();
+        for (i, n) in [0usize, 1, 56, 57, 1240, 5000].into_iter().enumerate() {
+            let p = payload(n, i as u8);
+            let slot = spill.store_with(None, |out| out.extend_from_slice(&p));
+            assert_eq!(slot.ok(), copy.store(&p, None).ok());
+        }
+        assert_eq!(spill.pending, copy.pending, "headers, payloads and padding");
+        let first = Slot::offset_of(0) as u32;
+        let again = spill.store_with(
+            Some(Slot {
+                index: first,
+                cap: 56,
+            }),
+            |out| out.extend_from_slice(&payload(40, 9)),
+        );
+        assert_eq!(again.ok(), Some(Slot { index: 0, cap: 56 }));
+        let grown = spill.store_with(Some(Slot { index: 0, cap: 56 }), |out| {
+            out.extend_from_slice(&payload(100, 8))
+        });
+        let grown = grown.expect("stored");
+        assert!(grown.index > 0 && grown.cap >= 125, "{grown:?}");
+        let mut buf = Vec::new();
+        spill.load(0, &mut buf).expect("loaded");
+        assert_eq!(buf, payload(40, 9));
+        spill.load(grown.index, &mut buf).expect("loaded");
+        assert_eq!(buf, payload(100, 8));
     }
 }

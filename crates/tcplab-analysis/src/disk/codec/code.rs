@@ -7,7 +7,7 @@
 //! tag or length marks the `Reader` bad. Not here: the state types'
 //! field lists (`record!` beside each type).
 
-use super::{put_list, Code, Fixed, Reader};
+use super::{put_list, Code, Fixed, Reader, Sink, Stack};
 use crate::events::Event;
 use crate::flow::{Direction, Endpoint};
 use std::collections::VecDeque;
@@ -115,19 +115,26 @@ impl Code for Event {
     }
 }
 
+/// The address's version (4 or 6), its bytes and the port, in one piece.
 impl Code for Endpoint {
+    #[inline]
     fn put(&self, out: &mut Vec<u8>) {
         match self.addr {
             IpAddr::V4(a) => {
-                out.push(4);
-                out.extend_from_slice(&a.octets());
+                let mut b = Stack::<{ 1 + 4 + 2 }>::new();
+                4u8.put_fixed(&mut b);
+                b.put_bytes(&a.octets());
+                self.port.put_fixed(&mut b);
+                out.put_bytes(b.full());
             }
             IpAddr::V6(a) => {
-                out.push(6);
-                out.extend_from_slice(&a.octets());
+                let mut b = Stack::<{ 1 + 16 + 2 }>::new();
+                6u8.put_fixed(&mut b);
+                b.put_bytes(&a.octets());
+                self.port.put_fixed(&mut b);
+                out.put_bytes(b.full());
             }
         }
-        self.port.put(out);
     }
     fn get(r: &mut Reader) -> Self {
         let addr = match r.byte() {

@@ -9,7 +9,8 @@
 //!   tag before an optional value or an enum, a varint length before a
 //!   list. A connection's whole analysis state is written this way to the
 //!   spill file (about 1 KB), and read back in one piece, from its start,
-//!   so variable sizes cost nothing. Fixed widths rather than varints
+//!   so variable sizes cost nothing. Counters that are zero in most
+//!   connections are a tag byte alone then (`put_sparse`). Fixed widths rather than varints
 //!   everywhere: a varint costs a loop per byte, and spilling is on the
 //!   path of every short connection of a busy capture.
 //!
@@ -282,6 +283,52 @@ impl<'a> Reader<'a> {
             return 0;
         }
         n as usize
+    }
+}
+
+/// A value whose layout is most often all zeros (counters that stay zero
+/// in most connections: what was sent again, event counts, reserved
+/// flags): a tag byte, 0 alone for a layout of zeros, 1 before the
+/// layout. Smaller for most connections, and about as quick: the layout
+/// is built on the stack either way, and testing its `N` bytes for zeros
+/// is a few wide ORs (comparing the value with its default field by field
+/// cost more than the copy it saves). `N`, the layout's size, is a
+/// multiple of 8.
+#[inline]
+pub(crate) fn put_sparse<T: Fixed, const N: usize>(v: &T, out: &mut Vec<u8>) {
+    const {
+        assert!(
+            N == T::SIZE && N % 8 == 0,
+            "N is the layout's size, in words"
+        )
+    };
+    let mut b = Stack::<N>::new();
+    v.put_fixed(&mut b);
+    let bytes = b.full();
+    // Eight bytes at a time (a byte at a time is not unrolled).
+    let any = bytes
+        .chunks_exact(8)
+        .filter_map(|word| word.first_chunk::<8>())
+        .fold(0, |any, word| any | u64::from_ne_bytes(*word));
+    if any == 0 {
+        out.push(0);
+    } else {
+        out.push(1);
+        out.extend_from_slice(bytes);
+    }
+}
+
+/// What `put_sparse` wrote.
+#[inline]
+pub(crate) fn get_sparse<T: Fixed, const N: usize>(r: &mut Reader) -> T {
+    const { assert!(N == T::SIZE, "N is the layout's size") };
+    match r.byte() {
+        0 => T::get_fixed(&mut Reader::new(&[0; N])),
+        1 => T::get_fixed(r),
+        _ => {
+            r.bad = true;
+            T::get_fixed(&mut Reader::new(&[0; N]))
+        }
     }
 }
 

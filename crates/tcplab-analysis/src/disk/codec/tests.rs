@@ -166,3 +166,37 @@ fn fixed_records_come_back_and_damage_is_caught() {
     bad[1 + 8] = 7;
     assert_eq!(decode::<Outer>(&bad), Err(Corrupt), "an option tag of 7");
 }
+
+#[test]
+fn values_mostly_zeros_take_a_byte_then() {
+    use super::{get_sparse, put_sparse};
+    fn sparse<T: Fixed + PartialEq + std::fmt::Debug, const N: usize>(v: T) -> usize {
+        let mut out = Vec::new();
+        put_sparse::<T, N>(&v, &mut out);
+        let mut r = Reader::new(&out);
+        let back: T = get_sparse::<T, N>(&mut r);
+        assert_eq!(r.finish(back), Ok(v), "everything read, the same value");
+        out.len()
+    }
+    assert_eq!(sparse::<_, 56>([0u32; 14]), 1, "all zeros: the tag alone");
+    assert_eq!(sparse::<_, 32>([0u64, 0, 0, 1]), 1 + 32);
+    let mut last = [0u32; 14];
+    last[13] = 1 << 31;
+    assert_eq!(
+        sparse::<_, 56>(last),
+        1 + 56,
+        "not zero, even in the last byte"
+    );
+    assert_eq!(sparse::<_, 8>([None::<u8>; 4]), 1, "None's layout is zeros");
+    assert_eq!(
+        sparse::<_, 8>([None, None, None, Some(0u8)]),
+        1 + 8,
+        "Some(0)'s is not"
+    );
+    let mut r = Reader::new(&[2]);
+    let _: [u64; 4] = get_sparse::<_, 32>(&mut r);
+    assert_eq!(r.finish(()), Err(Corrupt), "an impossible tag");
+    let mut r = Reader::new(&[1, 0, 0]);
+    let _: u64 = get_sparse::<_, 8>(&mut r);
+    assert_eq!(r.finish(()), Err(Corrupt), "cut short");
+}
