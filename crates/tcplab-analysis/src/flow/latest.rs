@@ -15,14 +15,15 @@
 //! only through a lookup too, which writes it here and to the stream's
 //! record alike.
 
+use super::key::Key;
 use super::streams::Meta;
 use std::net::IpAddr;
 use tcplab_wire::dissect::Segment;
 
-/// A 4-tuple as seen from side a: addresses `a << 32 | b`, ports
-/// `a << 16 | b`.
+/// An IPv4 4-tuple as seen from one side (its sender, or side a):
+/// addresses `src << 32 | dst`, ports `src << 16 | dst`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Tuple {
+pub(super) struct Tuple {
     addrs: u64,
     ports: u32,
 }
@@ -30,7 +31,7 @@ struct Tuple {
 impl Tuple {
     /// `seg`'s 4-tuple as seen from its sender; `None` unless it is IPv4.
     #[inline]
-    fn sent(seg: &Segment) -> Option<Tuple> {
+    pub fn sent(seg: &Segment) -> Option<Tuple> {
         match (seg.src, seg.dst) {
             (IpAddr::V4(s), IpAddr::V4(d)) => Some(Tuple {
                 addrs: u64::from(u32::from(s)) << 32 | u64::from(u32::from(d)),
@@ -38,6 +39,15 @@ impl Tuple {
             }),
             _ => None,
         }
+    }
+
+    /// The stream table's key of this 4-tuple, and whether the side it
+    /// is seen from is the key's `high` end (as [`Key::of`]).
+    #[inline]
+    pub fn key(self) -> (Key, bool) {
+        let src = ((self.addrs >> 32) as u32, (self.ports >> 16) as u16);
+        let dst = (self.addrs as u32, self.ports as u16);
+        Key::v4(src, dst)
     }
 
     /// The same 4-tuple seen from the other side.
@@ -60,16 +70,15 @@ pub(super) struct Latest {
 }
 
 impl Latest {
-    /// Stream `stream` of `seg`'s 4-tuple, where `seg` was sent by side
-    /// a when `from_a`; `None` for a segment that is not IPv4.
+    /// Stream `stream` of the 4-tuple `sent`, seen from side a when
+    /// `from_a`.
     #[inline]
-    pub fn new(seg: &Segment, from_a: bool, stream: u32, meta: Meta) -> Option<Latest> {
-        let sent = Tuple::sent(seg)?;
-        Some(Latest {
+    pub fn new(sent: Tuple, from_a: bool, stream: u32, meta: Meta) -> Latest {
+        Latest {
             from_a: if from_a { sent } else { sent.reversed() },
             stream,
             meta,
-        })
+        }
     }
 
     /// The same stream, with its numbering state now `meta`.
@@ -78,13 +87,12 @@ impl Latest {
         Latest { meta, ..self }
     }
 
-    /// `Some(true)` when `seg` is on this stream's 4-tuple and sent by
-    /// side a, `Some(false)` when sent by side b, `None` when it is on
-    /// another 4-tuple. (A packet from an endpoint to itself is side a's,
-    /// as the general way numbers it.)
+    /// `Some(true)` when a packet whose 4-tuple is `sent` is on this
+    /// stream's 4-tuple and sent by side a, `Some(false)` when sent by
+    /// side b, `None` when it is on another 4-tuple. (A packet from an
+    /// endpoint to itself is side a's, as the general way numbers it.)
     #[inline]
-    pub fn side_of(&self, seg: &Segment) -> Option<bool> {
-        let sent = Tuple::sent(seg)?;
+    pub fn side_of(&self, sent: Tuple) -> Option<bool> {
         if sent == self.from_a {
             Some(true)
         } else if sent.reversed() == self.from_a {

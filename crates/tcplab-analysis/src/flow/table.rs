@@ -17,7 +17,7 @@
 //! them back can fail, hence the `Result`s.
 
 use super::key::Key;
-use super::latest::Latest;
+use super::latest::{Latest, Tuple};
 use super::streams::{Meta, Streams};
 use crate::disk::DiskError;
 use serde::Serialize;
@@ -187,9 +187,10 @@ impl FlowTable {
     /// from `latest` (`latest.rs`); any other goes [`FlowTable::lookup_keyed`].
     #[inline]
     pub fn lookup_in(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
-        if tunnel == 0 {
+        let sent = if tunnel == 0 { Tuple::sent(seg) } else { None };
+        if let Some(sent) = sent {
             if let Some(latest) = self.latest {
-                if let Some(from_a) = latest.side_of(seg) {
+                if let Some(from_a) = latest.side_of(sent) {
                     let dir = if from_a {
                         Direction::AtoB
                     } else {
@@ -201,7 +202,7 @@ impl FlowTable {
                 }
             }
         }
-        self.lookup_keyed(seg, tunnel)
+        self.lookup_keyed(seg, tunnel, sent)
     }
 
     /// A segment on the latest stream, which it does not replace.
@@ -221,10 +222,19 @@ impl FlowTable {
     }
 
     /// The general lookup: one hash, one read of the stream's record and
-    /// at most one write per packet.
+    /// at most one write per packet. `sent` is `seg`'s plain IPv4
+    /// 4-tuple, if it has one, which becomes the latest.
     #[inline(never)]
-    fn lookup_keyed(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
-        let (key, src_high) = Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel);
+    fn lookup_keyed(
+        &mut self,
+        seg: &Segment,
+        tunnel: u32,
+        sent: Option<Tuple>,
+    ) -> Result<Lookup, DiskError> {
+        let (key, src_high) = match sent {
+            Some(sent) => sent.key(),
+            None => Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel),
+        };
         // Hashed only when needed: not for the latest key's packets.
         let mut hash = None;
         let found = match self.streams.latest(&key) {
@@ -263,8 +273,8 @@ impl FlowTable {
                 self.streams.push_with(&key, hash, meta)?
             }
         };
-        if tunnel == 0 {
-            self.latest = Latest::new(seg, dir == Direction::AtoB, stream, meta);
+        if let Some(sent) = sent {
+            self.latest = Some(Latest::new(sent, dir == Direction::AtoB, stream, meta));
         }
         Ok(lookup_of(stream, dir, is_new, reused, meta, seg))
     }
