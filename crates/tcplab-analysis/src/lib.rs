@@ -153,6 +153,10 @@ pub struct Analyzer {
     /// The frame of the latest record whose time is invalid (0: none): no
     /// RTT spans it.
     clock_break: u64,
+    /// The times of the first and the latest record counted (the
+    /// statistics' `first_time` and `last_time`).
+    first_ts: Option<Timestamp>,
+    last_ts: Timestamp,
 }
 
 impl Default for Analyzer {
@@ -176,6 +180,8 @@ impl Analyzer {
             tunnels: Tunnels::new(opts.tunnels),
             defrag: Defragmenter::new(opts.defrag),
             clock_break: 0,
+            first_ts: None,
+            last_ts: Timestamp::default(),
         }
     }
 
@@ -230,9 +236,9 @@ impl Analyzer {
             self.stats.invalid_times.add(rec.frame);
             self.clock_break = rec.frame;
         }
-        let t = Some(rec.ts.as_secs_f64());
-        self.stats.first_time = self.stats.first_time.or(t);
-        self.stats.last_time = t;
+        // Kept as they are; made seconds once, at the end (`finish`).
+        self.first_ts.get_or_insert(rec.ts);
+        self.last_ts = rec.ts;
     }
 
     /// What a descent found: a segment to analyse, a fragment for the
@@ -449,6 +455,8 @@ impl Analyzer {
     /// `Finished`, so that a capture with many connections can be written
     /// out one connection at a time.
     pub fn finish(mut self) -> Finished {
+        self.stats.first_time = self.first_ts.map(Timestamp::as_secs_f64);
+        self.stats.last_time = self.first_ts.map(|_| self.last_ts.as_secs_f64());
         count_lost(&mut self.skips, self.defrag.finish());
         self.stats.reassembled_fragments = self
             .skips

@@ -31,12 +31,7 @@ impl Key {
     #[inline]
     pub fn of(src: (IpAddr, u16), dst: (IpAddr, u16)) -> (Key, bool) {
         match (src.0, dst.0) {
-            (IpAddr::V4(s), IpAddr::V4(d)) => {
-                let (s, d) = ((u32::from(s), src.1), (u32::from(d), dst.1));
-                let src_high = s > d;
-                let (low, high) = if src_high { (d, s) } else { (s, d) };
-                (Key::V4 { low, high }, src_high)
-            }
+            (IpAddr::V4(s), IpAddr::V4(d)) => Key::v4((u32::from(s), src.1), (u32::from(d), dst.1)),
             (s, d) => {
                 let (s, d) = ((v6_bits(s), src.1), (v6_bits(d), dst.1));
                 let src_high = s > d;
@@ -44,6 +39,14 @@ impl Key {
                 (Key::V6 { low, high }, src_high)
             }
         }
+    }
+
+    /// As [`Key::of`], for IPv4 addresses as numbers.
+    #[inline]
+    pub fn v4(s: (u32, u16), d: (u32, u16)) -> (Key, bool) {
+        let src_high = s > d;
+        let (low, high) = if src_high { (d, s) } else { (s, d) };
+        (Key::V4 { low, high }, src_high)
     }
 
     /// As [`Key::of`], in tunnel `tunnel` (0: not told apart by tunnel).

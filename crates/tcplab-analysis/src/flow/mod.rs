@@ -10,6 +10,9 @@
 mod evict;
 mod hasher;
 mod key;
+mod latest;
+#[cfg(test)]
+mod latest_tests;
 mod streams;
 #[cfg(test)]
 mod streams_tests;

@@ -127,8 +127,9 @@ pub(super) struct Streams {
     /// eviction (a stream evicted then may be newer than one here).
     pub(super) recent: Vec<Option<(Key, u32)>>,
     pub(super) hasher: SeededFx,
-    /// The latest key looked up and its stream: consecutive packets of a
-    /// bulk transfer mostly belong to one connection.
+    /// The latest key looked up and its stream, unless a plain IPv4 one
+    /// (`remember`): consecutive packets of a bulk transfer mostly belong
+    /// to one connection.
     last: Option<(Key, u32)>,
     /// The hash of the latest key `find_hashed` did not find in the
     /// buckets, and the empty bucket its probe ended on: where `push_with`
@@ -204,9 +205,19 @@ impl Streams {
             found = self.find_on_disk(key, hash)?;
         }
         if let Some(id) = found {
-            self.last = Some((*key, id));
+            self.remember(key, id);
         }
         Ok(found)
+    }
+
+    /// Keeps `key` and its stream `id` as the latest, unless it is a plain
+    /// IPv4 key: `FlowTable` keeps those itself, whole (`latest.rs`), and
+    /// copying an 80-byte key for nothing cost a tenth of a lookup.
+    #[inline]
+    fn remember(&mut self, key: &Key, id: u32) {
+        if !matches!(key, Key::V4 { .. }) {
+            self.last = Some((*key, id));
+        }
     }
 
     fn find_on_disk(&mut self, key: &Key, hash: u64) -> Result<Option<u32>, DiskError> {
@@ -298,7 +309,7 @@ impl Streams {
             self.hot_keys += 1;
         }
         self.buckets[i] = Bucket::new(hash, id).0;
-        self.last = Some((*key, id));
+        self.remember(key, id);
         Ok(id)
     }
 

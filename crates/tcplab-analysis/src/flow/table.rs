@@ -17,6 +17,7 @@
 //! them back can fail, hence the `Result`s.
 
 use super::key::Key;
+use super::latest::{Latest, Tuple};
 use super::streams::{Meta, Streams};
 use crate::disk::DiskError;
 use serde::Serialize;
@@ -120,6 +121,8 @@ pub struct Lookup {
 
 pub struct FlowTable {
     streams: Streams,
+    /// The latest plain IPv4 stream looked up, whole (`latest.rs`).
+    pub(super) latest: Option<Latest>,
 }
 
 impl Default for FlowTable {
@@ -144,6 +147,7 @@ impl FlowTable {
     pub fn with_max_hot(max_hot: usize) -> FlowTable {
         FlowTable {
             streams: Streams::new(max_hot),
+            latest: None,
         }
     }
 
@@ -162,6 +166,7 @@ impl FlowTable {
         self.streams.recs.damage();
         self.streams.v6.damage();
         self.streams.runs.damage();
+        self.latest = None;
     }
 
     pub fn stream_count(&self) -> usize {
@@ -178,10 +183,58 @@ impl FlowTable {
     /// As [`FlowTable::lookup`], for a segment in tunnel number `tunnel`
     /// (0: none, or tunnels not told apart).
     ///
-    /// One hash, one read of the stream's record and at most one write per
-    /// packet: this runs for every segment.
+    /// A packet on the latest stream's 4-tuple (most packets) is numbered
+    /// from `latest` (`latest.rs`); any other goes [`FlowTable::lookup_keyed`].
+    #[inline]
     pub fn lookup_in(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
-        let (key, src_high) = Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel);
+        let sent = if tunnel == 0 { Tuple::sent(seg) } else { None };
+        if let Some(sent) = sent {
+            if let Some(latest) = self.latest {
+                if let Some(from_a) = latest.side_of(sent) {
+                    let dir = if from_a {
+                        Direction::AtoB
+                    } else {
+                        Direction::BtoA
+                    };
+                    if !starts_new_stream(latest.meta, dir, seg) {
+                        return self.on_latest(latest, dir, seg);
+                    }
+                }
+            }
+        }
+        self.lookup_keyed(seg, tunnel, sent)
+    }
+
+    /// A segment on the latest stream, which it does not replace.
+    #[inline]
+    fn on_latest(
+        &mut self,
+        latest: Latest,
+        dir: Direction,
+        seg: &Segment,
+    ) -> Result<Lookup, DiskError> {
+        let meta = numbered(latest.meta, dir, seg);
+        if meta != latest.meta {
+            self.streams.set_meta(latest.stream, meta)?;
+            self.latest = Some(latest.with_meta(meta));
+        }
+        Ok(lookup_of(latest.stream, dir, false, false, meta, seg))
+    }
+
+    /// The general lookup: one hash, one read of the stream's record and
+    /// at most one write per packet. `sent` is `seg`'s plain IPv4
+    /// 4-tuple, if it has one, which becomes the latest.
+    #[inline(never)]
+    fn lookup_keyed(
+        &mut self,
+        seg: &Segment,
+        tunnel: u32,
+        sent: Option<Tuple>,
+    ) -> Result<Lookup, DiskError> {
+        let (key, src_high) = match sent {
+            Some(sent) => sent.key(),
+            None => Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel),
+        };
         // Hashed only when needed: not for the latest key's packets.
         let mut hash = None;
         let found = match self.streams.latest(&key) {
@@ -201,28 +254,13 @@ impl FlowTable {
             base: [None; 2],
         };
         let (found, is_new, reused, before) = match existing {
-            Some((id, meta)) if !starts_new_stream(meta, src_high, seg) => {
+            Some((id, meta)) if !starts_new_stream(meta, direction(meta, src_high), seg) => {
                 (Some(id), false, false, meta)
             }
             previous => (None, true, previous.is_some(), fresh),
         };
-        let dir = if before.a_is_high == src_high {
-            Direction::AtoB
-        } else {
-            Direction::BtoA
-        };
-        let (fwd, rev) = (dir.index(), dir.reverse().index());
-        let mut meta = before;
-        if meta.base[fwd].is_none() {
-            meta.base[fwd] = Some(if seg.flags.syn() {
-                seg.seq.0
-            } else {
-                (seg.seq - 1).0
-            });
-        }
-        if meta.base[rev].is_none() && seg.flags.ack() {
-            meta.base[rev] = Some((seg.ack - 1).0);
-        }
+        let dir = direction(before, src_high);
+        let meta = numbered(before, dir, seg);
         let stream = match found {
             Some(id) => {
                 if meta != before {
@@ -235,16 +273,10 @@ impl FlowTable {
                 self.streams.push_with(&key, hash, meta)?
             }
         };
-        let repeated_syn = !is_new && seg.flags.is_pure_syn();
-        Ok(Lookup {
-            stream,
-            dir,
-            is_new,
-            reused_ports: reused,
-            repeated_syn,
-            fwd_base: meta.base[fwd].map(Seq),
-            rev_base: meta.base[rev].map(Seq),
-        })
+        if let Some(sent) = sent {
+            self.latest = Some(Latest::new(sent, dir == Direction::AtoB, stream, meta));
+        }
+        Ok(lookup_of(stream, dir, is_new, reused, meta, seg))
     }
 
     /// A packet with a TCP 4-tuple but a damaged header: numbered like
@@ -259,20 +291,74 @@ impl FlowTable {
         let (key, src_high) = Key::of_in((src.addr, src.port), (dst.addr, dst.port), tunnel);
         Ok(match self.streams.find(&key)? {
             Some(id) => (id, false),
-            None => (self.streams.push(&key, src_high)?, true),
+            None => {
+                // Nothing kept can be on a new key; kept simple all the same.
+                self.latest = None;
+                (self.streams.push(&key, src_high)?, true)
+            }
         })
+    }
+}
+
+/// The direction of a packet whose sender is the key's `high` end when
+/// `src_high`.
+fn direction(meta: Meta, src_high: bool) -> Direction {
+    if meta.a_is_high == src_high {
+        Direction::AtoB
+    } else {
+        Direction::BtoA
     }
 }
 
 /// A pure SYN whose sequence number differs from its side's base: port
 /// reuse (Wireshark 4.0, `dissect_tcp`; see the module's doc).
-fn starts_new_stream(meta: Meta, src_high: bool, seg: &Segment) -> bool {
+#[inline]
+fn starts_new_stream(meta: Meta, dir: Direction, seg: &Segment) -> bool {
     if !seg.flags.is_pure_syn() {
         return false;
     }
-    let fwd = if meta.a_is_high == src_high { 0 } else { 1 };
-    match meta.base[fwd] {
+    match meta.base[dir.index()] {
         Some(base) => base != seg.seq.0,
         None => false,
+    }
+}
+
+/// The stream's numbering state after `seg`, sent in direction `dir`:
+/// Wireshark's base sequence numbers, set by the first segment that tells
+/// them.
+#[inline]
+fn numbered(mut meta: Meta, dir: Direction, seg: &Segment) -> Meta {
+    let (fwd, rev) = (dir.index(), dir.reverse().index());
+    if meta.base[fwd].is_none() {
+        meta.base[fwd] = Some(if seg.flags.syn() {
+            seg.seq.0
+        } else {
+            (seg.seq - 1).0
+        });
+    }
+    if meta.base[rev].is_none() && seg.flags.ack() {
+        meta.base[rev] = Some((seg.ack - 1).0);
+    }
+    meta
+}
+
+#[inline]
+fn lookup_of(
+    stream: u32,
+    dir: Direction,
+    is_new: bool,
+    reused_ports: bool,
+    meta: Meta,
+    seg: &Segment,
+) -> Lookup {
+    let (fwd, rev) = (dir.index(), dir.reverse().index());
+    Lookup {
+        stream,
+        dir,
+        is_new,
+        reused_ports,
+        repeated_syn: !is_new && seg.flags.is_pure_syn(),
+        fwd_base: meta.base[fwd].map(Seq),
+        rev_base: meta.base[rev].map(Seq),
     }
 }

@@ -197,6 +197,7 @@ impl<R: Read> CaptureReader<R> {
 
     /// The next packet, `Ok(None)` at a clean end of file.
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>> {
         match &mut self.inner {
             Inner::Pcap(r) => r.next_record(),

@@ -39,6 +39,7 @@ impl Magic {
     }
 
     /// The four fields of a record header, in the file's byte order.
+    #[inline(always)]
     fn header_fields(self, h: &[u8; 16]) -> [u32; 4] {
         let word = |i: usize| [h[i], h[i + 1], h[i + 2], h[i + 3]];
         let words = [word(0), word(4), word(8), word(12)];
@@ -108,7 +109,56 @@ impl<R: Read> PcapReader<R> {
         self.link
     }
 
+    /// The next record, `Ok(None)` at a clean end of the file.
+    #[inline]
     pub(crate) fn next_record(&mut self) -> Result<Option<Record<'_>>> {
+        // Every record but the last of each chunk: its header and bytes
+        // are already in the buffer, and are parsed where they lie.
+        let (fields, len) = match self.src.held().split_first_chunk::<16>() {
+            Some((header, rest)) => {
+                let fields = self.magic.header_fields(header);
+                let caplen = fields[2];
+                let limit = self.snaplen.max(MAX_PLAUSIBLE_CAPLEN);
+                if caplen > limit || rest.len() < caplen as usize {
+                    return self.next_record_read();
+                }
+                (fields, caplen as usize)
+            }
+            None => return self.next_record_read(),
+        };
+        let [secs, frac, caplen, orig_len] = fields;
+        let (frame, offset) = (self.frame + 1, self.offset);
+        self.frame = frame;
+        self.offset += 16 + u64::from(caplen);
+        let (ts, ts_valid) = self.time(secs, frac);
+        let data = &self.src.take_held(16 + len)[16..];
+        Ok(Some(Record {
+            frame,
+            offset,
+            ts,
+            link: self.link,
+            orig_len: orig_len.max(caplen),
+            data,
+            ts_valid,
+        }))
+    }
+
+    /// A record's time from its header's seconds and fraction, and whether
+    /// the fraction is in range.
+    #[inline]
+    fn time(&self, secs: u32, frac: u32) -> (Timestamp, bool) {
+        let (nanos, ts_valid) = if self.magic.nanos {
+            (frac as i64, frac < 1_000_000_000)
+        } else {
+            (frac as i64 * 1000, frac < 1_000_000)
+        };
+        (Timestamp::from_secs_nanos(secs as i64, nanos), ts_valid)
+    }
+
+    /// As [`PcapReader::next_record`], reading what the buffer lacks, and
+    /// naming what is wrong with a damaged or cut-off record.
+    #[inline(never)]
+    fn next_record_read(&mut self) -> Result<Option<Record<'_>>> {
         let frame = self.frame + 1;
         let offset = self.offset;
         let got = self
@@ -147,15 +197,11 @@ impl<R: Read> PcapReader<R> {
         }
         self.frame = frame;
         self.offset += 16 + caplen as u64;
-        let (nanos, ts_valid) = if self.magic.nanos {
-            (frac as i64, frac < 1_000_000_000)
-        } else {
-            (frac as i64 * 1000, frac < 1_000_000)
-        };
+        let (ts, ts_valid) = self.time(secs, frac);
         Ok(Some(Record {
             frame,
             offset,
-            ts: Timestamp::from_secs_nanos(secs as i64, nanos),
+            ts,
             link: self.link,
             orig_len: orig_len.max(caplen),
             data: self.src.next_slice(caplen as usize),
@@ -187,6 +233,79 @@ mod tests {
     use super::super::source::CHUNK as CHUNK_FOR_TESTS;
     use super::*;
     use std::io::Cursor;
+
+    /// A reader that hands out at most `step` bytes per read.
+    struct Trickle(Cursor<Vec<u8>>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = out.len().min(self.1);
+            self.0.read(&mut out[..n])
+        }
+    }
+
+    /// Records parsed in place (whole in the buffer) and records read in
+    /// pieces (split by the input) come out the same, in either byte
+    /// order and time resolution, cut-off files included.
+    #[test]
+    fn records_in_place_and_read_in_pieces_agree() {
+        for (magic, big) in [
+            ([0xd4, 0xc3, 0xb2, 0xa1], false),
+            ([0xa1, 0xb2, 0x3c, 0x4d], true),
+        ] {
+            let u32b = |v: u32| {
+                if big {
+                    v.to_be_bytes()
+                } else {
+                    v.to_le_bytes()
+                }
+            };
+            let mut file = magic.to_vec();
+            file.extend([0; 12]);
+            file.extend(u32b(65535));
+            file.extend(u32b(1));
+            for i in 0..300u32 {
+                let len = (i * 37) % 200;
+                // The fraction is out of range for every seventh record.
+                let frac = if i % 7 == 0 { 2_000_000_000 } else { i * 1000 };
+                for v in [1_700_000_000 + i, frac, len, len + i % 3] {
+                    file.extend(u32b(v));
+                }
+                file.extend((0..len).map(|b| (b + i) as u8));
+            }
+            let whole = file.len();
+            for cut in [whole, whole - 5, whole - 20] {
+                let read = |step: usize| {
+                    let detected = Magic::detect(magic).expect("pcap magic");
+                    let mut input = Trickle(Cursor::new(file[..cut].to_vec()), step);
+                    let mut skip = [0u8; 4];
+                    input.read_exact(&mut skip).expect("magic");
+                    let mut r =
+                        PcapReader::new(Source::new(input), PathBuf::from("t.pcap"), detected)
+                            .expect("header");
+                    let mut seen = Vec::new();
+                    loop {
+                        match r.next_record() {
+                            Ok(Some(rec)) => seen.push(format!(
+                                "{} {} {:?} {} {} {:?}",
+                                rec.frame, rec.offset, rec.ts, rec.ts_valid, rec.orig_len, rec.data
+                            )),
+                            Ok(None) => return seen,
+                            Err(e) => {
+                                seen.push(e.to_string());
+                                return seen;
+                            }
+                        }
+                    }
+                };
+                let in_place = read(usize::MAX);
+                assert_eq!(in_place.len(), 300, "{in_place:?}");
+                for step in [1, 7, 16, 17, 100] {
+                    assert_eq!(read(step), in_place, "cut {cut}, step {step}");
+                }
+            }
+        }
+    }
 
     /// Found by `cargo fuzz run analyze_bytes`: a 61-byte file whose header
     /// claims a snaplen of 2^32 - 1, and whose first record claims that many

@@ -200,6 +200,22 @@ impl<R: Read> Source<R> {
         self.buf.capacity()
     }
 
+    /// The bytes already in the buffer (the next ones to be read), without
+    /// reading more: what a reader's fast path parses in place.
+    #[inline]
+    pub(crate) fn held(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Moves past `n` bytes of [`Source::held`] and returns them.
+    #[inline]
+    pub(crate) fn take_held(&mut self, n: usize) -> &[u8] {
+        let s = self.start;
+        let n = n.min(self.end - s);
+        self.start = s + n;
+        &self.buf[s..s + n]
+    }
+
     /// The next `n` bytes (or all that is left, if fewer), after `ensure`.
     pub(crate) fn next_slice(&mut self, n: usize) -> &[u8] {
         let n = n.min(self.end - self.start);
