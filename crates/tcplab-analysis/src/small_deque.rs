@@ -221,15 +221,15 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
 
 /// As a `VecDeque<T>`: the length, then the entries front to back.
 impl<T: Code + Copy + Default, const N: usize> Code for SmallDeque<T, N> {
-    /// The inline entries as the slice they are (a chain of the array and
-    /// an empty `VecDeque` costs a hundred instructions even when empty).
+    /// The inline entries as the ring's two slices (a chain of the array
+    /// and an empty `VecDeque` costs a hundred instructions even when empty).
     #[inline]
     fn put(&self, out: &mut Vec<u8>) {
         if self.on_heap() {
             put_list(self.heap.len(), self.heap.iter(), out);
         } else {
-            let inline = &self.inline[self.inline_range()];
-            put_list(inline.len(), inline.iter(), out);
+            let (front, back) = self.inline_slices();
+            put_list(front.len() + back.len(), front.iter().chain(back), out);
         }
     }
     fn get(r: &mut Reader) -> Self {
