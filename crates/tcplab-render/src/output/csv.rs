@@ -18,7 +18,7 @@
 
 use super::csv_row::{flag_cells, FlagCells, Row, Seconds, WindowCells, SPAN, WINDOW};
 use super::csv_streams::StreamTexts;
-use super::digits;
+use super::kept_numbers;
 use std::io::{self, Write};
 use tcplab_analysis::SegmentReport;
 
@@ -41,7 +41,7 @@ pub struct CsvWriter<W: Write> {
     /// The seconds of the last `time` and of the last `ack_rtt`.
     time_secs: Seconds,
     rtt_secs: Seconds,
-    frame: digits::Counting,
+    frame: kept_numbers::Counting,
     streams: StreamTexts,
     windows: Box<WindowCells>,
     flag_cells: Box<FlagCells>,
@@ -95,7 +95,7 @@ impl<W: Write> CsvWriter<W> {
             pending: 0,
             time_secs: Seconds::default(),
             rtt_secs: Seconds::default(),
-            frame: digits::Counting::default(),
+            frame: kept_numbers::Counting::default(),
             streams: StreamTexts::default(),
             windows: Box::default(),
             flag_cells: flag_cells(),

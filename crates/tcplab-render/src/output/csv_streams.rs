@@ -2,7 +2,7 @@
 //! latest streams only (a direct-mapped cache by stream number, so that
 //! memory does not grow with their number): the text `stream,src,sport,
 //! dst,dport,`, the last `seq` and `ack` (of which the next rows mostly
-//! rewrite the last digits, `digits::LastNumber`). The text of an IPv4 address is kept too (most
+//! rewrite the last digits, `kept_numbers::LastNumber`). The text of an IPv4 address is kept too (most
 //! captures have few hosts), so that a stream's first row in a direction
 //! writes only its numbers.
 //!
@@ -10,7 +10,8 @@
 //! there for the next rows.
 
 use super::csv_row::{Row, SPAN, WINDOW};
-use super::digits::{self, LastNumber};
+use super::digits;
+use super::kept_numbers::LastNumber;
 use std::io::Write;
 use std::net::IpAddr;
 use tcplab_analysis::SegmentReport;

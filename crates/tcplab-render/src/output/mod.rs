@@ -8,6 +8,7 @@ mod digits;
 pub mod json;
 mod json_connection;
 pub mod jsonl;
+mod kept_numbers;
 mod numbers;
 pub mod segment_writers;
 pub mod summary_table;
