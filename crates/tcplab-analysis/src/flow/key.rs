@@ -61,6 +61,7 @@ impl Key {
         (Key::Tunneled { tunnel, low, high }, src_high)
     }
 
+    #[inline]
     pub fn hash(&self, build: &SeededFx) -> u64 {
         match *self {
             Key::V4 { low, high } => build.hash_one((

@@ -213,8 +213,8 @@ impl FlowTable {
         dir: Direction,
         seg: &Segment,
     ) -> Result<Lookup, DiskError> {
-        let meta = numbered(latest.meta, dir, seg);
-        if meta != latest.meta {
+        let (meta, changed) = numbered(latest.meta, dir, seg);
+        if changed {
             self.streams.set_meta(latest.stream, meta)?;
             self.latest = Some(latest.with_meta(meta));
         }
@@ -260,10 +260,10 @@ impl FlowTable {
             previous => (None, true, previous.is_some(), fresh),
         };
         let dir = direction(before, src_high);
-        let meta = numbered(before, dir, seg);
+        let (meta, changed) = numbered(before, dir, seg);
         let stream = match found {
             Some(id) => {
-                if meta != before {
+                if changed {
                     self.streams.set_meta(id, meta)?;
                 }
                 id
@@ -323,23 +323,26 @@ fn starts_new_stream(meta: Meta, dir: Direction, seg: &Segment) -> bool {
     }
 }
 
-/// The stream's numbering state after `seg`, sent in direction `dir`:
-/// Wireshark's base sequence numbers, set by the first segment that tells
-/// them.
+/// The stream's numbering state after `seg`, sent in direction `dir`,
+/// and whether it changed: Wireshark's base sequence numbers, set by the
+/// first segment that tells them.
 #[inline]
-fn numbered(mut meta: Meta, dir: Direction, seg: &Segment) -> Meta {
+fn numbered(mut meta: Meta, dir: Direction, seg: &Segment) -> (Meta, bool) {
     let (fwd, rev) = (dir.index(), dir.reverse().index());
+    let mut changed = false;
     if meta.base[fwd].is_none() {
         meta.base[fwd] = Some(if seg.flags.syn() {
             seg.seq.0
         } else {
             (seg.seq - 1).0
         });
+        changed = true;
     }
     if meta.base[rev].is_none() && seg.flags.ack() {
         meta.base[rev] = Some((seg.ack - 1).0);
+        changed = true;
     }
-    meta
+    (meta, changed)
 }
 
 #[inline]

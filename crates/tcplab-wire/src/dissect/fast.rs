@@ -63,7 +63,7 @@ pub(super) fn ipv4_tcp(record: &Record<'_>) -> Option<Segment> {
     let len = end.checked_sub(ihl + header_len)?;
     let captured = tcp.len() - header_len;
     let [_, _, _, _, _, _, _, _, _, _, _, _, s0, s1, s2, s3, d0, d1, d2, d3] = *ip_fixed;
-    Some(Segment {
+    let mut seg = Segment {
         frame: record.frame,
         ts: record.ts,
         src: IpAddr::V4(Ipv4Addr::new(s0, s1, s2, s3)),
@@ -76,7 +76,9 @@ pub(super) fn ipv4_tcp(record: &Record<'_>) -> Option<Segment> {
         window: be16(fixed, 14),
         len: len as u32,
         captured_len: captured.min(len) as u32,
-        options: TcpOptions::parse(options),
+        options: TcpOptions::default(),
         ip_len: end as u32,
-    })
+    };
+    seg.options.fill_from(options);
+    Some(seg)
 }

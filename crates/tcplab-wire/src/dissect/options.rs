@@ -61,34 +61,37 @@ impl TcpOptions {
     /// `NOP NOP TS`, and Linux's SYN and SYN-ACK: `MSS SACK-perm TS NOP
     /// WS`) are recognised whole; anything else goes through the general
     /// loop (`parse_list`), which gives the same answer for those.
-    /// Inlined into the fast dissector, which then writes the options
-    /// straight into its `Segment`.
     #[inline(always)]
     pub fn parse(bytes: &[u8]) -> TcpOptions {
+        let mut opts = TcpOptions::default();
+        opts.fill_from(bytes);
+        opts
+    }
+
+    /// As [`TcpOptions::parse`], into `self`, which holds no option yet
+    /// (`TcpOptions::default()`). Inlined into the fast dissector, which
+    /// then writes the options straight into its `Segment` instead of
+    /// building them aside and copying them.
+    #[inline(always)]
+    pub(crate) fn fill_from(&mut self, bytes: &[u8]) {
         match bytes {
-            [] => TcpOptions::default(),
+            [] => {}
             [a, b, c, d, ts @ ..] if [*a, *b, *c, *d] == NOP_NOP_TS && ts.len() == 8 => {
                 let val = u32::from_be_bytes([ts[0], ts[1], ts[2], ts[3]]);
                 let ecr = u32::from_be_bytes([ts[4], ts[5], ts[6], ts[7]]);
-                TcpOptions {
-                    timestamps: Some((val, ecr)),
-                    ..TcpOptions::default()
-                }
+                self.timestamps = Some((val, ecr));
             }
             [MSS, 4, m0, m1, SACK_PERMITTED, 2, TIMESTAMPS, 10, ts @ .., NOP, WSCALE, 3, ws]
                 if ts.len() == 8 =>
             {
                 let val = u32::from_be_bytes([ts[0], ts[1], ts[2], ts[3]]);
                 let ecr = u32::from_be_bytes([ts[4], ts[5], ts[6], ts[7]]);
-                TcpOptions {
-                    mss: Some(u16::from_be_bytes([*m0, *m1])),
-                    window_scale: Some(*ws),
-                    sack_permitted: true,
-                    timestamps: Some((val, ecr)),
-                    ..TcpOptions::default()
-                }
+                self.mss = Some(u16::from_be_bytes([*m0, *m1]));
+                self.window_scale = Some(*ws);
+                self.sack_permitted = true;
+                self.timestamps = Some((val, ecr));
             }
-            _ => TcpOptions::parse_list(bytes),
+            _ => *self = TcpOptions::parse_list(bytes),
         }
     }
 
