@@ -352,12 +352,7 @@ impl Connection {
         self.packets += 1;
         self.last = (seg.frame, seg.ts);
         if !events.is_empty() {
-            self.count_events(events, seg.frame);
-        }
-        // The handshake's count of SYNs sent again is the analysis' own
-        // (a SYN repeating the ISN, after an RST too), so the two agree.
-        if seg.flags.is_pure_syn() && events.iter().any(Event::is_retransmission) {
-            self.handshake.syn_retransmissions += 1;
+            self.count_events(events, seg);
         }
         let d = &mut self.dirs[dir.index()];
         d.packets += 1;
@@ -390,13 +385,18 @@ impl Connection {
     }
 
     #[cold]
-    fn count_events(&mut self, events: EventSet, frame: u64) {
+    fn count_events(&mut self, events: EventSet, seg: &Segment) {
         for e in events.iter() {
             let n = &mut self.event_counts[e as usize];
             *n += 1;
             if *n <= MAX_FRAMES_PER_EVENT {
-                self.event_frames.push((e, frame));
+                self.event_frames.push((e, seg.frame));
             }
+        }
+        // The handshake's count of SYNs sent again is the analysis' own
+        // (a SYN repeating the ISN, after an RST too), so the two agree.
+        if seg.flags.is_pure_syn() && events.iter().any(Event::is_retransmission) {
+            self.handshake.syn_retransmissions += 1;
         }
     }
 
