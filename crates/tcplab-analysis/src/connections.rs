@@ -1,6 +1,6 @@
 //! Every connection of the capture while it is read, each in memory or
 //! spilled to disk (`disk::SpillFile`). Memory then holds at most
-//! `AnalyzerOptions::max_in_memory` connections (about 1.5 KB each) however
+//! `AnalyzerOptions::max_in_memory` connections (about 2 KB each) however
 //! many the capture has.
 //!
 //! In: a new connection per new stream (`push`), requests for a stream's
