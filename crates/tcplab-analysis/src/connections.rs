@@ -1,6 +1,6 @@
 //! Every connection of the capture while it is read, each in memory or
 //! spilled to disk (`disk::SpillFile`). Memory then holds at most
-//! `AnalyzerOptions::max_in_memory` connections (about 1.5 KB each) however
+//! `AnalyzerOptions::max_in_memory` connections (about 2 KB each) however
 //! many the capture has.
 //!
 //! In: a new connection per new stream (`push`), requests for a stream's
@@ -27,8 +27,9 @@
 //! had stayed in memory.
 
 use crate::connection::Connection;
-use crate::disk::{Code, DiskError, DiskFile, PagedVec, Reader, Slot, SpillFile, SpillReader};
+use crate::disk::{Code, DiskError, DiskFile, PagedVec, Slot, SpillFile, SpillReader};
 use crate::flow::{Endpoint, FlowTable};
+use crate::spilled;
 use crate::tunnels::TunnelMode;
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::dissect::defrag::Limits;
@@ -239,7 +240,7 @@ impl Connections {
         let read = self
             .spill
             .load(index, &mut self.buf)
-            .and_then(|slot| Ok((decode(&self.buf, index)?, slot)));
+            .and_then(|slot| Ok((spilled::decode(&self.buf, index)?, slot)));
         match read {
             Ok((conn, slot)) => {
                 self.stats.read_back += 1;
@@ -385,57 +386,5 @@ impl Connections {
 
     pub fn take_failure(&mut self) -> Option<DiskError> {
         self.failure.take()
-    }
-}
-
-/// A connection from its spill-file payload (slot `index`), on the stack
-/// (the caller boxes it).
-pub(crate) fn decode(payload: &[u8], index: u32) -> Result<Connection, DiskError> {
-    let mut r = Reader::new(payload);
-    let conn = Connection::get(&mut r);
-    r.finish(()).map_err(|_| corrupt(index))?;
-    Ok(conn)
-}
-
-/// What `look` makes of the connection in a spill-file payload (slot
-/// `index`), decoded on the stack and looked at where it is: 2 KB not
-/// moved through a `Result` (a summary at the end reads it only).
-pub(crate) fn with_decoded<T>(
-    payload: &[u8],
-    index: u32,
-    look: impl FnOnce(&Connection) -> T,
-) -> Result<T, DiskError> {
-    let mut r = Reader::new(payload);
-    let conn = Connection::get(&mut r);
-    match r.finish(()) {
-        Ok(()) => Ok(look(&conn)),
-        Err(_) => Err(corrupt(index)),
-    }
-}
-
-fn corrupt(index: u32) -> DiskError {
-    DiskError::Corrupt {
-        file: DiskFile::SpilledConnections,
-        offset: Slot::offset_of(index),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_payload_that_does_not_decode_names_its_slot_s_byte() {
-        let e = decode(&[0xff], 3).err();
-        assert!(
-            matches!(
-                e,
-                Some(DiskError::Corrupt {
-                    file: DiskFile::SpilledConnections,
-                    offset: 192,
-                })
-            ),
-            "{e:?}"
-        );
     }
 }

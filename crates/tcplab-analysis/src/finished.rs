@@ -10,7 +10,8 @@
 //! (a file could not be written: the results are complete). Not here:
 //! formatting (tcplab-render) and deciding the exit code (the binary).
 
-use super::connections::{self, Connections, Place, SpillStats};
+use super::connections::{Connections, Place, SpillStats};
+use super::spilled;
 use super::{Analysis, CaptureStats, ConnectionSummary};
 use crate::disk::{DiskError, SpillReader};
 use crate::StreamTunnel;
@@ -87,9 +88,9 @@ impl Finished {
     fn bare_summary(&self, reader: &mut SpillReader<'_>, i: usize) -> Option<ConnectionSummary> {
         let summary = match self.conns.place(i) {
             Ok(Place::Memory(conn)) => return Some(conn.summary()),
-            Ok(Place::Spilled(index)) => reader.payload(index).and_then(|payload| {
-                connections::with_decoded(payload, index, |conn| conn.summary())
-            }),
+            Ok(Place::Spilled(index)) => reader
+                .payload(index)
+                .and_then(|payload| spilled::with_decoded(payload, index, |conn| conn.summary())),
             Err(e) => Err(e),
         };
         match summary {

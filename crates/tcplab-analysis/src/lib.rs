@@ -49,6 +49,7 @@ mod sequence;
 mod small_deque;
 #[cfg(test)]
 pub(crate) mod spill_tests;
+mod spilled;
 mod stats;
 mod summary;
 #[cfg(test)]

@@ -239,7 +239,7 @@ fn eventful(port: u16, v6: bool) -> Vec<Segment> {
 fn round_trip(conn: &crate::connection::Connection) -> Vec<u8> {
     let mut bytes = Vec::new();
     crate::disk::Code::put(conn, &mut bytes);
-    let back = connections::decode(&bytes, 5).expect("decodes");
+    let back = spilled::decode(&bytes, 5).expect("decodes");
     let mut again = Vec::new();
     crate::disk::Code::put(&back, &mut again);
     assert!(again == bytes, "the same bytes after a round trip");
@@ -319,7 +319,7 @@ fn lists_at_their_caps_come_back() {
     );
     // Damaged: cut anywhere, it does not decode, and says where.
     for cut in [0, 1, 100, bytes.len() / 2, bytes.len() - 1] {
-        let e = connections::decode(&bytes[..cut], 2).err();
+        let e = spilled::decode(&bytes[..cut], 2).err();
         assert!(
             matches!(
                 e,

@@ -13,8 +13,8 @@
 //! bytes: an 8-byte header (payload length and capacity, two `u32`s), then
 //! the payload. A slot is named by its offset / 64, a `u32` below 2^31
 //! (`MAX_SLOTS`; the top bit is `crate::connections`'), so the file may
-//! grow to `LIMIT_BYTES`, 2^31 × 64 bytes = 128 GiB: about 110 million
-//! connections of ~1,170 bytes (the padding costs about 2 %). Past that,
+//! grow to `LIMIT_BYTES`, 2^31 × 64 bytes = 128 GiB: about 130 million
+//! connections of ~1,000 bytes (the padding costs about 3 %). Past that,
 //! `store` says `DiskError::Full` and connections stay in memory. A
 //! connection read back and sent out again returns to its own slot when it
 //! still fits; a slot that is outgrown is abandoned for one a quarter

@@ -298,7 +298,7 @@ impl<'a> Reader<'a> {
 pub(crate) fn put_sparse<T: Fixed, const N: usize>(v: &T, out: &mut Vec<u8>) {
     const {
         assert!(
-            N == T::SIZE && N % 8 == 0,
+            N == T::SIZE && N.is_multiple_of(8),
             "N is the layout's size, in words"
         )
     };
