@@ -97,7 +97,10 @@ mod tests {
         let buckets: HashSet<u64> = (0..30_000u32)
             .map(|i| build.hash_one((addr << 32 | addr, 5002u32 << 16 | (20_000 + i))) >> 48)
             .collect();
-        // Random hashes fill about 24,800 buckets (65,536 × (1 − e^(−30,000/65,536))).
-        assert!(buckets.len() > 24_000, "{}", buckets.len());
+        // Random hashes fill about 24,070 buckets (65,536 × (1 − e^(−30,000/65,536))),
+        // give or take 57 (one standard deviation): 23,600 is eight below,
+        // which no seed reaches by chance. Keys crowding together fill far
+        // fewer: FxHash's state without the finalizer fills about 19,400.
+        assert!(buckets.len() > 23_600, "{}", buckets.len());
     }
 }
