@@ -215,7 +215,7 @@ impl Analyzer {
         // Borrowed where it was returned: a move out of the `Option` copied it.
         let plain = dissect::dissect_plain(rec);
         if let Some(seg) = &plain {
-            let report = self.push_segment_in(seg, None);
+            let report = self.analyse(seg, None);
             if !self.failed() {
                 sink(&report);
             }
@@ -337,6 +337,14 @@ impl Analyzer {
         seg: &dissect::Segment,
         path: Option<&TunnelPath>,
     ) -> SegmentReport {
+        self.analyse(seg, path)
+    }
+
+    /// [`Analyzer::push_segment_in`]'s work, inlined where a plain
+    /// segment's report is built for the sink (`push_record_to`): no call
+    /// to enter and leave, and no tunnel to place, per packet.
+    #[inline(always)]
+    fn analyse(&mut self, seg: &dissect::Segment, path: Option<&TunnelPath>) -> SegmentReport {
         self.stats.tcp_segments += 1;
         let place = match path {
             Some(path) => self.tunnels.place(path),

@@ -185,7 +185,7 @@ impl FlowTable {
     ///
     /// A packet on the latest stream's 4-tuple (most packets) is numbered
     /// from `latest` (`latest.rs`); any other goes [`FlowTable::lookup_keyed`].
-    #[inline]
+    #[inline(always)]
     pub fn lookup_in(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
         let sent = if tunnel == 0 { Tuple::sent(seg) } else { None };
         if let Some(sent) = sent {

@@ -57,48 +57,48 @@ const TIMESTAMPS: u8 = 8;
 const NOP_NOP_TS: [u8; 4] = [NOP, NOP, TIMESTAMPS, 10];
 
 impl TcpOptions {
-    /// The options in `bytes`. The layouts nearly every segment has (none,
-    /// `NOP NOP TS`, and Linux's SYN and SYN-ACK: `MSS SACK-perm TS NOP
-    /// WS`) are recognised whole; anything else goes through the general
-    /// loop (`parse_list`), which gives the same answer for those.
+    /// The options in `bytes`. The layouts nearly every segment has are
+    /// recognised whole ([`TcpOptions::common`]); anything else goes
+    /// through the general loop (`parse_list`), which gives the same
+    /// answer for those.
     #[inline(always)]
     pub fn parse(bytes: &[u8]) -> TcpOptions {
-        let mut opts = TcpOptions::default();
-        opts.fill_from(bytes);
-        opts
+        TcpOptions::common(bytes).unwrap_or_else(|| TcpOptions::parse_list(bytes))
     }
 
-    /// As [`TcpOptions::parse`], into `self`, which holds no option yet
-    /// (`TcpOptions::default()`). Inlined into the fast dissector, which
-    /// then writes the options straight into its `Segment` instead of
-    /// building them aside and copying them.
+    /// The layouts nearly every segment has: none, `NOP NOP TS`, and
+    /// Linux's SYN and SYN-ACK (`MSS SACK-perm TS NOP WS`); `None` for any
+    /// other list. Without a call in it, so that the fast dissector, which
+    /// goes elsewhere for the others, keeps its fields in registers.
     #[inline(always)]
-    pub(crate) fn fill_from(&mut self, bytes: &[u8]) {
+    pub(crate) fn common(bytes: &[u8]) -> Option<TcpOptions> {
+        let mut opts = TcpOptions::default();
         match bytes {
             [] => {}
             [a, b, c, d, ts @ ..] if [*a, *b, *c, *d] == NOP_NOP_TS && ts.len() == 8 => {
                 let val = u32::from_be_bytes([ts[0], ts[1], ts[2], ts[3]]);
                 let ecr = u32::from_be_bytes([ts[4], ts[5], ts[6], ts[7]]);
-                self.timestamps = Some((val, ecr));
+                opts.timestamps = Some((val, ecr));
             }
             [MSS, 4, m0, m1, SACK_PERMITTED, 2, TIMESTAMPS, 10, ts @ .., NOP, WSCALE, 3, ws]
                 if ts.len() == 8 =>
             {
                 let val = u32::from_be_bytes([ts[0], ts[1], ts[2], ts[3]]);
                 let ecr = u32::from_be_bytes([ts[4], ts[5], ts[6], ts[7]]);
-                self.mss = Some(u16::from_be_bytes([*m0, *m1]));
-                self.window_scale = Some(*ws);
-                self.sack_permitted = true;
-                self.timestamps = Some((val, ecr));
+                opts.mss = Some(u16::from_be_bytes([*m0, *m1]));
+                opts.window_scale = Some(*ws);
+                opts.sack_permitted = true;
+                opts.timestamps = Some((val, ecr));
             }
-            _ => *self = TcpOptions::parse_list(bytes),
+            _ => return None,
         }
+        Some(opts)
     }
 
     /// Any option list, one option at a time; a malformed option ends it
     /// (`malformed`), keeping what came before.
     #[inline(never)]
-    fn parse_list(bytes: &[u8]) -> TcpOptions {
+    pub(crate) fn parse_list(bytes: &[u8]) -> TcpOptions {
         let mut opts = TcpOptions::default();
         let mut at = 0;
         while let Some(&kind) = bytes.get(at) {
