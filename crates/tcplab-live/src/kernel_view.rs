@@ -20,6 +20,10 @@ use tcplab_analysis::{Event, Mechanism};
 
 /// Lines the panel takes, borders included.
 pub const PANEL_HEIGHT: u16 = 12;
+/// Columns the panel takes, borders included: its longest lines ("kernel:
+/// sent again N, delivery rate 999.9 Mbit/s", the link's lanes) whole with
+/// six-digit counts.
+pub const PANEL_WIDTH: u16 = 64;
 
 /// A line of a graph: its name, colour and points.
 type Curve = (&'static str, Color, Vec<(f64, f64)>);
@@ -184,7 +188,11 @@ mod tests {
     use tcplab_analysis::synthetic;
 
     fn screen(model: &LiveModel, ui: &UiState) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(170, 40)).expect("terminal");
+        screen_of(model, ui, 170)
+    }
+
+    fn screen_of(model: &LiveModel, ui: &UiState, width: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, 40)).expect("terminal");
         terminal
             .draw(|f| draw(f, model, ui, &Status::default()))
             .expect("draws");
@@ -238,5 +246,39 @@ mod tests {
         let text = screen(&model, &ui);
         assert!(text.contains("cwnd and ssthresh from TCP_INFO"), "{text}");
         assert!(text.contains("g graph (1-6)"), "{text}");
+    }
+
+    /// At 160 columns (the tmux tests' terminal) the panel's longest lines
+    /// show whole, with six-digit counts (they were cut at 50 columns).
+    #[test]
+    fn the_panels_lines_are_whole_at_160_columns() {
+        let mut model = LiveModel::new();
+        for r in synthetic::reports_of(&synthetic::closed(40001, 0, 1000)) {
+            model.push(&r);
+        }
+        let first = model.connections()[0].first.as_secs_f64();
+        model.push_tcp_info(&TcpInfo {
+            time: first + 0.001,
+            cwnd: 10,
+            total_retrans: 123_456,
+            delivery_rate_bps: 999_900_000,
+            ..TcpInfo::default()
+        });
+        let forward = LinkStats {
+            lost: 123_456,
+            queue_drops: 123_456,
+            max_queue_packets: 1000,
+            ..LinkStats::default()
+        };
+        model.update_link(first + 0.002, forward, LinkStats::default(), [1000, 0]);
+        let text = screen_of(&model, &UiState::default(), 160);
+        for line in [
+            "kernel: sent again 123456, delivery rate 999.9 Mbit/s",
+            "link → queue 1000 (max 1000), lost 123456, queue full 123456",
+            "Wireshark: retransmissions 0 (fast 0, spurious 0)",
+            "  out of order 0, dup ACKs 0, zero windows 0",
+        ] {
+            assert!(text.contains(line), "{line:?} not whole in\n{text}");
+        }
     }
 }

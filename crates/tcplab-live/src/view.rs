@@ -75,8 +75,17 @@ pub fn draw(frame: &mut Frame<'_>, model: &LiveModel, ui: &UiState, status: &Sta
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    // A run's panel needs its lines whole (`kernel_view::PANEL_WIDTH`):
+    // the right column is a third of the screen, or that, up to half.
+    let right = if kernel_view::has_panel(model) {
+        (bottom.width * 32 / 100)
+            .max(kernel_view::PANEL_WIDTH)
+            .min(bottom.width / 2)
+    } else {
+        bottom.width * 32 / 100
+    };
     let [graph, events] =
-        Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(bottom);
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right)]).areas(bottom);
     let shown = shown(model, ui);
     frame.render_widget(status_line(model, ui, status), top);
     draw_table(frame, table, model, ui, shown);
