@@ -199,13 +199,20 @@ mod tests {
         crate::view::text_of(terminal.backend().buffer())
     }
 
-    #[test]
-    fn a_run_shows_the_kernel_and_the_link_beside_the_capture() {
+    /// A model that has seen one closed connection, and its first packet's
+    /// time (epoch seconds), for samples that follow it.
+    fn one_closed_connection() -> (LiveModel, f64) {
         let mut model = LiveModel::new();
         for r in synthetic::reports_of(&synthetic::closed(40001, 0, 1000)) {
             model.push(&r);
         }
         let first = model.connections()[0].first.as_secs_f64();
+        (model, first)
+    }
+
+    #[test]
+    fn a_run_shows_the_kernel_and_the_link_beside_the_capture() {
+        let (mut model, first) = one_closed_connection();
         model.push_tcp_info(&TcpInfo {
             time: first + 0.001,
             cwnd: 10,
@@ -252,11 +259,7 @@ mod tests {
     /// show whole, with six-digit counts (they were cut at 50 columns).
     #[test]
     fn the_panels_lines_are_whole_at_160_columns() {
-        let mut model = LiveModel::new();
-        for r in synthetic::reports_of(&synthetic::closed(40001, 0, 1000)) {
-            model.push(&r);
-        }
-        let first = model.connections()[0].first.as_secs_f64();
+        let (mut model, first) = one_closed_connection();
         model.push_tcp_info(&TcpInfo {
             time: first + 0.001,
             cwnd: 10,
