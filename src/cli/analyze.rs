@@ -57,7 +57,8 @@ pub struct AnalyzeArgs {
     /// Only the connections with any of these events (and, per segment, the segments that have one), e.g. retransmission,zero_window
     #[arg(long, value_name = "EVENT,...", value_delimiter = ',', value_parser = parse_event)]
     pub only: Vec<Event>,
-    /// At most N connections keep their analysis state in memory, the others
+    /// At most N connections keep their analysis state in memory (the smaller
+    /// of N and 1024 at first, more while more are open at once), the others
     /// wait in a temporary file (docs/memory.md); for tests and tuning
     #[arg(long, value_name = "N", hide = true)]
     pub max_in_memory: Option<usize>,

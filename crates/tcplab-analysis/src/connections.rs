@@ -15,12 +15,17 @@
 //! (`disk::PagedVec`, in the old streams' file), like the stream records
 //! of `flow` (docs/memory.md).
 //!
-//! When one connection too many is in memory, the least useful quarter
-//! goes to the spill file: finished connections (RST, or both FINs
+//! How many may stay in memory grows with need: at first
+//! `FIRST_WORKING_SET` (about 2 MB, so that the connections a packet
+//! touches stay in the processor's caches), doubled, up to
+//! `max_in_memory`, whenever a quarter of the connections last sent out
+//! came back before the next ones had to go (connections open at the same
+//! time outnumber the working set). When one connection too many is in
+//! memory, the least useful quarter goes to the spill file: finished connections (RST, or both FINs
 //! acknowledged) first, then the others, each group by its latest frame,
 //! oldest first; their boxes wait (`spare`) for the next new or read-back
 //! connections, so that boxes in use and waiting never outnumber the peak
-//! without them, `max_in_memory + 1`. A packet for a connection in the
+//! without them, the working set plus one. A packet for a connection in the
 //! file brings it back whole, so results never depend on when a connection
 //! was sent out: a late retransmission, a port reused by a new SYN, a
 //! connection idle for an hour are all analysed exactly as if everything
@@ -60,6 +65,11 @@ pub struct AnalyzerOptions {
 impl AnalyzerOptions {
     /// About 8 MB of connection state (2 KB each).
     pub const DEFAULT_MAX_IN_MEMORY: usize = 4096;
+    /// How many connections stay in memory before any comes back from the
+    /// spill file: about 2 MB of state, which stays in the processor's
+    /// caches (bench/results.md, 2026-12-03: `many-conns.pcap` to CSV takes
+    /// about a fifth less time than with 4096).
+    pub const FIRST_WORKING_SET: usize = 1024;
     /// About 11 MB of stream records, index and places (262,144 streams).
     pub const DEFAULT_MAX_HOT_STREAMS: usize = FlowTable::DEFAULT_MAX_HOT;
 }
@@ -105,7 +115,16 @@ pub(crate) struct Connections {
     in_memory: Vec<Option<Resident>>,
     free: Vec<u32>,
     resident: usize,
+    /// The most that may be in memory (`AnalyzerOptions::max_in_memory`).
     max_in_memory: usize,
+    /// How many may be in memory now: from `FIRST_WORKING_SET` up to
+    /// `max_in_memory` (`grow_if_needed`).
+    working_set: usize,
+    /// Connections read back since the last batch went out, and how many
+    /// that batch sent: more than a quarter back means the working set is
+    /// too small for the connections open at once.
+    came_back: usize,
+    sent_last: usize,
     spill: SpillFile,
     finished: usize,
     stats: SpillStats,
@@ -115,7 +134,7 @@ pub(crate) struct Connections {
     failure: Option<DiskError>,
     buf: Vec<u8>,
     /// The boxes of connections sent out, for new or read-back ones (no
-    /// allocation each): at most `max_in_memory + 1` boxes in all, in
+    /// allocation each): at most the working set plus one boxes in all, in
     /// memory or here, as at the peak without it (`spill_out`). Boxes,
     /// not connections: the point is their allocations.
     #[allow(clippy::vec_box)]
@@ -141,6 +160,9 @@ impl Connections {
             free: Vec::new(),
             resident: 0,
             max_in_memory: opts.max_in_memory,
+            working_set: opts.max_in_memory.min(AnalyzerOptions::FIRST_WORKING_SET),
+            came_back: 0,
+            sent_last: 0,
             spill: SpillFile::default(),
             finished: 0,
             stats: SpillStats::default(),
@@ -244,6 +266,7 @@ impl Connections {
         match read {
             Ok((conn, slot)) => {
                 self.stats.read_back += 1;
+                self.came_back += 1;
                 // In the box of a connection sent out, if there is one.
                 let conn = match self.spare.pop() {
                     Some(mut spare) => {
@@ -280,9 +303,23 @@ impl Connections {
     /// Sends connections to the spill file when too many are in memory.
     #[inline]
     pub fn make_room(&mut self) {
-        if self.resident > self.max_in_memory {
+        if self.resident > self.working_set {
             self.spill_some();
         }
+    }
+
+    /// Doubles the working set (up to `max_in_memory`) when more than a
+    /// quarter of the connections the last batch sent out came back before
+    /// this one: they are open at the same time and more of them than the
+    /// working set holds, so sending them out again would only read them
+    /// back again. True when the working set now holds every connection in
+    /// memory.
+    fn grow_if_needed(&mut self) -> bool {
+        let came_back = std::mem::take(&mut self.came_back);
+        if self.sent_last > 0 && came_back * 4 > self.sent_last {
+            self.working_set = self.working_set.saturating_mul(2).min(self.max_in_memory);
+        }
+        self.resident <= self.working_set
     }
 
     /// Sends the least useful connections out, down to three quarters of
@@ -294,7 +331,10 @@ impl Connections {
     #[cold]
     #[inline(never)]
     fn spill_some(&mut self) {
-        let keep = self.max_in_memory * 3 / 4;
+        if self.grow_if_needed() {
+            return;
+        }
+        let keep = self.working_set * 3 / 4;
         let mut order = std::mem::take(&mut self.order);
         order.clear();
         order.extend(self.in_memory.iter().enumerate().filter_map(|(i, r)| {
@@ -303,6 +343,7 @@ impl Connections {
             Some(unfinished | u128::from(c.last_frame()) << 32 | i as u128)
         }));
         let n = self.resident - keep;
+        self.sent_last = n;
         if n < order.len() {
             order.select_nth_unstable(n);
             order.truncate(n);
@@ -320,6 +361,7 @@ impl Connections {
             if let Err(e) = self.spill_out(key as u32) {
                 self.spill_off = Some(e);
                 self.max_in_memory = usize::MAX;
+                self.working_set = usize::MAX;
                 break;
             }
         }
@@ -340,7 +382,7 @@ impl Connections {
                 // Its box serves the next new or read-back connection, while
                 // boxes in memory and spare stay within the limit plus the
                 // one that called for room: what memory held before it went.
-                if self.resident + self.spare.len() <= self.max_in_memory {
+                if self.resident + self.spare.len() <= self.working_set {
                     self.spare.push(r.conn);
                 }
                 self.stats.written += 1;

@@ -58,6 +58,8 @@ pub mod synthetic;
 mod timestamps;
 mod tunnels;
 mod unacked;
+#[cfg(test)]
+mod working_set_tests;
 
 pub use capture_stats::{CaptureStats, FilterStats, InvalidTimes};
 pub use connections::{AnalyzerOptions, SpillStats};
