@@ -1,5 +1,5 @@
 //! The emulated path leaves nothing behind: no namespace, no TUN device, no
-//! temporary copy, no process — after an error (refused before or during the
+//! temporary copy, no unfinished capture, no process — after an error (refused before or during the
 //! transfer) and after Ctrl-C. Needs root; fails in CI without it.
 
 mod common;
@@ -130,7 +130,19 @@ fn a_signal_during_an_emulated_run_cleans_up(test: &str, signal: &str, exit_code
     assert!(status.success());
     let out = child.wait_with_output().expect("tcplab ends");
     assert_eq!(out.status.code(), Some(exit_code), "{}", stderr(&out));
-    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "interrupted; stopped the run and removed its namespaces and its unfinished capture"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing half-written: the capture of an interrupted run goes.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("out dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
     no_namespace_of(pid);
     no_tun_in_root_namespace();
     assert_eq!(scratch_dirs_of(pid), Vec::<std::path::PathBuf>::new());

@@ -1,5 +1,5 @@
 //! run-and-capture leaves nothing behind: no namespace, no process, no
-//! temporary copy — after an error and after Ctrl-C (SIGINT), `kill`
+//! temporary copy, no unfinished capture — after an error and after Ctrl-C (SIGINT), `kill`
 //! (SIGTERM) or a closed terminal (SIGHUP). Needs root;
 //! fails in CI without it. The tests in this file take a lock so that
 //! "what namespaces exist" is not disturbed by a concurrent run.
@@ -99,17 +99,33 @@ fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let before = namespaces();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (mut child, _) = start_a_long_run(dir.path());
+    let (mut child, out_dir) = start_a_long_run(dir.path());
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
-    let code = child.wait().expect("tcplab exits").code();
+    let out = child.wait_with_output().expect("tcplab exits");
+    let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
-        code,
+        out.status.code(),
         Some(exit_code),
-        "runs stopped by SIG{signal} exit with {exit_code}"
+        "runs stopped by SIG{signal} exit with {exit_code}: {err}"
+    );
+    // The run inside the namespace was asked to stop, not killed: it said
+    // so, and removed its unfinished capture.
+    assert!(
+        err.contains(
+            "interrupted; stopped the run and removed its namespaces and its unfinished capture"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("killed"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&out_dir).expect("out dir").count(),
+        0,
+        "nothing of the interrupted run is left in {}",
+        out_dir.display()
     );
     assert_eq!(namespaces(), before, "the namespace is removed");
     assert_eq!(processes_named_tcplab_run(), 0, "no tcplab process is left");
@@ -162,6 +178,9 @@ fn root_a_killed_run_takes_its_inside_process_with_it() {
         finished.is_empty(),
         "the orphan finished the run: {finished:?}"
     );
+    // Stopped by the kernel's SIGTERM, it removed its unfinished capture.
+    let left = std::fs::read_dir(&out_dir).expect("out dir").count();
+    assert_eq!(left, 0, "files left in {}", out_dir.display());
 }
 
 /// In a temporary directory shared with other users, a root run works in

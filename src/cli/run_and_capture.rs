@@ -14,6 +14,11 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long the run inside a namespace gets to stop by itself after a
+/// signal before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(5);
 use std::process::ExitCode;
 use std::sync::Arc;
 use tcplab_analysis::record::sockets::{Owner, SocketMap};
@@ -109,14 +114,35 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         tokio::select! {
             status = child.wait() => Ok::<_, anyhow::Error>(status?.code()),
             signal = stop.recv() => {
+                // The run inside cleans up and says so when asked to stop
+                // (Ctrl-C on a terminal reaches it too); killed outright it
+                // could not, so it gets a few seconds first.
                 let pid = child.id();
-                let _ = child.kill().await;
+                if let Some(pid) = pid {
+                    let _ = tcplab_net::netns::ask_to_stop(pid);
+                }
+                // It reports its own interruption when it exits with a
+                // code; killed by the signal before it could, it did not.
+                match tokio::time::timeout(STOP_GRACE, child.wait()).await {
+                    Ok(Ok(status)) if status.code().is_some() => {}
+                    Ok(_) => eprintln!(
+                        "tcplab: interrupted; stopped the run and removed namespace {}",
+                        ns.name()
+                    ),
+                    Err(_) => {
+                        let _ = child.kill().await;
+                        eprintln!(
+                            "tcplab: interrupted; the run did not stop within {} s, so it was killed; removed namespace {}",
+                            STOP_GRACE.as_secs(),
+                            ns.name()
+                        );
+                    }
+                }
                 if let Some(pid) = pid {
                     for dir in tcplab_net::scratch::of_process(pid) {
                         let _ = std::fs::remove_dir_all(dir);
                     }
                 }
-                eprintln!("tcplab: interrupted; stopped the run and removed namespace {}", ns.name());
                 Ok(Some(i32::from(signal.exit_code())))
             }
         }
@@ -191,7 +217,9 @@ fn run_here(args: &RunArgs) -> Result<ExitCode> {
     };
     let outcome = match outcome {
         Err(run_and_capture::RunError::Interrupted(signal)) => {
-            eprintln!("tcplab: interrupted; stopped the run and removed its namespaces");
+            eprintln!(
+                "tcplab: interrupted; stopped the run and removed its namespaces and its unfinished capture"
+            );
             return Ok(ExitCode::from(signal.exit_code()));
         }
         other => other?,

@@ -225,7 +225,7 @@ pub fn remove_stale() {
 /// Runs the scenario on this namespace's `lo`, or across an emulated path
 /// when `opts.link` is set, then analyses the capture. Ctrl-C, `SIGTERM` or
 /// `SIGHUP` during the transfer ends it with `RunError::Interrupted` after
-/// cleaning up.
+/// cleaning up: the namespaces and the unfinished capture are removed.
 pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     if let Some(file) = &opts.file {
         payload::check_file(file)?;
@@ -238,17 +238,17 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
             .map_or("file".into(), |s| s.to_string_lossy().into_owned()),
         (Scenario::File, None) => "tcplab-payload".to_string(),
     };
-    let (base, pcap) = new_base(&opts.out_dir, &format!("{stem}-{}", stamp::now()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(io_err(&opts.out_dir))?;
-    // Catch Ctrl-C, TERM and HUP from here on, also while the namespaces
-    // are being made: the run then stops and cleans up instead of dying
-    // with them in place.
+    // Catch Ctrl-C, TERM and HUP from here on, before the capture file and
+    // the namespaces are made: the run then stops and cleans up instead of
+    // dying with them in place.
     let _entered = runtime.enter();
     let mut stop = StopSignals::catch().map_err(io_err(&opts.out_dir))?;
+    let (base, pcap) = new_base(&opts.out_dir, &format!("{stem}-{}", stamp::now()))?;
     if let Some(feed) = &opts.live {
         feed.begin();
     }
@@ -268,7 +268,15 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
             eprintln!("tcplab: warning: {e}");
         }
     }
-    let (result, drops) = transfer?;
+    let (result, drops) = match transfer {
+        // An interrupted run is not a run: its capture stops mid-transfer
+        // and has no report, so it goes (as in `tcplab compare`).
+        Err(e @ RunError::Interrupted(_)) => {
+            let _ = fs::remove_file(&pcap);
+            return Err(e);
+        }
+        other => other?,
+    };
     if let Some(feed) = &opts.live {
         feed.end_transfer();
     }

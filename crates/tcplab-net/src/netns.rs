@@ -167,3 +167,13 @@ pub fn die_with_parent(parent: u32) -> std::io::Result<()> {
         ))),
     }
 }
+
+/// Asks process `pid` to stop (`SIGTERM`), so that it can clean up.
+pub fn ask_to_stop(pid: u32) -> std::io::Result<()> {
+    let pid = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .ok_or_else(|| std::io::Error::other(format!("{pid} is not a process id")))?;
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM)?;
+    Ok(())
+}
