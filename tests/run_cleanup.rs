@@ -99,7 +99,7 @@ fn a_signal_during_a_transfer_cleans_up(test: &str, signal: &str, exit_code: i32
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let before = namespaces();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (mut child, out_dir) = start_a_long_run(dir.path());
+    let (child, out_dir) = start_a_long_run(dir.path());
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
