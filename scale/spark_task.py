@@ -64,6 +64,11 @@ def analyse_one(item, job):
                 fs_shell(conf, ["-copyToLocal", meta, cwd + "/"], meta, missing_ok=True)
         local_out = os.path.join(work, "out")
         cmd = [tcplab, "analyze", given, "--format", "parquet", "-o", local_out] + job["extra"]
+        # The captures table names the capture as the user gave it: a
+        # remote one by its URI, not by its local copy.
+        shown = local_path(path) if is_local(path) else path
+        if given != shown:
+            cmd += ["--file-as", shown]
         run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
         # Messages name the capture as the user gave it, not its local copy.
         rename = (lambda s: s.replace(given, path)) if given != path else (lambda s: s)

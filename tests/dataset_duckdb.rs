@@ -407,3 +407,68 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// `--file-as` (for scale/spark_analyze.py, which analyses a local copy of
+/// a remote capture): the captures table's `file` is the name given, the
+/// partition and every count those of the capture read; refused with
+/// another format or several captures.
+#[test]
+fn file_as_names_the_capture_in_the_captures_table() {
+    let Some(python) = python_with_duckdb() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("dataset").display().to_string();
+    let lossy = data("lossy.pcap").display().to_string();
+    let uri = "hdfs://namenode:8020/class/lossy.pcap";
+    let run = tcplab(&[
+        "analyze",
+        &lossy,
+        "--format",
+        "parquet",
+        "-o",
+        &out,
+        "--file-as",
+        uri,
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let query = format!(
+        "import duckdb\nprint(duckdb.sql(\"select file, capture from read_parquet('{out}/captures/**/*.parquet', hive_partitioning = true)\").fetchall())"
+    );
+    let read = std::process::Command::new(&python)
+        .args(["-c", &query])
+        .output()
+        .expect("python runs");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&read.stdout).trim(),
+        format!("[('{uri}', 'lossy.pcap')]")
+    );
+    let rst = data("rst.pcap").display().to_string();
+    for args in [
+        vec!["analyze", &lossy, "--file-as", uri],
+        vec![
+            "analyze",
+            &lossy,
+            &rst,
+            "--format",
+            "parquet",
+            "-o",
+            &out,
+            "--file-as",
+            uri,
+        ],
+    ] {
+        let refused = tcplab(&args);
+        assert_eq!(refused.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&refused).contains("--file-as"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+}

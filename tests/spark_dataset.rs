@@ -25,18 +25,22 @@ use std::process::Command;
 
 /// Compares two dataset directories (argv[1], argv[2]) table by table;
 /// prints {table: {...}} with each side's schema and row count and the
-/// rows one has that the other has not.
+/// rows one has that the other has not, with the URI prefix argv[3] taken
+/// off the captures' `file` (a remote capture's is its URI); and the
+/// captures' `file` of each side.
 const COMPARE: &str = r#"
 import duckdb, json, os, sys
-a, b = sys.argv[1], sys.argv[2]
+a, b, remote = sys.argv[1], sys.argv[2], sys.argv[3]
 con = duckdb.connect()
 out = {}
 for table in ["segments", "connections", "captures"]:
     read = lambda d: f"read_parquet('{d}/{table}/**/*.parquet', hive_partitioning = true)"
     describe = lambda d: [list(r[:2]) for r in con.execute(f"DESCRIBE SELECT * FROM {read(d)}").fetchall()]
     count = lambda d: con.execute(f"SELECT count(*) FROM {read(d)}").fetchone()[0]
+    rows = lambda d: (f"SELECT * REPLACE (replace(file, '{remote}', '') AS file) FROM {read(d)}"
+                      if table == "captures" else f"SELECT * FROM {read(d)}")
     only = lambda x, y: [str(r) for r in con.execute(
-        f"SELECT * FROM {read(x)} EXCEPT ALL SELECT * FROM {read(y)} ORDER BY ALL").fetchall()]
+        f"{rows(x)} EXCEPT ALL {rows(y)} ORDER BY ALL").fetchall()]
     parts = lambda d: sorted(os.listdir(f"{d}/{table}"))
     def parquet_schema(d):
         # Parquet's own types and the file's key-value metadata, file by file.
@@ -54,6 +58,9 @@ for table in ["segments", "connections", "captures"]:
         "rows_a": count(a), "rows_b": count(b),
         "only_a": only(a, b), "only_b": only(b, a),
     }
+    if table == "captures":
+        files = lambda d: sorted(r[0] for r in con.execute(f"SELECT file FROM {read(d)}").fetchall())
+        out[table]["files_a"], out[table]["files_b"] = files(a), files(b)
 print(json.dumps(out))
 "#;
 
@@ -135,10 +142,30 @@ fn spark_local_mode_writes_the_dataset_tcplab_writes() {
         .args(["-c", COMPARE])
         .arg(&single)
         .arg(&spark)
+        .arg(VIEWFS)
         .output()
         .expect("python runs");
     assert!(compared.status.success(), "DuckDB: {}", stderr(&compared));
     let tables: Value = serde_json::from_slice(&compared.stdout).expect("the comparison's JSON");
+    // The captures read through viewfs are named by their URI; the others
+    // as given, as tcplab names them.
+    let files = |side: &str| -> Vec<String> {
+        tables["captures"][side]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f.as_str().expect("a file").to_string())
+            .collect()
+    };
+    for name in ["lab.pcap", "zero-window.pcap"] {
+        assert!(
+            files("files_a").contains(&name.to_string()),
+            "{:?}",
+            files("files_a")
+        );
+        let uri = format!("{VIEWFS}{name}");
+        assert!(files("files_b").contains(&uri), "{:?}", files("files_b"));
+    }
     for table in ["segments", "connections", "captures"] {
         let t = &tables[table];
         assert_eq!(t["parts_a"], t["parts_b"], "{table}: partitions");

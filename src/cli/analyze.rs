@@ -66,6 +66,11 @@ pub struct AnalyzeArgs {
     /// memory, older ones are on disk (docs/memory.md); for tests and tuning
     #[arg(long, value_name = "N", hide = true)]
     pub max_hot_streams: Option<usize>,
+    /// With --format parquet and one capture: the captures table's `file`
+    /// is NAME instead of the path read (scale/spark_analyze.py analyses a
+    /// local copy of a remote capture, whose `file` is its URI)
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub file_as: Option<String>,
     #[command(flatten)]
     pub decode: DecodeArgs,
 }
@@ -73,6 +78,9 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let files = tcplab_wire::capture::inputs::expand(&args.files)?;
     let jobs = batch::jobs(args.jobs);
+    if args.file_as.is_some() && (args.format != Format::Parquet || files.len() != 1) {
+        bail!("--file-as names the one capture of a --format parquet run: give one capture and --format parquet");
+    }
     match (&args.output, args.format) {
         (Some(dir), Format::Parquet) => {
             return super::analyze_parquet::run(&args, &files, dir, jobs, analyzer_options(&args)?)

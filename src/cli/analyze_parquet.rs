@@ -79,7 +79,12 @@ pub fn run(
                     ..Said::default()
                 }),
                 Some(Ok((size, sha256))) => match dataset.admit_hashed(file, size, sha256) {
-                    Admission::New(slot) => Admitted::Write(slot),
+                    Admission::New(mut slot) => {
+                        if let Some(name) = &args.file_as {
+                            slot.file = PathBuf::from(name);
+                        }
+                        Admitted::Write(slot)
+                    }
                     Admission::Present { name, .. } => Admitted::Said(Said {
                         out: vec![format!(
                             "{}: already in the dataset as capture={name} (same SHA-256); not added again",
