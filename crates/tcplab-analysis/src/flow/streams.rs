@@ -92,6 +92,16 @@ pub(super) struct Meta {
 }
 
 impl Meta {
+    /// The numbering state kept in a stream's record.
+    #[inline]
+    fn of(r: &StreamRec) -> Meta {
+        let (flags, base) = (r.flags, r.base);
+        Meta {
+            a_is_high: flags & A_IS_HIGH != 0,
+            base: [0, 1].map(|i| (flags & BASE_SET[i] != 0).then_some(base[i])),
+        }
+    }
+
     /// `StreamRec`'s `flags` (`A_IS_HIGH`, `BASE_SET`) and `base` for it.
     fn packed(&self) -> (u8, [u32; 2]) {
         let mut flags = if self.a_is_high { A_IS_HIGH } else { 0 };
@@ -170,6 +180,12 @@ impl Streams {
         key.hash(&self.hasher)
     }
 
+    /// As [`Streams::hash`], for `Key::V4 { low, high }`.
+    #[inline]
+    pub fn hash_v4(&self, low: (u32, u16), high: (u32, u16)) -> u64 {
+        Key::hash_v4(&self.hasher, low, high)
+    }
+
     /// The latest stream on `key`.
     pub fn find(&mut self, key: &Key) -> Result<Option<u32>, DiskError> {
         self.find_hashed(key, self.hash(key))
@@ -217,6 +233,60 @@ impl Streams {
     fn remember(&mut self, key: &Key, id: u32) {
         if !matches!(key, Key::V4 { .. }) {
             self.last = Some((*key, id));
+        }
+    }
+
+    /// As [`Streams::find_hashed`] for a plain IPv4 key (`Key::V4 { low,
+    /// high }`, `hash` its hash), with the stream's numbering state read in
+    /// the same visit to its record: no `Key` is built, and the record is
+    /// read once. A plain IPv4 key is never `last` (`remember`).
+    #[inline]
+    pub fn find_v4(
+        &mut self,
+        low: (u32, u16),
+        high: (u32, u16),
+        hash: u64,
+    ) -> Result<Option<(u32, Meta)>, DiskError> {
+        self.vacant = None;
+        let buckets = &self.buckets[..];
+        if !buckets.is_empty() {
+            let (mask, tag) = (buckets.len() - 1, Bucket::tag_of(hash));
+            let mut i = Bucket::home(tag, buckets.len());
+            loop {
+                let b = Bucket(buckets[i]);
+                let Some(id) = b.stream() else {
+                    self.vacant = Some((hash, i));
+                    break;
+                };
+                if b.tag() == tag {
+                    // Streams in the buckets are in memory: `get` cannot fail.
+                    if let Ok(r) = self.recs.get(u64::from(id)) {
+                        let (la, ha, lp, hp) = (r.low_addr, r.high_addr, r.low_port, r.high_port);
+                        if r.flags & V6 == 0 && (la, lp) == low && (ha, hp) == high {
+                            return Ok(Some((id, Meta::of(&r))));
+                        }
+                    }
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        if self.runs.is_empty() {
+            return Ok(None);
+        }
+        self.find_v4_on_disk(low, high, hash)
+    }
+
+    /// [`Streams::find_v4`] among the old streams (out of line: rare).
+    #[inline(never)]
+    fn find_v4_on_disk(
+        &mut self,
+        low: (u32, u16),
+        high: (u32, u16),
+        hash: u64,
+    ) -> Result<Option<(u32, Meta)>, DiskError> {
+        match self.find_on_disk(&Key::V4 { low, high }, hash)? {
+            Some(id) => Ok(Some((id, self.meta(id)?))),
+            None => Ok(None),
         }
     }
 
@@ -314,12 +384,7 @@ impl Streams {
     }
 
     pub fn meta(&self, id: u32) -> Result<Meta, DiskError> {
-        let r = self.recs.get(u64::from(id))?;
-        let (flags, base) = (r.flags, r.base);
-        Ok(Meta {
-            a_is_high: flags & A_IS_HIGH != 0,
-            base: [0, 1].map(|i| (flags & BASE_SET[i] != 0).then_some(base[i])),
-        })
+        Ok(Meta::of(&self.recs.get(u64::from(id))?))
     }
 
     /// Sets the bases of stream `id` (its `a_is_high` never changes).
