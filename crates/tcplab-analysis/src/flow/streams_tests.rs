@@ -210,3 +210,42 @@ fn equal_hash_bits_on_another_key_are_passed_over() {
         assert_eq!(s.find(&key(i)).expect("find"), Some(i), "key {i}");
     }
 }
+
+/// A new key goes first in its probe sequence (at its home), the buckets
+/// it passes moved one place further, and every key stays findable: after
+/// each push, up to the highest load before the index grows, with keys
+/// reused (port reuse keeps the key's bucket where it is).
+#[test]
+fn a_new_key_goes_first_and_every_key_stays_found() {
+    use super::streams::Bucket;
+    let mut s = Streams::new(usize::MAX);
+    let mut latest = Vec::new();
+    for i in 0..3000u32 {
+        let k = if i % 10 == 9 { key(i / 3) } else { key(i) };
+        let hash = s.hash(&k);
+        let reused = s.find(&k).expect("find");
+        let id = s.push(&k, false).expect("push");
+        let at = s.bucket_of(&k, hash);
+        if reused.is_none() {
+            assert_eq!(
+                at,
+                Bucket::home(Bucket::tag_of(hash), s.buckets.len()),
+                "key {i}"
+            );
+            latest.push((k, id));
+        } else {
+            let old = latest.iter_mut().find(|(kk, _)| *kk == k).expect("seen");
+            old.1 = id;
+        }
+        if i % 97 == 0 || i > 2900 {
+            for (k, id) in &latest {
+                assert_eq!(s.find(k).expect("find"), Some(*id));
+            }
+        }
+    }
+    assert!(
+        s.hot_keys * 2 > s.buckets.len(),
+        "high load: {}",
+        s.hot_keys
+    );
+}
