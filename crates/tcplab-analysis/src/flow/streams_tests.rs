@@ -169,7 +169,7 @@ fn the_bucket_a_miss_found_is_the_one_filled() {
 
 #[test]
 fn a_bucket_holds_its_hash_bits_and_stream() {
-    use super::streams::Bucket;
+    use super::index::Bucket;
     for (hash, stream) in [
         (0u64, 0u32),
         (u64::MAX, u32::MAX - 1),
@@ -187,7 +187,7 @@ fn a_bucket_holds_its_hash_bits_and_stream() {
 /// passed over (a tag collision), and growing keeps every key findable.
 #[test]
 fn equal_hash_bits_on_another_key_are_passed_over() {
-    use super::streams::Bucket;
+    use super::index::Bucket;
     let mut s = Streams::new(usize::MAX);
     for i in 0..40 {
         s.push(&key(i), false).expect("push");
@@ -217,7 +217,7 @@ fn equal_hash_bits_on_another_key_are_passed_over() {
 /// reused (port reuse keeps the key's bucket where it is).
 #[test]
 fn a_new_key_goes_first_and_every_key_stays_found() {
-    use super::streams::Bucket;
+    use super::index::Bucket;
     let mut s = Streams::new(usize::MAX);
     let mut latest = Vec::new();
     for i in 0..3000u32 {
