@@ -10,7 +10,8 @@
 //! last, only if their records went, so that a stream in the in-memory
 //! index always has its key in memory (its lookups never touch the disk).
 
-use super::streams::{Bucket, Streams, V6};
+use super::index::Bucket;
+use super::streams::{Streams, V6};
 use crate::disk::DiskError;
 
 impl Streams {

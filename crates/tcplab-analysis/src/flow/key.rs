@@ -44,9 +44,17 @@ impl Key {
     /// As [`Key::of`], for IPv4 addresses as numbers.
     #[inline]
     pub fn v4(s: (u32, u16), d: (u32, u16)) -> (Key, bool) {
+        let (low, high, src_high) = Key::v4_ends(s, d);
+        (Key::V4 { low, high }, src_high)
+    }
+
+    /// The `low` and `high` ends of `Key::V4` for a packet from `s` to
+    /// `d`, and whether `s` is the `high` one.
+    #[inline]
+    pub fn v4_ends(s: (u32, u16), d: (u32, u16)) -> ((u32, u16), (u32, u16), bool) {
         let src_high = s > d;
         let (low, high) = if src_high { (d, s) } else { (s, d) };
-        (Key::V4 { low, high }, src_high)
+        (low, high, src_high)
     }
 
     /// As [`Key::of`], in tunnel `tunnel` (0: not told apart by tunnel).
@@ -61,13 +69,19 @@ impl Key {
         (Key::Tunneled { tunnel, low, high }, src_high)
     }
 
+    /// The hash of `Key::V4 { low, high }`, without the key.
+    #[inline]
+    pub fn hash_v4(build: &SeededFx, low: (u32, u16), high: (u32, u16)) -> u64 {
+        build.hash_one((
+            u64::from(low.0) << 32 | u64::from(high.0),
+            u32::from(low.1) << 16 | u32::from(high.1),
+        ))
+    }
+
     #[inline]
     pub fn hash(&self, build: &SeededFx) -> u64 {
         match *self {
-            Key::V4 { low, high } => build.hash_one((
-                u64::from(low.0) << 32 | u64::from(high.0),
-                u32::from(low.1) << 16 | u32::from(high.1),
-            )),
+            Key::V4 { low, high } => Key::hash_v4(build, low, high),
             Key::V6 { low, high } => {
                 build.hash_one((low.0, high.0, u32::from(low.1) << 16 | u32::from(high.1)))
             }

@@ -41,13 +41,14 @@ impl Tuple {
         }
     }
 
-    /// The stream table's key of this 4-tuple, and whether the side it
-    /// is seen from is the key's `high` end (as [`Key::of`]).
+    /// The `low` and `high` ends of the stream table's key of this
+    /// 4-tuple (`Key::V4`), and whether the side it is seen from is the
+    /// `high` one (as [`Key::of`]).
     #[inline]
-    pub fn key(self) -> (Key, bool) {
+    pub fn key_ends(self) -> ((u32, u16), (u32, u16), bool) {
         let src = ((self.addrs >> 32) as u32, (self.ports >> 16) as u16);
         let dst = (self.addrs as u32, self.ports as u16);
-        Key::v4(src, dst)
+        Key::v4_ends(src, dst)
     }
 
     /// The same 4-tuple seen from the other side.
@@ -79,12 +80,6 @@ impl Latest {
             stream,
             meta,
         }
-    }
-
-    /// The same stream, with its numbering state now `meta`.
-    #[inline]
-    pub fn with_meta(self, meta: Meta) -> Latest {
-        Latest { meta, ..self }
     }
 
     /// `Some(true)` when a packet whose 4-tuple is `sent` is on this

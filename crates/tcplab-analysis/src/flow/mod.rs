@@ -9,6 +9,7 @@
 
 mod evict;
 mod hasher;
+mod index;
 mod key;
 mod latest;
 #[cfg(test)]

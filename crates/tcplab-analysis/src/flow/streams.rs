@@ -14,8 +14,9 @@
 //!
 //! - records: 21 bytes per stream (IPv6 streams 32 more, in a side table),
 //!   in `PagedVec`s: the newest in memory, older ones in a temporary file;
-//! - the index: an open-addressing table in memory (8-byte buckets: the
-//!   top 32 bits of the key's hash and the stream, load 3/8 to 3/4) for
+//! - the index (`index.rs`): an open-addressing table in memory (8-byte buckets: the
+//!   top 32 bits of the key's hash and the stream, load 3/8 to 3/4; a
+//!   new key goes first in its probe sequence, `put_first`) for
 //!   the streams from `hot_from` on; the older ones are in `RunIndex`,
 //!   sorted runs on disk (`evict.rs`). A probe compares the stored hash
 //!   bits first, so it reads a stream's record only when they match (once
@@ -26,6 +27,7 @@
 //! touches the disk and a lookup costs what it always did.
 
 use super::hasher::SeededFx;
+use super::index::Bucket;
 use super::key::Key;
 use crate::disk::{DiskError, DiskFile, Fixed, PagedVec, Reader, RunIndex, Sink};
 
@@ -92,6 +94,16 @@ pub(super) struct Meta {
 }
 
 impl Meta {
+    /// The numbering state kept in a stream's record.
+    #[inline]
+    fn of(r: &StreamRec) -> Meta {
+        let (flags, base) = (r.flags, r.base);
+        Meta {
+            a_is_high: flags & A_IS_HIGH != 0,
+            base: [0, 1].map(|i| (flags & BASE_SET[i] != 0).then_some(base[i])),
+        }
+    }
+
     /// `StreamRec`'s `flags` (`A_IS_HIGH`, `BASE_SET`) and `base` for it.
     fn packed(&self) -> (u8, [u32; 2]) {
         let mut flags = if self.a_is_high { A_IS_HIGH } else { 0 };
@@ -135,7 +147,7 @@ pub(super) struct Streams {
     /// buckets, and the empty bucket its probe ended on: where `push_with`
     /// puts that key next, without probing again. Cleared whenever a
     /// bucket is filled.
-    vacant: Option<(u64, usize)>,
+    pub(super) vacant: Option<(u64, usize)>,
     pub(super) max_hot: usize,
     /// Eviction failed to write: everything stays in memory since.
     pub(super) off: Option<DiskError>,
@@ -168,6 +180,12 @@ impl Streams {
     #[inline]
     pub fn hash(&self, key: &Key) -> u64 {
         key.hash(&self.hasher)
+    }
+
+    /// As [`Streams::hash`], for `Key::V4 { low, high }`.
+    #[inline]
+    pub fn hash_v4(&self, low: (u32, u16), high: (u32, u16)) -> u64 {
+        Key::hash_v4(&self.hasher, low, high)
     }
 
     /// The latest stream on `key`.
@@ -217,6 +235,60 @@ impl Streams {
     fn remember(&mut self, key: &Key, id: u32) {
         if !matches!(key, Key::V4 { .. }) {
             self.last = Some((*key, id));
+        }
+    }
+
+    /// As [`Streams::find_hashed`] for a plain IPv4 key (`Key::V4 { low,
+    /// high }`, `hash` its hash), with the stream's numbering state read in
+    /// the same visit to its record: no `Key` is built, and the record is
+    /// read once. A plain IPv4 key is never `last` (`remember`).
+    #[inline]
+    pub fn find_v4(
+        &mut self,
+        low: (u32, u16),
+        high: (u32, u16),
+        hash: u64,
+    ) -> Result<Option<(u32, Meta)>, DiskError> {
+        self.vacant = None;
+        let buckets = &self.buckets[..];
+        if !buckets.is_empty() {
+            let (mask, tag) = (buckets.len() - 1, Bucket::tag_of(hash));
+            let mut i = Bucket::home(tag, buckets.len());
+            loop {
+                let b = Bucket(buckets[i]);
+                let Some(id) = b.stream() else {
+                    self.vacant = Some((hash, i));
+                    break;
+                };
+                if b.tag() == tag {
+                    // Streams in the buckets are in memory: `get` cannot fail.
+                    if let Ok(r) = self.recs.get(u64::from(id)) {
+                        let (la, ha, lp, hp) = (r.low_addr, r.high_addr, r.low_port, r.high_port);
+                        if r.flags & V6 == 0 && (la, lp) == low && (ha, hp) == high {
+                            return Ok(Some((id, Meta::of(&r))));
+                        }
+                    }
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        if self.runs.is_empty() {
+            return Ok(None);
+        }
+        self.find_v4_on_disk(low, high, hash)
+    }
+
+    /// [`Streams::find_v4`] among the old streams (out of line: rare).
+    #[inline(never)]
+    fn find_v4_on_disk(
+        &mut self,
+        low: (u32, u16),
+        high: (u32, u16),
+        hash: u64,
+    ) -> Result<Option<(u32, Meta)>, DiskError> {
+        match self.find_on_disk(&Key::V4 { low, high }, hash)? {
+            Some(id) => Ok(Some((id, self.meta(id)?))),
+            None => Ok(None),
         }
     }
 
@@ -307,19 +379,17 @@ impl Streams {
         };
         if self.buckets[i] == 0 {
             self.hot_keys += 1;
+            self.put_first(Bucket::new(hash, id), i);
+        } else {
+            // The key's older stream (port reuse): its bucket, in place.
+            self.buckets[i] = Bucket::new(hash, id).0;
         }
-        self.buckets[i] = Bucket::new(hash, id).0;
         self.remember(key, id);
         Ok(id)
     }
 
     pub fn meta(&self, id: u32) -> Result<Meta, DiskError> {
-        let r = self.recs.get(u64::from(id))?;
-        let (flags, base) = (r.flags, r.base);
-        Ok(Meta {
-            a_is_high: flags & A_IS_HIGH != 0,
-            base: [0, 1].map(|i| (flags & BASE_SET[i] != 0).then_some(base[i])),
-        })
+        Ok(Meta::of(&self.recs.get(u64::from(id))?))
     }
 
     /// Sets the bases of stream `id` (its `a_is_high` never changes).
@@ -332,52 +402,8 @@ impl Streams {
         Ok(())
     }
 
-    /// The bucket that holds `key`, or the empty one where it would go.
-    #[inline]
-    pub(super) fn bucket_of(&self, key: &Key, hash: u64) -> usize {
-        let mask = self.buckets.len() - 1;
-        let tag = Bucket::tag_of(hash);
-        let mut i = Bucket::home(tag, self.buckets.len());
-        loop {
-            let b = Bucket(self.buckets[i]);
-            match b.stream() {
-                None => return i,
-                // Streams in the buckets are in memory: `has_key` cannot fail.
-                Some(id)
-                    if b.tag() == tag
-                        && matches!(has_key(&self.recs, &self.v6, id, key), Ok(true)) =>
-                {
-                    return i
-                }
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-
     pub(super) fn key_at(&self, id: u32) -> Result<Key, DiskError> {
         key_at(&self.recs, &self.v6, id)
-    }
-
-    /// Doubles the index and puts the latest stream of each key back in.
-    fn grow(&mut self) {
-        let old = std::mem::take(&mut self.buckets);
-        self.buckets = vec![0; (old.len() * 2).max(64)];
-        self.reinsert(old.into_iter());
-    }
-
-    /// Puts `buckets` (one per key; empty ones are skipped) back into the
-    /// index, each in the first empty bucket from its home: their hash
-    /// bits say where, without reading or hashing a key.
-    pub(super) fn reinsert(&mut self, buckets: impl Iterator<Item = u64>) {
-        self.vacant = None;
-        let (len, mask) = (self.buckets.len(), self.buckets.len() - 1);
-        for b in buckets.filter(|&b| b != 0) {
-            let mut i = Bucket::home(Bucket(b).tag(), len);
-            while self.buckets[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            self.buckets[i] = b;
-        }
     }
 
     /// Why some old streams stay in memory (writing them out failed).
@@ -398,45 +424,9 @@ impl Streams {
     }
 }
 
-/// One bucket of the index: the top 32 bits of the key's hash (its tag)
-/// above `stream + 1`, so that 0 is an empty bucket. The tag also gives
-/// the bucket's home (its top bits), which grows with the index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Bucket(pub(super) u64);
-
-impl Bucket {
-    #[inline]
-    pub(super) fn new(hash: u64, stream: u32) -> Bucket {
-        Bucket((u64::from(Bucket::tag_of(hash)) << 32) | (u64::from(stream) + 1))
-    }
-
-    #[inline]
-    fn tag_of(hash: u64) -> u32 {
-        (hash >> 32) as u32
-    }
-
-    #[inline]
-    pub(super) fn tag(self) -> u32 {
-        (self.0 >> 32) as u32
-    }
-
-    /// The stream, `None` for an empty bucket.
-    #[inline]
-    pub(super) fn stream(self) -> Option<u32> {
-        (self.0 as u32).checked_sub(1)
-    }
-
-    /// Where a probe for `tag` starts in an index of `len` buckets: the
-    /// tag scaled to `len` (its top bits when `len` is a power of two).
-    #[inline]
-    fn home(tag: u32, len: usize) -> usize {
-        ((u64::from(tag) * len as u64) >> 32) as usize
-    }
-}
-
 /// Stream `id` is on `key`.
 #[inline]
-fn has_key(
+pub(super) fn has_key(
     recs: &PagedVec<StreamRec>,
     v6: &PagedVec<[u128; 2]>,
     id: u32,

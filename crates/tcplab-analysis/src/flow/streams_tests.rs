@@ -169,7 +169,7 @@ fn the_bucket_a_miss_found_is_the_one_filled() {
 
 #[test]
 fn a_bucket_holds_its_hash_bits_and_stream() {
-    use super::streams::Bucket;
+    use super::index::Bucket;
     for (hash, stream) in [
         (0u64, 0u32),
         (u64::MAX, u32::MAX - 1),
@@ -187,7 +187,7 @@ fn a_bucket_holds_its_hash_bits_and_stream() {
 /// passed over (a tag collision), and growing keeps every key findable.
 #[test]
 fn equal_hash_bits_on_another_key_are_passed_over() {
-    use super::streams::Bucket;
+    use super::index::Bucket;
     let mut s = Streams::new(usize::MAX);
     for i in 0..40 {
         s.push(&key(i), false).expect("push");
@@ -209,4 +209,43 @@ fn equal_hash_bits_on_another_key_are_passed_over() {
     for i in (0..200).filter(|&i| i != 40) {
         assert_eq!(s.find(&key(i)).expect("find"), Some(i), "key {i}");
     }
+}
+
+/// A new key goes first in its probe sequence (at its home), the buckets
+/// it passes moved one place further, and every key stays findable: after
+/// each push, up to the highest load before the index grows, with keys
+/// reused (port reuse keeps the key's bucket where it is).
+#[test]
+fn a_new_key_goes_first_and_every_key_stays_found() {
+    use super::index::Bucket;
+    let mut s = Streams::new(usize::MAX);
+    let mut latest = Vec::new();
+    for i in 0..3000u32 {
+        let k = if i % 10 == 9 { key(i / 3) } else { key(i) };
+        let hash = s.hash(&k);
+        let reused = s.find(&k).expect("find");
+        let id = s.push(&k, false).expect("push");
+        let at = s.bucket_of(&k, hash);
+        if reused.is_none() {
+            assert_eq!(
+                at,
+                Bucket::home(Bucket::tag_of(hash), s.buckets.len()),
+                "key {i}"
+            );
+            latest.push((k, id));
+        } else {
+            let old = latest.iter_mut().find(|(kk, _)| *kk == k).expect("seen");
+            old.1 = id;
+        }
+        if i % 97 == 0 || i > 2900 {
+            for (k, id) in &latest {
+                assert_eq!(s.find(k).expect("find"), Some(*id));
+            }
+        }
+    }
+    assert!(
+        s.hot_keys * 2 > s.buckets.len(),
+        "high load: {}",
+        s.hot_keys
+    );
 }

@@ -184,57 +184,77 @@ impl FlowTable {
     /// (0: none, or tunnels not told apart).
     ///
     /// A packet on the latest stream's 4-tuple (most packets) is numbered
-    /// from `latest` (`latest.rs`); any other goes [`FlowTable::lookup_keyed`].
+    /// from `latest` (`latest.rs`); any other plain IPv4 one goes
+    /// [`FlowTable::lookup_v4`], the rest [`FlowTable::lookup_keyed`].
     #[inline(always)]
     pub fn lookup_in(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
         let sent = if tunnel == 0 { Tuple::sent(seg) } else { None };
-        if let Some(sent) = sent {
-            if let Some(latest) = self.latest {
-                if let Some(from_a) = latest.side_of(sent) {
-                    let dir = if from_a {
-                        Direction::AtoB
-                    } else {
-                        Direction::BtoA
-                    };
-                    if !starts_new_stream(latest.meta, dir, seg) {
-                        return self.on_latest(latest, dir, seg);
-                    }
+        let Some(sent) = sent else {
+            return self.lookup_keyed(seg, tunnel);
+        };
+        if let Some(latest) = &self.latest {
+            if let Some(from_a) = latest.side_of(sent) {
+                let dir = if from_a {
+                    Direction::AtoB
+                } else {
+                    Direction::BtoA
+                };
+                if !starts_new_stream(latest.meta, dir, seg) {
+                    return self.on_latest(latest.stream, latest.meta, dir, seg);
                 }
             }
         }
-        self.lookup_keyed(seg, tunnel, sent)
+        self.lookup_v4(seg, sent)
     }
 
     /// A segment on the latest stream, which it does not replace.
     #[inline]
     fn on_latest(
         &mut self,
-        latest: Latest,
+        stream: u32,
+        before: Meta,
         dir: Direction,
         seg: &Segment,
     ) -> Result<Lookup, DiskError> {
-        let (meta, changed) = numbered(latest.meta, dir, seg);
+        let (meta, changed) = numbered(before, dir, seg);
         if changed {
-            self.streams.set_meta(latest.stream, meta)?;
-            self.latest = Some(latest.with_meta(meta));
+            self.streams.set_meta(stream, meta)?;
+            if let Some(latest) = self.latest.as_mut() {
+                latest.meta = meta;
+            }
         }
-        Ok(lookup_of(latest.stream, dir, false, false, meta, seg))
+        Ok(lookup_of(stream, dir, false, false, meta, seg))
     }
 
-    /// The general lookup: one hash, one read of the stream's record and
-    /// at most one write per packet. `sent` is `seg`'s plain IPv4
-    /// 4-tuple, if it has one, which becomes the latest.
+    /// A plain IPv4 segment not on the latest stream: the general lookup's
+    /// rules without a `Key` (the table's index probed with the 4-tuple's
+    /// ends, the stream's record read once). Its stream becomes the latest.
     #[inline(never)]
-    fn lookup_keyed(
-        &mut self,
-        seg: &Segment,
-        tunnel: u32,
-        sent: Option<Tuple>,
-    ) -> Result<Lookup, DiskError> {
-        let (key, src_high) = match sent {
-            Some(sent) => sent.key(),
-            None => Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel),
+    fn lookup_v4(&mut self, seg: &Segment, sent: Tuple) -> Result<Lookup, DiskError> {
+        let (low, high, src_high) = sent.key_ends();
+        let hash = self.streams.hash_v4(low, high);
+        let existing = self.streams.find_v4(low, high, hash)?;
+        let (found, is_new, reused, before) = decide(existing, src_high, seg);
+        let dir = direction(before, src_high);
+        let (meta, changed) = numbered(before, dir, seg);
+        let stream = match found {
+            Some(id) => {
+                if changed {
+                    self.streams.set_meta(id, meta)?;
+                }
+                id
+            }
+            None => self.streams.push_with(&Key::V4 { low, high }, hash, meta)?,
         };
+        self.latest = Some(Latest::new(sent, dir == Direction::AtoB, stream, meta));
+        Ok(lookup_of(stream, dir, is_new, reused, meta, seg))
+    }
+
+    /// The general lookup (IPv6, tunnels told apart): one hash, one read
+    /// of the stream's record and at most one write per packet.
+    #[inline(never)]
+    pub(super) fn lookup_keyed(&mut self, seg: &Segment, tunnel: u32) -> Result<Lookup, DiskError> {
+        let (key, src_high) = Key::of_in((seg.src, seg.sport), (seg.dst, seg.dport), tunnel);
         // Hashed only when needed: not for the latest key's packets.
         let mut hash = None;
         let found = match self.streams.latest(&key) {
@@ -249,16 +269,7 @@ impl FlowTable {
             Some(id) => Some((id, self.streams.meta(id)?)),
             None => None,
         };
-        let fresh = Meta {
-            a_is_high: src_high,
-            base: [None; 2],
-        };
-        let (found, is_new, reused, before) = match existing {
-            Some((id, meta)) if !starts_new_stream(meta, direction(meta, src_high), seg) => {
-                (Some(id), false, false, meta)
-            }
-            previous => (None, true, previous.is_some(), fresh),
-        };
+        let (found, is_new, reused, before) = decide(existing, src_high, seg);
         let dir = direction(before, src_high);
         let (meta, changed) = numbered(before, dir, seg);
         let stream = match found {
@@ -273,9 +284,6 @@ impl FlowTable {
                 self.streams.push_with(&key, hash, meta)?
             }
         };
-        if let Some(sent) = sent {
-            self.latest = Some(Latest::new(sent, dir == Direction::AtoB, stream, meta));
-        }
         Ok(lookup_of(stream, dir, is_new, reused, meta, seg))
     }
 
@@ -297,6 +305,33 @@ impl FlowTable {
                 (self.streams.push(&key, src_high)?, true)
             }
         })
+    }
+}
+
+/// What the stream found on a packet's key (if any, with its numbering
+/// state) means for the packet, sent by the key's `high` end when
+/// `src_high`: the stream it joins (`None`: a new one), whether it opens a
+/// new stream, whether on a 4-tuple used before, and the numbering state
+/// before it.
+#[inline]
+fn decide(
+    existing: Option<(u32, Meta)>,
+    src_high: bool,
+    seg: &Segment,
+) -> (Option<u32>, bool, bool, Meta) {
+    match existing {
+        Some((id, meta)) if !starts_new_stream(meta, direction(meta, src_high), seg) => {
+            (Some(id), false, false, meta)
+        }
+        previous => (
+            None,
+            true,
+            previous.is_some(),
+            Meta {
+                a_is_high: src_high,
+                base: [None; 2],
+            },
+        ),
     }
 }
 
