@@ -27,11 +27,13 @@ pub struct Unacked {
     pub ts: Timestamp,
 }
 
+/// `repr(C)`: the flag before the list, whose heap part comes last.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct UnackedList {
-    items: SmallDeque<Unacked, INLINE_UNACKED>,
     /// Each entry starts at or after the end of the one before it.
     in_order: bool,
+    items: SmallDeque<Unacked, INLINE_UNACKED>,
 }
 
 crate::disk::fixed_record!(Unacked {
