@@ -125,17 +125,27 @@ impl UnackedList {
     }
 
     /// Lowest sequence number and highest end of what is unacknowledged.
+    /// Inline: asked for every data segment, and in order it is the two
+    /// ends of the list.
+    #[inline]
     pub fn span(&self) -> Option<(Seq, Seq)> {
         let (first, last) = (self.items.front()?, self.items.back()?);
         if self.in_order {
             return Some((first.seq, last.next_seq));
         }
+        Some(self.span_walk(first))
+    }
+
+    /// The span of a list not in order: the whole walk.
+    #[cold]
+    #[inline(never)]
+    fn span_walk(&self, first: &Unacked) -> (Seq, Seq) {
         let (mut low, mut high) = (first.seq, first.next_seq);
         for u in self.items.iter() {
             low = low.min_seq(u.seq);
             high = high.max_seq(u.next_seq);
         }
-        Some((low, high))
+        (low, high)
     }
 
     /// Gives back the memory of an empty list (a finished connection).

@@ -300,8 +300,9 @@ impl Connection {
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
         let phases = seg.flags.has(SYN_FIN_RST) || !self.settled;
+        let mut may_complete = false;
         if phases {
-            self.track_phases(seg, at.dir);
+            may_complete = self.track_phases(seg, at.dir);
             self.settled = self.phases_settled();
         }
         self.count(seg, at.dir, events, win_scaled);
@@ -314,7 +315,7 @@ impl Connection {
         found.sent_again = self.sent_again[f].sent(seg, events);
         found.win_scaled = win_scaled;
         // Only `track_phases` changes the teardown.
-        if phases && !self.released && self.teardown_complete() {
+        if may_complete && !self.released && self.teardown_complete() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
             for flow in &mut self.flows {
@@ -359,7 +360,9 @@ impl Connection {
         }
     }
 
-    fn track_phases(&mut self, seg: &Segment, dir: Direction) {
+    /// Records `seg` in the handshake and the teardown; true when it
+    /// added an RST or the ACK of a FIN (what can complete the teardown).
+    fn track_phases(&mut self, seg: &Segment, dir: Direction) -> bool {
         let flags = seg.flags;
         let brief = || Brief::of(seg, dir);
         let hs = &mut self.handshake;
@@ -382,8 +385,10 @@ impl Connection {
             hs.ack = Some(brief());
         }
         let td = &mut self.teardown;
+        let mut may_complete = false;
         if flags.rst() {
             td.resets.push(brief());
+            may_complete = true;
         }
         if seg.len > 0 && td.fins().any(|(fin, _)| fin.from != dir) {
             td.half_close = true;
@@ -396,6 +401,7 @@ impl Connection {
         {
             if flags.ack() && seg.ack.after_or_eq(fin.fin_end()) {
                 *acked_by = Some(brief());
+                may_complete = true;
             }
         }
         if flags.fin() && !td.fins().any(|(fin, _)| fin.from == dir) {
@@ -410,6 +416,7 @@ impl Connection {
                 *free = Some((brief(), None));
             }
         }
+        may_complete
     }
 
     fn count(&mut self, seg: &Segment, dir: Direction, events: EventSet, win_scaled: Option<u32>) {
