@@ -572,7 +572,7 @@ mod tests {
     /// docs/memory.md quotes this size.
     #[test]
     fn connection_state_size() {
-        assert_eq!(std::mem::size_of::<super::Connection>(), 1992);
+        assert_eq!(std::mem::size_of::<super::Connection>(), 2008);
     }
 
     #[test]
