@@ -157,23 +157,26 @@ impl SentAgain {
 
 /// One direction's sending, as the rule needs it: what it sent and what
 /// its peer acknowledged.
+/// `repr(C)`: what every segment reads or writes first, the counts (read
+/// at the end, written for a segment sent again) last.
 #[derive(Clone, Debug, Default)]
+#[repr(C)]
 pub(crate) struct Tracker {
-    /// Just after the highest sequence number sent.
-    highest: Option<Seq>,
     /// This side's latest segment carrying sequence space.
     last_sent: Option<Timestamp>,
     /// The peer's highest acknowledgement, and when it last moved.
-    una: Option<Seq>,
     una_since: Option<Timestamp>,
-    /// A duplicate ACK or SACK block since `una` last moved.
-    loss_signal: bool,
-    /// The open recovery: its end (the highest sent when it began) and its
-    /// mechanism's index.
-    recovery: Option<(Seq, u8)>,
     /// RFC 6298 smoothed RTT and its variation, ns (0: no sample yet).
     srtt_ns: i64,
     rttvar_ns: i64,
+    /// Just after the highest sequence number sent.
+    highest: Option<Seq>,
+    una: Option<Seq>,
+    /// The open recovery: its end (the highest sent when it began) and its
+    /// mechanism's index.
+    recovery: Option<(Seq, u8)>,
+    /// A duplicate ACK or SACK block since `una` last moved.
+    loss_signal: bool,
     counts: SentAgain,
 }
 

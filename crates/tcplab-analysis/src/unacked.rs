@@ -6,9 +6,12 @@
 //! list is in sequence order without overlaps (no retransmission in it):
 //! then what an ACK covers is a prefix, and the span is front to back, so
 //! both are O(1) amortised. A list that is not in order (a retransmission
-//! or reordering) is walked whole, exactly as Wireshark does, until it
-//! empties again. The results are the same either way.
+//! or reordering) is walked whole by each acknowledgement, exactly as
+//! Wireshark does, until it empties again; that walk also finds the span,
+//! which each push then extends, so a data segment does not walk it again.
+//! The results are the same either way.
 
+use crate::disk::{Code, Fixed, Reader};
 use crate::small_deque::SmallDeque;
 use tcplab_wire::capture::Timestamp;
 use tcplab_wire::Seq;
@@ -27,11 +30,20 @@ pub struct Unacked {
     pub ts: Timestamp,
 }
 
+/// `repr(C)`: the flag and the span before the list, whose heap part
+/// comes last.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct UnackedList {
-    items: SmallDeque<Unacked, INLINE_UNACKED>,
     /// Each entry starts at or after the end of the one before it.
     in_order: bool,
+    /// While not in order: the span as a walk front to back finds it (the
+    /// lowest `seq` and highest `next_seq`, folded from the first entry),
+    /// kept by every change of the list. Not in the spill file: found
+    /// again when the list is read back.
+    low: Seq,
+    high: Seq,
+    items: SmallDeque<Unacked, INLINE_UNACKED>,
 }
 
 crate::disk::fixed_record!(Unacked {
@@ -40,13 +52,33 @@ crate::disk::fixed_record!(Unacked {
     next_seq: Seq,
     ts: Timestamp,
 });
-crate::disk::fixed_record!(UnackedList { in_order: bool } then { items });
+/// The flag, then the entries (the span follows from them).
+impl Code for UnackedList {
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        self.in_order.put_fixed(out);
+        self.items.put(out);
+    }
+    fn get(r: &mut Reader) -> Self {
+        let mut list = UnackedList {
+            in_order: bool::get_fixed(r),
+            items: Code::get(r),
+            ..UnackedList::default()
+        };
+        if let Some(span) = list.walk() {
+            (list.low, list.high) = span;
+        }
+        list
+    }
+}
 
 impl Default for UnackedList {
     fn default() -> UnackedList {
         UnackedList {
             items: SmallDeque::default(),
             in_order: true,
+            low: Seq(0),
+            high: Seq(0),
         }
     }
 }
@@ -59,10 +91,27 @@ impl UnackedList {
 
     #[inline]
     pub fn push(&mut self, u: Unacked) {
-        if self.items.back().is_some_and(|b| u.seq.before(b.next_seq)) {
-            self.in_order = false;
+        if !self.in_order {
+            // The walk's fold, one entry further.
+            self.low = self.low.min_seq(u.seq);
+            self.high = self.high.max_seq(u.next_seq);
+            self.items.push_back(u);
+            return;
         }
+        let disorders = self.items.back().is_some_and(|b| u.seq.before(b.next_seq));
         self.items.push_back(u);
+        if disorders {
+            self.in_order = false;
+            self.refold();
+        }
+    }
+
+    /// The list has just stopped being in order: its span from a walk.
+    #[cold]
+    fn refold(&mut self) {
+        if let Some(span) = self.walk() {
+            (self.low, self.high) = span;
+        }
     }
 
     /// The oldest segment starting at or after `seq` (the original of a
@@ -104,8 +153,10 @@ impl UnackedList {
                 self.items.pop_front();
             }
         } else {
+            // The span of what stays, folded in the same walk.
+            let mut span: Option<(Seq, Seq)> = None;
             self.items.retain_mut(|u| {
-                if ack == u.next_seq {
+                let keep = if ack == u.next_seq {
                     acked.get_or_insert((u.frame, now.nanos_since(u.ts)));
                     false
                 } else if ack.after(u.seq) && ack.before_or_eq(u.next_seq) {
@@ -113,8 +164,17 @@ impl UnackedList {
                     true
                 } else {
                     u.next_seq.after(ack)
+                };
+                if keep {
+                    span = Some(span.map_or((u.seq, u.next_seq), |(low, high)| {
+                        (low.min_seq(u.seq), high.max_seq(u.next_seq))
+                    }));
                 }
+                keep
             });
+            if let Some(span) = span {
+                (self.low, self.high) = span;
+            }
         }
         if self.items.is_empty() {
             self.in_order = true;
@@ -123,11 +183,21 @@ impl UnackedList {
     }
 
     /// Lowest sequence number and highest end of what is unacknowledged.
+    /// Inline: asked for every data segment; in order it is the two ends
+    /// of the list, out of order what the changes kept.
+    #[inline]
     pub fn span(&self) -> Option<(Seq, Seq)> {
         let (first, last) = (self.items.front()?, self.items.back()?);
         if self.in_order {
             return Some((first.seq, last.next_seq));
         }
+        Some((self.low, self.high))
+    }
+
+    /// The span by a walk front to back, folded from the first entry
+    /// (none for an empty list).
+    fn walk(&self) -> Option<(Seq, Seq)> {
+        let first = self.items.front()?;
         let (mut low, mut high) = (first.seq, first.next_seq);
         for u in self.items.iter() {
             low = low.min_seq(u.seq);
@@ -164,9 +234,18 @@ mod tests {
         acked
     }
 
+    fn read_back(list: &UnackedList) -> UnackedList {
+        let mut bytes = Vec::new();
+        list.put(&mut bytes);
+        let mut r = Reader::new(&bytes);
+        let back = UnackedList::get(&mut r);
+        r.finish(back).expect("decodes")
+    }
+
     proptest! {
         /// Any mix of sends (new data, resends, overlaps) and ACKs gives the
-        /// same answers as the full walk.
+        /// same answers as the full walk, also after a trip through the
+        /// spill encoding.
         #[test]
         fn matches_the_full_walk(ops in proptest::collection::vec((any::<bool>(), 0u32..40, 1u32..6), 1..80)) {
             let mut fast = UnackedList::default();
@@ -184,6 +263,12 @@ mod tests {
                 }
                 let want = slow.first().map(|f| slow.iter().fold((f.seq, f.next_seq), |(l, h), u| (l.min_seq(u.seq), h.max_seq(u.next_seq))));
                 prop_assert_eq!(fast.span(), want);
+                // Read back from its spill encoding, the list goes on alike.
+                let back = read_back(&fast);
+                prop_assert_eq!(back.span(), want);
+                if i % 3 == 0 {
+                    fast = back;
+                }
             }
         }
     }

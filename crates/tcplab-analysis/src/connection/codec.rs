@@ -239,7 +239,7 @@ impl Code for Connection {
                 Direction::BtoA
             }
         });
-        let conn = Connection {
+        let mut conn = Connection {
             stream,
             reused_ports,
             base,
@@ -261,7 +261,9 @@ impl Code for Connection {
             handshake: Code::get(r),
             teardown: Code::get(r),
             event_frames: Code::get(r),
+            settled: false,
         };
+        conn.settled = conn.phases_settled();
         r.reject(fields.finish(()).is_err());
         conn
     }

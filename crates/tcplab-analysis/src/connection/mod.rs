@@ -91,34 +91,38 @@ impl TeardownState {
     }
 }
 
-/// What one direction sent, as counters.
+/// What one direction sent, as counters. `repr(C)`: what every segment
+/// updates first (counters, the span of its data, its window, the TSvals
+/// waiting for their echo), then the RTT statistics (a sample), then what
+/// only a SYN or a rare flag writes and only the summary reads.
 #[derive(Default)]
+#[repr(C)]
 struct DirAccum {
     packets: u64,
     bytes: u64,
     payload_bytes: u64,
     data_segments: u64,
     truncated: u64,
-    isn: Option<Seq>,
-    mss: Option<u16>,
-    window_scale: Option<u8>,
-    sack_permitted: bool,
-    timestamps: bool,
+    data_start: Option<Seq>,
+    data_end: Option<Seq>,
+    /// Highest acknowledgement number this side sent.
+    highest_ack: Option<Seq>,
     /// The largest scaled window advertised (0 before any).
     max_window: u32,
     /// The smallest, inverted (`!min`: 0 before any, as no scaled window
     /// is `u32::MAX`), so that one `max` a packet updates each and no
     /// `Option` is rewritten.
     not_min_window: u32,
+    ts: TsRtt,
     ack_rtt: Running,
     ts_rtt: Running,
-    data_start: Option<Seq>,
-    data_end: Option<Seq>,
-    /// Highest acknowledgement number this side sent.
-    highest_ack: Option<Seq>,
-    ts: TsRtt,
     /// Segments with each reserved flag bit set: AE, 0x200, 0x400, 0x800.
     reserved_flags: [u64; 4],
+    isn: Option<Seq>,
+    mss: Option<u16>,
+    window_scale: Option<u8>,
+    sack_permitted: bool,
+    timestamps: bool,
 }
 
 impl DirAccum {
@@ -133,30 +137,41 @@ impl DirAccum {
     }
 }
 
+/// `repr(C)`: the fields most segments read or write first (this header,
+/// then each direction's analysis state, counters and sent-again
+/// tracker, each with its rarely used fields at its end), then what only
+/// the handshake, the teardown, an event or the summary use. A plain
+/// segment touches about half of the connection's cache lines.
+#[repr(C)]
 pub(crate) struct Connection {
+    last: (u64, Timestamp),
+    packets: u64,
+    timing: ConnTiming,
+    /// Wireshark's base sequence numbers, for relative numbers.
+    base: [Option<Seq>; 2],
     stream: u32,
-    a: Endpoint,
-    b: Endpoint,
+    released: bool,
+    /// The handshake's ACK was seen and no FIN yet: a segment without
+    /// SYN, FIN or RST changes neither phase. Follows from `handshake` and
+    /// `teardown` (`phases_settled`), kept here to spare a plain segment
+    /// their cache lines; not in the spill file.
+    settled: bool,
     reused_ports: bool,
+    client: Option<Direction>,
     flows: [FlowState; 2],
     dirs: [DirAccum; 2],
     /// What each direction sent again, and why (`sent_again.rs`).
     sent_again: [Tracker; 2],
-    /// Wireshark's base sequence numbers, for relative numbers.
-    base: [Option<Seq>; 2],
-    timing: ConnTiming,
     last_syn: Option<Timestamp>,
-    handshake: HandshakeState,
-    teardown: TeardownState,
-    client: Option<Direction>,
     first: (u64, Timestamp),
-    last: (u64, Timestamp),
-    packets: u64,
     malformed: u64,
-    event_counts: [u32; 14],
     /// The first `MAX_FRAMES_PER_EVENT` frames of each event kind.
     event_frames: Vec<(Event, u64)>,
-    released: bool,
+    event_counts: [u32; 14],
+    handshake: HandshakeState,
+    teardown: TeardownState,
+    a: Endpoint,
+    b: Endpoint,
 }
 
 /// What the analysis found for one segment, besides its events.
@@ -197,6 +212,7 @@ impl Connection {
             event_counts: [0; 14],
             event_frames: Vec::new(),
             released: false,
+            settled: false,
         }
     }
 
@@ -243,6 +259,7 @@ impl Connection {
         self.event_counts = [0; 14];
         self.event_frames.clear();
         self.released = false;
+        self.settled = false;
     }
 
     /// A packet of this connection whose TCP header is damaged.
@@ -282,12 +299,11 @@ impl Connection {
         let (events, acked) = (verdict.events, verdict.acked);
         self.after_analysis(seg, at.dir);
         let win_scaled = self.flows[f].win_scale.scale(seg.window, seg.flags.syn());
-        // A plain segment after the handshake's ACK, before any FIN, changes
-        // neither phase.
-        let (hs, td) = (&self.handshake, &self.teardown);
-        let phases = seg.flags.has(SYN_FIN_RST) || hs.ack.is_none() || td.fins[0].is_some();
+        let phases = seg.flags.has(SYN_FIN_RST) || !self.settled;
+        let mut may_complete = false;
         if phases {
-            self.track_phases(seg, at.dir);
+            may_complete = self.track_phases(seg, at.dir);
+            self.settled = self.phases_settled();
         }
         self.count(seg, at.dir, events, win_scaled);
         found.ts_rtt_ns = self.timestamps(seg, f, r, trusted);
@@ -299,7 +315,7 @@ impl Connection {
         found.sent_again = self.sent_again[f].sent(seg, events);
         found.win_scaled = win_scaled;
         // Only `track_phases` changes the teardown.
-        if phases && !self.released && self.teardown_complete() {
+        if may_complete && !self.released && self.teardown_complete() {
             // Nothing more is expected: give the buffers back (they regrow if needed).
             self.released = true;
             for flow in &mut self.flows {
@@ -333,14 +349,20 @@ impl Connection {
             }
         }
         if flags.ack() && !flags.syn() {
-            if let (Some(syn), 0) = (self.last_syn, self.timing.first_rtt_ns) {
-                self.timing.first_rtt_ns = seg.ts.nanos_since(syn);
+            // The time of the SYN is read (a cold line) only until the
+            // handshake RTT is known.
+            if self.timing.first_rtt_ns == 0 {
+                if let Some(syn) = self.last_syn {
+                    self.timing.first_rtt_ns = seg.ts.nanos_since(syn);
+                }
             }
             self.flows[f].is_first_ack = false;
         }
     }
 
-    fn track_phases(&mut self, seg: &Segment, dir: Direction) {
+    /// Records `seg` in the handshake and the teardown; true when it
+    /// added an RST or the ACK of a FIN (what can complete the teardown).
+    fn track_phases(&mut self, seg: &Segment, dir: Direction) -> bool {
         let flags = seg.flags;
         let brief = || Brief::of(seg, dir);
         let hs = &mut self.handshake;
@@ -363,8 +385,10 @@ impl Connection {
             hs.ack = Some(brief());
         }
         let td = &mut self.teardown;
+        let mut may_complete = false;
         if flags.rst() {
             td.resets.push(brief());
+            may_complete = true;
         }
         if seg.len > 0 && td.fins().any(|(fin, _)| fin.from != dir) {
             td.half_close = true;
@@ -377,6 +401,7 @@ impl Connection {
         {
             if flags.ack() && seg.ack.after_or_eq(fin.fin_end()) {
                 *acked_by = Some(brief());
+                may_complete = true;
             }
         }
         if flags.fin() && !td.fins().any(|(fin, _)| fin.from == dir) {
@@ -391,6 +416,7 @@ impl Connection {
                 *free = Some((brief(), None));
             }
         }
+        may_complete
     }
 
     fn count(&mut self, seg: &Segment, dir: Direction, events: EventSet, win_scaled: Option<u32>) {
@@ -501,6 +527,12 @@ impl Connection {
         self.released
     }
 
+    /// A plain segment after the handshake's ACK, before any FIN, changes
+    /// neither phase (what `settled` keeps).
+    fn phases_settled(&self) -> bool {
+        self.handshake.ack.is_some() && self.teardown.fins[0].is_none()
+    }
+
     fn teardown_complete(&self) -> bool {
         let td = &self.teardown;
         matches!(td.fins, [Some((_, Some(_))), Some((_, Some(_)))]) || !td.resets.is_empty()
@@ -515,7 +547,8 @@ mod tests {
 
     /// Analyses `segs`; after each packet, checks that the flag
     /// `is_finished` answers with agrees with the teardown itself (`push`
-    /// is the only place that changes either), and returns the flags.
+    /// is the only place that changes either), as does `settled` with the
+    /// phases, and returns the flags.
     fn flag_follows_teardown(segs: &[Segment]) -> Vec<bool> {
         let mut a = Analyzer::new();
         let mut seen = Vec::new();
@@ -530,6 +563,7 @@ mod tests {
                 "frame {}",
                 i + 1
             );
+            assert_eq!(conn.settled, conn.phases_settled(), "frame {}", i + 1);
             seen.push(conn.is_finished());
         }
         seen
@@ -538,7 +572,7 @@ mod tests {
     /// docs/memory.md quotes this size.
     #[test]
     fn connection_state_size() {
-        assert_eq!(std::mem::size_of::<super::Connection>(), 1992);
+        assert_eq!(std::mem::size_of::<super::Connection>(), 2008);
     }
 
     #[test]
