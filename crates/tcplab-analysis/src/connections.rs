@@ -68,7 +68,7 @@ impl AnalyzerOptions {
     /// How many connections stay in memory before any comes back from the
     /// spill file: about 2 MB of state, which stays in the processor's
     /// caches (bench/results.md, 2026-12-03: `many-conns.pcap` to CSV takes
-    /// about a fifth less time than with 4096).
+    /// about a sixth less time than with 4096).
     pub const FIRST_WORKING_SET: usize = 1024;
     /// About 11 MB of stream records, index and places (262,144 streams).
     pub const DEFAULT_MAX_HOT_STREAMS: usize = FlowTable::DEFAULT_MAX_HOT;
