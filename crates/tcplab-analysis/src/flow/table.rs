@@ -237,17 +237,33 @@ impl FlowTable {
         let (found, is_new, reused, before) = decide(existing, src_high, seg);
         let dir = direction(before, src_high);
         let (meta, changed) = numbered(before, dir, seg);
-        let stream = match found {
+        let stream = self.settle(found, changed, meta, |streams, meta| {
+            streams.push_with(&Key::V4 { low, high }, hash, meta)
+        })?;
+        self.latest = Some(Latest::new(sent, dir == Direction::AtoB, stream, meta));
+        Ok(lookup_of(stream, dir, is_new, reused, meta, seg))
+    }
+
+    /// The stream a lookup ends on: a known one, with its numbering state
+    /// written when it changed, or a new one made by `push` (which builds
+    /// its key only then).
+    #[inline(always)]
+    fn settle(
+        &mut self,
+        found: Option<u32>,
+        changed: bool,
+        meta: Meta,
+        push: impl FnOnce(&mut Streams, Meta) -> Result<u32, DiskError>,
+    ) -> Result<u32, DiskError> {
+        match found {
             Some(id) => {
                 if changed {
                     self.streams.set_meta(id, meta)?;
                 }
-                id
+                Ok(id)
             }
-            None => self.streams.push_with(&Key::V4 { low, high }, hash, meta)?,
-        };
-        self.latest = Some(Latest::new(sent, dir == Direction::AtoB, stream, meta));
-        Ok(lookup_of(stream, dir, is_new, reused, meta, seg))
+            None => push(&mut self.streams, meta),
+        }
     }
 
     /// The general lookup (IPv6, tunnels told apart): one hash, one read
@@ -272,18 +288,10 @@ impl FlowTable {
         let (found, is_new, reused, before) = decide(existing, src_high, seg);
         let dir = direction(before, src_high);
         let (meta, changed) = numbered(before, dir, seg);
-        let stream = match found {
-            Some(id) => {
-                if changed {
-                    self.streams.set_meta(id, meta)?;
-                }
-                id
-            }
-            None => {
-                let hash = hash.unwrap_or_else(|| self.streams.hash(&key));
-                self.streams.push_with(&key, hash, meta)?
-            }
-        };
+        let stream = self.settle(found, changed, meta, |streams, meta| {
+            let hash = hash.unwrap_or_else(|| streams.hash(&key));
+            streams.push_with(&key, hash, meta)
+        })?;
         Ok(lookup_of(stream, dir, is_new, reused, meta, seg))
     }
 
