@@ -14,16 +14,16 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
+use tcplab_analysis::record::sockets::{Owner, SocketMap};
+use tcplab_live::app::GraphKind;
+use tcplab_net::{netns::Netns, privilege};
 
 /// How long the run inside a namespace gets to stop by itself after a
 /// signal before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(5);
-use std::process::ExitCode;
-use std::sync::Arc;
-use tcplab_analysis::record::sockets::{Owner, SocketMap};
-use tcplab_live::app::GraphKind;
-use tcplab_net::{netns::Netns, privilege};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
