@@ -400,7 +400,7 @@ impl Analyzer {
             let was_finished = conn.is_finished();
             conn.push(seg, &at, self.clock_break, &mut v);
             if !was_finished && conn.is_finished() {
-                self.conns.count_finished();
+                self.conns.finished(at.stream);
             }
         }
         self.conns.make_room();
