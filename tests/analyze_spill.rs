@@ -4,8 +4,10 @@
 //! and `1`, where connections go to the spill file after each packet and
 //! come back for the next one, and with `--max-hot-streams 1` and `2`,
 //! where every stream but the newest one or two has its record, index
-//! entry and place on disk. Text, JSON, the segment CSV and the JSON
-//! Lines, standard error and the exit code must be identical.
+//! entry and place on disk (with `--format csv`, which writes no summary,
+//! finished connections go out in the form kept for the analysis only).
+//! Text, JSON, the segment CSV and the JSON Lines, standard error and the
+//! exit code must be identical.
 
 mod common;
 

@@ -181,7 +181,11 @@ pub(super) fn said(outcome: Outcome, exit: u8) -> Result<u8> {
 /// The analyzer's options from the command line (a bad filter expression
 /// is refused here, once, before any file is read).
 pub(super) fn analyzer_options(args: &AnalyzeArgs) -> Result<AnalyzerOptions> {
-    let mut opts = AnalyzerOptions::default();
+    let mut opts = AnalyzerOptions {
+        // CSV is the segments alone: no connection summary is written.
+        summaries: args.format != Format::Csv,
+        ..AnalyzerOptions::default()
+    };
     if let Some(n) = args.max_in_memory {
         opts.max_in_memory = n;
     }

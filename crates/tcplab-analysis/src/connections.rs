@@ -35,7 +35,7 @@
 //! had stayed in memory.
 
 use crate::connection::Connection;
-use crate::disk::{Code, DiskError, DiskFile, PagedVec, Slot, SpillFile, SpillReader};
+use crate::disk::{DiskError, DiskFile, PagedVec, Slot, SpillFile, SpillReader};
 use crate::flow::{Endpoint, FlowTable};
 use crate::spilled;
 use crate::tunnels::TunnelMode;
@@ -63,6 +63,12 @@ pub struct AnalyzerOptions {
     pub filter: Option<String>,
     /// The bounds on IP fragments held for reassembly.
     pub defrag: Limits,
+    /// Whether connection summaries will be asked for. false (per-segment
+    /// output only, `tcplab analyze --format csv`): a finished connection
+    /// sent to the spill file keeps only what the analysis of a later
+    /// packet reads, about half its bytes (bench/results.md, 2026-12-04),
+    /// and `Finished` gives no summaries.
+    pub summaries: bool,
 }
 
 impl AnalyzerOptions {
@@ -86,6 +92,7 @@ impl Default for AnalyzerOptions {
             tunnels: TunnelMode::default(),
             filter: None,
             defrag: Limits::default(),
+            summaries: true,
         }
     }
 }
@@ -147,6 +154,9 @@ pub(crate) struct Connections {
     /// Reading back failed: the analysis of some connection is incomplete.
     failure: Option<DiskError>,
     buf: Vec<u8>,
+    /// No summary will be asked for: finished connections go out in the
+    /// spill file's form for analysis only (`spilled::encode`).
+    analysis_only: bool,
     /// The boxes of connections sent out, for new or read-back ones (no
     /// allocation each): at most the working set plus one boxes in all, in
     /// memory or here, as at the peak without it (`spill_out`). Boxes,
@@ -185,6 +195,7 @@ impl Connections {
             spill_off: None,
             failure: None,
             buf: Vec::new(),
+            analysis_only: !opts.summaries,
             spare: Vec::new(),
             order: Vec::new(),
             batch: Vec::new(),
@@ -434,7 +445,9 @@ impl Connections {
             return Ok(());
         };
         // Encoded straight into the file's write buffer: no copy.
-        match self.spill.store_with(r.slot, |out| r.conn.put(out)) {
+        let for_analysis = self.analysis_only && r.conn.is_finished();
+        let encode = |out: &mut Vec<u8>| spilled::encode(&r.conn, for_analysis, out);
+        match self.spill.store_with(r.slot, encode) {
             Ok(slot) => {
                 self.places.set(u64::from(r.stream), slot.index);
                 self.free.push(i);
@@ -476,6 +489,11 @@ impl Connections {
 
     pub fn reader(&self) -> SpillReader<'_> {
         self.spill.reader()
+    }
+
+    /// Whether summaries may be asked for (`AnalyzerOptions::summaries`).
+    pub fn summaries(&self) -> bool {
+        !self.analysis_only
     }
 
     pub fn stats(&self) -> SpillStats {

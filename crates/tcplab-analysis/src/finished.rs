@@ -59,16 +59,33 @@ impl Finished {
     /// Each connection's summary, built as it is asked for (in stream
     /// order), from memory or from the spill file. Should reading back
     /// from disk fail, the iteration stops early and `take_error` says why.
+    /// None when the analysis was told no summary would be asked for
+    /// (`AnalyzerOptions::summaries` false: finished connections kept only
+    /// what the analysis needed).
     pub fn summaries(&self) -> impl Iterator<Item = ConnectionSummary> + '_ {
+        debug_assert!(
+            self.conns.summaries(),
+            "summaries of an analysis without them"
+        );
         let mut reader = self.conns.reader();
-        (0..self.conns.len()).map_while(move |i| self.summary_with(&mut reader, i))
+        let n = if self.conns.summaries() {
+            self.conns.len()
+        } else {
+            0
+        };
+        (0..n).map_while(move |i| self.summary_with(&mut reader, i))
     }
 
     /// One connection's summary (`None` when there is no stream `n`, or
-    /// reading back from disk failed: `take_error` says so), without reading back
-    /// the other connections.
+    /// reading back from disk failed: `take_error` says so, or the analysis
+    /// was told no summary would be asked for), without reading back the
+    /// other connections.
     pub fn summary(&self, n: u32) -> Option<ConnectionSummary> {
-        if !self.has_stream(n) {
+        debug_assert!(
+            self.conns.summaries(),
+            "a summary of an analysis without them"
+        );
+        if !self.has_stream(n) || !self.conns.summaries() {
             return None;
         }
         self.summary_with(&mut self.conns.reader(), n as usize)

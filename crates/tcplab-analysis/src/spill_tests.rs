@@ -20,11 +20,44 @@ pub(super) fn run(max_in_memory: usize, segs: &[Segment]) -> Run {
 }
 
 fn run_with(max_in_memory: usize, max_hot_streams: usize, segs: &[Segment]) -> Run {
+    run_options(
+        AnalyzerOptions {
+            max_in_memory,
+            max_hot_streams,
+            ..AnalyzerOptions::default()
+        },
+        segs,
+    )
+}
+
+/// As `run_with`, told that no summary will be asked for (finished
+/// connections go out for analysis only): the reports alone.
+fn reports_without_summaries(
+    max_in_memory: usize,
+    max_hot_streams: usize,
+    segs: &[Segment],
+) -> Vec<String> {
     let mut a = Analyzer::with_options(AnalyzerOptions {
         max_in_memory,
         max_hot_streams,
+        summaries: false,
         ..AnalyzerOptions::default()
     });
+    let reports = segs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut s = s.clone();
+            s.frame = i as u64 + 1;
+            format!("{:?}", a.push_segment(&s))
+        })
+        .collect();
+    assert!(a.finish().take_error().is_none());
+    reports
+}
+
+fn run_options(opts: AnalyzerOptions, segs: &[Segment]) -> Run {
+    let mut a = Analyzer::with_options(opts);
     let reports = segs
         .iter()
         .enumerate()
@@ -67,6 +100,11 @@ fn same_with_every_limit(segs: &[Segment]) -> Run {
         );
         let spilled = r.finished.spill_stats().written > 0;
         assert_eq!(spilled, r.summaries.len() > limit, "{limit} in memory");
+        let lean = reports_without_summaries(limit, usize::MAX, segs);
+        assert_eq!(
+            lean, all.reports,
+            "reports with {limit} in memory, no summaries"
+        );
     }
     for (limit, hot) in [(usize::MAX, 1), (usize::MAX, 2), (0, 1), (1, 3), (2, 2)] {
         let r = run_with(limit, hot, segs);
@@ -74,6 +112,8 @@ fn same_with_every_limit(segs: &[Segment]) -> Run {
         assert_eq!(r.reports, all.reports, "reports with {what}");
         assert_eq!(r.summaries, all.summaries, "summaries with {what}");
         assert!(r.finished.old_streams_off().is_none());
+        let lean = reports_without_summaries(limit, hot, segs);
+        assert_eq!(lean, all.reports, "reports with {what}, no summaries");
     }
     all
 }
@@ -240,14 +280,50 @@ fn eventful(port: u16, v6: bool) -> Vec<Segment> {
 /// field came back as it was) and the same summary.
 fn round_trip(conn: &crate::connection::Connection) -> Vec<u8> {
     let mut bytes = Vec::new();
-    crate::disk::Code::put(conn, &mut bytes);
+    spilled::encode(conn, false, &mut bytes);
     let back = spilled::decode(&bytes, 5).expect("decodes");
     let mut again = Vec::new();
-    crate::disk::Code::put(&back, &mut again);
+    spilled::encode(&back, false, &mut again);
     assert!(again == bytes, "the same bytes after a round trip");
     let json = |c: &crate::connection::Connection| serde_json::to_string(&c.summary());
     assert_eq!(json(&back).ok(), json(conn).ok());
+    // The form for analysis only: its own fields come back as they were
+    // (the same bytes again), and it has no summary to give.
+    let mut lean = Vec::new();
+    spilled::encode(conn, true, &mut lean);
+    let back = spilled::decode(&lean, 5).expect("decodes");
+    let mut again = Vec::new();
+    spilled::encode(&back, true, &mut again);
+    assert!(
+        again == lean,
+        "the same bytes after a round trip, for analysis"
+    );
+    assert!(spilled::with_decoded(&lean, 5, |_| ()).is_err());
     bytes
+}
+
+#[test]
+fn a_finished_connection_for_analysis_only_takes_a_third_of_the_bytes() {
+    let mut a = Analyzer::new();
+    for (i, s) in closed(40_000, 0, 1000).iter().enumerate() {
+        let mut s = s.clone();
+        s.frame = i as u64 + 1;
+        a.push_segment(&s);
+    }
+    let f = a.finish();
+    let Ok(Place::Memory(conn)) = f.conns.place(0) else {
+        panic!("in memory")
+    };
+    let (mut whole, mut lean) = (Vec::new(), Vec::new());
+    spilled::encode(conn, false, &mut whole);
+    spilled::encode(conn, true, &mut lean);
+    // 312 of 974 bytes.
+    assert!(
+        lean.len() * 3 <= whole.len(),
+        "{} of {} bytes",
+        lean.len(),
+        whole.len()
+    );
 }
 
 #[test]
@@ -333,4 +409,33 @@ fn lists_at_their_caps_come_back() {
             "cut at {cut}: {e:?}"
         );
     }
+}
+
+#[test]
+fn packets_after_the_end_are_analysed_the_same_for_analysis_only() {
+    // After the last ACK: the server's FIN sent again (a retransmission),
+    // the client's data sent again, a duplicate ACK, then a reset; the
+    // connection is finished when each comes, and sent out after each
+    // packet with 0 in memory (`same_with_every_limit` compares the
+    // reports with and without summaries).
+    let mut segs = closed(40_000, 0, 1000);
+    let (fin, data, last) = (segs[6].clone(), segs[3].clone(), segs[7].clone());
+    for (k, mut late) in [fin, data, last.clone(), last].into_iter().enumerate() {
+        late.ts = Timestamp(late.ts.0 + 1_000_000 * (k as i64 + 1));
+        segs.push(late);
+    }
+    let mut rst = segs[7].clone();
+    rst.flags = tcplab_wire::dissect::Flags(RA);
+    rst.ts = Timestamp(rst.ts.0 + 9_000_000);
+    segs.push(rst);
+    let r = same_with_every_limit(&segs);
+    assert!(
+        r.reports
+            .iter()
+            .filter(|x| x.contains("retransmission"))
+            .count()
+            >= 2,
+        "{:?}",
+        r.reports
+    );
 }
