@@ -64,10 +64,12 @@ pub struct AnalyzerOptions {
     /// The bounds on IP fragments held for reassembly.
     pub defrag: Limits,
     /// Whether connection summaries will be asked for. false (per-segment
-    /// output only, `tcplab analyze --format csv`): a finished connection
-    /// sent to the spill file keeps only what the analysis of a later
-    /// packet reads, about half its bytes (bench/results.md, 2026-12-04),
-    /// and `Finished` gives no summaries.
+    /// output only, `tcplab analyze --format csv`): what only a summary
+    /// reads (counters, events, RTT statistics) is not kept, a finished
+    /// connection sent to the spill file keeps only what the analysis of a
+    /// later packet reads (a third of its bytes), and `Finished` gives no
+    /// summaries; every segment's findings are the same
+    /// (bench/results.md, 2026-12-04).
     pub summaries: bool,
 }
 

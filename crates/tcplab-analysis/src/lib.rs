@@ -150,6 +150,8 @@ pub struct Analyzer {
     /// they stopped in.
     skips: BTreeMap<(Skip, Option<Encap>), u64>,
     decode: dissect::DecodeOptions,
+    /// Whether summaries will be asked for (`AnalyzerOptions::summaries`).
+    summaries: bool,
     tunnels: Tunnels,
     /// IP fragments waiting for the rest of their datagram (bounded).
     defrag: Defragmenter,
@@ -180,6 +182,7 @@ impl Analyzer {
             stats: CaptureStats::default(),
             skips: BTreeMap::new(),
             decode: opts.decode,
+            summaries: opts.summaries,
             tunnels: Tunnels::new(opts.tunnels),
             defrag: Defragmenter::new(opts.defrag),
             clock_break: 0,
@@ -398,7 +401,7 @@ impl Analyzer {
         let mut v = SegmentFindings::default();
         if let Some(conn) = conn {
             let was_finished = conn.is_finished();
-            conn.push(seg, &at, self.clock_break, &mut v);
+            conn.push(seg, &at, self.clock_break, self.summaries, &mut v);
             if !was_finished && conn.is_finished() {
                 self.conns.finished(at.stream);
             }

@@ -273,12 +273,16 @@ impl Connection {
     /// sample (the TSvals waiting for their echo are dropped, and an ACK
     /// of data sent before it gives no ACK RTT).
     /// The findings are written into `found`, which comes in empty (the
-    /// caller's own, so nothing is copied on the way out).
+    /// caller's own, so nothing is copied on the way out). Without
+    /// `summaries` (`AnalyzerOptions::summaries`), what only the summary
+    /// reads (counters, events, RTT statistics) is not kept: the findings
+    /// are the same (`spill_tests.rs` compares them).
     pub fn push(
         &mut self,
         seg: &Segment,
         at: &Lookup,
         clock_break: u64,
+        summaries: bool,
         found: &mut SegmentFindings,
     ) {
         let (f, r) = (at.dir.index(), at.dir.reverse().index());
@@ -305,9 +309,14 @@ impl Connection {
             may_complete = self.track_phases(seg, at.dir);
             self.settled = self.phases_settled();
         }
-        self.count(seg, at.dir, events, win_scaled);
-        found.ts_rtt_ns = self.timestamps(seg, f, r, trusted);
-        if let Some((_, rtt)) = acked {
+        if summaries {
+            self.count(seg, at.dir, events, win_scaled);
+        } else {
+            // What the analysis reads of it: the latest frame.
+            self.last = (seg.frame, seg.ts);
+        }
+        found.ts_rtt_ns = self.timestamps(seg, f, r, trusted, summaries);
+        if let Some((_, rtt)) = acked.filter(|_| summaries) {
             self.dirs[r].ack_rtt.push(rtt as f64 / 1e9);
         }
         let rtt_ns = acked.map(|(_, ns)| ns);
@@ -485,8 +494,16 @@ impl Connection {
     }
 
     /// The timestamps RTT sample of `seg`; none when its time is not
-    /// `trusted` (and nothing it sent waits for an echo then).
-    fn timestamps(&mut self, seg: &Segment, f: usize, r: usize, trusted: bool) -> Option<i64> {
+    /// `trusted` (and nothing it sent waits for an echo then). Added to
+    /// the statistics with `summaries`.
+    fn timestamps(
+        &mut self,
+        seg: &Segment,
+        f: usize,
+        r: usize,
+        trusted: bool,
+        summaries: bool,
+    ) -> Option<i64> {
         let (val, ecr) = seg.options.timestamps?;
         if !trusted {
             if seg.flags.ack() {
@@ -507,7 +524,7 @@ impl Connection {
         } else {
             None
         };
-        if let Some(ns) = rtt {
+        if let Some(ns) = rtt.filter(|_| summaries) {
             self.dirs[r].ts_rtt.push(ns as f64 / 1e9);
         }
         rtt
