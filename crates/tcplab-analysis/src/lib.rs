@@ -629,14 +629,14 @@ fn analyze_reader(
     }
     let damage = loop {
         match reader.next_record() {
-            Ok(Some(rec)) => {
+            Ok(Some(ref rec)) => {
                 if let Some(f) = filter.as_mut() {
-                    if !f.matches(&rec)? {
+                    if !f.matches(rec)? {
                         analyzer.skip_unmatched();
                         continue;
                     }
                 }
-                analyzer.push_record_to(&rec, &mut sink);
+                analyzer.push_record_to(rec, &mut sink);
                 if analyzer.failed() {
                     // No report that might be wrong (`push_record_to`
                     // kept it): `finish` says why.
