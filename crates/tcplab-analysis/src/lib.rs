@@ -127,6 +127,18 @@ pub struct SegmentReport {
     pub fragments: Option<Reassembly>,
 }
 
+/// Where a segment goes when its stream could not be found (reading old
+/// streams back from disk failed): nowhere (`Analyzer::failed`).
+const NO_STREAM: Lookup = Lookup {
+    stream: u32::MAX,
+    dir: Direction::AtoB,
+    is_new: false,
+    reused_ports: false,
+    repeated_syn: false,
+    fwd_base: None,
+    rev_base: None,
+};
+
 /// The IP fragments a segment was reassembled from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reassembly {
@@ -358,21 +370,16 @@ impl Analyzer {
         if seg.payload_missing() {
             self.stats.truncated_payload += 1;
         }
-        let at = match self.table.lookup_in(seg, place.key) {
-            Ok(at) => at,
-            Err(e) => {
+        // Read where the table returned it: moved out, its fields (written
+        // one by one) were read back 8 bytes at a time, which waited for
+        // the writes to land (bench/results.md, 2026-12-04).
+        let mut looked = self.table.lookup_in(seg, place.key);
+        if looked.is_err() {
+            if let Err(e) = std::mem::replace(&mut looked, Ok(NO_STREAM)) {
                 self.conns.fail(e);
-                Lookup {
-                    stream: u32::MAX,
-                    dir: Direction::AtoB,
-                    is_new: false,
-                    reused_ports: false,
-                    repeated_syn: false,
-                    fwd_base: None,
-                    rev_base: None,
-                }
             }
-        };
+        }
+        let at = looked.as_ref().unwrap_or(&NO_STREAM);
         if at.is_new {
             let (src, dst) = (
                 Endpoint {
@@ -401,7 +408,7 @@ impl Analyzer {
         let mut v = SegmentFindings::default();
         if let Some(conn) = conn {
             let was_finished = conn.is_finished();
-            conn.push(seg, &at, self.clock_break, self.summaries, &mut v);
+            conn.push(seg, at, self.clock_break, self.summaries, &mut v);
             if !was_finished && conn.is_finished() {
                 self.conns.finished(at.stream);
             }
