@@ -43,30 +43,26 @@ fn reports_without_summaries(
         summaries: false,
         ..AnalyzerOptions::default()
     });
-    let reports = segs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let mut s = s.clone();
-            s.frame = i as u64 + 1;
-            format!("{:?}", a.push_segment(&s))
-        })
-        .collect();
+    let reports = reports_of(&mut a, segs);
     assert!(a.finish().take_error().is_none());
     reports
 }
 
-fn run_options(opts: AnalyzerOptions, segs: &[Segment]) -> Run {
-    let mut a = Analyzer::with_options(opts);
-    let reports = segs
-        .iter()
+/// Each segment's report, frames numbered from 1.
+fn reports_of(a: &mut Analyzer, segs: &[Segment]) -> Vec<String> {
+    segs.iter()
         .enumerate()
         .map(|(i, s)| {
             let mut s = s.clone();
             s.frame = i as u64 + 1;
             format!("{:?}", a.push_segment(&s))
         })
-        .collect();
+        .collect()
+}
+
+fn run_options(opts: AnalyzerOptions, segs: &[Segment]) -> Run {
+    let mut a = Analyzer::with_options(opts);
+    let reports = reports_of(&mut a, segs);
     let finished = a.finish();
     let summaries = finished
         .summaries()
@@ -305,11 +301,7 @@ fn round_trip(conn: &crate::connection::Connection) -> Vec<u8> {
 #[test]
 fn a_finished_connection_for_analysis_only_takes_a_third_of_the_bytes() {
     let mut a = Analyzer::new();
-    for (i, s) in closed(40_000, 0, 1000).iter().enumerate() {
-        let mut s = s.clone();
-        s.frame = i as u64 + 1;
-        a.push_segment(&s);
-    }
+    reports_of(&mut a, &closed(40_000, 0, 1000));
     let f = a.finish();
     let Ok(Place::Memory(conn)) = f.conns.place(0) else {
         panic!("in memory")

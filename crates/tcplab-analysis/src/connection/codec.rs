@@ -192,6 +192,58 @@ const DIR_BYTES: usize = 5 * u64::SIZE
     + 2 * bool::SIZE
     + 2 * <Option<u32>>::SIZE;
 
+/// The fields both forms of a connection start with (the whole state, and
+/// the state for the analysis only).
+struct Head {
+    stream: u32,
+    reused_ports: bool,
+    base: [Option<Seq>; 2],
+    last_syn: Option<Timestamp>,
+    client: Option<Direction>,
+}
+
+const HEAD_BYTES: usize = u32::SIZE
+    + bool::SIZE
+    + <[Option<Seq>; 2]>::SIZE
+    + <Option<Timestamp>>::SIZE
+    + <Option<u8>>::SIZE;
+
+impl Head {
+    fn get(f: &mut Reader) -> Head {
+        let stream = Fixed::get_fixed(f);
+        let reused_ports = Fixed::get_fixed(f);
+        let base = Fixed::get_fixed(f);
+        let last_syn = Fixed::get_fixed(f);
+        let client = <Option<u8>>::get_fixed(f).map(|d| {
+            f.reject(d > 1);
+            if d == 0 {
+                Direction::AtoB
+            } else {
+                Direction::BtoA
+            }
+        });
+        Head {
+            stream,
+            reused_ports,
+            base,
+            last_syn,
+            client,
+        }
+    }
+}
+
+impl Connection {
+    /// `Head`'s fields, in the layout `b` is building.
+    #[inline(always)]
+    fn put_head(&self, b: &mut impl Sink) {
+        self.stream.put_fixed(b);
+        self.reused_ports.put_fixed(b);
+        self.base.put_fixed(b);
+        self.last_syn.put_fixed(b);
+        self.client.map(|d| d.index() as u8).put_fixed(b);
+    }
+}
+
 /// The whole state, so that a connection read back from the spill file
 /// goes on exactly as if it had stayed in memory: the fields of fixed size
 /// in one layout, then the event counts (a byte when there was no event),
@@ -200,11 +252,7 @@ const DIR_BYTES: usize = 5 * u64::SIZE
 impl Code for Connection {
     fn put(&self, out: &mut Vec<u8>) {
         let mut b = Stack::<CONN_BYTES>::new();
-        self.stream.put_fixed(&mut b);
-        self.reused_ports.put_fixed(&mut b);
-        self.base.put_fixed(&mut b);
-        self.last_syn.put_fixed(&mut b);
-        self.client.map(|d| d.index() as u8).put_fixed(&mut b);
+        self.put_head(&mut b);
         self.first.put_fixed(&mut b);
         self.last.put_fixed(&mut b);
         self.packets.put_fixed(&mut b);
@@ -227,18 +275,13 @@ impl Code for Connection {
         let copy: [u8; CONN_BYTES] = r.bytes();
         let mut fields = Reader::new(&copy);
         let f = &mut fields;
-        let stream = Fixed::get_fixed(f);
-        let reused_ports = Fixed::get_fixed(f);
-        let base = Fixed::get_fixed(f);
-        let last_syn = Fixed::get_fixed(f);
-        let client = <Option<u8>>::get_fixed(f).map(|d| {
-            f.reject(d > 1);
-            if d == 0 {
-                Direction::AtoB
-            } else {
-                Direction::BtoA
-            }
-        });
+        let Head {
+            stream,
+            reused_ports,
+            base,
+            last_syn,
+            client,
+        } = Head::get(f);
         let mut conn = Connection {
             stream,
             reused_ports,
@@ -283,11 +326,7 @@ impl Code for Connection {
 impl Connection {
     pub(crate) fn put_for_analysis(&self, out: &mut Vec<u8>) {
         let mut b = Stack::<LEAN_BYTES>::new();
-        self.stream.put_fixed(&mut b);
-        self.reused_ports.put_fixed(&mut b);
-        self.base.put_fixed(&mut b);
-        self.last_syn.put_fixed(&mut b);
-        self.client.map(|d| d.index() as u8).put_fixed(&mut b);
+        self.put_head(&mut b);
         self.last.put_fixed(&mut b);
         self.released.put_fixed(&mut b);
         self.dirs[0].highest_ack.put_fixed(&mut b);
@@ -306,26 +345,15 @@ impl Connection {
         let copy: [u8; LEAN_BYTES] = r.bytes();
         let mut fields = Reader::new(&copy);
         let f = &mut fields;
-        let stream = Fixed::get_fixed(f);
-        let reused_ports = Fixed::get_fixed(f);
-        let base = Fixed::get_fixed(f);
-        let last_syn = Fixed::get_fixed(f);
-        let client = <Option<u8>>::get_fixed(f).map(|d| {
-            f.reject(d > 1);
-            if d == 0 {
-                Direction::AtoB
-            } else {
-                Direction::BtoA
-            }
-        });
+        let head = Head::get(f);
         let last: (u64, Timestamp) = Fixed::get_fixed(f);
         let released = Fixed::get_fixed(f);
         let highest_ack: [Option<Seq>; 2] = [Fixed::get_fixed(f), Fixed::get_fixed(f)];
         let (a, b) = (Code::get(r), Code::get(r));
-        let mut conn = Connection::new(stream, a, b, last, reused_ports);
-        conn.base = base;
-        conn.last_syn = last_syn;
-        conn.client = client;
+        let mut conn = Connection::new(head.stream, a, b, last, head.reused_ports);
+        conn.base = head.base;
+        conn.last_syn = head.last_syn;
+        conn.client = head.client;
         conn.released = released;
         conn.flows = [Code::get(r), Code::get(r)];
         conn.sent_again = [Code::get(r), Code::get(r)];
@@ -340,23 +368,10 @@ impl Connection {
     }
 }
 
-const LEAN_BYTES: usize = u32::SIZE
-    + bool::SIZE
-    + <[Option<Seq>; 2]>::SIZE
-    + <Option<Timestamp>>::SIZE
-    + <Option<u8>>::SIZE
-    + <(u64, Timestamp)>::SIZE
-    + bool::SIZE
-    + 2 * <Option<Seq>>::SIZE;
+const LEAN_BYTES: usize =
+    HEAD_BYTES + <(u64, Timestamp)>::SIZE + bool::SIZE + 2 * <Option<Seq>>::SIZE;
 
-const CONN_BYTES: usize = u32::SIZE
-    + bool::SIZE
-    + <[Option<Seq>; 2]>::SIZE
-    + <Option<Timestamp>>::SIZE
-    + <Option<u8>>::SIZE
-    + 2 * <(u64, Timestamp)>::SIZE
-    + 2 * u64::SIZE
-    + bool::SIZE;
+const CONN_BYTES: usize = HEAD_BYTES + 2 * <(u64, Timestamp)>::SIZE + 2 * u64::SIZE + bool::SIZE;
 
 #[cfg(test)]
 mod tests {
