@@ -25,14 +25,15 @@
 //! connections first, then the others, each group by its latest frame,
 //! oldest first; from then on, a connection that finishes (RST, or both
 //! FINs acknowledged) goes at once (`finished`), unless many of those
-//! come back. The boxes of connections
-//! sent out wait (`spare`) for the next new or read-back connections, so
-//! that boxes in use and waiting never outnumber the peak without them,
-//! the working set plus one. A packet for a connection in the
-//! file brings it back whole, so results never depend on when a connection
-//! was sent out: a late retransmission, a port reused by a new SYN, a
-//! connection idle for an hour are all analysed exactly as if everything
-//! had stayed in memory.
+//! come back. The boxes of connections sent out wait (`spare`) for the
+//! next new or read-back connections, so that boxes in use and waiting
+//! never outnumber the peak without them, the working set plus one. A
+//! packet for a connection in the file brings it back whole, so results
+//! never depend on when a connection was sent out: a late retransmission,
+//! a port reused by a new SYN, a connection idle for an hour are all
+//! analysed exactly as if everything had stayed in memory. (With no
+//! summary to write, a finished connection goes out with only what the
+//! analysis of a later packet reads: `spilled::encode`.)
 
 use crate::connection::Connection;
 use crate::disk::{DiskError, DiskFile, PagedVec, Slot, SpillFile, SpillReader};
