@@ -131,6 +131,47 @@ impl Default for FlowState {
 }
 
 impl FlowState {
+    /// As `FlowState::default()`, in place: a whole-struct assignment
+    /// builds the new value on the stack and copies it (`Connection::renew`,
+    /// once per connection). Every field is named: one added and not here
+    /// does not compile.
+    #[inline]
+    pub fn reset(&mut self) {
+        let FlowState {
+            next_seq_frame,
+            next_seq_time,
+            last_ack_time,
+            last_non_dup_ack,
+            next_seq,
+            max_seq_to_be_acked,
+            last_ack,
+            dup_ack_num,
+            sacked,
+            window,
+            last_events,
+            win_scale,
+            is_first_ack,
+            valid_bif,
+            unacked,
+        } = self;
+        *next_seq_frame = 0;
+        *next_seq_time = Timestamp::default();
+        *last_ack_time = Timestamp::default();
+        *last_non_dup_ack = 0;
+        *next_seq = None;
+        *max_seq_to_be_acked = None;
+        *last_ack = None;
+        *dup_ack_num = 0;
+        *sacked = 0;
+        *window = None;
+        *last_events = EventSet::default();
+        *win_scale = WinScale::Unknown;
+        *is_first_ack = false;
+        // As in `default`: bytes in flight count from the first data segment.
+        *valid_bif = true;
+        unacked.reset();
+    }
+
     /// A SYN seen again on a live connection: Wireshark restores `nextseq`
     /// to the highest contiguous sequence number (issue 17616).
     pub fn restart_for_repeated_syn(&mut self) {

@@ -215,6 +215,16 @@ impl<T: Copy + Default, const N: usize> SmallDeque<T, N> {
         self.len = 0;
     }
 
+    /// As `SmallDeque::default()`, in place and without its heap memory;
+    /// the inline places past the (empty) ring keep what they held, which
+    /// nothing reads.
+    #[inline]
+    pub fn reset(&mut self) {
+        self.heap = VecDeque::new();
+        self.head = 0;
+        self.len = 0;
+    }
+
     /// Gives back the heap memory when it holds nothing.
     pub fn release(&mut self) {
         if self.heap.is_empty() && self.heap.capacity() > 0 {

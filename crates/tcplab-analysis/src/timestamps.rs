@@ -20,6 +20,12 @@ pub struct TsRtt {
 crate::disk::record!(TsRtt { pending });
 
 impl TsRtt {
+    /// As `TsRtt::default()`, in place (`Connection::renew`).
+    #[inline]
+    pub fn reset(&mut self) {
+        self.pending.reset();
+    }
+
     /// This side sent `tsval` at `now`.
     #[inline]
     pub fn sent(&mut self, tsval: u32, now: Timestamp) {

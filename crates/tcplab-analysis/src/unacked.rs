@@ -84,6 +84,21 @@ impl Default for UnackedList {
 }
 
 impl UnackedList {
+    /// As `UnackedList::default()`, in place (`Connection::renew`).
+    #[inline]
+    pub fn reset(&mut self) {
+        let UnackedList {
+            in_order,
+            low,
+            high,
+            items,
+        } = self;
+        *in_order = true;
+        *low = Seq(0);
+        *high = Seq(0);
+        items.reset();
+    }
+
     #[inline]
     pub fn is_full(&self) -> bool {
         self.items.len() >= MAX_UNACKED

@@ -126,6 +126,42 @@ struct DirAccum {
 }
 
 impl DirAccum {
+    /// As `DirAccum::default()`, in place (`Connection::renew`; every field
+    /// named, as in `FlowState::reset`).
+    #[inline]
+    fn reset(&mut self) {
+        let DirAccum {
+            packets,
+            bytes,
+            payload_bytes,
+            data_segments,
+            truncated,
+            data_start,
+            data_end,
+            highest_ack,
+            max_window,
+            not_min_window,
+            ts,
+            ack_rtt,
+            ts_rtt,
+            reserved_flags,
+            isn,
+            mss,
+            window_scale,
+            sack_permitted,
+            timestamps,
+        } = self;
+        (*packets, *bytes, *payload_bytes, *data_segments, *truncated) = (0, 0, 0, 0, 0);
+        (*data_start, *data_end, *highest_ack, *isn) = (None, None, None, None);
+        (*max_window, *not_min_window) = (0, 0);
+        ts.reset();
+        *ack_rtt = Running::default();
+        *ts_rtt = Running::default();
+        *reserved_flags = [0; 4];
+        (*mss, *window_scale) = (None, None);
+        (*sack_permitted, *timestamps) = (false, false);
+    }
+
     /// The largest scaled window advertised (a window is at most
     /// 65,535 << 14, so `!w` is never 0).
     fn max_window(&self) -> Option<u32> {
@@ -235,10 +271,10 @@ impl Connection {
         self.b = b;
         self.reused_ports = reused_ports;
         for flow in &mut self.flows {
-            *flow = FlowState::default();
+            flow.reset();
         }
         for dir in &mut self.dirs {
-            *dir = DirAccum::default();
+            dir.reset();
         }
         for tracker in &mut self.sent_again {
             *tracker = Tracker::default();
