@@ -2,8 +2,9 @@
 //! every field of every state type, listed once. In: a connection; out:
 //! its bytes, and the same connection from them. A connection read back
 //! from the spill file goes on exactly as if it had stayed in memory. Not
-//! here: the encoding of the field types (`crate::disk`'s codec) or the
-//! file (`crate::disk::SpillFile`).
+//! here: the encoding of the field types (`crate::disk`'s codec), the file
+//! (`crate::disk::SpillFile`), nor the shorter form of a finished
+//! connection when no summary is wanted (`for_analysis.rs`).
 
 use super::{Brief, Connection, DirAccum, HandshakeState, TeardownState};
 use crate::disk::{fixed_record, get_sparse, put_sparse, Code, Fixed, Reader, Sink, Stack};
@@ -194,22 +195,22 @@ const DIR_BYTES: usize = 5 * u64::SIZE
 
 /// The fields both forms of a connection start with (the whole state, and
 /// the state for the analysis only).
-struct Head {
-    stream: u32,
-    reused_ports: bool,
-    base: [Option<Seq>; 2],
-    last_syn: Option<Timestamp>,
-    client: Option<Direction>,
+pub(super) struct Head {
+    pub stream: u32,
+    pub reused_ports: bool,
+    pub base: [Option<Seq>; 2],
+    pub last_syn: Option<Timestamp>,
+    pub client: Option<Direction>,
 }
 
-const HEAD_BYTES: usize = u32::SIZE
+pub(super) const HEAD_BYTES: usize = u32::SIZE
     + bool::SIZE
     + <[Option<Seq>; 2]>::SIZE
     + <Option<Timestamp>>::SIZE
     + <Option<u8>>::SIZE;
 
 impl Head {
-    fn get(f: &mut Reader) -> Head {
+    pub(super) fn get(f: &mut Reader) -> Head {
         let stream = Fixed::get_fixed(f);
         let reused_ports = Fixed::get_fixed(f);
         let base = Fixed::get_fixed(f);
@@ -235,7 +236,7 @@ impl Head {
 impl Connection {
     /// `Head`'s fields, in the layout `b` is building.
     #[inline(always)]
-    fn put_head(&self, b: &mut impl Sink) {
+    pub(super) fn put_head(&self, b: &mut impl Sink) {
         self.stream.put_fixed(b);
         self.reused_ports.put_fixed(b);
         self.base.put_fixed(b);
@@ -311,65 +312,6 @@ impl Code for Connection {
         conn
     }
 }
-
-/// A finished connection when no summary will be asked for
-/// (`AnalyzerOptions::summaries` false): only what the analysis of a later
-/// packet reads (`Connection::push`: the sequence state and sent-again
-/// trackers of both sides, the handshake timing, the base sequence numbers,
-/// the TSvals waiting for their echo and the highest ACK of each side, the
-/// latest frame), not the handshake and teardown records, counters, RTT
-/// statistics and events, which only the summary reads: about half the
-/// bytes and half the encoding. Decoded, the rest is as in a new
-/// connection; a later packet is analysed exactly as with the whole
-/// state (`spill_tests.rs`), but the summary would be wrong, so `Finished`
-/// gives none.
-impl Connection {
-    pub(crate) fn put_for_analysis(&self, out: &mut Vec<u8>) {
-        let mut b = Stack::<LEAN_BYTES>::new();
-        self.put_head(&mut b);
-        self.last.put_fixed(&mut b);
-        self.released.put_fixed(&mut b);
-        self.dirs[0].highest_ack.put_fixed(&mut b);
-        self.dirs[1].highest_ack.put_fixed(&mut b);
-        out.put_bytes(b.full());
-        self.a.put(out);
-        self.b.put(out);
-        self.flows.put(out);
-        self.sent_again.put(out);
-        self.timing.put(out);
-        self.dirs[0].ts.put(out);
-        self.dirs[1].ts.put(out);
-    }
-
-    pub(crate) fn get_for_analysis(r: &mut Reader) -> Connection {
-        let copy: [u8; LEAN_BYTES] = r.bytes();
-        let mut fields = Reader::new(&copy);
-        let f = &mut fields;
-        let head = Head::get(f);
-        let last: (u64, Timestamp) = Fixed::get_fixed(f);
-        let released = Fixed::get_fixed(f);
-        let highest_ack: [Option<Seq>; 2] = [Fixed::get_fixed(f), Fixed::get_fixed(f)];
-        let (a, b) = (Code::get(r), Code::get(r));
-        let mut conn = Connection::new(head.stream, a, b, last, head.reused_ports);
-        conn.base = head.base;
-        conn.last_syn = head.last_syn;
-        conn.client = head.client;
-        conn.released = released;
-        conn.flows = [Code::get(r), Code::get(r)];
-        conn.sent_again = [Code::get(r), Code::get(r)];
-        conn.timing = Code::get(r);
-        for (dir, highest_ack) in conn.dirs.iter_mut().zip(highest_ack) {
-            dir.highest_ack = highest_ack;
-            dir.ts = Code::get(r);
-        }
-        conn.settled = conn.phases_settled();
-        r.reject(fields.finish(()).is_err());
-        conn
-    }
-}
-
-const LEAN_BYTES: usize =
-    HEAD_BYTES + <(u64, Timestamp)>::SIZE + bool::SIZE + 2 * <Option<Seq>>::SIZE;
 
 const CONN_BYTES: usize = HEAD_BYTES + 2 * <(u64, Timestamp)>::SIZE + 2 * u64::SIZE + bool::SIZE;
 

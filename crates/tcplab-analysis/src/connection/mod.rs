@@ -8,6 +8,7 @@
 //! which lists every field) into the spill file (`../connections.rs`).
 
 mod codec;
+mod for_analysis;
 mod summary;
 
 use super::events::{Event, EventSet};
