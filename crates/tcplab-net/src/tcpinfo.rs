@@ -193,8 +193,15 @@ impl Sampler {
     /// series [`Sampler::finish`] returns holds the same rows).
     pub fn start_with(fd: OwnedFd, mut on_row: impl FnMut(&TcpInfo) + Send + 'static) -> Sampler {
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        // The first row now, not when the task first runs: on a busy
+        // machine that can be after a short transfer has ended, and the
+        // series would then have no row while the connection lived.
+        let mut rows: Vec<TcpInfo> = Vec::new();
+        if let Ok(info) = read(fd.as_fd_ref()) {
+            on_row(&info);
+            rows.push(info);
+        }
         let task = tokio::spawn(async move {
-            let mut rows: Vec<TcpInfo> = Vec::new();
             let mut tick = tokio::time::interval(PERIOD);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
