@@ -162,8 +162,6 @@ pub struct Analyzer {
     /// they stopped in.
     skips: BTreeMap<(Skip, Option<Encap>), u64>,
     decode: dissect::DecodeOptions,
-    /// Whether summaries will be asked for (`AnalyzerOptions::summaries`).
-    summaries: bool,
     tunnels: Tunnels,
     /// IP fragments waiting for the rest of their datagram (bounded).
     defrag: Defragmenter,
@@ -194,7 +192,6 @@ impl Analyzer {
             stats: CaptureStats::default(),
             skips: BTreeMap::new(),
             decode: opts.decode,
-            summaries: opts.summaries,
             tunnels: Tunnels::new(opts.tunnels),
             defrag: Defragmenter::new(opts.defrag),
             clock_break: 0,
@@ -398,6 +395,8 @@ impl Analyzer {
             self.tunnels.seen(at.stream, &place, at.is_new);
         }
         // The table and `conns` grow together, one entry per stream.
+        // One setting, kept by `conns` (which spills by it too).
+        let summaries = self.conns.summaries();
         let conn = if at.stream == u32::MAX {
             None
         } else {
@@ -408,7 +407,7 @@ impl Analyzer {
         let mut v = SegmentFindings::default();
         if let Some(conn) = conn {
             let was_finished = conn.is_finished();
-            conn.push(seg, at, self.clock_break, self.summaries, &mut v);
+            conn.push(seg, at, self.clock_break, summaries, &mut v);
             if !was_finished && conn.is_finished() {
                 self.conns.finished(at.stream);
             }
